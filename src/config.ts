@@ -1,0 +1,139 @@
+// Environment → typed, validated configuration. A wrong value stops the process with a
+// message that names the variable; nothing else in the code reads process.env.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const roles = ['all', 'web', 'worker'] as const;
+export type Role = (typeof roles)[number];
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || isUrlWith(v, protocols), {
+      message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}, e.g. ${example}`,
+    });
+
+function isUrlWith(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+const secret = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .refine((v) => v === undefined || v.length >= 32, { message: 'must be at least 32 characters long' });
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce
+    .number({ message: 'must be a whole number between 1 and 65535' })
+    .int('must be a whole number between 1 and 65535')
+    .min(1, 'must be a whole number between 1 and 65535')
+    .max(65535, 'must be a whole number between 1 and 65535')
+    .default(3000),
+  PUBLIC_URL: z
+    .string()
+    .default('http://localhost:3000')
+    .refine((v) => isUrlWith(v, ['http:', 'https:']), {
+      message: 'must be an http:// or https:// address, e.g. https://prom.example.no',
+    })
+    .transform((v) => v.replace(/\/+$/, '')),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/prom'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -')
+    .default('prom'),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp://mail.example.no:587'),
+  MAIL_FROM: z.string().min(3, 'must be an address such as "Spørreskjema <noreply@example.no>"').default('Spørreskjema <noreply@localhost>'),
+  ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
+  SESSION_SECRET: secret,
+  EXPORT_PSEUDONYM_KEY: secret,
+  INSTRUMENT_DIR: z.string().optional(),
+});
+
+export interface Config {
+  production: boolean;
+  port: number;
+  publicUrl: string;
+  secureCookies: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  redisUrl: string | undefined;
+  queuePrefix: string;
+  smtpUrl: string | undefined;
+  outboxDir: string;
+  mailFrom: string;
+  role: Role;
+  sessionSecret: string;
+  exportPseudonymKey: string;
+  instrumentDir: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** Parse the environment. Throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}: ${i.message} (got ${JSON.stringify(env[name])})`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const dataDir = path.resolve(e.DATA_DIR);
+  const missing = production
+    ? (['SESSION_SECRET', 'EXPORT_PSEUDONYM_KEY'] as const).filter((k) => !e[k])
+    : [];
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((k) => `  ${k}: must be set when NODE_ENV=production (at least 32 random characters)`).join('\n')}`,
+    );
+  }
+  const secrets = production ? undefined : localSecrets(dataDir);
+  return {
+    production,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL,
+    secureCookies: e.PUBLIC_URL.startsWith('https:'),
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: path.join(dataDir, 'pglite'),
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    smtpUrl: e.SMTP_URL,
+    outboxDir: path.join(dataDir, 'outbox'),
+    mailFrom: e.MAIL_FROM,
+    role: e.ROLE,
+    sessionSecret: e.SESSION_SECRET ?? secrets!.sessionSecret,
+    exportPseudonymKey: e.EXPORT_PSEUDONYM_KEY ?? secrets!.exportPseudonymKey,
+    instrumentDir: e.INSTRUMENT_DIR ? path.resolve(e.INSTRUMENT_DIR) : undefined,
+  };
+}
+
+/** Outside production, missing secrets are generated once and kept in DATA_DIR/secrets.json. */
+function localSecrets(dataDir: string): { sessionSecret: string; exportPseudonymKey: string } {
+  const file = path.join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = {
+    sessionSecret: randomBytes(32).toString('base64url'),
+    exportPseudonymKey: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  return secrets;
+}

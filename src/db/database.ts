@@ -1,0 +1,80 @@
+// One Kysely instance over embedded PGlite (DATA_DIR/pglite) or PostgreSQL (DATABASE_URL).
+// Both drivers read bigint as number and date as 'YYYY-MM-DD', so code sees the same values.
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { Database } from './schema.ts';
+import { lockDataDir, type Lock } from './pglite-lock.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+const asNumber = (v: string) => Number(v);
+const asText = (v: string) => v;
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data folder; undefined with no databaseUrl means in memory (tests). */
+  pgliteDir?: string | undefined;
+  /** Who holds the PGlite lock, shown to a second process. */
+  command?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  return openPglite(opts.pgliteDir, opts.command ?? 'prom');
+}
+
+function openPostgres(url: string, max: number): DbHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === INT8) return asNumber;
+        if (oid === DATE) return asText;
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+async function openPglite(dir: string | undefined, command: string): Promise<DbHandle> {
+  let lock: Lock | undefined;
+  if (dir) lock = lockDataDir(dir, command);
+  try {
+    const client = await PGlite.create({
+      ...(dir ? { dataDir: dir } : {}),
+      parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        lock?.release();
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}
