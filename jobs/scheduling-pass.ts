@@ -1,0 +1,13 @@
+// The repeatable job: one scheduling pass with the wall clock (or the given clock).
+import type { Job } from 'bullmq';
+import type { Clock } from '../src/clock.ts';
+import type { Db } from '../src/db/database.ts';
+import type { Queues } from '../src/queue/queues.ts';
+import { runSchedulingPass } from '../src/invitations/scheduler.ts';
+
+export function schedulingPassProcessor(db: Db, queues: Queues, clock: Clock) {
+  return async (_job: Job) => {
+    const r = await runSchedulingPass(db, queues, clock);
+    return { invited: r.invited, neverInvited: r.neverInvited, queued: r.dueOutboxIds.length, markedUnknown: r.markedUnknown };
+  };
+}

@@ -1,0 +1,66 @@
+// Outgoing e-mail through nodemailer: SMTP_URL in production, or a development outbox that
+// writes each message as an .eml file under DATA_DIR/outbox.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per outbox row, so a provider can recognise a repeat. */
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  send(msg: OutgoingMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+export function createMailer(opts: { smtpUrl: string | undefined; outboxDir: string; from: string }): Mailer {
+  return opts.smtpUrl ? smtpMailer(opts.smtpUrl, opts.from) : fileMailer(opts.outboxDir, opts.from);
+}
+
+function smtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url, { from });
+  return {
+    async send(msg) {
+      const info = await transport.sendMail({ ...msg, from });
+      return { messageId: info.messageId };
+    },
+    close: () => transport.close(),
+  };
+}
+
+function fileMailer(dir: string, from: string): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(msg) {
+      const info = await transport.sendMail({ ...msg, from });
+      mkdirSync(dir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${msg.messageId.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`;
+      writeFileSync(path.join(dir, name), info.message as Buffer, { mode: 0o600 });
+      return { messageId: info.messageId };
+    },
+    close: () => transport.close(),
+  };
+}
+
+export type SendFailure = 'transient' | 'permanent' | 'unknown';
+
+/**
+ * Retry only when the message surely did not leave (R-4): no connection, or a 4xx answer.
+ * A 5xx answer is permanent. Anything else (a socket dropped mid-DATA) may have been delivered.
+ */
+export function classifySendError(err: unknown): SendFailure {
+  const e = err as { code?: string; responseCode?: number; command?: string };
+  if (typeof e.responseCode === 'number') {
+    if (e.responseCode >= 400 && e.responseCode < 500) return 'transient';
+    if (e.responseCode >= 500) return 'permanent';
+  }
+  if (e.code === 'ECONNECTION' || e.code === 'EDNS' || e.command === 'CONN') return 'transient';
+  if (e.code === 'ECONNREFUSED') return 'transient';
+  return 'unknown';
+}

@@ -1,0 +1,41 @@
+// Starts the BullMQ workers of this process: scheduling passes and deliveries.
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Clock } from '../clock.ts';
+import type { DeliveryDeps } from '../invitations/delivery.ts';
+import { deliveryProcessor } from '../../jobs/deliver.ts';
+import { schedulingPassProcessor } from '../../jobs/scheduling-pass.ts';
+import { DELIVERY_QUEUE, SCHEDULER_QUEUE, type Queues } from './queues.ts';
+import { redisOptions } from './redis.ts';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export function startWorkers(
+  deps: DeliveryDeps,
+  queues: Queues,
+  clock: Clock,
+  opts: { scheduler?: boolean; concurrency?: number; onError?: (err: Error) => void } = {},
+): Workers {
+  const connection = new Redis(queues.redisUrl, redisOptions());
+  connection.on('error', () => {});
+  const onError = opts.onError ?? (() => {});
+  const workers: Worker[] = [
+    new Worker(DELIVERY_QUEUE, deliveryProcessor(deps, clock), {
+      connection,
+      prefix: queues.prefix,
+      concurrency: opts.concurrency ?? 10,
+    }),
+  ];
+  if (opts.scheduler ?? true) {
+    workers.push(new Worker(SCHEDULER_QUEUE, schedulingPassProcessor(deps.db, queues, clock), { connection, prefix: queues.prefix, concurrency: 1 }));
+  }
+  for (const w of workers) w.on('error', onError);
+  return {
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      connection.disconnect();
+    },
+  };
+}
