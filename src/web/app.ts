@@ -1,0 +1,135 @@
+// Express composition: security headers, sessions, CSRF, the respondent and staff routers,
+// /healthz, and error pages. Routes stay thin; the modules they call do the work.
+import express, { type Request, type Response, type NextFunction } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { csrfSync } from 'csrf-sync';
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import { ping } from '../db/database.ts';
+import { staffRouter } from '../staff/routes.ts';
+import type { Instruments } from '../survey/instrument.ts';
+import { surveyRouter } from '../survey/routes.ts';
+import { DbSessionStore } from './session-store.ts';
+import { isLang, type Lang, type Views } from './views.ts';
+import './session-data.ts';
+
+export interface AppDeps {
+  db: Db;
+  views: Views;
+  instruments: Instruments;
+  clock: Clock;
+  sessionSecret: string;
+  secureCookies: boolean;
+  /** Answers whether Redis is reachable, for /healthz. */
+  redisAlive: () => Promise<boolean>;
+}
+
+const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(securityHeaders());
+  app.get('/healthz', health(deps));
+  app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use(
+    session({
+      name: deps.secureCookies ? '__Host-prom' : 'prom.sid',
+      secret: deps.sessionSecret,
+      store: new DbSessionStore(deps.db, SESSION_TTL_MS),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
+    }),
+  );
+  const { csrfSynchronisedProtection } = csrfSync({
+    getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
+  });
+  // Every browser POST carries the session's token; GET pages get req.csrfToken() to embed it.
+  app.use(csrfSynchronisedProtection);
+  app.use(surveyRouter(deps));
+  app.use(staffRouter({ db: deps.db, views: deps.views, previewTexts: deps.instruments.preview }));
+  app.get('/tilgjengelighet', (req, res) => {
+    const lang = langOf(req);
+    const title = deps.views.t(lang, 'a11y.title');
+    res.send(deps.views.render('survey/message', { lang, heading: title, title, body: deps.views.t(lang, 'a11y.body') }));
+  });
+  app.use((req, res) => messagePage(deps.views, req, res, 404, 'errors.pageNotFound'));
+  app.use(errorHandler(deps.views));
+  return app;
+}
+
+function securityHeaders() {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+function health(deps: AppDeps) {
+  return async (_req: Request, res: Response) => {
+    const [database, redis] = await Promise.all([
+      withTimeout(ping(deps.db).then(() => true), 2000).catch(() => false),
+      withTimeout(deps.redisAlive(), 2000).catch(() => false),
+    ]);
+    const ok = database && redis;
+    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({
+      status: ok ? 'ok' : 'unavailable',
+      database: database ? 'ok' : 'unreachable',
+      redis: redis ? 'ok' : 'unreachable',
+    });
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}
+
+function langOf(req: Request): Lang {
+  const q = req.query?.lang;
+  if (isLang(q)) return q;
+  return isLang(req.session?.lang) ? req.session.lang : 'nb';
+}
+
+function messagePage(views: Views, req: Request, res: Response, status: number, key: string) {
+  const lang = langOf(req);
+  const title = views.t(lang, `${key}Title`);
+  res.status(status).set('Cache-Control', 'no-store').send(views.render('survey/message', { lang, heading: title, title, body: views.t(lang, `${key}Body`) }));
+}
+
+/** CSRF failures get 403, database outages 503 ("try again"), everything else a generic 500. */
+function errorHandler(views: Views) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { code?: string; status?: number; type?: string };
+    if (e.code === 'EBADCSRFTOKEN') return messagePage(views, req, res, 403, 'errors.csrf');
+    if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.server');
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
+    if (isDatabaseDown(err)) return messagePage(views, req, res, 503, 'errors.unavailable');
+    // Error messages can quote values (a database error names the row), so only their kind is logged.
+    console.error(JSON.stringify({ level: 'error', msg: 'request failed', method: req.method, route: req.route?.path, error: (err as Error)?.name, code: e.code }));
+    messagePage(views, req, res, 500, 'errors.server');
+  };
+}
+
+function isDatabaseDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e.code ?? '') || /Connection terminated|timeout exceeded when trying to connect/i.test(e.message ?? '');
+}

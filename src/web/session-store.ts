@@ -1,0 +1,62 @@
+// express-session store in our own database. The cookie carries the session id; the table keeps
+// only its SHA-256, so a copy of the database does not let anyone take over a session.
+import { createHash } from 'node:crypto';
+import session from 'express-session';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+
+const key = (sid: string) => createHash('sha256').update(sid).digest('base64url');
+
+export class DbSessionStore extends session.Store {
+  constructor(private readonly db: Db, private readonly ttlMs: number) {
+    super();
+  }
+
+  override get(sid: string, cb: (err: unknown, s?: session.SessionData | null) => void): void {
+    this.db
+      .selectFrom('sessions')
+      .select('data')
+      .where('sid', '=', key(sid))
+      .where('expires_at', '>', sql<Date>`now()`)
+      .executeTakeFirst()
+      .then((row) => cb(null, row ? (row.data as unknown as session.SessionData) : null), cb);
+  }
+
+  override set(sid: string, s: session.SessionData, cb?: (err?: unknown) => void): void {
+    const expires = this.expiry(s);
+    const data = JSON.stringify(s);
+    this.db
+      .insertInto('sessions')
+      .values({ sid: key(sid), data, expires_at: expires })
+      .onConflict((oc) => oc.column('sid').doUpdateSet({ data, expires_at: expires }))
+      .execute()
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  override touch(sid: string, s: session.SessionData, cb?: (err?: unknown) => void): void {
+    this.db
+      .updateTable('sessions')
+      .set({ expires_at: this.expiry(s) })
+      .where('sid', '=', key(sid))
+      .execute()
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.db
+      .deleteFrom('sessions')
+      .where('sid', '=', key(sid))
+      .execute()
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  /** Ends every session of one staff user (used when an account is disabled). */
+  async destroyWhere(field: string, value: string | number): Promise<void> {
+    await this.db.deleteFrom('sessions').where(sql`data->>${field}`, '=', String(value)).execute();
+  }
+
+  private expiry(s: session.SessionData): Date {
+    const ms = s.cookie?.expires ? new Date(s.cookie.expires).getTime() : Date.now() + this.ttlMs;
+    return new Date(ms);
+  }
+}
