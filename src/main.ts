@@ -1,0 +1,96 @@
+// `npm start`: runs the web server, the workers and the scheduler (ROLE=all), or one of them.
+// Every role answers /healthz on PORT. SIGTERM and SIGINT shut down gracefully.
+import type { Server } from 'node:http';
+import express from 'express';
+import { systemClock } from './clock.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DataDirInUseError } from './db/pglite-lock.ts';
+import { runSchedulingPass } from './invitations/scheduler.ts';
+import { registerRepeatableJobs } from './queue/queues.ts';
+import { RedisUnavailable, safeUrl } from './queue/redis.ts';
+import { startWorkers, type Workers } from './queue/workers.ts';
+import { openServices, type Services } from './services.ts';
+import { createApp } from './web/app.ts';
+
+const log = (msg: string, extra: Record<string, unknown> = {}) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...extra }));
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl && config.role !== 'all') {
+    throw new ConfigError(
+      `ROLE: must be "all" with the embedded database (got "${config.role}"): PGlite allows one process, so web and worker must share it. Set DATABASE_URL to run them apart.`,
+    );
+  }
+  const services = await openServices(config, { command: `prom server (ROLE=${config.role})`, redis: true });
+  log('database ready', { kind: services.database.kind, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) });
+  const workers = config.role === 'web' ? undefined : await startBackground(services);
+  const server = await listen(config, services);
+  log('listening', { port: config.port, role: config.role, publicUrl: config.publicUrl });
+  onShutdown(async () => {
+    log('shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await workers?.close();
+    await services.close();
+  });
+}
+
+async function startBackground(s: Services): Promise<Workers> {
+  const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
+  const workers = startWorkers(deps, s.queues!, systemClock, {
+    onError: (err) => log('worker error', { error: err.message }),
+  });
+  await registerRepeatableJobs(s.queues!);
+  // Start-up reconcile: queue every due step whose job Redis may have lost.
+  const pass = await runSchedulingPass(s.database.db, s.queues, systemClock);
+  log('start-up pass', { invited: pass.invited, queued: pass.dueOutboxIds.length, markedUnknown: pass.markedUnknown });
+  return workers;
+}
+
+function listen(config: Config, s: Services): Promise<Server> {
+  const app =
+    config.role === 'worker'
+      ? express().get('/healthz', async (_req, res) => {
+          const ok = await s.redisAlive();
+          res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', role: 'worker' });
+        })
+      : createApp({
+          db: s.database.db,
+          views: s.views,
+          instruments: s.instruments,
+          clock: systemClock,
+          sessionSecret: config.sessionSecret,
+          secureCookies: config.secureCookies,
+          redisAlive: s.redisAlive,
+        });
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.port, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function onShutdown(stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof RedisUnavailable) {
+    console.error(err.message);
+  } else {
+    console.error('Start-up failed:', err);
+  }
+  process.exit(1);
+});
