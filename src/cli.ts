@@ -83,7 +83,7 @@ async function scheduleCommand(args: string[]): Promise<number> {
   let clock: Clock = systemClock;
   if (values.now !== undefined) {
     const at = parseNow(values.now);
-    if (!at) throw new UsageError(`--now: "${values.now}" is not a date (YYYY-MM-DD) or an ISO time.`);
+    if (!at) throw new UsageError(`--now: "${values.now}" is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00).`);
     clock = fixedClock(at);
   }
   const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);

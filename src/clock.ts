@@ -7,7 +7,8 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 export function fixedClock(at: Date): Clock {
-  return { now: () => new Date(at.getTime()) };
+  const ms = at.getTime();
+  return { now: () => new Date(ms) };
 }
 
 export const ZONE = 'Europe/Oslo';
@@ -44,12 +45,16 @@ function osloHour(at: Date): number {
   return Number(new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', hourCycle: 'h23' }).format(at));
 }
 
-/** Parses `--now` values: a date (taken as Oslo noon, safely inside that day) or an ISO time. */
+/**
+ * Parses `--now` values: a date (taken as Oslo noon, safely inside that day) or an ISO time
+ * with its offset (Z or ±hh:mm), so the answer never depends on the server's time zone.
+ */
 export function parseNow(value: string): Date | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const midnight = osloMidnight(value);
     return osloDay(midnight) === value ? new Date(midnight.getTime() + 12 * 3600_000) : undefined;
   }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
   const at = new Date(value);
   return Number.isNaN(at.getTime()) ? undefined : at;
 }

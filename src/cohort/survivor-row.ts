@@ -16,10 +16,12 @@ export const REQUIRED_COLUMNS = [
 ] as const;
 export const OPTIONAL_COLUMNS = ['given_name', 'family_name', 'address_line', 'postal_code', 'city', 'phone'] as const;
 
-const isoDate = z
-  .string({ message: 'is missing' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
-  .refine((d) => addDays(d, 0) === d, 'is not a real calendar date');
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** One message per bad date: the shape first, then whether the day exists. */
+const isoDate = z.string({ message: 'is missing' }).superRefine((d, ctx) => {
+  if (!ISO_DATE.test(d)) ctx.addIssue({ code: 'custom', message: 'must be a date written YYYY-MM-DD' });
+  else if (addDays(d, 0) !== d) ctx.addIssue({ code: 'custom', message: 'is not a real calendar date' });
+});
 
 /** Empty cells become null for optional text. */
 const optionalText = (max: number) =>

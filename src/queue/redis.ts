@@ -16,8 +16,8 @@ export interface RedisHandle {
   close(): Promise<void>;
 }
 
-export async function connectRedis(redisUrl: string | undefined, dataDir: string): Promise<RedisHandle> {
-  const url = redisUrl ?? DEFAULT_REDIS_URL;
+export async function connectRedis(redisUrl: string | undefined, dataDir: string, defaultUrl = DEFAULT_REDIS_URL): Promise<RedisHandle> {
+  const url = redisUrl ?? defaultUrl;
   if (await answers(url)) return { url, child: undefined, close: async () => {} };
   if (redisUrl) {
     throw new RedisUnavailable(
@@ -31,7 +31,7 @@ export async function connectRedis(redisUrl: string | undefined, dataDir: string
         'Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
     );
   }
-  const child = startEmbedded(path.join(dataDir, 'redis'));
+  const child = startEmbedded(path.join(dataDir, 'redis'), new URL(url).port || '6379');
   for (let i = 0; i < 50; i++) {
     if (await answers(url)) return { url, child, close: () => stopChild(child) };
     if (child.exitCode !== null) break;
@@ -67,11 +67,11 @@ function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function startEmbedded(dir: string): ChildProcess {
+function startEmbedded(dir: string, port: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', '6379', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
     { stdio: 'ignore' },
   );
   const stop = () => child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 // Response export as CSV (UTF-8, comma-separated), streamed page by page so memory stays flat.
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../db/database.ts';
 import { eq5dIndex, DEFAULT_VALUE_SET } from './eq5d/engine.ts';
@@ -26,7 +27,8 @@ const PAGE = 5000;
 
 export async function exportResponsesCsv(db: Db, out: Writable): Promise<number> {
   const csv = stringify({ header: true, columns: [...RESPONSE_COLUMNS] });
-  csv.pipe(out);
+  // Resolves once `out` has taken every byte (a file is flushed before the CLI exits).
+  const written = pipeline(csv, out);
   let count = 0;
   let after: { completedAt: Date; id: string } | undefined;
   for (;;) {
@@ -42,10 +44,8 @@ export async function exportResponsesCsv(db: Db, out: Writable): Promise<number>
     const last = rows[rows.length - 1]!;
     after = { completedAt: last.completed_at, id: last.id };
   }
-  await new Promise<void>((resolve, reject) => {
-    out.once('error', reject);
-    csv.end(() => resolve());
-  });
+  csv.end();
+  await written;
   return count;
 }
 

@@ -1,0 +1,52 @@
+// A fresh database per test file: in-memory PGlite, or a new database on the machine's
+// PostgreSQL (TEST_DB=postgres), dropped again afterwards. Migrations run on both.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type DbHandle } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+export const TEST_DB = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+export const ADMIN_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase extends DbHandle {
+  /** Set for PostgreSQL, so child processes (the CLI) can use the same database. */
+  url: string | undefined;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (TEST_DB === 'pglite') {
+    const handle = await openDatabase({});
+    await migrate(handle.db);
+    return { ...handle, url: undefined, drop: () => handle.close() };
+  }
+  const url = await createPostgresDatabase();
+  const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  await migrate(handle.db);
+  return { ...handle, url, drop: async () => { await handle.close(); await dropPostgresDatabase(url); } };
+}
+
+/** A new, empty PostgreSQL database with a unique name; returns its URL. */
+export async function createPostgresDatabase(): Promise<string> {
+  const name = `prom_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_PG_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropPostgresDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^prom_test_[a-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_PG_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}

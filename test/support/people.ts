@@ -1,0 +1,52 @@
+// Synthetic survivors: valid-looking national ids computed from made-up bases (never real people;
+// the ids use the 2032 rule's k1 freedom, so most could never have been issued before 2032).
+import { checkNationalId } from '../../src/cohort/national-id.ts';
+import { addDays, osloDay } from '../../src/clock.ts';
+
+export function syntheticNationalId(n: number): string {
+  // Day 41–71 marks a D-number; keep the base in that range so it is clearly synthetic.
+  for (let i = n * 100; ; i++) {
+    const base = `${String(41 + (i % 28)).padStart(2, '0')}${String(1 + (Math.floor(i / 28) % 12)).padStart(2, '0')}${String(40 + (Math.floor(i / 336) % 50)).padStart(2, '0')}${String(Math.floor(i / 16800) % 1000).padStart(3, '0')}`;
+    for (let k = 0; k < 100; k++) {
+      const id = base + String(k).padStart(2, '0');
+      if (checkNationalId(id) === undefined) return id;
+    }
+  }
+}
+
+export interface PersonRow {
+  register_id: string;
+  national_id: string;
+  birth_date: string;
+  sex: 'female' | 'male';
+  arrest_date: string;
+  arrest_type: 'OHCA' | 'IHCA';
+  hospital: string;
+  email: string;
+  language: 'nb' | 'nn' | 'en';
+  given_name?: string;
+  family_name?: string;
+}
+
+export function person(i: number, overrides: Partial<PersonRow> = {}): PersonRow {
+  return {
+    register_id: `R${String(i).padStart(5, '0')}`,
+    national_id: syntheticNationalId(i),
+    birth_date: '1950-06-15',
+    sex: i % 3 === 0 ? 'female' : 'male',
+    arrest_date: addDays(osloDay(new Date()), -91),
+    arrest_type: i % 2 === 0 ? 'OHCA' : 'IHCA',
+    hospital: i % 2 === 0 ? 'OUS' : 'HUS',
+    email: `survivor${i}@example.test`,
+    language: 'nb',
+    given_name: `Test${i}`,
+    family_name: 'Testesen',
+    ...overrides,
+  };
+}
+
+export function toCsv(rows: PersonRow[]): string {
+  const columns = ['register_id', 'national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language', 'given_name', 'family_name'] as const;
+  const lines = rows.map((r) => columns.map((c) => r[c] ?? '').join(','));
+  return [columns.join(','), ...lines].join('\n') + '\n';
+}

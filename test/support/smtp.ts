@@ -1,0 +1,82 @@
+// A real SMTP server on loopback (smtp-server) that parses what it receives (mailparser).
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+}
+
+export interface SmtpSink {
+  url: string;
+  messages: Received[];
+  /** Answer the next RCPT/DATA with this code instead of accepting (421 transient, 550 permanent). */
+  failWith: number | undefined;
+  waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const sink: SmtpSink = {
+    url: '',
+    messages: [],
+    failWith: undefined,
+    waitFor: async (count, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (sink.messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} messages, got ${sink.messages.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return sink.messages;
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (sink.failWith) {
+        const err = Object.assign(new Error(`test failure ${sink.failWith}`), { responseCode: sink.failWith });
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail: ParsedMail) => {
+          sink.messages.push({
+            to: addressText(mail.to),
+            from: addressText(mail.from),
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+            html: typeof mail.html === 'string' ? mail.html : '',
+            messageId: mail.messageId ?? '',
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  sink.url = `smtp://127.0.0.1:${port}`;
+  return sink;
+}
+
+function addressText(a: ParsedMail['to'] | ParsedMail['from']): string {
+  if (!a) return '';
+  return (Array.isArray(a) ? a : [a]).map((x) => x.text).join(', ');
+}
+
+/** The survey token in a received message's link. */
+export function linkToken(message: Received): string {
+  const m = /\/s\/([A-Za-z0-9_-]{43})\b/.exec(message.text);
+  if (!m) throw new Error('no survey link in message');
+  return m[1]!;
+}

@@ -1,0 +1,58 @@
+// Everything one integration test file needs, on real services: a fresh database, a Redis key
+// prefix, an SMTP sink on loopback, the mailer, templates and the express app.
+import type { Clock } from '../../src/clock.ts';
+import { systemClock } from '../../src/clock.ts';
+import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
+import type { DeliveryDeps } from '../../src/invitations/delivery.ts';
+import { loadInstruments } from '../../src/survey/instrument.ts';
+import { createApp } from '../../src/web/app.ts';
+import { createViews } from '../../src/web/views.ts';
+import { pingRedis } from '../../src/queue/redis.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { openTestQueues, TEST_REDIS_URL } from './redis.ts';
+import { startSmtpSink, type SmtpSink } from './smtp.ts';
+
+export const PUBLIC_URL = 'http://prom.test';
+
+export interface World {
+  database: TestDatabase;
+  queues: ReturnType<typeof openTestQueues>;
+  smtp: SmtpSink;
+  mailer: Mailer;
+  deps: DeliveryDeps;
+  app(clock?: Clock): ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export async function createWorld(): Promise<World> {
+  const database = await createTestDatabase();
+  const queues = openTestQueues();
+  const smtp = await startSmtpSink();
+  const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'Spørreskjema <noreply@prom.test>' });
+  const views = createViews();
+  const instruments = loadInstruments();
+  const deps: DeliveryDeps = { db: database.db, views, mailer, publicUrl: PUBLIC_URL };
+  return {
+    database,
+    queues,
+    smtp,
+    mailer,
+    deps,
+    app: (clock = systemClock) =>
+      createApp({
+        db: database.db,
+        views,
+        instruments,
+        clock,
+        sessionSecret: 'test-secret-test-secret-test-secret-0123',
+        secureCookies: false,
+        redisAlive: () => pingRedis(TEST_REDIS_URL),
+      }),
+    close: async () => {
+      mailer.close();
+      await smtp.close();
+      await queues.cleanup();
+      await database.drop();
+    },
+  };
+}

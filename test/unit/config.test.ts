@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const freshDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'prom-config-'));
+  dirs.push(d);
+  return d;
+};
+const env = (over: Record<string, string> = {}) => ({ DATA_DIR: freshDir(), ...over });
+const SECRET_A = 'a'.repeat(32);
+const SECRET_B = 'b'.repeat(40);
+
+/** Asserts loadConfig refuses and the message names the variable on its own line. */
+function refuses(over: Record<string, string>, variable: string, hint?: RegExp) {
+  assert.throws(
+    () => loadConfig(env(over)),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, 'is a ConfigError');
+      assert.match(err.message, new RegExp(`^  ${variable}: `, 'm'));
+      if (hint) assert.match(err.message, hint);
+      return true;
+    },
+  );
+}
+
+test('defaults', () => {
+  const c = loadConfig(env());
+  assert.equal(c.port, 3000);
+  assert.equal(c.publicUrl, 'http://localhost:3000');
+  assert.equal(c.role, 'all');
+  assert.equal(c.production, false);
+  assert.equal(c.secureCookies, false);
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.redisUrl, undefined);
+  assert.equal(c.smtpUrl, undefined);
+  assert.equal(c.queuePrefix, 'prom');
+  assert.equal(c.pgliteDir, path.join(c.dataDir, 'pglite'));
+  assert.equal(c.outboxDir, path.join(c.dataDir, 'outbox'));
+});
+
+test('the default sender says nothing about the illness', () => {
+  const { mailFrom } = loadConfig(env());
+  assert.equal(mailFrom, 'Spørreskjema <noreply@localhost>');
+  assert.doesNotMatch(mailFrom, /hjerte|heart|cardiac|stans|arrest|register/i);
+});
+
+test('bad values give a ConfigError naming the variable', () => {
+  refuses({ PORT: 'abc' }, 'PORT', /between 1 and 65535/);
+  refuses({ PORT: '70000' }, 'PORT', /between 1 and 65535.*\(got "70000"\)/);
+  refuses({ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL', /http:\/\/ or https:\/\//);
+  refuses({ ROLE: 'both' }, 'ROLE', /all, web, worker/);
+  refuses({ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:\/\//);
+  refuses({ SMTP_URL: 'nonsense' }, 'SMTP_URL', /smtp:\/\//);
+  refuses({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:\/\//);
+  refuses({ SESSION_SECRET: 'short' }, 'SESSION_SECRET', /at least 32 characters/);
+});
+
+test('production without secrets names both variables', () => {
+  assert.throws(
+    () => loadConfig(env({ NODE_ENV: 'production' })),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /^  SESSION_SECRET: must be set when NODE_ENV=production/m);
+      assert.match(err.message, /^  EXPORT_PSEUDONYM_KEY: must be set when NODE_ENV=production/m);
+      return true;
+    },
+  );
+  refuses({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A }, 'EXPORT_PSEUDONYM_KEY');
+});
+
+test('production with both secrets works and writes no secrets.json', () => {
+  const e = env({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A, EXPORT_PSEUDONYM_KEY: SECRET_B });
+  const c = loadConfig(e);
+  assert.equal(c.production, true);
+  assert.equal(c.sessionSecret, SECRET_A);
+  assert.equal(c.exportPseudonymKey, SECRET_B);
+  assert.equal(existsSync(path.join(e.DATA_DIR, 'secrets.json')), false);
+});
+
+test('outside production, secrets are generated once into DATA_DIR/secrets.json', () => {
+  const e = env();
+  const first = loadConfig(e);
+  const file = path.join(e.DATA_DIR, 'secrets.json');
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.match(first.sessionSecret, /^[A-Za-z0-9_-]{43}$/);
+  assert.match(first.exportPseudonymKey, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(first.sessionSecret, first.exportPseudonymKey);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
+    sessionSecret: first.sessionSecret,
+    exportPseudonymKey: first.exportPseudonymKey,
+  });
+  const second = loadConfig(e);
+  assert.equal(second.sessionSecret, first.sessionSecret);
+  assert.equal(second.exportPseudonymKey, first.exportPseudonymKey);
+  // A different data folder gets different secrets.
+  assert.notEqual(loadConfig(env()).sessionSecret, first.sessionSecret);
+});
+
+test('secureCookies only for https, trailing slashes stripped', () => {
+  const https = loadConfig(env({ PUBLIC_URL: 'https://prom.example.no/' }));
+  assert.equal(https.publicUrl, 'https://prom.example.no');
+  assert.equal(https.secureCookies, true);
+  const http = loadConfig(env({ PUBLIC_URL: 'http://prom.example.no//' }));
+  assert.equal(http.publicUrl, 'http://prom.example.no');
+  assert.equal(http.secureCookies, false);
+});
+
+test('valid explicit values are kept', () => {
+  const c = loadConfig(
+    env({ PORT: '8080', ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379', SMTP_URL: 'smtps://mail.example.no:465', DATABASE_URL: 'postgresql://u@h/prom' }),
+  );
+  assert.equal(c.port, 8080);
+  assert.equal(c.role, 'worker');
+  assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(c.smtpUrl, 'smtps://mail.example.no:465');
+  assert.equal(c.databaseUrl, 'postgresql://u@h/prom');
+});
+
+test('an empty variable counts as unset, so compose files with VAR= start with defaults', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'prom-config-'));
+  const c = loadConfig({ DATA_DIR: dir, PORT: '', ROLE: '', PUBLIC_URL: '', MAIL_FROM: '' });
+  assert.equal(c.port, 3000);
+  assert.equal(c.role, 'all');
+  assert.equal(c.publicUrl, 'http://localhost:3000');
+});
