@@ -1,5 +1,5 @@
 // Cross-checks every state of every value set against the reference CSVs in
-// /work/shared/reference/eq5d/valuesets, using a deliberately separate computation:
+// test/fixtures/eq5d-valuesets (copies of the published tables), using a deliberately separate computation:
 // parse the CSV terms and add plain floats (no shared code with src/reports/eq5d).
 
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { eq5dIndex, listValueSets } from '../../src/reports/eq5d/engine.ts';
 import type { ValueSetId } from '../../src/reports/eq5d/engine.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const refDir = path.resolve(repoRoot, '..', 'shared', 'reference', 'eq5d', 'valuesets');
+const refDir = path.resolve(repoRoot, 'test', 'fixtures', 'eq5d-valuesets');
 
 const FILES: Record<ValueSetId, string> = {
   'NO-2024': 'norway_garratt2024.csv',
@@ -38,7 +38,7 @@ function readRef(file: string): RefFile {
   if (!fs.existsSync(refDir)) {
     assert.fail(
       `EQ-5D reference value sets not found at ${refDir}. This test compares all 3125 states ` +
-        'against them and must not be skipped: restore /work/shared/reference/eq5d/valuesets.',
+        'against them and must not be skipped: restore test/fixtures/eq5d-valuesets.',
     );
   }
   const lines = fs.readFileSync(path.join(refDir, file), 'utf8').split(/\r?\n/).filter(Boolean);
