@@ -1,0 +1,48 @@
+import { fixedClock, parseNow, systemClock, type Clock } from '../clock.ts';
+import { waitUntilSettled } from '../invitations/drain.ts';
+import { runSchedulingPass } from '../invitations/scheduler.ts';
+import { startWorkers } from '../queue/workers.ts';
+import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
+
+export const invitationCommands: CommandGroup = {
+  help: [
+    'prom schedule [--now <date|time>] [--drain] [--timeout <seconds>]',
+    '                                              one scheduling pass; --drain also sends what it made due',
+  ],
+  commands: { schedule },
+};
+
+/** `--now` as a clock: a date means noon in Oslo that day; a time needs its offset. */
+export function clockFrom(now: string | undefined): Clock {
+  if (now === undefined) return systemClock;
+  const at = parseNow(now);
+  if (!at) throw new UsageError(`--now: "${now}" is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00).`);
+  return fixedClock(at);
+}
+
+async function schedule(args: string[]): Promise<number> {
+  const { values } = parse(args, { now: { type: 'string' }, drain: { type: 'boolean' }, timeout: { type: 'string' } });
+  const clock = clockFrom(values.now);
+  const timeoutS = values.timeout === undefined ? 300 : Number(values.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout must be a positive number of seconds.');
+  return withServices('prom schedule', true, async (s) => {
+    const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
+    // Workers start before the pass so the jobs it queues are taken here, with the same clock.
+    const workers = values.drain ? startWorkers(deps, s.queues!, clock, { scheduler: false }) : undefined;
+    try {
+      const pass = await runSchedulingPass(s.database.db, s.queues, clock);
+      console.log(`Pass at ${clock.now().toISOString()}: ${pass.invited} invited, ${pass.neverInvited} outside the window or stopped, ${pass.dueOutboxIds.length} e-mails due.`);
+      if (pass.markedUnknown > 0) console.log(`${pass.markedUnknown} sends left unfinished by a stopped worker are now "unknown" for staff.`);
+      if (!workers) return 0;
+      const settled = await waitUntilSettled(s.database.db, pass.dueOutboxIds, timeoutS * 1000);
+      console.log(`Drained: ${settled.counts.sent} sent, ${settled.counts.cancelled} cancelled, ${settled.counts.failed} failed, ${settled.counts.unknown} unknown.`);
+      if (settled.waiting > 0) {
+        console.error(`${settled.waiting} e-mails are still waiting after ${timeoutS} s (temporary errors); the running workers will retry them.`);
+        return 1;
+      }
+      return 0;
+    } finally {
+      await workers?.close();
+    }
+  });
+}
