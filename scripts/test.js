@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-// `npm test`: type check, unit tests, then every integration test twice — against embedded
-// PGlite and against PostgreSQL (TEST_PG_URL, default the machine's postgres@127.0.0.1:5432).
+// `npm test`: type check, unit tests, every integration test twice — against embedded PGlite
+// and against PostgreSQL (TEST_PG_URL, default the machine's postgres@127.0.0.1:5432) — and the
+// browser tests in test/e2e once (headless Debian Chromium with axe-core).
 // Ends with one line "N passed, N failed" over all runs; exit code 1 if anything failed.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 
-const only = process.argv[2]; // unit | pglite | postgres | undefined (all)
-const files = (dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+const only = process.argv[2]; // unit | pglite | postgres | e2e | undefined (all)
+const files = (dir) => {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+  } catch {
+    return [];
+  }
+};
 const totals = { passed: 0, failed: 0 };
 
 function run(label, command, args, env = {}) {
@@ -55,6 +62,9 @@ if (!only || only === 'postgres') {
     ok = false;
     totals.failed++;
   }
+}
+if ((!only || only === 'e2e') && files('test/e2e').length > 0) {
+  ok = (await run('browser tests (Chromium, axe-core)', process.execPath, [...nodeTest, ...files('test/e2e')], { TEST_DB: 'pglite' })) && ok;
 }
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(ok && totals.failed === 0 ? 0 : 1);
