@@ -1,0 +1,90 @@
+// Descriptive statistics for the analyst report: plain, weighted, and the EQ VAS groups.
+// Pure functions; the t quantile comes from jStat rather than our own numerics.
+import jStat from 'jstat';
+
+const tQuantile = (p: number, dof: number): number => jStat.studentt.inv(p, dof);
+
+export interface Summary {
+  n: number;
+  mean: number;
+  sd: number | null;
+  /** 95 % confidence interval of the mean (t distribution); null below n = 2. */
+  ci95: [number, number] | null;
+}
+
+export function summarise(values: readonly number[]): Summary | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  if (n < 2) return { n, mean, sd: null, ci95: null };
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  const half = tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
+  return { n, mean, sd, ci95: [mean - half, mean + half] };
+}
+
+/** The ten EQ VAS groups of the register's figure: 0–9, 10–19, …, 80–89, 90–100. */
+export const VAS_GROUPS = ['0–9', '10–19', '20–29', '30–39', '40–49', '50–59', '60–69', '70–79', '80–89', '90–100'] as const;
+
+export function vasGroup(vas: number): number {
+  if (!Number.isInteger(vas) || vas < 0 || vas > 100) throw new RangeError(`EQ VAS must be a whole number 0–100, got ${vas}`);
+  return Math.min(9, Math.floor(vas / 10));
+}
+
+/** Shares (0–1) of values in each of `k` categories; weights default to 1. */
+export function shares(categories: readonly number[], k: number, weights?: readonly number[]): number[] | null {
+  const totals = new Array<number>(k).fill(0);
+  let sum = 0;
+  categories.forEach((c, i) => {
+    const w = weights ? weights[i]! : 1;
+    totals[c] = totals[c]! + w;
+    sum += w;
+  });
+  return sum > 0 ? totals.map((t) => t / sum) : null;
+}
+
+export function weightedMean(values: readonly number[], weights: readonly number[]): number | null {
+  const w = weights.reduce((s, x) => s + x, 0);
+  return w > 0 ? values.reduce((s, v, i) => s + v * weights[i]!, 0) / w : null;
+}
+
+/** Weighted SD with the reliability-weights correction (equals the sample SD when all weights are 1). */
+export function weightedSd(values: readonly number[], weights: readonly number[]): number | null {
+  const mean = weightedMean(values, weights);
+  if (mean === null || values.length < 2) return null;
+  const v1 = weights.reduce((s, x) => s + x, 0);
+  const v2 = weights.reduce((s, x) => s + x * x, 0);
+  const ss = values.reduce((s, v, i) => s + weights[i]! * (v - mean) ** 2, 0);
+  const denominator = v1 - v2 / v1;
+  return denominator > 0 ? Math.sqrt(ss / denominator) : null;
+}
+
+/** Weighted median: the smallest value whose cumulative weight reaches half (the mean of two at an exact tie). */
+export function weightedMedian(values: readonly number[], weights: readonly number[]): number | null {
+  const order = values.map((v, i) => [v, weights[i]!] as const).filter(([, w]) => w > 0).sort((a, b) => a[0] - b[0]);
+  const total = order.reduce((s, [, w]) => s + w, 0);
+  if (total === 0) return null;
+  let cumulative = 0;
+  for (let i = 0; i < order.length; i++) {
+    cumulative += order[i]![1];
+    if (Math.abs(cumulative - total / 2) < 1e-12 && i + 1 < order.length) return (order[i]![0] + order[i + 1]![0]) / 2;
+    if (cumulative > total / 2) return order[i]![0];
+  }
+  return order[order.length - 1]![0];
+}
+
+/**
+ * Direct standardisation: a norm value per stratum, averaged with the survivors' stratum
+ * weights. Null when any stratum the survivors occupy has no norm value.
+ */
+export function standardise(normByStratum: ReadonlyMap<string, number | null>, survivorCounts: ReadonlyMap<string, number>): number | null {
+  let total = 0;
+  let sum = 0;
+  for (const [stratum, count] of survivorCounts) {
+    if (count === 0) continue;
+    const norm = normByStratum.get(stratum);
+    if (norm === null || norm === undefined) return null;
+    sum += norm * count;
+    total += count;
+  }
+  return total > 0 ? sum / total : null;
+}

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { shares, standardise, summarise, vasGroup, weightedMean, weightedMedian, weightedSd } from '../../src/reports/stats.ts';
+import { ageBand } from '../../src/reports/norms/format.ts';
+
+const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
+
+test('summarise: mean, sample SD and a t-based 95 % interval', () => {
+  const s = summarise([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])!;
+  close(s.mean, 5.5);
+  close(s.sd!, Math.sqrt(55 / 6));
+  // t(0.975, 9) = 2.2621571628 (standard tables)
+  close(s.ci95![0], 5.5 - 2.2621571628 * Math.sqrt(55 / 6) / Math.sqrt(10), 1e-8);
+  close(s.ci95![1], 5.5 + 2.2621571628 * Math.sqrt(55 / 6) / Math.sqrt(10), 1e-8);
+  assert.deepEqual(summarise([7]), { n: 1, mean: 7, sd: null, ci95: null });
+  assert.equal(summarise([]), null);
+});
+
+test('EQ VAS groups: 0–9 … 80–89 and 90–100 (100 belongs to the last group)', () => {
+  assert.deepEqual([0, 9, 10, 19, 50, 89, 90, 99, 100].map(vasGroup), [0, 0, 1, 1, 5, 8, 9, 9, 9]);
+  assert.throws(() => vasGroup(101), RangeError);
+  assert.throws(() => vasGroup(-1), RangeError);
+  assert.throws(() => vasGroup(7.5), RangeError);
+});
+
+test('shares, weighted mean, SD and median', () => {
+  assert.deepEqual(shares([0, 0, 1, 4], 5), [0.5, 0.25, 0, 0, 0.25]);
+  assert.deepEqual(shares([0, 1], 2, [3, 1]), [0.75, 0.25]);
+  assert.equal(shares([], 3), null);
+  close(weightedMean([10, 20], [1, 3])!, 17.5);
+  close(weightedSd([1, 2, 3, 4], [1, 1, 1, 1])!, summarise([1, 2, 3, 4])!.sd!);
+  assert.equal(weightedMedian([1, 2, 3], [1, 1, 1]), 2);
+  assert.equal(weightedMedian([1, 2, 3, 4], [1, 1, 1, 1]), 2.5);
+  assert.equal(weightedMedian([1, 2, 3], [1, 1, 5]), 3);
+  assert.equal(weightedMedian([], []), null);
+});
+
+test('direct standardisation weights the norm strata by the survivors’ mix, and needs every stratum', () => {
+  const norm = new Map<string, number | null>([['male|60-69', 80], ['female|60-69', 70], ['male|80+', null]]);
+  close(standardise(norm, new Map([['male|60-69', 3], ['female|60-69', 1]]))!, 77.5);
+  assert.equal(standardise(norm, new Map([['male|60-69', 3], ['male|80+', 1]])), null);
+  assert.equal(standardise(norm, new Map([['female|18-29', 2]])), null);
+});
+
+test('age bands of the Norwegian norms', () => {
+  assert.deepEqual([17, 18, 29, 30, 39, 40, 69, 70, 79, 80, 104].map(ageBand), [null, '18-29', '18-29', '30-39', '30-39', '40-49', '60-69', '70-79', '70-79', '80+', '80+']);
+});
