@@ -1,0 +1,72 @@
+// Counted responses with their arrest and person facts, read page by page (keyset on
+// completed_at, id) so an export of any size runs in constant memory on PGlite and PostgreSQL.
+import type { Db } from '../../db/database.ts';
+
+const PAGE = 5000;
+
+export interface ResponseRow {
+  id: string;
+  register_id: string;
+  arrest_type: 'OHCA' | 'IHCA';
+  hospital: string;
+  arrest_date: string;
+  birth_date: string;
+  sex: 'female' | 'male';
+  mobility: number | null;
+  self_care: number | null;
+  usual_activities: number | null;
+  pain_discomfort: number | null;
+  anxiety_depression: number | null;
+  vas: number | null;
+  mode: 'web' | 'paper';
+  language: 'nb' | 'nn' | 'en';
+  completed_at: Date;
+}
+
+export async function* responseRows(db: Db): AsyncGenerator<ResponseRow> {
+  let after: { completedAt: Date; id: string } | undefined;
+  for (;;) {
+    const rows = await page(db, after);
+    yield* rows;
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = { completedAt: last.completed_at, id: last.id };
+  }
+}
+
+function page(db: Db, after: { completedAt: Date; id: string } | undefined): Promise<ResponseRow[]> {
+  let q = db
+    .selectFrom('responses as r')
+    .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .select([
+      'r.id',
+      's.register_id',
+      'e.arrest_type',
+      'e.hospital',
+      'e.arrest_date',
+      's.birth_date',
+      's.sex',
+      'r.mobility',
+      'r.self_care',
+      'r.usual_activities',
+      'r.pain_discomfort',
+      'r.anxiety_depression',
+      'r.vas',
+      'r.mode',
+      'r.language',
+      'r.completed_at',
+    ])
+    .where('r.counted', '=', true);
+  if (after) {
+    q = q.where((eb) => eb.or([eb('r.completed_at', '>', after.completedAt), eb.and([eb('r.completed_at', '=', after.completedAt), eb('r.id', '>', after.id)])]));
+  }
+  return q.orderBy('r.completed_at').orderBy('r.id').limit(PAGE).execute();
+}
+
+/** The five levels as the state string, e.g. '12345', or null when any is missing. */
+export function stateOf(r: ResponseRow): string | null {
+  const levels = [r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression];
+  return levels.some((l) => l === null) ? null : levels.join('');
+}
