@@ -2,8 +2,6 @@
 // Both drivers read bigint as number and date as 'YYYY-MM-DD', so code sees the same values.
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from './schema.ts';
 import { lockDataDir, type Lock } from './pglite-lock.ts';
 
@@ -56,6 +54,8 @@ async function openPglite(dir: string | undefined, command: string): Promise<DbH
   let lock: Lock | undefined;
   if (dir) lock = lockDataDir(dir, command);
   try {
+    // Loaded only in embedded mode: the WASM build costs ~70 MB that a PostgreSQL process never needs.
+    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
     const client = await PGlite.create({
       ...(dir ? { dataDir: dir } : {}),
       parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },

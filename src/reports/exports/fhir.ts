@@ -46,7 +46,7 @@ export function questionnaireResponse(r: ResponseRow, ctx: ExportContext, text: 
     questionnaire: QUESTIONNAIRE_URL,
     status: 'completed',
     subject: { identifier: { system: 'urn:prom-survey:pseudonym', value: ctx.pseudonym('person', r.register_id) } },
-    authored: r.completed_at.toISOString(),
+    authored: r.completed_at,
     item: items,
   };
 }

@@ -60,7 +60,7 @@ export function analysisVariables(valueSet: ValueSetId): Variable[] {
     { name: 'age_group', label: 'Age group at the arrest (norm bands)', type: 'string', width: 5, value: (r) => ageBand(ageAt(r.birth_date, r.arrest_date)) },
     { name: 'mode', label: 'How the response came in', type: 'string', width: 5, valueLabels: [['web', 'Web questionnaire'], ['paper', 'Paper questionnaire']], value: (r) => r.mode },
     { name: 'language', label: 'Questionnaire language', type: 'string', width: 2, valueLabels: [['nb', 'Norwegian bokmål'], ['nn', 'Norwegian nynorsk'], ['en', 'English']], value: (r) => r.language },
-    { name: 'completed_year', label: 'Year the response was completed', type: 'integer', width: 4, value: (r) => r.completed_at.getUTCFullYear() },
+    { name: 'completed_year', label: 'Year the response was completed', type: 'integer', width: 4, value: (r) => Number(r.completed_at.slice(0, 4)) },
     level('mobility', 'EQ-5D-5L mobility (MO)', (r) => r.mobility),
     level('self_care', 'EQ-5D-5L self-care (SC)', (r) => r.self_care),
     level('usual_activities', 'EQ-5D-5L usual activities (UA)', (r) => r.usual_activities),
