@@ -1,0 +1,171 @@
+// A personalised paper letter (A4): a cover letter with the address placed for a window
+// envelope, the EQ-5D-5L pages with a box per level, the EQ VAS as a vertical 200 mm scale,
+// and return instructions. Every page carries the return id as text and as a QR code; the cover
+// has the short code and a QR code to the web questionnaire. Text is real text in an embedded
+// DejaVu font (covers æøå), so it stays extractable and searchable.
+import { createRequire } from 'node:module';
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import type { InstrumentText } from '../survey/instrument.ts';
+import type { Lang, Views } from '../web/views.ts';
+
+const require = createRequire(import.meta.url);
+const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
+
+export const MM = 72 / 25.4;
+/** EuroQol's paper requirement: the EQ VAS is 20 cm long. */
+export const VAS_LENGTH_MM = 200;
+export const PAGES_PER_LETTER = 4;
+
+export interface LetterData {
+  letterId: string;
+  kind: 'invitation' | 'reminder';
+  lang: Lang;
+  name: string | null;
+  /** Name first, then street, then postal code and city. */
+  address: string[];
+  shortCode: string;
+  /** Where to type the code, e.g. https://prom.example.no/kode */
+  codeUrl: string;
+  /** What the cover's QR code opens (the code page with the code filled in). */
+  webQrUrl: string;
+  date: string;
+}
+
+export interface LetterTexts {
+  views: Views;
+  instrument: (lang: Lang) => InstrumentText;
+}
+
+export function newLetterDocument(): PDFKit.PDFDocument {
+  const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Title: 'Spørreskjema', Producer: 'prom-survey' } });
+  doc.registerFont('body', FONT);
+  doc.registerFont('bold', FONT_BOLD);
+  return doc;
+}
+
+/** Draws one letter (PAGES_PER_LETTER pages) onto `doc`; batches draw many onto one document. */
+export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: LetterTexts): void {
+  const t = (key: string, vars?: Record<string, unknown>) => texts.views.t(data.lang, `letter.${key}`, vars);
+  const instrument = texts.instrument(data.lang);
+  const returnQr = QRCode.create(data.letterId, { errorCorrectionLevel: 'M' });
+  const page = (n: number) => {
+    doc.addPage({ size: 'A4', margin: 0 });
+    drawQr(doc, returnQr, 170 * MM, 12 * MM, 26 * MM);
+    doc.font('body').fontSize(8).fillColor('#000').text(t('returnId', { id: data.letterId }), 150 * MM, 39 * MM, { width: 46 * MM, align: 'right' });
+    doc.text(t('page', { n, total: PAGES_PER_LETTER }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
+  };
+  page(1);
+  drawCover(doc, data, t);
+  page(2);
+  drawDimensions(doc, instrument, t, 0, 3);
+  page(3);
+  drawDimensions(doc, instrument, t, 3, 5);
+  page(4);
+  drawVas(doc, instrument, t);
+}
+
+export async function letterPdf(data: LetterData, texts: LetterTexts): Promise<Buffer> {
+  const doc = newLetterDocument();
+  const done = collect(doc);
+  drawLetter(doc, data, texts);
+  doc.end();
+  return done;
+}
+
+export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+}
+
+function drawCover(doc: PDFKit.PDFDocument, data: LetterData, t: (k: string, v?: Record<string, unknown>) => string): void {
+  // Window envelope (C5/E65, window on the left): sender line, then the address block
+  // 20–110 mm from the left, 45–85 mm from the top. Nothing here says what the letter is about.
+  doc.font('body').fontSize(8).text(t('sender'), 22 * MM, 47 * MM, { width: 85 * MM });
+  doc.fontSize(11).text(data.address.join('\n'), 22 * MM, 53 * MM, { width: 85 * MM, lineGap: 1 });
+  doc.fontSize(10).text(t('date', { date: data.date }), 130 * MM, 95 * MM, { width: 60 * MM, align: 'right' });
+
+  let y = 110 * MM;
+  const para = (text: string, opts: { bold?: boolean; size?: number; gap?: number } = {}) => {
+    doc.font(opts.bold ? 'bold' : 'body').fontSize(opts.size ?? 11);
+    doc.text(text, 20 * MM, y, { width: 170 * MM, lineGap: 2 });
+    y = doc.y + (opts.gap ?? 4 * MM);
+  };
+  para(data.name ? t('greeting', { name: data.name }) : t('greetingNoName'));
+  para(t(data.kind));
+  para(t('paperHow'));
+  para(t('webHow', { url: data.codeUrl, code: data.shortCode }));
+  // The code, large and spaced, beside a QR code to the web page with the code filled in.
+  doc.font('bold').fontSize(10).text(t('codeLabel'), 20 * MM, y, { width: 100 * MM });
+  doc.font('bold').fontSize(20).text(data.shortCode, 20 * MM, y + 5 * MM, { width: 110 * MM, characterSpacing: 1 });
+  drawQr(doc, QRCode.create(data.webQrUrl, { errorCorrectionLevel: 'M' }), 150 * MM, y - 2 * MM, 32 * MM);
+  y += 36 * MM;
+  para(t('noContact'), { size: 10 });
+  para(t('signature'));
+}
+
+function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string, from: number, to: number): void {
+  let y = 50 * MM;
+  if (from === 0) {
+    doc.font('bold').fontSize(14).text(t('questionnaireTitle'), 20 * MM, y, { width: 130 * MM });
+    y = doc.y + 2 * MM;
+    doc.font('body').fontSize(11).text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
+    y = doc.y + 6 * MM;
+  }
+  for (const dim of instrument.dimensions.slice(from, to)) {
+    doc.font('bold').fontSize(12).text(dim.heading, 20 * MM, y, { width: 170 * MM });
+    y = doc.y + 1 * MM;
+    doc.font('body').fontSize(10.5).text(dim.question, 20 * MM, y, { width: 170 * MM });
+    y = doc.y + 3 * MM;
+    for (const level of dim.levels) {
+      doc.font('body').fontSize(11).text(level, 25 * MM, y, { width: 140 * MM });
+      doc.lineWidth(1).rect(172 * MM, y - 0.5 * MM, 6 * MM, 6 * MM).stroke();
+      y = Math.max(doc.y, y + 6 * MM) + 2.5 * MM;
+    }
+    y += 6 * MM;
+  }
+}
+
+function drawVas(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string): void {
+  doc.font('bold').fontSize(14).text(instrument.vas.heading, 20 * MM, 45 * MM, { width: 110 * MM });
+  doc.font('body').fontSize(10.5).text(t('vasHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+  // The box for the number, left of the scale.
+  const boxY = doc.y + 10 * MM;
+  doc.font('bold').fontSize(11).text(t('vasBox'), 20 * MM, boxY + 3 * MM, { width: 50 * MM });
+  doc.lineWidth(1.5).rect(68 * MM, boxY, 24 * MM, 12 * MM).stroke();
+
+  // The scale: 100 at the top, 0 at the bottom, exactly VAS_LENGTH_MM long.
+  const x = 150 * MM;
+  const top = 70 * MM;
+  const bottom = top + VAS_LENGTH_MM * MM;
+  doc.font('body').fontSize(9).text(instrument.vas.best, x - 30 * MM, top - 16 * MM, { width: 60 * MM, align: 'center' });
+  doc.text(instrument.vas.worst, x - 30 * MM, bottom + 5 * MM, { width: 60 * MM, align: 'center' });
+  doc.lineWidth(1.2).moveTo(x, top).lineTo(x, bottom).stroke();
+  for (let v = 0; v <= 100; v++) {
+    const y = bottom - (v / 100) * (bottom - top);
+    const half = v % 10 === 0 ? 5 * MM : v % 5 === 0 ? 3.5 * MM : 1.8 * MM;
+    doc.lineWidth(v % 5 === 0 ? 1 : 0.5).moveTo(x - half, y).lineTo(x + half, y).stroke();
+    if (v % 10 === 0) doc.font('body').fontSize(9).text(String(v), x + 7 * MM, y - 3.5, { width: 12 * MM, lineBreak: false });
+  }
+  doc.font('bold').fontSize(11).text(t('returnTitle'), 20 * MM, 200 * MM, { width: 95 * MM });
+  doc.font('body').fontSize(10.5).text(t('returnHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+}
+
+/** Draws a QR code from its module matrix as vector squares (crisp at any print resolution). */
+function drawQr(doc: PDFKit.PDFDocument, qr: QRCode.QRCode, x: number, y: number, size: number): void {
+  const n = qr.modules.size;
+  const quiet = 2;
+  const cell = size / (n + quiet * 2);
+  doc.save().rect(x, y, size, size).fill('#fff').fillColor('#000');
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (qr.modules.data[r * n + c]) doc.rect(x + (c + quiet) * cell, y + (r + quiet) * cell, cell, cell);
+    }
+  }
+  doc.fill('#000').restore();
+}

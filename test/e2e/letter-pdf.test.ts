@@ -1,0 +1,105 @@
+// A rendered letter checked with the tools a print shop and a person would use: pdftotext for the
+// text, zbarimg for the QR codes, and the page rendered at a known resolution to measure the
+// EQ VAS scale (EuroQol's paper form wants it 200 mm long).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { letterPdf, type LetterData } from '../../src/paper/letter.ts';
+import { loadInstruments } from '../../src/survey/instrument.ts';
+import { createViews } from '../../src/web/views.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'prom-letter-'));
+const views = createViews();
+const instruments = loadInstruments();
+const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l] };
+
+const letter: LetterData = {
+  letterId: 'L-000042',
+  kind: 'invitation',
+  lang: 'nb',
+  name: 'Åse Ødegård',
+  address: ['Åse Ødegård', 'Kjølberggata 7B', '0653 OSLO'],
+  shortCode: 'KXQT-7M4P-WR',
+  codeUrl: 'https://prom.example.no/kode',
+  webQrUrl: 'https://prom.example.no/kode?kode=KXQT-7M4P-WR',
+  date: '24.11.2026',
+};
+let file: string;
+
+before(async () => {
+  file = path.join(dir, 'letter.pdf');
+  writeFileSync(file, await letterPdf(letter, texts));
+});
+
+test('the text is real, extractable text with the person, every heading and level, and the code', () => {
+  const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+  for (const line of letter.address) assert.ok(text.includes(line), line);
+  const nb = instruments.nb;
+  for (const d of nb.dimensions) {
+    assert.ok(text.includes(d.heading), d.heading);
+    for (const level of d.levels) assert.ok(text.includes(level), level);
+  }
+  assert.ok(text.includes(nb.vas.best) && text.includes(nb.vas.worst), 'EQ VAS end labels');
+  assert.ok(text.includes('KXQT-7M4P-WR'));
+  assert.equal((text.match(/Retur-ID: L-000042/g) ?? []).length, 4, 'the return id on every page');
+  const info = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+  assert.match(info, /DejaVuSans/);
+  assert.ok(info.split('\n').slice(2).filter(Boolean).every((l) => / yes /.test(l)), 'every font embedded');
+});
+
+test('nothing in the envelope window says what the letter is about', () => {
+  // The window area (20–110 mm from the left, 40–90 mm from the top) of page 1.
+  const window = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '57', '-y', '113', '-W', '255', '-H', '142', file, '-'], { encoding: 'utf8' });
+  assert.ok(window.includes('Åse Ødegård'));
+  assert.doesNotMatch(window, /hjerte|heart|stans|arrest|register|sykehus|hospital/i);
+});
+
+test('the QR codes decode to the return id on every page and to the web address on the cover', () => {
+  execFileSync('pdftoppm', ['-r', '150', '-png', file, path.join(dir, 'page')]);
+  const decoded = [1, 2, 3, 4].map((n) =>
+    execFileSync('zbarimg', ['--quiet', '--raw', path.join(dir, `page-${n}.png`)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').sort(),
+  );
+  assert.deepEqual(decoded[0], [letter.letterId, letter.webQrUrl].sort());
+  for (const page of decoded.slice(1)) assert.deepEqual(page, [letter.letterId]);
+});
+
+test('the EQ VAS scale measures 200 mm ± 1 mm', () => {
+  // 254 dpi = 10 pixels per millimetre; a greyscale PGM is easy to read byte by byte.
+  execFileSync('pdftoppm', ['-r', '254', '-gray', '-f', '4', '-l', '4', file, path.join(dir, 'vas')]);
+  const pgm = readFileSync(path.join(dir, 'vas-4.pgm'));
+  const { width, height, pixels } = parsePgm(pgm);
+  // The scale's axis is the longest dark vertical run on the page.
+  let longest = 0;
+  for (let x = 0; x < width; x++) {
+    let run = 0;
+    for (let y = 0; y < height; y++) {
+      run = pixels[y * width + x]! < 128 ? run + 1 : 0;
+      if (run > longest) longest = run;
+    }
+  }
+  const mm = longest / 10;
+  assert.ok(Math.abs(mm - 200) <= 1, `scale is ${mm} mm`);
+});
+
+test('nynorsk and English letters use their own texts', async () => {
+  for (const lang of ['nn', 'en'] as const) {
+    const f = path.join(dir, `letter-${lang}.pdf`);
+    writeFileSync(f, await letterPdf({ ...letter, lang, kind: 'reminder' }, texts));
+    const text = execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
+    assert.ok(text.includes(instruments[lang].dimensions[0]!.heading));
+    assert.ok(text.includes(views.t(lang, 'letter.returnTitle')));
+  }
+});
+
+function parsePgm(buf: Buffer): { width: number; height: number; pixels: Buffer } {
+  // Header: "P5\n<width> <height>\n<max>\n" then one byte per pixel.
+  const header = buf.subarray(0, 64).toString('latin1');
+  const m = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(header);
+  if (!m) throw new Error('not a binary PGM');
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  return { width, height, pixels: buf.subarray(m[0].length, m[0].length + width * height) };
+}
