@@ -92,14 +92,14 @@ test('FHIR R4 Bundle validates against the official JSON schema', async () => {
   const validate = ajv.compile(schema);
   assert.ok(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3)));
   assert.equal(bundle.entry.length, result.rows + 1);
-  assert.equal(bundle.entry[0].resource.resourceType, 'Questionnaire');
-  const qr = bundle.entry[1].resource;
+  assert.equal(bundle.entry[0]!.resource.resourceType, "Questionnaire");
+  const qr = bundle.entry[1]!.resource;
   assert.equal(qr.resourceType, 'QuestionnaireResponse');
   assert.equal(qr.status, 'completed');
   assert.equal(qr.item?.length, 6);
   // A broken resource is caught by the same validator (the test can fail).
   const broken = structuredClone(bundle);
-  broken.entry[1].resource.status = 'finished-ish';
+  broken.entry[1]!.resource.status = "finished-ish";
   assert.equal(validate(broken), false);
 });
 
