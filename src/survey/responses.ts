@@ -32,8 +32,13 @@ export async function findByToken(db: Db, token: string): Promise<LinkedInvitati
 }
 
 export async function invitationStatus(db: Db, invitationId: number): Promise<LinkStatus> {
-  const row = await db.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
-  return linkStatus(row.state);
+  return (await invitationInfo(db, invitationId)).status;
+}
+
+/** The link status and, for a closed invitation, why it closed (e.g. 'opted_out'). */
+export async function invitationInfo(db: Db, invitationId: number): Promise<{ status: LinkStatus; cancelReason: string | null }> {
+  const row = await db.selectFrom('invitations').select(['state', 'cancel_reason']).where('id', '=', invitationId).executeTakeFirstOrThrow();
+  return { status: linkStatus(row.state), cancelReason: row.cancel_reason };
 }
 
 export async function loadAnswers(db: Db, invitationId: number): Promise<Answers> {

@@ -1,13 +1,16 @@
-// Respondent pages: /s/<token> trades the link for a session cookie and redirects to an address
-// without the token; then one question per page, check your answers, submit, receipt.
-import { Router, type Request, type Response, type NextFunction } from 'express';
+// Respondent pages. /s/<token> (or a short code typed on /kode) is traded for a session cookie and
+// the browser is sent on to an address without the token; then one question per page, check your
+// answers, submit, receipt. /s/<token>/stop and /s/<token>/paper lead to the two contact choices.
+import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { isLang, type Lang, type Views } from '../web/views.ts';
+import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
 import { parsePageAnswer } from './answers.ts';
+import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES, firstUnanswered, type Answers, type Instruments, type PageId } from './instrument.ts';
-import { findByToken, invitationStatus, loadAnswers, saveAnswer, submitWebResponse } from './responses.ts';
+import { findByToken, invitationInfo, loadAnswers, saveAnswer, submitWebResponse, type LinkedInvitation } from './responses.ts';
+import { findByShortCode } from './short-codes.ts';
 
 export interface SurveyDeps {
   db: Db;
@@ -16,184 +19,325 @@ export interface SurveyDeps {
   clock: Clock;
 }
 
-type Page = (res: Response, status: number, name: string, data: Record<string, unknown>) => void;
+interface PageOptions {
+  /** The page has a form: embed the session's CSRF token (creates a session if there is none). */
+  csrf?: boolean;
+  /** Show "rather on paper" and "do not contact me" links in the footer. */
+  choices?: boolean;
+  /** The GET address of this page, for the language links (defaults to the request's). */
+  self?: string;
+  scripts?: string[];
+}
+
+type ErrorItem = { text: string; href: string };
+
+/** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
+const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
+const ATTEMPT_LIMIT = 20;
+
+/** Respondent addresses where a language link may change the session's language. */
+const SESSION_PAGES = /^\/(s(\/(q\/\d+|check|done|stop|stop\/done|paper|paper\/done))?|kode|tilgjengelighet)$/;
 
 export function surveyRouter(deps: SurveyDeps): Router {
   const r = Router();
-  const render = pageRenderer(deps);
-  const messagePage = (req: Request, res: Response, status: number, key: string) => {
-    const lang = langOf(req);
-    const title = deps.views.t(lang, `${key}Title`);
-    render(res, status, 'survey/message', { lang, heading: title, title, body: deps.views.t(lang, `${key}Body`) });
-  };
+  const { views, db } = deps;
 
-  // Failed link attempts are limited per address; valid links never count (S-16).
-  const linkLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: 20,
+  const page = (req: Request, res: Response, status: number, name: string, data: Record<string, unknown>, opts: PageOptions = {}) => {
+    const lang = langOf(req);
+    res.status(status).set('Cache-Control', 'no-store');
+    res.send(
+      views.render(name, {
+        ...data,
+        lang,
+        csrfToken: opts.csrf ? req.csrfToken?.() : undefined,
+        languageLinks: languageLinks(views, opts.self ?? selfAddress(req), lang),
+        choiceLinks: opts.choices === true,
+        scripts: opts.scripts,
+      }),
+    );
+  };
+  const message = (req: Request, res: Response, status: number, key: string, extra: { paragraphs?: string[]; links?: ErrorItem[] } = {}) => {
+    const lang = langOf(req);
+    page(req, res, status, 'survey/message', { heading: views.t(lang, `${key}Title`), body: views.t(lang, `${key}Body`), ...extra });
+  };
+  const codeLink = (req: Request) => ({ paragraphs: [views.t(langOf(req), 'errors.codeHint')], links: [{ href: '/kode', text: views.t(langOf(req), 'errors.codeLink') }] });
+  const notFound = (req: Request, res: Response) => message(req, res, 404, 'errors.notFound', codeLink(req));
+  const closed = (req: Request, res: Response, cancelReason: string | null) =>
+    message(req, res, 410, cancelReason === 'opted_out' ? 'errors.optedOut' : 'errors.closed');
+
+  const attemptLimiter = rateLimit({
+    windowMs: ATTEMPT_WINDOW_MS,
+    limit: ATTEMPT_LIMIT,
     skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.locals.failedAttempt !== true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (req, res) => messagePage(req, res, 429, 'errors.notFound'),
+    handler: (req, res) => message(req, res, 429, 'errors.tooMany'),
+  });
+  const failedAttempt = (req: Request, res: Response, kind: 'survey link' | 'short code') => {
+    res.locals.failedAttempt = true;
+    // Never the token or code itself: only that an attempt failed, and from where (S-16).
+    console.warn(JSON.stringify({ level: 'warn', msg: `unknown ${kind}`, ip: req.ip, at: new Date().toISOString() }));
+  };
+
+  /** A new session for the invitation (no fixation), then on to an address without the token. */
+  const startSession = (req: Request, res: Response, found: LinkedInvitation, lang: Lang, to: string) => {
+    req.session.regenerate((err) => {
+      if (err) return message(req, res, 500, 'errors.server');
+      req.session.invitationId = found.invitationId;
+      req.session.lang = lang;
+      res.redirect(303, to);
+    });
+  };
+
+  const needSession = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.session.invitationId) return message(req, res, 401, 'errors.session', codeLink(req));
+    next();
+  };
+  /** Pages of an open invitation; after an answer they say "already answered" (A-12), never a form. */
+  const openOnly = async (req: Request, res: Response, next: NextFunction) => {
+    const info = await invitationInfo(db, req.session.invitationId!);
+    if (info.status === 'answered') return message(req, res, 200, 'survey.already');
+    if (info.status === 'closed') return closed(req, res, info.cancelReason);
+    next();
+  };
+  const respondent: RequestHandler = (req, res, next) => needSession(req, res, () => void openOnly(req, res, next).catch(next));
+
+  // A language link (?lang=xx) on a respondent page stores the choice in the session and reloads
+  // the same address; saved answers stay where they are, in the database.
+  r.use((req, res, next) => {
+    if (req.method !== 'GET' || !isLang(req.query.lang) || !SESSION_PAGES.test(req.path)) return next();
+    if (!req.session.invitationId && req.path !== '/kode') return next();
+    req.session.lang = req.query.lang;
+    res.redirect(303, withoutLang(req.originalUrl));
   });
 
-  const respondent = respondentOnly(deps, messagePage);
   r.get('/s', respondent, async (req, res) => {
-    const answers = await loadAnswers(deps.db, req.session.invitationId!);
-    const next = firstUnanswered(answers);
+    const next = firstUnanswered(await loadAnswers(db, req.session.invitationId!));
     res.redirect(303, next ? pagePath(next) : '/s/check');
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
-    const page = pageOf(req);
-    if (!page) return messagePage(req, res, 404, 'errors.pageNotFound');
-    const answers = await loadAnswers(deps.db, req.session.invitationId!);
-    render(res, 200, 'survey/question', questionView(deps, req, page, answers[page], undefined));
+    const pageId = pageOf(req);
+    if (!pageId) return message(req, res, 404, 'errors.pageNotFound');
+    const answers = await loadAnswers(db, req.session.invitationId!);
+    showQuestion(req, res, 200, pageId, answers[pageId], undefined);
   });
 
   r.post('/s/q/:n', respondent, async (req, res) => {
-    const page = pageOf(req);
-    if (!page) return messagePage(req, res, 404, 'errors.pageNotFound');
-    const raw = (req.body as Record<string, unknown>)?.answer;
-    const parsed = parsePageAnswer(page, raw);
-    if (!parsed.ok) {
-      const kept = typeof raw === 'string' ? raw : undefined;
-      return render(res, 400, 'survey/question', questionView(deps, req, page, kept, parsed.error));
-    }
-    await saveAnswer(deps.db, req.session.invitationId!, page, parsed.value);
-    const returnToCheck = (req.body as Record<string, unknown>).return === 'check';
-    const next = PAGES[PAGES.indexOf(page) + 1];
-    res.redirect(303, returnToCheck || !next ? '/s/check' : pagePath(next));
+    const pageId = pageOf(req);
+    if (!pageId) return message(req, res, 404, 'errors.pageNotFound');
+    const raw = (req.body as Record<string, unknown> | undefined)?.answer;
+    const parsed = parsePageAnswer(pageId, raw);
+    if (!parsed.ok) return showQuestion(req, res, 400, pageId, typeof raw === 'string' ? raw : undefined, parsed.error);
+    await saveAnswer(db, req.session.invitationId!, pageId, parsed.value);
+    const next = PAGES[PAGES.indexOf(pageId) + 1];
+    res.redirect(303, returnsToCheck(req) || !next ? '/s/check' : pagePath(next));
   });
 
   r.get('/s/check', respondent, async (req, res) => {
-    const answers = await loadAnswers(deps.db, req.session.invitationId!);
-    render(res, 200, 'survey/check', checkView(deps, req, answers, false));
+    showCheck(req, res, 200, await loadAnswers(db, req.session.invitationId!), false);
   });
 
-  r.post('/s/submit', respondent, async (req, res) => {
-    const result = await submitWebResponse(deps.db, req.session.invitationId!, langOf(req), deps.clock.now());
-    if (result === 'incomplete') {
-      const answers = await loadAnswers(deps.db, req.session.invitationId!);
-      return render(res, 400, 'survey/check', checkView(deps, req, answers, true));
-    }
-    if (result === 'closed') return messagePage(req, res, 410, 'errors.closed');
+  // Idempotent: a double click or a second tab finds the response already there and gets the receipt (R-10).
+  r.post('/s/submit', needSession, async (req, res) => {
+    const result = await submitWebResponse(db, req.session.invitationId!, langOf(req), deps.clock.now());
+    if (result === 'incomplete') return showCheck(req, res, 400, await loadAnswers(db, req.session.invitationId!), true);
+    if (result === 'closed') return closed(req, res, (await invitationInfo(db, req.session.invitationId!)).cancelReason);
     res.redirect(303, '/s/done');
   });
 
-  r.get('/s/done', async (req, res) => {
-    if (!req.session.invitationId) return messagePage(req, res, 401, 'errors.session');
-    const status = await invitationStatus(deps.db, req.session.invitationId);
-    if (status !== 'answered') return res.redirect(303, '/s');
-    messagePage(req, res, 200, 'survey.done');
+  r.get('/s/done', needSession, async (req, res) => {
+    const info = await invitationInfo(db, req.session.invitationId!);
+    if (info.status !== 'answered') return res.redirect(303, '/s');
+    message(req, res, 200, 'survey.done');
   });
 
-  // Last, so /s/check, /s/done and /s/submit are never taken for tokens.
-  r.get('/s/:token', linkLimiter, async (req, res) => {
-    const found = await findByToken(deps.db, String(req.params.token));
-    if (!found) return messagePage(req, res, 404, 'errors.notFound');
-    req.session.regenerate((err) => {
-      if (err) return messagePage(req, res, 500, 'errors.server');
-      req.session.invitationId = found.invitationId;
-      req.session.lang = found.language;
-      if (found.status === 'closed') return messagePage(req, res, 410, 'errors.closed');
-      res.redirect(303, found.status === 'answered' ? '/s/done' : '/s');
+  // "Do not contact me again": works whatever the invitation's state.
+  r.get('/s/stop', needSession, async (req, res) => {
+    if ((await contactChoices(db, req.session.invitationId!)).optedOut) return res.redirect(303, '/s/stop/done');
+    showConfirm(req, res, 'stop');
+  });
+  r.post('/s/stop', needSession, async (req, res) => {
+    await chooseNoContact(db, req.session.invitationId!, deps.clock.now());
+    res.redirect(303, '/s/stop/done');
+  });
+  r.get('/s/stop/done', needSession, async (req, res) => {
+    if (!(await contactChoices(db, req.session.invitationId!)).optedOut) return res.redirect(303, '/s/stop');
+    message(req, res, 200, 'choices.stopDone');
+  });
+
+  // "I would rather answer on paper": only while the questionnaire is open.
+  r.get('/s/paper', respondent, async (req, res) => {
+    if ((await contactChoices(db, req.session.invitationId!)).paper) return res.redirect(303, '/s/paper/done');
+    showConfirm(req, res, 'paper');
+  });
+  r.post('/s/paper', respondent, async (req, res) => {
+    await choosePaper(db, req.session.invitationId!, deps.clock.now());
+    res.redirect(303, '/s/paper/done');
+  });
+  r.get('/s/paper/done', respondent, async (req, res) => {
+    if (!(await contactChoices(db, req.session.invitationId!)).paper) return res.redirect(303, '/s/paper');
+    message(req, res, 200, 'choices.paperDone', { links: [{ href: '/s', text: views.t(langOf(req), 'choices.paperDoneOnline') }] });
+  });
+
+  // A short code from a letter, typed in (a session is made for the form's CSRF token).
+  // A QR code in a letter may carry the code (/kode?kode=…): it only fills in the field.
+  r.get('/kode', (req, res) => showCode(req, res, 200, typeof req.query.kode === 'string' ? req.query.kode.slice(0, 40) : '', undefined));
+  r.post('/kode', attemptLimiter, async (req, res) => {
+    const raw = (req.body as Record<string, unknown> | undefined)?.code;
+    const typed = typeof raw === 'string' ? raw : '';
+    if (typed.trim() === '') return showCode(req, res, 400, typed, 'required');
+    const found = await findByShortCode(db, typed);
+    if (!found) {
+      failedAttempt(req, res, 'short code');
+      return showCode(req, res, 400, typed, 'notFound');
+    }
+    if (found.status === 'closed') return closed(req, res, (await invitationInfo(db, found.invitationId)).cancelReason);
+    // A language chosen on this page wins over the register's.
+    const lang = isLang(req.session.lang) ? req.session.lang : found.language;
+    startSession(req, res, found, lang, found.status === 'answered' ? '/s/done' : '/s');
+  });
+
+  r.get('/tilgjengelighet', (req, res) => {
+    page(req, res, 200, 'survey/accessibility', { heading: views.t(langOf(req), 'a11y.title') });
+  });
+
+  // Links from e-mails. Last, so the fixed addresses above are never taken for tokens.
+  for (const [suffix, to] of [['/stop', '/s/stop'], ['/paper', '/s/paper']] as const) {
+    r.get(`/s/:token${suffix}`, attemptLimiter, async (req, res) => {
+      const found = await findByToken(db, String(req.params.token));
+      if (!found) {
+        failedAttempt(req, res, 'survey link');
+        return notFound(req, res);
+      }
+      startSession(req, res, found, found.language, to);
     });
+  }
+  r.get('/s/:token', attemptLimiter, async (req, res) => {
+    const found = await findByToken(db, String(req.params.token));
+    if (!found) {
+      failedAttempt(req, res, 'survey link');
+      return notFound(req, res);
+    }
+    // Served directly (no session, no redirect) so the status says what happened.
+    if (found.status === 'closed') {
+      if (!isLang(req.query.lang)) res.locals.lang = found.language;
+      return closed(req, res, (await invitationInfo(db, found.invitationId)).cancelReason);
+    }
+    startSession(req, res, found, found.language, found.status === 'answered' ? '/s/done' : '/s');
   });
 
   return r;
-}
 
-/** Pages of an open invitation; after an answer every page says "already answered" (A-12). */
-function respondentOnly(deps: SurveyDeps, messagePage: (req: Request, res: Response, status: number, key: string) => void) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    if (!req.session.invitationId) return messagePage(req, res, 401, 'errors.session');
-    if (typeof req.query.lang === 'string' && isLang(req.query.lang)) {
-      req.session.lang = req.query.lang;
-      return res.redirect(303, req.path);
+  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: 'required' | 'invalid' | undefined) {
+    const lang = langOf(req);
+    const text = deps.instruments[lang];
+    const index = PAGES.indexOf(pageId);
+    const toCheck = returnsToCheck(req);
+    const self = pagePath(pageId) + (toCheck ? '?return=check' : '');
+    const common = {
+      progress: views.t(lang, 'survey.questionOf', { n: index + 1, total: PAGES.length }),
+      action: pagePath(pageId),
+      back: toCheck ? '/s/check' : index === 0 ? undefined : pagePath(PAGES[index - 1]!),
+      returnToCheck: toCheck,
+      intro: index === 0 && !toCheck ? text.intro : undefined,
+      savedNote: views.t(lang, 'survey.savedNote'),
+      preview: deps.instruments.preview ? text.notice : undefined,
+    };
+    if (pageId === 'vas') {
+      const msg = error ? views.t(lang, error === 'required' ? 'survey.vasRequired' : 'survey.vasInvalid') : undefined;
+      const vasTicks = Array.from({ length: 21 }, (_, i) => ({ value: 100 - i * 5, major: i % 2 === 0 }));
+      return page(
+        req, res, status, 'survey/vas',
+        { ...common, vas: text.vas, heading: text.vas.heading, value: value ?? '', vasTicks, error: msg, errors: msg && [{ text: msg, href: '#answer' }] },
+        { csrf: true, choices: true, self, scripts: ['/static/vas.js'] },
+      );
     }
-    const status = await invitationStatus(deps.db, req.session.invitationId);
-    if (status === 'answered') return messagePage(req, res, 200, 'survey.already');
-    if (status === 'closed') return messagePage(req, res, 410, 'errors.closed');
-    next();
-  };
-}
-
-function pageRenderer(deps: SurveyDeps): Page {
-  return (res, status, name, data) => {
-    const req = res.req;
-    const lang = (data.lang as Lang) ?? langOf(req);
-    res.status(status).set('Cache-Control', 'no-store');
-    res.send(
-      deps.views.render(name, {
-        ...data,
-        lang,
-        csrfToken: req.session?.invitationId ? req.csrfToken?.() : undefined,
-        languageLinks: req.session?.invitationId && req.method === 'GET' ? languageLinks(deps, req.path, lang) : undefined,
-      }),
+    const dim = text.dimensions[index]!;
+    const msg = error ? views.t(lang, 'survey.chooseLevel', { heading: dim.heading.toLowerCase() }) : undefined;
+    const options = dim.levels.map((label, i) => ({ value: i + 1, label, id: `answer-${i + 1}`, checked: String(value) === String(i + 1) }));
+    page(
+      req, res, status, 'survey/question',
+      { ...common, heading: dim.heading, question: dim.question, options, error: msg, errors: msg && [{ text: msg, href: '#answer-1' }] },
+      { csrf: true, choices: true, self },
     );
-  };
-}
-
-function languageLinks(deps: SurveyDeps, path: string, current: Lang) {
-  return (['nb', 'nn', 'en'] as const)
-    .filter((l) => l !== current)
-    .map((l) => ({ lang: l, href: `${path}?lang=${l}`, name: deps.views.t(l, 'site.langName') }));
-}
-
-function questionView(deps: SurveyDeps, req: Request, page: PageId, value: unknown, error: 'required' | 'invalid' | undefined) {
-  const lang = langOf(req);
-  const text = deps.instruments[lang];
-  const index = PAGES.indexOf(page);
-  const common = {
-    lang,
-    pageNumber: index + 1,
-    progress: deps.views.t(lang, 'survey.questionOf', { n: index + 1, total: PAGES.length }),
-    action: pagePath(page),
-    back: index === 0 ? undefined : pagePath(PAGES[index - 1]!),
-    returnToCheck: req.query.return === 'check' || (req.body as Record<string, unknown> | undefined)?.return === 'check',
-    intro: index === 0 ? text.intro : undefined,
-    savedNote: deps.views.t(lang, 'survey.savedNote'),
-    preview: deps.instruments.preview ? text.notice : undefined,
-  };
-  if (page === 'vas') {
-    const message = error ? deps.views.t(lang, error === 'required' ? 'survey.vasRequired' : 'survey.vasInvalid') : undefined;
-    return { ...common, isVas: true, vas: text.vas, heading: text.vas.heading, value: value ?? '', error: message, fieldId: 'answer' };
   }
-  const dim = text.dimensions[index]!;
-  const message = error ? deps.views.t(lang, 'survey.chooseLevel', { heading: dim.heading.toLowerCase() }) : undefined;
-  const options = dim.levels.map((label, i) => ({ value: i + 1, label, id: `answer-${i + 1}`, checked: String(value) === String(i + 1) }));
-  return { ...common, isVas: false, heading: dim.heading, question: dim.question, options, error: message, fieldId: 'answer-1' };
+
+  function showCheck(req: Request, res: Response, status: number, answers: Answers, showErrors: boolean) {
+    const lang = langOf(req);
+    const text = deps.instruments[lang];
+    const rows = PAGES.map((pageId, i) => {
+      const value = answers[pageId];
+      const heading = pageId === 'vas' ? text.vas.heading : text.dimensions[i]!.heading;
+      const shown = value === undefined ? views.t(lang, 'common.notAnswered') : pageId === 'vas' ? String(value) : text.dimensions[i]!.levels[value - 1];
+      const error = showErrors && value === undefined ? views.t(lang, 'survey.missingOne', { heading }) : undefined;
+      return { id: `row-${pageId}`, heading, changeName: heading, value: shown, href: `${pagePath(pageId)}?return=check`, error };
+    });
+    const errors = rows.filter((row) => row.error).map((row) => ({ text: row.error!, href: row.href }));
+    page(
+      req, res, status, 'survey/check',
+      { heading: views.t(lang, 'survey.checkTitle'), back: pagePath('vas'), rows, errors: errors.length > 0 ? errors : undefined },
+      { csrf: true, choices: true, self: '/s/check' },
+    );
+  }
+
+  function showConfirm(req: Request, res: Response, choice: 'stop' | 'paper') {
+    const lang = langOf(req);
+    const k = (key: string) => views.t(lang, `choices.${choice}${key}`);
+    page(
+      req, res, 200, 'survey/confirm',
+      { heading: k('Title'), paragraphs: [k('Body'), k('More')], action: `/s/${choice}`, confirmText: k('Confirm'), cancelText: k('Cancel'), cancelHref: '/s', warning: choice === 'stop' },
+      { csrf: true },
+    );
+  }
+
+  function showCode(req: Request, res: Response, status: number, value: string, error: 'required' | 'notFound' | undefined) {
+    const lang = langOf(req);
+    const msg = error && views.t(lang, `shortCode.${error}`);
+    page(
+      req, res, status, 'survey/short-code',
+      { heading: views.t(lang, 'shortCode.title'), value, error: msg, errors: msg && [{ text: msg, href: '#code' }] },
+      { csrf: true, self: '/kode' },
+    );
+  }
 }
 
-function checkView(deps: SurveyDeps, req: Request, answers: Answers, showMissing: boolean) {
-  const lang = langOf(req);
-  const text = deps.instruments[lang];
-  const rows = PAGES.map((page, i) => {
-    const value = answers[page];
-    const heading = page === 'vas' ? text.vas.heading : text.dimensions[i]!.heading;
-    const shown = value === undefined ? deps.views.t(lang, 'common.notAnswered') : page === 'vas' ? String(value) : text.dimensions[i]!.levels[value - 1];
-    return { heading, value: shown, href: `${pagePath(page)}?return=check` };
-  });
-  const missing = PAGES.find((p) => answers[p] === undefined);
-  return {
-    lang,
-    heading: deps.views.t(lang, 'survey.checkTitle'),
-    rows,
-    error: showMissing && missing ? deps.views.t(lang, 'survey.missingAnswers') : undefined,
-    errorHref: missing ? pagePath(missing) : undefined,
-  };
+function returnsToCheck(req: Request): boolean {
+  return req.query.return === 'check' || (req.body as Record<string, unknown> | undefined)?.return === 'check';
 }
 
 function pageOf(req: Request): PageId | undefined {
   const n = Number(req.params.n);
-  return Number.isInteger(n) ? PAGES[n - 1] : undefined;
+  return Number.isInteger(n) && n >= 1 ? PAGES[n - 1] : undefined;
 }
 
 export function pagePath(page: PageId): string {
   return `/s/q/${PAGES.indexOf(page) + 1}`;
 }
 
+/** A language set for this response, else the query's (pages without a session), else the session's, else bokmål. */
 function langOf(req: Request): Lang {
+  if (isLang(req.res?.locals.lang)) return req.res.locals.lang;
+  if (isLang(req.query?.lang)) return req.query.lang;
   return isLang(req.session?.lang) ? req.session.lang : 'nb';
+}
+
+/** The address a language link reloads: the page itself for GET, its GET twin after a POST. */
+function selfAddress(req: Request): string {
+  return req.method === 'GET' ? withoutLang(req.originalUrl) : req.path;
+}
+
+function withoutLang(url: string): string {
+  const u = new URL(url, 'http://x');
+  u.searchParams.delete('lang');
+  return u.pathname + u.search;
+}
+
+function languageLinks(views: Views, address: string, current: Lang) {
+  return LANGUAGES.filter((l) => l !== current).map((l) => {
+    const u = new URL(address, 'http://x');
+    u.searchParams.set('lang', l);
+    return { lang: l, href: u.pathname + u.search, name: views.t(l, 'site.langName') };
+  });
 }
