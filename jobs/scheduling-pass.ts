@@ -8,6 +8,7 @@ import { runSchedulingPass } from '../src/invitations/scheduler.ts';
 export function schedulingPassProcessor(db: Db, queues: Queues, clock: Clock) {
   return async (_job: Job) => {
     const r = await runSchedulingPass(db, queues, clock);
-    return { invited: r.invited, neverInvited: r.neverInvited, queued: r.dueOutboxIds.length, markedUnknown: r.markedUnknown };
+    const { dueOutboxIds, ...counts } = r;
+    return { ...counts, queued: dueOutboxIds.length }; // counts only: a job's return value is kept in Redis
   };
 }

@@ -1,33 +1,44 @@
 // What a survivor (or staff on their behalf) can decide about contact: stop all contact (opt-out),
 // withdraw consent, or answer on paper instead of e-mail. Each takes effect at once: open
-// invitations and waiting outbox steps are stopped in the same transaction. Idempotent.
+// invitations and every waiting outbox step (pending, due for print, held) are stopped in the same
+// transaction. Idempotent. Queued jobs of stopped steps are removed by the caller when it has the
+// queues (see the returned ids), otherwise by the next scheduling pass; a job that runs anyway
+// finds its row cancelled and does nothing.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-
-type Reason = 'opted_out' | 'withdrawn';
+import { OPEN_STATES } from '../invitations/programme.ts';
+import { stopSurvivor } from '../invitations/transitions.ts';
 
 /** "Do not contact me again" from a survey link: recorded on the person, stops every open invitation. */
 export async function optOut(db: Db, invitationId: number, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const survivorId = await survivorOf(trx, invitationId);
     await trx.updateTable('survivors').set({ opted_out_at: now, updated_at: sql`now()` }).where('id', '=', survivorId).where('opted_out_at', 'is', null).execute();
-    await stopOpenInvitations(trx, survivorId, 'opted_out');
+    await stopSurvivor(trx, survivorId, 'opted_out');
   });
 }
 
 /** Consent withdrawn (by the register or staff): returns false when the register id is unknown. */
 export async function withdrawConsent(db: Db, registerId: string, now: Date): Promise<boolean> {
+  return (await withdrawConsentStopping(db, registerId, now)).found;
+}
+
+/** As withdrawConsent, also returning the outbox steps it cancelled (to remove their jobs). */
+export async function withdrawConsentStopping(db: Db, registerId: string, now: Date): Promise<{ found: boolean; cancelled: number[] }> {
   return db.transaction().execute(async (trx) => {
     const s = await trx.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirst();
-    if (!s) return false;
+    if (!s) return { found: false, cancelled: [] };
     await trx.updateTable('survivors').set({ withdrawn_at: now, updated_at: sql`now()` }).where('id', '=', s.id).where('withdrawn_at', 'is', null).execute();
-    await stopOpenInvitations(trx, s.id, 'withdrawn');
-    return true;
+    return { found: true, cancelled: await stopSurvivor(trx, s.id, 'withdrawn') };
   });
 }
 
-/** "I would rather answer on paper": the person's rule becomes paper-only and waiting e-mail steps turn into letters. */
-export async function preferPaper(db: Db, invitationId: number): Promise<void> {
+/**
+ * "I would rather answer on paper": the person's rule becomes paper-only, waiting e-mail steps turn
+ * into letters, and unless a letter is already on its way a letter is due at once (`now`, or the
+ * database's time when not given) for the next pass to make due for print.
+ */
+export async function preferPaper(db: Db, invitationId: number, now?: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const survivorId = await survivorOf(trx, invitationId);
     await trx.updateTable('survivors').set({ channel_rule: 'paper-only', updated_at: sql`now()` }).where('id', '=', survivorId).execute();
@@ -38,7 +49,26 @@ export async function preferPaper(db: Db, invitationId: number): Promise<void> {
       .where('channel', '=', 'email')
       .where('invitation_id', 'in', openInvitationIds(trx, survivorId))
       .execute();
+    await requestLetter(trx, invitationId, now);
   });
+}
+
+async function requestLetter(trx: Db, invitationId: number, now: Date | undefined): Promise<void> {
+  const inv = await trx.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
+  if (!(OPEN_STATES as readonly string[]).includes(inv.state)) return;
+  const onItsWay = await trx
+    .selectFrom('outbox')
+    .select('id')
+    .where('invitation_id', '=', invitationId)
+    .where('channel', '=', 'paper')
+    .where('state', 'in', ['print', 'held', 'sent'])
+    .executeTakeFirst();
+  if (onItsWay) return;
+  await trx
+    .insertInto('outbox')
+    .values({ invitation_id: invitationId, step: 'paper_request', channel: 'paper', due_at: now ?? sql<Date>`now()`, created_at: now ?? sql<Date>`now()` })
+    .onConflict((oc) => oc.constraint('outbox_one_per_step').doNothing())
+    .execute();
 }
 
 async function survivorOf(trx: Db, invitationId: number): Promise<number> {
@@ -57,12 +87,5 @@ function openInvitationIds(trx: Db, survivorId: number) {
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select('i.id')
     .where('e.survivor_id', '=', survivorId)
-    .where('i.state', 'in', ['planned', 'sent', 'reminded']);
-}
-
-async function stopOpenInvitations(trx: Db, survivorId: number, reason: Reason): Promise<void> {
-  const open = (await openInvitationIds(trx, survivorId).execute()).map((r) => r.id);
-  if (open.length === 0) return;
-  await trx.updateTable('outbox').set({ state: 'cancelled', last_error: reason, updated_at: sql`now()` }).where('invitation_id', 'in', open).where('state', '=', 'pending').execute();
-  await trx.updateTable('invitations').set({ state: 'cancelled', cancel_reason: reason, updated_at: sql`now()` }).where('id', 'in', open).execute();
+    .where('i.state', 'in', OPEN_STATES);
 }

@@ -102,7 +102,14 @@ async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], r
   });
 }
 
-async function upsert(trx: Db, row: SurvivorRow): Promise<void> {
+/** The register_id that already holds this national id, if it is another one (API intake, one record). */
+export async function nationalIdHolder(trx: Db, row: Pick<SurvivorRow, 'register_id' | 'national_id'>): Promise<string | undefined> {
+  const other = await trx.selectFrom('survivors').select('register_id').where('national_id', '=', row.national_id).where('register_id', '<>', row.register_id).executeTakeFirst();
+  return other?.register_id;
+}
+
+/** Inserts or updates one survivor and their arrest event by register_id (also used by the API). */
+export async function upsert(trx: Db, row: SurvivorRow): Promise<void> {
   const person = {
     register_id: row.register_id,
     national_id: row.national_id,

@@ -1,5 +1,5 @@
 import { fixedClock, parseNow, systemClock, type Clock } from '../clock.ts';
-import { waitUntilSettled } from '../invitations/drain.ts';
+import { waitForDrain } from '../invitations/drain.ts';
 import { runSchedulingPass } from '../invitations/scheduler.ts';
 import { startWorkers } from '../queue/workers.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
@@ -32,10 +32,15 @@ async function schedule(args: string[]): Promise<number> {
     try {
       const pass = await runSchedulingPass(s.database.db, s.queues, clock);
       console.log(`Pass at ${clock.now().toISOString()}: ${pass.invited} invited, ${pass.neverInvited} outside the window or stopped, ${pass.dueOutboxIds.length} e-mails due.`);
+      console.log(
+        `${pass.toPrint} letters made due for print, ${pass.held} letters held (no postal address), ${pass.expired} windows closed, ` +
+          `${pass.stopped} waiting steps stopped, ${pass.deferred} deferred (vital status unknown).`,
+      );
       if (pass.markedUnknown > 0) console.log(`${pass.markedUnknown} sends left unfinished by a stopped worker are now "unknown" for staff.`);
       if (!workers) return 0;
-      const settled = await waitUntilSettled(s.database.db, pass.dueOutboxIds, timeoutS * 1000);
-      console.log(`Drained: ${settled.counts.sent} sent, ${settled.counts.cancelled} cancelled, ${settled.counts.failed} failed, ${settled.counts.unknown} unknown.`);
+      const settled = await waitForDrain(s.database.db, pass.dueOutboxIds, timeoutS * 1000);
+      const c = settled.counts;
+      console.log(`Drained: ${c.sent} sent, ${c.cancelled} cancelled, ${c.failed} failed, ${c.unknown} unknown, ${c.paper} moved to paper, ${c.deferred} deferred.`);
       if (settled.waiting > 0) {
         console.error(`${settled.waiting} e-mails are still waiting after ${timeoutS} s (temporary errors); the running workers will retry them.`);
         return 1;

@@ -4,10 +4,15 @@
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import type { Step } from '../db/schema.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Views } from '../web/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
-import { renderInvitationMail } from './messages.ts';
-import { sendStopReason, type StopReason } from './programme.ts';
+import { linksFor, renderStepMail } from './messages.ts';
+import { channelAtDueTime, invitationStateAfterSend, reminderDueTimes } from './programme.ts';
+import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
+import { rescheduleReminders } from './transitions.ts';
+import { programmeVersion } from './settings.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 export interface DeliveryDeps {
@@ -15,9 +20,16 @@ export interface DeliveryDeps {
   views: Views;
   mailer: Mailer;
   publicUrl: string;
+  /** Defaults to the death file fed by `prom deaths import`. */
+  vitalStatus?: VitalStatusAdapter;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'cancelled' | 'failed' | 'unknown';
+/**
+ * sent; skipped (not ours, not due, or already taken); cancelled (a rule stopped it); deferred
+ * (vital status unknown: back to pending for a later pass); paper (no usable address, or a
+ * permanent SMTP failure: the step waits for a pass to make it a letter); failed; unknown.
+ */
+export type DeliveryOutcome = 'sent' | 'skipped' | 'cancelled' | 'deferred' | 'paper' | 'failed' | 'unknown';
 
 /** Thrown when the message surely did not leave and may be tried again. */
 export class RetryLater extends Error {}
@@ -28,32 +40,47 @@ export async function deliverOutboxRow(
   clock: Clock,
   opts: { finalAttempt?: boolean } = {},
 ): Promise<DeliveryOutcome> {
+  const { db } = deps;
   const now = clock.now();
-  const row = await claim(deps.db, outboxId, now);
+  const row = await claim(db, outboxId, now);
   if (!row) return 'skipped';
-  const target = await loadTarget(deps.db, row.invitation_id);
-  const stop = sendStopReason(target, osloDay(now));
-  if (stop) {
-    await cancelStep(deps.db, outboxId, row.invitation_id, stop);
+  const target = (await loadTargets(db, [row.invitation_id])).get(row.invitation_id)!;
+  const check = (await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [target], osloDay(now))).get(target.invitationId)!;
+  if (check.kind === 'stop') {
+    await db.transaction().execute(async (trx) => {
+      await release(trx, outboxId, { state: 'cancelled', last_error: check.reason });
+      await applyStop(trx, target, check.reason);
+    });
     return 'cancelled';
   }
-  if (!target.email) {
-    await settle(deps.db, outboxId, { state: 'failed', last_error: 'no e-mail address' });
-    return 'failed';
+  if (check.kind === 'defer') {
+    await release(db, outboxId, { state: 'pending', last_error: check.reason });
+    return 'deferred';
   }
+  if (channelAtDueTime('email', target.channelRule, target.email) === 'paper') {
+    await release(db, outboxId, { state: 'pending', channel: 'paper', last_error: 'no usable e-mail address; moved to paper' });
+    return 'paper';
+  }
+  return send(deps, row, target, now, opts.finalAttempt ?? false);
+}
+
+async function send(deps: DeliveryDeps, row: Claimed, target: Target, now: Date, finalAttempt: boolean): Promise<DeliveryOutcome> {
   const token = newToken();
-  await deps.db.insertInto('invitation_tokens').values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: outboxId }).execute();
-  const mail = renderInvitationMail(deps.views, target.language, `${deps.publicUrl}/s/${token}`, target.given_name);
+  await deps.db.insertInto('invitation_tokens').values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: row.id }).execute();
+  const mail = renderStepMail(deps.views, target.language, row.step, linksFor(deps.publicUrl, token), target.givenName);
   try {
-    const info = await deps.mailer.send({ to: target.email, ...mail, messageId: messageIdFor(outboxId, deps.publicUrl) });
-    await markSent(deps.db, outboxId, row.invitation_id, row.step, info.messageId, now);
+    const info = await deps.mailer.send({ to: target.email!, ...mail, messageId: messageIdFor(row.id, deps.publicUrl) });
+    await markSent(deps.db, row, target, info.messageId, now);
     return 'sent';
   } catch (err) {
-    return handleSendError(deps.db, outboxId, err, opts.finalAttempt ?? false);
+    return handleSendError(deps.db, row, target.email!, err, finalAttempt);
   }
 }
 
-async function claim(db: Db, outboxId: number, now: Date) {
+type Claimed = { id: number; invitation_id: number; step: Step; due_at: Date };
+
+/** The row decides: only a pending e-mail step that is due by this clock is taken, and only once. */
+async function claim(db: Db, outboxId: number, now: Date): Promise<Claimed | undefined> {
   return db
     .updateTable('outbox')
     .set({ state: 'sending', attempts: sql`attempts + 1`, updated_at: sql`now()` })
@@ -61,85 +88,77 @@ async function claim(db: Db, outboxId: number, now: Date) {
     .where('state', '=', 'pending')
     .where('channel', '=', 'email')
     .where('due_at', '<=', now)
-    .returning(['id', 'invitation_id', 'step'])
+    .returning(['id', 'invitation_id', 'step', 'due_at'])
     .executeTakeFirst();
 }
 
-async function loadTarget(db: Db, invitationId: number) {
-  const t = await db
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select(['i.state', 'i.opens_on', 'i.closes_on', 'i.language', 's.email', 's.given_name', 's.died_on', 's.withdrawn_at', 's.opted_out_at'])
-    .select((eb) =>
-      eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)).as('answered'),
-    )
-    .where('i.id', '=', invitationId)
-    .executeTakeFirstOrThrow();
-  return {
-    ...t,
-    answered: Boolean(t.answered),
-    invitationState: t.state,
-    diedOn: t.died_on,
-    withdrawnAt: t.withdrawn_at,
-    optedOutAt: t.opted_out_at,
-    window: { opensOn: t.opens_on, closesOn: t.closes_on },
-  };
-}
-
-async function cancelStep(db: Db, outboxId: number, invitationId: number, reason: StopReason) {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('outbox').set({ state: 'cancelled', last_error: reason, updated_at: sql`now()` }).where('id', '=', outboxId).execute();
-    if (reason === 'answered' || reason === 'superseded') return;
-    await trx
-      .updateTable('invitations')
-      .set({ state: reason === 'window_closed' ? 'expired' : 'cancelled', cancel_reason: reason, updated_at: sql`now()` })
-      .where('id', '=', invitationId)
-      .where('state', 'in', ['planned', 'sent', 'reminded'])
-      .execute();
-  });
-}
-
-async function markSent(db: Db, outboxId: number, invitationId: number, step: string, messageId: string, now: Date) {
+async function markSent(db: Db, row: Claimed, target: Target, messageId: string, now: Date) {
+  // A first step that went on a later day than planned moves its reminders with it.
+  const late = row.step === 'invitation' && osloDay(now) !== osloDay(row.due_at);
+  const programme = late ? await programmeVersion(db, target.programmeVersion) : undefined;
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('outbox')
       .set({ state: 'sent', message_id: messageId, sent_at: now, last_error: null, updated_at: sql`now()` })
-      .where('id', '=', outboxId)
+      .where('id', '=', row.id)
       .execute();
-    await trx
-      .updateTable('invitations')
-      .set({ state: step === 'invitation' ? 'sent' : 'reminded', updated_at: sql`now()` })
-      .where('id', '=', invitationId)
-      .where('state', 'in', step === 'invitation' ? ['planned'] : ['planned', 'sent'])
-      .execute();
+    const state = invitationStateAfterSend(row.step, target.facts.invitationState);
+    if (state) {
+      await trx
+        .updateTable('invitations')
+        .set({ state, updated_at: sql`now()` })
+        .where('id', '=', row.invitation_id)
+        .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
+        .execute();
+    }
+    if (programme) await rescheduleReminders(trx, row.invitation_id, reminderDueTimes(now, programme));
   });
 }
 
-async function handleSendError(db: Db, outboxId: number, err: unknown, finalAttempt: boolean): Promise<DeliveryOutcome> {
+async function handleSendError(db: Db, row: Claimed, address: string, err: unknown, finalAttempt: boolean): Promise<DeliveryOutcome> {
   const kind = classifySendError(err);
   const message = describe(err);
-  if (kind === 'transient' && !finalAttempt) {
-    await db.deleteFrom('invitation_tokens').where('outbox_id', '=', outboxId).execute();
-    await settle(db, outboxId, { state: 'pending', last_error: message });
-    throw new RetryLater(message);
-  }
   if (kind === 'unknown') {
-    await settle(db, outboxId, { state: 'unknown', last_error: message });
+    // It may have been delivered: the link must keep working, and a person decides.
+    await release(db, row.id, { state: 'unknown', last_error: message });
     return 'unknown';
   }
-  await settle(db, outboxId, { state: 'failed', last_error: kind === 'transient' ? `gave up: ${message}` : message });
-  return 'failed';
+  await db.deleteFrom('invitation_tokens').where('outbox_id', '=', row.id).execute();
+  if (kind === 'transient' && !finalAttempt) {
+    await release(db, row.id, { state: 'pending', last_error: message });
+    throw new RetryLater(message);
+  }
+  if (kind === 'transient') {
+    await release(db, row.id, { state: 'failed', last_error: `gave up: ${message}` });
+    return 'failed';
+  }
+  // Permanent (5xx): no retry; the address is marked unusable and this step becomes a letter.
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('survivors as s').set({ bounced_email: address, updated_at: sql`now()` }).where('s.id', '=', survivorOf(trx, row.invitation_id)).execute();
+    await release(trx, row.id, { state: 'pending', channel: 'paper', last_error: `${message}; moved to paper` });
+  });
+  return 'paper';
 }
 
-async function settle(db: Db, outboxId: number, change: { state: 'pending' | 'failed' | 'unknown'; last_error: string }) {
-  await db.updateTable('outbox').set({ ...change, updated_at: sql`now()` }).where('id', '=', outboxId).execute();
+function survivorOf(db: Db, invitationId: number) {
+  return db
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select('e.survivor_id')
+    .where('i.id', '=', invitationId);
+}
+
+type Release = { state: 'pending' | 'failed' | 'unknown' | 'cancelled'; last_error: string; channel?: 'paper' };
+
+/** Leaves `sending` (only from there: a stale worker never overwrites a later decision). */
+async function release(db: Db, outboxId: number, change: Release) {
+  await db.updateTable('outbox').set({ ...change, updated_at: sql`now()` }).where('id', '=', outboxId).where('state', '=', 'sending').execute();
 }
 
 /** The provider's log shows no recipient data; only the SMTP reply is kept. */
 function describe(err: unknown): string {
   const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
-  return [e.code, e.responseCode, e.response ?? e.message].filter(Boolean).join(' ').slice(0, 500);
+  return [e.code, e.responseCode, e.response ?? e.message].filter(Boolean).join(' ').replace(/\S+@\S+/g, '<address>').slice(0, 500);
 }
 
 function messageIdFor(outboxId: number, publicUrl: string): string {

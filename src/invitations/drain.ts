@@ -1,30 +1,56 @@
 // `prom schedule --drain` waits for the outbox rows its pass made due to settle — not for an
 // empty queue, since other workers may take some of them and repeatable jobs never end.
 import type { Db } from '../db/database.ts';
+import type { OutboxState } from '../db/schema.ts';
 
 export interface Settled {
   counts: { sent: number; cancelled: number; failed: number; unknown: number };
   waiting: number;
 }
 
+export interface Drained {
+  counts: Settled['counts'] & {
+    /** Moved to paper (no usable address, or a permanent SMTP failure): a pass makes them letters. */
+    paper: number;
+    /** Vital status unknown: left pending for a later pass. */
+    deferred: number;
+  };
+  waiting: number;
+}
+
+/** The walking skeleton's summary: e-mail outcomes only. */
 export async function waitUntilSettled(db: Db, outboxIds: number[], timeoutMs: number): Promise<Settled> {
+  const { counts, waiting } = await waitForDrain(db, outboxIds, timeoutMs);
+  return { counts: { sent: counts.sent, cancelled: counts.cancelled, failed: counts.failed, unknown: counts.unknown }, waiting };
+}
+
+export async function waitForDrain(db: Db, outboxIds: number[], timeoutMs: number, pollMs = 100): Promise<Drained> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const settled = await tally(db, outboxIds);
-    if (settled.waiting === 0 || Date.now() >= deadline) return settled;
-    await new Promise((r) => setTimeout(r, 100));
+    const drained = await tally(db, outboxIds);
+    if (drained.waiting === 0 || Date.now() >= deadline) return drained;
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-async function tally(db: Db, ids: number[]): Promise<Settled> {
-  const counts = { sent: 0, cancelled: 0, failed: 0, unknown: 0 };
+async function tally(db: Db, ids: number[]): Promise<Drained> {
+  const counts = { sent: 0, cancelled: 0, failed: 0, unknown: 0, paper: 0, deferred: 0 };
   let waiting = 0;
   for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.selectFrom('outbox').select('state').where('id', 'in', ids.slice(i, i + 5000)).execute();
-    for (const { state } of rows) {
-      if (state === 'pending' || state === 'sending') waiting++;
-      else counts[state]++;
+    const rows = await db.selectFrom('outbox').select(['state', 'channel', 'last_error']).where('id', 'in', ids.slice(i, i + 5000)).execute();
+    for (const row of rows) {
+      const kind = classify(row);
+      if (kind === 'waiting') waiting++;
+      else counts[kind]++;
     }
   }
   return { counts, waiting };
+}
+
+function classify(row: { state: OutboxState; channel: string; last_error: string | null }): keyof Drained['counts'] | 'waiting' {
+  if (row.state === 'sending') return 'waiting';
+  if (row.channel === 'paper' && row.state !== 'cancelled') return 'paper';
+  if (row.state === 'pending') return row.last_error?.startsWith('vital_status_unknown') ? 'deferred' : 'waiting';
+  if (row.state === 'print' || row.state === 'held') return 'paper';
+  return row.state;
 }

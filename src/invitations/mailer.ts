@@ -24,7 +24,7 @@ export function createMailer(opts: { smtpUrl: string | undefined; outboxDir: str
 }
 
 function smtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url, { from });
+  const transport = nodemailer.createTransport(pooled(url), { from });
   return {
     async send(msg) {
       const info = await transport.sendMail({ ...msg, from });
@@ -32,6 +32,16 @@ function smtpMailer(url: string, from: string): Mailer {
     },
     close: () => transport.close(),
   };
+}
+
+/**
+ * Reuses connections unless SMTP_URL says otherwise (`?pool=false`): a connection per message
+ * costs a TCP and TLS handshake each, and many servers hold the greeting back (smtp-server 100 ms).
+ */
+export function pooled(url: string): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('pool')) u.searchParams.set('pool', 'true');
+  return u.toString();
 }
 
 function fileMailer(dir: string, from: string): Mailer {

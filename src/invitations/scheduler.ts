@@ -1,12 +1,19 @@
-// One scheduling pass: decides, with the pass's clock, which arrests get an invitation now,
-// writes invitation and outbox rows in one transaction per batch, and queues the e-mail steps
-// that are due (which also rebuilds any job Redis has lost).
+// One scheduling pass. Only passes decide what is due and who is eligible, with the pass's clock:
+// new invitations at day 90 (all their steps planned at once), windows closed at day 183, waiting
+// steps of stopped invitations cancelled, due letters checked and made due for print (or held),
+// due e-mails queued — which also rebuilds any job Redis has lost.
 import { sql } from 'kysely';
 import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import type { Channel, Step } from '../db/schema.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries } from '../queue/queues.ts';
-import { decideInvitation, PROGRAMME } from './programme.ts';
+import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
+import { channelAtDueTime, decideInvitation, invitationDueAt, planSteps, plannedChannel, reminderDueTimes, type Programme } from './programme.ts';
+import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
+import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
+import { expireClosedWindows, rescheduleReminders, sweepStoppedInvitations } from './transitions.ts';
 
 export interface PassResult {
   invited: number;
@@ -14,55 +21,79 @@ export interface PassResult {
   /** E-mail steps that are due at the pass's time and were (re)queued. */
   dueOutboxIds: number[];
   markedUnknown: number;
+  /** Invitations whose window closed in this pass. */
+  expired: number;
+  /** Waiting steps cancelled by this pass (window closed, stopped invitation, a check at due time). */
+  stopped: number;
+  /** Letters made due for print, and letters held for staff (no postal address). */
+  toPrint: number;
+  held: number;
+  /** Due steps left for a later pass because vital status was unknown. */
+  deferred: number;
+}
+
+export interface PassOptions {
+  /** Defaults to the death file fed by `prom deaths import`. */
+  vitalStatus?: VitalStatusAdapter;
 }
 
 const BATCH = 1000;
 /** A row left `sending` this long belongs to a worker that died mid-send. */
 const STUCK_SENDING_MS = 10 * 60 * 1000;
 
-export async function runSchedulingPass(db: Db, queues: Queues | undefined, clock: Clock): Promise<PassResult> {
+export async function runSchedulingPass(db: Db, queues: Queues | undefined, clock: Clock, opts: PassOptions = {}): Promise<PassResult> {
   const now = clock.now();
   const today = osloDay(now);
-  const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0 };
+  const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0, expired: 0, stopped: 0, toPrint: 0, held: 0, deferred: 0 };
+  const programme = await currentProgramme(db);
+  await inviteNewArrests(db, programme, today, now, result);
+  const stopped = await closeWindowsAndSweep(db, today, result);
+  result.markedUnknown = await markStuckSendsUnknown(db);
+  stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
+  result.stopped = stopped.length;
+  if (queues) {
+    await removeDeliveryJobs(queues, stopped);
+    await pruneDeliveryJobs(db, queues);
+    await enqueueDeliveries(queues, result.dueOutboxIds);
+  }
+  return result;
+}
+
+async function inviteNewArrests(db: Db, programme: ProgrammeVersion, today: string, now: Date, result: PassResult) {
   for (;;) {
-    const batch = await arrestsWithoutInvitation(db, today);
-    if (batch.length === 0) break;
-    const { invited, never } = await createInvitations(db, batch, today, now);
+    const batch = await arrestsWithoutInvitation(db, today, programme.programme);
+    if (batch.length === 0) return;
+    const { invited, never } = await createInvitations(db, batch, programme, today, now);
     result.invited += invited;
     result.neverInvited += never;
-    if (batch.length < BATCH) break;
+    if (batch.length < BATCH) return;
   }
-  result.markedUnknown = await markStuckSendsUnknown(db);
-  result.dueOutboxIds = await dueEmailSteps(db, now);
-  if (queues) await enqueueDeliveries(queues, result.dueOutboxIds);
-  return result;
 }
 
 type Candidate = Awaited<ReturnType<typeof arrestsWithoutInvitation>>[number];
 
-/** Arrests that have reached day 90 by `today` and have no invitation row yet. */
-function arrestsWithoutInvitation(db: Db, today: string) {
+/** Arrests that have reached the opening day by `today` and have no invitation row yet. */
+function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
   return db
     .selectFrom('arrest_events as e')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select(['e.id', 'e.arrest_date', 's.language', 's.email', 's.channel_rule', 's.died_on', 's.withdrawn_at', 's.opted_out_at'])
-    .where('e.arrest_date', '<=', addDays(today, -PROGRAMME.opensAfterDays))
+    .select(['e.id', 'e.arrest_date', 's.language', 's.email', 's.bounced_email', 's.channel_rule', 's.died_on', 's.withdrawn_at', 's.opted_out_at'])
+    .where('e.arrest_date', '<=', addDays(today, -p.opensAfterDays))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))))
     .orderBy('e.id')
     .limit(BATCH)
     .execute();
 }
 
-async function createInvitations(db: Db, batch: Candidate[], today: string, now: Date) {
+/** The invitation row and every planned step in one transaction (the transactional outbox, R-1). */
+async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
+  const p = programme.programme;
   let invited = 0;
   let never = 0;
   await db.transaction().execute(async (trx) => {
     for (const c of batch) {
-      const decision = decideInvitation(
-        c.arrest_date,
-        { diedOn: c.died_on, withdrawnAt: c.withdrawn_at, optedOutAt: c.opted_out_at, email: c.email, channelRule: c.channel_rule },
-        today,
-      );
+      const person = { diedOn: c.died_on, withdrawnAt: c.withdrawn_at, optedOutAt: c.opted_out_at, email: c.email, bouncedEmail: c.bounced_email, channelRule: c.channel_rule };
+      const decision = decideInvitation(c.arrest_date, person, today, p);
       if (decision.kind === 'not-yet') continue;
       const inserted = await trx
         .insertInto('invitations')
@@ -73,6 +104,7 @@ async function createInvitations(db: Db, batch: Candidate[], today: string, now:
           opens_on: decision.window.opensOn,
           closes_on: decision.window.closesOn,
           language: c.language,
+          programme_version: programme.version || null,
           created_at: now,
         })
         .onConflict((oc) => oc.column('arrest_event_id').doNothing())
@@ -84,13 +116,22 @@ async function createInvitations(db: Db, batch: Candidate[], today: string, now:
         continue;
       }
       invited++;
+      const steps = planSteps(invitationDueAt(now, decision.window, p), decision.window, p);
       await trx
         .insertInto('outbox')
-        .values({ invitation_id: inserted.id, step: 'invitation', channel: decision.channel, due_at: now, created_at: now })
+        .values(steps.map((s) => ({ invitation_id: inserted.id, step: s.step, channel: plannedChannel(s.step, decision.channel, c.channel_rule, p), due_at: s.dueAt, created_at: now })))
         .execute();
     }
   });
   return { invited, never };
+}
+
+async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    const closed = await expireClosedWindows(trx, today);
+    result.expired = closed.expired;
+    return [...closed.cancelled, ...(await sweepStoppedInvitations(trx))];
+  });
 }
 
 /** Judged by the wall clock: a crashed worker is a real-time fact, whatever the pass's clock says. */
@@ -104,14 +145,92 @@ async function markStuckSendsUnknown(db: Db): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
-async function dueEmailSteps(db: Db, now: Date): Promise<number[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select('id')
-    .where('state', '=', 'pending')
-    .where('channel', '=', 'email')
-    .where('due_at', '<=', now)
-    .orderBy('id')
+type DueRow = { id: number; invitation_id: number; step: Step; channel: Channel; state: string; due_at: Date };
+
+/**
+ * Due steps of open invitations, oldest first. A reminder waits while an earlier step of its
+ * invitation has not gone (pending, sending, or a letter held for an address), so it never
+ * overtakes the invitation.
+ */
+function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
+  return db
+    .selectFrom('outbox as o')
+    .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
+    .select(['o.id', 'o.invitation_id', 'o.step', 'o.channel', 'o.state', 'o.due_at'])
+    .where('o.state', 'in', ['pending', 'held'])
+    .where('o.due_at', '<=', now)
+    .where('o.id', '>', afterId)
+    .where('i.state', 'in', ['planned', 'sent', 'reminded'])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('outbox as p')
+            .select('p.id')
+            .whereRef('p.invitation_id', '=', 'o.invitation_id')
+            .whereRef('p.due_at', '<', 'o.due_at')
+            .where('p.step', '<>', 'paper_request')
+            .where('p.state', 'in', ['pending', 'sending', 'held']),
+        ),
+      ),
+    )
+    .orderBy('o.id')
+    .limit(BATCH)
     .execute();
-  return rows.map((r) => r.id);
+}
+
+async function releaseDueSteps(db: Db, vital: VitalStatusAdapter, now: Date, today: string, result: PassResult): Promise<number[]> {
+  const stopped: number[] = [];
+  for (let afterId = 0; ; ) {
+    const rows = await dueSteps(db, now, afterId);
+    if (rows.length === 0) return stopped;
+    afterId = rows[rows.length - 1]!.id;
+    const targets = await loadTargets(db, [...new Set(rows.map((r) => r.invitation_id))]);
+    const letters: { row: DueRow; target: Target }[] = [];
+    for (const row of rows) {
+      const target = targets.get(row.invitation_id)!;
+      if (channelAtDueTime(row.channel, target.channelRule, target.email) === 'email') result.dueOutboxIds.push(row.id);
+      else letters.push({ row, target });
+    }
+    stopped.push(...(await releaseLetters(db, vital, letters, now, today, result)));
+    if (rows.length < BATCH) return stopped;
+  }
+}
+
+/** Letters: no postal address → held for staff; otherwise the send-time check, then due for print. */
+async function releaseLetters(db: Db, vital: VitalStatusAdapter, letters: { row: DueRow; target: Target }[], now: Date, today: string, result: PassResult) {
+  const stopped: number[] = [];
+  const withAddress = letters.filter((l) => l.target.hasPostalAddress);
+  const held = letters.filter((l) => !l.target.hasPostalAddress);
+  await setState(db, held.filter((l) => l.row.state === 'pending').map((l) => l.row.id), 'held', 'address_missing');
+  result.held += held.length;
+  const checks = await checkBeforeSend(db, vital, withAddress.map((l) => l.target), today);
+  const go = withAddress.filter((l) => checks.get(l.target.invitationId)!.kind === 'go');
+  await setState(db, go.map((l) => l.row.id), 'print', null);
+  result.toPrint += go.length;
+  for (const { row, target } of go.filter((l) => l.row.step === 'invitation' && osloDay(l.row.due_at) !== today)) {
+    const programme = await programmeVersion(db, target.programmeVersion);
+    await rescheduleReminders(db, row.invitation_id, reminderDueTimes(now, programme));
+  }
+  for (const { row, target } of withAddress) {
+    const check = checks.get(target.invitationId)!;
+    if (check.kind === 'go') continue;
+    if (check.kind === 'defer') {
+      await setState(db, [row.id], 'pending', check.reason);
+      result.deferred++;
+    } else {
+      stopped.push(...(await db.transaction().execute((trx) => applyStop(trx, target, check.reason))));
+    }
+  }
+  return stopped;
+}
+
+/** Moves waiting letters; the channel becomes paper for good (an e-mail step with no usable address). */
+async function setState(db: Db, ids: number[], state: 'print' | 'held' | 'pending', lastError: string | null) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ state, channel: 'paper', last_error: lastError, updated_at: sql`now()` })
+    .where('id', 'in', ids)
+    .where('state', 'in', ['pending', 'held'])
+    .execute();
 }

@@ -21,7 +21,14 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(redisUrl: string, prefix: string): Queues {
+export interface QueueOptions {
+  /** Delivery attempts for transient SMTP errors (4xx, no connection). */
+  attempts?: number;
+  /** First retry delay; each next one doubles (exponential backoff, R-4). */
+  backoffMs?: number;
+}
+
+export function openQueues(redisUrl: string, prefix: string, opts: QueueOptions = {}): Queues {
   const connection = new Redis(redisUrl, redisOptions());
   connection.on('error', () => {}); // reconnects by itself; health checks report the outage
   const scheduler = new Queue(SCHEDULER_QUEUE, { connection, prefix });
@@ -29,8 +36,8 @@ export function openQueues(redisUrl: string, prefix: string): Queues {
     connection,
     prefix,
     defaultJobOptions: {
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 30_000 },
+      attempts: opts.attempts ?? 8,
+      backoff: { type: 'exponential', delay: opts.backoffMs ?? 30_000 },
       removeOnComplete: true,
       removeOnFail: false, // exhausted jobs stay for staff to see
     },

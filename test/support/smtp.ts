@@ -17,6 +17,10 @@ export interface SmtpSink {
   messages: Received[];
   /** Answer the next RCPT/DATA with this code instead of accepting (421 transient, 550 permanent). */
   failWith: number | undefined;
+  /** With failWith set: fail only this many more attempts, then accept again (undefined: fail until cleared). */
+  failTimes: number | undefined;
+  /** Recipients refused so far (each failed attempt counts). */
+  refused: string[];
   waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -26,6 +30,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: '',
     messages: [],
     failWith: undefined,
+    failTimes: undefined,
+    refused: [],
     waitFor: async (count, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -39,9 +45,17 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    // A reverse DNS look-up of 127.0.0.1 per connection costs ~100 ms; the tests send thousands.
+    disableReverseLookup: true,
     logger: false,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
+      if (sink.failWith && sink.failTimes !== undefined && sink.failTimes <= 0) {
+        sink.failWith = undefined;
+        sink.failTimes = undefined;
+      }
       if (sink.failWith) {
+        if (sink.failTimes !== undefined) sink.failTimes--;
+        sink.refused.push(address.address);
         const err = Object.assign(new Error(`test failure ${sink.failWith}`), { responseCode: sink.failWith });
         return callback(err);
       }

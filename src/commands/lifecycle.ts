@@ -1,0 +1,138 @@
+// Commands for the contact programme: the death file, consent withdrawal, the programme's
+// settings, and a survivor's contact log. Stops take effect in the database at once; queued jobs
+// of stopped steps are removed when Redis answers (otherwise the next pass removes them, and a job
+// that runs anyway finds its row cancelled).
+import { CHANNEL_RULES, isChannelRule, setChannelRule } from '../cohort/channel-rule.ts';
+import { importDeathsFile } from '../cohort/deaths-import.ts';
+import { withdrawConsentStopping } from '../cohort/contact-preferences.ts';
+import { contactLog } from '../invitations/contact-log.ts';
+import type { Programme } from '../invitations/programme.ts';
+import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
+import { openQueues } from '../queue/queues.ts';
+import { removeDeliveryJobs } from '../queue/reconcile.ts';
+import { DEFAULT_REDIS_URL, pingRedis } from '../queue/redis.ts';
+import type { Services } from '../services.ts';
+import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
+
+export const lifecycleCommands: CommandGroup = {
+  help: [
+    'prom deaths import <file.csv>                 record deaths (national_id, date_of_death); stops contact at once',
+    'prom consent withdraw <register_id>           record a withdrawal of consent; stops contact at once',
+    'prom programme [show]                         the contact programme in force (versioned)',
+    'prom programme set <key>=<value>…             a new programme version, e.g. reminder1AfterDays=21',
+    'prom channel <register_id> email-or-paper|email-only|paper-only   a survivor\'s channel rule',
+    'prom contacts <register_id>                   the contact log of one survivor',
+  ],
+  commands: { deaths, consent, programme, channel, contacts },
+};
+
+async function deaths(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals[0] !== 'import' || positionals.length !== 2) throw new UsageError('Usage: prom deaths import <file.csv>');
+  return withServices('prom deaths import', false, async (s) => {
+    const report = await importDeathsFile(s.database.db, positionals[1]!);
+    for (const p of report.problems) console.error(p);
+    const removed = await removeJobs(s, report.cancelledOutboxIds);
+    console.log(
+      `${report.recorded} deaths recorded (${report.matched} known survivors); ${report.invitationsStopped} open invitations stopped, ` +
+        `${report.cancelledOutboxIds.length} waiting steps cancelled${removed}; ${report.rejected} rows rejected.`,
+    );
+    return report.rejected > 0 ? 1 : 0;
+  });
+}
+
+async function consent(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals[0] !== 'withdraw' || positionals.length !== 2) throw new UsageError('Usage: prom consent withdraw <register_id>');
+  const registerId = positionals[1]!;
+  return withServices('prom consent withdraw', false, async (s) => {
+    const result = await withdrawConsentStopping(s.database.db, registerId, new Date());
+    if (!result.found) {
+      console.error(`No survivor with register_id ${registerId}.`);
+      return 1;
+    }
+    const removed = await removeJobs(s, result.cancelled);
+    console.log(`Consent withdrawn for ${registerId}: ${result.cancelled.length} waiting steps cancelled${removed}. Nothing more will be sent.`);
+    return 0;
+  });
+}
+
+async function programme(args: string[]): Promise<number> {
+  const [sub = 'show', ...rest] = args;
+  if (sub === 'show' && rest.length === 0) {
+    return withServices('prom programme', false, async (s) => {
+      printProgramme(await currentProgramme(s.database.db));
+      return 0;
+    });
+  }
+  if (sub !== 'set' || rest.length === 0) throw new UsageError('Usage: prom programme [show] | prom programme set <key>=<value>…');
+  const changes = parseAssignments(rest);
+  return withServices('prom programme set', false, async (s) => {
+    printProgramme(await saveProgramme(s.database.db, changes, 'prom programme set'));
+    return 0;
+  });
+}
+
+async function channel(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  const [registerId, rule] = positionals;
+  if (positionals.length !== 2 || !registerId || !rule || !isChannelRule(rule)) {
+    throw new UsageError(`Usage: prom channel <register_id> ${CHANNEL_RULES.join('|')}`);
+  }
+  return withServices('prom channel', false, async (s) => {
+    if (!(await setChannelRule(s.database.db, registerId, rule))) {
+      console.error(`No survivor with register_id ${registerId}.`);
+      return 1;
+    }
+    console.log(`Channel rule for ${registerId} is now ${rule}.`);
+    return 0;
+  });
+}
+
+async function contacts(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals.length !== 1) throw new UsageError('Usage: prom contacts <register_id>');
+  return withServices('prom contacts', false, async (s) => {
+    const survivor = await s.database.db.selectFrom('survivors').select('id').where('register_id', '=', positionals[0]!).executeTakeFirst();
+    if (!survivor) {
+      console.error(`No survivor with register_id ${positionals[0]}.`);
+      return 1;
+    }
+    console.log('step\tchannel\tstate\tintended\tactual\toutcome');
+    for (const e of await contactLog(s.database.db, survivor.id)) {
+      console.log([e.step, e.channel, e.state, e.intendedAt.toISOString(), e.actualAt?.toISOString() ?? '', e.outcome ?? ''].join('\t'));
+    }
+    return 0;
+  });
+}
+
+function printProgramme(p: { version: number; programme: Programme }) {
+  console.log(`Programme version ${p.version || 'default'}:`);
+  for (const [key, value] of Object.entries(p.programme)) console.log(`  ${key}=${value === null ? 'none' : value}`);
+}
+
+/** `reminder1AfterDays=21 reminder2AfterDays=none reminder2Channel=same`; values are checked by the schema. */
+function parseAssignments(args: string[]): Partial<Programme> {
+  const changes: Record<string, unknown> = {};
+  for (const a of args) {
+    const m = /^(\w+)=(.*)$/.exec(a);
+    if (!m) throw new UsageError(`"${a}" is not key=value.`);
+    const [, key, raw] = m as unknown as [string, string, string];
+    changes[key] = raw === 'none' ? null : /^\d+$/.test(raw) ? Number(raw) : raw;
+  }
+  return changes as Partial<Programme>;
+}
+
+/** Best effort: the rows are already stopped; a Redis outage must not block a stop. */
+async function removeJobs(s: Services, outboxIds: number[]): Promise<string> {
+  if (outboxIds.length === 0) return '';
+  const url = s.config.redisUrl ?? DEFAULT_REDIS_URL;
+  if (!(await pingRedis(url))) return ' (Redis did not answer: the next pass removes their jobs)';
+  const queues = openQueues(url, s.config.queuePrefix);
+  try {
+    await removeDeliveryJobs(queues, outboxIds);
+    return ' and their queued jobs removed';
+  } finally {
+    await queues.close();
+  }
+}

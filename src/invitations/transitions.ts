@@ -1,0 +1,126 @@
+// Stopping invitations and their waiting steps, in one place (ARCHITECTURE principle 2). Every
+// update is guarded by the state it leaves, so a repeat or a race changes nothing the second time.
+// Each function takes the transaction it runs in and returns the outbox ids it cancelled, so the
+// caller can remove their queued jobs.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { invitationStateAfterStop, OPEN_STATES, WAITING_STATES, type PlannedStep, type StopReason } from './programme.ts';
+
+/** Stops one invitation: person facts cancel it, the window expires it; waiting steps are cancelled. */
+export async function stopInvitation(trx: Db, invitationId: number, reason: StopReason): Promise<number[]> {
+  const state = invitationStateAfterStop(reason);
+  if (state) {
+    await trx
+      .updateTable('invitations')
+      .set({ state, cancel_reason: reason, updated_at: sql`now()` })
+      .where('id', '=', invitationId)
+      .where('state', 'in', OPEN_STATES)
+      .execute();
+  }
+  if (reason === 'answered') await markAnsweredFromResponses(trx, [invitationId]);
+  return cancelWaitingSteps(trx, [invitationId], reason);
+}
+
+/** Stops every open invitation of a survivor (death, withdrawal, opt-out), at once. */
+export async function stopSurvivor(trx: Db, survivorId: number, reason: 'died' | 'withdrawn' | 'opted_out'): Promise<number[]> {
+  const invitations = await trx
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select('i.id')
+    .where('e.survivor_id', '=', survivorId)
+    .execute();
+  const ids = invitations.map((i) => i.id);
+  if (ids.length === 0) return [];
+  await trx
+    .updateTable('invitations')
+    .set({ state: 'cancelled', cancel_reason: reason, updated_at: sql`now()` })
+    .where('id', 'in', ids)
+    .where('state', 'in', OPEN_STATES)
+    .execute();
+  return cancelWaitingSteps(trx, ids, reason);
+}
+
+/** The window is judged by passes: invitations whose closing day has come expire, with their steps. */
+export async function expireClosedWindows(trx: Db, today: string): Promise<{ expired: number; cancelled: number[] }> {
+  const expired = await trx
+    .updateTable('invitations')
+    .set({ state: 'expired', cancel_reason: 'window_closed', updated_at: sql`now()` })
+    .where('state', 'in', OPEN_STATES)
+    .where('closes_on', '<=', today)
+    .returning('id')
+    .execute();
+  const ids = expired.map((r) => r.id);
+  return { expired: ids.length, cancelled: ids.length ? await cancelWaitingSteps(trx, ids, 'window_closed') : [] };
+}
+
+/**
+ * Safety net for paths that stop an invitation but leave some steps waiting (an answer cancels
+ * only `pending` steps; a paper answer may not change the state at all).
+ */
+export async function sweepStoppedInvitations(trx: Db): Promise<number[]> {
+  const answeredOpen = await trx
+    .selectFrom('invitations as i')
+    .select('i.id')
+    .where('i.state', 'in', OPEN_STATES)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)),
+    )
+    .execute();
+  await markAnsweredFromResponses(trx, answeredOpen.map((r) => r.id));
+  const rows = await trx
+    .updateTable('outbox as o')
+    .from('invitations as i')
+    .set({ state: 'cancelled', last_error: sql`coalesce(i.cancel_reason, i.state)`, updated_at: sql`now()` })
+    .whereRef('i.id', '=', 'o.invitation_id')
+    .where('o.state', 'in', WAITING_STATES)
+    .where('i.state', 'not in', OPEN_STATES)
+    .returning('o.id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Reminders count from the day the invitation actually went (an e-mail sent, a letter made due
+ * for print), so a late first step never brings them closer. Only waiting reminders move, and
+ * only later.
+ */
+export async function rescheduleReminders(trx: Db, invitationId: number, reminders: PlannedStep[]): Promise<void> {
+  for (const r of reminders) {
+    await trx
+      .updateTable('outbox')
+      .set({ due_at: sql`greatest(due_at, ${r.dueAt}::timestamptz)`, updated_at: sql`now()` })
+      .where('invitation_id', '=', invitationId)
+      .where('step', '=', r.step)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+}
+
+/** A counted response (web or paper) makes an open invitation answered, at the response's time. */
+async function markAnsweredFromResponses(trx: Db, invitationIds: number[]): Promise<void> {
+  if (invitationIds.length === 0) return;
+  await trx
+    .updateTable('invitations as i')
+    .set({
+      state: 'answered',
+      answered_at: sql`(select min(r.completed_at) from responses r where r.invitation_id = i.id and r.counted)`,
+      updated_at: sql`now()`,
+    })
+    .where('i.id', 'in', invitationIds)
+    .where('i.state', 'in', OPEN_STATES)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)),
+    )
+    .execute();
+}
+
+async function cancelWaitingSteps(trx: Db, invitationIds: number[], reason: string): Promise<number[]> {
+  const rows = await trx
+    .updateTable('outbox')
+    .set({ state: 'cancelled', last_error: reason, updated_at: sql`now()` })
+    .where('invitation_id', 'in', invitationIds)
+    .where('state', 'in', WAITING_STATES)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
