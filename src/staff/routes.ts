@@ -1,87 +1,87 @@
-// Staff pages: login, logout and the response-rate dashboard. Every page needs a session.
-import { Router, type Request, type Response, type NextFunction } from 'express';
-import { rateLimit } from 'express-rate-limit';
-import type { Db } from '../db/database.ts';
-import type { Views } from '../web/views.ts';
-import { responseRate } from '../reports/response-rates.ts';
-import { audit } from './audit.ts';
-import { verifyLogin } from './users.ts';
+// Staff pages. Order matters: the login provider's routes and logout run without a session;
+// everything else under /staff needs one (access.ts), then a role. The access matrix is in
+// docs/staff-access.md and tested route by route in test/integration/staff-access.test.ts.
+import { Router, type Response } from 'express';
+import { dashboard, dashboardCsvRows, DIMENSIONS, isDimension } from '../reports/dashboard.ts';
+import { allow, requireStaff, scopeOf } from './access.ts';
+import { adminRoutes } from './routes-admin.ts';
+import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
+import { dashboardPageData } from './dashboard-page.ts';
+import { pseudonymousResponsesCsv, rowsToCsv, sendCsv } from './exports.ts';
+import { localLogin } from './login-local.ts';
+import { loginContext } from './login.ts';
+import { registrarRoutes } from './routes-registrar.ts';
+import { destroy } from './session.ts';
 
-export interface StaffDeps {
-  db: Db;
-  views: Views;
-  previewTexts: boolean;
-}
-
-const IDLE_MS = 30 * 60 * 1000;
-const ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+export type { StaffDeps } from './context.ts';
 
 export function staffRouter(deps: StaffDeps): Router {
   const r = Router();
-  const page = (req: Request, res: Response, status: number, name: string, data: Record<string, unknown>) => {
-    res.status(status).set('Cache-Control', 'no-store');
-    res.send(deps.views.render(name, { lang: 'nb', csrfToken: req.csrfToken?.(), staff: req.session.staff, ...data }));
-  };
+  const ctx = createContext(deps);
+  const provider = deps.login ?? localLogin();
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60 * 1000,
-    limit: 10,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => page(req, res, 429, 'staff/login', { heading: deps.views.t('nb', 'staff.loginTitle'), error: deps.views.t('nb', 'staff.tooMany') }),
+  r.use(provider.router(loginContext(ctx, provider.method)));
+
+  r.post('/staff/logout', async (req, res) => {
+    const s = req.session.staff;
+    if (s) await ctx.audit(req, res, { actor: s.email, actorRole: s.role, actorId: s.id, action: 'logout', entity: 'staff_user', entityId: s.id, details: { reason: 'user' } });
+    await destroy(req);
+    res.clearCookie(deps.secureCookies ? '__Host-prom' : 'prom.sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies === true });
+    res.redirect(303, '/staff/login');
   });
 
-  r.get('/staff/login', (req, res) => page(req, res, 200, 'staff/login', { heading: deps.views.t('nb', 'staff.loginTitle') }));
-
-  r.post('/staff/login', loginLimiter, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const email = typeof body.email === 'string' ? body.email : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    const heading = deps.views.t('nb', 'staff.loginTitle');
-    if (!email.trim() || !password) return page(req, res, 400, 'staff/login', { heading, email, error: deps.views.t('nb', 'staff.loginMissing') });
-    const user = await verifyLogin(deps.db, email, password);
-    if (!user) {
-      await audit(deps.db, { actor: 'anonymous', action: 'login-failed', entity: 'staff_user', details: {} });
-      return page(req, res, 401, 'staff/login', { heading, email, error: deps.views.t('nb', 'staff.loginFailed') });
-    }
-    // A new session id at login stops session fixation (S-13).
-    req.session.regenerate(async (err) => {
-      if (err) return res.status(500).end();
-      const now = Date.now();
-      req.session.staff = { id: user.id, email: user.email, role: user.role, hospitals: user.hospitals, loginAt: now, seenAt: now };
-      await audit(deps.db, { actor: user.email, actorRole: user.role, action: 'login', entity: 'staff_user', entityId: user.id });
-      res.redirect(303, '/staff');
-    });
-  });
-
-  r.post('/staff/logout', (req, res) => {
-    req.session.destroy(() => res.redirect(303, '/staff/login'));
-  });
-
-  r.use('/staff', requireStaff);
+  r.use('/staff', requireStaff(ctx));
 
   r.get('/staff', async (req, res) => {
-    const rates = await responseRate(deps.db);
-    page(req, res, 200, 'staff/dashboard', {
-      heading: deps.views.t('nb', 'staff.dashboardTitle'),
-      rates,
-      ratePercent: rates.rate === null ? '–' : `${(rates.rate * 100).toFixed(1).replace('.', ',')} %`,
-      previewTexts: deps.previewTexts,
+    const staff = me(res);
+    const by = isDimension(req.query.by) ? req.query.by : 'month';
+    const view = await dashboardFor(ctx, res);
+    ctx.page(req, res, 200, 'staff/dashboard', {
+      heading: ctx.t('staff.dashboardTitle'),
+      scopeText: staff.role === 'registrar' ? ctx.t('staff.scopeHospitals', { hospitals: staff.hospitals.join(', ') }) : ctx.t('staff.scopeNational'),
+      ...dashboardPageData(ctx, view, by),
     });
   });
 
+  r.get('/staff/export/dashboard.csv', async (req, res) => {
+    const dims = isDimension(req.query.by) ? [req.query.by] : [...DIMENSIONS];
+    const view = await dashboardFor(ctx, res);
+    await ctx.audit(req, res, { action: 'export', entity: 'dashboard', details: { dimensions: dims, suppressed: view.suppressed, hospitals: scopeOf(me(res)) } });
+    sendCsv(res, 'svarprosent.csv', rowsToCsv(dashboardCsvRows(view, dims)));
+  });
+
+  r.get('/staff/exports', (req, res) => {
+    const role = me(res).role;
+    ctx.page(req, res, 200, 'staff/exports', {
+      heading: ctx.t('staff.exportsTitle'),
+      dashboardLinks: DIMENSIONS.map((d) => ({ href: `/staff/export/dashboard.csv?by=${d}`, text: ctx.t(`staff.dim.${d}`) })),
+      analyst: role === 'analyst',
+      registrar: role === 'registrar',
+      pseudonymsAvailable: Boolean(deps.exportPseudonymKey),
+    });
+  });
+
+  r.get('/staff/export/responses.csv', allow(ctx, 'analyst'), async (req, res) => {
+    if (!deps.exportPseudonymKey) return ctx.message(req, res, 503, 'staff.errors.noPseudonymKey');
+    const { csv, rows } = await pseudonymousResponsesCsv(deps.db, deps.exportPseudonymKey);
+    await ctx.audit(req, res, { action: 'export', entity: 'responses', details: { rows, pseudonymous: true } });
+    sendCsv(res, 'svar-pseudonymisert.csv', csv);
+  });
+
+  r.use(registrarRoutes(ctx));
+  r.use(adminRoutes(ctx));
+
+  // Anything else under /staff: a staff-styled 404 (only reached with a session).
+  r.use('/staff', (req, res) => ctx.message(req, res, 404, 'staff.errors.notFound'));
   return r;
 }
 
-/** No session (or an expired one) means 303 to the login page. */
-function requireStaff(req: Request, res: Response, next: NextFunction) {
-  const staff = req.session.staff;
-  const now = Date.now();
-  if (!staff || now - staff.seenAt > IDLE_MS || now - staff.loginAt > ABSOLUTE_MS) {
-    if (staff) return req.session.destroy(() => res.redirect(303, '/staff/login'));
-    return res.redirect(303, '/staff/login');
-  }
-  staff.seenAt = now;
-  next();
+/** Registrars see their hospitals unsuppressed; analysts the whole register with small cells hidden; admins the whole register. */
+function dashboardFor(ctx: StaffContext, res: Response) {
+  const staff = me(res);
+  return dashboard(ctx.deps.db, {
+    scope: staff.role === 'registrar' ? { hospitals: staff.hospitals } : {},
+    suppress: staff.role === 'analyst',
+  });
 }
+

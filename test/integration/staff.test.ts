@@ -1,5 +1,6 @@
 // Staff login and dashboard against the real database: redirects without a session, CSRF on
-// the login form, argon2id passwords, a new session id at login, audit rows, real counts.
+// the login form, argon2id passwords, TOTP enrolment and codes, a new session id at each login
+// step, audit rows, real counts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import request from 'supertest';
 import { addUser } from '../../src/staff/users.ts';
 import { createWorld, type World } from '../support/world.ts';
 import { csrfFrom } from '../support/browser-less.ts';
+import { codeAt } from '../../src/staff/totp.ts';
 
 let world: World;
 before(async () => {
@@ -46,7 +48,7 @@ test('a wrong password is refused without saying which part was wrong, and audit
   assert.equal(failed.length, 2);
 });
 
-test('login gives a new session id, shows the response rate from the database, and logout ends it', async () => {
+test('login is two steps: password, then enrolment of an authenticator (QR) and a code; each step gives a new session id; logout ends it', async () => {
   await seedInvitations(world, { sentOnly: 3, answered: 1 });
   const agent = request.agent(world.app());
   const before = await agent.get('/staff/login').expect(200);
@@ -56,11 +58,35 @@ test('login gives a new session id, shows the response rate from the database, a
     .type('form')
     .send({ _csrf: csrfFrom(before.text), email: 'KARI@register.test', password: 'a long and secret password' })
     .expect(303)
-    .expect('Location', '/staff');
-  const cookieAfter = sessionCookie(login.headers['set-cookie']);
-  assert.ok(cookieAfter && cookieAfter !== cookieBefore, 'session id changes at login');
+    .expect('Location', '/staff/login/enrol');
+  const cookieHalf = sessionCookie(login.headers['set-cookie']);
+  assert.ok(cookieHalf && cookieHalf !== cookieBefore, 'session id changes after the password');
   assert.match(login.headers['set-cookie']!.toString(), /HttpOnly/);
   assert.match(login.headers['set-cookie']!.toString(), /SameSite=Lax/);
+
+  // Half-way, the staff pages are still closed.
+  await agent.get('/staff').expect(303).expect('Location', '/staff/login');
+
+  const enrol = await agent.get('/staff/login/enrol').expect(200);
+  assert.match(enrol.text, /<img class="qr" src="data:image\/png;base64,[A-Za-z0-9+/]+(&#x3D;)*" alt="[^"]+"/, 'QR code as a data: URL with a text alternative');
+  const secret = /<code class="secret" id="totp-secret">([A-Z2-7 ]+)<\/code>/.exec(enrol.text)![1]!.replace(/ /g, '');
+  const again = await agent.get('/staff/login/enrol').expect(200);
+  assert.ok(again.text.includes(/<code class="secret" id="totp-secret">([A-Z2-7 ]+)<\/code>/.exec(enrol.text)![1]!), 'a reload shows the same key');
+  const stored = await world.database.db.selectFrom('staff_users').select(['totp_secret', 'totp_enrolled_at']).where('email', '=', 'kari@register.test').executeTakeFirstOrThrow();
+  assert.equal(stored.totp_enrolled_at, null, 'not enrolled before a code proves the app has the key');
+
+  await agent.post('/staff/login/enrol').type('form').send({ _csrf: csrfFrom(enrol.text), code: '000000' }).expect(401);
+  const done = await agent
+    .post('/staff/login/enrol')
+    .type('form')
+    .send({ _csrf: csrfFrom(enrol.text), code: await codeAt(secret, new Date()) })
+    .expect(303)
+    .expect('Location', '/staff');
+  const cookieAfter = sessionCookie(done.headers['set-cookie']);
+  assert.ok(cookieAfter && cookieAfter !== cookieHalf, 'session id changes again once signed in');
+  const enrolled = await world.database.db.selectFrom('staff_users').select(['totp_secret', 'totp_enrolled_at']).where('email', '=', 'kari@register.test').executeTakeFirstOrThrow();
+  assert.ok(enrolled.totp_enrolled_at);
+  assert.ok(enrolled.totp_secret?.startsWith('v1.') && !enrolled.totp_secret.includes(secret), 'the secret is stored encrypted');
 
   const dashboard = await agent.get('/staff').expect(200);
   assert.equal(field(dashboard.text, 'invited'), '4');
@@ -68,13 +94,21 @@ test('login gives a new session id, shows the response rate from the database, a
   assert.equal(field(dashboard.text, 'rate'), '25,0 %');
   assert.match(dashboard.text, /forhåndsvisningstekster/, 'staff see that preview texts are in use');
   assert.equal(dashboard.headers['cache-control'], 'no-store');
+  assert.doesNotMatch(dashboard.text, new RegExp(secret), 'the key is never shown again');
 
   await agent.post('/staff/logout').type('form').send({ _csrf: csrfFrom(dashboard.text) }).expect(303).expect('Location', '/staff/login');
   await agent.get('/staff').expect(303).expect('Location', '/staff/login');
+  // The old cookie is worth nothing now: its session row is gone.
+  await request(world.app()).get('/staff').set('Cookie', cookieAfter).expect(303).expect('Location', '/staff/login');
   const sessions = await world.database.db.selectFrom('sessions').select('sid').execute();
   assert.ok(sessions.every((s) => !cookieAfter.includes(s.sid)), 'session ids are stored hashed');
   const logins = await world.database.db.selectFrom('audit_log').select(['actor', 'action']).where('action', '=', 'login').execute();
   assert.deepEqual(logins, [{ actor: 'kari@register.test', action: 'login' }]);
+
+  // The next login asks for a code, not a new enrolment.
+  const next = request.agent(world.app());
+  const page = await next.get('/staff/login').expect(200);
+  await next.post('/staff/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'kari@register.test', password: 'a long and secret password' }).expect(303).expect('Location', '/staff/login/code');
 });
 
 function field(html: string, name: string): string | undefined {

@@ -1,0 +1,364 @@
+// The staff dashboard's numbers: one fact per invitation (loadFacts, the only query), counted by
+// month of arrest, hospital, health trust, region, arrest type, channel and language
+// (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
+// docs/response-rates.md; keep the two in step.
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { suppressCells, type Relation } from './suppression.ts';
+
+export const DIMENSIONS = ['month', 'hospital', 'health_trust', 'region', 'arrest_type', 'channel', 'language'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export function isDimension(v: unknown): v is Dimension {
+  return typeof v === 'string' && (DIMENSIONS as readonly string[]).includes(v);
+}
+
+/**
+ * Cancellations that take a person out of the survey's population when they happen before any
+ * message went out: they died, withdrew or opted out. Every other reason (including ones added
+ * later) leaves the person eligible, so a new reason can only lower answered / eligible.
+ */
+export const NOT_ELIGIBLE_REASONS = ['died', 'withdrawn', 'opted_out'] as const;
+
+/** What one invitation contributes. Category keys are '' when unknown (no hospital row, no message). */
+export interface Fact {
+  month: string;
+  hospital: string;
+  hospitalName: string | null;
+  healthTrust: string;
+  region: string;
+  arrestType: string;
+  channel: string;
+  language: string;
+  state: string;
+  cancelReason: string | null;
+  /** At least one message (any step, any channel) is in state 'sent'. */
+  sent: boolean;
+  /** A reminder (a step named reminder…: 'reminder1', 'reminder2') is in state 'sent'. */
+  remindedSent: boolean;
+  /** Mode of the counted response, if any. */
+  answerMode: string | null;
+}
+
+export interface Scope {
+  /** Only arrests at these hospitals; undefined means the whole register. */
+  hospitals?: readonly string[] | undefined;
+}
+
+export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
+  if (scope.hospitals && scope.hospitals.length === 0) return [];
+  let q = db
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .leftJoin('hospitals as h', 'h.code', 'e.hospital')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select([
+            'invitation_id',
+            sql<boolean>`bool_or(state = 'sent')`.as('sent'),
+            sql<boolean>`bool_or(state = 'sent' AND step LIKE 'reminder%')`.as('reminded'),
+            sql<string | null>`max(channel) FILTER (WHERE step = 'invitation')`.as('channel'),
+          ])
+          .groupBy('invitation_id')
+          .as('o'),
+      (join) => join.onRef('o.invitation_id', '=', 'i.id'),
+    )
+    .leftJoin('responses as r', (join) => join.onRef('r.invitation_id', '=', 'i.id').on('r.counted', '=', true))
+    .select([
+      sql<string>`to_char(e.arrest_date, 'YYYY-MM')`.as('month'),
+      'e.hospital',
+      'h.name as hospital_name',
+      'h.health_trust',
+      'h.region',
+      'e.arrest_type',
+      'o.channel',
+      'i.language',
+      'i.state',
+      'i.cancel_reason',
+      'o.sent',
+      'o.reminded',
+      'r.mode',
+    ]);
+  if (scope.hospitals) q = q.where('e.hospital', 'in', [...scope.hospitals]);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    month: r.month,
+    hospital: r.hospital,
+    hospitalName: r.hospital_name,
+    healthTrust: r.health_trust ?? '',
+    region: r.region ?? '',
+    arrestType: r.arrest_type,
+    channel: r.channel ?? '',
+    language: r.language,
+    state: r.state,
+    cancelReason: r.cancel_reason,
+    sent: r.sent === true,
+    remindedSent: r.reminded === true,
+    answerMode: r.mode ?? null,
+  }));
+}
+
+/** Counts for one group of invitations. */
+export interface Counts {
+  eligible: number;
+  invited: number;
+  reminded: number;
+  answeredWeb: number;
+  answeredPaper: number;
+  answered: number;
+  expired: number;
+  cancelled: number;
+  /** Cancelled invitations by cancel_reason ('unspecified' when it has none). */
+  cancelledBy: Record<string, number>;
+}
+
+export const BASE_MEASURES = ['eligible', 'invited', 'reminded', 'answeredWeb', 'answeredPaper', 'answered', 'expired', 'cancelled'] as const;
+export type BaseMeasure = (typeof BASE_MEASURES)[number];
+/** A base measure, or `cancelled:<reason>`. */
+export type Measure = BaseMeasure | `cancelled:${string}`;
+
+export function classify(f: Fact) {
+  const answered = f.answerMode !== null;
+  const invited = f.sent || answered;
+  const excluded = f.state === 'cancelled' && !invited && (NOT_ELIGIBLE_REASONS as readonly string[]).includes(f.cancelReason ?? '');
+  return {
+    eligible: !excluded,
+    invited,
+    reminded: f.remindedSent,
+    answeredWeb: f.answerMode === 'web',
+    answeredPaper: answered && f.answerMode !== 'web',
+    answered,
+    expired: f.state === 'expired',
+    cancelled: f.state === 'cancelled',
+    reason: f.state === 'cancelled' ? (f.cancelReason ?? 'unspecified') : undefined,
+  };
+}
+
+function emptyCounts(): Counts {
+  return { eligible: 0, invited: 0, reminded: 0, answeredWeb: 0, answeredPaper: 0, answered: 0, expired: 0, cancelled: 0, cancelledBy: {} };
+}
+
+function add(c: Counts, f: Fact): void {
+  const k = classify(f);
+  for (const m of BASE_MEASURES) if (k[m]) c[m]++;
+  if (k.reason !== undefined) c.cancelledBy[k.reason] = (c.cancelledBy[k.reason] ?? 0) + 1;
+}
+
+export function measureValue(c: Counts, m: Measure): number {
+  if (m.startsWith('cancelled:')) return c.cancelledBy[m.slice('cancelled:'.length)] ?? 0;
+  return c[m as BaseMeasure];
+}
+
+export function keyOf(f: Fact, d: Dimension): string {
+  switch (d) {
+    case 'month':
+      return f.month;
+    case 'hospital':
+      return f.hospital;
+    case 'health_trust':
+      return f.healthTrust;
+    case 'region':
+      return f.region;
+    case 'arrest_type':
+      return f.arrestType;
+    case 'channel':
+      return f.channel;
+    case 'language':
+      return f.language;
+  }
+}
+
+export interface Group {
+  key: string;
+  /** For hospitals: the name from the hospital table, when there is one. */
+  name: string | null;
+  counts: Counts;
+}
+
+export interface Aggregate {
+  total: Counts;
+  tables: Record<Dimension, Group[]>;
+  /** Every cancel reason seen, sorted. */
+  reasons: string[];
+  /** hospital code → health trust, and health trust → region, as found in the facts. */
+  trustOf: Map<string, string>;
+  regionOf: Map<string, string>;
+}
+
+export function aggregate(facts: readonly Fact[]): Aggregate {
+  const total = emptyCounts();
+  const maps = Object.fromEntries(DIMENSIONS.map((d) => [d, new Map<string, Group>()])) as Record<Dimension, Map<string, Group>>;
+  const trustOf = new Map<string, string>();
+  const regionsOfTrust = new Map<string, Set<string>>();
+  for (const f of facts) {
+    add(total, f);
+    for (const d of DIMENSIONS) {
+      const key = keyOf(f, d);
+      let g = maps[d].get(key);
+      if (!g) maps[d].set(key, (g = { key, name: d === 'hospital' ? f.hospitalName : null, counts: emptyCounts() }));
+      add(g.counts, f);
+    }
+    trustOf.set(f.hospital, f.healthTrust);
+    const set = regionsOfTrust.get(f.healthTrust) ?? new Set<string>();
+    set.add(f.region);
+    regionsOfTrust.set(f.healthTrust, set);
+  }
+  const regionOf = new Map<string, string>();
+  // A trust listed under two regions would make "region = sum of its trusts" false; leave it out.
+  for (const [trust, regions] of regionsOfTrust) if (regions.size === 1) regionOf.set(trust, [...regions][0]!);
+  const sortKey = (d: Dimension) => (a: Group, b: Group) => {
+    if (a.key === '' || b.key === '') return a.key === '' ? 1 : -1; // unknown last
+    if (d === 'hospital') return (a.name ?? a.key).localeCompare(b.name ?? b.key, 'nb');
+    return a.key.localeCompare(b.key, 'nb');
+  };
+  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, [...maps[d].values()].sort(sortKey(d))])) as Record<Dimension, Group[]>;
+  const reasons = [...new Set(Object.keys(total.cancelledBy))].sort();
+  return { total, tables, reasons, trustOf, regionOf };
+}
+
+export function measuresOf(a: Pick<Aggregate, 'reasons'>): Measure[] {
+  return [...BASE_MEASURES, ...a.reasons.map((r) => `cancelled:${r}` as const)];
+}
+
+/** A published number; `hidden` cells show no value. */
+export interface Cell {
+  value: number;
+  hidden: boolean;
+}
+
+/** A share in [0, 1], null when the denominator is zero. */
+export interface RateCell {
+  value: number | null;
+  hidden: boolean;
+}
+
+export interface Line {
+  key: string;
+  name: string | null;
+  cells: Record<Measure, Cell>;
+  /** answered / invited */
+  rateInvited: RateCell;
+  /** answered / eligible */
+  rateEligible: RateCell;
+}
+
+export interface DashboardView {
+  measures: Measure[];
+  reasons: string[];
+  total: Line;
+  tables: Record<Dimension, Line[]>;
+  suppressed: boolean;
+}
+
+/**
+ * Turns the aggregate into published lines. With `suppress`, counts of 1–4 are hidden and then
+ * as many more as it takes so that no hidden count follows from the totals: each dimension's
+ * lines add up to the total, hospitals add up to their health trust and trusts to their region,
+ * web + paper = answered, and the reasons add up to cancelled. A rate is hidden when its
+ * numerator or denominator is.
+ */
+export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: number }): DashboardView {
+  const measures = measuresOf(a);
+  const lines: { group: Group; dim: Dimension | null }[] = [{ group: { key: '', name: null, counts: a.total }, dim: null }];
+  const start = new Map<Dimension, number>();
+  for (const d of DIMENSIONS) {
+    start.set(d, lines.length);
+    for (const g of a.tables[d]) lines.push({ group: g, dim: d });
+  }
+  const M = measures.length;
+  const cell = (line: number, m: number) => line * M + m;
+  const values = lines.flatMap((l) => measures.map((m) => measureValue(l.group.counts, m)));
+  let hidden = values.map(() => false);
+  if (opts.suppress) {
+    const relations: Relation[] = [];
+    const lineOf = (d: Dimension, key: string) => {
+      const i = a.tables[d].findIndex((g) => g.key === key);
+      return i < 0 ? undefined : start.get(d)! + i;
+    };
+    for (let m = 0; m < M; m++) {
+      for (const d of DIMENSIONS) {
+        const s = start.get(d)!;
+        relations.push({ total: cell(0, m), parts: a.tables[d].map((_, i) => cell(s + i, m)) });
+      }
+      // hospital → health trust → region
+      const trustParts = new Map<number, number[]>();
+      for (const g of a.tables.hospital) {
+        const t = lineOf('health_trust', a.trustOf.get(g.key) ?? '');
+        if (t !== undefined) trustParts.set(t, [...(trustParts.get(t) ?? []), cell(lineOf('hospital', g.key)!, m)]);
+      }
+      for (const [t, parts] of trustParts) relations.push({ total: cell(t, m), parts });
+      const regionParts = new Map<number, number[]>();
+      let complete = true;
+      for (const g of a.tables.health_trust) {
+        const region = a.regionOf.get(g.key);
+        const r = region === undefined ? undefined : lineOf('region', region);
+        if (r === undefined) complete = false;
+        else regionParts.set(r, [...(regionParts.get(r) ?? []), cell(lineOf('health_trust', g.key)!, m)]);
+      }
+      if (complete) for (const [r, parts] of regionParts) relations.push({ total: cell(r, m), parts });
+    }
+    const idx = (name: Measure) => measures.indexOf(name);
+    for (let l = 0; l < lines.length; l++) {
+      relations.push({ total: cell(l, idx('answered')), parts: [cell(l, idx('answeredWeb')), cell(l, idx('answeredPaper'))] });
+      if (a.reasons.length > 0) relations.push({ total: cell(l, idx('cancelled')), parts: a.reasons.map((r) => cell(l, idx(`cancelled:${r}`))) });
+    }
+    hidden = suppressCells(values, relations, opts.threshold).suppressed;
+  }
+  const toLine = (l: number): Line => {
+    const { group } = lines[l]!;
+    const cells = Object.fromEntries(measures.map((m, j) => [m, { value: values[cell(l, j)]!, hidden: hidden[cell(l, j)]! }])) as Record<Measure, Cell>;
+    const rate = (num: Cell, den: Cell): RateCell => ({ value: den.value > 0 ? num.value / den.value : null, hidden: num.hidden || den.hidden });
+    return {
+      key: group.key,
+      name: group.name,
+      cells,
+      rateInvited: rate(cells.answered, cells.invited),
+      rateEligible: rate(cells.answered, cells.eligible),
+    };
+  };
+  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))])) as Record<Dimension, Line[]>;
+  return { measures, reasons: a.reasons, total: toLine(0), tables, suppressed: opts.suppress };
+}
+
+export function cellOf(l: Line, m: Measure): Cell {
+  return l.cells[m] ?? { value: 0, hidden: false };
+}
+
+/** CSV of one dimension (or all with `dimension` undefined): hidden cells are empty, rates are shares with four decimals. */
+export function dashboardCsvRows(view: DashboardView, dims: readonly Dimension[]): string[][] {
+  const header = ['dimension', 'key', 'name', ...view.measures.map(csvName), 'rate_answered_invited', 'rate_answered_eligible'];
+  const out = [header];
+  const row = (dim: string, l: Line) => [
+    dim,
+    l.key,
+    l.name ?? '',
+    ...view.measures.map((m) => {
+      const c = cellOf(l, m);
+      return c.hidden ? '' : String(c.value);
+    }),
+    ...[l.rateInvited, l.rateEligible].map((r) => (r.hidden || r.value === null ? '' : r.value.toFixed(4))),
+  ];
+  for (const d of dims) for (const l of view.tables[d]) out.push(row(d, l));
+  out.push(row('total', view.total));
+  return out;
+}
+
+export function csvName(m: Measure): string {
+  const names: Record<BaseMeasure, string> = {
+    eligible: 'eligible',
+    invited: 'invited',
+    reminded: 'reminded',
+    answeredWeb: 'answered_web',
+    answeredPaper: 'answered_paper',
+    answered: 'answered',
+    expired: 'expired',
+    cancelled: 'cancelled',
+  };
+  return m.startsWith('cancelled:') ? `cancelled_${m.slice('cancelled:'.length)}` : names[m as BaseMeasure];
+}
+
+export async function dashboard(db: Db, opts: { scope?: Scope; suppress: boolean }): Promise<DashboardView> {
+  return publish(aggregate(await loadFacts(db, opts.scope)), { suppress: opts.suppress });
+}
