@@ -11,10 +11,16 @@ import { UsageError, type CommandGroup } from './commands/command.ts';
 import { databaseCommands } from './commands/database.ts';
 import { cohortCommands } from './commands/cohort.ts';
 import { invitationCommands } from './commands/invitations.ts';
+import { lifecycleCommands } from './commands/lifecycle.ts';
 import { reportCommands } from './commands/reports.ts';
 import { staffCommands } from './commands/staff.ts';
+import { hospitalCommands } from './commands/hospitals.ts';
+import { analysisCommands } from './commands/analysis.ts';
+import { apiKeyCommands } from './commands/apikeys.ts';
+import { NormFileRefused } from './reports/norms/store.ts';
+import { UnknownNormSet } from './reports/comparison/report.ts';
 
-const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, reportCommands, staffCommands];
+const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands];
 const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
 
 const HELP = `prom — PROM survey service command line
@@ -36,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /** Errors people can act on print their message only; anything else prints in full. */
-const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists];
+const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists, NormFileRefused, UnknownNormSet];
 
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),

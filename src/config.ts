@@ -60,6 +60,12 @@ const envSchema = z.object({
   SESSION_SECRET: secret,
   EXPORT_PSEUDONYM_KEY: secret,
   INSTRUMENT_DIR: z.string().optional(),
+  // Which reverse proxies to believe for the client address and https (express "trust proxy"):
+  // a hop count, or addresses/subnets such as "loopback" or "10.0.0.0/8". Unset: none.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|[A-Za-z0-9.:/, _-]+)$/, 'must be a number of proxy hops (e.g. 1) or addresses/subnets (e.g. loopback, 10.0.0.0/8)')
+    .optional(),
 });
 
 export interface Config {
@@ -79,6 +85,8 @@ export interface Config {
   sessionSecret: string;
   exportPseudonymKey: string;
   instrumentDir: string | undefined;
+  /** express "trust proxy": false, a hop count, or an address list. */
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? secrets!.sessionSecret,
     exportPseudonymKey: e.EXPORT_PSEUDONYM_KEY ?? secrets!.exportPseudonymKey,
     instrumentDir: e.INSTRUMENT_DIR ? path.resolve(e.INSTRUMENT_DIR) : undefined,
+    trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }
 

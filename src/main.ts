@@ -43,7 +43,8 @@ async function startBackground(s: Services): Promise<Workers> {
   await registerRepeatableJobs(s.queues!);
   // Start-up reconcile: queue every due step whose job Redis may have lost.
   const pass = await runSchedulingPass(s.database.db, s.queues, systemClock);
-  log('start-up pass', { invited: pass.invited, queued: pass.dueOutboxIds.length, markedUnknown: pass.markedUnknown });
+  const { dueOutboxIds, ...counts } = pass;
+  log('start-up pass', { ...counts, queued: dueOutboxIds.length });
   return workers;
 }
 
@@ -62,6 +63,9 @@ function listen(config: Config, s: Services): Promise<Server> {
           sessionSecret: config.sessionSecret,
           secureCookies: config.secureCookies,
           redisAlive: s.redisAlive,
+          queues: s.queues,
+          exportPseudonymKey: config.exportPseudonymKey,
+          trustProxy: config.trustProxy,
         });
   return new Promise((resolve, reject) => {
     const server = app.listen(config.port, () => resolve(server));

@@ -12,8 +12,10 @@ export type Sex = 'female' | 'male';
 export type ArrestType = 'OHCA' | 'IHCA';
 export type ChannelRule = 'email-or-paper' | 'email-only' | 'paper-only';
 export type InvitationState = 'planned' | 'sent' | 'reminded' | 'answered' | 'expired' | 'cancelled';
-export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled';
-export type Step = 'invitation' | 'reminder1' | 'reminder2';
+/** See docs/architecture.md "Outbox states"; 'print' and 'held' are paper steps (migration 0002). */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'cancelled' | 'print' | 'held';
+/** 'paper_request': a letter the person asked for with the "rather on paper" link (0002). */
+export type Step = 'invitation' | 'reminder1' | 'reminder2' | 'paper_request';
 export type Channel = 'email' | 'paper';
 export type StaffRole = 'admin' | 'registrar' | 'analyst';
 
@@ -35,6 +37,8 @@ export interface SurvivorsTable {
   withdrawn_at: Timestamp | null;
   opted_out_at: Timestamp | null;
   died_on: DateOnly | null;
+  /** The address that bounced permanently (SMTP 5xx); e-mail is unusable while it equals `email` (0002). */
+  bounced_email: string | null;
   created_at: Created;
   updated_at: Updated;
 }
@@ -58,6 +62,8 @@ export interface InvitationsTable {
   closes_on: DateOnly;
   language: Language;
   answered_at: Timestamp | null;
+  /** The programme_settings version the steps were planned with (0002). */
+  programme_version: number | null;
   created_at: Timestamp;
   updated_at: Updated;
 }
@@ -75,6 +81,22 @@ export interface OutboxTable {
   sent_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Updated;
+}
+
+/** Versioned contact programme of the register (0002); the highest version applies to new invitations. */
+export interface ProgrammeSettingsTable {
+  version: number;
+  settings: ColumnType<Record<string, unknown>, string, never>;
+  created_by: string;
+  created_at: Created;
+}
+
+/** What the death file told us (`prom deaths import`), also for people not imported yet (0002). */
+export interface DeathsTable {
+  national_id: string;
+  died_on: DateOnly;
+  source: string;
+  recorded_at: Created;
 }
 
 export interface InvitationTokensTable {
@@ -105,6 +127,9 @@ export interface ResponsesTable {
   counted: ColumnType<boolean, boolean | undefined, boolean>;
   completed_at: Timestamp;
   created_at: Created;
+  /** 0007: the letter a paper response was entered from; 'duplicate' marks an uncounted second response. */
+  letter_id: ColumnType<number | null, number | null | undefined, number | null>;
+  flag: ColumnType<'duplicate' | null, 'duplicate' | null | undefined, 'duplicate' | null>;
 }
 
 export interface StaffUsersTable {
@@ -114,6 +139,28 @@ export interface StaffUsersTable {
   role: StaffRole;
   hospitals: ColumnType<string[], string[] | undefined, string[]>;
   disabled_at: Timestamp | null;
+  created_at: Created;
+  // 0004: second factor and lockout (src/staff/totp.ts, src/staff/users.ts)
+  totp_secret: string | null;
+  totp_enrolled_at: Timestamp | null;
+  totp_last_step: number | null;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: Timestamp | null;
+  last_login_at: Timestamp | null;
+}
+
+/** Reference data: hospital → health trust (HF) → region (RHF). */
+export interface HospitalsTable {
+  code: string;
+  name: string;
+  health_trust: string;
+  region: string;
+  updated_at: Updated;
+}
+
+export interface ShortCodesTable {
+  code_hash: Uint8Array;
+  invitation_id: number;
   created_at: Created;
 }
 
@@ -132,6 +179,96 @@ export interface AuditLogTable {
   entity: string;
   entity_id: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  actor_id: ColumnType<number | null, number | null | undefined, never>;
+  source: ColumnType<string | null, string | null | undefined, never>;
+}
+
+export interface NormSetsTable {
+  id: string;
+  version: string;
+  data: ColumnType<unknown, string, string>;
+  imported_at: Created;
+}
+
+/** Keys of the integration API (0006); only the SHA-256 of a key is stored. */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  name: string;
+  prefix: string;
+  key_hash: Uint8Array;
+  scopes: string[];
+  hospitals: ColumnType<string[], string[] | undefined, string[]>;
+  created_by: string;
+  created_at: Created;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** Idempotency-Key store of the integration API (0006). */
+export interface ApiIdempotencyTable {
+  api_key_id: number;
+  idempotency_key: string;
+  request_hash: Uint8Array;
+  status: number | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: Created;
+}
+
+/** Print batches and their letters, paper entries, paper settings (0007; see docs/paper.md). */
+export interface PrintBatchesTable {
+  id: Generated<number>;
+  created_at: Created;
+  created_by: string;
+  made_at: Timestamp;
+  letters: ColumnType<number, number | undefined, number>;
+  pdf_file: string | null;
+  manifest_file: string | null;
+  handed_over_at: Timestamp | null;
+  handed_over_by: string | null;
+  reprint_of: number | null;
+}
+
+export interface LettersTable {
+  id: Generated<number>;
+  outbox_id: number;
+  invitation_id: number;
+  batch_id: number;
+  kind: 'invitation' | 'reminder';
+  language: Language;
+  pages: number;
+  letter_date: DateOnly;
+  name: string | null;
+  address_line: string;
+  postal_code: string;
+  city: string | null;
+  short_code_enc: string;
+  created_at: Created;
+}
+
+export type PaperValue = '1' | '2' | '3' | '4' | '5' | 'missing' | 'ambiguous';
+
+export interface PaperEntriesTable {
+  id: Generated<number>;
+  letter_id: number;
+  invitation_id: number;
+  entry_no: 1 | 2 | 3;
+  entered_by: number;
+  mobility: PaperValue;
+  self_care: PaperValue;
+  usual_activities: PaperValue;
+  pain_discomfort: PaperValue;
+  anxiety_depression: PaperValue;
+  /** '0'–'100', 'missing' or 'ambiguous'. */
+  vas: string;
+  received_on: DateOnly;
+  created_at: Created;
+}
+
+export interface PaperSettingsTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  double_entry: boolean;
+  updated_by: string;
+  updated_at: Updated;
 }
 
 export interface Database {
@@ -139,12 +276,23 @@ export interface Database {
   arrest_events: ArrestEventsTable;
   invitations: InvitationsTable;
   outbox: OutboxTable;
+  programme_settings: ProgrammeSettingsTable;
+  deaths: DeathsTable;
   invitation_tokens: InvitationTokensTable;
   answer_drafts: AnswerDraftsTable;
   responses: ResponsesTable;
   staff_users: StaffUsersTable;
   sessions: SessionsTable;
+  short_codes: ShortCodesTable;
   audit_log: AuditLogTable;
+  hospitals: HospitalsTable;
+  norm_sets: NormSetsTable;
+  api_keys: ApiKeysTable;
+  api_idempotency: ApiIdempotencyTable;
+  print_batches: PrintBatchesTable;
+  letters: LettersTable;
+  paper_entries: PaperEntriesTable;
+  paper_settings: PaperSettingsTable;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;

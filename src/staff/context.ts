@@ -1,5 +1,6 @@
 // What every staff route shares: dependencies, the signed-in person as loaded for this request,
 // page rendering in the staff layout, texts, and audit entries stamped with who and where.
+import type { Instruments } from '../survey/instrument.ts';
 import type { Request, Response } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
@@ -24,6 +25,8 @@ export interface StaffDeps {
   exportPseudonymKey?: string | undefined;
   /** How people sign in; the local password + TOTP login unless another provider is given. */
   login?: LoginProvider | undefined;
+  /** Instrument texts (the comparison report labels dimensions with them). */
+  instruments?: Instruments | undefined;
 }
 
 /** The signed-in person, re-read from the database on every request. */
@@ -69,6 +72,7 @@ const NAV: { href: string; key: string; roles: StaffRole[] }[] = [
   { href: '/staff/worklists', key: 'staff.nav.worklists', roles: ['registrar'] },
   { href: '/staff/survivors', key: 'staff.nav.survivors', roles: ['registrar'] },
   { href: '/staff/exports', key: 'staff.nav.exports', roles: ['admin', 'registrar', 'analyst'] },
+  { href: '/staff/report', key: 'staff.nav.report', roles: ['admin', 'analyst'] },
   { href: '/staff/users', key: 'staff.nav.users', roles: ['admin'] },
   { href: '/staff/hospitals', key: 'staff.nav.hospitals', roles: ['admin'] },
   { href: '/staff/audit', key: 'staff.nav.audit', roles: ['admin'] },

@@ -11,6 +11,8 @@ import { pseudonymousResponsesCsv, rowsToCsv, sendCsv } from './exports.ts';
 import { localLogin } from './login-local.ts';
 import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
+import { reportRoutes } from './report-page.ts';
+import { loadInstruments } from '../survey/instrument.ts';
 import { destroy } from './session.ts';
 
 export type { StaffDeps } from './context.ts';
@@ -68,6 +70,7 @@ export function staffRouter(deps: StaffDeps): Router {
     sendCsv(res, 'svar-pseudonymisert.csv', csv);
   });
 
+  r.use(reportRoutes(ctx, deps.instruments ?? loadInstruments()));
   r.use(registrarRoutes(ctx));
   r.use(adminRoutes(ctx));
 

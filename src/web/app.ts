@@ -7,8 +7,10 @@ import { csrfSync } from 'csrf-sync';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import type { Queues } from '../queue/queues.ts';
 import { ping } from '../db/database.ts';
 import { staffRouter } from '../staff/routes.ts';
+import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import { surveyRouter } from '../survey/routes.ts';
 import { DbSessionStore } from './session-store.ts';
@@ -16,6 +18,8 @@ import { isLang, type Lang, type Views } from './views.ts';
 import './session-data.ts';
 
 export interface AppDeps {
+  /** express "trust proxy" (TRUST_PROXY): needed behind a TLS proxy for Secure cookies and per-client limits. */
+  trustProxy?: boolean | number | string;
   db: Db;
   views: Views;
   instruments: Instruments;
@@ -24,6 +28,12 @@ export interface AppDeps {
   secureCookies: boolean;
   /** Answers whether Redis is reachable, for /healthz. */
   redisAlive: () => Promise<boolean>;
+  /** The BullMQ queues, for the staff queue health page (optional: without them it says so). */
+  queues?: Queues | undefined;
+  /** Key for pseudonyms in the staff analyst download (optional: without it that download is off). */
+  exportPseudonymKey?: string | undefined;
+  /** Integration API limits (docs/api.md); its result pseudonyms use exportPseudonymKey. */
+  api?: Omit<ApiOptions, 'pseudonymKey'>;
 }
 
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -32,9 +42,12 @@ const publicDir = fileURLToPath(new URL('../../public', import.meta.url));
 export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(securityHeaders());
   app.get('/healthz', health(deps));
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
+  // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
+  app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey } }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(
     session({
@@ -53,12 +66,7 @@ export function createApp(deps: AppDeps) {
   // Every browser POST carries the session's token; GET pages get req.csrfToken() to embed it.
   app.use(csrfSynchronisedProtection);
   app.use(surveyRouter(deps));
-  app.use(staffRouter({ db: deps.db, views: deps.views, previewTexts: deps.instruments.preview }));
-  app.get('/tilgjengelighet', (req, res) => {
-    const lang = langOf(req);
-    const title = deps.views.t(lang, 'a11y.title');
-    res.send(deps.views.render('survey/message', { lang, heading: title, title, body: deps.views.t(lang, 'a11y.body') }));
-  });
+  app.use(staffRouter({ ...deps, previewTexts: deps.instruments.preview }));
   app.use((req, res) => messagePage(deps.views, req, res, 404, 'errors.pageNotFound'));
   app.use(errorHandler(deps.views));
   return app;
@@ -119,6 +127,7 @@ function messagePage(views: Views, req: Request, res: Response, status: number, 
 function errorHandler(views: Views) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = err as { code?: string; status?: number; type?: string };
+    if (isApiPath(req)) return apiErrorAnswer(err, req, res);
     if (e.code === 'EBADCSRFTOKEN') return messagePage(views, req, res, 403, 'errors.csrf');
     if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.server');
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');

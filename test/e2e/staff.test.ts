@@ -128,6 +128,8 @@ describe('staff pages for each role', { concurrency: false }, () => {
       }
       await page.goto('/staff/exports');
       await checkStaffPage(page, 'analyst-exports');
+      await page.goto('/staff/report');
+      await checkStaffPage(page, 'analyst-report');
       await page.goto('/staff/worklists');
       await checkStaffPage(page, 'forbidden');
       assert.deepEqual(cspViolations, []);

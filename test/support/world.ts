@@ -13,6 +13,8 @@ import { openTestQueues, TEST_REDIS_URL } from './redis.ts';
 import { startSmtpSink, type SmtpSink } from './smtp.ts';
 
 export const PUBLIC_URL = 'http://prom.test';
+export const TEST_SESSION_SECRET = 'test-secret-test-secret-test-secret-0123';
+export const TEST_PSEUDONYM_KEY = 'test-pseudonym-key-test-pseudonym-key-0123';
 
 export interface World {
   database: TestDatabase;
@@ -44,9 +46,11 @@ export async function createWorld(): Promise<World> {
         views,
         instruments,
         clock,
-        sessionSecret: 'test-secret-test-secret-test-secret-0123',
+        sessionSecret: TEST_SESSION_SECRET,
         secureCookies: false,
         redisAlive: () => pingRedis(TEST_REDIS_URL),
+        queues,
+        exportPseudonymKey: TEST_PSEUDONYM_KEY,
       }),
     close: async () => {
       mailer.close();

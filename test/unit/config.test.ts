@@ -130,3 +130,11 @@ test('an empty variable counts as unset, so compose files with VAR= start with d
   assert.equal(c.role, 'all');
   assert.equal(c.publicUrl, 'http://localhost:3000');
 });
+
+test('TRUST_PROXY: unset trusts no proxy; a hop count or an address list passes through; junk names the variable', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'prom-config-'));
+  assert.equal(loadConfig({ DATA_DIR: dir }).trustProxy, false);
+  assert.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, 'loopback, 10.0.0.0/8');
+  assert.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'a;rm -rf' }), /TRUST_PROXY: must be a number of proxy hops/);
+});

@@ -43,7 +43,7 @@ export function groupedBarChart(opts: { title: string; categories: readonly stri
     .map((s, i) => `<g transform="translate(${m.left + i * 200},${height - 24})"><rect width="16" height="16" fill="url(#${opts.id}-p${i})" stroke="${STYLES[i % 3]!.fill}"/><text x="22" y="13">${escape(s.name)}</text></g>`)
     .join('');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${opts.id}-title" font-family="system-ui, sans-serif" font-size="13" style="max-width:100%;height:auto">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${opts.id}-title" font-family="system-ui, sans-serif" font-size="13" class="bar-chart">` +
     `<title id="${opts.id}-title">${escape(opts.title)}</title><defs>${patterns}</defs>${yTicks}` +
     `<line x1="${m.left}" x2="${width - m.right}" y1="${y(0)}" y2="${y(0)}" stroke="#0b0c0c"/>${bars}${xTicks}` +
     `<text transform="translate(14,${(height - m.bottom + m.top) / 2}) rotate(-90)" text-anchor="middle">${escape(opts.yLabel)}</text>${legend}</svg>`

@@ -22,6 +22,6 @@ export function renderComparison(views: Views, instruments: Instruments, c: Comp
     c.filters.hospital ?? t('allHospitals'),
     c.filters.arrestType ?? t('allTypes'),
   ].join(', ');
-  const data = { lang: 'nb' as const, filterText, view: comparisonView(c, views, instruments), generated: views.t('nb', 'report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }) };
+  const data = { lang: 'nb' as const, standalone, filterText, view: comparisonView(c, views, instruments), generated: views.t('nb', 'report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }) };
   return views.render('reports/comparison', data, standalone ? 'reports/standalone' : null);
 }

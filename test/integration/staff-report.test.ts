@@ -1,0 +1,50 @@
+// The analysts' comparison page in the staff area: who may see it, filters checked against
+// lists, the chart and its table, and an audit row per view.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import { createDemo } from '../../src/reports/demo.ts';
+import { createWorld, type World } from '../support/world.ts';
+import { createStaff, signIn, type TestStaff } from '../support/staff.ts';
+
+let world: World;
+let analyst: TestStaff;
+let registrar: TestStaff;
+const SECRET = 'test-secret-test-secret-test-secret-0123';
+
+before(async () => {
+  world = await createWorld();
+  await createDemo(world.database.db, { survivors: 150, seed: 5, today: '2026-06-01' });
+  analyst = await createStaff(world.database.db, SECRET, { email: 'analyst@register.test', role: 'analyst' });
+  registrar = await createStaff(world.database.db, SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['DEMO-OUS'] });
+});
+after(async () => {
+  await world?.close();
+});
+
+test('analysts see the comparison with its chart, table, sources and what is missing; each view is audited', async () => {
+  const app = world.app();
+  const { agent } = await signIn(app, analyst);
+  const page = await agent.get('/staff/report').expect(200);
+  assert.match(page.text, /<h1>Helse etter hjertestans sammenlignet med befolkningen<\/h1>/);
+  assert.match(page.text, /<svg[^>]+role="img"/);
+  assert.match(page.text, /EQ VAS i ti grupper/);
+  assert.match(page.text, /Dette kan ikke sammenlignes ennå/);
+  assert.doesNotMatch(page.text, / style="/, 'no inline styles (CSP style-src self)');
+  const filtered = await agent.get('/staff/report?year=2025&hospital=DEMO-OUS&type=OHCA').expect(200);
+  assert.match(filtered.text, /Utvalg: 2025, DEMO-OUS, OHCA/);
+  const views = await world.database.db.selectFrom('audit_log').select('details').where('action', '=', 'view').where('entity', '=', 'comparison-report').execute();
+  assert.equal(views.length, 2);
+});
+
+test('bad filters get 400 with an error summary; registrars get 403; no session gets 303', async () => {
+  const app = world.app();
+  const { agent } = await signIn(app, analyst);
+  const bad = await agent.get('/staff/report?year=abc').expect(400);
+  assert.match(bad.text, /<title>Feil: /);
+  assert.match(bad.text, /Velg år, sykehus og type fra listene/);
+  await agent.get('/staff/report?hospital=NOT-A-HOSPITAL').expect(400);
+  const reg = await signIn(app, registrar);
+  await reg.agent.get('/staff/report').expect(403);
+  await request(app).get('/staff/report').expect(303).expect('Location', '/staff/login');
+});
