@@ -1,7 +1,7 @@
 // Register intake from CSV: validate each row, upsert survivors and their arrest event by
 // register_id. Bad rows are reported as `line N: column: reason`; good rows are still imported.
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
@@ -13,43 +13,115 @@ export interface ImportReport {
   rejected: number;
   /** One line per problem: `line N: column: reason`. */
   problems: string[];
+  /** Things worth knowing that refused nothing, e.g. the file's encoding. */
+  notices: string[];
 }
 
 export class ImportRefused extends Error {}
 
 const BATCH = 500;
+/** A longer record is not a survivor row; refusing it keeps memory bounded. */
+const MAX_RECORD_CHARS = 64 * 1024;
+type Encoding = 'utf-8' | 'windows-1252';
 
-export async function importSurvivorsFile(db: Db, file: string, opts: { dryRun?: boolean } = {}) {
-  return importSurvivors(db, createReadStream(file), opts);
+/**
+ * Imports a file all or nothing at the file level: its encoding is found first (UTF-8, or the
+ * Windows-1252 that Excel writes for "CSV (semikolondelt)"), then the whole file is parsed once
+ * without writing, so a file that is not readable CSV is refused before any row is stored.
+ */
+export async function importSurvivorsFile(db: Db, file: string, opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
+  const encoding = await detectEncoding(file);
+  await checkReadable(decodedFile(file, encoding));
+  const report = await importSurvivors(db, decodedFile(file, encoding), opts);
+  if (encoding !== 'utf-8') report.notices.push('The file is not UTF-8, so it was read as Windows-1252 (what Excel writes for "CSV (semikolondelt)").');
+  return report;
 }
 
 export async function importSurvivors(db: Db, input: Readable, opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
-  const report: ImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [] };
-  const parser = input.pipe(
-    parse({ bom: true, delimiter: [',', ';'], columns: checkHeader, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }),
-  );
+  const report: ImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [], notices: [] };
   let batch: { line: number; row: SurvivorRow }[] = [];
-  try {
-    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const line = record.info.lines;
-      const parsed = survivorRowSchema.safeParse(record.record);
-      if (!parsed.success) {
-        report.rejected++;
-        for (const issue of parsed.error.issues) report.problems.push(`line ${line}: ${String(issue.path[0])}: ${issue.message}`);
-        continue;
-      }
-      batch.push({ line, row: parsed.data });
-      if (batch.length >= BATCH) {
-        await writeBatch(db, batch, report, opts.dryRun ?? false);
-        batch = [];
-      }
+  for await (const { record, line } of records(input)) {
+    const parsed = survivorRowSchema.safeParse(record);
+    if (!parsed.success) {
+      report.rejected++;
+      for (const issue of parsed.error.issues) report.problems.push(`line ${line}: ${String(issue.path[0])}: ${issue.message}`);
+      continue;
     }
-  } catch (err) {
-    if (err instanceof ImportRefused) throw err;
-    throw new ImportRefused(`The file could not be read as CSV: ${(err as Error).message}`);
+    batch.push({ line, row: parsed.data });
+    if (batch.length >= BATCH) {
+      await writeBatch(db, batch, report, opts.dryRun ?? false);
+      batch = [];
+    }
   }
   if (batch.length > 0) await writeBatch(db, batch, report, opts.dryRun ?? false);
   return report;
+}
+
+/** Parsed records with their line numbers; CSV errors become ImportRefused with a clear reason. */
+async function* records(input: Readable): AsyncGenerator<{ record: Record<string, string>; line: number }> {
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      delimiter: [',', ';'],
+      columns: checkHeader,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+      max_record_size: MAX_RECORD_CHARS,
+    }),
+  );
+  input.on('error', (err) => parser.destroy(err));
+  try {
+    for await (const r of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) yield { record: r.record, line: r.info.lines };
+  } catch (err) {
+    throw refusal(err);
+  }
+}
+
+function refusal(err: unknown): ImportRefused {
+  if (err instanceof ImportRefused) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof ImportRefused) return cause;
+  const e = err as { code?: string; lines?: number; message?: string };
+  const where = typeof e.lines === 'number' ? `line ${e.lines}: ` : '';
+  if (e.code === 'CSV_MAX_RECORD_SIZE') return new ImportRefused(`${where}a record is longer than ${MAX_RECORD_CHARS} characters; the file is not a list of survivors. Nothing was imported.`);
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new ImportRefused(`${where}a quoted field is never closed. Nothing was imported.`);
+  return new ImportRefused(`The file could not be read as CSV (${where}${(e.message ?? String(err)).slice(0, 200)}). Nothing was imported.`);
+}
+
+/** Reads the file once without writing, so CSV that cannot be read is refused before any row is stored. */
+async function checkReadable(input: Readable): Promise<void> {
+  for await (const _ of records(input)) {
+    /* only the parse matters here */
+  }
+}
+
+async function detectEncoding(file: string): Promise<Encoding> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(file)) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return 'utf-8';
+  } catch (err) {
+    if (err instanceof TypeError) return 'windows-1252';
+    throw err;
+  }
+}
+
+function decodedFile(file: string, encoding: Encoding): Readable {
+  const decoder = new TextDecoder(encoding);
+  const source = createReadStream(file);
+  const text = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      cb(null, decoder.decode(chunk, { stream: true }));
+    },
+    flush(cb) {
+      cb(null, decoder.decode());
+    },
+  });
+  source.on('error', (err) => text.destroy(err));
+  return source.pipe(text);
 }
 
 function checkHeader(header: string[]): string[] {

@@ -23,15 +23,21 @@ const isoDate = z.string({ message: 'is missing' }).superRefine((d, ctx) => {
   else if (addDays(d, 0) !== d) ctx.addIssue({ code: 'custom', message: 'is not a real calendar date' });
 });
 
+/** Control characters (NUL, tabs, line breaks, DEL) have no place in names and codes. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const noControl = (v: string | null) => v === null || !CONTROL.test(v);
+const CONTROL_MESSAGE = 'contains control characters (such as line breaks or NUL)';
+
 /** Empty cells become null for optional text. */
 const optionalText = (max: number) =>
   z
     .string()
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? null : v.trim()))
-    .refine((v) => v === null || v.length <= max, `must be at most ${max} characters`);
+    .refine((v) => v === null || v.length <= max, `must be at most ${max} characters`)
+    .refine(noControl, CONTROL_MESSAGE);
 
-const required = (what: string) => z.string({ message: 'is missing' }).trim().min(1, `is empty; ${what}`);
+const required = (what: string) => z.string({ message: 'is missing' }).trim().min(1, `is empty; ${what}`).refine(noControl, CONTROL_MESSAGE);
 
 export const survivorRowSchema = z.object({
   register_id: required('every row needs the register id')

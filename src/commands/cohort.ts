@@ -9,6 +9,7 @@ export const cohortCommands: CommandGroup = {
       if (positionals.length !== 1) throw new UsageError('prom import takes one file: prom import <file.csv> [--dry-run]');
       return withServices('prom import', false, async (s) => {
         const report = await importSurvivorsFile(s.database.db, positionals[0]!, { dryRun: values['dry-run'] === true });
+        for (const n of report.notices) console.log(n);
         for (const p of report.problems) console.error(p);
         const verb = values['dry-run'] ? 'would be' : 'were';
         console.log(`${report.inserted} new and ${report.updated} updated survivors ${verb} imported; ${report.rejected} rows rejected.`);
