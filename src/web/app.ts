@@ -131,11 +131,27 @@ function errorHandler(views: Views) {
     if (e.code === 'EBADCSRFTOKEN') return messagePage(views, req, res, 403, 'errors.csrf');
     if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.server');
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
-    if (isDatabaseDown(err)) return messagePage(views, req, res, 503, 'errors.unavailable');
+    if (isDatabaseDown(err)) return req.method === 'POST' && req.path.startsWith('/s/') ? retryPage(views, req, res) : messagePage(views, req, res, 503, 'errors.unavailable');
     // Error messages can quote values (a database error names the row), so only their kind is logged.
     console.error(JSON.stringify({ level: 'error', msg: 'request failed', method: req.method, route: req.route?.path, error: (err as Error)?.name, code: e.code }));
     messagePage(views, req, res, 500, 'errors.server');
   };
+}
+
+/** Fields of a respondent's form that may be carried into the "try again" page. */
+const RETRY_FIELDS = ['_csrf', 'answer', 'return', 'kode', 'confirm'];
+
+/**
+ * The database did not answer while a respondent saved a page: a 503 page that keeps what they
+ * typed in a form that sends it again, so nothing is lost to the outage.
+ */
+function retryPage(views: Views, req: Request, res: Response) {
+  const lang = langOf(req);
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && (body[k] as string).length <= 2000).map((name) => ({ name, value: body[name] as string }));
+  const title = views.t(lang, 'errors.unavailableTitle');
+  res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': '30' });
+  res.send(views.render('survey/retry', { lang, heading: title, title, body: views.t(lang, 'errors.retryBody'), action: req.originalUrl, fields }));
 }
 
 function isDatabaseDown(err: unknown): boolean {
