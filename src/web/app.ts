@@ -129,7 +129,7 @@ function errorHandler(views: Views) {
     const e = err as { code?: string; status?: number; type?: string };
     if (isApiPath(req)) return apiErrorAnswer(err, req, res);
     if (e.code === 'EBADCSRFTOKEN') return messagePage(views, req, res, 403, 'errors.csrf');
-    if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.server');
+    if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.tooLarge');
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
     if (isDatabaseDown(err)) return req.method === 'POST' && req.path.startsWith('/s/') ? retryPage(views, req, res) : messagePage(views, req, res, 503, 'errors.unavailable');
     // Error messages can quote values (a database error names the row), so only their kind is logged.
