@@ -1,0 +1,97 @@
+// A full run as operators and respondents make it — import, scheduling with delivery, the server
+// answering a survey and refusing bad links, an export — with every line the processes print
+// captured and searched: no national id, link token, e-mail address, name or answer may appear.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
+import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis.ts';
+import { startSmtpSink, linkToken, type SmtpSink } from '../support/smtp.ts';
+import { person, toCsv } from '../support/people.ts';
+import { answerSurvey } from '../support/browser-less.ts';
+import { ROOT, baseEnv, prom, sparePort } from '../support/processes.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'prom-logs-'));
+const prefix = uniquePrefix();
+let smtp: SmtpSink;
+let databaseUrl: string | undefined;
+let env: NodeJS.ProcessEnv;
+const output: string[] = [];
+
+before(async () => {
+  smtp = await startSmtpSink();
+  if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
+  env = baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, PUBLIC_URL: 'http://prom.test' });
+});
+after(async () => {
+  await smtp?.close();
+  await deletePrefix(prefix);
+  if (databaseUrl) await dropPostgresDatabase(databaseUrl);
+});
+
+async function run(args: string[]) {
+  const r = await prom(args, env);
+  output.push(r.stdout, r.stderr);
+  return r;
+}
+
+function startServer(port: number): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString('utf8')));
+  return child;
+}
+
+async function healthy(port: number) {
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('server did not start');
+}
+
+test('no national id, token, e-mail, name or answer in anything the processes print', async () => {
+  const people = [person(71, { given_name: 'Solveig', family_name: 'Kvernmo' }), person(72, { given_name: 'Tormod', family_name: 'Aasheim' }), person(73, { national_id: '12345678901' })];
+  const csv = path.join(dir, 'people.csv');
+  writeFileSync(csv, toCsv(people));
+  assert.equal((await run(['import', csv])).code, 1, 'one bad row');
+  assert.equal((await run(['schedule', '--drain'])).code, 0);
+  assert.equal(smtp.messages.length, 2);
+  const tokens = smtp.messages.map(linkToken);
+
+  const port = await sparePort();
+  const server = startServer(port);
+  try {
+    await healthy(port);
+    const base = `http://127.0.0.1:${port}`;
+    await answerSurvey(request.agent(base), tokens[0]!, [4, 3, 2, 5, 1], 37);
+    await request(base).get(`/s/${'Z'.repeat(43)}`).expect(404);
+    await request(base).get('/s/not-a-token-at-all').expect(404);
+  } finally {
+    await new Promise((resolve) => {
+      server.once('exit', resolve);
+      server.kill('SIGTERM');
+    });
+  }
+  assert.equal((await run(['export', 'responses', '--format', 'csv', '--out', path.join(dir, 'out.csv')])).code, 0);
+
+  const logs = output.join('\n');
+  assert.ok(logs.length > 200, 'the run printed something to search');
+  const secrets = [
+    ...people.map((p) => p.national_id),
+    ...tokens,
+    'Z'.repeat(43),
+    ...people.flatMap((p) => [p.email, p.given_name!, p.family_name!]),
+  ];
+  for (const s of secrets) assert.ok(!logs.includes(s), `logs contain ${s.slice(0, 6)}…`);
+  assert.doesNotMatch(logs, /\b\d{11}\b/, 'nothing that looks like a national id');
+  assert.doesNotMatch(logs, /"answer"|\b4,3,2,5,1\b|vas.{0,5}37/i, 'no answers');
+});
