@@ -2,6 +2,10 @@
 import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
 
 export const quick = process.argv.includes('--quick');
 export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -27,4 +31,96 @@ export function recordSection(name: string, body: string): void {
   }
   const next = text.indexOf('\n## ', start + header.length);
   writeFileSync(PERF, `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`);
+}
+
+// ---- shared set-up for the benchmarks (own database, own Redis prefix, child processes) ----
+
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Runs one statement on the server's maintenance database (create/drop database). */
+export async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh database of this benchmark's own on the PG_URL server; `drop()` removes it. */
+export async function createBenchDatabase(tag: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `prom_bench_${tag}_${Date.now().toString(36)}`;
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  await adminQuery(`create database ${name}`);
+  return { name, url: u.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
+export function benchPrefix(tag: string): string {
+  return `prom-bench-${tag}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Deletes every Redis key under `prefix:`. */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Runs a *-child.ts helper and resolves with the JSON of its last stdout line. */
+export function runChild<T>(file: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as T) : reject(new Error(`${file} exited ${code}`))));
+  });
+}
+
+/** Starts a long-running *-child.ts helper and resolves with it and its first stdout line as JSON. */
+export function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve({ child, ready: JSON.parse(out.slice(0, nl)) as T });
+    };
+    child.stdout!.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${file} exited ${code} before it was ready`)));
+  });
+}
+
+/** Ends a child started by startChild (by its own handle) and waits for it. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export function versions(extra: Record<string, string> = {}): string {
+  return Object.entries({ node: process.version, ...extra }).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+/** The installed version of a dependency, for the method notes. */
+export function pkgVersion(name: string): string {
+  const file = fileURLToPath(new URL(`../../node_modules/${name}/package.json`, import.meta.url));
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -1,0 +1,163 @@
+// BENCH submit: the questionnaire page POST /s/q/:n (session, CSRF, open-invitation check,
+// validation, saving the draft, 303 to the next page) under 50 concurrent connections, against a
+// bare express handler that upserts the same answer_drafts row. Both servers run in a child
+// process of their own; autocannon loads them from this process. `--quick`: 3 s per side.
+import pg from 'pg';
+import { openDatabase } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { hashToken, newToken } from '../../src/invitations/tokens.ts';
+import { benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, startChild, stopChild, versions } from './support.ts';
+
+/** The part of autocannon's API used here (it ships no types, and only autocannon itself is installed). */
+type RawRequest = { method?: string; path?: string; body?: string; headers?: Record<string, string> };
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { method: string; setupRequest: (req: RawRequest) => RawRequest }[];
+}) => Promise<{ requests: { total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }>;
+const autocannonModule = 'autocannon';
+const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
+
+const CONNECTIONS = 50;
+/** Respondents per side; more than the connections so concurrent requests rarely share a row. */
+const RESPONDENTS = 200;
+const DURATION_S = quick ? 3 : 10;
+const WARMUP_S = quick ? 1 : 2;
+const ANSWERS = ['3', '2', '4', '1', '5', '73'];
+
+interface Figures {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  wrongStatus: number;
+}
+
+async function seed(url: string): Promise<string[]> {
+  const h = await openDatabase({ databaseUrl: url });
+  await migrate(h.db);
+  await h.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(`insert into survivors (register_id, national_id, birth_date, sex, language, email)
+    select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + g, 'female', 'nb', 'p' || g || '@example.test' from generate_series(1, ${2 * RESPONDENTS}) g`);
+  await c.query(`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`);
+  await c.query(`insert into invitations (arrest_event_id, state, opens_on, closes_on, language, created_at)
+    select id, 'sent', arrest_date + 90, arrest_date + 3650, 'nb', now() from arrest_events order by id`);
+  const tokens = Array.from({ length: RESPONDENTS }, () => newToken());
+  await c.query(`insert into invitation_tokens (token_hash, invitation_id) select unnest($1::bytea[]), generate_series(1, ${RESPONDENTS})`, [tokens.map(hashToken)]);
+  await c.query('analyze');
+  await c.end();
+  return tokens;
+}
+
+/** Opens a respondent session the way a browser does: the link, then the first page for its CSRF token. */
+async function openSession(base: string, token: string): Promise<{ cookie: string; csrf: string }> {
+  const open = await fetch(`${base}/s/${token}`, { redirect: 'manual' });
+  if (open.status !== 303) throw new Error(`GET /s/<token> answered ${open.status}`);
+  // Read to the end as a browser does: express-session holds back the last byte until the session is stored.
+  await open.arrayBuffer();
+  const cookie = open.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (!cookie) throw new Error('no session cookie');
+  const page = await fetch(`${base}/s/q/1`, { headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+  if (page.status !== 200 || !csrf) throw new Error(`GET /s/q/1 answered ${page.status} without a CSRF token`);
+  return { cookie, csrf };
+}
+
+/** Round robin over the respondents; request k posts page (k / respondents) % 6 + 1 for respondent k % respondents. */
+async function load(port: number, bodyFor: (i: number, page: number) => { body: string; cookie?: string }, seconds: number): Promise<Figures> {
+  let k = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = k % RESPONDENTS;
+          const page = (Math.floor(k / RESPONDENTS) % 6) + 1;
+          k++;
+          const { body, cookie } = bodyFor(i, page);
+          return {
+            ...req,
+            path: `/s/q/${page}`,
+            body,
+            headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+          };
+        },
+      },
+    ],
+  });
+  const ok = result.statusCodeStats['303']?.count ?? 0;
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    wrongStatus: result.requests.total - ok,
+  };
+}
+
+async function measure(mode: 'service' | 'baseline', url: string, tokens: string[]): Promise<Figures> {
+  const { child, ready } = await startChild<{ port: number }>('./submit-child.ts', [mode, url]);
+  try {
+    const base = `http://127.0.0.1:${ready.port}`;
+    let bodyFor: (i: number, page: number) => { body: string; cookie?: string };
+    if (mode === 'service') {
+      const sessions: { cookie: string; csrf: string }[] = [];
+      for (const t of tokens) sessions.push(await openSession(base, t));
+      bodyFor = (i, page) => ({ body: `_csrf=${encodeURIComponent(sessions[i]!.csrf)}&answer=${ANSWERS[page - 1]}`, cookie: sessions[i]!.cookie });
+    } else {
+      // The other half of the invitations, so both sides start from the same empty drafts.
+      bodyFor = (i, page) => ({ body: `inv=${RESPONDENTS + 1 + i}&answer=${ANSWERS[page - 1]}` });
+    }
+    await load(ready.port, bodyFor, WARMUP_S);
+    return await load(ready.port, bodyFor, DURATION_S);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+const db = await createBenchDatabase('submit');
+try {
+  const tokens = await seed(db.url);
+  const base = await measure('baseline', db.url, tokens);
+  const service = await measure('service', db.url, tokens);
+  for (const [name, f] of [['baseline', base], ['service', service]] as const) {
+    if (f.errors > 0 || f.wrongStatus > 0) throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
+  }
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  const drafts = (await c.query(`select count(*)::int n from answer_drafts where invitation_id <= ${RESPONDENTS} and answers ? 'mobility'`)).rows[0].n as number;
+  const pgVersion = (await c.query('show server_version')).rows[0].server_version as string;
+  await c.end();
+  if (drafts !== RESPONDENTS) throw new Error(`service saved drafts for ${drafts} of ${RESPONDENTS} respondents`);
+  const ratio = service.rps / base.rps;
+  const fmt = (f: Figures) => `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms (${f.requests} requests)`;
+  console.log(`baseline (bare express + INSERT … ON CONFLICT): ${fmt(base)}`);
+  console.log(`service  (POST /s/q/:n through createApp):      ${fmt(service)}`);
+  const line = benchLine('submit', ratio, 0.5);
+  console.log(line);
+  recordSection(
+    'submit',
+    `Run ${new Date().toISOString().slice(0, 16)} UTC on ${machine()}, PostgreSQL via ${new URL(PG_URL).host}${quick ? ' (--quick)' : ''}; ${versions({ PostgreSQL: pgVersion, express: pkgVersion('express'), pg: pkgVersion('pg'), autocannon: pkgVersion('autocannon') })}.
+
+Method: ${CONNECTIONS} connections (autocannon) for ${DURATION_S} s after a ${WARMUP_S} s warm-up, each side served by its own child process on loopback; ${RESPONDENTS} respondents per side in round robin, pages 1–6 in turn, every answer valid. Service: a real session per respondent (opened through \`GET /s/<token>\`), CSRF token, open-invitation check, validation, \`saveAnswer\`, 303. Baseline: bare express with the same urlencoded parser and the same \`INSERT … ON CONFLICT DO UPDATE\` on \`answer_drafts\`, pg pool of 10 like the service.
+
+| path | req/s | p50 | p99 |
+|---|---:|---:|---:|
+| baseline: bare express + upsert | ${Math.round(base.rps)} | ${base.p50} ms | ${base.p99} ms |
+| service: \`POST /s/q/:n\` | ${Math.round(service.rps)} | ${service.p50} ms | ${service.p99} ms |
+
+\`${line}\` — target ≥ 0.5 and p99 < 50 ms on PostgreSQL.
+
+What bounds it: each service POST costs four database round trips where the baseline has one — the session read (\`DbSessionStore.get\`), \`invitationInfo\` (open-invitation check), the draft upsert, and the session \`touch\` (\`rolling: true\` rewrites \`expires_at\` on every request) — plus helmet, csrf-sync and express-session per request, on two cores shared with PostgreSQL and the load tool. What would move it (files outside the benchmarks' ownership): touch the session at most once a minute instead of on every request (\`src/web/session-store.ts\`), and fold the open-invitation check into the upsert (\`INSERT … SELECT … WHERE state IN ('planned','sent','reminded')\`, one statement, in \`src/survey/responses.ts\`/\`routes.ts\`).`,
+  );
+} finally {
+  await db.drop();
+}
