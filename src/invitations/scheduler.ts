@@ -2,15 +2,15 @@
 // new invitations at day 90 (all their steps planned at once), windows closed at day 183, waiting
 // steps of stopped invitations cancelled, due letters checked and made due for print (or held),
 // due e-mails queued — which also rebuilds any job Redis has lost.
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Channel, Step } from '../db/schema.ts';
+import type { Channel, OutboxTable, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries } from '../queue/queues.ts';
 import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
-import { channelAtDueTime, decideInvitation, invitationDueAt, planSteps, plannedChannel, reminderDueTimes, type Programme } from './programme.ts';
+import { channelAtDueTime, decideInvitation, invitationDueAt, planSteps, plannedChannel, reminderDueTimes, type InvitationDecision, type Programme } from './programme.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
 import { expireClosedWindows, rescheduleReminders, sweepStoppedInvitations } from './transitions.ts';
@@ -38,6 +38,7 @@ export interface PassOptions {
 }
 
 const BATCH = 1000;
+const ANALYZE_AFTER_ROWS = 5000;
 /** A row left `sending` this long belongs to a worker that died mid-send. */
 const STUCK_SENDING_MS = 10 * 60 * 1000;
 
@@ -47,6 +48,9 @@ export async function runSchedulingPass(db: Db, queues: Queues | undefined, cloc
   const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0, expired: 0, stopped: 0, toPrint: 0, held: 0, deferred: 0 };
   const programme = await currentProgramme(db);
   await inviteNewArrests(db, programme, today, now, result);
+  // Many new rows at once leave the planner's statistics stale; the due-step query then picks
+  // a plan a hundred times slower until autovacuum catches up.
+  if (result.invited + result.neverInvited >= ANALYZE_AFTER_ROWS) await sql`analyze invitations, outbox`.execute(db);
   const stopped = await closeWindowsAndSweep(db, today, result);
   result.markedUnknown = await markStuckSendsUnknown(db);
   stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
@@ -85,19 +89,24 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
     .execute();
 }
 
-/** The invitation row and every planned step in one transaction (the transactional outbox, R-1). */
+/**
+ * The invitation rows and every planned step in one transaction (the transactional outbox,
+ * R-1), written as one multi-row insert of invitations and one of outbox rows per batch.
+ */
 async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
   const p = programme.programme;
-  let invited = 0;
-  let never = 0;
-  await db.transaction().execute(async (trx) => {
-    for (const c of batch) {
+  const decided = batch
+    .map((c) => {
       const person = { diedOn: c.died_on, withdrawnAt: c.withdrawn_at, optedOutAt: c.opted_out_at, email: c.email, bouncedEmail: c.bounced_email, channelRule: c.channel_rule };
-      const decision = decideInvitation(c.arrest_date, person, today, p);
-      if (decision.kind === 'not-yet') continue;
-      const inserted = await trx
-        .insertInto('invitations')
-        .values({
+      return { c, decision: decideInvitation(c.arrest_date, person, today, p) };
+    })
+    .filter((d): d is { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> } => d.decision.kind !== 'not-yet');
+  if (decided.length === 0) return { invited: 0, never: 0 };
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('invitations')
+      .values(
+        decided.map(({ c, decision }) => ({
           arrest_event_id: c.id,
           state: decision.kind === 'invite' ? 'planned' : decision.reason === 'window_closed' ? 'expired' : 'cancelled',
           cancel_reason: decision.kind === 'never' ? decision.reason : null,
@@ -106,24 +115,29 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
           language: c.language,
           programme_version: programme.version || null,
           created_at: now,
-        })
-        .onConflict((oc) => oc.column('arrest_event_id').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) continue; // a concurrent pass got there first
+        })),
+      )
+      .onConflict((oc) => oc.column('arrest_event_id').doNothing()) // a concurrent pass got there first
+      .returning(['id', 'arrest_event_id'])
+      .execute();
+    const byArrest = new Map(decided.map((d) => [d.c.id, d]));
+    let invited = 0;
+    let never = 0;
+    const steps: Insertable<OutboxTable>[] = [];
+    for (const row of inserted) {
+      const { c, decision } = byArrest.get(row.arrest_event_id)!;
       if (decision.kind === 'never') {
         never++;
         continue;
       }
       invited++;
-      const steps = planSteps(invitationDueAt(now, decision.window, p), decision.window, p);
-      await trx
-        .insertInto('outbox')
-        .values(steps.map((s) => ({ invitation_id: inserted.id, step: s.step, channel: plannedChannel(s.step, decision.channel, c.channel_rule, p), due_at: s.dueAt, created_at: now })))
-        .execute();
+      for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p)) {
+        steps.push({ invitation_id: row.id, step: s.step, channel: plannedChannel(s.step, decision.channel, c.channel_rule, p), due_at: s.dueAt, created_at: now });
+      }
     }
+    if (steps.length > 0) await trx.insertInto('outbox').values(steps).execute();
+    return { invited, never };
   });
-  return { invited, never };
 }
 
 async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): Promise<number[]> {
