@@ -7,7 +7,11 @@ import type { Db } from '../db/database.ts';
 
 const key = (sid: string) => createHash('sha256').update(sid).digest('base64url');
 
+const TOUCH_EVERY_MS = 60_000;
+
 export class DbSessionStore extends session.Store {
+  private readonly touched = new Map<string, number>();
+
   constructor(private readonly db: Db, private readonly ttlMs: number) {
     super();
   }
@@ -33,13 +37,26 @@ export class DbSessionStore extends session.Store {
       .then(() => cb?.(), (err) => cb?.(err));
   }
 
+  /**
+   * Extends a session's expiry, at most once a minute per session: with rolling cookies every
+   * request touches, and a write per page view doubled the cost of saving an answer.
+   */
   override touch(sid: string, s: session.SessionData, cb?: (err?: unknown) => void): void {
+    const now = Date.now();
+    const last = this.touched.get(sid);
+    if (last !== undefined && now - last < TOUCH_EVERY_MS) return cb?.();
+    this.remember(sid, now);
     this.db
       .updateTable('sessions')
       .set({ expires_at: this.expiry(s) })
       .where('sid', '=', key(sid))
       .execute()
       .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  private remember(sid: string, at: number): void {
+    if (this.touched.size >= 50_000) this.touched.clear(); // bounded memory; the worst case is an extra write
+    this.touched.set(sid, at);
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
