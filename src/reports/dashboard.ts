@@ -1,4 +1,5 @@
-// The staff dashboard's numbers: one fact per invitation (loadFacts, the only query), counted by
+// The staff dashboard's numbers: facts about invitations (loadFacts, the only query; identical
+// facts come grouped with their count, so the database does the counting), counted by
 // month of arrest, hospital, health trust, region, arrest type, channel and language
 // (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
 // docs/response-rates.md; keep the two in step.
@@ -38,6 +39,8 @@ export interface Fact {
   remindedSent: boolean;
   /** Mode of the counted response, if any. */
   answerMode: string | null;
+  /** How many invitations share exactly this fact (1 when absent). */
+  count?: number;
 }
 
 export interface Scope {
@@ -80,7 +83,10 @@ export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
       'o.sent',
       'o.reminded',
       'r.mode',
-    ]);
+      sql<number>`count(*)::int`.as('n'),
+    ])
+    // Identical facts grouped: at a million invitations the page reads hundreds of rows, not millions.
+    .groupBy(sql.raw('1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13'));
   if (scope.hospitals) q = q.where('e.hospital', 'in', [...scope.hospitals]);
   const rows = await q.execute();
   return rows.map((r) => ({
@@ -97,6 +103,7 @@ export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
     sent: r.sent === true,
     remindedSent: r.reminded === true,
     answerMode: r.mode ?? null,
+    count: r.n,
   }));
 }
 
@@ -142,8 +149,9 @@ function emptyCounts(): Counts {
 
 function add(c: Counts, f: Fact): void {
   const k = classify(f);
-  for (const m of BASE_MEASURES) if (k[m]) c[m]++;
-  if (k.reason !== undefined) c.cancelledBy[k.reason] = (c.cancelledBy[k.reason] ?? 0) + 1;
+  const n = f.count ?? 1;
+  for (const m of BASE_MEASURES) if (k[m]) c[m] += n;
+  if (k.reason !== undefined) c.cancelledBy[k.reason] = (c.cancelledBy[k.reason] ?? 0) + n;
 }
 
 export function measureValue(c: Counts, m: Measure): number {
