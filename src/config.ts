@@ -60,6 +60,13 @@ const envSchema = z.object({
   SESSION_SECRET: secret,
   EXPORT_PSEUDONYM_KEY: secret,
   INSTRUMENT_DIR: z.string().optional(),
+  // Oslo hour (0–23) of the daily print batch job (docs/paper.md); unset: no daily job.
+  LETTER_BATCH_HOUR: z.coerce
+    .number({ message: 'must be a whole hour from 0 to 23' })
+    .int('must be a whole hour from 0 to 23')
+    .min(0, 'must be a whole hour from 0 to 23')
+    .max(23, 'must be a whole hour from 0 to 23')
+    .optional(),
   // Which reverse proxies to believe for the client address and https (express "trust proxy"):
   // a hop count, or addresses/subnets such as "loopback" or "10.0.0.0/8". Unset: none.
   TRUST_PROXY: z
@@ -87,6 +94,9 @@ export interface Config {
   instrumentDir: string | undefined;
   /** express "trust proxy": false, a hop count, or an address list. */
   trustProxy: boolean | number | string;
+  /** Oslo hour of the daily print batch; undefined = off. Batches go to `letterDir/<batch id>/`. */
+  letterBatchHour: number | undefined;
+  letterDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -132,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? secrets!.sessionSecret,
     exportPseudonymKey: e.EXPORT_PSEUDONYM_KEY ?? secrets!.exportPseudonymKey,
     instrumentDir: e.INSTRUMENT_DIR ? path.resolve(e.INSTRUMENT_DIR) : undefined,
+    letterBatchHour: e.LETTER_BATCH_HOUR,
+    letterDir: path.join(dataDir, 'letters'),
     trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

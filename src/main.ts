@@ -9,6 +9,7 @@ import { runSchedulingPass } from './invitations/scheduler.ts';
 import { registerRepeatableJobs } from './queue/queues.ts';
 import { RedisUnavailable, safeUrl } from './queue/redis.ts';
 import { startWorkers, type Workers } from './queue/workers.ts';
+import { printBatchDeps, printBatchProcessor, schedulePrintBatches } from '../jobs/print-batch.ts';
 import { openServices, type Services } from './services.ts';
 import { createApp } from './web/app.ts';
 
@@ -37,10 +38,13 @@ async function main(): Promise<void> {
 
 async function startBackground(s: Services): Promise<Workers> {
   const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
+  const hour = s.config.letterBatchHour;
   const workers = startWorkers(deps, s.queues!, systemClock, {
     onError: (err) => log('worker error', { error: err.message }),
+    printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);
+  await schedulePrintBatches(s.queues!, hour);
   // Start-up reconcile: queue every due step whose job Redis may have lost.
   const pass = await runSchedulingPass(s.database.db, s.queues, systemClock);
   const { dueOutboxIds, ...counts } = pass;

@@ -1,10 +1,11 @@
 // Starts the BullMQ workers of this process: scheduling passes and deliveries.
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
 import type { DeliveryDeps } from '../invitations/delivery.ts';
 import { deliveryProcessor } from '../../jobs/deliver.ts';
 import { schedulingPassProcessor } from '../../jobs/scheduling-pass.ts';
+import { PRINT_BATCH_JOB } from '../../jobs/print-batch.ts';
 import { DELIVERY_QUEUE, SCHEDULER_QUEUE, type Queues } from './queues.ts';
 import { redisOptions } from './redis.ts';
 
@@ -16,7 +17,7 @@ export function startWorkers(
   deps: DeliveryDeps,
   queues: Queues,
   clock: Clock,
-  opts: { scheduler?: boolean; concurrency?: number; onError?: (err: Error) => void } = {},
+  opts: { scheduler?: boolean; concurrency?: number; onError?: (err: Error) => void; printBatch?: (job: Job) => Promise<unknown> } = {},
 ): Workers {
   const connection = new Redis(queues.redisUrl, redisOptions());
   connection.on('error', () => {});
@@ -29,7 +30,10 @@ export function startWorkers(
     }),
   ];
   if (opts.scheduler ?? true) {
-    workers.push(new Worker(SCHEDULER_QUEUE, schedulingPassProcessor(deps.db, queues, clock), { connection, prefix: queues.prefix, concurrency: 1 }));
+    const pass = schedulingPassProcessor(deps.db, queues, clock);
+    // The daily print batch shares the scheduler queue (jobs/print-batch.ts); without a processor it does nothing.
+    const scheduled = (job: Job) => (job.name === PRINT_BATCH_JOB ? (opts.printBatch?.(job) ?? Promise.resolve(null)) : pass(job));
+    workers.push(new Worker(SCHEDULER_QUEUE, scheduled, { connection, prefix: queues.prefix, concurrency: 1 }));
   }
   for (const w of workers) w.on('error', onError);
   return {

@@ -71,6 +71,7 @@ const NAV: { href: string; key: string; roles: StaffRole[] }[] = [
   { href: '/staff', key: 'staff.nav.dashboard', roles: ['admin', 'registrar', 'analyst'] },
   { href: '/staff/worklists', key: 'staff.nav.worklists', roles: ['registrar'] },
   { href: '/staff/survivors', key: 'staff.nav.survivors', roles: ['registrar'] },
+  { href: '/staff/paper', key: 'staff.nav.paper', roles: ['registrar', 'admin'] },
   { href: '/staff/exports', key: 'staff.nav.exports', roles: ['admin', 'registrar', 'analyst'] },
   { href: '/staff/report', key: 'staff.nav.report', roles: ['admin', 'analyst'] },
   { href: '/staff/users', key: 'staff.nav.users', roles: ['admin'] },

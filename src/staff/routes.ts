@@ -11,6 +11,7 @@ import { pseudonymousResponsesCsv, rowsToCsv, sendCsv } from './exports.ts';
 import { localLogin } from './login-local.ts';
 import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
+import { paperRoutes } from '../paper/routes.ts';
 import { reportRoutes } from './report-page.ts';
 import { loadInstruments } from '../survey/instrument.ts';
 import { destroy } from './session.ts';
@@ -72,6 +73,7 @@ export function staffRouter(deps: StaffDeps): Router {
 
   r.use(reportRoutes(ctx, deps.instruments ?? loadInstruments()));
   r.use(registrarRoutes(ctx));
+  r.use(paperRoutes(ctx));
   r.use(adminRoutes(ctx));
 
   // Anything else under /staff: a staff-styled 404 (only reached with a session).

@@ -72,10 +72,14 @@ export async function submitWebResponse(db: Db, invitationId: number, lang: Lang
   return db.transaction().execute(async (trx) => {
     const inv = await trx.selectFrom('invitations').select('state').where('id', '=', invitationId).forUpdate().executeTakeFirstOrThrow();
     const status = linkStatus(inv.state);
-    if (status === 'answered') return 'already-answered';
-    if (status === 'closed') return 'closed';
     const draft = await trx.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', invitationId).executeTakeFirst();
     const answers = (draft?.answers ?? {}) as Answers;
+    if (status === 'answered') {
+      // A paper response counted first: this complete web response is kept uncounted and flagged (docs/paper.md).
+      if (isComplete(answers)) await keepWebDuplicate(trx, invitationId, lang, answers, now);
+      return 'already-answered';
+    }
+    if (status === 'closed') return 'closed';
     if (!isComplete(answers)) return 'incomplete';
     await trx
       .insertInto('responses')
@@ -103,4 +107,28 @@ export async function submitWebResponse(db: Db, invitationId: number, lang: Lang
       .execute();
     return 'submitted';
   });
+}
+
+/** Stores a complete web response next to a counted paper one, once, uncounted with flag 'duplicate'. */
+async function keepWebDuplicate(trx: Db, invitationId: number, lang: Lang, answers: Answers, now: Date): Promise<void> {
+  const existing = await trx.selectFrom('responses').select(['mode', 'counted']).where('invitation_id', '=', invitationId).execute();
+  if (existing.some((r) => r.mode === 'web') || !existing.some((r) => r.counted && r.mode === 'paper')) return;
+  await trx
+    .insertInto('responses')
+    .values({
+      id: randomUUID(),
+      invitation_id: invitationId,
+      mode: 'web',
+      language: lang,
+      mobility: answers.mobility,
+      self_care: answers.self_care,
+      usual_activities: answers.usual_activities,
+      pain_discomfort: answers.pain_discomfort,
+      anxiety_depression: answers.anxiety_depression,
+      vas: answers.vas,
+      counted: false,
+      flag: 'duplicate',
+      completed_at: now,
+    })
+    .execute();
 }

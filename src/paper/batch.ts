@@ -1,0 +1,319 @@
+// Print batches (issue 5). A pass makes a paper step due for print (outbox state `print`); a batch
+// takes every such step whose due time has come and that is in no batch yet, checks each one again
+// (checkBeforeSend, and the postal address), issues a short code per letter, and writes one merged
+// PDF for the print shop and a CSV manifest. The steps stay `print` (with a `letters` row naming
+// the batch) until staff confirm the batch was handed over; then they are `sent`. A batch is never
+// in a second batch: only a deliberate reprint draws its letters again, with the same codes.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
+import { osloDay, type Clock } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import type { Step } from '../db/schema.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { invitationStateAfterSend } from '../invitations/programme.ts';
+import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
+import { issueShortCode } from '../survey/short-codes.ts';
+import type { Instruments } from '../survey/instrument.ts';
+import type { Lang, Views } from '../web/views.ts';
+import { drawLetter, newLetterDocument, PAGES_PER_LETTER, type LetterData, type LetterTexts } from './letter.ts';
+
+export interface BatchDeps {
+  db: Db;
+  views: Views;
+  instruments: Instruments;
+  publicUrl: string;
+  /** Encrypts the short code kept for reprints (letterCodeKey(SESSION_SECRET)). */
+  codeKey: Buffer;
+  vitalStatus?: VitalStatusAdapter | undefined;
+}
+
+export interface BatchFiles {
+  pdfFile: string;
+  manifestFile: string;
+  letters: number;
+  pages: number;
+  bytes: number;
+  /** Return ids of letters left out of a reprint because their step was stopped after the batch was made. */
+  leftOut: string[];
+}
+
+export interface BatchResult {
+  /** Undefined when nothing was due. */
+  batchId: number | undefined;
+  files: BatchFiles | undefined;
+  /** Steps stopped by the check (died, answered, window closed, …). */
+  stopped: number;
+  /** Steps held for staff: the postal address is gone. */
+  held: number;
+  /** Steps left for a later batch: vital status unknown. */
+  deferred: number;
+}
+
+export const MANIFEST_COLUMNS = ['letter_id', 'pages', 'name', 'address_line', 'postal_code', 'city'] as const;
+
+export function formatLetterId(id: number): string {
+  return `L-${String(id).padStart(6, '0')}`;
+}
+
+/** 'L-000123', 'l123', ' L-123 ' → 123; undefined if it is not a return id. */
+export function parseLetterId(input: string): number | undefined {
+  const m = /^\s*L-?0*(\d{1,12})\s*$/i.exec(input);
+  return m ? Number(m[1]) : undefined;
+}
+
+export function letterCodeKey(sessionSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', sessionSecret, 'prom-paper', 'letter-short-code-v1', 32));
+}
+
+function encryptCode(key: Buffer, code: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(code, 'utf8'), cipher.final()]);
+  return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+}
+
+export function decryptCode(key: Buffer, stored: string): string {
+  const [iv, tag, body] = stored.split('.').map((p) => Buffer.from(p, 'base64url')) as [Buffer, Buffer, Buffer];
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+}
+
+const kindOf = (step: Step): 'invitation' | 'reminder' => (step === 'reminder1' || step === 'reminder2' ? 'reminder' : 'invitation');
+
+/** Steps due for print by `now` that are in no batch yet, oldest first. */
+function dueForPrint(db: Db, now: Date) {
+  return db
+    .selectFrom('outbox as o')
+    .select(['o.id', 'o.invitation_id', 'o.step'])
+    .where('o.state', '=', 'print')
+    .where('o.due_at', '<=', now)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('letters as l').select('l.id').whereRef('l.outbox_id', '=', 'o.id'))))
+    .orderBy('o.id')
+    .execute();
+}
+
+/** Makes a batch of every letter due, writes `<outDir>/batch-<id>.pdf` and `batch-<id>-manifest.csv`. */
+export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | ((batchId: number) => string), actor: string): Promise<BatchResult> {
+  const { db } = deps;
+  const now = clock.now();
+  const today = osloDay(now);
+  const result: BatchResult = { batchId: undefined, files: undefined, stopped: 0, held: 0, deferred: 0 };
+  const due = await dueForPrint(db, now);
+  if (due.length === 0) return result;
+  const targets = await loadTargets(db, [...new Set(due.map((r) => r.invitation_id))]);
+
+  // The address first (no address → held, as a pass would), then the send-time check.
+  const noAddress = due.filter((r) => !targets.get(r.invitation_id)!.hasPostalAddress);
+  if (noAddress.length) {
+    await db
+      .updateTable('outbox')
+      .set({ state: 'held', last_error: 'address_missing', updated_at: sql`now()` })
+      .where('id', 'in', noAddress.map((r) => r.id))
+      .where('state', '=', 'print')
+      .execute();
+    result.held = noAddress.length;
+  }
+  const withAddress = due.filter((r) => targets.get(r.invitation_id)!.hasPostalAddress);
+  const checks = await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [...new Set(withAddress.map((r) => targets.get(r.invitation_id)!))], today);
+  const go: typeof due = [];
+  for (const row of withAddress) {
+    const check = checks.get(row.invitation_id)!;
+    if (check.kind === 'go') go.push(row);
+    else if (check.kind === 'defer') {
+      await db.updateTable('outbox').set({ last_error: check.reason, updated_at: sql`now()` }).where('id', '=', row.id).execute();
+      result.deferred++;
+    } else {
+      const target = targets.get(row.invitation_id)!;
+      await db.transaction().execute((trx) => applyStop(trx, target, check.reason));
+      result.stopped++;
+    }
+  }
+  if (go.length === 0) return result;
+
+  const people = await db
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .select(['i.id', 'i.language', 's.given_name', 's.family_name', 's.address_line', 's.postal_code', 's.city'])
+    .where('i.id', 'in', [...new Set(go.map((r) => r.invitation_id))])
+    .execute();
+  const person = new Map(people.map((p) => [p.id, p]));
+
+  const batchId = await db.transaction().execute(async (trx) => {
+    const batch = await trx.insertInto('print_batches').values({ created_by: actor, made_at: now }).returning('id').executeTakeFirstOrThrow();
+    const rows = [];
+    for (const r of go) {
+      const p = person.get(r.invitation_id)!;
+      const code = await issueShortCode(trx, r.invitation_id);
+      rows.push({
+        outbox_id: r.id,
+        invitation_id: r.invitation_id,
+        batch_id: batch.id,
+        kind: kindOf(r.step),
+        language: p.language,
+        pages: PAGES_PER_LETTER,
+        letter_date: today,
+        name: [p.given_name, p.family_name].filter(Boolean).join(' ') || null,
+        address_line: p.address_line!,
+        postal_code: p.postal_code!,
+        city: p.city,
+        short_code_enc: encryptCode(deps.codeKey, code),
+      });
+    }
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += 500) {
+      // A concurrent batch that took a step first keeps it (unique outbox_id).
+      const done = await trx.insertInto('letters').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('outbox_id').doNothing()).returning('id').execute();
+      inserted += done.length;
+    }
+    if (inserted === 0) throw new EmptyBatch();
+    await trx.updateTable('print_batches').set({ letters: inserted }).where('id', '=', batch.id).execute();
+    return batch.id;
+  }).catch((err: unknown) => {
+    if (err instanceof EmptyBatch) return undefined;
+    throw err;
+  });
+  if (batchId === undefined) return result;
+  result.batchId = batchId;
+  // Files after the commit: if writing fails, `prom letters reprint <id>` writes them again.
+  result.files = await writeBatchFiles(deps, batchId, typeof outDir === 'string' ? outDir : outDir(batchId), `batch-${batchId}`, false);
+  await db.updateTable('print_batches').set({ pdf_file: result.files.pdfFile, manifest_file: result.files.manifestFile }).where('id', '=', batchId).execute();
+  return result;
+}
+
+class EmptyBatch extends Error {}
+
+/** Draws the batch's letters (by letter id) into one PDF and writes the manifest beside it. */
+async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string, base: string, skipStopped: boolean): Promise<BatchFiles> {
+  const letters = await deps.db
+    .selectFrom('letters as l')
+    .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
+    .select(['l.id', 'l.kind', 'l.language', 'l.pages', 'l.letter_date', 'l.name', 'l.address_line', 'l.postal_code', 'l.city', 'l.short_code_enc', 'o.state'])
+    .where('l.batch_id', '=', batchId)
+    .orderBy('l.id')
+    .execute();
+  const leftOut = skipStopped ? letters.filter((l) => l.state === 'cancelled').map((l) => formatLetterId(l.id)) : [];
+  const drawn = skipStopped ? letters.filter((l) => l.state !== 'cancelled') : letters;
+  mkdirSync(outDir, { recursive: true });
+  const pdfFile = path.join(outDir, `${base}.pdf`);
+  const manifestFile = path.join(outDir, `${base}-manifest.csv`);
+  const texts: LetterTexts = { views: deps.views, instrument: (lang: Lang) => deps.instruments[lang] };
+  const doc = newLetterDocument();
+  const out = createWriteStream(pdfFile);
+  doc.pipe(out);
+  const manifest: (string | number)[][] = [];
+  let pages = 0;
+  for (const l of drawn) {
+    const letterId = formatLetterId(l.id);
+    const code = decryptCode(deps.codeKey, l.short_code_enc);
+    const cityLine = `${l.postal_code} ${l.city ?? ''}`.trim();
+    drawLetter(doc, letterData(deps.publicUrl, { letterId, kind: l.kind, lang: l.language, name: l.name, address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)), shortCode: code, date: l.letter_date }), texts);
+    manifest.push([letterId, l.pages, l.name ?? '', l.address_line, l.postal_code, l.city ?? '']);
+    pages += l.pages;
+  }
+  doc.end();
+  await finished(out);
+  writeFileSync(manifestFile, stringify(manifest, { header: true, columns: [...MANIFEST_COLUMNS] }));
+  return { pdfFile, manifestFile, letters: drawn.length, pages, bytes: statSync(pdfFile).size, leftOut };
+}
+
+/** The letter's data as drawLetter takes it; the cover's QR code opens /kode with the code filled in. */
+export function letterData(publicUrl: string, l: { letterId: string; kind: 'invitation' | 'reminder'; lang: Lang; name: string | null; address: string[]; shortCode: string; date: string }): LetterData {
+  const [y, m, d] = l.date.split('-');
+  return {
+    letterId: l.letterId,
+    kind: l.kind,
+    lang: l.lang,
+    name: l.name,
+    address: l.address,
+    shortCode: l.shortCode,
+    codeUrl: `${publicUrl}/kode`,
+    webQrUrl: `${publicUrl}/kode?kode=${encodeURIComponent(l.shortCode)}`,
+    date: `${d}.${m}.${y}`,
+  };
+}
+
+export type ConfirmResult =
+  | { kind: 'confirmed'; sent: number; pulled: string[] }
+  | { kind: 'not-found' } | { kind: 'already' } | { kind: 'is-reprint' };
+
+/**
+ * Staff confirm that the batch went to the print shop: its steps still due for print become
+ * `sent` (invitations planned → sent, or → reminded, as for e-mail). Letters whose step was
+ * stopped after the batch was made are named, so they can be taken out of the pile.
+ */
+export async function confirmBatch(db: Db, batchId: number, actor: string, now: Date): Promise<ConfirmResult> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await trx.selectFrom('print_batches').select(['id', 'handed_over_at', 'reprint_of']).where('id', '=', batchId).forUpdate().executeTakeFirst();
+    if (!batch) return { kind: 'not-found' as const };
+    if (batch.reprint_of !== null) return { kind: 'is-reprint' as const };
+    if (batch.handed_over_at) return { kind: 'already' as const };
+    const rows = await trx
+      .selectFrom('letters as l')
+      .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
+      .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+      .select(['l.id as letter_id', 'o.id as outbox_id', 'o.step', 'o.state', 'i.id as invitation_id', 'i.state as invitation_state'])
+      .where('l.batch_id', '=', batchId)
+      .orderBy('l.id')
+      .execute();
+    const going = rows.filter((r) => r.state === 'print');
+    if (going.length) {
+      await trx
+        .updateTable('outbox')
+        .set({ state: 'sent', sent_at: now, last_error: null, updated_at: sql`now()` })
+        .where('id', 'in', going.map((r) => r.outbox_id))
+        .where('state', '=', 'print')
+        .execute();
+    }
+    for (const r of going) {
+      const state = invitationStateAfterSend(r.step, r.invitation_state);
+      if (!state) continue;
+      await trx
+        .updateTable('invitations')
+        .set({ state, updated_at: sql`now()` })
+        .where('id', '=', r.invitation_id)
+        .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
+        .execute();
+    }
+    await trx.updateTable('print_batches').set({ handed_over_at: now, handed_over_by: actor }).where('id', '=', batchId).execute();
+    return { kind: 'confirmed' as const, sent: going.length, pulled: rows.filter((r) => r.state !== 'print' && r.state !== 'sent').map((r) => formatLetterId(r.letter_id)) };
+  });
+}
+
+export type ReprintResult = { kind: 'reprinted'; reprintId: number; of: number; files: BatchFiles } | { kind: 'not-found' };
+
+/**
+ * A deliberate reprint: the same letters (same return ids, codes, date and addresses) drawn again
+ * into new files, recorded as a batch with `reprint_of`. Letters whose step was stopped since
+ * the batch was made are left out and named.
+ */
+export async function reprintBatch(deps: BatchDeps, batchId: number, outDir: string, actor: string, now: Date): Promise<ReprintResult> {
+  const batch = await deps.db.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).executeTakeFirst();
+  if (!batch) return { kind: 'not-found' };
+  const of = batch.reprint_of ?? batch.id;
+  const reprint = await deps.db.insertInto('print_batches').values({ created_by: actor, made_at: now, reprint_of: of }).returning('id').executeTakeFirstOrThrow();
+  const files = await writeBatchFiles(deps, of, outDir, `batch-${of}-reprint-${reprint.id}`, true);
+  await deps.db.updateTable('print_batches').set({ letters: files.letters, pdf_file: files.pdfFile, manifest_file: files.manifestFile }).where('id', '=', reprint.id).execute();
+  return { kind: 'reprinted', reprintId: reprint.id, of, files };
+}
+
+export interface BatchSummary {
+  id: number;
+  createdAt: Date;
+  createdBy: string;
+  letters: number;
+  handedOverAt: Date | null;
+  handedOverBy: string | null;
+  reprintOf: number | null;
+  pdfFile: string | null;
+}
+
+export async function listBatches(db: Db, limit = 50): Promise<BatchSummary[]> {
+  const rows = await db.selectFrom('print_batches').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, createdBy: r.created_by, letters: r.letters, handedOverAt: r.handed_over_at, handedOverBy: r.handed_over_by, reprintOf: r.reprint_of, pdfFile: r.pdf_file }));
+}

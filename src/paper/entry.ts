@@ -1,0 +1,366 @@
+// Entering returned paper forms (issue 5). A letter is found by its return id or its short code;
+// each entry is a `paper_entries` row with explicit 'missing'/'ambiguous' codes. The counted
+// response (`responses`, mode 'paper', missing/ambiguous → NULL) is made only when the entry is
+// final: at once with single entry; with double entry when a second person's entry matches the
+// first, or when a resolver has chosen per field between the two. The first complete response of
+// an invitation counts (web or paper); a later one is kept uncounted with flag 'duplicate'.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { parseNow } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import type { PaperValue } from '../db/schema.ts';
+import { maskNationalId } from '../cohort/national-id.ts';
+import { stopInvitation } from '../invitations/transitions.ts';
+import { DIMENSIONS, type Dimension } from '../survey/instrument.ts';
+import { findByShortCode, normaliseShortCode } from '../survey/short-codes.ts';
+import { decryptCode, formatLetterId, parseLetterId } from './batch.ts';
+
+export const FIELDS = [...DIMENSIONS, 'vas', 'received_on'] as const;
+export type Field = (typeof FIELDS)[number];
+export type EntryValues = Record<Dimension, PaperValue> & { vas: string; received_on: string };
+
+/** Hospitals a registrar may see, or 'all' (admin). */
+export type Scope = string[] | 'all';
+
+const LEVEL_VALUES = ['1', '2', '3', '4', '5', 'missing', 'ambiguous'] as const;
+
+export async function doubleEntryOn(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('paper_settings').select('double_entry').executeTakeFirst();
+  return row?.double_entry ?? true;
+}
+
+export async function setDoubleEntry(db: Db, on: boolean, actor: string): Promise<void> {
+  await db
+    .insertInto('paper_settings')
+    .values({ double_entry: on, updated_by: actor })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ double_entry: on, updated_by: actor, updated_at: sql`now()` }))
+    .execute();
+}
+
+/**
+ * The letter a typed or scanned reference names, within the scope: a return id (L-000123), or a
+ * short code — then the invitation's letter that carried that very code (codes are decrypted with
+ * `codeKey`), else its latest letter.
+ */
+export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buffer): Promise<number | undefined> {
+  const byId = parseLetterId(ref);
+  let ids: number[] = [];
+  if (byId !== undefined) ids = [byId];
+  else {
+    const normalised = normaliseShortCode(ref);
+    const inv = normalised && (await findByShortCode(db, ref));
+    if (!inv) return undefined;
+    const letters = await db.selectFrom('letters').select(['id', 'short_code_enc']).where('invitation_id', '=', inv.invitationId).orderBy('id', 'desc').execute();
+    const exact = letters.find((l) => {
+      try {
+        return normaliseShortCode(decryptCode(codeKey, l.short_code_enc)) === normalised;
+      } catch {
+        return false;
+      }
+    });
+    ids = exact ? [exact.id] : letters.map((l) => l.id).slice(0, 1);
+  }
+  if (ids.length === 0) return undefined;
+  let q = db
+    .selectFrom('letters as l')
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select('l.id')
+    .where('l.id', '=', ids[0]!);
+  if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  return (await q.executeTakeFirst())?.id;
+}
+
+export interface EntryRow {
+  id: number;
+  entryNo: 1 | 2 | 3;
+  enteredBy: number;
+  values: EntryValues;
+  createdAt: Date;
+}
+
+export type Phase =
+  | { kind: 'first' }
+  | { kind: 'second'; firstBy: number }
+  | { kind: 'mismatch'; first: EntryRow; second: EntryRow; differing: Field[] }
+  | { kind: 'final'; responseId: string; counted: boolean; flag: string | null };
+
+export interface LetterInfo {
+  id: number;
+  returnId: string;
+  invitationId: number;
+  survivorId: number;
+  name: string | null;
+  maskedNationalId: string;
+  registerId: string;
+  hospital: string;
+  language: 'nb' | 'nn' | 'en';
+  kind: 'invitation' | 'reminder';
+  letterDate: string;
+  batchId: number;
+  handedOver: boolean;
+  invitationState: string;
+  phase: Phase;
+  doubleEntry: boolean;
+  entries: EntryRow[];
+}
+
+/** The letter with what the entry page needs; undefined outside the scope (the page says 404). */
+export async function letterInfo(db: Db, letterId: number, scope: Scope): Promise<LetterInfo | undefined> {
+  let q = db
+    .selectFrom('letters as l')
+    .innerJoin('print_batches as b', 'b.id', 'l.batch_id')
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .select([
+      'l.id', 'l.invitation_id', 'l.kind', 'l.language', 'l.letter_date', 'l.batch_id', 'b.handed_over_at', 'i.state',
+      's.id as survivor_id', 's.given_name', 's.family_name', 's.national_id', 's.register_id', 'e.hospital',
+    ])
+    .where('l.id', '=', letterId);
+  if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  const row = await q.executeTakeFirst();
+  if (!row) return undefined;
+  const [entries, doubleEntry, response] = await Promise.all([
+    loadEntries(db, letterId),
+    doubleEntryOn(db),
+    db.selectFrom('responses').select(['id', 'counted', 'flag']).where('letter_id', '=', letterId).executeTakeFirst(),
+  ]);
+  return {
+    id: row.id,
+    returnId: formatLetterId(row.id),
+    invitationId: row.invitation_id,
+    survivorId: row.survivor_id,
+    name: [row.given_name, row.family_name].filter(Boolean).join(' ') || null,
+    maskedNationalId: maskNationalId(row.national_id),
+    registerId: row.register_id,
+    hospital: row.hospital,
+    language: row.language,
+    kind: row.kind,
+    letterDate: row.letter_date,
+    batchId: row.batch_id,
+    handedOver: row.handed_over_at !== null,
+    invitationState: row.state,
+    doubleEntry,
+    entries,
+    phase: phaseOf(entries, response),
+  };
+}
+
+async function loadEntries(db: Db, letterId: number): Promise<EntryRow[]> {
+  const rows = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', letterId).orderBy('entry_no').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    entryNo: r.entry_no,
+    enteredBy: r.entered_by,
+    createdAt: r.created_at,
+    values: {
+      mobility: r.mobility,
+      self_care: r.self_care,
+      usual_activities: r.usual_activities,
+      pain_discomfort: r.pain_discomfort,
+      anxiety_depression: r.anxiety_depression,
+      vas: r.vas,
+      received_on: r.received_on,
+    },
+  }));
+}
+
+function phaseOf(entries: EntryRow[], response: { id: string; counted: boolean; flag: string | null } | undefined): Phase {
+  if (response) return { kind: 'final', responseId: response.id, counted: response.counted, flag: response.flag };
+  const first = entries.find((e) => e.entryNo === 1);
+  const second = entries.find((e) => e.entryNo === 2);
+  if (!first) return { kind: 'first' };
+  if (!second) return { kind: 'second', firstBy: first.enteredBy };
+  return { kind: 'mismatch', first, second, differing: differences(first.values, second.values) };
+}
+
+export function differences(a: EntryValues, b: EntryValues): Field[] {
+  return FIELDS.filter((f) => a[f] !== b[f]);
+}
+
+export interface EntryError {
+  field: Field | 'vas_code';
+  key: string;
+}
+
+/** Server-side validation of the entry form; errors carry the field and a text key (locales paper.errors.*). */
+export function validateEntry(body: Record<string, unknown>, bounds: { today: string; notBefore: string }): { values?: EntryValues; errors: EntryError[] } {
+  const errors: EntryError[] = [];
+  const values: Partial<EntryValues> = {};
+  for (const d of DIMENSIONS) {
+    const v = body[d];
+    if (typeof v === 'string' && (LEVEL_VALUES as readonly string[]).includes(v)) values[d] = v as PaperValue;
+    else errors.push({ field: d, key: 'levelMissing' });
+  }
+  const vasText = typeof body.vas === 'string' ? body.vas.trim() : '';
+  const code = typeof body.vas_code === 'string' ? body.vas_code : '';
+  if (code === 'missing' || code === 'ambiguous') {
+    if (vasText !== '') errors.push({ field: 'vas', key: 'vasBoth' });
+    else values.vas = code;
+  } else if (vasText === '') errors.push({ field: 'vas', key: 'vasMissing' });
+  else if (!/^\d{1,3}$/.test(vasText) || Number(vasText) > 100) errors.push({ field: 'vas', key: 'vasRange' });
+  else values.vas = String(Number(vasText));
+  const received = typeof body.received_on === 'string' ? body.received_on.trim() : '';
+  if (received === '') errors.push({ field: 'received_on', key: 'receivedMissing' });
+  else if (!isDay(received)) errors.push({ field: 'received_on', key: 'receivedFormat' });
+  else if (received > bounds.today) errors.push({ field: 'received_on', key: 'receivedFuture' });
+  else if (received < bounds.notBefore) errors.push({ field: 'received_on', key: 'receivedBeforeLetter' });
+  else values.received_on = received;
+  return errors.length ? { errors } : { values: values as EntryValues, errors };
+}
+
+function isDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export type AddOutcome =
+  | { kind: 'final'; entryId: number; responseId: string; counted: boolean }
+  | { kind: 'awaiting-second'; entryId: number }
+  | { kind: 'mismatch'; entryId: number; differing: Field[] }
+  | { kind: 'same-person' }
+  | { kind: 'needs-resolution' }
+  | { kind: 'already-final' };
+
+/**
+ * Stores an entry for the letter. The letter row is locked, so two people saving at once get
+ * entry 1 and entry 2 (or the second is told the first is there) — never two first entries.
+ */
+export async function addEntry(db: Db, letterId: number, staffId: number, values: EntryValues, now: Date): Promise<AddOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
+    const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+    if (response) return { kind: 'already-final' as const };
+    const entries = await loadEntries(trx, letterId);
+    const doubleEntry = await doubleEntryOn(trx);
+    const first = entries.find((e) => e.entryNo === 1);
+    const second = entries.find((e) => e.entryNo === 2);
+    if (second) return { kind: 'needs-resolution' as const };
+    if (first && first.enteredBy === staffId) return { kind: 'same-person' as const };
+    const entryNo = first ? 2 : 1;
+    const entry = await trx
+      .insertInto('paper_entries')
+      .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: entryNo, entered_by: staffId, ...values })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (entryNo === 1 && doubleEntry) return { kind: 'awaiting-second' as const, entryId: entry.id };
+    if (entryNo === 2) {
+      const differing = differences(first!.values, values);
+      if (differing.length) return { kind: 'mismatch' as const, entryId: entry.id, differing };
+    }
+    const made = await finalise(trx, letter, values, now);
+    return { kind: 'final' as const, entryId: entry.id, ...made };
+  });
+}
+
+export type ResolveOutcome =
+  | { kind: 'final'; entryId: number; responseId: string; counted: boolean; differing: Field[] }
+  | { kind: 'incomplete'; missing: Field[] }
+  | { kind: 'not-mismatch' };
+
+/** A resolver chooses, per differing field, entry 1 or entry 2; the result is entry 3 and final. */
+export async function resolveMismatch(db: Db, letterId: number, staffId: number, choices: Record<string, unknown>, now: Date): Promise<ResolveOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
+    const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+    const entries = await loadEntries(trx, letterId);
+    const first = entries.find((e) => e.entryNo === 1);
+    const second = entries.find((e) => e.entryNo === 2);
+    if (response || !first || !second || entries.some((e) => e.entryNo === 3)) return { kind: 'not-mismatch' as const };
+    const differing = differences(first.values, second.values);
+    const missing = differing.filter((f) => choices[f] !== '1' && choices[f] !== '2');
+    if (missing.length) return { kind: 'incomplete' as const, missing };
+    const values = { ...first.values };
+    for (const f of differing) (values as Record<Field, string>)[f] = choices[f] === '1' ? first.values[f] : second.values[f];
+    const entry = await trx
+      .insertInto('paper_entries')
+      .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: 3, entered_by: staffId, ...values })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const made = await finalise(trx, letter, values, now);
+    return { kind: 'final' as const, entryId: entry.id, differing, ...made };
+  });
+}
+
+const level = (v: PaperValue): number | null => (v === 'missing' || v === 'ambiguous' ? null : Number(v));
+
+/**
+ * The response from final values. It counts unless the invitation already has a counted response
+ * (web or paper), in which case it is kept with flag 'duplicate'. A counted paper response makes
+ * an open invitation answered and cancels its waiting steps, like a web answer.
+ */
+async function finalise(trx: Db, letter: { id: number; invitation_id: number; language: 'nb' | 'nn' | 'en' }, v: EntryValues, now: Date): Promise<{ responseId: string; counted: boolean }> {
+  await trx.selectFrom('invitations').select('id').where('id', '=', letter.invitation_id).forUpdate().execute();
+  const existing = await trx.selectFrom('responses').select('id').where('invitation_id', '=', letter.invitation_id).where('counted', '=', true).executeTakeFirst();
+  const counted = !existing;
+  const noon = parseNow(v.received_on)!;
+  const id = randomUUID();
+  await trx
+    .insertInto('responses')
+    .values({
+      id,
+      invitation_id: letter.invitation_id,
+      mode: 'paper',
+      language: letter.language,
+      mobility: level(v.mobility),
+      self_care: level(v.self_care),
+      usual_activities: level(v.usual_activities),
+      pain_discomfort: level(v.pain_discomfort),
+      anxiety_depression: level(v.anxiety_depression),
+      vas: v.vas === 'missing' || v.vas === 'ambiguous' ? null : Number(v.vas),
+      counted,
+      flag: counted ? null : 'duplicate',
+      letter_id: letter.id,
+      completed_at: noon < now ? noon : now,
+    })
+    .execute();
+  if (counted) await stopInvitation(trx, letter.invitation_id, 'answered');
+  return { responseId: id, counted };
+}
+
+export interface WorkItem {
+  letterId: number;
+  returnId: string;
+  survivorId: number;
+  hospital: string;
+  since: Date;
+}
+
+/** Letters waiting for a second entry, letters with a mismatch, and flagged (uncounted) responses. */
+export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
+  const base = () => {
+    let q = db
+      .selectFrom('letters as l')
+      .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+      .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))));
+    if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+    return q;
+  };
+  const withEntries = (n: 1 | 2) =>
+    base()
+      .innerJoin('paper_entries as p', (j) => j.onRef('p.letter_id', '=', 'l.id').on('p.entry_no', '=', n))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('paper_entries as q').select('q.id').whereRef('q.letter_id', '=', 'l.id').where('q.entry_no', '>', n))),
+      )
+      .select(['l.id', 'e.survivor_id', 'e.hospital', 'p.created_at'])
+      .orderBy('p.created_at')
+      .limit(limit)
+      .execute();
+  let flaggedQ = db
+    .selectFrom('responses as r')
+    .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select(['r.id', 'r.mode', 'r.letter_id', 'r.completed_at', 'e.survivor_id', 'e.hospital', 'i.id as invitation_id'])
+    .where('r.flag', 'is not', null);
+  if (scope !== 'all') flaggedQ = flaggedQ.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  const [awaiting, mismatched, flagged] = await Promise.all([withEntries(1), withEntries(2), flaggedQ.orderBy('r.completed_at', 'desc').limit(limit).execute()]);
+  const item = (r: { id: number; survivor_id: number; hospital: string; created_at: Date }): WorkItem => ({ letterId: r.id, returnId: formatLetterId(r.id), survivorId: r.survivor_id, hospital: r.hospital, since: r.created_at });
+  return {
+    awaitingSecond: awaiting.map(item),
+    mismatched: mismatched.map(item),
+    flagged: flagged.map((r) => ({ responseId: r.id, mode: r.mode, returnId: r.letter_id ? formatLetterId(r.letter_id) : null, letterId: r.letter_id, survivorId: r.survivor_id, hospital: r.hospital, completedAt: r.completed_at, invitationId: r.invitation_id })),
+  };
+}

@@ -1,0 +1,228 @@
+// Staff pages of the paper path (/staff/paper…): find a returned letter by return id or short code
+// (a barcode/QR scanner acting as a keyboard types the return id and Enter), enter the form,
+// double entry and resolution of a mismatch, and print batches (confirm hand-over). Registrars of
+// the letter's hospital and admins; another hospital's letter is 404, as for survivors. Every read
+// and every change writes one audit row before the answer (ids only, never answers or names).
+import { Router, type Request, type Response } from 'express';
+import { osloDay } from '../clock.ts';
+import { allow, scopeOf } from '../staff/access.ts';
+import { me, type StaffContext } from '../staff/context.ts';
+import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
+import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
+import { confirmBatch, letterCodeKey, listBatches } from './batch.ts';
+import { addEntry, findLetter, FIELDS, letterInfo, paperWorklists, resolveMismatch, validateEntry, type EntryError, type EntryValues, type Field, type LetterInfo, type Scope } from './entry.ts';
+
+export function paperRoutes(ctx: StaffContext): Router {
+  const r = Router();
+  const { db, clock } = ctx.deps;
+  const access = allow(ctx, 'registrar', 'admin');
+  const codeKey = letterCodeKey(ctx.deps.sessionSecret);
+  let instruments = (ctx.deps as { instruments?: Instruments }).instruments;
+  const nb = () => (instruments ??= loadInstruments()).nb;
+  const scope = (res: Response): Scope => (me(res).role === 'admin' ? 'all' : scopeOf(me(res)));
+  const t = ctx.t;
+
+  r.get('/staff/paper', access, async (req, res) => findPage(req, res, 200, []));
+
+  async function findPage(req: Request, res: Response, status: number, errors: { text: string; href: string }[], ref = '') {
+    const lists = await paperWorklists(db, scope(res));
+    const survivorIds = [...new Set([...lists.awaitingSecond, ...lists.mismatched, ...lists.flagged].map((i) => i.survivorId))];
+    await ctx.audit(req, res, { action: 'view', entity: 'paper_worklist', details: { survivorIds } });
+    const link = (i: { letterId: number; returnId: string; hospital: string; since: Date }) => ({ ...i, href: `/staff/paper/letters/${i.letterId}`, since: formatDateTime(i.since) });
+    ctx.page(req, res, status, 'staff/paper', {
+      heading: t('paper.findTitle'),
+      errors,
+      ref,
+      awaitingSecond: lists.awaitingSecond.map(link),
+      mismatched: lists.mismatched.map(link),
+      flagged: lists.flagged.map((f) => ({
+        ...f,
+        href: f.letterId ? `/staff/paper/letters/${f.letterId}` : `/staff/survivors/${f.survivorId}`,
+        mode: t(`paper.modes.${f.mode}`),
+        completedAt: formatDateTime(f.completedAt),
+        survivorLink: me(res).role === 'registrar',
+      })),
+    });
+  }
+
+  r.post('/staff/paper/find', access, async (req, res) => {
+    const ref = typeof req.body?.ref === 'string' ? req.body.ref.trim().slice(0, 40) : '';
+    if (!ref) return findPage(req, res, 400, [{ text: t('paper.errors.refMissing'), href: '#ref' }], ref);
+    const letterId = await findLetter(db, ref, scope(res), codeKey);
+    // The reference itself is not logged (a short code opens the questionnaire); its kind is.
+    await ctx.audit(req, res, { action: 'search', entity: 'letter', entityId: letterId ?? null, details: { kind: /^\s*L/i.test(ref) ? 'return_id' : 'short_code', found: letterId !== undefined } });
+    if (letterId === undefined) return findPage(req, res, 400, [{ text: t('paper.errors.refNotFound'), href: '#ref' }], ref);
+    res.redirect(303, `/staff/paper/letters/${letterId}`);
+  });
+
+  async function loadLetter(req: Request, res: Response): Promise<LetterInfo | undefined> {
+    const id = /^\d{1,12}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
+    const info = id === undefined ? undefined : await letterInfo(db, id, scope(res));
+    if (!info) ctx.message(req, res, 404, 'staff.errors.notFound');
+    return info;
+  }
+
+  r.get('/staff/paper/letters/:id', access, async (req, res) => {
+    const info = await loadLetter(req, res);
+    if (!info) return;
+    await ctx.audit(req, res, { action: 'view', entity: 'letter', entityId: info.id, details: { survivorIds: [info.survivorId], phase: info.phase.kind } });
+    const done = typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    letterPage(req, res, 200, info, { flash: done ? ctx.tOr(`paper.done.${done}`, '') : '' });
+  });
+
+  function letterPage(req: Request, res: Response, status: number, info: LetterInfo, extra: { flash?: string; errors?: EntryError[]; typed?: Record<string, unknown>; choices?: Record<string, unknown> }) {
+    const staffId = me(res).id;
+    const phase = info.phase;
+    const canEnter = phase.kind === 'first' || (phase.kind === 'second' && phase.firstBy !== staffId);
+    const errors = (extra.errors ?? []).map((e) => ({ text: t(`paper.errors.${e.key}`), href: `#${phase.kind === 'mismatch' ? `${e.field}-1` : anchorOf(e.field)}`, field: e.field }));
+    const errorFor = (f: string) => errors.find((e) => e.field === f)?.text;
+    const typed = extra.typed ?? {};
+    const instrument = nb();
+    const base = {
+      heading: t('paper.letterTitle', { id: info.returnId }),
+      flash: extra.flash,
+      errors: errors.map(({ text, href }) => ({ text, href })),
+      facts: [
+        { term: t('paper.col.returnId'), value: info.returnId },
+        { term: t('staff.col.name'), value: info.name ?? info.registerId },
+        { term: t('staff.col.nationalId'), value: info.maskedNationalId },
+        { term: t('staff.col.registerId'), value: info.registerId },
+        { term: t('staff.col.hospital'), value: info.hospital },
+        { term: t('paper.col.kind'), value: t(`paper.kinds.${info.kind}`) },
+        { term: t('paper.col.letterDate'), value: formatDay(info.letterDate) },
+        { term: t('paper.col.batch'), value: t(info.handedOver ? 'paper.batchHandedOver' : 'paper.batchNotHandedOver', { id: info.batchId }) },
+        { term: t('staff.col.invitationState'), value: ctx.tOr(`staff.invitationStates.${info.invitationState}`, info.invitationState) },
+        { term: t('paper.col.doubleEntry'), value: t(info.doubleEntry ? 'paper.doubleEntryOn' : 'paper.doubleEntryOff') },
+      ],
+      letterId: info.id,
+    };
+    if (phase.kind === 'final') {
+      return ctx.page(req, res, status, 'staff/paper-letter', { ...base, final: true, finalText: t(phase.counted ? 'paper.finalCounted' : 'paper.finalDuplicate') });
+    }
+    if (phase.kind === 'mismatch') {
+      const label = (f: Field, v: string) => valueLabel(f, v);
+      const choices = extra.choices ?? {};
+      return ctx.page(req, res, status, 'staff/paper-resolve', {
+        ...base,
+        rows: FIELDS.map((f) => ({ field: f, name: fieldName(f), first: label(f, phase.first.values[f]), second: label(f, phase.second.values[f]), differs: phase.differing.includes(f) })),
+        differing: phase.differing.map((f) => ({
+          field: f,
+          name: fieldName(f),
+          error: errorFor(f),
+          options: [
+            { id: `${f}-1`, value: '1', label: t('paper.chooseFirst', { value: label(f, phase.first.values[f]) }), checked: choices[f] === '1' },
+            { id: `${f}-2`, value: '2', label: t('paper.chooseSecond', { value: label(f, phase.second.values[f]) }), checked: choices[f] === '2' },
+          ],
+        })),
+      });
+    }
+    const entryNo = phase.kind === 'second' ? 2 : 1;
+    const today = osloDay(clock.now());
+    ctx.page(req, res, status, 'staff/paper-letter', {
+      ...base,
+      waiting: !canEnter,
+      canEnter,
+      entryText: info.doubleEntry ? t(entryNo === 1 ? 'paper.entryFirst' : 'paper.entrySecond') : t('paper.entrySingle'),
+      dimensions: DIMENSIONS.map((d, i) => {
+        const dim = instrument.dimensions[i]!;
+        return {
+          name: d,
+          heading: dim.heading,
+          error: errorFor(d),
+          options: [
+            ...dim.levels.map((level, k) => ({ id: `${d}-${k + 1}`, value: String(k + 1), label: `${k + 1} – ${level}`, checked: typed[d] === String(k + 1) })),
+            { id: `${d}-missing`, value: 'missing', label: t('paper.missing'), checked: typed[d] === 'missing' },
+            { id: `${d}-ambiguous`, value: 'ambiguous', label: t('paper.ambiguous'), checked: typed[d] === 'ambiguous' },
+          ],
+        };
+      }),
+      vasHeading: instrument.vas.heading,
+      vas: typeof typed.vas === 'string' ? typed.vas : '',
+      vasError: errorFor('vas'),
+      vasCodes: [
+        { id: 'vas_code-number', value: '', label: t('paper.vasNumber'), checked: !typed.vas_code || (typed.vas_code !== 'missing' && typed.vas_code !== 'ambiguous') },
+        { id: 'vas_code-missing', value: 'missing', label: t('paper.missing'), checked: typed.vas_code === 'missing' },
+        { id: 'vas_code-ambiguous', value: 'ambiguous', label: t('paper.ambiguous'), checked: typed.vas_code === 'ambiguous' },
+      ],
+      receivedOn: typeof typed.received_on === 'string' ? typed.received_on : today,
+      receivedError: errorFor('received_on'),
+    });
+  }
+
+  function fieldName(f: Field): string {
+    if (f === 'vas') return nb().vas.heading;
+    if (f === 'received_on') return t('paper.receivedOn');
+    return nb().dimensions[DIMENSIONS.indexOf(f)]!.heading;
+  }
+
+  function valueLabel(f: Field, v: string): string {
+    if (v === 'missing') return t('paper.missing');
+    if (v === 'ambiguous') return t('paper.ambiguous');
+    return f === 'received_on' ? formatDay(v) : v;
+  }
+
+  r.post('/staff/paper/letters/:id/entries', access, async (req, res) => {
+    const info = await loadLetter(req, res);
+    if (!info) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { values, errors } = validateEntry(body, { today: osloDay(clock.now()), notBefore: info.letterDate });
+    if (!values) return letterPage(req, res, 400, info, { errors, typed: body });
+    const outcome = await addEntry(db, info.id, me(res).id, values as EntryValues, clock.now());
+    const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
+    if (outcome.kind === 'mismatch') details.differing = outcome.differing;
+    if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted });
+    const entryId = 'entryId' in outcome ? outcome.entryId : null;
+    await ctx.audit(req, res, { action: entryId ? 'change' : 'denied', entity: 'paper_entry', entityId: entryId, details });
+    res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind}`);
+  });
+
+  r.post('/staff/paper/letters/:id/resolve', access, async (req, res) => {
+    const info = await loadLetter(req, res);
+    if (!info) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const outcome = await resolveMismatch(db, info.id, me(res).id, body, clock.now());
+    if (outcome.kind === 'incomplete') {
+      return letterPage(req, res, 400, info, { errors: outcome.missing.map((f) => ({ field: f, key: 'chooseOne' })), choices: body });
+    }
+    const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
+    if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted, differing: outcome.differing, resolved: true });
+    await ctx.audit(req, res, { action: outcome.kind === 'final' ? 'change' : 'denied', entity: 'paper_entry', entityId: outcome.kind === 'final' ? outcome.entryId : null, details });
+    res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind === 'final' ? 'resolved' : 'not-mismatch'}`);
+  });
+
+  r.get('/staff/paper/batches', access, async (req, res) => {
+    const batches = await listBatches(db);
+    await ctx.audit(req, res, { action: 'view', entity: 'print_batch', details: { batchIds: batches.map((b) => b.id) } });
+    const done = typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    ctx.page(req, res, 200, 'staff/paper-batches', {
+      heading: t('paper.batchesTitle'),
+      flash: done ? ctx.tOr(`paper.batchDone.${done}`, '') : '',
+      batches: batches.map((b) => ({
+        id: b.id,
+        createdAt: formatDateTime(b.createdAt),
+        createdBy: b.createdBy,
+        letters: b.letters,
+        reprintOf: b.reprintOf,
+        handedOver: b.handedOverAt ? t('paper.handedOverBy', { at: formatDateTime(b.handedOverAt), by: b.handedOverBy ?? '' }) : '',
+        canConfirm: !b.handedOverAt && b.reprintOf === null,
+      })),
+    });
+  });
+
+  r.post('/staff/paper/batches/:id/confirm', access, async (req, res) => {
+    const id = /^\d{1,12}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
+    if (id === undefined) return ctx.message(req, res, 404, 'staff.errors.notFound');
+    const result = await confirmBatch(db, id, me(res).email, clock.now());
+    if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
+    await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details: result.kind === 'confirmed' ? { outcome: 'handed-over', sent: result.sent, pulled: result.pulled } : { outcome: result.kind } });
+    res.redirect(303, `/staff/paper/batches?done=${result.kind}`);
+  });
+
+  return r;
+}
+
+function anchorOf(field: string): string {
+  if ((DIMENSIONS as readonly string[]).includes(field)) return `${field}-1`;
+  if (field === 'vas' || field === 'received_on') return field;
+  return `${field}-1`;
+}
