@@ -53,6 +53,7 @@ export function registrarRoutes(ctx: StaffContext): Router {
           state: e.state && ctx.tOr(`staff.outboxStates.${e.state}`, e.state),
         })),
       })),
+      paper: lists.paper,
     });
   });
 

@@ -3,6 +3,7 @@
 // once per read — and nothing returns a full national id: only the masked form leaves this file.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { paperWorklists } from '../paper/entry.ts';
 import { addDays } from '../clock.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { contactLog, type ContactLogEntry } from '../invitations/contact-log.ts';
@@ -189,8 +190,8 @@ export interface Worklist {
 
 export interface Worklists {
   lists: Worklist[];
-  /** Paper data entry does not exist yet, so there is no queue of entries awaiting a second keying. */
-  secondEntryAvailable: false;
+  /** Returned paper forms waiting for their second entry, or for a mismatch to be resolved (at most 50 counted). */
+  paper: { awaitingSecond: number; mismatched: number };
 }
 
 function worklistBase(db: Db, scope: HospitalScope) {
@@ -219,6 +220,7 @@ export async function worklists(db: Db, scope: HospitalScope, today: string): Pr
     if (channel) q = q.where('o.channel', '=', channel);
     return q;
   };
+  const paper = await paperWorklists(db, [...scope]);
   const [near, nearCount, problems, problemCount, print, printCount, held, heldCount] = await Promise.all([
     nearClose.select([...summaryColumns, 'i.closes_on']).orderBy('i.closes_on').orderBy('s.id').limit(LIST_LIMIT).execute(),
     count(nearClose),
@@ -248,7 +250,7 @@ export async function worklists(db: Db, scope: HospitalScope, today: string): Pr
       { key: 'lettersToPrint', total: printCount, entries: print.map(outboxEntry) },
       { key: 'held', total: heldCount, entries: held.map(outboxEntry) },
     ],
-    secondEntryAvailable: false,
+    paper: { awaitingSecond: paper.awaitingSecond.length, mismatched: paper.mismatched.length },
   };
 }
 

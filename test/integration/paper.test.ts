@@ -285,6 +285,9 @@ describe('entering returned forms', () => {
     const first = form([1, 2, 3, 4, 5], '70', '2026-11-18');
     assert.equal((await enter(staff.a, id!, first)).headers.location, `/staff/paper/letters/${id}?done=awaiting-second`);
     assert.equal(await responseOf(id!), undefined);
+    // The registrar's worklist counts it among forms waiting for a second entry.
+    const worklist = await (await agentOf(staff.a)).get('/staff/worklists').expect(200);
+    assert.match(worklist.text, /[1-9]\d* venter på andre gangs registrering/);
     // The same person cannot make the second entry, and gets no form.
     const same = await entryPage(staff.a, id!);
     assert.match(same.page.text, /En annen person må gjøre den andre registreringen/);
