@@ -181,7 +181,7 @@ Method: ${N} invitations over 40 hospitals (+1 without a hospital row) and 2,000
 
 \`${line}\` — target ≥ 0.5 and under 300 ms.
 
-What bounds it: \`loadFacts\` (\`src/reports/dashboard.ts\`) is one query, but it returns one row per invitation, so the page waits for N rows to cross the wire, be parsed into objects and be counted in JavaScript (\`aggregate\`) before the first byte. The baseline shows the same counts come out of PostgreSQL as a few hundred rows; the 300 ms goal is missed by both at this size because the outbox is grouped per invitation on every request. What would move it: let PostgreSQL count (\`GROUP BY\` the seven dimensions plus state, reason, sent, reminded and answer mode, then feed the grouped rows with their counts to \`aggregate\`), and for 300 ms at 1,000,000 invitations keep \`sent\`/\`reminded\`/first channel on the invitation row (or a materialised per-invitation summary refreshed by the pass) so the outbox is not grouped on each page view.`,
+What bounds it: \`loadFacts\` (\`src/reports/dashboard.ts\`) is one query that groups identical invitation facts in PostgreSQL, so only a few hundred rows reach Node; the page then adds the aggregation, suppression and the SVG chart. The query itself groups the whole outbox per invitation on every page view, so at 1,000,000 invitations both the baseline and the page take seconds, far from the 300 ms goal. What would move it: keep \`sent\`, \`reminded\` and the first channel on the invitation row (set by the transitions that send) or in a summary table the scheduling pass refreshes, so the page groups one narrow table; and cache the page for a minute.`,
   );
 } finally {
   await db.drop();

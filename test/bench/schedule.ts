@@ -73,7 +73,7 @@ Method: ${N} survivors with an e-mail address whose arrest was 90 days before ${
 
 \`${line}\` — target ≥ 0.5, memory bounded (batches of 1000).
 
-What bounds it: \`createInvitations\` issues two statements per survivor (one \`INSERT … RETURNING\` into invitations, one into outbox), so 2 × N round trips inside the batch transactions; and \`dueSteps\` runs once per 1,000 rows with statistics that are stale for a freshly filled outbox (about 0.5 s per batch at 15,000 outbox rows in a traced run, 3 ms after \`ANALYZE\`), which makes the pass grow faster than linearly. What would move it (\`src/invitations/scheduler.ts\`): one multi-row \`INSERT … ON CONFLICT DO NOTHING RETURNING id, arrest_event_id\` per batch for invitations and one multi-row insert for their outbox rows (2 statements per 1,000 survivors), and \`ANALYZE outbox\` after a pass that created many rows (or keyset the due query on the \`outbox_due\` index).`,
+What bounds it: per batch of 1,000 survivors the pass writes one multi-row insert of invitations and one of their outbox rows (three steps each, so three times the baseline's rows), then selects the due steps (a query with a NOT EXISTS over earlier steps of the same invitation) and queues them with \`addBulk\` exactly as the baseline does; after a pass that created 5,000 rows or more it runs \`ANALYZE\` so that query keeps its index plan (before that fix the pass ran at about 200 survivors/s). What would move it (\`src/invitations/scheduler.ts\`): insert outbox rows from arrays with \`unnest\` (one parameter per column instead of per value) and release a reminder when its predecessor is sent, so the due query becomes a plain keyset scan of the \`outbox_due\` index.`,
   );
 } finally {
   await db.drop();

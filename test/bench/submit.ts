@@ -156,7 +156,7 @@ Method: ${CONNECTIONS} connections (autocannon) for ${DURATION_S} s after a ${WA
 
 \`${line}\` — target ≥ 0.5 and p99 < 50 ms on PostgreSQL.
 
-What bounds it: each service POST costs four database round trips where the baseline has one — the session read (\`DbSessionStore.get\`), \`invitationInfo\` (open-invitation check), the draft upsert, and the session \`touch\` (\`rolling: true\` rewrites \`expires_at\` on every request) — plus helmet, csrf-sync and express-session per request, on two cores shared with PostgreSQL and the load tool. What would move it (files outside the benchmarks' ownership): touch the session at most once a minute instead of on every request (\`src/web/session-store.ts\`), and fold the open-invitation check into the upsert (\`INSERT … SELECT … WHERE state IN ('planned','sent','reminded')\`, one statement, in \`src/survey/responses.ts\`/\`routes.ts\`).`,
+What bounds it: each service POST makes three database round trips where the baseline has one — the session read (\`DbSessionStore.get\`), the open-invitation check (\`invitationInfo\`) and the draft upsert (the session's expiry is written at most once a minute) — plus helmet, csrf-sync and express-session on every request, on two cores shared with PostgreSQL and the load tool. What would move it: fold the open-invitation check into the upsert (\`INSERT … SELECT … WHERE state IN ('planned','sent','reminded')\`, one statement, in \`src/survey/responses.ts\`), which leaves two round trips per save.`,
   );
 } finally {
   await db.drop();
