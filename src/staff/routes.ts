@@ -7,7 +7,9 @@ import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
 import { dashboardPageData } from './dashboard-page.ts';
-import { pseudonymousResponsesCsv, rowsToCsv, sendCsv } from './exports.ts';
+import { rowsToCsv, sendCsv, startCsv } from './exports.ts';
+import { streamWideCsv } from '../reports/exports/analysis.ts';
+import { DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
 import { localLogin } from './login-local.ts';
 import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
@@ -66,9 +68,10 @@ export function staffRouter(deps: StaffDeps): Router {
 
   r.get('/staff/export/responses.csv', allow(ctx, 'analyst'), async (req, res) => {
     if (!deps.exportPseudonymKey) return ctx.message(req, res, 503, 'staff.errors.noPseudonymKey');
-    const { csv, rows } = await pseudonymousResponsesCsv(deps.db, deps.exportPseudonymKey);
-    await ctx.audit(req, res, { action: 'export', entity: 'responses', details: { rows, pseudonymous: true } });
-    sendCsv(res, 'svar-pseudonymisert.csv', csv);
+    // Audited before any byte leaves; the wide CSV of the analysis export, streamed page by page.
+    await ctx.audit(req, res, { action: 'export', entity: 'responses', details: { pseudonymous: true, exportKey: 'staff-web', valueSet: DEFAULT_VALUE_SET } });
+    startCsv(res, 'svar-pseudonymisert.csv');
+    await streamWideCsv(deps.db, res, { valueSet: DEFAULT_VALUE_SET, exportKey: 'staff-web', pseudonymKey: deps.exportPseudonymKey });
   });
 
   r.use(reportRoutes(ctx, deps.instruments ?? loadInstruments()));

@@ -106,3 +106,14 @@ test('FHIR R4 Bundle validates against the official JSON schema', async () => {
 interface FhirBundle {
   entry: { resource: { resourceType: string; status?: string; item?: unknown[] } }[];
 }
+
+test('text cells a spreadsheet would run as a formula are defused; negative numbers are not', async () => {
+  await database.db.updateTable('arrest_events').set({ hospital: '=HYPERLINK("x")' }).where('id', '=', (await database.db.selectFrom('arrest_events').select('id').limit(1).executeTakeFirstOrThrow()).id).execute();
+  const { dir } = await exportTo('wide', 'formula');
+  const text = readFileSync(path.join(dir, 'responses-wide.csv'), 'utf8');
+  assert.ok(text.includes(`"'=HYPERLINK(""x"")"`), 'prefixed with an apostrophe');
+  assert.ok(!/,=HYPERLINK/.test(text));
+  const rows = parse(text, { columns: true }) as Record<string, string>[];
+  assert.ok(rows.some((r) => r.eq5d_index!.startsWith('-')) || rows.every((r) => Number(r.eq5d_index) >= 0), 'indexes stay numbers');
+});
+

@@ -10,6 +10,7 @@ import { createStaff, signIn, type TestStaff } from '../support/staff.ts';
 let world: World;
 let analyst: TestStaff;
 let registrar: TestStaff;
+let downloader: TestStaff;
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 before(async () => {
@@ -17,6 +18,7 @@ before(async () => {
   await createDemo(world.database.db, { survivors: 150, seed: 5, today: '2026-06-01' });
   analyst = await createStaff(world.database.db, SECRET, { email: 'analyst@register.test', role: 'analyst' });
   registrar = await createStaff(world.database.db, SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['DEMO-OUS'] });
+  downloader = await createStaff(world.database.db, SECRET, { email: 'analyst2@register.test', role: 'analyst' });
 });
 after(async () => {
   await world?.close();
@@ -48,3 +50,20 @@ test('bad filters get 400 with an error summary; registrars get 403; no session 
   await reg.agent.get('/staff/report').expect(403);
   await request(app).get('/staff/report').expect(303).expect('Location', '/staff/login');
 });
+
+test('the analysts’ download is the pseudonymous wide export, streamed, without identifiers', async () => {
+  const { agent } = await signIn(world.app(), downloader);
+  const res = await agent.get('/staff/export/responses.csv').buffer(true).parse((r, cb) => {
+    let text = '';
+    r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    r.on('end', () => cb(null, text));
+  }).expect(200);
+  const text = res.body as string;
+  assert.match(res.headers['content-disposition'] ?? '', /attachment; filename="svar-pseudonymisert.csv"/);
+  assert.ok(text.startsWith('\ufeffpid,rid,arrest_type,hospital,'));
+  const counted = await world.database.db.selectFrom('responses').select((eb) => eb.fn.countAll<number>().as('n')).where('counted', '=', true).executeTakeFirstOrThrow();
+  assert.equal(text.trim().split('\n').length - 1, Number(counted.n));
+  const ids = await world.database.db.selectFrom('survivors').select(['register_id', 'national_id']).execute();
+  for (const p of ids) assert.ok(!text.includes(p.register_id) && !text.includes(p.national_id));
+});
+

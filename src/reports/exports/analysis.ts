@@ -13,6 +13,7 @@ import { questionnaire, questionnaireResponse } from './fhir.ts';
 import { codebookCsv, rScript, spssScript, stataScript, WIDE_FILE } from './label-scripts.ts';
 import { responseRows } from './rows.ts';
 import { analysisVariables, LONG_ITEMS, pseudonymiser, type ExportContext } from './variables.ts';
+import { defuseCell } from './csv-cells.ts';
 
 export type AnalysisFormat = 'wide' | 'long' | 'fhir';
 
@@ -43,6 +44,12 @@ export async function writeAnalysisExport(db: Db, dir: string, opts: AnalysisExp
   return { files: [DATA_FILES[opts.format], ...extras.map(([n]) => n)], rows };
 }
 
+/** The wide file alone, streamed to `out` (the staff page's download uses it too). */
+export async function streamWideCsv(db: Db, out: Writable, opts: { valueSet: ValueSetId; exportKey: string; pseudonymKey: string }): Promise<number> {
+  const ctx: ExportContext = { valueSet: opts.valueSet, pseudonym: pseudonymiser(opts.pseudonymKey, opts.exportKey) };
+  return writeCsv(db, out, ctx, 'wide', analysisVariables(opts.valueSet));
+}
+
 async function writeCsv(db: Db, out: Writable, ctx: ExportContext, format: 'wide' | 'long', vars: ReturnType<typeof analysisVariables>): Promise<number> {
   const columns = format === 'wide' ? vars.map((v) => v.name) : ['pid', 'rid', 'arrest_type', 'item', 'value'];
   const csv = stringify({ header: true, columns });
@@ -51,8 +58,8 @@ async function writeCsv(db: Db, out: Writable, ctx: ExportContext, format: 'wide
   for await (const r of responseRows(db)) {
     const records =
       format === 'wide'
-        ? [Object.fromEntries(vars.map((v) => [v.name, v.value(r, ctx) ?? '']))]
-        : LONG_ITEMS.map(([item, field]) => ({ pid: ctx.pseudonym('person', r.register_id), rid: ctx.pseudonym('response', r.id), arrest_type: r.arrest_type, item, value: r[field] ?? '' }));
+        ? [Object.fromEntries(vars.map((v) => [v.name, defuseCell(v.value(r, ctx) ?? '')]))]
+        : LONG_ITEMS.map(([item, field]) => ({ pid: ctx.pseudonym('person', r.register_id), rid: ctx.pseudonym('response', r.id), arrest_type: defuseCell(r.arrest_type), item, value: r[field] ?? '' }));
     for (const record of records) if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
     count++;
   }
