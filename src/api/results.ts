@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ValueSetId } from '../reports/eq5d/engine.ts';
 import { questionnaire, questionnaireResponse } from '../reports/exports/fhir.ts';
-import type { ResponseRow } from '../reports/exports/rows.ts';
+import { countedResponses, type ResponseRow } from '../reports/exports/rows.ts';
 import { analysisVariables, pseudonymiser, type ExportContext } from '../reports/exports/variables.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
 import type { Cursor } from './cursor.ts';
@@ -21,31 +21,7 @@ export interface ResponsePageQuery {
 type Row = ResponseRow & { survivor_id: number };
 
 export async function responsePage(db: Db, key: ApiKey, q: ResponsePageQuery) {
-  let query = db
-    .selectFrom('responses as r')
-    .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select([
-      'r.id',
-      's.id as survivor_id',
-      's.register_id',
-      'e.arrest_type',
-      'e.hospital',
-      'e.arrest_date',
-      's.birth_date',
-      's.sex',
-      'r.mobility',
-      'r.self_care',
-      'r.usual_activities',
-      'r.pain_discomfort',
-      'r.anxiety_depression',
-      'r.vas',
-      'r.mode',
-      'r.language',
-      sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
-    ])
-    .where('r.counted', '=', true);
+  let query = countedResponses(db).select('s.id as survivor_id');
   if (key.hospitals.length > 0) query = query.where('e.hospital', 'in', key.hospitals);
   if (q.since) query = query.where('r.completed_at', '>=', sql<Date>`${q.since}::timestamptz`);
   if (q.after) {

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Lang } from '../web/views.ts';
 import { TOKEN_PATTERN, hashToken } from '../invitations/tokens.ts';
-import { isComplete } from './answers.ts';
+import { isComplete, type CompleteAnswers } from './answers.ts';
 import type { Answers, PageId } from './instrument.ts';
 
 export type LinkStatus = 'open' | 'answered' | 'closed';
@@ -83,19 +83,7 @@ export async function submitWebResponse(db: Db, invitationId: number, lang: Lang
     if (!isComplete(answers)) return 'incomplete';
     await trx
       .insertInto('responses')
-      .values({
-        id: randomUUID(),
-        invitation_id: invitationId,
-        mode: 'web',
-        language: lang,
-        mobility: answers.mobility,
-        self_care: answers.self_care,
-        usual_activities: answers.usual_activities,
-        pain_discomfort: answers.pain_discomfort,
-        anxiety_depression: answers.anxiety_depression,
-        vas: answers.vas,
-        completed_at: now,
-      })
+      .values(webResponse(invitationId, lang, answers, now))
       .execute();
     await trx.updateTable('invitations').set({ state: 'answered', answered_at: now, updated_at: sql`now()` }).where('id', '=', invitationId).execute();
     // Reminders still waiting are cancelled in the same transaction: no message after an answer.
@@ -109,26 +97,29 @@ export async function submitWebResponse(db: Db, invitationId: number, lang: Lang
   });
 }
 
+/** The response row for a complete web questionnaire. */
+function webResponse(invitationId: number, lang: Lang, answers: CompleteAnswers, now: Date) {
+  return {
+    id: randomUUID(),
+    invitation_id: invitationId,
+    mode: 'web' as const,
+    language: lang,
+    mobility: answers.mobility,
+    self_care: answers.self_care,
+    usual_activities: answers.usual_activities,
+    pain_discomfort: answers.pain_discomfort,
+    anxiety_depression: answers.anxiety_depression,
+    vas: answers.vas,
+    completed_at: now,
+  };
+}
+
 /** Stores a complete web response next to a counted paper one, once, uncounted with flag 'duplicate'. */
-async function keepWebDuplicate(trx: Db, invitationId: number, lang: Lang, answers: Answers, now: Date): Promise<void> {
+async function keepWebDuplicate(trx: Db, invitationId: number, lang: Lang, answers: CompleteAnswers, now: Date): Promise<void> {
   const existing = await trx.selectFrom('responses').select(['mode', 'counted']).where('invitation_id', '=', invitationId).execute();
   if (existing.some((r) => r.mode === 'web') || !existing.some((r) => r.counted && r.mode === 'paper')) return;
   await trx
     .insertInto('responses')
-    .values({
-      id: randomUUID(),
-      invitation_id: invitationId,
-      mode: 'web',
-      language: lang,
-      mobility: answers.mobility,
-      self_care: answers.self_care,
-      usual_activities: answers.usual_activities,
-      pain_discomfort: answers.pain_discomfort,
-      anxiety_depression: answers.anxiety_depression,
-      vas: answers.vas,
-      counted: false,
-      flag: 'duplicate',
-      completed_at: now,
-    })
+    .values({ ...webResponse(invitationId, lang, answers, now), counted: false, flag: 'duplicate' })
     .execute();
 }

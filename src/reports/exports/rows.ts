@@ -37,8 +37,9 @@ export async function* responseRows(db: Db): AsyncGenerator<ResponseRow> {
   }
 }
 
-function page(db: Db, after: { completedAt: string; id: string } | undefined): Promise<ResponseRow[]> {
-  let q = db
+/** Counted responses with the columns every export and the API's results read. */
+export function countedResponses(db: Db) {
+  return db
     .selectFrom('responses as r')
     .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
@@ -62,6 +63,10 @@ function page(db: Db, after: { completedAt: string; id: string } | undefined): P
       sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
     ])
     .where('r.counted', '=', true);
+}
+
+function page(db: Db, after: { completedAt: string; id: string } | undefined): Promise<ResponseRow[]> {
+  let q = countedResponses(db);
   if (after) {
     const at = sql<Date>`${after.completedAt}::timestamptz`;
     q = q.where((eb) => eb.or([eb('r.completed_at', '>', at), eb.and([eb('r.completed_at', '=', at), eb('r.id', '>', after.id)])]));
