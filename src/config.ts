@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
+import { LOG_LEVELS } from './observability/logger.ts';
 
 const roles = ['all', 'web', 'worker'] as const;
 export type Role = (typeof roles)[number];
@@ -73,7 +75,24 @@ const envSchema = z.object({
     .string()
     .regex(/^(\d{1,2}|[A-Za-z0-9.:/, _-]+)$/, 'must be a number of proxy hops (e.g. 1) or addresses/subnets (e.g. loopback, 10.0.0.0/8)')
     .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  // Who may read /metrics (by the connecting socket's address): "off", or a comma-separated list
+  // of addresses/subnets and the names loopback, linklocal, uniquelocal.
+  METRICS_ALLOW: z
+    .string()
+    .default('loopback')
+    .transform((v) => (v.trim() === 'off' ? [] : v.split(',').map((a) => a.trim()).filter(Boolean)))
+    .refine(compiles, { message: 'must be "off" or addresses/subnets such as loopback, 10.0.0.0/8, 192.0.2.7' }),
 });
+
+function compiles(terms: string[]): boolean {
+  try {
+    proxyaddr.compile(terms);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   production: boolean;
@@ -97,6 +116,9 @@ export interface Config {
   /** Oslo hour of the daily print batch; undefined = off. Batches go to `letterDir/<batch id>/`. */
   letterBatchHour: number | undefined;
   letterDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** proxy-addr terms allowed to read /metrics; empty: /metrics is off. */
+  metricsAllow: string[];
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instrumentDir: e.INSTRUMENT_DIR ? path.resolve(e.INSTRUMENT_DIR) : undefined,
     letterBatchHour: e.LETTER_BATCH_HOUR,
     letterDir: path.join(dataDir, 'letters'),
+    logLevel: e.LOG_LEVEL,
+    metricsAllow: e.METRICS_ALLOW,
     trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

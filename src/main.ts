@@ -10,26 +10,28 @@ import { registerRepeatableJobs } from './queue/queues.ts';
 import { RedisUnavailable, safeUrl } from './queue/redis.ts';
 import { startWorkers, type Workers } from './queue/workers.ts';
 import { printBatchDeps, printBatchProcessor, schedulePrintBatches } from '../jobs/print-batch.ts';
+import { createLogger, errorKind, requestLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { openServices, type Services } from './services.ts';
 import { createApp } from './web/app.ts';
 
-const log = (msg: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...extra }));
+let logger: Logger = createLogger();
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger({ level: config.logLevel });
   if (!config.databaseUrl && config.role !== 'all') {
     throw new ConfigError(
       `ROLE: must be "all" with the embedded database (got "${config.role}"): PGlite allows one process, so web and worker must share it. Set DATABASE_URL to run them apart.`,
     );
   }
   const services = await openServices(config, { command: `prom server (ROLE=${config.role})`, redis: true });
-  log('database ready', { kind: services.database.kind, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) });
+  logger.info({ kind: services.database.kind, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
   const workers = config.role === 'web' ? undefined : await startBackground(services);
   const server = await listen(config, services);
-  log('listening', { port: config.port, role: config.role, publicUrl: config.publicUrl });
+  logger.info({ port: config.port, role: config.role, publicUrl: config.publicUrl, metrics: config.metricsAllow.length > 0 ? config.metricsAllow : 'off' }, 'listening');
   onShutdown(async () => {
-    log('shutting down');
+    logger.info('shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await workers?.close();
     await services.close();
@@ -40,7 +42,8 @@ async function startBackground(s: Services): Promise<Workers> {
   const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
   const hour = s.config.letterBatchHour;
   const workers = startWorkers(deps, s.queues!, systemClock, {
-    onError: (err) => log('worker error', { error: err.message }),
+    // By kind only: an SMTP answer in the message can quote the recipient's address.
+    onError: (err) => logger.warn({ err: errorKind(err) }, 'worker error'),
     printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);
@@ -48,17 +51,15 @@ async function startBackground(s: Services): Promise<Workers> {
   // Start-up reconcile: queue every due step whose job Redis may have lost.
   const pass = await runSchedulingPass(s.database.db, s.queues, systemClock);
   const { dueOutboxIds, ...counts } = pass;
-  log('start-up pass', { ...counts, queued: dueOutboxIds.length });
+  logger.info({ ...counts, queued: dueOutboxIds.length }, 'start-up pass');
   return workers;
 }
 
 function listen(config: Config, s: Services): Promise<Server> {
+  const metrics = config.metricsAllow.length > 0 ? createMetrics({ db: s.database.db, queues: s.queues, allow: config.metricsAllow }) : undefined;
   const app =
     config.role === 'worker'
-      ? express().get('/healthz', async (_req, res) => {
-          const ok = await s.redisAlive();
-          res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', role: 'worker' });
-        })
+      ? workerApp(s, metrics)
       : createApp({
           db: s.database.db,
           views: s.views,
@@ -70,11 +71,26 @@ function listen(config: Config, s: Services): Promise<Server> {
           queues: s.queues,
           exportPseudonymKey: config.exportPseudonymKey,
           trustProxy: config.trustProxy,
+          logger,
+          metrics,
         });
   return new Promise((resolve, reject) => {
     const server = app.listen(config.port, () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/** A worker answers only /healthz and, if allowed, /metrics. */
+function workerApp(s: Services, metrics: Metrics | undefined) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.get('/healthz', async (_req, res) => {
+    const ok = await s.redisAlive();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', role: 'worker' });
+  });
+  if (metrics) app.get('/metrics', metrics.endpoint);
+  return app;
 }
 
 function onShutdown(stop: () => Promise<void>) {
@@ -85,7 +101,7 @@ function onShutdown(stop: () => Promise<void>) {
     stop().then(
       () => process.exit(0),
       (err) => {
-        console.error(err);
+        logger.error({ err: errorKind(err) }, 'shutdown failed');
         process.exit(1);
       },
     );

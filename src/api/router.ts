@@ -23,6 +23,7 @@ import { exportContext, fhirBundle, jsonRows, responsePage } from './results.ts'
 import { batchEnvelopeSchema, DEFAULT_PAGE, registerIdPathSchema, survivorRecordSchema } from './schemas.ts';
 import { API_PREFIX, OPERATIONS, type OperationSpec } from './spec.ts';
 import { invitationPage, survivorContactLog } from './status.ts';
+import type { Logger } from '../observability/logger.ts';
 
 export interface ApiOptions {
   /** EXPORT_PSEUDONYM_KEY; without it /responses answers 503 not-configured. */
@@ -92,7 +93,7 @@ export function apiRouter(deps: ApiDeps) {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (req, res) => {
-      console.warn(JSON.stringify({ level: 'warn', msg: 'api: refused keys over the limit', ip: req.ip, at: new Date().toISOString() }));
+      req.log.warn({ ip: req.ip }, 'api: refused keys over the limit');
       void send(req, res, problemAnswer(new ApiProblem('rate-limited', 'Too many calls with a missing or refused API key from this address.', undefined, retryAfter(res)), req), false);
     },
   });
@@ -112,7 +113,7 @@ export function apiRouter(deps: ApiDeps) {
         return next();
       }
       // Detectable guessing (S-16): a warning line per refused key, never the key itself.
-      console.warn(JSON.stringify({ level: 'warn', msg: 'api: refused key', reason: lookup.refused, ip: req.ip, at: new Date().toISOString() }));
+      req.log.warn({ reason: lookup.refused, ip: req.ip }, 'api: refused key');
       note(res, { details: { reason: lookup.refused, ...(lookup.prefix ? { keyPrefix: lookup.prefix } : {}) } });
       failedAuth(req, res, () => {
         const detail =
@@ -155,7 +156,7 @@ export function apiRouter(deps: ApiDeps) {
   });
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    void send(req, res, problemAnswer(toProblem(err), req));
+    void send(req, res, problemAnswer(toProblem(err, req.log), req));
   });
 
   /** Audits the call (before answering: no unaudited read leaves), then answers. */
@@ -166,9 +167,9 @@ export function apiRouter(deps: ApiDeps) {
       } catch (err) {
         if (answer.status < 400) {
           // Fail closed: data that could not be audited is not sent.
-          answer = problemAnswer(toProblem(err), req);
+          answer = problemAnswer(toProblem(err, req.log), req);
         }
-        console.error(JSON.stringify({ level: 'error', msg: 'api: audit failed', error: (err as Error)?.name, code: (err as { code?: string })?.code }));
+        req.log.error({ err }, 'api: audit failed');
       }
     }
     res.status(answer.status).set(answer.headers ?? {}).type(answer.contentType).send(JSON.stringify(answer.body));
@@ -445,7 +446,7 @@ function problemAnswer(problem: ApiProblem, req: Request): Answer {
 }
 
 /** Any error as a problem: body-parser's by type, database outages 503, the rest 500 (logged by kind only). */
-export function toProblem(err: unknown): ApiProblem {
+export function toProblem(err: unknown, log?: Logger): ApiProblem {
   if (err instanceof ApiProblem) return err;
   const e = err as { type?: string; status?: number; code?: string; message?: string; name?: string };
   switch (e?.type) {
@@ -461,7 +462,7 @@ export function toProblem(err: unknown): ApiProblem {
       return new ApiProblem('malformed-json', 'The body did not arrive whole.');
   }
   if (isDatabaseDown(err)) return new ApiProblem('unavailable', 'The database did not answer; try again later.');
-  console.error(JSON.stringify({ level: 'error', msg: 'api: request failed', error: e?.name, code: e?.code }));
+  log?.error({ err }, 'api: request failed');
   return new ApiProblem('internal', 'Something went wrong on the server; try again later.');
 }
 
@@ -472,7 +473,7 @@ function isDatabaseDown(err: unknown): boolean {
 
 /** For app.ts: an error that reached the app's handler on an /api path is still answered as a problem. */
 export function apiErrorAnswer(err: unknown, req: Request, res: Response): void {
-  const problem = toProblem(err);
+  const problem = toProblem(err, req.log);
   res.status(problem.status).set({ 'Cache-Control': 'no-store', ...problem.headers }).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body(req.originalUrl.split('?')[0])));
 }
 

@@ -72,12 +72,15 @@ export function surveyRouter(deps: SurveyDeps): Router {
     requestWasSuccessful: (_req, res) => res.locals.failedAttempt !== true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (req, res) => message(req, res, 429, 'errors.tooMany'),
+    handler: (req, res) => {
+      req.log.warn({ ip: req.ip }, 'too many failed link or code attempts');
+      message(req, res, 429, 'errors.tooMany');
+    },
   });
   const failedAttempt = (req: Request, res: Response, kind: 'survey link' | 'short code') => {
     res.locals.failedAttempt = true;
     // Never the token or code itself: only that an attempt failed, and from where (S-16).
-    console.warn(JSON.stringify({ level: 'warn', msg: `unknown ${kind}`, ip: req.ip, at: new Date().toISOString() }));
+    req.log.warn({ ip: req.ip }, `unknown ${kind}`);
   };
 
   /** A new session for the invitation (no fixation), then on to an address without the token. */

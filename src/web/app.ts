@@ -13,6 +13,8 @@ import { staffRouter } from '../staff/routes.ts';
 import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import { surveyRouter } from '../survey/routes.ts';
+import { errorKind, requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { DbSessionStore } from './session-store.ts';
 import { isLang, type Lang, type Views } from './views.ts';
 import './session-data.ts';
@@ -34,6 +36,10 @@ export interface AppDeps {
   exportPseudonymKey?: string | undefined;
   /** Integration API limits (docs/api.md); its result pseudonyms use exportPseudonymKey. */
   api?: Omit<ApiOptions, 'pseudonymKey'>;
+  /** Request and security-event logs (default: none). */
+  logger?: Logger;
+  /** HTTP timings and /metrics (default: no /metrics route). */
+  metrics?: Metrics;
 }
 
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -43,8 +49,11 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.metrics) app.use(deps.metrics.httpTimer);
+  app.use(requestLogger(deps.logger ?? silentLogger));
   app.use(securityHeaders());
   app.get('/healthz', health(deps));
+  if (deps.metrics) app.get('/metrics', deps.metrics.endpoint);
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
   app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey } }));
@@ -133,7 +142,7 @@ function errorHandler(views: Views) {
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
     if (isDatabaseDown(err)) return req.method === 'POST' && req.path.startsWith('/s/') ? retryPage(views, req, res) : messagePage(views, req, res, 503, 'errors.unavailable');
     // Error messages can quote values (a database error names the row), so only their kind is logged.
-    console.error(JSON.stringify({ level: 'error', msg: 'request failed', method: req.method, route: req.route?.path, error: (err as Error)?.name, code: e.code }));
+    req.log.error({ err: errorKind(err), route: routeLabel(req) }, 'request failed');
     messagePage(views, req, res, 500, 'errors.server');
   };
 }

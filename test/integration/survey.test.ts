@@ -13,6 +13,8 @@ import { createViews } from '../../src/web/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
+import { captureLogs } from '../support/logs.ts';
+import type { Logger } from '../../src/observability/logger.ts';
 
 let database: TestDatabase;
 const views = createViews();
@@ -24,8 +26,9 @@ after(async () => {
   await database?.drop();
 });
 
-function app(secureCookies = false) {
+function app(secureCookies = false, logger?: Logger) {
   return createApp({
+    logger,
     db: database.db,
     views,
     instruments,
@@ -225,26 +228,22 @@ test('short codes: unambiguous alphabet, ≥ 40 bits, stored only as a hash, cas
 
 test('the short-code page: CSRF form, prefill from a letter QR, exchange like a link, failures logged without the code', async () => {
   const inv = await createInvitation(database.db, { language: 'en' });
-  const agent = request.agent(app());
+  const logs = captureLogs();
+  const agent = request.agent(app(false, logs.logger));
   const form = await agent.get(`/kode?kode=${encodeURIComponent(inv.shortCode)}`).expect(200);
   assert.match(form.text, new RegExp(`value="${inv.shortCode}"`), 'a QR code fills in the field');
   assertSecurityHeaders(form, '/kode');
   await request(app()).post('/kode').type('form').send({ code: inv.shortCode }).expect(403);
 
-  const logged: string[] = [];
-  const original = console.warn;
-  console.warn = (line: unknown) => void logged.push(String(line));
-  try {
-    const wrong = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: 'QQQQ-QQQQ-QQ' }).expect(400);
-    assert.match(wrong.text, /<title>Feil: /);
-    assert.match(wrong.text, /Vi finner ikke denne koden/);
-  } finally {
-    console.warn = original;
-  }
-  assert.equal(logged.length, 1);
-  const entry = JSON.parse(logged[0]!) as Record<string, unknown>;
-  assert.equal(entry.msg, 'unknown short code');
-  assert.doesNotMatch(logged[0]!, /QQQQ/);
+  const wrong = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: 'QQQQ-QQQQ-QQ' }).expect(400);
+  assert.match(wrong.text, /<title>Feil: /);
+  assert.match(wrong.text, /Vi finner ikke denne koden/);
+  const warnings = logs.entries().filter((e) => e.level === 'warn');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.msg, 'unknown short code');
+  assert.equal(warnings[0]!.reqId, wrong.headers['x-request-id'], 'the warning carries the request id');
+  assert.ok(warnings[0]!.ip, 'and the address the attempt came from');
+  assert.doesNotMatch(logs.text(), /QQQQ/);
 
   const ok = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: inv.shortCode.toLowerCase() }).expect(303);
   assert.equal(ok.headers.location, '/s');
@@ -253,11 +252,10 @@ test('the short-code page: CSRF form, prefill from a letter QR, exchange like a 
 });
 
 test('failed link and code attempts are limited per address; valid links and answering never count', async () => {
-  const a = app();
+  const logs = captureLogs();
+  const a = app(false, logs.logger);
   const inv = await createInvitation(database.db);
-  const silent = console.warn;
-  console.warn = () => {};
-  try {
+  {
     // Valid links do not count, however many.
     for (let i = 0; i < 25; i++) await request(a).get(`/s/${inv.token}`).expect(303);
     for (let i = 0; i < 20; i++) await request(a).get(`/s/${'C'.repeat(42)}${i % 10}`).expect(404);
@@ -268,9 +266,11 @@ test('failed link and code attempts are limited per address; valid links and ans
     const agent = request.agent(a);
     const form = await agent.get('/kode').expect(200);
     await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: inv.shortCode }).expect(429);
-  } finally {
-    console.warn = silent;
   }
+  const warnings = logs.entries().filter((e) => e.level === 'warn');
+  assert.equal(warnings.filter((e) => e.msg === 'unknown survey link').length, 20, 'each failed guess is logged');
+  assert.equal(warnings.filter((e) => e.msg === 'too many failed link or code attempts').length, 2, 'and each refusal');
+  assert.doesNotMatch(logs.text(), /CCCCCCCCCC|DDDDDDDDDD/, 'never the guessed link');
   // Ordinary answering on a session is never limited.
   const { agent, csrf } = await open(inv.token, app());
   for (let i = 0; i < 30; i++) await agent.post('/s/q/1').type('form').send({ _csrf: csrf, answer: String((i % 5) + 1) }).expect(303);

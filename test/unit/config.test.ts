@@ -138,3 +138,14 @@ test('TRUST_PROXY: unset trusts no proxy; a hop count or an address list passes 
   assert.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, 'loopback, 10.0.0.0/8');
   assert.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'a;rm -rf' }), /TRUST_PROXY: must be a number of proxy hops/);
 });
+
+test('METRICS_ALLOW: loopback by default, "off" turns /metrics off, junk names the variable; LOG_LEVEL checked', () => {
+  assert.deepEqual(loadConfig(env()).metricsAllow, ['loopback']);
+  assert.deepEqual(loadConfig(env({ METRICS_ALLOW: 'off' })).metricsAllow, []);
+  assert.deepEqual(loadConfig(env({ METRICS_ALLOW: 'loopback, 10.0.0.0/8,192.0.2.7' })).metricsAllow, ['loopback', '10.0.0.0/8', '192.0.2.7']);
+  refuses({ METRICS_ALLOW: 'everyone' }, 'METRICS_ALLOW', /addresses\/subnets/);
+  refuses({ METRICS_ALLOW: '10.0.0.0/99' }, 'METRICS_ALLOW');
+  assert.equal(loadConfig(env()).logLevel, 'info');
+  assert.equal(loadConfig(env({ LOG_LEVEL: 'warn' })).logLevel, 'warn');
+  refuses({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error, warn, info/);
+});
