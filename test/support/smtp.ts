@@ -21,6 +21,12 @@ export interface SmtpSink {
   failTimes: number | undefined;
   /** Recipients refused so far (each failed attempt counts). */
   refused: string[];
+  /**
+   * While true, a message's data is read but never answered: the sender waits for the "250" that
+   * makes it delivered. Recipients of such messages are listed in `held`; they are not delivered.
+   */
+  holdData: boolean;
+  held: string[];
   waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -32,6 +38,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     failWith: undefined,
     failTimes: undefined,
     refused: [],
+    holdData: false,
+    held: [],
     waitFor: async (count, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -61,7 +69,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       }
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      if (sink.holdData) {
+        stream.resume();
+        stream.on('end', () => sink.held.push(...session.envelope.rcptTo.map((r) => r.address)));
+        return; // no answer: the sender is left between "sending" and "sent"
+      }
       simpleParser(stream)
         .then((mail: ParsedMail) => {
           sink.messages.push({
