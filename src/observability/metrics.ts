@@ -99,7 +99,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       // The socket's address, not X-Forwarded-For: a proxy in front must not open the door.
       const from = req.socket.remoteAddress;
       if (!from || !allowed(from, 0)) {
-        res.status(404).type('text').send('Not found');
+        res.status(404).set('Cache-Control', 'no-store').type('text').send('Not found');
         return;
       }
       res.set('Cache-Control', 'no-store').type(registry.contentType).send(await registry.metrics());

@@ -55,6 +55,12 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', health(deps));
   if (deps.metrics) app.get('/metrics', deps.metrics.endpoint);
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
+  // Pages and redirects can carry personal data or set a session: never stored by any cache.
+  // Routes that may be cached (the API's public description) set their own policy.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
   app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey } }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
