@@ -1,0 +1,124 @@
+// Property-based test of every staff form (fast-check): each POST route under /staff that the app
+// registers gets random bodies and random route parameters (real ids, zero, negatives, overflow,
+// words, full-width digits) from a signed-in admin and a signed-in registrar, with a valid CSRF
+// token so the handlers themselves are reached. Every answer is a redirect, a page or a 4xx page —
+// never a 5xx — and an answer of 400 or more has written nothing but audit rows.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { systemClock } from '../../src/clock.ts';
+import type { Db } from '../../src/db/database.ts';
+import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
+import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
+import { loadInstruments } from '../../src/survey/instrument.ts';
+import { createViews } from '../../src/web/views.ts';
+import { importPeople, withAddress } from '../support/lifecycle.ts';
+import { person } from '../support/people.ts';
+import { appFor, Browser, changedTables, fingerprint, quickStaff, registeredRoutes, signInAs } from '../support/security.ts';
+import { writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
+import type { TestStaff } from '../support/staff.ts';
+import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../support/world.ts';
+
+let world: World;
+let db: Db;
+const realIds: Record<string, number> = {};
+let signedIn: { role: string; b: Browser; csrf: string; who: TestStaff }[];
+
+before(async () => {
+  world = await createWorld();
+  db = world.database.db;
+  await writeTestHospitals(db);
+  const admin = await quickStaff(db, { email: 'admin@fuzz.test', role: 'admin' });
+  const registrar = await quickStaff(db, { email: 'registrar@fuzz.test', role: 'registrar', hospitals: ['OUS'] });
+  // Users the admin's random requests may disable or change; never the fuzzing users themselves.
+  realIds.user = (await quickStaff(db, { email: 'spare@fuzz.test', role: 'registrar', hospitals: ['HUS'] })).id;
+  realIds.survivor = await writeSurvivor(db, { registerId: 'F1', nationalIdSeed: 31, hospital: 'OUS', givenName: 'Fuzz' });
+  await importPeople(db, [{ ...person(41, { register_id: 'FP1', hospital: 'OUS', email: '' }), ...withAddress }]);
+  await runSchedulingPass(db, undefined, systemClock);
+  const deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) };
+  const batch = await makeBatch(deps, systemClock, mkdtempSync(path.join(tmpdir(), 'prom-fuzz-letters-')), 'test');
+  realIds.batch = batch.batchId!;
+  realIds.letter = (await db.selectFrom('letters').select('id').where('batch_id', '=', realIds.batch).executeTakeFirstOrThrow()).id;
+  const app = appFor(world);
+  signedIn = [];
+  for (const [role, who] of [['admin', admin], ['registrar', registrar]] as const) {
+    const b = new Browser(app);
+    signedIn.push({ role, b, csrf: await signInAs(b, who), who });
+  }
+});
+after(async () => {
+  await world?.close();
+});
+
+/** Staff POST routes; the login steps are fuzzed in forms-fuzz.test.ts, logout ends the session. */
+function staffPostRoutes(): string[] {
+  return registeredRoutes(appFor(world))
+    .filter((r) => r.startsWith('POST /staff/') && !r.startsWith('POST /staff/login') && r !== 'POST /staff/logout')
+    .map((r) => r.slice('POST '.length));
+}
+
+const FIELDS = [
+  'email', 'role', 'hospitals', 'password', 'code', 'name', 'health_trust', 'region', 'q', 'ref', 'reason', 'confirm',
+  'mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas', 'vas_code', 'choice', 'field', 'x',
+];
+const value = fc.oneof(
+  fc.string({ maxLength: 16 }),
+  fc.string({ unit: 'grapheme', maxLength: 8 }),
+  fc.constantFrom('', '1', '3', '101', '-1', 'admin', 'analyst', 'registrar', 'OUS', 'OUS,HUS', 'on', 'yes', 'a@b.no', '<script>', '\u0000', '٣', '9'.repeat(300), '0123456789012'),
+);
+const body = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 });
+const param = (name: string) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant(String(realIds[name] ?? 1)) },
+    { weight: 2, arbitrary: fc.constantFrom('0', '-1', '2147483648', '99999999999999999999', 'abc', '1e3', '１', '1.5', '%20', 'L-000001') },
+  );
+
+/**
+ * What a refusal must leave alone: every table, less the sessions (their data moves with any
+ * request) and the audit log, which records attempts too (a refused access, a search that found
+ * nobody) and only ever grows (the database refuses to change or delete its rows).
+ */
+async function writes(): Promise<Record<string, string[]>> {
+  const { sessions: _moving, audit_log: _attempts, ...tables } = await fingerprint(db);
+  return tables;
+}
+
+/** Which real id a route parameter stands for. */
+function idKind(route: string): string {
+  if (route.startsWith('/staff/users/')) return 'user';
+  if (route.startsWith('/staff/survivors/')) return 'survivor';
+  if (route.startsWith('/staff/paper/batches/')) return 'batch';
+  return 'letter';
+}
+
+test('every staff form: random bodies and parameters are never a 5xx, and a refusal writes nothing', { timeout: 240_000 }, async (t) => {
+  const routes = staffPostRoutes();
+  assert.ok(routes.length >= 10, `staff POST routes found: ${routes.join(', ')}`);
+  let requests = 0;
+  const statuses = new Map<number, number>();
+  for (const route of routes) {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(0, 1), param(idKind(route)), body, async (which, id, form) => {
+        const who = signedIn[which]!;
+        const url = route.replace(/:[a-z_]+/g, encodeURIComponent(id));
+        const before = await writes();
+        const res = await who.b.post(url, { ...form, _csrf: who.csrf });
+        requests++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        assert.ok(res.status < 500, `${who.role} POST ${url} ${JSON.stringify(form)}: ${res.status} ${res.text.slice(0, 200)}`);
+        if (res.status >= 400) {
+          assert.match(res.text, /<title>[^<]+<\/title>/, 'a page that says what went wrong');
+          const changed = changedTables(before, await writes());
+          assert.deepEqual(changed, [], `${who.role} POST ${url} answered ${res.status} but changed ${changed.join(', ')}`);
+        }
+      }),
+      { numRuns: 30, includeErrorInReport: true },
+    );
+  }
+  // Still signed in (the fuzz never hit its own account), so the requests reached the handlers.
+  for (const s of signedIn) assert.equal((await s.b.get('/staff')).status, 200, `${s.role} still signed in`);
+  t.diagnostic(`${requests} requests over ${routes.length} routes; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(', ')}`);
+});
