@@ -45,18 +45,31 @@ async function run(argv: string[]): Promise<number> {
 /** Errors people can act on print their message only; anything else prints in full. */
 const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists, NormFileRefused, UnknownNormSet];
 
+/**
+ * process.exit drops what a pipe has not taken yet (a long list of import problems was cut off);
+ * an empty write's callback runs once everything written before it is handed over.
+ */
+function exit(code: number): void {
+  let open = 2;
+  const done = () => {
+    if (--open === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) {
       console.error(`${err.message}\nRun "prom --help" for usage.`);
-      process.exit(2);
+      return exit(2);
     }
     if (err instanceof ZodError) {
       console.error(err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
-      process.exit(1);
+      return exit(1);
     }
     console.error(EXPECTED.some((k) => err instanceof k) ? (err as Error).message : err);
-    process.exit(1);
+    exit(1);
   },
 );

@@ -11,6 +11,7 @@ export const cohortCommands: CommandGroup = {
         const report = await importSurvivorsFile(s.database.db, positionals[0]!, { dryRun: values['dry-run'] === true });
         for (const n of report.notices) console.log(n);
         for (const p of report.problems) console.error(p);
+        if (report.moreProblems > 0) console.error(`… and ${report.moreProblems} more problems (only the first ${report.problems.length} are listed).`);
         const verb = values['dry-run'] ? 'would be' : 'were';
         console.log(`${report.inserted} new and ${report.updated} updated survivors ${verb} imported; ${report.rejected} rows rejected.`);
         return report.rejected > 0 ? 1 : 0;

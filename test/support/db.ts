@@ -1,6 +1,9 @@
 // A fresh database per test file: in-memory PGlite, or a new database on the machine's
 // PostgreSQL (TEST_DB=postgres), dropped again afterwards. Migrations run on both.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -14,11 +17,23 @@ export interface TestDatabase extends DbHandle {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * `pgliteOnDisk`: PGlite keeps its data in a temporary folder, as `npm start` does in DATA_DIR,
+ * instead of in memory (where a big table grows the test process itself).
+ */
+export async function createTestDatabase(opts: { pgliteOnDisk?: boolean } = {}): Promise<TestDatabase> {
   if (TEST_DB === 'pglite') {
-    const handle = await openDatabase({});
+    const dir = opts.pgliteOnDisk ? mkdtempSync(path.join(tmpdir(), 'prom-pglite-')) : undefined;
+    const handle = await openDatabase({ pgliteDir: dir && path.join(dir, 'pglite'), command: 'test' });
     await migrate(handle.db);
-    return { ...handle, url: undefined, drop: () => handle.close() };
+    return {
+      ...handle,
+      url: undefined,
+      drop: async () => {
+        await handle.close();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const url = await createPostgresDatabase();
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
