@@ -67,7 +67,7 @@ export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buf
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select('l.id')
     .where('l.id', '=', ids[0]!);
-  if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
   return (await q.executeTakeFirst())?.id;
 }
 
@@ -118,7 +118,7 @@ export async function letterInfo(db: Db, letterId: number, scope: Scope): Promis
       's.id as survivor_id', 's.given_name', 's.family_name', 's.national_id', 's.register_id', 'e.hospital',
     ])
     .where('l.id', '=', letterId);
-  if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
   const [entries, doubleEntry, response] = await Promise.all([
@@ -336,7 +336,7 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
       .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
       .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))));
-    if (scope !== 'all') q = q.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+    if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
     return q;
   };
   const withEntries = (n: 1 | 2) =>
@@ -355,7 +355,7 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select(['r.id', 'r.mode', 'r.letter_id', 'r.completed_at', 'e.survivor_id', 'e.hospital', 'i.id as invitation_id'])
     .where('r.flag', 'is not', null);
-  if (scope !== 'all') flaggedQ = flaggedQ.where('e.hospital', 'in', scope.length ? scope : ['\u0000']);
+  if (scope !== 'all') flaggedQ = flaggedQ.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
   const [awaiting, mismatched, flagged] = await Promise.all([withEntries(1), withEntries(2), flaggedQ.orderBy('r.completed_at', 'desc').limit(limit).execute()]);
   const item = (r: { id: number; survivor_id: number; hospital: string; created_at: Date }): WorkItem => ({ letterId: r.id, returnId: formatLetterId(r.id), survivorId: r.survivor_id, hospital: r.hospital, since: r.created_at });
   return {

@@ -32,7 +32,7 @@ function summaryQuery(db: Db, scope: HospitalScope) {
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .leftJoin('invitations as i', 'i.arrest_event_id', 'e.id')
     .select(['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'])
-    .where('e.hospital', 'in', scope.length > 0 ? [...scope] : ['\u0000none']);
+    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)));
 }
 
 function toSummary(r: {
@@ -143,7 +143,7 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
       'r.completed_at',
     ])
     .where('s.id', '=', id)
-    .where('e.hospital', 'in', scope.length > 0 ? [...scope] : ['\u0000none'])
+    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
     .executeTakeFirst();
   if (!r) return undefined;
   const address = [r.address_line, [r.postal_code, r.city].filter(Boolean).join(' ')].filter((p) => p && p.trim()).join(', ');
@@ -199,7 +199,7 @@ function worklistBase(db: Db, scope: HospitalScope) {
     .selectFrom('invitations as i')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .where('e.hospital', 'in', scope.length > 0 ? [...scope] : ['\u0000none']);
+    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)));
 }
 
 const summaryColumns = ['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'] as const;
@@ -298,7 +298,7 @@ export async function survivorExportRows(db: Db, scope: HospitalScope): Promise<
       'i.closes_on',
       sql<boolean>`exists (select 1 from responses r where r.invitation_id = i.id and r.counted)`.as('answered'),
     ])
-    .where('e.hospital', 'in', scope.length > 0 ? [...scope] : ['\u0000none'])
+    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
     .orderBy('e.arrest_date')
     .orderBy('s.id')
     .execute();
@@ -325,7 +325,7 @@ export async function registerIdInScope(db: Db, scope: HospitalScope, id: number
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .select('s.register_id')
     .where('s.id', '=', id)
-    .where('e.hospital', 'in', scope.length > 0 ? [...scope] : ['\u0000none'])
+    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
     .executeTakeFirst();
   return row?.register_id;
 }

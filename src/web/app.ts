@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps) {
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
   app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey } }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use('/staff', refuseNul(deps.views));
   app.use(
     session({
       name: deps.secureCookies ? '__Host-prom' : 'prom.sid',
@@ -136,6 +137,20 @@ function messagePage(views: Views, req: Request, res: Response, status: number, 
   const lang = langOf(req);
   const title = views.t(lang, `${key}Title`);
   res.status(status).set('Cache-Control', 'no-store').send(views.render('survey/message', { lang, heading: title, title, body: views.t(lang, `${key}Body`) }));
+}
+
+/**
+ * PostgreSQL cannot store or compare text with a NUL character (it answers with an error, which
+ * would be a 500), and no person types one: a staff form or query with one gets a 400 page.
+ * (Respondent pages check each answer against its allowed values and say so on the question.)
+ */
+function refuseNul(views: Views) {
+  const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(hasNul) : false);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const fields = [...Object.values((req.body ?? {}) as Record<string, unknown>), ...Object.values(req.query ?? {})];
+    if (fields.some(hasNul)) return messagePage(views, req, res, 400, 'errors.invalidCharacter');
+    next();
+  };
 }
 
 /** CSRF failures get 403, database outages 503 ("try again"), everything else a generic 500. */

@@ -122,3 +122,27 @@ test('every staff form: random bodies and parameters are never a 5xx, and a refu
   for (const s of signedIn) assert.equal((await s.b.get('/staff')).status, 200, `${s.role} still signed in`);
   t.diagnostic(`${requests} requests over ${routes.length} routes; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(', ')}`);
 });
+
+test('a NUL character in any form field or query gets a 400 page in the staff language, on PostgreSQL too', async () => {
+  const admin = signedIn.find((s) => s.role === 'admin')!;
+  const before = await writes();
+  const form = await admin.b.post(`/staff/users/${realIds.user}/hospitals`, { hospitals: 'OUS\u0000', _csrf: admin.csrf });
+  assert.equal(form.status, 400);
+  assert.match(form.text, /<title>Skjemaet inneholdt et ugyldig tegn/);
+  const query = await admin.b.get('/staff/audit?actor=%00');
+  assert.equal(query.status, 400);
+  assert.deepEqual(changedTables(before, await writes()), []);
+});
+
+test('a registrar with no hospitals yet sees empty lists, not an error', async () => {
+  const nobody = await quickStaff(db, { email: 'no.hospitals@fuzz.test', role: 'registrar', hospitals: [] });
+  const b = new Browser(appFor(world));
+  const csrf = await signInAs(b, nobody);
+  for (const page of ['/staff/worklists', '/staff/paper', '/staff/paper/batches']) assert.equal((await b.get(page)).status, 200, page);
+  const search = await b.post('/staff/survivors/search', { q: 'Fuzz', _csrf: csrf });
+  assert.equal(search.status, 200);
+  assert.doesNotMatch(search.text, /F1\b/, 'nobody outside the scope');
+  assert.equal((await b.get(`/staff/survivors/${realIds.survivor}`)).status, 404);
+  const find = await b.post('/staff/paper/find', { ref: 'L-000001', _csrf: csrf });
+  assert.equal(find.status, 400, 'no letter found outside the scope');
+});

@@ -35,7 +35,7 @@ async function exportRows(): Promise<Record<string, string>[]> {
 test('import → schedule → e-mail → answer → export, and a second pass sends nothing', async () => {
   const people = [person(1), person(2, { language: 'nn' }), person(3, { language: 'en' })];
   const report = await importSurvivors(world.database.db, Readable.from([toCsv(people)]));
-  assert.deepEqual(report, { inserted: 3, updated: 0, rejected: 0, problems: [], notices: [] });
+  assert.deepEqual(report, { inserted: 3, updated: 0, rejected: 0, problems: [], moreProblems: 0, notices: [] });
 
   const workers = startWorkers(world.deps, world.queues, systemClock, { scheduler: false });
   try {
