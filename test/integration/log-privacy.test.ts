@@ -1,47 +1,30 @@
 // A full run as operators and respondents make it — import, scheduling with delivery, the server
 // answering a survey and refusing bad links, an export — with every line the processes print
 // captured and searched: no national id, link token, e-mail address, name or answer may appear.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
-import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis.ts';
-import { startSmtpSink, linkToken, type SmtpSink } from '../support/smtp.ts';
+import { linkToken } from '../support/smtp.ts';
 import { person, toCsv } from '../support/people.ts';
 import { answerSurvey } from '../support/browser-less.ts';
-import { ROOT, baseEnv, prom, sparePort } from '../support/processes.ts';
+import { ROOT, prom, sparePort } from '../support/processes.ts';
+import { useCliWorld } from '../support/cli-world.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'prom-logs-'));
-const prefix = uniquePrefix();
-let smtp: SmtpSink;
-let databaseUrl: string | undefined;
-let env: NodeJS.ProcessEnv;
+const cli = useCliWorld('logs');
 const output: string[] = [];
 const serverOut: string[] = [];
 
-before(async () => {
-  smtp = await startSmtpSink();
-  if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
-  env = baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, PUBLIC_URL: 'http://prom.test' });
-});
-after(async () => {
-  await smtp?.close();
-  await deletePrefix(prefix);
-  if (databaseUrl) await dropPostgresDatabase(databaseUrl);
-});
-
 async function run(args: string[]) {
-  const r = await prom(args, env);
+  const r = await prom(args, cli.env);
   output.push(r.stdout, r.stderr);
   return r;
 }
 
 function startServer(port: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...cli.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => {
     output.push(d.toString('utf8'));
     serverOut.push(d.toString('utf8'));
@@ -64,12 +47,12 @@ async function healthy(port: number) {
 
 test('no national id, token, e-mail, name or answer in anything the processes print', async () => {
   const people = [person(71, { given_name: 'Solveig', family_name: 'Kvernmo' }), person(72, { given_name: 'Tormod', family_name: 'Aasheim' }), person(73, { national_id: '12345678901' })];
-  const csv = path.join(dir, 'people.csv');
+  const csv = path.join(cli.dir, 'people.csv');
   writeFileSync(csv, toCsv(people));
   assert.equal((await run(['import', csv])).code, 1, 'one bad row');
   assert.equal((await run(['schedule', '--drain'])).code, 0);
-  assert.equal(smtp.messages.length, 2);
-  const tokens = smtp.messages.map(linkToken);
+  assert.equal(cli.smtp.messages.length, 2);
+  const tokens = cli.smtp.messages.map(linkToken);
 
   const port = await sparePort();
   const server = startServer(port);
@@ -91,7 +74,7 @@ test('no national id, token, e-mail, name or answer in anything the processes pr
       server.kill('SIGTERM');
     });
   }
-  assert.equal((await run(['export', 'responses', '--format', 'csv', '--out', path.join(dir, 'out.csv')])).code, 0);
+  assert.equal((await run(['export', 'responses', '--format', 'csv', '--out', path.join(cli.dir, 'out.csv')])).code, 0);
 
   // The server writes structured JSON only, and every request line carries its request id.
   const lines = serverOut.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);

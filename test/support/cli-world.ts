@@ -1,0 +1,62 @@
+// What a test file needs to run the real `prom` command and server as child processes: a folder
+// of its own (DATA_DIR), a database (a new PostgreSQL database under TEST_DB=postgres, else the
+// embedded PGlite in DATA_DIR), a Redis key prefix and an SMTP sink on loopback — made in before()
+// and removed in after() of the file that calls useCliWorld().
+import { after, before } from 'node:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type DbHandle } from '../../src/db/database.ts';
+import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from './db.ts';
+import { baseEnv } from './processes.ts';
+import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from './redis.ts';
+import { startSmtpSink, type SmtpSink } from './smtp.ts';
+
+export interface CliWorld {
+  dir: string;
+  dataDir: string;
+  prefix: string;
+  databaseUrl: string | undefined;
+  smtp: SmtpSink;
+  /** The environment for `prom` and `src/main.ts`: only what is set here, plus PATH and HOME. */
+  env: NodeJS.ProcessEnv;
+  /** The database the processes use; with PGlite only while none of them runs. */
+  withDatabase<T>(use: (h: DbHandle) => Promise<T>): Promise<T>;
+}
+
+export function useCliWorld(name: string, extraEnv: Record<string, string | undefined> = {}): CliWorld {
+  const dir = mkdtempSync(path.join(tmpdir(), `prom-${name}-`));
+  const world = {
+    dir,
+    dataDir: path.join(dir, 'data'),
+    prefix: uniquePrefix(),
+    databaseUrl: undefined,
+    async withDatabase(use) {
+      const handle = await openDatabase({ databaseUrl: world.databaseUrl, pgliteDir: path.join(world.dataDir, 'pglite'), poolSize: 2, command: `${name} test` });
+      try {
+        return await use(handle);
+      } finally {
+        await handle.close();
+      }
+    },
+  } as CliWorld;
+  before(async () => {
+    world.smtp = await startSmtpSink();
+    if (TEST_DB === 'postgres') world.databaseUrl = await createPostgresDatabase();
+    world.env = baseEnv({
+      DATA_DIR: world.dataDir,
+      DATABASE_URL: world.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: world.prefix,
+      SMTP_URL: world.smtp.url,
+      PUBLIC_URL: 'http://prom.test',
+      ...extraEnv,
+    });
+  });
+  after(async () => {
+    await world.smtp?.close();
+    await deletePrefix(world.prefix);
+    if (world.databaseUrl) await dropPostgresDatabase(world.databaseUrl);
+  });
+  return world;
+}
