@@ -8,7 +8,7 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database.ts';
 import type { Channel, OutboxState } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
-import { JOB_STATES } from '../staff/queue-health.ts';
+import { JOB_STATES, queueHealth } from '../staff/queue-health.ts';
 import { routeLabel } from './logger.ts';
 
 // Every known series is reported, zeros included, so dashboards and alerts never see gaps.
@@ -142,15 +142,7 @@ async function read({ db, queues }: MetricsOptions): Promise<Readings> {
 }
 
 async function queueDepths(queues: Queues | undefined): Promise<Readings['queues']> {
-  if (!queues) return [];
-  const list = [queues.scheduler, queues.delivery] as const;
-  try {
-    const counts = await Promise.race([
-      Promise.all(list.map((q) => q.getJobCounts(...JOB_STATES))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-    ]);
-    return list.flatMap((q, i) => JOB_STATES.map((state) => ({ queue: q.name, state, n: counts[i]![state] ?? 0 })));
-  } catch {
-    return undefined;
-  }
+  const health = await queueHealth(queues);
+  if (!health.available) return queues ? undefined : [];
+  return health.queues.flatMap((q) => JOB_STATES.map((state) => ({ queue: q.name, state, n: q.counts[state] })));
 }
