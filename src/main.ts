@@ -10,7 +10,7 @@ import { registerRepeatableJobs } from './queue/queues.ts';
 import { RedisUnavailable, safeUrl } from './queue/redis.ts';
 import { startWorkers, type Workers } from './queue/workers.ts';
 import { printBatchDeps, printBatchProcessor, schedulePrintBatches } from '../jobs/print-batch.ts';
-import { createLogger, errorKind, requestLogger, type Logger } from './observability/logger.ts';
+import { createLogger, requestLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { openServices, type Services } from './services.ts';
 import { createApp } from './web/app.ts';
@@ -42,8 +42,8 @@ async function startBackground(s: Services): Promise<Workers> {
   const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
   const hour = s.config.letterBatchHour;
   const workers = startWorkers(deps, s.queues!, systemClock, {
-    // By kind only: an SMTP answer in the message can quote the recipient's address.
-    onError: (err) => logger.warn({ err: errorKind(err) }, 'worker error'),
+    // Logged by kind only (the err serializer): an SMTP answer can quote the recipient's address.
+    onError: (err) => logger.warn({ err }, 'worker error'),
     printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);
@@ -101,7 +101,7 @@ function onShutdown(stop: () => Promise<void>) {
     stop().then(
       () => process.exit(0),
       (err) => {
-        logger.error({ err: errorKind(err) }, 'shutdown failed');
+        logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -40,7 +40,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /**
  * Request logging: every request gets an id (X-Request-Id, echoed in the answer), `req.log` is a
- * child logger carrying it, and one line is written when the answer is finished.
+ * child logger carrying it, and one line ("request", at error level for a 5xx) is written when
+ * the answer is finished.
  */
 export function requestLogger(logger: Logger) {
   return pinoHttp({
@@ -62,9 +63,10 @@ export function requestLogger(logger: Logger) {
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request failed',
+    customErrorMessage: () => 'request',
     customSuccessObject: (req, _res, val) => ({ ...val, route: routeLabel(req as Request) }),
-    customErrorObject: (req, _res, _err, val) => ({ ...val, route: routeLabel(req as Request) }),
+    // A 5xx line: the error itself is logged where it is handled; pino-http's is only "status 500".
+    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }) => ({ ...val, route: routeLabel(req as Request) }),
   });
 }
 

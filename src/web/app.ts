@@ -13,7 +13,7 @@ import { staffRouter } from '../staff/routes.ts';
 import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import { surveyRouter } from '../survey/routes.ts';
-import { errorKind, requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
+import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { DbSessionStore } from './session-store.ts';
 import { isLang, type Lang, type Views } from './views.ts';
@@ -163,7 +163,7 @@ function errorHandler(views: Views) {
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
     if (isDatabaseDown(err)) return req.method === 'POST' && req.path.startsWith('/s/') ? retryPage(views, req, res) : messagePage(views, req, res, 503, 'errors.unavailable');
     // Error messages can quote values (a database error names the row), so only their kind is logged.
-    req.log.error({ err: errorKind(err), route: routeLabel(req) }, 'request failed');
+    req.log.error({ err, route: routeLabel(req) }, 'error while answering');
     messagePage(views, req, res, 500, 'errors.server');
   };
 }

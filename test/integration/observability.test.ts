@@ -133,3 +133,19 @@ test('Redis down: /metrics still answers at once, with prom_redis_up 0 and no qu
     await dead.close();
   }
 });
+
+test('a request that fails is logged at error level with the kind of error and its request id, never its message', async () => {
+  const logs = captureLogs();
+  // A database whose reads fail with an error quoting a national id, as a constraint error would.
+  const failing = new Proxy(database.db, {
+    get: (target, name) => (name === 'selectFrom' ? () => { throw new TypeError('row (national_id)=(12345678901)'); } : Reflect.get(target, name)),
+  });
+  const res = await request(app({ db: failing, logger: logs.logger })).get(`/s/${'F'.repeat(43)}`).expect(500);
+  const lines = logs.entries().filter((e) => e.reqId === res.headers['x-request-id']);
+  assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['error', 'error while answering'], ['error', 'request']]);
+  assert.deepEqual(lines[0]!.err, { type: 'TypeError' });
+  assert.deepEqual(lines[1]!.res, { statusCode: 500 });
+  assert.equal(lines[1]!.err, undefined, 'no second, made-up error');
+  for (const line of lines) assert.equal(line.route, '/s/:token');
+  assert.doesNotMatch(logs.text(), /12345678901/);
+});
