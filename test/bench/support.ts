@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import { deletePrefix } from '../support/redis.ts';
 
 export const quick = process.argv.includes('--quick');
 export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,19 +62,7 @@ export function benchPrefix(tag: string): string {
 }
 
 /** Deletes every Redis key under `prefix:`. */
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deleteRedisPrefix = (prefix: string): Promise<void> => deletePrefix(prefix, REDIS_URL);
 
 /** Runs a *-child.ts helper and resolves with the JSON of its last stdout line. */
 export function runChild<T>(file: string, args: string[]): Promise<T> {

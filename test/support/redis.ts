@@ -20,8 +20,9 @@ export function openTestQueues(prefix = uniquePrefix()): Queues & { cleanup(): P
   };
 }
 
-export async function deletePrefix(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
+/** Deletes every Redis key under `prefix:` (also used by the benchmarks, on their Redis). */
+export async function deletePrefix(prefix: string, redisUrl = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
