@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { systemClock, type Clock } from '../../src/clock.ts';
@@ -52,16 +53,27 @@ export async function startSurveyServer(clock: Clock = systemClock): Promise<Sur
     secureCookies: false,
     redisAlive: async () => true,
   });
+  const http = await listenOnLoopback(app);
+  return {
+    base: http.base,
+    database,
+    close: async () => {
+      await http.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Serves an app on 127.0.0.1 at a free port; close() also ends kept-alive browser connections. */
+export async function listenOnLoopback(app: { listen: (port: number, host: string) => Server }): Promise<{ base: string; close(): Promise<void> }> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
   return {
     base: `http://127.0.0.1:${port}`,
-    database,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await database.drop();
     },
   };
 }

@@ -5,14 +5,13 @@
 // regions and may scroll sideways inside them (the WCAG 1.4.10 exception for data tables);
 // nothing outside them may.
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
-import { assertNoAxeViolations, SCREEN_DIR } from './browser.ts';
+import { assertNoAxeViolations, listenOnLoopback, SCREEN_DIR } from './browser.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { openTestQueues } from './redis.ts';
 
@@ -38,15 +37,12 @@ export async function startStaffServer(clock: Clock = systemClock): Promise<Staf
     queues,
     exportPseudonymKey: 'e2e-pseudonym-key-e2e-pseudonym-key-0123',
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const { port } = server.address() as AddressInfo;
+  const http = await listenOnLoopback(app);
   return {
-    base: `http://127.0.0.1:${port}`,
+    base: http.base,
     database,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
       await queues.cleanup();
       await database.drop();
     },
