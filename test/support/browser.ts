@@ -13,6 +13,7 @@ import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { openTestQueues } from './redis.ts';
 
 const require = createRequire(import.meta.url);
 export const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -41,17 +42,26 @@ export interface SurveyServer {
   close(): Promise<void>;
 }
 
-/** The real app (helmet, sessions, CSRF, routes) on 127.0.0.1 with a fresh database. */
-export async function startSurveyServer(clock: Clock = systemClock): Promise<SurveyServer> {
+/**
+ * The real app (helmet, sessions, CSRF, routes) on 127.0.0.1 with a fresh database; `queues`
+ * adds a Redis prefix of its own (the staff queue page), removed at close.
+ */
+export async function startSurveyServer(
+  clock: Clock = systemClock,
+  opts: { sessionSecret?: string; queues?: boolean; exportPseudonymKey?: string } = {},
+): Promise<SurveyServer> {
   const database = await createTestDatabase();
+  const queues = opts.queues ? openTestQueues() : undefined;
   const app = createApp({
     db: database.db,
     views: createViews(),
     instruments: loadInstruments(),
     clock,
-    sessionSecret: 'e2e-test-secret-e2e-test-secret-0123456',
+    sessionSecret: opts.sessionSecret ?? 'e2e-test-secret-e2e-test-secret-0123456',
     secureCookies: false,
     redisAlive: async () => true,
+    queues,
+    exportPseudonymKey: opts.exportPseudonymKey,
   });
   const http = await listenOnLoopback(app);
   return {
@@ -59,13 +69,14 @@ export async function startSurveyServer(clock: Clock = systemClock): Promise<Sur
     database,
     close: async () => {
       await http.close();
+      await queues?.cleanup();
       await database.drop();
     },
   };
 }
 
 /** Serves an app on 127.0.0.1 at a free port; close() also ends kept-alive browser connections. */
-export async function listenOnLoopback(app: { listen: (port: number, host: string) => Server }): Promise<{ base: string; close(): Promise<void> }> {
+async function listenOnLoopback(app: { listen: (port: number, host: string) => Server }): Promise<{ base: string; close(): Promise<void> }> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;

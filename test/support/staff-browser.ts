@@ -8,45 +8,15 @@ import { mkdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { systemClock, type Clock } from '../../src/clock.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
-import { assertNoAxeViolations, listenOnLoopback, SCREEN_DIR } from './browser.ts';
-import { createTestDatabase, type TestDatabase } from './db.ts';
-import { openTestQueues } from './redis.ts';
+import { assertNoAxeViolations, SCREEN_DIR, startSurveyServer, type SurveyServer } from './browser.ts';
 
 export const E2E_SESSION_SECRET = 'e2e-staff-secret-e2e-staff-secret-01234';
 
-export interface StaffServer {
-  base: string;
-  database: TestDatabase;
-  close(): Promise<void>;
-}
+export type StaffServer = SurveyServer;
 
-export async function startStaffServer(clock: Clock = systemClock): Promise<StaffServer> {
-  const database = await createTestDatabase();
-  const queues = openTestQueues();
-  const app = createApp({
-    db: database.db,
-    views: createViews(),
-    instruments: loadInstruments(),
-    clock,
-    sessionSecret: E2E_SESSION_SECRET,
-    secureCookies: false,
-    redisAlive: async () => true,
-    queues,
-    exportPseudonymKey: 'e2e-pseudonym-key-e2e-pseudonym-key-0123',
-  });
-  const http = await listenOnLoopback(app);
-  return {
-    base: http.base,
-    database,
-    close: async () => {
-      await http.close();
-      await queues.cleanup();
-      await database.drop();
-    },
-  };
+/** The app as the staff browser tests need it: their session secret (TOTP keys), queues, exports. */
+export function startStaffServer(clock: Clock = systemClock): Promise<StaffServer> {
+  return startSurveyServer(clock, { sessionSecret: E2E_SESSION_SECRET, queues: true, exportPseudonymKey: 'e2e-pseudonym-key-e2e-pseudonym-key-0123' });
 }
 
 // Plain JavaScript run in the page. Like browser.ts's check, with `.table-scroll` regions exempt.
