@@ -5,23 +5,9 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { benchLine, machine, PG_URL, quick, recordSection } from './support.ts';
+import { benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 
 const N = quick ? 100_000 : 1_000_000;
-const name = `prom_bench_export_${Date.now().toString(36)}`;
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-
-const dbUrl = (() => {
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
 
 /** The same rows and columns as the export, for COPY. */
 const COPY_QUERY = `select r.id, s.register_id, e.arrest_type, e.hospital, e.arrest_date, r.mobility, r.self_care, r.usual_activities,
@@ -73,7 +59,8 @@ function serviceExport(): Promise<{ rows: number; ms: number; bytes: number; pea
   });
 }
 
-await admin(`create database ${name}`);
+const database = await createBenchDatabase('export');
+const dbUrl = database.url;
 try {
   const seedMs = await seed();
   console.log(`seeded ${N} responses in ${(seedMs / 1000).toFixed(1)} s`);
@@ -101,5 +88,5 @@ try {
 What bounds it: node-pg turns every row into a JavaScript object (15 columns) and csv-stringify writes it out again, while COPY formats CSV inside the server; the peak RSS is V8's heap growing between collections over pages of 20,000 rows (memory does not grow with the number of rows retained: at 100,000 rows the peak was 170 MB). What would move it: stream \`COPY (…) TO STDOUT\` for the plain columns and add the index in a transform that parses only the five level columns; run the export command with a smaller heap ceiling (\`--max-old-space-size=96\`) so V8 collects sooner.`,
   );
 } finally {
-  await admin(`drop database if exists ${name} with (force)`);
+  await database.drop();
 }

@@ -17,26 +17,12 @@ import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { newShortCode } from '../../src/survey/short-codes.ts';
 import { createViews } from '../../src/web/views.ts';
-import { benchLine, machine, PG_URL, quick, recordSection } from './support.ts';
+import { benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 
 const N = quick ? 100 : 1000;
-const name = `prom_bench_letters_${Date.now().toString(36)}`;
 const PUBLIC_URL = 'https://prom.example.no';
 const ARREST = '2026-01-05';
 const DAY90 = addDays(ARREST, 90);
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-
-const dbUrl = (() => {
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
 
 const views = createViews();
 const instruments = loadInstruments();
@@ -79,7 +65,8 @@ async function warmUp(): Promise<void> {
   await finished(out);
 }
 
-await admin(`create database ${name}`);
+const database = await createBenchDatabase('letters');
+const dbUrl = database.url;
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-bench-letters-'));
 try {
   const h = await openDatabase({ databaseUrl: dbUrl });
@@ -124,5 +111,5 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await admin(`drop database if exists ${name} with (force)`);
+  await database.drop();
 }
