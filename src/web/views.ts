@@ -1,5 +1,6 @@
-// Handlebars rendering for pages, e-mails and (later) letters. Templates live in templates/,
-// interface texts in locales/<lang>.json; the `t` helper looks texts up in the page's language.
+// Handlebars rendering for pages, e-mails and letters. Templates live in templates/, interface
+// texts in locales/<lang>/<section>.json (one file per top-level section, so `section.key`); the
+// `t` helper looks texts up in the page's language.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +24,7 @@ export function isLang(value: unknown): value is Lang {
 
 export function createViews(dir = path.join(root, 'templates'), localeDir = path.join(root, 'locales')): Views {
   const hb = Handlebars.create();
-  const texts = Object.fromEntries(
-    LANGUAGES.map((l) => [l, JSON.parse(readFileSync(path.join(localeDir, `${l}.json`), 'utf8')) as Texts]),
-  ) as Record<Lang, Texts>;
+  const texts = Object.fromEntries(LANGUAGES.map((l) => [l, loadTexts(path.join(localeDir, l))])) as Record<Lang, Texts>;
 
   const t = (lang: Lang, key: string, vars: Record<string, unknown> = {}): string => {
     const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
@@ -61,6 +60,12 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
       return layout ? get(layout)({ ...data, body }) : body;
     },
   };
+}
+
+/** Every `<section>.json` in a language's folder, under its section name. */
+function loadTexts(dir: string): Texts {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  return Object.fromEntries(files.map((f) => [f.slice(0, -'.json'.length), JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as unknown]));
 }
 
 function lookup(texts: Texts, key: string): unknown {
