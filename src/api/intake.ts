@@ -1,11 +1,11 @@
 // Intake over the API: one survivor (PUT), a batch, a death, a withdrawal. Writing reuses the CSV
 // import's upsert and national-id check (src/cohort/import.ts), the withdrawal of
-// src/cohort/contact-preferences.ts and the death file's importDeaths. A key
+// src/invitations/person.ts and the death file's importDeaths. A key
 // restricted to hospitals only touches survivors whose arrest event is at one of them, and
 // cannot tell whether another hospital's register_id exists.
 import { Readable } from 'node:stream';
 import type { Db } from '../db/database.ts';
-import { withdrawConsentStopping } from '../cohort/contact-preferences.ts';
+import { withdrawConsentStopping } from '../invitations/person.ts';
 import { nationalIdHolder, upsert } from '../cohort/import.ts';
 import type { SurvivorRow } from '../cohort/survivor-row.ts';
 import { importDeaths } from '../cohort/deaths-import.ts';

@@ -2,9 +2,9 @@
 // settings, and a survivor's contact log. Stops take effect in the database at once; queued jobs
 // of stopped steps are removed when Redis answers (otherwise the next pass removes them, and a job
 // that runs anyway finds its row cancelled).
-import { CHANNEL_RULES, isChannelRule, setChannelRule } from '../cohort/channel-rule.ts';
+import { CHANNEL_RULES, isChannelRule } from '../cohort/channel-rule.ts';
 import { importDeathsFile } from '../cohort/deaths-import.ts';
-import { withdrawConsentStopping } from '../cohort/contact-preferences.ts';
+import { setChannelRule, withdrawConsentStopping } from '../invitations/person.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';

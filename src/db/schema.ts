@@ -243,6 +243,31 @@ export interface LettersTable {
   city: string | null;
   short_code_enc: string;
   created_at: Created;
+  /** 0008: hand-over is recorded per letter (a registrar confirms only their hospitals' letters). */
+  handed_over_at: Timestamp | null;
+  handed_over_by: string | null;
+}
+
+export type UncountedReason = 'died' | 'withdrawn' | 'stopped' | 'window_closed';
+
+/** 0008: a returned form recorded but never counted; its answers are not stored. */
+export interface UncountedReturnsTable {
+  id: Generated<number>;
+  letter_id: number;
+  invitation_id: number;
+  received_on: DateOnly;
+  reason: UncountedReason;
+  recorded_by: number | null;
+  recorded_at: Created;
+}
+
+/** 0008: the tombstone of a person erased at their request (keyed hash of the national id). */
+export interface ErasuresTable {
+  id: Generated<number>;
+  national_id_hash: Uint8Array;
+  erased_at: Timestamp;
+  erased_by: string;
+  counts: ColumnType<Record<string, number>, string, never>;
 }
 
 export type PaperValue = '1' | '2' | '3' | '4' | '5' | 'missing' | 'ambiguous';
@@ -293,6 +318,8 @@ export interface Database {
   letters: LettersTable;
   paper_entries: PaperEntriesTable;
   paper_settings: PaperSettingsTable;
+  uncounted_returns: UncountedReturnsTable;
+  erasures: ErasuresTable;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;

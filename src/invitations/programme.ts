@@ -28,9 +28,6 @@ export const DEFAULT_PROGRAMME: Programme = Object.freeze({
   sendAtHour: 9,
 });
 
-/** Kept for callers of the walking skeleton. */
-export const PROGRAMME = DEFAULT_PROGRAMME;
-
 export interface Window {
   opensOn: string;
   closesOn: string;
@@ -187,6 +184,48 @@ export function sendStopReason(f: SendFacts, today: string): StopReason | undefi
   if (today >= f.window.closesOn) return 'window_closed';
   if (f.otherOpenInvitation) return 'duplicate';
   return undefined;
+}
+
+/** What a link or a short code opens, by the caller's clock: the window closes on `closesOn` whatever a pass has done. */
+export type LinkStatus = 'open' | 'answered' | 'closed';
+
+export function linkStatus(state: string, closesOn: string, today: string): LinkStatus {
+  if (state === 'answered') return 'answered';
+  return isOpen(state) && today < closesOn ? 'open' : 'closed';
+}
+
+/** A returned form may have been posted before the window closed: it counts if received this many days after. */
+export const POSTAL_GRACE_DAYS = 14;
+
+export type UncountedReason = 'died' | 'withdrawn' | 'stopped' | 'window_closed';
+
+export interface ReturnFacts {
+  invitationState: string;
+  cancelReason: string | null;
+  closesOn: string;
+  /** The invitation already has a counted response. */
+  answered: boolean;
+  diedOn: string | null;
+  withdrawnAt: Date | null;
+}
+
+export type PaperVerdict = { kind: 'count' } | { kind: 'duplicate' } | { kind: 'uncounted'; reason: UncountedReason };
+
+/**
+ * What a returned paper form received on `receivedOn` is. Death and withdrawal win: such a form
+ * is only recorded, its answers are not stored. A form from someone who only asked not to be
+ * contacted again counts: opting out concerns contact, consent stands, and the person chose to
+ * answer. A form received up to POSTAL_GRACE_DAYS after the window closed counts (it may have
+ * been posted in time); later it is recorded uncounted. Any other stop (a duplicate invitation,
+ * staff stopping contact) makes it uncounted.
+ */
+export function paperVerdict(f: ReturnFacts, receivedOn: string): PaperVerdict {
+  if (f.diedOn) return { kind: 'uncounted', reason: 'died' };
+  if (f.withdrawnAt) return { kind: 'uncounted', reason: 'withdrawn' };
+  if (f.answered || f.invitationState === 'answered') return { kind: 'duplicate' };
+  if (receivedOn >= addDays(f.closesOn, POSTAL_GRACE_DAYS)) return { kind: 'uncounted', reason: 'window_closed' };
+  if (f.invitationState === 'cancelled' && f.cancelReason !== 'opted_out') return { kind: 'uncounted', reason: 'stopped' };
+  return { kind: 'count' };
 }
 
 /** What a stop does to the invitation: person facts cancel it, the window expires it. */

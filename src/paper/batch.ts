@@ -16,7 +16,7 @@ import type { Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import { invitationStateAfterSend } from '../invitations/programme.ts';
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
-import { issueShortCode } from '../survey/short-codes.ts';
+import { issueShortCode } from '../invitations/short-codes.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import type { Lang, Views } from '../web/views.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER, type LetterData, type LetterTexts } from './letter.ts';

@@ -4,15 +4,14 @@
 // final: at once with single entry; with double entry when a second person's entry matches the
 // first, or when a resolver has chosen per field between the two. The first complete response of
 // an invitation counts (web or paper); a later one is kept uncounted with flag 'duplicate'.
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { PaperValue } from '../db/schema.ts';
+import type { PaperValue, UncountedReason } from '../db/schema.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
-import { stopInvitation } from '../invitations/transitions.ts';
+import { paperVerdictFor, recordPaperAnswer, type PaperAnswerResult } from '../invitations/answers.ts';
+import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
 import { DIMENSIONS, type Dimension } from '../survey/instrument.ts';
-import { findByShortCode, normaliseShortCode } from '../survey/short-codes.ts';
+import { invitationOfShortCode, normaliseShortCode } from '../invitations/short-codes.ts';
 import { decryptCode, formatLetterId, parseLetterId } from './batch.ts';
 
 export const FIELDS = [...DIMENSIONS, 'vas', 'received_on'] as const;
@@ -20,7 +19,7 @@ export type Field = (typeof FIELDS)[number];
 export type EntryValues = Record<Dimension, PaperValue> & { vas: string; received_on: string };
 
 /** Hospitals a registrar may see, or 'all' (admin). */
-export type Scope = string[] | 'all';
+export type Scope = HospitalScope;
 
 const LEVEL_VALUES = ['1', '2', '3', '4', '5', 'missing', 'ambiguous'] as const;
 
@@ -48,9 +47,9 @@ export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buf
   if (byId !== undefined) ids = [byId];
   else {
     const normalised = normaliseShortCode(ref);
-    const inv = normalised && (await findByShortCode(db, ref));
+    const inv = normalised && (await invitationOfShortCode(db, ref));
     if (!inv) return undefined;
-    const letters = await db.selectFrom('letters').select(['id', 'short_code_enc']).where('invitation_id', '=', inv.invitationId).orderBy('id', 'desc').execute();
+    const letters = await db.selectFrom('letters').select(['id', 'short_code_enc']).where('invitation_id', '=', inv.id).orderBy('id', 'desc').execute();
     const exact = letters.find((l) => {
       try {
         return normaliseShortCode(decryptCode(codeKey, l.short_code_enc)) === normalised;
@@ -61,13 +60,13 @@ export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buf
     ids = exact ? [exact.id] : letters.map((l) => l.id).slice(0, 1);
   }
   if (ids.length === 0) return undefined;
-  let q = db
+  const q = db
     .selectFrom('letters as l')
     .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select('l.id')
-    .where('l.id', '=', ids[0]!);
-  if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
+    .where('l.id', '=', ids[0]!)
+    .where((eb) => inHospitalScope(eb, scope));
   return (await q.executeTakeFirst())?.id;
 }
 
@@ -83,7 +82,8 @@ export type Phase =
   | { kind: 'first' }
   | { kind: 'second'; firstBy: number }
   | { kind: 'mismatch'; first: EntryRow; second: EntryRow; differing: Field[] }
-  | { kind: 'final'; responseId: string; counted: boolean; flag: string | null };
+  | { kind: 'final'; responseId: string; counted: boolean; flag: string | null }
+  | { kind: 'uncounted'; reason: UncountedReason; receivedOn: string };
 
 export interface LetterInfo {
   id: number;
@@ -107,24 +107,25 @@ export interface LetterInfo {
 
 /** The letter with what the entry page needs; undefined outside the scope (the page says 404). */
 export async function letterInfo(db: Db, letterId: number, scope: Scope): Promise<LetterInfo | undefined> {
-  let q = db
+  const q = db
     .selectFrom('letters as l')
     .innerJoin('print_batches as b', 'b.id', 'l.batch_id')
     .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select([
-      'l.id', 'l.invitation_id', 'l.kind', 'l.language', 'l.letter_date', 'l.batch_id', 'b.handed_over_at', 'i.state',
+      'l.id', 'l.invitation_id', 'l.kind', 'l.language', 'l.letter_date', 'l.batch_id', 'l.handed_over_at', 'i.state',
       's.id as survivor_id', 's.given_name', 's.family_name', 's.national_id', 's.register_id', 'e.hospital',
     ])
-    .where('l.id', '=', letterId);
-  if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
+    .where('l.id', '=', letterId)
+    .where((eb) => inHospitalScope(eb, scope));
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
-  const [entries, doubleEntry, response] = await Promise.all([
+  const [entries, doubleEntry, response, uncounted] = await Promise.all([
     loadEntries(db, letterId),
     doubleEntryOn(db),
     db.selectFrom('responses').select(['id', 'counted', 'flag']).where('letter_id', '=', letterId).executeTakeFirst(),
+    db.selectFrom('uncounted_returns').select(['reason', 'received_on']).where('letter_id', '=', letterId).executeTakeFirst(),
   ]);
   return {
     id: row.id,
@@ -143,7 +144,7 @@ export async function letterInfo(db: Db, letterId: number, scope: Scope): Promis
     invitationState: row.state,
     doubleEntry,
     entries,
-    phase: phaseOf(entries, response),
+    phase: uncounted ? { kind: 'uncounted', reason: uncounted.reason, receivedOn: uncounted.received_on } : phaseOf(entries, response),
   };
 }
 
@@ -218,6 +219,7 @@ function isDay(s: string): boolean {
 
 export type AddOutcome =
   | { kind: 'final'; entryId: number; responseId: string; counted: boolean }
+  | { kind: 'uncounted'; reason: UncountedReason }
   | { kind: 'awaiting-second'; entryId: number }
   | { kind: 'mismatch'; entryId: number; differing: Field[] }
   | { kind: 'same-person' }
@@ -231,8 +233,10 @@ export type AddOutcome =
 export async function addEntry(db: Db, letterId: number, staffId: number, values: EntryValues, now: Date): Promise<AddOutcome> {
   return db.transaction().execute(async (trx) => {
     const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
-    const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
-    if (response) return { kind: 'already-final' as const };
+    if (await isFinal(trx, letterId)) return { kind: 'already-final' as const };
+    // After a death, a withdrawal or a stop not even the first entry's answers are kept.
+    const verdict = await paperVerdictFor(trx, letter.invitation_id, values.received_on);
+    if (verdict.kind === 'uncounted') return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), 0);
     const entries = await loadEntries(trx, letterId);
     const doubleEntry = await doubleEntryOn(trx);
     const first = entries.find((e) => e.entryNo === 1);
@@ -250,13 +254,24 @@ export async function addEntry(db: Db, letterId: number, staffId: number, values
       const differing = differences(first!.values, values);
       if (differing.length) return { kind: 'mismatch' as const, entryId: entry.id, differing };
     }
-    const made = await finalise(trx, letter, values, now);
-    return { kind: 'final' as const, entryId: entry.id, ...made };
+    return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), entry.id);
   });
+}
+
+async function isFinal(trx: Db, letterId: number): Promise<boolean> {
+  const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+  const uncounted = await trx.selectFrom('uncounted_returns').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+  return Boolean(response || uncounted);
+}
+
+function outcomeOf(made: PaperAnswerResult, entryId: number): { kind: 'final'; entryId: number; responseId: string; counted: boolean } | { kind: 'uncounted'; reason: UncountedReason } {
+  if (made.kind === 'uncounted') return made;
+  return { kind: 'final', entryId, responseId: made.responseId, counted: made.kind === 'counted' };
 }
 
 export type ResolveOutcome =
   | { kind: 'final'; entryId: number; responseId: string; counted: boolean; differing: Field[] }
+  | { kind: 'uncounted'; reason: UncountedReason }
   | { kind: 'incomplete'; missing: Field[] }
   | { kind: 'not-mismatch' };
 
@@ -264,11 +279,11 @@ export type ResolveOutcome =
 export async function resolveMismatch(db: Db, letterId: number, staffId: number, choices: Record<string, unknown>, now: Date): Promise<ResolveOutcome> {
   return db.transaction().execute(async (trx) => {
     const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
-    const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+    const final = await isFinal(trx, letterId);
     const entries = await loadEntries(trx, letterId);
     const first = entries.find((e) => e.entryNo === 1);
     const second = entries.find((e) => e.entryNo === 2);
-    if (response || !first || !second || entries.some((e) => e.entryNo === 3)) return { kind: 'not-mismatch' as const };
+    if (final || !first || !second || entries.some((e) => e.entryNo === 3)) return { kind: 'not-mismatch' as const };
     const differing = differences(first.values, second.values);
     const missing = differing.filter((f) => choices[f] !== '1' && choices[f] !== '2');
     if (missing.length) return { kind: 'incomplete' as const, missing };
@@ -279,45 +294,23 @@ export async function resolveMismatch(db: Db, letterId: number, staffId: number,
       .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: 3, entered_by: staffId, ...values })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const made = await finalise(trx, letter, values, now);
-    return { kind: 'final' as const, entryId: entry.id, differing, ...made };
+    const made = outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), entry.id);
+    return made.kind === 'final' ? { ...made, differing } : made;
   });
 }
 
 const level = (v: PaperValue): number | null => (v === 'missing' || v === 'ambiguous' ? null : Number(v));
 
-/**
- * The response from final values. It counts unless the invitation already has a counted response
- * (web or paper), in which case it is kept with flag 'duplicate'. A counted paper response makes
- * an open invitation answered and cancels its waiting steps, like a web answer.
- */
-async function finalise(trx: Db, letter: { id: number; invitation_id: number; language: 'nb' | 'nn' | 'en' }, v: EntryValues, now: Date): Promise<{ responseId: string; counted: boolean }> {
-  await trx.selectFrom('invitations').select('id').where('id', '=', letter.invitation_id).forUpdate().execute();
-  const existing = await trx.selectFrom('responses').select('id').where('invitation_id', '=', letter.invitation_id).where('counted', '=', true).executeTakeFirst();
-  const counted = !existing;
-  const noon = parseNow(v.received_on)!;
-  const id = randomUUID();
-  await trx
-    .insertInto('responses')
-    .values({
-      id,
-      invitation_id: letter.invitation_id,
-      mode: 'paper',
-      language: letter.language,
-      mobility: level(v.mobility),
-      self_care: level(v.self_care),
-      usual_activities: level(v.usual_activities),
-      pain_discomfort: level(v.pain_discomfort),
-      anxiety_depression: level(v.anxiety_depression),
-      vas: v.vas === 'missing' || v.vas === 'ambiguous' ? null : Number(v.vas),
-      counted,
-      flag: counted ? null : 'duplicate',
-      letter_id: letter.id,
-      completed_at: noon < now ? noon : now,
-    })
-    .execute();
-  if (counted) await stopInvitation(trx, letter.invitation_id, 'answered');
-  return { responseId: id, counted };
+/** Final entry values as the response stores them: missing/ambiguous → NULL. */
+function answersOf(v: EntryValues) {
+  return {
+    mobility: level(v.mobility),
+    self_care: level(v.self_care),
+    usual_activities: level(v.usual_activities),
+    pain_discomfort: level(v.pain_discomfort),
+    anxiety_depression: level(v.anxiety_depression),
+    vas: v.vas === 'missing' || v.vas === 'ambiguous' ? null : Number(v.vas),
+  };
 }
 
 export interface WorkItem {
@@ -330,15 +323,13 @@ export interface WorkItem {
 
 /** Letters waiting for a second entry, letters with a mismatch, and flagged (uncounted) responses. */
 export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
-  const base = () => {
-    let q = db
+  const base = () =>
+    db
       .selectFrom('letters as l')
       .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
       .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))));
-    if (scope !== 'all') q = q.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
-    return q;
-  };
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))))
+      .where((eb) => inHospitalScope(eb, scope));
   const withEntries = (n: 1 | 2) =>
     base()
       .innerJoin('paper_entries as p', (j) => j.onRef('p.letter_id', '=', 'l.id').on('p.entry_no', '=', n))
@@ -349,13 +340,13 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
       .orderBy('p.created_at')
       .limit(limit)
       .execute();
-  let flaggedQ = db
+  const flaggedQ = db
     .selectFrom('responses as r')
     .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select(['r.id', 'r.mode', 'r.letter_id', 'r.completed_at', 'e.survivor_id', 'e.hospital', 'i.id as invitation_id'])
-    .where('r.flag', 'is not', null);
-  if (scope !== 'all') flaggedQ = flaggedQ.where((eb) => (scope.length ? eb('e.hospital', 'in', scope) : eb.lit(false)));
+    .where('r.flag', 'is not', null)
+    .where((eb) => inHospitalScope(eb, scope));
   const [awaiting, mismatched, flagged] = await Promise.all([withEntries(1), withEntries(2), flaggedQ.orderBy('r.completed_at', 'desc').limit(limit).execute()]);
   const item = (r: { id: number; survivor_id: number; hospital: string; created_at: Date }): WorkItem => ({ letterId: r.id, returnId: formatLetterId(r.id), survivorId: r.survivor_id, hospital: r.hospital, since: r.created_at });
   return {

@@ -4,7 +4,7 @@
 // Searches are POSTs, so a national id typed into the search never lands in a URL or access log.
 import { Router, type Request, type Response } from 'express';
 import { osloDay } from '../clock.ts';
-import { withdrawConsent } from '../cohort/contact-preferences.ts';
+import { withdrawConsent } from '../invitations/person.ts';
 import { allow, scopeOf } from './access.ts';
 import { me, type StaffContext } from './context.ts';
 import { sendCsv, toCsv } from './exports.ts';

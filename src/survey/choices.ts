@@ -1,8 +1,8 @@
 // The respondent's own choices from a survey page or an e-mail link: "do not contact me again"
-// and "I would rather answer on paper". The rules live in cohort/contact-preferences.ts; here
+// and "I would rather answer on paper". The rules live in invitations/person.ts; here
 // they are recorded in the audit log too (actor "respondent"), and read back for receipts.
 import type { Db } from '../db/database.ts';
-import { optOut, preferPaper } from '../cohort/contact-preferences.ts';
+import { optOut, preferPaper } from '../invitations/person.ts';
 import { audit } from '../staff/audit.ts';
 
 export interface ContactChoices {

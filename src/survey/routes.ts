@@ -3,14 +3,15 @@
 // answers, submit, receipt. /s/<token>/stop and /s/<token>/paper lead to the two contact choices.
 import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Clock } from '../clock.ts';
+import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
 import { parsePageAnswer } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES, firstUnanswered, type Answers, type Instruments, type PageId } from './instrument.ts';
-import { findByToken, invitationInfo, loadAnswers, saveAnswer, submitWebResponse, type LinkedInvitation } from './responses.ts';
-import { findByShortCode } from './short-codes.ts';
+import { loadDraft, recordWebAnswer, saveDraftAnswer, type Draft } from '../invitations/answers.ts';
+import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
+import { findByShortCode } from '../invitations/short-codes.ts';
 
 export interface SurveyDeps {
   db: Db;
@@ -41,6 +42,9 @@ const SESSION_PAGES = /^\/(s(\/(q\/\d+|check|done|stop|stop\/done|paper|paper\/d
 export function surveyRouter(deps: SurveyDeps): Router {
   const r = Router();
   const { views, db } = deps;
+  const today = () => osloDay(deps.clock.now());
+  const info = (invitationId: number) => invitationInfo(db, invitationId, today());
+  const loadAnswers = async (invitationId: number) => (await loadDraft(db, invitationId)).answers;
 
   const page = (req: Request, res: Response, status: number, name: string, data: Record<string, unknown>, opts: PageOptions = {}) => {
     const lang = langOf(req);
@@ -99,10 +103,15 @@ export function surveyRouter(deps: SurveyDeps): Router {
   };
   /** Pages of an open invitation; after an answer they say "already answered" (A-12), never a form. */
   const openOnly = async (req: Request, res: Response, next: NextFunction) => {
-    const info = await invitationInfo(db, req.session.invitationId!);
-    if (info.status === 'answered') return message(req, res, 200, 'survey.already');
-    if (info.status === 'closed') return closed(req, res, info.cancelReason);
+    if (await refuseUnlessOpen(req, res)) return;
     next();
+  };
+  /** Answers the "already answered" or "closed" page and returns true unless the invitation is open by today's date. */
+  const refuseUnlessOpen = async (req: Request, res: Response): Promise<boolean> => {
+    const now = await info(req.session.invitationId!);
+    if (now.status === 'answered') message(req, res, 200, 'survey.already');
+    else if (now.status === 'closed') closed(req, res, now.cancelReason);
+    return now.status !== 'open';
   };
   const respondent: RequestHandler = (req, res, next) => needSession(req, res, () => void openOnly(req, res, next).catch(next));
 
@@ -116,14 +125,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   r.get('/s', respondent, async (req, res) => {
-    const next = firstUnanswered(await loadAnswers(db, req.session.invitationId!));
+    const next = firstUnanswered(await loadAnswers(req.session.invitationId!));
     res.redirect(303, next ? pagePath(next) : '/s/check');
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
     const pageId = pageOf(req);
     if (!pageId) return message(req, res, 404, 'errors.pageNotFound');
-    const answers = await loadAnswers(db, req.session.invitationId!);
+    const answers = await loadAnswers(req.session.invitationId!);
     showQuestion(req, res, 200, pageId, answers[pageId], undefined);
   });
 
@@ -133,26 +142,29 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const raw = (req.body as Record<string, unknown> | undefined)?.answer;
     const parsed = parsePageAnswer(pageId, raw);
     if (!parsed.ok) return showQuestion(req, res, 400, pageId, typeof raw === 'string' ? raw : undefined, parsed.error);
-    await saveAnswer(db, req.session.invitationId!, pageId, parsed.value);
+    // The window may close, or a paper answer count, between showing the page and saving it.
+    if (!(await saveDraftAnswer(db, req.session.invitationId!, pageId, parsed.value, today())) && (await refuseUnlessOpen(req, res))) return;
     const next = PAGES[PAGES.indexOf(pageId) + 1];
     res.redirect(303, returnsToCheck(req) || !next ? '/s/check' : pagePath(next));
   });
 
   r.get('/s/check', respondent, async (req, res) => {
-    showCheck(req, res, 200, await loadAnswers(db, req.session.invitationId!), false);
+    showCheck(req, res, 200, await loadDraft(db, req.session.invitationId!), { showErrors: false });
   });
 
-  // Idempotent: a double click or a second tab finds the response already there and gets the receipt (R-10).
+  // Idempotent: a double click or a second tab finds the response already there and gets the receipt.
+  // Stores exactly what the check page showed: its draft version travels in the form.
   r.post('/s/submit', needSession, async (req, res) => {
-    const result = await submitWebResponse(db, req.session.invitationId!, langOf(req), deps.clock.now());
-    if (result === 'incomplete') return showCheck(req, res, 400, await loadAnswers(db, req.session.invitationId!), true);
-    if (result === 'closed') return closed(req, res, (await invitationInfo(db, req.session.invitationId!)).cancelReason);
+    const shown = shownVersion((req.body as Record<string, unknown> | undefined)?.version);
+    const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown);
+    if (result === 'incomplete') return showCheck(req, res, 400, await loadDraft(db, req.session.invitationId!), { showErrors: true });
+    if (result === 'changed') return showCheck(req, res, 409, await loadDraft(db, req.session.invitationId!), { showErrors: false, changed: true });
+    if (result === 'closed') return closed(req, res, (await info(req.session.invitationId!)).cancelReason);
     res.redirect(303, '/s/done');
   });
 
   r.get('/s/done', needSession, async (req, res) => {
-    const info = await invitationInfo(db, req.session.invitationId!);
-    if (info.status !== 'answered') return res.redirect(303, '/s');
+    if ((await info(req.session.invitationId!)).status !== 'answered') return res.redirect(303, '/s');
     message(req, res, 200, 'survey.done');
   });
 
@@ -191,12 +203,12 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const raw = (req.body as Record<string, unknown> | undefined)?.code;
     const typed = typeof raw === 'string' ? raw : '';
     if (typed.trim() === '') return showCode(req, res, 400, typed, 'required');
-    const found = await findByShortCode(db, typed);
+    const found = await findByShortCode(db, typed, today());
     if (!found) {
       failedAttempt(req, res, 'short code');
       return showCode(req, res, 400, typed, 'notFound');
     }
-    if (found.status === 'closed') return closed(req, res, (await invitationInfo(db, found.invitationId)).cancelReason);
+    if (found.status === 'closed') return closed(req, res, (await info(found.invitationId)).cancelReason);
     // A language chosen on this page wins over the register's.
     const lang = isLang(req.session.lang) ? req.session.lang : found.language;
     startSession(req, res, found, lang, found.status === 'answered' ? '/s/done' : '/s');
@@ -209,7 +221,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   // Links from e-mails. Last, so the fixed addresses above are never taken for tokens.
   for (const [suffix, to] of [['/stop', '/s/stop'], ['/paper', '/s/paper']] as const) {
     r.get(`/s/:token${suffix}`, attemptLimiter, async (req, res) => {
-      const found = await findByToken(db, String(req.params.token));
+      const found = await findByToken(db, String(req.params.token), today());
       if (!found) {
         failedAttempt(req, res, 'survey link');
         return notFound(req, res);
@@ -218,7 +230,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     });
   }
   r.get('/s/:token', attemptLimiter, async (req, res) => {
-    const found = await findByToken(db, String(req.params.token));
+    const found = await findByToken(db, String(req.params.token), today());
     if (!found) {
       failedAttempt(req, res, 'survey link');
       return notFound(req, res);
@@ -226,7 +238,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     // Served directly (no session, no redirect) so the status says what happened.
     if (found.status === 'closed') {
       if (!isLang(req.query.lang)) res.locals.lang = found.language;
-      return closed(req, res, (await invitationInfo(db, found.invitationId)).cancelReason);
+      return closed(req, res, (await info(found.invitationId)).cancelReason);
     }
     startSession(req, res, found, found.language, found.status === 'answered' ? '/s/done' : '/s');
   });
@@ -267,7 +279,9 @@ export function surveyRouter(deps: SurveyDeps): Router {
     );
   }
 
-  function showCheck(req: Request, res: Response, status: number, answers: Answers, showErrors: boolean) {
+  function showCheck(req: Request, res: Response, status: number, draft: Draft, opts: { showErrors: boolean; changed?: boolean }) {
+    const { answers } = draft;
+    const { showErrors } = opts;
     const lang = langOf(req);
     const text = deps.instruments[lang];
     const rows = PAGES.map((pageId, i) => {
@@ -280,7 +294,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const errors = rows.filter((row) => row.error).map((row) => ({ text: row.error!, href: row.href }));
     page(
       req, res, status, 'survey/check',
-      { heading: views.t(lang, 'survey.checkTitle'), back: pagePath('vas'), rows, errors: errors.length > 0 ? errors : undefined },
+      {
+        heading: views.t(lang, 'survey.checkTitle'),
+        back: pagePath('vas'),
+        rows,
+        errors: errors.length > 0 ? errors : undefined,
+        version: draft.version,
+        changedNotice: opts.changed ? views.t(lang, 'survey.changedSinceShown') : undefined,
+      },
       { csrf: true, choices: true, self: '/s/check' },
     );
   }
@@ -304,6 +325,11 @@ export function surveyRouter(deps: SurveyDeps): Router {
       { csrf: true, self: '/kode' },
     );
   }
+}
+
+/** The draft version the check page showed; undefined when the form did not carry one. */
+function shownVersion(raw: unknown): number | undefined {
+  return typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
 }
 
 function returnsToCheck(req: Request): boolean {

@@ -15,7 +15,7 @@ import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, letterData, makeBatch } from '../../src/paper/batch.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper/letter.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { newShortCode } from '../../src/survey/short-codes.ts';
+import { newShortCode } from '../../src/invitations/short-codes.ts';
 import { createViews } from '../../src/web/views.ts';
 import { benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 

@@ -19,8 +19,8 @@ import { confirmBatch, decryptCode, formatLetterId, letterCodeKey, makeBatch, re
 import { setDoubleEntry } from '../../src/paper/entry.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { findByShortCode } from '../../src/survey/short-codes.ts';
-import { saveAnswer, submitWebResponse } from '../../src/survey/responses.ts';
+import { findByShortCode } from '../../src/invitations/short-codes.ts';
+import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
 import { createViews } from '../../src/web/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';
@@ -138,7 +138,7 @@ describe('print batches', () => {
     assert.ok(text.includes(`Retur-ID: ${formatLetterId(letter.id)}`));
     assert.ok(text.includes(code), 'the short code is printed');
     assert.ok(text.includes('Kjølberggata'));
-    const linked = await findByShortCode(db, code);
+    const linked = await findByShortCode(db, code, osloDay(new Date()));
     assert.equal(linked?.invitationId, letter.invitation_id, 'the printed code opens the invitation on /kode');
 
     const manifest = readFileSync(r.files!.manifestFile, 'utf8').trim().split('\n');
@@ -344,9 +344,9 @@ describe('entering returned forms', () => {
 describe('web and paper for one invitation: the first complete one counts, the other is kept and flagged', () => {
   async function webAnswer(invitationId: number) {
     for (const [page, v] of [['mobility', 1], ['self_care', 1], ['usual_activities', 1], ['pain_discomfort', 1], ['anxiety_depression', 1], ['vas', 90]] as const) {
-      await saveAnswer(db, invitationId, page, v);
+      await saveDraftAnswer(db, invitationId, page, v, osloDay(new Date()));
     }
-    return submitWebResponse(db, invitationId, 'nb', new Date());
+    return recordWebAnswer(db, invitationId, 'nb', new Date(), (await loadDraft(db, invitationId)).version);
   }
 
   test('web first, paper later: the paper response is stored uncounted with flag duplicate', async () => {

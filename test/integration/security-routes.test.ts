@@ -27,7 +27,7 @@ import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { PAGES } from '../../src/survey/instrument.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { saveAnswer } from '../../src/survey/responses.ts';
+import { loadDraft, saveDraftAnswer } from '../../src/invitations/answers.ts';
 import { createViews } from '../../src/web/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
@@ -314,7 +314,7 @@ interface CsrfCase {
 
 async function respondent(app: ReturnType<typeof appFor>, answered = false) {
   const inv = await createInvitation(db);
-  if (answered) for (const [i, page] of PAGES.entries()) await saveAnswer(db, inv.invitationId, page, page === 'vas' ? 60 : 1 + (i % 5));
+  if (answered) for (const [i, page] of PAGES.entries()) await saveDraftAnswer(db, inv.invitationId, page, page === 'vas' ? 60 : 1 + (i % 5), osloDay(new Date()));
   const b = new Browser(app);
   await b.get(`/s/${inv.token}`);
   return { b, csrf: csrfFrom((await b.get('/kode')).text), inv };
@@ -337,7 +337,12 @@ async function anonymous(app: ReturnType<typeof appFor>, page = '/staff/login') 
 
 const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /s/q/:n': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/q/1', form: { answer: '3' } }) },
-  'POST /s/submit': { setup: async (app) => ({ ...(await respondent(app, true)), path: '/s/submit', form: {} }) },
+  'POST /s/submit': {
+    setup: async (app) => {
+      const r = await respondent(app, true);
+      return { ...r, path: '/s/submit', form: { version: String((await loadDraft(db, r.inv.invitationId)).version) } };
+    },
+  },
   'POST /s/stop': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/stop', form: {} }) },
   'POST /s/paper': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/paper', form: {} }) },
   'POST /kode': {

@@ -5,13 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { systemClock } from '../../src/clock.ts';
+import { osloDay, systemClock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { findByShortCode, issueShortCode, newShortCode, normaliseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BITS } from '../../src/survey/short-codes.ts';
+import { findByShortCode, issueShortCode, newShortCode, normaliseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BITS } from '../../src/invitations/short-codes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { csrfFrom } from '../support/browser-less.ts';
+import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import { captureLogs } from '../support/logs.ts';
 import type { Logger } from '../../src/observability/logger.ts';
@@ -164,9 +164,10 @@ test('submitting five times at once, or from two sessions, makes one response; a
     await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: v }).expect(303);
   }
   const second = await open(inv.token);
+  const version = versionFrom((await agent.get('/s/check').expect(200)).text);
   const results = await Promise.all([
-    ...Array.from({ length: 4 }, () => agent.post('/s/submit').type('form').send({ _csrf: csrf })),
-    second.agent.post('/s/submit').type('form').send({ _csrf: second.csrf }),
+    ...Array.from({ length: 4 }, () => agent.post('/s/submit').type('form').send({ _csrf: csrf, version })),
+    second.agent.post('/s/submit').type('form').send({ _csrf: second.csrf, version }),
   ]);
   for (const r of results) {
     assert.equal(r.status, 303);
@@ -214,9 +215,9 @@ test('short codes: unambiguous alphabet, ≥ 40 bits, stored only as a hash, cas
   const second = await issueShortCode(database.db, inv.invitationId);
   assert.notEqual(second, inv.shortCode);
   for (const typed of [inv.shortCode, inv.shortCode.toLowerCase(), inv.shortCode.replace(/-/g, ''), second]) {
-    assert.equal((await findByShortCode(database.db, typed))?.invitationId, inv.invitationId, typed);
+    assert.equal((await findByShortCode(database.db, typed, osloDay(new Date())))?.invitationId, inv.invitationId, typed);
   }
-  assert.equal(await findByShortCode(database.db, 'ZZZZ-ZZZZ-ZZ'), undefined);
+  assert.equal(await findByShortCode(database.db, 'ZZZZ-ZZZZ-ZZ', osloDay(new Date())), undefined);
   const stored = await database.db.selectFrom('short_codes').select('code_hash').where('invitation_id', '=', inv.invitationId).execute();
   assert.equal(stored.length, 2);
   for (const s of stored) {

@@ -7,6 +7,13 @@ export function csrfFrom(html: string): string {
   return m[1]!;
 }
 
+/** The draft version the check page shows, which the submit carries back. */
+export function versionFrom(html: string): string {
+  const m = /name="version" value="(\d+)"/.exec(html);
+  if (!m) throw new Error('no draft version on the check page');
+  return m[1]!;
+}
+
 /** Follows a token link, then answers every page and submits; returns the receipt page. */
 export async function answerSurvey(agent: Agent, token: string, levels: number[], vas: number): Promise<string> {
   const open = await agent.get(`/s/${token}`).expect(303);
@@ -17,7 +24,7 @@ export async function answerSurvey(agent: Agent, token: string, levels: number[]
   for (let n = 1; n <= answers.length; n++) {
     await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: String(answers[n - 1]) }).expect(303);
   }
-  await agent.get('/s/check').expect(200);
-  await agent.post('/s/submit').type('form').send({ _csrf: csrf }).expect(303).expect('Location', '/s/done');
+  const check = await agent.get('/s/check').expect(200);
+  await agent.post('/s/submit').type('form').send({ _csrf: csrf, version: versionFrom(check.text) }).expect(303).expect('Location', '/s/done');
   return (await agent.get('/s/done').expect(200)).text;
 }

@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Clock } from '../../src/clock.ts';
-import { parseNow } from '../../src/clock.ts';
+import { osloDay, parseNow } from '../../src/clock.ts';
 import { importSurvivors, type ImportReport } from '../../src/cohort/import.ts';
 import type { Db } from '../../src/db/database.ts';
 import { deliverOutboxRow, RetryLater, type DeliveryDeps, type DeliveryOutcome } from '../../src/invitations/delivery.ts';
 import { runSchedulingPass, type PassOptions, type PassResult } from '../../src/invitations/scheduler.ts';
 import type { Queues } from '../../src/queue/queues.ts';
-import { saveAnswer, submitWebResponse } from '../../src/survey/responses.ts';
+import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
 import { PAGES } from '../../src/survey/instrument.ts';
 import type { PersonRow } from './people.ts';
 import type { Received } from './smtp.ts';
@@ -120,8 +120,8 @@ export async function stepsOf(db: Db, registerId: string) {
 
 /** A web answer through the respondent module's own functions. */
 export async function answerOnWeb(db: Db, invitationId: number, now: Date): Promise<string> {
-  for (const page of PAGES) await saveAnswer(db, invitationId, page, page === 'vas' ? 70 : 2);
-  return submitWebResponse(db, invitationId, 'nb', now);
+  for (const page of PAGES) await saveDraftAnswer(db, invitationId, page, page === 'vas' ? 70 : 2, osloDay(now));
+  return recordWebAnswer(db, invitationId, 'nb', now, (await loadDraft(db, invitationId)).version);
 }
 
 /** A paper answer as staff data entry will record it: a counted response, nothing else changed. */

@@ -2,8 +2,9 @@
 // an invitation in a given state, a link token and (optionally) a short code.
 import type { Db } from '../../src/db/database.ts';
 import type { InvitationState, Language } from '../../src/db/schema.ts';
+import { addDays, osloDay } from '../../src/clock.ts';
 import { hashToken, newToken } from '../../src/invitations/tokens.ts';
-import { issueShortCode } from '../../src/survey/short-codes.ts';
+import { issueShortCode } from '../../src/invitations/short-codes.ts';
 import { syntheticNationalId } from './people.ts';
 
 export interface TestInvitation {
@@ -20,6 +21,8 @@ export async function createInvitation(
   opts: { language?: Language; state?: InvitationState; cancelReason?: string } = {},
 ): Promise<TestInvitation> {
   const n = 5000 + ++counter;
+  // An arrest 100 days ago: the window (day 90 to day 183) is open today, whatever day the suite runs.
+  const arrestDate = addDays(osloDay(new Date()), -100);
   const survivor = await db
     .insertInto('survivors')
     .values({
@@ -34,7 +37,7 @@ export async function createInvitation(
     .executeTakeFirstOrThrow();
   const event = await db
     .insertInto('arrest_events')
-    .values({ survivor_id: survivor.id, arrest_date: '2026-01-01', arrest_type: 'OHCA', hospital: 'OUS' })
+    .values({ survivor_id: survivor.id, arrest_date: arrestDate, arrest_type: 'OHCA', hospital: 'OUS' })
     .returning('id')
     .executeTakeFirstOrThrow();
   const invitation = await db
@@ -43,8 +46,8 @@ export async function createInvitation(
       arrest_event_id: event.id,
       state: opts.state ?? 'sent',
       cancel_reason: opts.cancelReason ?? null,
-      opens_on: '2026-04-01',
-      closes_on: '2026-07-03',
+      opens_on: addDays(arrestDate, 90),
+      closes_on: addDays(arrestDate, 183),
       language: opts.language ?? 'nb',
       created_at: new Date(),
     })

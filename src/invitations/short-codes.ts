@@ -4,7 +4,8 @@
 // (one per letter). Guessing is held back by the per-address limit on failed attempts.
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { linkStatus, type LinkedInvitation } from './responses.ts';
+import type { LinkedInvitation } from './links.ts';
+import { linkStatus } from './programme.ts';
 
 export const SHORT_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const SHORT_CODE_LENGTH = 10;
@@ -48,15 +49,20 @@ export async function issueShortCode(db: Db, invitationId: number): Promise<stri
   throw new Error('could not issue a unique short code');
 }
 
-/** The invitation a typed code belongs to; case, spaces and dashes do not matter. */
-export async function findByShortCode(db: Db, code: string): Promise<LinkedInvitation | undefined> {
+/** The invitation a typed code belongs to, whatever its state; case, spaces and dashes do not matter. */
+export async function invitationOfShortCode(db: Db, code: string) {
   const normalised = normaliseShortCode(code);
   if (!normalised) return undefined;
-  const row = await db
+  return db
     .selectFrom('short_codes as c')
     .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
-    .select(['i.id', 'i.state', 'i.language'])
+    .select(['i.id', 'i.state', 'i.closes_on', 'i.language'])
     .where('c.code_hash', '=', hashCode(normalised))
     .executeTakeFirst();
-  return row && { invitationId: row.id, status: linkStatus(row.state), language: row.language };
+}
+
+/** What a typed code opens by `today` (see links.ts). */
+export async function findByShortCode(db: Db, code: string, today: string): Promise<LinkedInvitation | undefined> {
+  const row = await invitationOfShortCode(db, code);
+  return row && { invitationId: row.id, status: linkStatus(row.state, row.closes_on, today), language: row.language };
 }

@@ -1,13 +1,14 @@
-// What a survivor (or staff on their behalf) can decide about contact: stop all contact (opt-out),
-// withdraw consent, or answer on paper instead of e-mail. Each takes effect at once: open
-// invitations and every waiting outbox step (pending, due for print, held) are stopped in the same
-// transaction. Idempotent. Queued jobs of stopped steps are removed by the caller when it has the
-// queues (see the returned ids), otherwise by the next scheduling pass; a job that runs anyway
-// finds its row cancelled and does nothing.
+// Transitions of what a survivor (or staff on their behalf) decides about contact: stop all
+// contact (opt-out), withdraw consent, answer on paper instead of e-mail, the channel rule. Each
+// takes effect at once: open invitations and every waiting outbox step (pending, due for print,
+// held) are stopped in the same transaction. Idempotent. Queued jobs of stopped steps are removed
+// by the caller when it has the queues (see the returned ids), otherwise by the next scheduling
+// pass; a job that runs anyway finds its row cancelled and does nothing.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { OPEN_STATES } from '../invitations/programme.ts';
-import { stopSurvivor } from '../invitations/transitions.ts';
+import type { ChannelRule } from '../db/schema.ts';
+import { OPEN_STATES } from './programme.ts';
+import { stopSurvivor } from './transitions.ts';
 
 /** "Do not contact me again" from a survey link: recorded on the person, stops every open invitation. */
 export async function optOut(db: Db, invitationId: number, now: Date): Promise<void> {
@@ -42,13 +43,7 @@ export async function preferPaper(db: Db, invitationId: number, now?: Date): Pro
   await db.transaction().execute(async (trx) => {
     const survivorId = await survivorOf(trx, invitationId);
     await trx.updateTable('survivors').set({ channel_rule: 'paper-only', updated_at: sql`now()` }).where('id', '=', survivorId).execute();
-    await trx
-      .updateTable('outbox')
-      .set({ channel: 'paper', updated_at: sql`now()` })
-      .where('state', '=', 'pending')
-      .where('channel', '=', 'email')
-      .where('invitation_id', 'in', openInvitationIds(trx, survivorId))
-      .execute();
+    await waitingEmailsToPaper(trx, survivorId);
     await requestLetter(trx, invitationId, now);
   });
 }
@@ -88,4 +83,30 @@ function openInvitationIds(trx: Db, survivorId: number) {
     .select('i.id')
     .where('e.survivor_id', '=', survivorId)
     .where('i.state', 'in', OPEN_STATES);
+}
+
+/**
+ * A survivor's channel rule (staff or `prom channel`): email-or-paper (default), email-only,
+ * paper-only. Planned steps follow the rule from the next invitation on; a change to paper-only
+ * also turns waiting e-mail steps into letters at once. A letter never turns back into an e-mail.
+ * Returns false when the register id is unknown.
+ */
+export async function setChannelRule(db: Db, registerId: string, rule: ChannelRule): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const s = await trx.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirst();
+    if (!s) return false;
+    await trx.updateTable('survivors').set({ channel_rule: rule, updated_at: sql`now()` }).where('id', '=', s.id).execute();
+    if (rule === 'paper-only') await waitingEmailsToPaper(trx, s.id);
+    return true;
+  });
+}
+
+async function waitingEmailsToPaper(trx: Db, survivorId: number): Promise<void> {
+  await trx
+    .updateTable('outbox')
+    .set({ channel: 'paper', updated_at: sql`now()` })
+    .where('state', '=', 'pending')
+    .where('channel', '=', 'email')
+    .where('invitation_id', 'in', openInvitationIds(trx, survivorId))
+    .execute();
 }

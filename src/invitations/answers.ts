@@ -1,0 +1,203 @@
+// Transitions of answers: a page saved to the draft, a web response, a returned paper form. Each
+// checks the rules itself — open, inside the window by the caller's clock, alive, consent, not
+// answered — in the transaction of its write. The first counted response of an invitation counts;
+// a later complete one is kept uncounted with flag 'duplicate' for staff.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { osloDay, parseNow } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import type { Language, UncountedReason } from '../db/schema.ts';
+import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
+import type { Answers, PageId } from '../survey/instrument.ts';
+import { isOpen } from './fragments.ts';
+import { linkStatus, paperVerdict, type PaperVerdict } from './programme.ts';
+import { stopInvitation } from './transitions.ts';
+
+/**
+ * Saves one page at once; the draft merges page by page, so two tabs never erase each other.
+ * One statement: nothing is saved unless the invitation is open and its window has not closed by
+ * `today`. Returns false when it was not saved (the caller shows the closed page).
+ */
+export async function saveDraftAnswer(db: Db, invitationId: number, page: PageId, value: number, today: string): Promise<boolean> {
+  const patch = JSON.stringify({ [page]: value });
+  const result = await db
+    .insertInto('answer_drafts')
+    .columns(['invitation_id', 'answers'])
+    .expression((eb) =>
+      eb
+        .selectFrom('invitations as i')
+        .select(['i.id', sql<string>`${patch}::jsonb`.as('answers')])
+        .where('i.id', '=', invitationId)
+        .where((w) => isOpen(w, today)),
+    )
+    .onConflict((oc) =>
+      oc.column('invitation_id').doUpdateSet({
+        answers: sql`answer_drafts.answers || excluded.answers`,
+        version: sql`answer_drafts.version + 1`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export interface Draft {
+  answers: Answers;
+  /** Grows with every saved page; the check page sends it back with the submit. */
+  version: number;
+}
+
+export async function loadDraft(db: Db, invitationId: number): Promise<Draft> {
+  const row = await db.selectFrom('answer_drafts').select(['answers', 'version']).where('invitation_id', '=', invitationId).executeTakeFirst();
+  return { answers: (row?.answers ?? {}) as Answers, version: row?.version ?? 0 };
+}
+
+export type WebAnswerResult = 'submitted' | 'already-answered' | 'closed' | 'incomplete' | 'changed';
+
+/**
+ * The saved draft becomes the one counted response, in one transaction with the invitation's
+ * state change and the cancelling of every waiting step. Stored only if the draft is still the
+ * version the check page showed (`shownVersion`); otherwise 'changed' and nothing is stored.
+ */
+export async function recordWebAnswer(db: Db, invitationId: number, lang: Language, now: Date, shownVersion: number | undefined): Promise<WebAnswerResult> {
+  return db.transaction().execute(async (trx) => {
+    const inv = await trx.selectFrom('invitations').select(['state', 'closes_on']).where('id', '=', invitationId).forUpdate().executeTakeFirstOrThrow();
+    const status = linkStatus(inv.state, inv.closes_on, osloDay(now));
+    const draft = await loadDraft(trx, invitationId);
+    if (status === 'answered') {
+      if (isComplete(draft.answers)) await keepWebDuplicate(trx, invitationId, lang, draft.answers, now);
+      return 'already-answered';
+    }
+    if (status === 'closed') return 'closed';
+    if (!isComplete(draft.answers)) return 'incomplete';
+    if (shownVersion !== draft.version) return 'changed';
+    await trx.insertInto('responses').values(webResponse(invitationId, lang, draft.answers, now)).execute();
+    await stopInvitation(trx, invitationId, 'answered');
+    return 'submitted';
+  });
+}
+
+function webResponse(invitationId: number, lang: Language, answers: CompleteAnswers, now: Date) {
+  return {
+    id: randomUUID(),
+    invitation_id: invitationId,
+    mode: 'web' as const,
+    language: lang,
+    mobility: answers.mobility,
+    self_care: answers.self_care,
+    usual_activities: answers.usual_activities,
+    pain_discomfort: answers.pain_discomfort,
+    anxiety_depression: answers.anxiety_depression,
+    vas: answers.vas,
+    completed_at: now,
+  };
+}
+
+/** A complete web response next to a counted paper one is kept once, uncounted, with flag 'duplicate'. */
+async function keepWebDuplicate(trx: Db, invitationId: number, lang: Language, answers: CompleteAnswers, now: Date): Promise<void> {
+  const existing = await trx.selectFrom('responses').select(['mode', 'counted']).where('invitation_id', '=', invitationId).execute();
+  if (existing.some((r) => r.mode === 'web') || !existing.some((r) => r.counted && r.mode === 'paper')) return;
+  await trx
+    .insertInto('responses')
+    .values({ ...webResponse(invitationId, lang, answers, now), counted: false, flag: 'duplicate' })
+    .execute();
+}
+
+/** Levels 1–5 or null (blank or more than one ticked), the VAS 0–100 or null. */
+export interface PaperAnswers {
+  mobility: number | null;
+  self_care: number | null;
+  usual_activities: number | null;
+  pain_discomfort: number | null;
+  anxiety_depression: number | null;
+  vas: number | null;
+}
+
+export interface PaperLetter {
+  id: number;
+  invitation_id: number;
+  language: Language;
+}
+
+export type PaperAnswerResult =
+  | { kind: 'counted' | 'duplicate'; responseId: string }
+  | { kind: 'uncounted'; reason: UncountedReason };
+
+/** The rules for a form received on `receivedOn`, read inside the caller's transaction (the invitation row is locked). */
+export async function paperVerdictFor(trx: Db, invitationId: number, receivedOn: string): Promise<PaperVerdict> {
+  const f = await trx
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .select(['i.state', 'i.cancel_reason', 'i.closes_on', 's.died_on', 's.withdrawn_at'])
+    .select((eb) => eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)).as('answered'))
+    .where('i.id', '=', invitationId)
+    .forUpdate('i')
+    .executeTakeFirstOrThrow();
+  return paperVerdict(
+    { invitationState: f.state, cancelReason: f.cancel_reason, closesOn: f.closes_on, answered: Boolean(f.answered), diedOn: f.died_on, withdrawnAt: f.withdrawn_at },
+    receivedOn,
+  );
+}
+
+/**
+ * A returned paper form, final after entry: counted (the invitation becomes answered and its
+ * waiting steps stop), kept uncounted as a duplicate, or — after a death, a withdrawal, a stop or
+ * too late — recorded as an uncounted return without its answers. Runs in the caller's
+ * transaction, which has locked the letter.
+ */
+export async function recordPaperAnswer(trx: Db, letter: PaperLetter, answers: PaperAnswers, receivedOn: string, staffId: number, now: Date): Promise<PaperAnswerResult> {
+  const verdict = await paperVerdictFor(trx, letter.invitation_id, receivedOn);
+  if (verdict.kind === 'uncounted') {
+    await recordUncountedReturn(trx, letter, receivedOn, verdict.reason, staffId);
+    return verdict;
+  }
+  const counted = verdict.kind === 'count';
+  const noon = parseNow(receivedOn)!;
+  const id = randomUUID();
+  await trx
+    .insertInto('responses')
+    .values({
+      id,
+      invitation_id: letter.invitation_id,
+      mode: 'paper',
+      language: letter.language,
+      ...answers,
+      counted,
+      flag: counted ? null : 'duplicate',
+      letter_id: letter.id,
+      completed_at: noon < now ? noon : now,
+    })
+    .execute();
+  if (counted) await answerInvitation(trx, letter.invitation_id);
+  return { kind: counted ? 'counted' : 'duplicate', responseId: id };
+}
+
+/**
+ * A counted paper answer makes the invitation answered, also one that expired inside the postal
+ * grace or was stopped only because the person asked not to be contacted (programme.ts).
+ */
+async function answerInvitation(trx: Db, invitationId: number): Promise<void> {
+  await trx
+    .updateTable('invitations as i')
+    .set({
+      state: 'answered',
+      cancel_reason: null,
+      answered_at: sql`(select min(r.completed_at) from responses r where r.invitation_id = i.id and r.counted)`,
+      updated_at: sql`now()`,
+    })
+    .where('i.id', '=', invitationId)
+    .where('i.state', 'in', ['expired', 'cancelled'])
+    .execute();
+  await stopInvitation(trx, invitationId, 'answered');
+}
+
+/** The form is recorded (return id, date received, reason) and nothing of its answers is kept, not even entries. */
+async function recordUncountedReturn(trx: Db, letter: PaperLetter, receivedOn: string, reason: UncountedReason, staffId: number): Promise<void> {
+  await trx.deleteFrom('paper_entries').where('letter_id', '=', letter.id).execute();
+  await trx
+    .insertInto('uncounted_returns')
+    .values({ letter_id: letter.id, invitation_id: letter.invitation_id, received_on: receivedOn, reason, recorded_by: staffId })
+    .onConflict((oc) => oc.column('letter_id').doNothing())
+    .execute();
+}
