@@ -61,6 +61,8 @@ const envSchema = z.object({
   ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
   SESSION_SECRET: secret,
   EXPORT_PSEUDONYM_KEY: secret,
+  // Keys the hash of an erased person's national id in their tombstone (docs/security.md).
+  ERASURE_KEY: secret,
   INSTRUMENT_DIR: z.string().optional(),
   // Oslo hour (0–23) of the daily print batch job (docs/paper.md); unset: no daily job.
   LETTER_BATCH_HOUR: z.coerce
@@ -110,6 +112,8 @@ export interface Config {
   role: Role;
   sessionSecret: string;
   exportPseudonymKey: string;
+  /** Keys the national-id hash kept when a person is erased at their request. */
+  erasureKey: string;
   instrumentDir: string | undefined;
   /** express "trust proxy": false, a hop count, or an address list. */
   trustProxy: boolean | number | string;
@@ -139,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.DATA_DIR);
   const missing = production
-    ? (['SESSION_SECRET', 'EXPORT_PSEUDONYM_KEY'] as const).filter((k) => !e[k])
+    ? (['SESSION_SECRET', 'EXPORT_PSEUDONYM_KEY', 'ERASURE_KEY'] as const).filter((k) => !e[k])
     : [];
   if (missing.length > 0) {
     throw new ConfigError(
@@ -163,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.ROLE,
     sessionSecret: e.SESSION_SECRET ?? secrets!.sessionSecret,
     exportPseudonymKey: e.EXPORT_PSEUDONYM_KEY ?? secrets!.exportPseudonymKey,
+    erasureKey: e.ERASURE_KEY ?? secrets!.erasureKey,
     instrumentDir: e.INSTRUMENT_DIR ? path.resolve(e.INSTRUMENT_DIR) : undefined,
     letterBatchHour: e.LETTER_BATCH_HOUR,
     letterDir: path.join(dataDir, 'letters'),
@@ -172,15 +177,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Outside production, missing secrets are generated once and kept in DATA_DIR/secrets.json. */
-function localSecrets(dataDir: string): { sessionSecret: string; exportPseudonymKey: string } {
+interface LocalSecrets {
+  sessionSecret: string;
+  exportPseudonymKey: string;
+  erasureKey: string;
+}
+
+/**
+ * Outside production, missing secrets are generated once and kept in DATA_DIR/secrets.json; a
+ * secret added in a later version is added to an existing file, the others kept.
+ */
+function localSecrets(dataDir: string): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const fresh = () => randomBytes(32).toString('base64url');
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets> & Omit<LocalSecrets, 'erasureKey'>;
+    if (kept.erasureKey) return kept as LocalSecrets;
+    const secrets = { ...kept, erasureKey: fresh() };
+    writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+    return secrets;
+  }
   mkdirSync(dataDir, { recursive: true });
-  const secrets = {
-    sessionSecret: randomBytes(32).toString('base64url'),
-    exportPseudonymKey: randomBytes(32).toString('base64url'),
-  };
+  const secrets = { sessionSecret: fresh(), exportPseudonymKey: fresh(), erasureKey: fresh() };
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   return secrets;
 }

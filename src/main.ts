@@ -70,6 +70,8 @@ function listen(config: Config, s: Services): Promise<Server> {
           redisAlive: s.redisAlive,
           queues: s.queues,
           exportPseudonymKey: config.exportPseudonymKey,
+          erasureKey: config.erasureKey,
+          publicUrl: config.publicUrl,
           trustProxy: config.trustProxy,
           logger,
           metrics,

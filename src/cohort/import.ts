@@ -7,6 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { erasedAmong } from '../invitations/erase.ts';
 import { survivorRowSchema, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, type SurvivorRow } from './survivor-row.ts';
 
 export interface ImportReport {
@@ -44,7 +45,13 @@ type Encoding = 'utf-8' | 'windows-1252';
  * Windows-1252 that Excel writes for "CSV (semikolondelt)"), then the whole file is parsed once
  * without writing, so a file that is not readable CSV is refused before any row is stored.
  */
-export async function importSurvivorsFile(db: Db, file: string, opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
+export interface ImportOptions {
+  dryRun?: boolean;
+  /** ERASURE_KEY: people erased at their request are refused, not stored again. */
+  erasureKey?: string | undefined;
+}
+
+export async function importSurvivorsFile(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const encoding = await detectEncoding(file);
   await checkReadable(decodedFile(file, encoding));
   const report = await importSurvivors(db, decodedFile(file, encoding), opts);
@@ -52,7 +59,7 @@ export async function importSurvivorsFile(db: Db, file: string, opts: { dryRun?:
   return report;
 }
 
-export async function importSurvivors(db: Db, input: Readable, opts: { dryRun?: boolean } = {}): Promise<ImportReport> {
+export async function importSurvivors(db: Db, input: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
   const report: ImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [], moreProblems: 0, notices: [] };
   const problems = new ProblemList(report);
   let batch: { line: number; row: SurvivorRow }[] = [];
@@ -65,11 +72,11 @@ export async function importSurvivors(db: Db, input: Readable, opts: { dryRun?: 
     }
     batch.push({ line, row: parsed.data });
     if (batch.length >= BATCH) {
-      problems.addAll(await writeBatch(db, batch, report, opts.dryRun ?? false));
+      problems.addAll(await writeBatch(db, batch, report, opts));
       batch = [];
     }
   }
-  if (batch.length > 0) problems.addAll(await writeBatch(db, batch, report, opts.dryRun ?? false));
+  if (batch.length > 0) problems.addAll(await writeBatch(db, batch, report, opts));
   problems.flush();
   return report;
 }
@@ -216,8 +223,9 @@ function checkHeader(header: string[]): string[] {
  * may touch a row only once per statement), so its last row wins, and a national id given up by
  * one register_id can be taken by a later row.
  */
-async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], report: ImportReport, dryRun: boolean): Promise<Problem[]> {
+async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], report: ImportReport, opts: ImportOptions): Promise<Problem[]> {
   return db.transaction().execute(async (trx) => {
+    const erased = opts.erasureKey ? await erasedAmong(trx, opts.erasureKey, batch.map((b) => b.row.national_id)) : new Set<string>();
     const existing = await trx
       .selectFrom('survivors')
       .select(['register_id', 'national_id'])
@@ -233,6 +241,11 @@ async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], r
     const clashes: Problem[] = [];
     const accepted: SurvivorRow[] = [];
     for (const { line, row } of batch) {
+      if (erased.has(row.national_id)) {
+        report.rejected++;
+        clashes.push({ line, text: `line ${line}: national_id: erased at the person's request` });
+        continue;
+      }
       const holder = owner.get(row.national_id);
       if (holder !== undefined && holder !== row.register_id) {
         report.rejected++;
@@ -250,7 +263,7 @@ async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], r
       holds.set(row.register_id, row.national_id);
       accepted.push(row);
     }
-    if (!dryRun) for (const rows of runsOfDistinctIds(accepted)) await upsertRows(trx, rows);
+    if (!opts.dryRun) for (const rows of runsOfDistinctIds(accepted)) await upsertRows(trx, rows);
     return clashes;
   });
 }

@@ -8,7 +8,7 @@ export const cohortCommands: CommandGroup = {
       const { values, positionals } = parse(args, { 'dry-run': { type: 'boolean' } });
       if (positionals.length !== 1) throw new UsageError('prom import takes one file: prom import <file.csv> [--dry-run]');
       return withServices('prom import', false, async (s) => {
-        const report = await importSurvivorsFile(s.database.db, positionals[0]!, { dryRun: values['dry-run'] === true });
+        const report = await importSurvivorsFile(s.database.db, positionals[0]!, { dryRun: values['dry-run'] === true, erasureKey: s.config.erasureKey });
         for (const n of report.notices) console.log(n);
         for (const p of report.problems) console.error(p);
         if (report.moreProblems > 0) console.error(`… and ${report.moreProblems} more problems (only the first ${report.problems.length} are listed).`);

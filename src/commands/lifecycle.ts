@@ -4,7 +4,11 @@
 // that runs anyway finds its row cancelled).
 import { CHANNEL_RULES, isChannelRule } from '../cohort/channel-rule.ts';
 import { importDeathsFile } from '../cohort/deaths-import.ts';
+import { erasePerson } from '../invitations/erase.ts';
 import { setChannelRule, withdrawConsentStopping } from '../invitations/person.ts';
+import { redrawBatchFiles } from '../paper/batch.ts';
+import { printBatchDeps } from '../../jobs/print-batch.ts';
+import { audit } from '../staff/audit.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
@@ -17,7 +21,8 @@ import { parse, UsageError, withServices, type CommandGroup } from './command.ts
 export const lifecycleCommands: CommandGroup = {
   help: [
     'prom deaths import <file.csv>                 record deaths (national_id, date_of_death); stops contact at once',
-    'prom consent withdraw <register_id>           record a withdrawal of consent; stops contact at once',
+    'prom consent withdraw <register_id>           record a withdrawal of consent; stops contact and takes the answers out of every output at once',
+    'prom consent erase <register_id>              erase everything about the person at their request (keeps a tombstone)',
     'prom programme [show]                         the contact programme in force (versioned)',
     'prom programme set <key>=<value>…             a new programme version, e.g. reminder1AfterDays=21',
     'prom channel <register_id> email-or-paper|email-only|paper-only   a survivor\'s channel rule',
@@ -43,8 +48,11 @@ async function deaths(args: string[]): Promise<number> {
 
 async function consent(args: string[]): Promise<number> {
   const { positionals } = parse(args, {});
-  if (positionals[0] !== 'withdraw' || positionals.length !== 2) throw new UsageError('Usage: prom consent withdraw <register_id>');
+  const usage = 'Usage: prom consent withdraw <register_id> | prom consent erase <register_id>';
+  if (positionals.length !== 2) throw new UsageError(usage);
   const registerId = positionals[1]!;
+  if (positionals[0] === 'erase') return erase(registerId);
+  if (positionals[0] !== 'withdraw') throw new UsageError(usage);
   return withServices('prom consent withdraw', false, async (s) => {
     const result = await withdrawConsentStopping(s.database.db, registerId, new Date());
     if (!result.found) {
@@ -53,6 +61,22 @@ async function consent(args: string[]): Promise<number> {
     }
     const removed = await removeJobs(s, result.cancelled);
     console.log(`Consent withdrawn for ${registerId}: ${result.cancelled.length} waiting steps cancelled${removed}. Nothing more will be sent.`);
+    return 0;
+  });
+}
+
+/** Erasure at the person's request: the rules' owner deletes, the paper module redraws the batch files. */
+async function erase(registerId: string): Promise<number> {
+  return withServices('prom consent erase', false, async (s) => {
+    const result = await erasePerson(s.database.db, registerId, 'prom consent erase', s.config.erasureKey, new Date());
+    if (result.kind === 'not-found') {
+      console.error(`No survivor with register_id ${registerId}.`);
+      return 1;
+    }
+    const files = await redrawBatchFiles(printBatchDeps(s), result.batchIds);
+    await audit(s.database.db, { actor: 'prom consent erase', action: 'erase', entity: 'survivor', entityId: result.survivorId, details: { counts: result.counts, batches: result.batchIds } });
+    const rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
+    console.log(`Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batch files drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`);
     return 0;
   });
 }

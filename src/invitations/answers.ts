@@ -9,7 +9,7 @@ import type { Db } from '../db/database.ts';
 import type { Language, UncountedReason } from '../db/schema.ts';
 import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
 import type { Answers, PageId } from '../survey/instrument.ts';
-import { isOpen } from './fragments.ts';
+import { hasCountedResponse, isOpen } from './fragments.ts';
 import { linkStatus, paperVerdict, type PaperVerdict } from './programme.ts';
 import { stopInvitation } from './transitions.ts';
 
@@ -130,7 +130,7 @@ export async function paperVerdictFor(trx: Db, invitationId: number, receivedOn:
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select(['i.state', 'i.cancel_reason', 'i.closes_on', 's.died_on', 's.withdrawn_at'])
-    .select((eb) => eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)).as('answered'))
+    .select((eb) => hasCountedResponse(eb).as('answered'))
     .where('i.id', '=', invitationId)
     .forUpdate('i')
     .executeTakeFirstOrThrow();

@@ -1,7 +1,7 @@
 // Query fragments of the contact and consent rules, written once: "open", "answered" (a counted
 // response), "counts for analysis" (counted, and the person has not withdrawn consent) and
 // "hospital scope". Transitions, worklists, reports and exports build on these.
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { sql, type AliasableExpression, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { OPEN_STATES } from './programme.ts';
 
@@ -11,6 +11,7 @@ export type HospitalScope = 'all' | readonly string[];
 type WithInvitation = ExpressionBuilder<Database & { i: Database['invitations'] }, 'i'>;
 type WithEvent = ExpressionBuilder<Database & { e: Database['arrest_events'] }, 'e'>;
 type WithSurvivor = ExpressionBuilder<Database & { s: Database['survivors'] }, 's'>;
+type WithResponseAndSurvivor = ExpressionBuilder<Database & { r: Database['responses']; s: Database['survivors'] }, 'r' | 's'>;
 
 /** `i` (invitations) is open: messages may go and the link works, if its window has not closed by `today`. */
 export function isOpen(eb: WithInvitation, today?: string): Expression<SqlBool> {
@@ -19,16 +20,21 @@ export function isOpen(eb: WithInvitation, today?: string): Expression<SqlBool> 
 }
 
 /** `i` has a counted response (web or paper): the invitation is answered, whatever its state says. */
-export function hasCountedResponse(eb: WithInvitation): Expression<SqlBool> {
+export function hasCountedResponse(eb: WithInvitation): AliasableExpression<SqlBool> {
   return eb.exists(eb.selectFrom('responses as cr').select('cr.id').whereRef('cr.invitation_id', '=', 'i.id').where('cr.counted', '=', true));
 }
 
 /**
- * A response of `s` that analysis may use: counted, and the person has not withdrawn consent.
- * A withdrawal takes the person's answers out of every export, report, dashboard and API result at once.
+ * The person `s` has not withdrawn consent. A withdrawal takes the person out of every export,
+ * report, dashboard (also the response-rate denominators) and API result at once.
  */
 export function consented(eb: WithSurvivor): Expression<SqlBool> {
   return eb('s.withdrawn_at', 'is', null);
+}
+
+/** A response `r` of the person `s` that analysis may use: counted, and consent not withdrawn. */
+export function countsForAnalysis(eb: WithResponseAndSurvivor): Expression<SqlBool> {
+  return eb.and([eb('r.counted', '=', true), eb('s.withdrawn_at', 'is', null)]);
 }
 
 /** Limits `e` (arrest_events) to the actor's hospitals. */

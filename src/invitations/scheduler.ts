@@ -5,6 +5,7 @@
 import { sql, type Insertable } from 'kysely';
 import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import { isOpen } from './fragments.ts';
 import type { Channel, OutboxTable, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
@@ -174,7 +175,7 @@ function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
     .where('o.state', 'in', ['pending', 'held'])
     .where('o.due_at', '<=', now)
     .where('o.id', '>', afterId)
-    .where('i.state', 'in', ['planned', 'sent', 'reminded'])
+    .where((eb) => isOpen(eb))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(

@@ -4,6 +4,7 @@
 // vital-status adapter for those still due. A stop is recorded with its reason at once.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { hasCountedResponse } from './fragments.ts';
 import type { ChannelRule, Language } from '../db/schema.ts';
 import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import { OPEN_STATES, sendStopReason, usableEmail, type SendFacts, type StopReason } from './programme.ts';
@@ -45,7 +46,7 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
       's.died_on', 's.withdrawn_at', 's.opted_out_at',
     ])
     .select((eb) => [
-      eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)).as('answered'),
+      hasCountedResponse(eb).as('answered'),
       eb
         .exists(
           eb

@@ -4,6 +4,7 @@
 // caller can remove their queued jobs.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { hasCountedResponse } from './fragments.ts';
 import { invitationStateAfterStop, OPEN_STATES, WAITING_STATES, type PlannedStep, type StopReason } from './programme.ts';
 
 /** Stops one invitation: person facts cancel it, the window expires it; waiting steps are cancelled. */
@@ -62,9 +63,7 @@ export async function sweepStoppedInvitations(trx: Db): Promise<number[]> {
     .selectFrom('invitations as i')
     .select('i.id')
     .where('i.state', 'in', OPEN_STATES)
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)),
-    )
+    .where((eb) => hasCountedResponse(eb))
     .execute();
   await markAnsweredFromResponses(trx, answeredOpen.map((r) => r.id));
   const rows = await trx
@@ -108,9 +107,7 @@ async function markAnsweredFromResponses(trx: Db, invitationIds: number[]): Prom
     })
     .where('i.id', 'in', invitationIds)
     .where('i.state', 'in', OPEN_STATES)
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true)),
-    )
+    .where((eb) => hasCountedResponse(eb))
     .execute();
 }
 

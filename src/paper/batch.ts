@@ -5,18 +5,17 @@
 // the batch) until staff confirm the batch was handed over; then they are `sent`. A batch is never
 // in a second batch: only a deliberate reprint draws its letters again, with the same codes.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
-import { invitationStateAfterSend } from '../invitations/programme.ts';
+import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
+import { confirmHandOver, deferLetter, holdForAddress, recordBatchFiles, recordReprint, takeIntoBatch, type ConfirmResult as HandOver } from '../invitations/print.ts';
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
-import { issueShortCode } from '../invitations/short-codes.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import type { Lang, Views } from '../web/views.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER, type LetterData, type LetterTexts } from './letter.ts';
@@ -83,8 +82,6 @@ export function decryptCode(key: Buffer, stored: string): string {
   return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
 }
 
-const kindOf = (step: Step): 'invitation' | 'reminder' => (step === 'reminder1' || step === 'reminder2' ? 'reminder' : 'invitation');
-
 /** Steps due for print by `now` that are in no batch yet, oldest first. */
 function dueForPrint(db: Db, now: Date) {
   return db
@@ -109,15 +106,8 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
 
   // The address first (no address → held, as a pass would), then the send-time check.
   const noAddress = due.filter((r) => !targets.get(r.invitation_id)!.hasPostalAddress);
-  if (noAddress.length) {
-    await db
-      .updateTable('outbox')
-      .set({ state: 'held', last_error: 'address_missing', updated_at: sql`now()` })
-      .where('id', 'in', noAddress.map((r) => r.id))
-      .where('state', '=', 'print')
-      .execute();
-    result.held = noAddress.length;
-  }
+  await holdForAddress(db, noAddress.map((r) => r.id));
+  result.held = noAddress.length;
   const withAddress = due.filter((r) => targets.get(r.invitation_id)!.hasPostalAddress);
   const checks = await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [...new Set(withAddress.map((r) => targets.get(r.invitation_id)!))], today);
   const go: typeof due = [];
@@ -125,7 +115,7 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
     const check = checks.get(row.invitation_id)!;
     if (check.kind === 'go') go.push(row);
     else if (check.kind === 'defer') {
-      await db.updateTable('outbox').set({ last_error: check.reason, updated_at: sql`now()` }).where('id', '=', row.id).execute();
+      await deferLetter(db, row.id, check.reason);
       result.deferred++;
     } else {
       const target = targets.get(row.invitation_id)!;
@@ -144,49 +134,22 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
     .execute();
   const person = new Map(people.map((p) => [p.id, p]));
 
-  const batchId = await db.transaction().execute(async (trx) => {
-    const batch = await trx.insertInto('print_batches').values({ created_by: actor, made_at: now }).returning('id').executeTakeFirstOrThrow();
-    const rows = [];
-    for (const r of go) {
+  const batchId = await takeIntoBatch(
+    db,
+    go.map((r) => {
       const p = person.get(r.invitation_id)!;
-      const code = await issueShortCode(trx, r.invitation_id);
-      rows.push({
-        outbox_id: r.id,
-        invitation_id: r.invitation_id,
-        batch_id: batch.id,
-        kind: kindOf(r.step),
-        language: p.language,
-        pages: PAGES_PER_LETTER,
-        letter_date: today,
-        name: [p.given_name, p.family_name].filter(Boolean).join(' ') || null,
-        address_line: p.address_line!,
-        postal_code: p.postal_code!,
-        city: p.city,
-        short_code_enc: encryptCode(deps.codeKey, code),
-      });
-    }
-    let inserted = 0;
-    for (let i = 0; i < rows.length; i += 500) {
-      // A concurrent batch that took a step first keeps it (unique outbox_id).
-      const done = await trx.insertInto('letters').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('outbox_id').doNothing()).returning('id').execute();
-      inserted += done.length;
-    }
-    if (inserted === 0) throw new EmptyBatch();
-    await trx.updateTable('print_batches').set({ letters: inserted }).where('id', '=', batch.id).execute();
-    return batch.id;
-  }).catch((err: unknown) => {
-    if (err instanceof EmptyBatch) return undefined;
-    throw err;
-  });
+      const name = [p.given_name, p.family_name].filter(Boolean).join(' ') || null;
+      return { outboxId: r.id, invitationId: r.invitation_id, step: r.step, language: p.language, name, addressLine: p.address_line!, postalCode: p.postal_code!, city: p.city };
+    }),
+    { actor, now, today, pages: PAGES_PER_LETTER, seal: (code) => encryptCode(deps.codeKey, code) },
+  );
   if (batchId === undefined) return result;
   result.batchId = batchId;
   // Files after the commit: if writing fails, `prom letters reprint <id>` writes them again.
   result.files = await writeBatchFiles(deps, batchId, typeof outDir === 'string' ? outDir : outDir(batchId), `batch-${batchId}`, false);
-  await db.updateTable('print_batches').set({ pdf_file: result.files.pdfFile, manifest_file: result.files.manifestFile }).where('id', '=', batchId).execute();
+  await recordBatchFiles(db, batchId, result.files);
   return result;
 }
-
-class EmptyBatch extends Error {}
 
 /** Draws the batch's letters (by letter id) into one PDF and writes the manifest beside it. */
 async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string, base: string, skipStopped: boolean): Promise<BatchFiles> {
@@ -222,6 +185,28 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
   return { pdfFile, manifestFile, letters: drawn.length, pages, bytes: statSync(pdfFile).size, leftOut };
 }
 
+/**
+ * After an erasure: the files of these batches (and of their reprints) are drawn again from the
+ * letters still in them, where the files are still on this machine, so no file keeps the erased
+ * person's letter. Returns the files rewritten.
+ */
+export async function redrawBatchFiles(deps: BatchDeps, batchIds: number[]): Promise<string[]> {
+  if (batchIds.length === 0) return [];
+  const batches = await deps.db
+    .selectFrom('print_batches')
+    .select(['id', 'reprint_of', 'pdf_file'])
+    .where((eb) => eb.or([eb('id', 'in', batchIds), eb('reprint_of', 'in', batchIds)]))
+    .execute();
+  const rewritten: string[] = [];
+  for (const b of batches) {
+    if (!b.pdf_file || !existsSync(b.pdf_file)) continue;
+    const files = await writeBatchFiles(deps, b.reprint_of ?? b.id, path.dirname(b.pdf_file), path.basename(b.pdf_file, '.pdf'), b.reprint_of !== null);
+    await recordBatchFiles(deps.db, b.id, files);
+    rewritten.push(files.pdfFile, files.manifestFile);
+  }
+  return rewritten;
+}
+
 /** The letter's data as drawLetter takes it; the cover's QR code opens /kode with the code filled in. */
 export function letterData(publicUrl: string, l: { letterId: string; kind: 'invitation' | 'reminder'; lang: Lang; name: string | null; address: string[]; shortCode: string; date: string }): LetterData {
   const [y, m, d] = l.date.split('-');
@@ -239,50 +224,13 @@ export function letterData(publicUrl: string, l: { letterId: string; kind: 'invi
 }
 
 export type ConfirmResult =
-  | { kind: 'confirmed'; sent: number; pulled: string[] }
+  | { kind: 'confirmed'; sent: number; pulled: string[]; remaining: number }
   | { kind: 'not-found' } | { kind: 'already' } | { kind: 'is-reprint' };
 
-/**
- * Staff confirm that the batch went to the print shop: its steps still due for print become
- * `sent` (invitations planned → sent, or → reminded, as for e-mail). Letters whose step was
- * stopped after the batch was made are named, so they can be taken out of the pile.
- */
-export async function confirmBatch(db: Db, batchId: number, actor: string, now: Date): Promise<ConfirmResult> {
-  return db.transaction().execute(async (trx) => {
-    const batch = await trx.selectFrom('print_batches').select(['id', 'handed_over_at', 'reprint_of']).where('id', '=', batchId).forUpdate().executeTakeFirst();
-    if (!batch) return { kind: 'not-found' as const };
-    if (batch.reprint_of !== null) return { kind: 'is-reprint' as const };
-    if (batch.handed_over_at) return { kind: 'already' as const };
-    const rows = await trx
-      .selectFrom('letters as l')
-      .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
-      .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
-      .select(['l.id as letter_id', 'o.id as outbox_id', 'o.step', 'o.state', 'i.id as invitation_id', 'i.state as invitation_state'])
-      .where('l.batch_id', '=', batchId)
-      .orderBy('l.id')
-      .execute();
-    const going = rows.filter((r) => r.state === 'print');
-    if (going.length) {
-      await trx
-        .updateTable('outbox')
-        .set({ state: 'sent', sent_at: now, last_error: null, updated_at: sql`now()` })
-        .where('id', 'in', going.map((r) => r.outbox_id))
-        .where('state', '=', 'print')
-        .execute();
-    }
-    for (const r of going) {
-      const state = invitationStateAfterSend(r.step, r.invitation_state);
-      if (!state) continue;
-      await trx
-        .updateTable('invitations')
-        .set({ state, updated_at: sql`now()` })
-        .where('id', '=', r.invitation_id)
-        .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
-        .execute();
-    }
-    await trx.updateTable('print_batches').set({ handed_over_at: now, handed_over_by: actor }).where('id', '=', batchId).execute();
-    return { kind: 'confirmed' as const, sent: going.length, pulled: rows.filter((r) => r.state !== 'print' && r.state !== 'sent').map((r) => formatLetterId(r.letter_id)) };
-  });
+/** Staff confirm the hand-over of the batch's letters within their scope (src/invitations/print.ts); pulled letters by return id. */
+export async function confirmBatch(db: Db, batchId: number, actor: string, now: Date, scope: HospitalScope = 'all'): Promise<ConfirmResult> {
+  const r: HandOver = await confirmHandOver(db, batchId, actor, scope, now);
+  return r.kind === 'confirmed' ? { ...r, pulled: r.pulled.map(formatLetterId) } : r;
 }
 
 export type ReprintResult = { kind: 'reprinted'; reprintId: number; of: number; files: BatchFiles } | { kind: 'not-found' };
@@ -296,10 +244,10 @@ export async function reprintBatch(deps: BatchDeps, batchId: number, outDir: str
   const batch = await deps.db.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).executeTakeFirst();
   if (!batch) return { kind: 'not-found' };
   const of = batch.reprint_of ?? batch.id;
-  const reprint = await deps.db.insertInto('print_batches').values({ created_by: actor, made_at: now, reprint_of: of }).returning('id').executeTakeFirstOrThrow();
-  const files = await writeBatchFiles(deps, of, outDir, `batch-${of}-reprint-${reprint.id}`, true);
-  await deps.db.updateTable('print_batches').set({ letters: files.letters, pdf_file: files.pdfFile, manifest_file: files.manifestFile }).where('id', '=', reprint.id).execute();
-  return { kind: 'reprinted', reprintId: reprint.id, of, files };
+  const reprintId = await recordReprint(deps.db, of, actor, now);
+  const files = await writeBatchFiles(deps, of, outDir, `batch-${of}-reprint-${reprintId}`, true);
+  await recordBatchFiles(deps.db, reprintId, files);
+  return { kind: 'reprinted', reprintId, of, files };
 }
 
 export interface BatchSummary {
@@ -313,7 +261,36 @@ export interface BatchSummary {
   pdfFile: string | null;
 }
 
-export async function listBatches(db: Db, limit = 50): Promise<BatchSummary[]> {
-  const rows = await db.selectFrom('print_batches').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, createdBy: r.created_by, letters: r.letters, handedOverAt: r.handed_over_at, handedOverBy: r.handed_over_by, reprintOf: r.reprint_of, pdfFile: r.pdf_file }));
+/**
+ * Recent batches with at least one letter in `scope`; for a registrar, `letters` and the hand-over
+ * count only their hospitals' letters. A reprint lists under the scope of the batch it redraws.
+ */
+export async function listBatches(db: Db, limit = 50, scope: HospitalScope = 'all'): Promise<BatchSummary[]> {
+  const rows = await db
+    .selectFrom('print_batches as b')
+    .innerJoin('letters as l', (join) => join.on(sql<boolean>`l.batch_id = coalesce(b.reprint_of, b.id)`))
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .where((eb) => inHospitalScope(eb, scope))
+    .groupBy('b.id')
+    .select(['b.id', 'b.created_at', 'b.created_by', 'b.reprint_of', 'b.pdf_file'])
+    .select((eb) => [
+      eb.fn.countAll<number>().as('letters'),
+      eb.fn.max('l.handed_over_at').as('handed_over_at'),
+      sql<string | null>`max(l.handed_over_by)`.as('handed_over_by'),
+      sql<boolean>`bool_and(l.handed_over_at is not null)`.as('all_handed_over'),
+    ])
+    .orderBy('b.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    letters: Number(r.letters),
+    handedOverAt: r.all_handed_over ? r.handed_over_at : null,
+    handedOverBy: r.all_handed_over ? r.handed_over_by : null,
+    reprintOf: r.reprint_of,
+    pdfFile: r.pdf_file,
+  }));
 }

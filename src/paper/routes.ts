@@ -99,6 +99,10 @@ export function paperRoutes(ctx: StaffContext): Router {
     if (phase.kind === 'final') {
       return ctx.page(req, res, status, 'staff/paper-letter', { ...base, final: true, finalText: t(phase.counted ? 'paper.finalCounted' : 'paper.finalDuplicate') });
     }
+    if (phase.kind === 'uncounted') {
+      const finalText = t(`paper.uncounted.${phase.reason}`, { date: formatDay(phase.receivedOn) });
+      return ctx.page(req, res, status, 'staff/paper-letter', { ...base, final: true, finalText });
+    }
     if (phase.kind === 'mismatch') {
       const label = (f: Field, v: string) => valueLabel(f, v);
       const choices = extra.choices ?? {};
@@ -171,8 +175,9 @@ export function paperRoutes(ctx: StaffContext): Router {
     const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
     if (outcome.kind === 'mismatch') details.differing = outcome.differing;
     if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted });
+    if (outcome.kind === 'uncounted') details.reason = outcome.reason;
     const entryId = 'entryId' in outcome ? outcome.entryId : null;
-    await ctx.audit(req, res, { action: entryId ? 'change' : 'denied', entity: 'paper_entry', entityId: entryId, details });
+    await ctx.audit(req, res, { action: entryId || outcome.kind === 'uncounted' ? 'change' : 'denied', entity: 'paper_entry', entityId: entryId, details });
     res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind}`);
   });
 
@@ -186,12 +191,14 @@ export function paperRoutes(ctx: StaffContext): Router {
     }
     const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
     if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted, differing: outcome.differing, resolved: true });
-    await ctx.audit(req, res, { action: outcome.kind === 'final' ? 'change' : 'denied', entity: 'paper_entry', entityId: outcome.kind === 'final' ? outcome.entryId : null, details });
-    res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind === 'final' ? 'resolved' : 'not-mismatch'}`);
+    if (outcome.kind === 'uncounted') details.reason = outcome.reason;
+    const changed = outcome.kind === 'final' || outcome.kind === 'uncounted';
+    await ctx.audit(req, res, { action: changed ? 'change' : 'denied', entity: 'paper_entry', entityId: outcome.kind === 'final' ? outcome.entryId : null, details });
+    res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind === 'final' ? 'resolved' : outcome.kind === 'uncounted' ? 'uncounted' : 'not-mismatch'}`);
   });
 
   r.get('/staff/paper/batches', access, async (req, res) => {
-    const batches = await listBatches(db);
+    const batches = await listBatches(db, 50, scope(res));
     await ctx.audit(req, res, { action: 'view', entity: 'print_batch', details: { batchIds: batches.map((b) => b.id) } });
     const done = typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
     ctx.page(req, res, 200, 'staff/paper-batches', {
@@ -212,9 +219,10 @@ export function paperRoutes(ctx: StaffContext): Router {
   r.post('/staff/paper/batches/:id/confirm', access, async (req, res) => {
     const id = /^\d{1,12}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
     if (id === undefined) return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const result = await confirmBatch(db, id, me(res).email, clock.now());
+    const result = await confirmBatch(db, id, me(res).email, clock.now(), scope(res));
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details: result.kind === 'confirmed' ? { outcome: 'handed-over', sent: result.sent, pulled: result.pulled } : { outcome: result.kind } });
+    const details = result.kind === 'confirmed' ? { outcome: 'handed-over', sent: result.sent, pulled: result.pulled, remaining: result.remaining } : { outcome: result.kind };
+    await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details });
     res.redirect(303, `/staff/paper/batches?done=${result.kind}`);
   });
 

@@ -4,6 +4,7 @@
 // (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
 // docs/response-rates.md; keep the two in step.
 import { sql } from 'kysely';
+import { consented } from '../invitations/fragments.ts';
 import type { Db } from '../db/database.ts';
 import { suppressCells, type Relation } from './suppression.ts';
 
@@ -53,6 +54,8 @@ export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
   let q = db
     .selectFrom('invitations as i')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .where((eb) => consented(eb))
     .leftJoin('hospitals as h', 'h.code', 'e.hospital')
     .leftJoin(
       (eb) =>

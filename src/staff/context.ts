@@ -27,6 +27,10 @@ export interface StaffDeps {
   login?: LoginProvider | undefined;
   /** Instrument texts (the comparison report labels dimensions with them). */
   instruments?: Instruments | undefined;
+  /** ERASURE_KEY: without it, erasure at a person's request is unavailable. */
+  erasureKey?: string | undefined;
+  /** PUBLIC_URL, written on letters drawn again after an erasure. */
+  publicUrl?: string | undefined;
 }
 
 /** The signed-in person, re-read from the database on every request. */
@@ -78,6 +82,7 @@ const NAV: { href: string; key: string; roles: StaffRole[] }[] = [
   { href: '/staff/hospitals', key: 'staff.nav.hospitals', roles: ['admin'] },
   { href: '/staff/audit', key: 'staff.nav.audit', roles: ['admin'] },
   { href: '/staff/queues', key: 'staff.nav.queues', roles: ['admin'] },
+  { href: '/staff/erasure', key: 'erasure.nav', roles: ['admin'] },
 ];
 
 export function createContext(deps: StaffDeps): StaffContext {

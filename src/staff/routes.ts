@@ -5,6 +5,7 @@ import { Router, type Response } from 'express';
 import { dashboard, dashboardCsvRows, DIMENSIONS, isDimension } from '../reports/dashboard.ts';
 import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
+import { erasureRoutes } from './routes-erasure.ts';
 import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
 import { dashboardPageData } from './dashboard-page.ts';
 import { rowsToCsv, sendCsv, startCsv } from './exports.ts';
@@ -78,6 +79,7 @@ export function staffRouter(deps: StaffDeps): Router {
   r.use(registrarRoutes(ctx));
   r.use(paperRoutes(ctx));
   r.use(adminRoutes(ctx));
+  r.use(erasureRoutes(ctx));
 
   // Anything else under /staff: a staff-styled 404 (only reached with a session).
   r.use('/staff', (req, res) => ctx.message(req, res, 404, 'staff.errors.notFound'));

@@ -7,11 +7,11 @@ import { paperWorklists } from '../paper/entry.ts';
 import { addDays } from '../clock.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { contactLog, type ContactLogEntry } from '../invitations/contact-log.ts';
+import { hasCountedResponse, inHospitalScope, isOpen } from '../invitations/fragments.ts';
 
 /** Hospitals a registrar may see. Always a list; an empty list sees nothing. */
 export type HospitalScope = readonly string[];
 
-export const OPEN_STATES = ['planned', 'sent', 'reminded'] as const;
 /** Days before the window closes when an unanswered invitation appears on the worklist. */
 export const NEAR_CLOSE_DAYS = 14;
 const LIST_LIMIT = 500;
@@ -32,7 +32,7 @@ function summaryQuery(db: Db, scope: HospitalScope) {
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .leftJoin('invitations as i', 'i.arrest_event_id', 'e.id')
     .select(['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'])
-    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)));
+    .where((eb) => inHospitalScope(eb, scope));
 }
 
 function toSummary(r: {
@@ -143,7 +143,7 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
       'r.completed_at',
     ])
     .where('s.id', '=', id)
-    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
+    .where((eb) => inHospitalScope(eb, scope))
     .executeTakeFirst();
   if (!r) return undefined;
   const address = [r.address_line, [r.postal_code, r.city].filter(Boolean).join(' ')].filter((p) => p && p.trim()).join(', ');
@@ -199,7 +199,7 @@ function worklistBase(db: Db, scope: HospitalScope) {
     .selectFrom('invitations as i')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)));
+    .where((eb) => inHospitalScope(eb, scope));
 }
 
 const summaryColumns = ['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'] as const;
@@ -208,15 +208,14 @@ const summaryColumns = ['s.id', 's.register_id', 's.given_name', 's.family_name'
 export async function worklists(db: Db, scope: HospitalScope, today: string): Promise<Worklists> {
   const until = addDays(today, NEAR_CLOSE_DAYS);
   const nearClose = worklistBase(db, scope)
-    .where('i.state', 'in', [...OPEN_STATES])
-    .where('i.closes_on', '>', today)
+    .where((eb) => isOpen(eb, today))
     .where('i.closes_on', '<=', until)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.invitation_id', '=', 'i.id').where('r.counted', '=', true))));
+    .where((eb) => eb.not(hasCountedResponse(eb)));
   const outboxList = (states: string[], channel?: 'paper') => {
     let q = worklistBase(db, scope)
       .innerJoin('outbox as o', 'o.invitation_id', 'i.id')
       .where(sql`o.state`, 'in', states)
-      .where('i.state', 'in', [...OPEN_STATES]);
+      .where((eb) => isOpen(eb));
     if (channel) q = q.where('o.channel', '=', channel);
     return q;
   };
@@ -296,9 +295,9 @@ export async function survivorExportRows(db: Db, scope: HospitalScope): Promise<
       'i.state',
       'i.cancel_reason',
       'i.closes_on',
-      sql<boolean>`exists (select 1 from responses r where r.invitation_id = i.id and r.counted)`.as('answered'),
+      (eb) => hasCountedResponse(eb).as('answered'),
     ])
-    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
+    .where((eb) => inHospitalScope(eb, scope))
     .orderBy('e.arrest_date')
     .orderBy('s.id')
     .execute();
@@ -325,7 +324,7 @@ export async function registerIdInScope(db: Db, scope: HospitalScope, id: number
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .select('s.register_id')
     .where('s.id', '=', id)
-    .where((eb) => (scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : eb.lit(false)))
+    .where((eb) => inHospitalScope(eb, scope))
     .executeTakeFirst();
   return row?.register_id;
 }

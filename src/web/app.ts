@@ -34,6 +34,9 @@ export interface AppDeps {
   queues?: Queues | undefined;
   /** Key for pseudonyms in the staff analyst download (optional: without it that download is off). */
   exportPseudonymKey?: string | undefined;
+  /** ERASURE_KEY and PUBLIC_URL, for erasure at a person's request (optional: without the key it is off). */
+  erasureKey?: string | undefined;
+  publicUrl?: string | undefined;
   /** Integration API limits (docs/api.md); its result pseudonyms use exportPseudonymKey. */
   api?: Omit<ApiOptions, 'pseudonymKey'>;
   /** Request and security-event logs (default: none). */

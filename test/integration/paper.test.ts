@@ -159,7 +159,7 @@ describe('print batches', () => {
   test('confirming the hand-over sends the letters once; a reprint draws the same letters again on purpose', async () => {
     const at = parseNow(addDays(DAY90, 2))!;
     const confirmed = await confirmBatch(db, batchId, 'a@register.test', at);
-    assert.deepEqual(confirmed, { kind: 'confirmed', sent: 2, pulled: [] });
+    assert.deepEqual(confirmed, { kind: 'confirmed', sent: 2, pulled: [], remaining: 0 });
     const o = await outboxOf(people[2]!);
     assert.equal(o.state, 'sent');
     assert.equal(o.invitation_state, 'sent');

@@ -62,6 +62,7 @@ export async function startSurveyServer(
     redisAlive: async () => true,
     queues,
     exportPseudonymKey: opts.exportPseudonymKey,
+    erasureKey: 'e2e-erasure-key-e2e-erasure-key-012345678',
   });
   const http = await listenOnLoopback(app);
   return {

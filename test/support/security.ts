@@ -35,6 +35,7 @@ export function appFor(world: World, overrides: Partial<AppDeps> = {}): Express 
     redisAlive: () => pingRedis(TEST_REDIS_URL),
     queues: world.queues,
     exportPseudonymKey: TEST_PSEUDONYM_KEY,
+    erasureKey: 'test-erasure-key-test-erasure-key-0123456',
     ...overrides,
   }) as Express;
 }

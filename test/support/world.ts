@@ -51,6 +51,7 @@ export async function createWorld(): Promise<World> {
         redisAlive: () => pingRedis(TEST_REDIS_URL),
         queues,
         exportPseudonymKey: TEST_PSEUDONYM_KEY,
+        erasureKey: 'test-erasure-key-test-erasure-key-0123456',
       }),
     close: async () => {
       mailer.close();

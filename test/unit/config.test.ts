@@ -62,21 +62,23 @@ test('bad values give a ConfigError naming the variable', () => {
   refuses({ SESSION_SECRET: 'short' }, 'SESSION_SECRET', /at least 32 characters/);
 });
 
-test('production without secrets names both variables', () => {
+test('production without secrets names every secret variable', () => {
   assert.throws(
     () => loadConfig(env({ NODE_ENV: 'production' })),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.match(err.message, /^  SESSION_SECRET: must be set when NODE_ENV=production/m);
       assert.match(err.message, /^  EXPORT_PSEUDONYM_KEY: must be set when NODE_ENV=production/m);
+      assert.match(err.message, /^  ERASURE_KEY: must be set when NODE_ENV=production/m);
       return true;
     },
   );
   refuses({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A }, 'EXPORT_PSEUDONYM_KEY');
+  refuses({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A, EXPORT_PSEUDONYM_KEY: SECRET_B }, 'ERASURE_KEY');
 });
 
-test('production with both secrets works and writes no secrets.json', () => {
-  const e = env({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A, EXPORT_PSEUDONYM_KEY: SECRET_B });
+test('production with every secret works and writes no secrets.json', () => {
+  const e = env({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A, EXPORT_PSEUDONYM_KEY: SECRET_B, ERASURE_KEY: 'c'.repeat(32) });
   const c = loadConfig(e);
   assert.equal(c.production, true);
   assert.equal(c.sessionSecret, SECRET_A);
@@ -92,9 +94,11 @@ test('outside production, secrets are generated once into DATA_DIR/secrets.json'
   assert.match(first.sessionSecret, /^[A-Za-z0-9_-]{43}$/);
   assert.match(first.exportPseudonymKey, /^[A-Za-z0-9_-]{43}$/);
   assert.notEqual(first.sessionSecret, first.exportPseudonymKey);
+  assert.match(first.erasureKey, /^[A-Za-z0-9_-]{43}$/);
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {
     sessionSecret: first.sessionSecret,
     exportPseudonymKey: first.exportPseudonymKey,
+    erasureKey: first.erasureKey,
   });
   const second = loadConfig(e);
   assert.equal(second.sessionSecret, first.sessionSecret);

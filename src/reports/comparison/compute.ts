@@ -2,6 +2,7 @@
 // Loads the counted responses for the filters, then computes with pure functions. Groups with
 // fewer than 5 people are suppressed; norm figures nobody published stay missing, with a reason.
 import { sql } from 'kysely';
+import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
@@ -69,7 +70,7 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
       'r.anxiety_depression',
       'r.vas',
     ])
-    .where('r.counted', '=', true);
+    .where((eb) => countsForAnalysis(eb));
   if (filters.year !== undefined) q = q.where(sql<number>`extract(year from e.arrest_date)::int`, '=', filters.year);
   if (filters.hospital) q = q.where('e.hospital', '=', filters.hospital);
   if (filters.arrestType) q = q.where('e.arrest_type', '=', filters.arrestType);

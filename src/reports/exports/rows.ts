@@ -1,6 +1,7 @@
 // Counted responses with their arrest and person facts, read page by page (keyset on
 // completed_at, id) so an export of any size runs in constant memory on PGlite and PostgreSQL.
 import { sql } from 'kysely';
+import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 
 /** Large pages: each is one indexed range scan; fewer round trips matter more than page memory. */
@@ -62,7 +63,7 @@ export function countedResponses(db: Db) {
       'r.language',
       sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
     ])
-    .where('r.counted', '=', true);
+    .where((eb) => countsForAnalysis(eb));
 }
 
 function page(db: Db, after: { completedAt: string; id: string } | undefined): Promise<ResponseRow[]> {
