@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Db } from '../db/database.ts';
 import { withdrawConsentStopping } from '../invitations/person.ts';
 import { nationalIdHolder, upsert } from '../cohort/import.ts';
+import { erasedAmong } from '../invitations/erase.ts';
 import type { SurvivorRow } from '../cohort/survivor-row.ts';
 import { importDeaths } from '../cohort/deaths-import.ts';
 import type { ApiKey } from './keys.ts';
@@ -33,7 +34,10 @@ export async function visibleSurvivor(db: Db, key: ApiKey, registerId: string): 
 export type WriteOutcome = { status: 'created' | 'updated'; survivorId: number } | { status: 'rejected'; problem: ApiProblem };
 
 /** Checks and writes one validated record inside the caller's transaction. Never throws ApiProblem. */
-export async function writeSurvivor(trx: Db, key: ApiKey, row: SurvivorRow): Promise<WriteOutcome> {
+export async function writeSurvivor(trx: Db, key: ApiKey, row: SurvivorRow, erasureKey?: string): Promise<WriteOutcome> {
+  if (erasureKey && (await erasedAmong(trx, erasureKey, [row.national_id])).size > 0) {
+    return reject('erased', "The person was erased at their request and is not stored again; nothing was written.", [{ pointer: '/national_id', detail: "erased at the person's request" }]);
+  }
   if (!mayUseHospital(key, row.hospital)) {
     return reject('hospital-not-allowed', `This key may write only for the hospitals ${key.hospitals.join(', ')}.`, [{ pointer: '/hospital', detail: 'is not one of the hospitals of this key' }]);
   }

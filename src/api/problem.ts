@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'The request body is too large', about: 'Bodies are limited to 2 MB; send at most 1,000 records per batch.' },
   validation: { status: 422, title: 'The request body does not pass validation', about: 'See `errors`: one entry per problem, with a JSON `pointer` to the field and a `detail`. The rules are those of the CSV import.' },
   'national-id-conflict': { status: 409, title: 'The national id belongs to another survivor', about: 'Another register_id already holds this national id; nothing was written.' },
+  erased: { status: 409, title: 'The person was erased at their request', about: 'This national id belongs to a person whose data was erased at their request; they are not stored again. Nothing was written.' },
   'idempotency-key-reused': { status: 422, title: 'The Idempotency-Key was used with a different request', about: 'An Idempotency-Key may only be repeated with exactly the same method, path and body (within 24 hours).' },
   'idempotency-in-progress': { status: 409, title: 'A request with this Idempotency-Key is still being processed', about: 'Wait for the first request to finish, then repeat it to get its answer.' },
   'rate-limited': { status: 429, title: 'Too many requests', about: 'The key (or, without a valid key, the client address) made too many calls. Wait for the number of seconds in `Retry-After`.' },

@@ -28,6 +28,8 @@ import type { Logger } from '../observability/logger.ts';
 export interface ApiOptions {
   /** EXPORT_PSEUDONYM_KEY; without it /responses answers 503 not-configured. */
   pseudonymKey?: string | undefined;
+  /** ERASURE_KEY: people erased at their request are refused ('erased'), not stored again. */
+  erasureKey?: string | undefined;
   /** Calls per key and window (default 600 a minute). */
   rateLimit?: { windowMs: number; limit: number };
   /** Refused keys per client address and window before 429 (default 30 in 15 minutes). */
@@ -266,7 +268,7 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
       const row = { ...parsed, register_id };
       const outcome = await db
         .transaction()
-        .execute((trx) => writeSurvivor(trx, key, row))
+        .execute((trx) => writeSurvivor(trx, key, row, deps.options?.erasureKey))
         .catch((err: unknown) => {
           if (isUniqueViolation(err)) throw new ApiProblem('national-id-conflict', 'The national id already belongs to another survivor; nothing was written.', [{ pointer: '/national_id', detail: 'already belongs to another survivor' }]);
           throw err;
@@ -291,7 +293,7 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
               results.push({ index, register_id: registerId, status: 'rejected', problems: bodyErrors(parsed.error, `/records/${index}`) });
               continue;
             }
-            const outcome = await writeSurvivor(trx, key, parsed.data);
+            const outcome = await writeSurvivor(trx, key, parsed.data, deps.options?.erasureKey);
             if (outcome.status === 'rejected') {
               const problems = (outcome.problem.errors ?? []).map((e) => ({ ...e, pointer: `/records/${index}${e.pointer ?? ''}` }));
               results.push({ index, register_id: registerId, status: 'rejected', problems });

@@ -70,7 +70,7 @@ export const OPERATIONS: OperationSpec[] = [
       { status: 201, description: 'Created.', content: { 'application/json': survivorWriteResultSchema } },
       { status: 200, description: 'Updated (or unchanged).', content: { 'application/json': survivorWriteResultSchema } },
     ],
-    problems: [...BODY_PROBLEMS, 'invalid-parameter', 'hospital-not-allowed', 'not-found', 'national-id-conflict'],
+    problems: [...BODY_PROBLEMS, 'invalid-parameter', 'hospital-not-allowed', 'not-found', 'national-id-conflict', 'erased'],
     action: 'change',
   },
   {
@@ -84,7 +84,7 @@ export const OPERATIONS: OperationSpec[] = [
       'Each record is validated and written on its own and answered in `results` (created, updated or rejected with its problems); good records are written even when others are rejected. The answer is 200 whenever the envelope is valid.',
     body: batchSchema,
     success: [{ status: 200, description: 'One result per record.', content: { 'application/json': batchResultSchema } }],
-    problems: [...BODY_PROBLEMS, ...IDEMPOTENCY_PROBLEMS, 'national-id-conflict'],
+    problems: [...BODY_PROBLEMS, ...IDEMPOTENCY_PROBLEMS, 'national-id-conflict', 'erased'],
     action: 'change',
   },
   {

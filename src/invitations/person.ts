@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ChannelRule } from '../db/schema.ts';
+import { inHospitalScope, type HospitalScope } from './fragments.ts';
 import { OPEN_STATES } from './programme.ts';
 import { stopSurvivor } from './transitions.ts';
 
@@ -20,14 +21,23 @@ export async function optOut(db: Db, invitationId: number, now: Date): Promise<v
 }
 
 /** Consent withdrawn (by the register or staff): returns false when the register id is unknown. */
-export async function withdrawConsent(db: Db, registerId: string, now: Date): Promise<boolean> {
-  return (await withdrawConsentStopping(db, registerId, now)).found;
+export async function withdrawConsent(db: Db, registerId: string, now: Date, scope: HospitalScope = 'all'): Promise<boolean> {
+  return (await withdrawConsentStopping(db, registerId, now, scope)).found;
 }
 
-/** As withdrawConsent, also returning the outbox steps it cancelled (to remove their jobs). */
-export async function withdrawConsentStopping(db: Db, registerId: string, now: Date): Promise<{ found: boolean; cancelled: number[] }> {
+/**
+ * As withdrawConsent, also returning the outbox steps it cancelled (to remove their jobs). A person
+ * outside the acting user's hospitals is not found, checked in the transaction of the write.
+ */
+export async function withdrawConsentStopping(db: Db, registerId: string, now: Date, scope: HospitalScope = 'all'): Promise<{ found: boolean; cancelled: number[] }> {
   return db.transaction().execute(async (trx) => {
-    const s = await trx.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirst();
+    const s = await trx
+      .selectFrom('survivors as s')
+      .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
+      .select('s.id')
+      .where('s.register_id', '=', registerId)
+      .where((eb) => inHospitalScope(eb, scope))
+      .executeTakeFirst();
     if (!s) return { found: false, cancelled: [] };
     await trx.updateTable('survivors').set({ withdrawn_at: now, updated_at: sql`now()` }).where('id', '=', s.id).where('withdrawn_at', 'is', null).execute();
     return { found: true, cancelled: await stopSurvivor(trx, s.id, 'withdrawn') };

@@ -108,7 +108,7 @@ export function registrarRoutes(ctx: StaffContext): Router {
         errors: [{ text: ctx.t('staff.withdrawConfirmMissing'), href: '#confirm' }],
       });
     }
-    await withdrawConsent(db, registerId, clock.now());
+    await withdrawConsent(db, registerId, clock.now(), scopeOf(me(res)));
     await ctx.audit(req, res, { action: 'change', entity: 'survivor', entityId: id, details: { change: 'consent-withdrawn' } });
     req.session.staffFlash = ctx.t('staff.withdrawDone');
     res.redirect(303, `/staff/survivors/${id}`);

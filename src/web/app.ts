@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps) {
     next();
   });
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
-  app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey } }));
+  app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey, erasureKey: deps.erasureKey } }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use('/staff', refuseNul(deps.views));
   app.use(

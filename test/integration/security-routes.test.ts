@@ -190,6 +190,10 @@ const VISITS: Visit[] = [
   v('GET /staff/hospitals', STAFF, '/staff/hospitals', { expect: onlyFor('admin', 200) }),
   v('GET /staff/hospitals/:code', STAFF, '/staff/hospitals/OUS', { expect: onlyFor('admin', 200) }),
   v('POST /staff/hospitals', STAFF, '/staff/hospitals', { form: () => ({ code: 'WALK', name: 'Walk sykehus', health_trust: 'Walk HF', region: 'Helse Nord RHF' }), expect: onlyFor('admin', 303) }),
+  v('GET /staff/erasure', STAFF, '/staff/erasure', { expect: onlyFor('admin', 200) }),
+  v('POST /staff/erasure/find', STAFF, '/staff/erasure/find', { form: () => ({ register_id: 'W1' }), expect: onlyFor('admin', 303) }),
+  v('GET /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, { expect: onlyFor('admin', 200) }),
+  v('POST /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, { form: () => ({ confirm_register_id: 'not W1' }), expect: onlyFor('admin', 400) }),
   v('POST /staff/logout', STAFF, '/staff/logout', { form: () => ({}), expect: { anon: 303, admin: 303, analyst: 303, registrar: 303 } }),
 ];
 
@@ -376,6 +380,13 @@ const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /staff/logout': { setup: async (app) => ({ ...(await signedIn(app, 'csrf.logout@walk.test', 'analyst')), path: '/staff/logout', form: {} }) },
   'POST /staff/survivors/search': {
     setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: '/staff/survivors/search', form: { q: 'Csrf' } }),
+  },
+  'POST /staff/erasure/find': { setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: '/staff/erasure/find', form: { register_id: 'W2' } }) },
+  'POST /staff/erasure/:id': {
+    setup: async (app) => {
+      const id = await writeSurvivor(db, { registerId: 'W9', nationalIdSeed: 19, hospital: 'OUS', givenName: 'Erase' });
+      return { ...(await staffOf(app, 'admin')), path: `/staff/erasure/${id}`, form: { confirm_register_id: 'W9' } };
+    },
   },
   'POST /staff/survivors/:id/withdraw': {
     setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/withdraw`, form: { confirm: 'yes' } }),

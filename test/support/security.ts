@@ -202,6 +202,7 @@ export function dispositionProblems(res: request.Response): string[] {
 const FINGERPRINT_TABLES = [
   'survivors', 'arrest_events', 'invitations', 'outbox', 'invitation_tokens', 'answer_drafts', 'responses', 'staff_users',
   'short_codes', 'audit_log', 'hospitals', 'api_keys', 'print_batches', 'letters', 'paper_entries', 'paper_settings', 'deaths',
+  'uncounted_returns', 'erasures',
 ] as const;
 
 /**
