@@ -3,10 +3,10 @@
 // answered — in the transaction of its write. The first counted response of an invitation counts;
 // a later complete one is kept uncounted with flag 'duplicate' for staff.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Language, UncountedReason } from '../db/schema.ts';
+import type { Language, ResponsesTable, UncountedReason } from '../db/schema.ts';
 import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
 import type { Answers, PageId } from '../survey/instrument.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';
@@ -104,14 +104,7 @@ async function keepWebDuplicate(trx: Db, invitationId: number, lang: Language, a
 }
 
 /** Levels 1–5 or null (blank or more than one ticked), the VAS 0–100 or null. */
-export interface PaperAnswers {
-  mobility: number | null;
-  self_care: number | null;
-  usual_activities: number | null;
-  pain_discomfort: number | null;
-  anxiety_depression: number | null;
-  vas: number | null;
-}
+export type PaperAnswers = Pick<Insertable<ResponsesTable>, 'mobility' | 'self_care' | 'usual_activities' | 'pain_discomfort' | 'anxiety_depression' | 'vas'>;
 
 export interface PaperLetter {
   id: number;

@@ -9,9 +9,9 @@ import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-s
 import type { Views } from '../web/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';
-import { channelAtDueTime, invitationStateAfterSend, reminderDueTimes } from './programme.ts';
+import { channelAtDueTime, reminderDueTimes } from './programme.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
-import { rescheduleReminders } from './transitions.ts';
+import { advanceAfterSend, rescheduleReminders, survivorOf } from './transitions.ts';
 import { programmeVersion } from './settings.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -102,15 +102,7 @@ async function markSent(db: Db, row: Claimed, target: Target, messageId: string,
       .set({ state: 'sent', message_id: messageId, sent_at: now, last_error: null, updated_at: sql`now()` })
       .where('id', '=', row.id)
       .execute();
-    const state = invitationStateAfterSend(row.step, target.facts.invitationState);
-    if (state) {
-      await trx
-        .updateTable('invitations')
-        .set({ state, updated_at: sql`now()` })
-        .where('id', '=', row.invitation_id)
-        .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
-        .execute();
-    }
+    await advanceAfterSend(trx, row.invitation_id, row.step, target.facts.invitationState);
     if (programme) await rescheduleReminders(trx, row.invitation_id, reminderDueTimes(now, programme));
   });
 }
@@ -138,14 +130,6 @@ async function handleSendError(db: Db, row: Claimed, address: string, err: unkno
     await release(trx, row.id, { state: 'pending', channel: 'paper', last_error: `${message}; moved to paper` });
   });
   return 'paper';
-}
-
-function survivorOf(db: Db, invitationId: number) {
-  return db
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .select('e.survivor_id')
-    .where('i.id', '=', invitationId);
 }
 
 type Release = { state: 'pending' | 'failed' | 'unknown' | 'cancelled'; last_error: string; channel?: 'paper' };

@@ -7,14 +7,14 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ChannelRule } from '../db/schema.ts';
-import { inHospitalScope, type HospitalScope } from './fragments.ts';
-import { OPEN_STATES } from './programme.ts';
-import { stopSurvivor } from './transitions.ts';
+import { inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
+import { isOpen as isOpenState } from './programme.ts';
+import { invitationsOf, stopSurvivor, survivorOf } from './transitions.ts';
 
 /** "Do not contact me again" from a survey link: recorded on the person, stops every open invitation. */
 export async function optOut(db: Db, invitationId: number, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const survivorId = await survivorOf(trx, invitationId);
+    const survivorId = await survivorIdOf(trx, invitationId);
     await trx.updateTable('survivors').set({ opted_out_at: now, updated_at: sql`now()` }).where('id', '=', survivorId).where('opted_out_at', 'is', null).execute();
     await stopSurvivor(trx, survivorId, 'opted_out');
   });
@@ -51,7 +51,7 @@ export async function withdrawConsentStopping(db: Db, registerId: string, now: D
  */
 export async function preferPaper(db: Db, invitationId: number, now?: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const survivorId = await survivorOf(trx, invitationId);
+    const survivorId = await survivorIdOf(trx, invitationId);
     await trx.updateTable('survivors').set({ channel_rule: 'paper-only', updated_at: sql`now()` }).where('id', '=', survivorId).execute();
     await waitingEmailsToPaper(trx, survivorId);
     await requestLetter(trx, invitationId, now);
@@ -60,7 +60,7 @@ export async function preferPaper(db: Db, invitationId: number, now?: Date): Pro
 
 async function requestLetter(trx: Db, invitationId: number, now: Date | undefined): Promise<void> {
   const inv = await trx.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
-  if (!(OPEN_STATES as readonly string[]).includes(inv.state)) return;
+  if (!isOpenState(inv.state)) return;
   const onItsWay = await trx
     .selectFrom('outbox')
     .select('id')
@@ -76,23 +76,12 @@ async function requestLetter(trx: Db, invitationId: number, now: Date | undefine
     .execute();
 }
 
-async function survivorOf(trx: Db, invitationId: number): Promise<number> {
-  const row = await trx
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .select('e.survivor_id')
-    .where('i.id', '=', invitationId)
-    .executeTakeFirstOrThrow();
-  return row.survivor_id;
+async function survivorIdOf(trx: Db, invitationId: number): Promise<number> {
+  return (await survivorOf(trx, invitationId).executeTakeFirstOrThrow()).survivor_id;
 }
 
 function openInvitationIds(trx: Db, survivorId: number) {
-  return trx
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .select('i.id')
-    .where('e.survivor_id', '=', survivorId)
-    .where('i.state', 'in', OPEN_STATES);
+  return invitationsOf(trx, survivorId).where((eb) => isOpen(eb));
 }
 
 /**

@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Language, Step } from '../db/schema.ts';
 import { inHospitalScope, type HospitalScope } from './fragments.ts';
-import { invitationStateAfterSend } from './programme.ts';
 import { issueShortCode } from './short-codes.ts';
+import { advanceAfterSend } from './transitions.ts';
 
 /** Letters that can no longer go: the postal address is gone (a pass looks again). */
 export async function holdForAddress(db: Db, outboxIds: number[]): Promise<void> {
@@ -140,16 +140,7 @@ export async function confirmHandOver(db: Db, batchId: number, actor: string, sc
         .where('state', '=', 'print')
         .execute();
     }
-    for (const r of going) {
-      const state = invitationStateAfterSend(r.step, r.invitation_state);
-      if (!state) continue;
-      await trx
-        .updateTable('invitations')
-        .set({ state, updated_at: sql`now()` })
-        .where('id', '=', r.invitation_id)
-        .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
-        .execute();
-    }
+    for (const r of going) await advanceAfterSend(trx, r.invitation_id, r.step, r.invitation_state);
     await trx
       .updateTable('letters')
       .set({ handed_over_at: now, handed_over_by: actor })

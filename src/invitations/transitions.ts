@@ -4,8 +4,9 @@
 // caller can remove their queued jobs.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { Step } from '../db/schema.ts';
 import { hasCountedResponse } from './fragments.ts';
-import { invitationStateAfterStop, OPEN_STATES, WAITING_STATES, type PlannedStep, type StopReason } from './programme.ts';
+import { invitationStateAfterSend, invitationStateAfterStop, OPEN_STATES, WAITING_STATES, type PlannedStep, type StopReason } from './programme.ts';
 
 /** Stops one invitation: person facts cancel it, the window expires it; waiting steps are cancelled. */
 export async function stopInvitation(trx: Db, invitationId: number, reason: StopReason): Promise<number[]> {
@@ -24,13 +25,7 @@ export async function stopInvitation(trx: Db, invitationId: number, reason: Stop
 
 /** Stops every open invitation of a survivor (death, withdrawal, opt-out), at once. */
 export async function stopSurvivor(trx: Db, survivorId: number, reason: 'died' | 'withdrawn' | 'opted_out'): Promise<number[]> {
-  const invitations = await trx
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .select('i.id')
-    .where('e.survivor_id', '=', survivorId)
-    .execute();
-  const ids = invitations.map((i) => i.id);
+  const ids = (await invitationsOf(trx, survivorId).execute()).map((i) => i.id);
   if (ids.length === 0) return [];
   await trx
     .updateTable('invitations')
@@ -39,6 +34,32 @@ export async function stopSurvivor(trx: Db, survivorId: number, reason: 'died' |
     .where('state', 'in', OPEN_STATES)
     .execute();
   return cancelWaitingSteps(trx, ids, reason);
+}
+
+/** A step went out (an e-mail accepted, a letter handed over): the invitation moves as the programme says. */
+export async function advanceAfterSend(trx: Db, invitationId: number, step: Step, currentState: string): Promise<void> {
+  const state = invitationStateAfterSend(step, currentState);
+  if (!state) return;
+  await trx
+    .updateTable('invitations')
+    .set({ state, updated_at: sql`now()` })
+    .where('id', '=', invitationId)
+    .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
+    .execute();
+}
+
+/** A survivor's invitations, as a query (usable as a subquery). */
+export function invitationsOf(db: Db, survivorId: number) {
+  return db.selectFrom('invitations as i').innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id').select('i.id').where('e.survivor_id', '=', survivorId);
+}
+
+/** The survivor an invitation belongs to, as a query (usable as a subquery). */
+export function survivorOf(db: Db, invitationId: number) {
+  return db
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select('e.survivor_id')
+    .where('i.id', '=', invitationId);
 }
 
 /** The window is judged by passes: invitations whose closing day has come expire, with their steps. */
