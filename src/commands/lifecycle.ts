@@ -76,7 +76,7 @@ async function erase(registerId: string): Promise<number> {
     const files = await redrawBatchFiles(printBatchDeps(s), result.batchIds);
     await audit(s.database.db, { actor: 'prom consent erase', action: 'erase', entity: 'survivor', entityId: result.survivorId, details: { counts: result.counts, batches: result.batchIds } });
     const rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
-    console.log(`Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batch files drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`);
+    console.log(`Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batches (PDF and manifest) drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`);
     return 0;
   });
 }

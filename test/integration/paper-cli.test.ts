@@ -78,3 +78,34 @@ test('prom letters: batch, nothing twice, confirm, reprint, double-entry', async
   const usage = await prom(['letters'], env);
   assert.equal(usage.code, 2);
 });
+
+test('prom consent erase: everything about the person goes, the batch files are drawn again without the letter, a re-import is refused', async () => {
+  const csv = path.join(dir, 'erase.csv');
+  writeFileSync(csv, lifecycleCsv([7, 8].map((i) => ({ ...person(i, { register_id: `PE${i}`, arrest_date: '2026-01-10', email: '' }), ...withAddress }))));
+  ok(await prom(['import', csv], env));
+  ok(await prom(['schedule', '--now', '2026-04-10'], env));
+  const out = path.join(dir, 'print', 'erase');
+  const made = await prom(['letters', '--now', '2026-04-10', '--out', out], env);
+  ok(made);
+  const id = /Batch (\d+): 2 letters/.exec(made.stdout)?.[1];
+  assert.ok(id, made.stdout);
+  const pdf = path.join(out, `batch-${id}.pdf`);
+  const text = () => execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' });
+  assert.match(text(), /Test7 Testesen/);
+
+  const erased = await prom(['consent', 'erase', 'PE7'], env);
+  ok(erased);
+  assert.match(erased.stdout, /Erased PE7: \d+ rows deleted, 1 print batches \(PDF and manifest\) drawn again/);
+  assert.doesNotMatch(text(), /Test7/);
+  assert.match(text(), /Test8 Testesen/);
+  assert.match(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }), /Pages:\s+4\n/);
+  assert.doesNotMatch(readFileSync(path.join(out, `batch-${id}-manifest.csv`), 'utf8'), /Test7/);
+  assert.match((await prom(['contacts', 'PE7'], env)).stderr, /No survivor/);
+
+  const again = await prom(['import', csv], env);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /line 2: national_id: erased at the person's request/);
+  const twice = await prom(['consent', 'erase', 'PE7'], env);
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /No survivor with register_id PE7/);
+});

@@ -27,7 +27,12 @@ import { syntheticNationalId } from '../support/people.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';
 import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../support/world.ts';
 
-const ARREST = '2026-01-05';
+// Dates relative to the day the suite runs: the window (day 90 to 183) is open now, and forms
+// are received inside it, as they would be.
+const TODAY = osloDay(new Date());
+const ARREST = addDays(TODAY, -120);
+const RECEIVED = addDays(TODAY, -2);
+const RECEIVED_NEXT = addDays(TODAY, -1);
 const DAY90 = addDays(ARREST, 90);
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-paper-'));
 
@@ -258,14 +263,14 @@ describe('entering returned forms', () => {
     await setDoubleEntry(db, false, 'test');
     try {
       const [id] = await lettersFor(1);
-      const res = await enter(staff.a, id!, form([2, 'missing', 3, 'ambiguous', 1], '', '2026-11-18', 'ambiguous'));
+      const res = await enter(staff.a, id!, form([2, 'missing', 3, 'ambiguous', 1], '', RECEIVED, 'ambiguous'));
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
       const r = await responseOf(id!);
       assert.ok(r);
       assert.deepEqual([r.mode, r.counted, r.flag, r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression, r.vas], ['paper', true, null, 2, null, 3, null, 1, null]);
       const entry = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', id!).executeTakeFirstOrThrow();
-      assert.deepEqual([entry.self_care, entry.pain_discomfort, entry.vas, entry.received_on], ['missing', 'ambiguous', 'ambiguous', '2026-11-18']);
+      assert.deepEqual([entry.self_care, entry.pain_discomfort, entry.vas, entry.received_on], ['missing', 'ambiguous', 'ambiguous', RECEIVED]);
       const inv = await db.selectFrom('invitations').select(['state', 'answered_at']).where('id', '=', r.invitation_id).executeTakeFirstOrThrow();
       assert.equal(inv.state, 'answered');
       const sink = new PassThrough();
@@ -282,7 +287,7 @@ describe('entering returned forms', () => {
 
   test('double entry: a second person without seeing the first; a mismatch blocks the response until resolved per field', async () => {
     const [id] = await lettersFor(1);
-    const first = form([1, 2, 3, 4, 5], '70', '2026-11-18');
+    const first = form([1, 2, 3, 4, 5], '70', RECEIVED);
     assert.equal((await enter(staff.a, id!, first)).headers.location, `/staff/paper/letters/${id}?done=awaiting-second`);
     assert.equal(await responseOf(id!), undefined);
     // The registrar's worklist counts it among forms waiting for a second entry.
@@ -297,7 +302,7 @@ describe('entering returned forms', () => {
     assert.match(second.page.text, /Andre registrering/);
     assert.doesNotMatch(second.page.text, /name="mobility" value="[^"]*" checked/);
     assert.doesNotMatch(second.page.text, /value="70"/);
-    const res = await second.agent.post(`/staff/paper/letters/${id}/entries`).type('form').send({ _csrf: second.csrf, ...form([1, 2, 4, 4, 5], '78', '2026-11-18') });
+    const res = await second.agent.post(`/staff/paper/letters/${id}/entries`).type('form').send({ _csrf: second.csrf, ...form([1, 2, 4, 4, 5], '78', RECEIVED) });
     assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=mismatch`);
     assert.equal(await responseOf(id!), undefined, 'no response while the entries differ');
 
@@ -334,8 +339,8 @@ describe('entering returned forms', () => {
 
   test('matching double entries make the response final at once', async () => {
     const [id] = await lettersFor(1);
-    await enter(staff.a, id!, form([1, 1, 2, 2, 1], '85', '2026-11-19'));
-    const res = await enter(staff.b, id!, form([1, 1, 2, 2, 1], '85', '2026-11-19'));
+    await enter(staff.a, id!, form([1, 1, 2, 2, 1], '85', RECEIVED_NEXT));
+    const res = await enter(staff.b, id!, form([1, 1, 2, 2, 1], '85', RECEIVED_NEXT));
     assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
     assert.equal((await responseOf(id!))?.vas, 85);
   });
@@ -346,6 +351,15 @@ describe('web and paper for one invitation: the first complete one counts, the o
     for (const [page, v] of [['mobility', 1], ['self_care', 1], ['usual_activities', 1], ['pain_discomfort', 1], ['anxiety_depression', 1], ['vas', 90]] as const) {
       await saveDraftAnswer(db, invitationId, page, v, osloDay(new Date()));
     }
+    return webSubmit(invitationId);
+  }
+  /** The web questionnaire is filled in while the invitation is open; the submit may come later. */
+  async function webDraft(invitationId: number) {
+    for (const [page, v] of [['mobility', 1], ['self_care', 1], ['usual_activities', 1], ['pain_discomfort', 1], ['anxiety_depression', 1], ['vas', 90]] as const) {
+      assert.ok(await saveDraftAnswer(db, invitationId, page, v, osloDay(new Date())));
+    }
+  }
+  async function webSubmit(invitationId: number) {
     return recordWebAnswer(db, invitationId, 'nb', new Date(), (await loadDraft(db, invitationId)).version);
   }
 
@@ -355,7 +369,7 @@ describe('web and paper for one invitation: the first complete one counts, the o
       const [id] = await lettersFor(1);
       const letter = await db.selectFrom('letters').select('invitation_id').where('id', '=', id!).executeTakeFirstOrThrow();
       assert.equal(await webAnswer(letter.invitation_id), 'submitted');
-      await enter(staff.a, id!, form([3, 3, 3, 3, 3], '40', '2026-11-18'));
+      await enter(staff.a, id!, form([3, 3, 3, 3, 3], '40', RECEIVED));
       const all = await db.selectFrom('responses').select(['mode', 'counted', 'flag']).where('invitation_id', '=', letter.invitation_id).orderBy('created_at').execute();
       assert.deepEqual(all, [{ mode: 'web', counted: true, flag: null }, { mode: 'paper', counted: false, flag: 'duplicate' }]);
       const page = await entryPage(staff.a, id!);
@@ -370,9 +384,10 @@ describe('web and paper for one invitation: the first complete one counts, the o
     try {
       const [id] = await lettersFor(1);
       const letter = await db.selectFrom('letters').select('invitation_id').where('id', '=', id!).executeTakeFirstOrThrow();
-      await enter(staff.a, id!, form([2, 2, 2, 2, 2], '60', '2026-11-18'));
-      assert.equal(await webAnswer(letter.invitation_id), 'already-answered');
-      assert.equal(await webAnswer(letter.invitation_id), 'already-answered');
+      await webDraft(letter.invitation_id);
+      await enter(staff.a, id!, form([2, 2, 2, 2, 2], '60', RECEIVED));
+      assert.equal(await webSubmit(letter.invitation_id), 'already-answered');
+      assert.equal(await webSubmit(letter.invitation_id), 'already-answered');
       const all = await db.selectFrom('responses').select(['mode', 'counted', 'flag']).where('invitation_id', '=', letter.invitation_id).orderBy('created_at').execute();
       assert.deepEqual(all, [{ mode: 'paper', counted: true, flag: null }, { mode: 'web', counted: false, flag: 'duplicate' }]);
       const list = await (await agentOf(staff.a)).get('/staff/paper').expect(200);
