@@ -101,7 +101,7 @@ export async function recordDeath(db: Db, key: ApiKey, death: { national_id: str
 export async function withdraw(db: Db, key: ApiKey, registerId: string, at: Date) {
   const visible = await visibleSurvivor(db, key, registerId);
   if (!visible) return undefined;
-  const { found, cancelled } = await withdrawConsentStopping(db, registerId, at);
+  const { found, cancelled } = await withdrawConsentStopping(db, registerId, at, key.hospitals.length > 0 ? key.hospitals : 'all');
   if (!found) return undefined;
   const s = await db.selectFrom('survivors').select('withdrawn_at').where('id', '=', visible.id).executeTakeFirstOrThrow();
   return { survivorId: visible.id, withdrawnAt: s.withdrawn_at ?? at, stepsCancelled: cancelled.length };
