@@ -39,6 +39,10 @@ export interface SurvivorsTable {
   died_on: DateOnly | null;
   /** The address that bounced permanently (SMTP 5xx); e-mail is unusable while it equals `email` (0002). */
   bounced_email: string | null;
+  /** 0011: who asked to stop contact ('person', 'relative', 'other'). */
+  opt_out_source: string | null;
+  /** 0011: 'address line|postal code' a letter came back from; the address is unusable while it is this one. */
+  address_returned: string | null;
   created_at: Created;
   updated_at: Updated;
 }
@@ -246,6 +250,18 @@ export interface LettersTable {
   /** 0008: hand-over is recorded per letter (a registrar confirms only their hospitals' letters). */
   handed_over_at: Timestamp | null;
   handed_over_by: string | null;
+  /** 0011: the letter came back undeliverable; its step may go again. */
+  returned_at: Timestamp | null;
+  returned_by: string | null;
+}
+
+/** 0011: a registrar's short note on a survivor (no health information). */
+export interface CaseNotesTable {
+  id: Generated<number>;
+  survivor_id: number;
+  at: Created;
+  author: string;
+  text: string;
 }
 
 export type UncountedReason = 'died' | 'withdrawn' | 'stopped' | 'window_closed';
@@ -320,6 +336,7 @@ export interface Database {
   paper_settings: PaperSettingsTable;
   uncounted_returns: UncountedReturnsTable;
   erasures: ErasuresTable;
+  case_notes: CaseNotesTable;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;

@@ -55,6 +55,7 @@ export async function erasePerson(db: Db, registerId: string, actor: string, era
     }
     if (events.length) counts.arrest_events = Number((await trx.deleteFrom('arrest_events').where('id', 'in', events).executeTakeFirst()).numDeletedRows);
     await trx.deleteFrom('deaths').where('national_id', '=', person.national_id).execute();
+    await trx.deleteFrom('case_notes').where('survivor_id', '=', person.id).execute();
     await trx.deleteFrom('survivors').where('id', '=', person.id).execute();
     await trx
       .insertInto('erasures')

@@ -9,6 +9,7 @@ import type { Db } from '../db/database.ts';
 import type { ChannelRule } from '../db/schema.ts';
 import { inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
 import { isOpen as isOpenState } from './programme.ts';
+import { makeLetterDueNow } from './print.ts';
 import { invitationsOf, stopSurvivor, survivorOf } from './transitions.ts';
 
 /** "Do not contact me again" from a survey link: recorded on the person, stops every open invitation. */
@@ -61,19 +62,21 @@ export async function preferPaper(db: Db, invitationId: number, now?: Date): Pro
 async function requestLetter(trx: Db, invitationId: number, now: Date | undefined): Promise<void> {
   const inv = await trx.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
   if (!isOpenState(inv.state)) return;
-  const onItsWay = await trx
+  const sentLetter = await trx
     .selectFrom('outbox')
     .select('id')
     .where('invitation_id', '=', invitationId)
     .where('channel', '=', 'paper')
-    .where('state', 'in', ['print', 'held', 'sent'])
+    .where('state', '=', 'sent')
     .executeTakeFirst();
-  if (onItsWay) return;
-  await trx
-    .insertInto('outbox')
-    .values({ invitation_id: invitationId, step: 'paper_request', channel: 'paper', due_at: now ?? sql<Date>`now()`, created_at: now ?? sql<Date>`now()` })
-    .onConflict((oc) => oc.constraint('outbox_one_per_step').doNothing())
-    .execute();
+  if (sentLetter) return;
+  const address = await trx
+    .selectFrom('survivors')
+    .select(['address_line', 'postal_code', 'address_returned'])
+    .where('id', '=', (eb) => eb.selectFrom('arrest_events as e').innerJoin('invitations as i', 'i.arrest_event_id', 'e.id').select('e.survivor_id').where('i.id', '=', invitationId))
+    .executeTakeFirstOrThrow();
+  // Due for print in this request, also with ROLE=web and no worker: no pass needed.
+  await makeLetterDueNow(trx, invitationId, address, now ?? new Date());
 }
 
 async function survivorIdOf(trx: Db, invitationId: number): Promise<number> {
@@ -94,10 +97,15 @@ export async function setChannelRule(db: Db, registerId: string, rule: ChannelRu
   return db.transaction().execute(async (trx) => {
     const s = await trx.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirst();
     if (!s) return false;
-    await trx.updateTable('survivors').set({ channel_rule: rule, updated_at: sql`now()` }).where('id', '=', s.id).execute();
-    if (rule === 'paper-only') await waitingEmailsToPaper(trx, s.id);
+    await setChannelRuleOf(trx, s.id, rule);
     return true;
   });
+}
+
+/** As setChannelRule, for a survivor by id inside the caller's transaction. */
+export async function setChannelRuleOf(trx: Db, survivorId: number, rule: ChannelRule): Promise<void> {
+  await trx.updateTable('survivors').set({ channel_rule: rule, updated_at: sql`now()` }).where('id', '=', survivorId).execute();
+  if (rule === 'paper-only') await waitingEmailsToPaper(trx, survivorId);
 }
 
 async function waitingEmailsToPaper(trx: Db, survivorId: number): Promise<void> {

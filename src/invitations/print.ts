@@ -6,8 +6,39 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Language, Step } from '../db/schema.ts';
 import { inHospitalScope, type HospitalScope } from './fragments.ts';
+import { usablePostalAddress } from './programme.ts';
 import { issueShortCode } from './short-codes.ts';
 import { advanceAfterSend } from './transitions.ts';
+
+/**
+ * The `paper_request` step of an invitation, due for print now (or held without an address);
+ * one per invitation, and none while another letter waits for print or an address.
+ */
+export async function makeLetterDueNow(
+  trx: Db,
+  invitationId: number,
+  address: { address_line: string | null; postal_code: string | null; address_returned: string | null },
+  now: Date,
+): Promise<'due-for-print' | 'held-no-address' | 'already-on-its-way'> {
+  const waiting = await trx
+    .selectFrom('outbox')
+    .select('id')
+    .where('invitation_id', '=', invitationId)
+    .where('channel', '=', 'paper')
+    .where('state', 'in', ['print', 'held'])
+    .executeTakeFirst();
+  const existing = await trx.selectFrom('outbox').select(['id', 'state']).where('invitation_id', '=', invitationId).where('step', '=', 'paper_request').executeTakeFirst();
+  if (waiting || (existing && existing.state !== 'cancelled')) return 'already-on-its-way';
+  const usable = usablePostalAddress({ addressLine: address.address_line, postalCode: address.postal_code, addressReturned: address.address_returned });
+  const state = usable ? ('print' as const) : ('held' as const);
+  const lastError = usable ? null : 'address_missing';
+  if (existing) {
+    await trx.updateTable('outbox').set({ state, channel: 'paper', due_at: now, last_error: lastError, updated_at: sql`now()` }).where('id', '=', existing.id).execute();
+  } else {
+    await trx.insertInto('outbox').values({ invitation_id: invitationId, step: 'paper_request', channel: 'paper', state, due_at: now, last_error: lastError, created_at: now }).execute();
+  }
+  return usable ? 'due-for-print' : 'held-no-address';
+}
 
 /** Letters that can no longer go: the postal address is gone (a pass looks again). */
 export async function holdForAddress(db: Db, outboxIds: number[]): Promise<void> {
@@ -72,7 +103,7 @@ export async function takeIntoBatch(
       }
       let inserted = 0;
       for (let i = 0; i < rows.length; i += 500) {
-        const done = await trx.insertInto('letters').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('outbox_id').doNothing()).returning('id').execute();
+        const done = await trx.insertInto('letters').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('outbox_id').where('returned_at', 'is', null).doNothing()).returning('id').execute();
         inserted += done.length;
       }
       if (inserted === 0) throw new EmptyBatch();

@@ -91,6 +91,20 @@ export function usableEmail(person: { email: string | null; bouncedEmail?: strin
   return person.bouncedEmail && person.bouncedEmail.toLowerCase() === person.email.toLowerCase() ? null : person.email;
 }
 
+/** The form an address takes when a letter comes back from it (`survivors.address_returned`). */
+export function addressKey(addressLine: string, postalCode: string): string {
+  return `${addressLine.trim().toLowerCase()}|${postalCode.trim()}`;
+}
+
+/**
+ * A postal address we may write to: a street line and a postal code (enough for Posten; the city
+ * follows from the code), and not the one a letter came back from.
+ */
+export function usablePostalAddress(p: { addressLine: string | null; postalCode: string | null; addressReturned?: string | null }): boolean {
+  if (!p.addressLine || !p.postalCode) return false;
+  return p.addressReturned !== addressKey(p.addressLine, p.postalCode);
+}
+
 /** No usable e-mail address means paper, whatever the rule says. */
 export function firstChannel(rule: ChannelRule, email: string | null): Channel {
   if (rule === 'paper-only' || !email) return 'paper';

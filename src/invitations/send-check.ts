@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
 import type { ChannelRule, Language } from '../db/schema.ts';
 import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
-import { OPEN_STATES, sendStopReason, usableEmail, type SendFacts, type StopReason } from './programme.ts';
+import { OPEN_STATES, sendStopReason, usableEmail, usablePostalAddress, type SendFacts, type StopReason } from './programme.ts';
 import { stopInvitation, stopSurvivor } from './transitions.ts';
 
 export interface Target {
@@ -42,7 +42,7 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select([
       'i.id', 'i.state', 'i.opens_on', 'i.closes_on', 'i.language', 'i.programme_version', 's.id as survivor_id', 's.national_id',
-      's.email', 's.bounced_email', 's.given_name', 's.channel_rule', 's.address_line', 's.postal_code',
+      's.email', 's.bounced_email', 's.given_name', 's.channel_rule', 's.address_line', 's.postal_code', 's.address_returned',
       's.died_on', 's.withdrawn_at', 's.opted_out_at',
     ])
     .select((eb) => [
@@ -68,8 +68,7 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
     givenName: r.given_name,
     email: usableEmail({ email: r.email, bouncedEmail: r.bounced_email }),
     channelRule: r.channel_rule,
-    // A street line and a postal code are enough for Posten; the city follows from the code.
-    hasPostalAddress: Boolean(r.address_line && r.postal_code),
+    hasPostalAddress: usablePostalAddress({ addressLine: r.address_line, postalCode: r.postal_code, addressReturned: r.address_returned }),
     programmeVersion: r.programme_version,
     facts: {
       invitationState: r.state,

@@ -8,7 +8,11 @@ import { withdrawConsent } from '../invitations/person.ts';
 import { allow, scopeOf } from './access.ts';
 import { me, type StaffContext } from './context.ts';
 import { sendCsv, toCsv } from './exports.ts';
-import { registerIdInScope, searchSurvivors, survivorDetail, survivorExportRows, worklists, SURVIVOR_EXPORT_COLUMNS, type SurvivorDetail } from './survivors.ts';
+import { caseHistory, registerIdInScope, returnableLetters, searchSurvivors, survivorDetail, survivorExportRows, worklists, SURVIVOR_EXPORT_COLUMNS, type CaseEvent, type SentLetter, type SurvivorDetail } from './survivors.ts';
+import { caseworkRoutes, type ShowSurvivor } from './routes-casework.ts';
+import { describeOutcome } from './outcomes.ts';
+import { CHANNEL_RULES } from '../cohort/channel-rule.ts';
+import { formatLetterId } from '../paper/batch.ts';
 
 const dateTime = new Intl.DateTimeFormat('nb-NO', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Oslo' });
 
@@ -85,28 +89,37 @@ export function registrarRoutes(ctx: StaffContext): Router {
     ctx.message(req, res, 404, 'staff.errors.survivorNotFound');
   };
 
-  r.get('/staff/survivors/:id', registrar, async (req, res) => {
-    const id = survivorId(req);
-    const s = id === undefined ? undefined : await survivorDetail(db, scopeOf(me(res)), id);
+  /** The survivor page (one audited view), with errors and typed values of a refused action. */
+  const showSurvivor: ShowSurvivor = async (req, res, status, id, extra) => {
+    const s = await survivorDetail(db, scopeOf(me(res)), id);
     if (!s) return notFound(req, res, id);
     await ctx.audit(req, res, { action: 'view', entity: 'survivor', entityId: s.id });
     const flash = req.session.staffFlash;
     delete req.session.staffFlash;
-    ctx.page(req, res, 200, 'staff/survivor', { heading: s.name || ctx.t('staff.survivorNoName'), ...survivorPage(ctx, s), flash });
+    const [history, letters] = await Promise.all([caseHistory(db, s.id), returnableLetters(db, s.id)]);
+    ctx.page(req, res, status, 'staff/survivor', {
+      heading: s.name || ctx.t('staff.survivorNoName'),
+      ...survivorPage(ctx, s, osloDay(clock.now())),
+      ...caseworkPage(ctx, s, history, letters, extra.typed, osloDay(clock.now())),
+      errors: extra.errors,
+      flash,
+    });
+  };
+
+  r.get('/staff/survivors/:id', registrar, async (req, res) => {
+    const id = survivorId(req);
+    if (id === undefined) return notFound(req, res, id);
+    await showSurvivor(req, res, 200, id, {});
   });
+
+  r.use(caseworkRoutes(ctx, showSurvivor));
 
   r.post('/staff/survivors/:id/withdraw', registrar, async (req, res) => {
     const id = survivorId(req);
     const registerId = id === undefined ? undefined : await registerIdInScope(db, scopeOf(me(res)), id);
     if (id === undefined || !registerId) return notFound(req, res, id);
     if (req.body?.confirm !== 'yes') {
-      const s = (await survivorDetail(db, scopeOf(me(res)), id))!;
-      await ctx.audit(req, res, { action: 'view', entity: 'survivor', entityId: id });
-      return ctx.page(req, res, 400, 'staff/survivor', {
-        heading: s.name || ctx.t('staff.survivorNoName'),
-        ...survivorPage(ctx, s),
-        errors: [{ text: ctx.t('staff.withdrawConfirmMissing'), href: '#confirm' }],
-      });
+      return showSurvivor(req, res, 400, id, { errors: [{ text: ctx.t('staff.withdrawConfirmMissing'), href: '#confirm' }] });
     }
     await withdrawConsent(db, registerId, clock.now(), scopeOf(me(res)));
     await ctx.audit(req, res, { action: 'change', entity: 'survivor', entityId: id, details: { change: 'consent-withdrawn' } });
@@ -123,7 +136,7 @@ export function registrarRoutes(ctx: StaffContext): Router {
   return r;
 }
 
-function survivorPage(ctx: StaffContext, s: SurvivorDetail) {
+function survivorPage(ctx: StaffContext, s: SurvivorDetail, today: string) {
   const yes = ctx.t('staff.yes');
   return {
     survivor: {
@@ -153,10 +166,41 @@ function survivorPage(ctx: StaffContext, s: SurvivorDetail) {
       state: ctx.tOr(`staff.outboxStates.${c.state}`, c.state),
       dueAt: formatDateTime(c.dueAt),
       sentAt: formatDateTime(c.sentAt),
-      outcome: c.outcome ?? '',
+      outcome: describeOutcome(ctx.t, ctx.tOr, c.outcome),
     })),
     canWithdraw: !s.withdrawnAt,
     yes,
+    today,
+  };
+}
+
+/** The actions on the survivor page and the case history (src/staff/routes-casework.ts). */
+function caseworkPage(ctx: StaffContext, s: SurvivorDetail, history: CaseEvent[], letters: SentLetter[], typed: { form: string; values: Record<string, unknown> } | undefined, today: string) {
+  const t = ctx.t;
+  const stopped = Boolean(s.diedOn || s.withdrawnAt || s.optedOutAt);
+  const open = s.invitation !== null && ['planned', 'sent', 'reminded'].includes(s.invitation.state) && s.invitation.closesOn > today && !s.response;
+  const typedContact = typed?.form === 'contact' ? typed.values : undefined;
+  const value = (field: string, current: string) => (typedContact && typeof typedContact[field] === 'string' ? (typedContact[field] as string) : current);
+  const contact = {
+    email: value('email', s.contact.email),
+    phone: value('phone', s.contact.phone),
+    addressLine: value('address_line', s.contact.addressLine),
+    postalCode: value('postal_code', s.contact.postalCode),
+    city: value('city', s.contact.city),
+    languages: (['nb', 'nn', 'en'] as const).map((l) => ({ value: l, text: ctx.tOr(`staff.languages.${l}`, l), selected: value('language', s.contact.language) === l })),
+    channelRules: CHANNEL_RULES.map((c) => ({ value: c, text: ctx.tOr(`staff.channelRules.${c}`, c), selected: value('channel_rule', s.contact.channelRule) === c })),
+  };
+  return {
+    canPaperNow: open && !stopped,
+    contact,
+    canStop: !s.optedOutAt && !s.diedOn && !s.withdrawnAt,
+    resume: s.optedOutAt && !s.diedOn && !s.withdrawnAt ? { at: formatDateTime(s.optedOutAt), source: ctx.tOr(`casework.stop.sources.${s.optOutSource ?? 'other'}`, '') } : undefined,
+    canRecordDeath: !s.diedOn,
+    returnable: letters.map((l) => ({ id: l.id, returnId: formatLetterId(l.id), date: formatDay(l.letterDate) })),
+    note: typed?.form === 'note' && typeof typed.values.text === 'string' ? typed.values.text : '',
+    stopDate: typed?.form === 'stop' && typeof typed.values.date === 'string' ? typed.values.date : today,
+    deathDate: typed?.form === 'death' && typeof typed.values.date === 'string' ? typed.values.date : '',
+    history: history.map((h) => ({ at: formatDateTime(h.at), who: h.who, what: ctx.tOr(`casework.events.${h.change}`, t('casework.events.other')), note: h.note })),
   };
 }
 

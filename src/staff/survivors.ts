@@ -90,7 +90,11 @@ export interface SurvivorDetail extends SurvivorSummary {
   channelRule: string;
   withdrawnAt: Date | null;
   optedOutAt: Date | null;
+  /** Who asked to stop contact ('person', 'relative', 'other'). */
+  optOutSource: string | null;
   diedOn: string | null;
+  /** The raw values, for the form that changes them. */
+  contact: { email: string; phone: string; addressLine: string; postalCode: string; city: string; language: string; channelRule: string };
   arrestType: string;
   hospitalName: string | null;
   invitation: {
@@ -129,6 +133,7 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
       's.channel_rule',
       's.withdrawn_at',
       's.opted_out_at',
+      's.opt_out_source',
       's.died_on',
       'e.hospital',
       'e.arrest_date',
@@ -158,6 +163,8 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
     channelRule: r.channel_rule,
     withdrawnAt: r.withdrawn_at,
     optedOutAt: r.opted_out_at,
+    optOutSource: r.opt_out_source,
+    contact: { email: r.email ?? '', phone: r.phone ?? '', addressLine: r.address_line ?? '', postalCode: r.postal_code ?? '', city: r.city ?? '', language: r.language, channelRule: r.channel_rule },
     diedOn: r.died_on,
     arrestType: r.arrest_type,
     hospitalName: r.hospital_name,
@@ -327,4 +334,53 @@ export async function registerIdInScope(db: Db, scope: HospitalScope, id: number
     .where((eb) => inHospitalScope(eb, scope))
     .executeTakeFirst();
   return row?.register_id;
+}
+
+export interface CaseEvent {
+  at: Date;
+  who: string;
+  change: string;
+  note?: string;
+}
+
+/** What staff did on this survivor (from the audit log) and their notes, newest first. */
+export async function caseHistory(db: Db, survivorId: number): Promise<CaseEvent[]> {
+  const [changes, notes] = await Promise.all([
+    db
+      .selectFrom('audit_log')
+      .select(['id', 'at', 'actor', 'details'])
+      .where('entity', '=', 'survivor')
+      .where('entity_id', '=', String(survivorId))
+      .where('action', '=', 'change')
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute(),
+    db.selectFrom('case_notes').select(['id', 'at', 'author', 'text']).where('survivor_id', '=', survivorId).execute(),
+  ]);
+  const noteText = new Map(notes.map((n) => [n.id, n.text]));
+  return changes.map((c) => {
+    const change = typeof c.details.change === 'string' ? c.details.change : 'other';
+    const noteId = Number(c.details.noteId);
+    return { at: c.at, who: c.actor, change, ...(change === 'note' && noteText.has(noteId) ? { note: noteText.get(noteId)! } : {}) };
+  });
+}
+
+export interface SentLetter {
+  id: number;
+  letterDate: string;
+}
+
+/** Letters handed over to the print shop and not marked returned, newest first. */
+export async function returnableLetters(db: Db, survivorId: number): Promise<SentLetter[]> {
+  const rows = await db
+    .selectFrom('letters as l')
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select(['l.id', 'l.letter_date'])
+    .where('e.survivor_id', '=', survivorId)
+    .where('l.handed_over_at', 'is not', null)
+    .where('l.returned_at', 'is', null)
+    .orderBy('l.id', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, letterDate: r.letter_date }));
 }

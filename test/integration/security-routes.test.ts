@@ -42,7 +42,7 @@ import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../sup
 
 let world: World;
 let db: Db;
-const ids = { survivor: 0, csrfSurvivor: 0, letter: 0, batch: 0, apiKey: '' };
+const ids = { survivor: 0, csrfSurvivor: 0, letter: 0, letterSurvivor: 0, batch: 0, apiKey: '' };
 let staff: Record<'admin' | 'analyst' | 'registrar' | 'spareAnalyst' | 'spareRegistrar', TestStaff>;
 
 before(async () => {
@@ -70,6 +70,7 @@ before(async () => {
   );
   ids.batch = batch.batchId!;
   ids.letter = (await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()).id;
+  ids.letterSurvivor = (await db.selectFrom('survivors').select('id').where('register_id', '=', 'WP1').executeTakeFirstOrThrow()).id;
   ids.apiKey = (await createApiKey(db, { name: 'walk', scopes: ['intake', 'status', 'results', 'identifiers'], createdBy: 'test' })).key;
 });
 after(async () => {
@@ -170,6 +171,13 @@ const VISITS: Visit[] = [
   v('POST /staff/survivors/search', STAFF, '/staff/survivors/search', { form: () => ({ q: 'Testesen' }), expect: onlyFor('registrar', 200) }),
   v('GET /staff/survivors/:id', STAFF, () => `/staff/survivors/${ids.survivor}`, { expect: onlyFor('registrar', 200) }),
   v('POST /staff/survivors/:id/withdraw', STAFF, () => `/staff/survivors/${ids.survivor}/withdraw`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/paper-now', STAFF, () => `/staff/survivors/${ids.survivor}/paper-now`, { form: () => ({}), expect: onlyFor('registrar', 303) }),
+  v('POST /staff/survivors/:id/contact', STAFF, () => `/staff/survivors/${ids.survivor}/contact`, { form: () => ({ postal_code: 'x' }), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/stop-contact', STAFF, () => `/staff/survivors/${ids.survivor}/stop-contact`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/resume-contact', STAFF, () => `/staff/survivors/${ids.survivor}/resume-contact`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/death', STAFF, () => `/staff/survivors/${ids.survivor}/death`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/letters/:letterId/returned', STAFF, () => `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/notes', STAFF, () => `/staff/survivors/${ids.survivor}/notes`, { form: () => ({ text: '' }), expect: onlyFor('registrar', 400) }),
   v('GET /staff/paper', STAFF, '/staff/paper', { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
   v('POST /staff/paper/find', STAFF, '/staff/paper/find', { form: () => ({ ref: formatLetterId(ids.letter) }), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
   v('GET /staff/paper/letters/:id', STAFF, () => `/staff/paper/letters/${ids.letter}`, { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
@@ -381,6 +389,26 @@ const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /staff/survivors/search': {
     setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: '/staff/survivors/search', form: { q: 'Csrf' } }),
   },
+  'POST /staff/survivors/:id/paper-now': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/paper-now`, form: {} }) },
+  'POST /staff/survivors/:id/contact': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/contact`,
+      form: { email: '', phone: '', address_line: 'Csrfgata 1', postal_code: '0150', city: 'Oslo', language: 'nb', channel_rule: 'email-or-paper' },
+    }),
+  },
+  'POST /staff/survivors/:id/stop-contact': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/stop-contact`, form: { source: 'person', date: '2026-01-02', confirm: 'yes' } }) },
+  'POST /staff/survivors/:id/resume-contact': {
+    setup: async (app) => {
+      await db.updateTable('survivors').set({ opted_out_at: new Date() }).where('id', '=', ids.csrfSurvivor).execute();
+      return { ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/resume-contact`, form: { confirm: 'yes' } };
+    },
+  },
+  'POST /staff/survivors/:id/death': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/death`, form: { date: osloDay(new Date()), confirm: 'yes' } }) },
+  'POST /staff/survivors/:id/letters/:letterId/returned': {
+    setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`, form: { confirm: 'yes' } }),
+  },
+  'POST /staff/survivors/:id/notes': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/notes`, form: { text: 'csrf' } }) },
   'POST /staff/erasure/find': { setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: '/staff/erasure/find', form: { register_id: 'W2' } }) },
   'POST /staff/erasure/:id': {
     setup: async (app) => {
