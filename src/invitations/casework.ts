@@ -12,7 +12,7 @@ import { setChannelRuleOf } from './person.ts';
 import { hasCountedResponse, inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
 import { addressKey, personStopReason, usableEmail } from './programme.ts';
 import { makeLetterDueNow } from './print.ts';
-import { invitationsOf, stopSurvivor } from './transitions.ts';
+import { invitationsOf, restoreStateFromSteps, stopSurvivor } from './transitions.ts';
 
 /** The survivor within the actor's hospitals, locked for the transaction; undefined when outside. */
 async function survivorInScope(trx: Db, survivorId: number, scope: HospitalScope) {
@@ -91,17 +91,7 @@ export async function resumeContact(db: Db, survivorId: number, scope: HospitalS
       .execute();
     let restored = 0;
     for (const { id } of stopped) {
-      await trx
-        .updateTable('invitations as i')
-        .set({
-          state: sql`case when exists (select 1 from outbox o where o.invitation_id = i.id and o.state = 'sent' and o.step in ('reminder1', 'reminder2')) then 'reminded'
-                          when exists (select 1 from outbox o where o.invitation_id = i.id and o.state = 'sent' and o.step = 'invitation') then 'sent'
-                          else 'planned' end`,
-          cancel_reason: null,
-          updated_at: sql`now()`,
-        })
-        .where('i.id', '=', id)
-        .execute();
+      await restoreStateFromSteps(trx, id);
       const steps = await trx
         .updateTable('outbox')
         .set({ state: 'pending', last_error: null, updated_at: sql`now()` })

@@ -5,10 +5,11 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Language, Step } from '../db/schema.ts';
-import { inHospitalScope, type HospitalScope } from './fragments.ts';
+import { osloDay } from '../clock.ts';
+import { hasCountedResponse, inHospitalScope, type HospitalScope } from './fragments.ts';
 import { usablePostalAddress } from './programme.ts';
 import { issueShortCode } from './short-codes.ts';
-import { advanceAfterSend } from './transitions.ts';
+import { advanceAfterSend, restoreStateFromSteps } from './transitions.ts';
 
 /**
  * The `paper_request` step of an invitation, due for print now (or held without an address);
@@ -185,5 +186,66 @@ export async function confirmHandOver(db: Db, batchId: number, actor: string, sc
       pulled: open.filter((r) => r.state !== 'print' && r.state !== 'sent').map((r) => r.letter_id),
       remaining: left.n,
     };
+  });
+}
+
+export interface HandOverSummary {
+  batchId: number;
+  /** Letters in scope not yet handed over, per hospital code. */
+  perHospital: { hospital: string; letters: number }[];
+  letters: number;
+}
+
+/** What confirming would hand over: the batch's letters within `scope` not handed over yet. */
+export async function handOverSummary(db: Db, batchId: number, scope: HospitalScope): Promise<HandOverSummary | undefined> {
+  const batch = await db.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).executeTakeFirst();
+  if (!batch || batch.reprint_of !== null) return undefined;
+  const rows = await db
+    .selectFrom('letters as l')
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select(['e.hospital', sql<number>`count(*)::int`.as('n')])
+    .where('l.batch_id', '=', batchId)
+    .where('l.handed_over_at', 'is', null)
+    .where((eb) => inHospitalScope(eb, scope))
+    .groupBy('e.hospital')
+    .orderBy('e.hospital')
+    .execute();
+  if (rows.length === 0) return undefined;
+  return { batchId, perHospital: rows.map((r) => ({ hospital: r.hospital, letters: r.n })), letters: rows.reduce((a, r) => a + r.n, 0) };
+}
+
+export type UndoResult = { kind: 'undone'; letters: number } | { kind: 'nothing-today' } | { kind: 'not-found' };
+
+/**
+ * A hand-over confirmed by mistake is undone the same Oslo day (`today`): the letters within
+ * `scope` handed over today return to "due for print" — unless their invitation has been answered
+ * meanwhile — and the invitations go back to the state their other sent steps give them.
+ */
+export async function undoHandOver(db: Db, batchId: number, scope: HospitalScope, today: string): Promise<UndoResult> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await trx.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).forUpdate().executeTakeFirst();
+    if (!batch || batch.reprint_of !== null) return { kind: 'not-found' as const };
+    const rows = await trx
+      .selectFrom('letters as l')
+      .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
+      .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
+      .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+      .select(['l.id', 'l.outbox_id', 'l.invitation_id', 'l.handed_over_at', 'o.state'])
+      .select((eb) => hasCountedResponse(eb).as('answered'))
+      .where('l.batch_id', '=', batchId)
+      .where((eb) => inHospitalScope(eb, scope))
+      .execute();
+    if (rows.length === 0) return { kind: 'not-found' as const };
+    const undoable = rows.filter((r) => r.handed_over_at && osloDay(r.handed_over_at) === today);
+    if (undoable.length === 0) return { kind: 'nothing-today' as const };
+    await trx.updateTable('letters').set({ handed_over_at: null, handed_over_by: null }).where('id', 'in', undoable.map((r) => r.id)).execute();
+    await trx.updateTable('print_batches').set({ handed_over_at: null, handed_over_by: null }).where('id', '=', batchId).execute();
+    const back = undoable.filter((r) => r.state === 'sent' && !r.answered);
+    if (back.length) {
+      await trx.updateTable('outbox').set({ state: 'print', sent_at: null, updated_at: sql`now()` }).where('id', 'in', back.map((r) => r.outbox_id)).where('state', '=', 'sent').execute();
+      for (const invitationId of new Set(back.map((r) => r.invitation_id))) await restoreStateFromSteps(trx, invitationId);
+    }
+    return { kind: 'undone' as const, letters: undoable.length };
   });
 }

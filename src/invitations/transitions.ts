@@ -48,6 +48,25 @@ export async function advanceAfterSend(trx: Db, invitationId: number, step: Step
     .execute();
 }
 
+/**
+ * An open (or reopened) invitation's state from its steps that went: reminded after a sent
+ * reminder, sent after the sent invitation step, else planned.
+ */
+export async function restoreStateFromSteps(trx: Db, invitationId: number): Promise<void> {
+  await trx
+    .updateTable('invitations as i')
+    .set({
+      state: sql`case when exists (select 1 from outbox o where o.invitation_id = i.id and o.state = 'sent' and o.step in ('reminder1', 'reminder2')) then 'reminded'
+                      when exists (select 1 from outbox o where o.invitation_id = i.id and o.state = 'sent' and o.step = 'invitation') then 'sent'
+                      else 'planned' end`,
+      cancel_reason: null,
+      updated_at: sql`now()`,
+    })
+    .where('i.id', '=', invitationId)
+    .where('i.state', 'in', [...OPEN_STATES, 'cancelled'])
+    .execute();
+}
+
 /** A survivor's invitations, as a query (usable as a subquery). */
 export function invitationsOf(db: Db, survivorId: number) {
   return db.selectFrom('invitations as i').innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id').select('i.id').where('e.survivor_id', '=', survivorId);

@@ -10,6 +10,7 @@ import { me, type StaffContext } from '../staff/context.ts';
 import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
 import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
 import { confirmBatch, letterCodeKey, listBatches } from './batch.ts';
+import { handOverSummary, undoHandOver } from '../invitations/print.ts';
 import { addEntry, findLetter, FIELDS, letterInfo, paperWorklists, resolveMismatch, validateEntry, type EntryError, type EntryValues, type Field, type LetterInfo, type Scope } from './entry.ts';
 
 export function paperRoutes(ctx: StaffContext): Router {
@@ -95,6 +96,7 @@ export function paperRoutes(ctx: StaffContext): Router {
         { term: t('paper.col.doubleEntry'), value: t(info.doubleEntry ? 'paper.doubleEntryOn' : 'paper.doubleEntryOff') },
       ],
       letterId: info.id,
+      batchWarning: info.handedOver ? undefined : t('handOver.warning', { id: info.batchId }),
     };
     if (phase.kind === 'final') {
       return ctx.page(req, res, status, 'staff/paper-letter', { ...base, final: true, finalText: t(phase.counted ? 'paper.finalCounted' : 'paper.finalDuplicate') });
@@ -212,8 +214,33 @@ export function paperRoutes(ctx: StaffContext): Router {
         reprintOf: b.reprintOf,
         handedOver: b.handedOverAt ? t('paper.handedOverBy', { at: formatDateTime(b.handedOverAt), by: b.handedOverBy ?? '' }) : '',
         canConfirm: !b.handedOverAt && b.reprintOf === null,
+        canUndo: b.handedOverAt !== null && b.reprintOf === null && osloDay(b.handedOverAt) === osloDay(clock.now()),
       })),
     });
+  });
+
+  const batchIdOf = (req: Request) => (/^\d{1,12}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined);
+
+  // The hand-over is confirmed on a page of its own: batch number, letters, per hospital.
+  r.get('/staff/paper/batches/:id/confirm', access, async (req, res) => {
+    const id = batchIdOf(req);
+    const summary = id === undefined ? undefined : await handOverSummary(db, id, scope(res));
+    if (!summary) return ctx.message(req, res, 404, 'staff.errors.notFound');
+    await ctx.audit(req, res, { action: 'view', entity: 'print_batch', entityId: id, details: { page: 'confirm' } });
+    ctx.page(req, res, 200, 'staff/paper-batch-confirm', {
+      heading: t('handOver.title', { id: summary.batchId }),
+      summary,
+      intro: t('handOver.intro', { n: summary.letters }),
+    });
+  });
+
+  r.post('/staff/paper/batches/:id/undo', access, async (req, res) => {
+    const id = batchIdOf(req);
+    if (id === undefined) return ctx.message(req, res, 404, 'staff.errors.notFound');
+    const result = await undoHandOver(db, id, scope(res), osloDay(clock.now()));
+    if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
+    await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details: { outcome: result.kind === 'undone' ? 'hand-over-undone' : result.kind, letters: result.kind === 'undone' ? result.letters : 0 } });
+    res.redirect(303, `/staff/paper/batches?done=${result.kind}`);
   });
 
   r.post('/staff/paper/batches/:id/confirm', access, async (req, res) => {

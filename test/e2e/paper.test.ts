@@ -151,8 +151,12 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
     await checkStaffPage(three.page, 'paper-final');
     await three.page.goto('/staff/paper/batches');
     await checkStaffPage(three.page, 'paper-batches');
+    await Promise.all([three.page.waitForURL(`**/staff/paper/batches/${batchId}/confirm`), three.page.click(`a[href="/staff/paper/batches/${batchId}/confirm"]`)]);
+    await checkStaffPage(three.page, 'paper-batch-confirm');
     await Promise.all([three.page.waitForURL('**/staff/paper/batches?done=confirmed'), three.page.click(`form[action="/staff/paper/batches/${batchId}/confirm"] button`)]);
     await checkStaffPage(three.page, 'paper-batches-confirmed');
+    await Promise.all([three.page.waitForURL('**/staff/paper/batches?done=undone'), three.page.click(`form[action="/staff/paper/batches/${batchId}/undo"] button`)]);
+    await checkStaffPage(three.page, 'paper-batches-undone');
     assert.deepEqual(three.cspViolations, []);
   } finally {
     await three.context.close();

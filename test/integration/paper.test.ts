@@ -17,6 +17,7 @@ import { PRINT_BATCH_JOB, printBatchProcessor, schedulePrintBatches } from '../.
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { confirmBatch, decryptCode, formatLetterId, letterCodeKey, makeBatch, reprintBatch, type BatchDeps } from '../../src/paper/batch.ts';
 import { setDoubleEntry } from '../../src/paper/entry.ts';
+import { undoHandOver } from '../../src/invitations/print.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { findByShortCode } from '../../src/invitations/short-codes.ts';
@@ -417,6 +418,40 @@ describe('print batches on the staff page', () => {
     const audit = await db.selectFrom('audit_log').select(['actor', 'details']).where('entity', '=', 'print_batch').where('action', '=', 'change').execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.actor, 'admin@register.test');
+  });
+
+  test('the hand-over has a confirmation page (letters per hospital), can be undone the same day, and an unconfirmed batch warns on the entry form', async () => {
+    const arrest = addDays(ARREST, -2 * ++batchSeq);
+    const people = [...(await paperPeople(2, 'OUS', arrest)), ...(await paperPeople(1, 'HUS', arrest))];
+    await runSchedulingPass(db, undefined, clockAt(addDays(arrest, 90)));
+    const r = await makeBatch(deps, clockAt(addDays(arrest, 90)), path.join(dir, `h${seq}`), 'test');
+    const agent = await agentOf(staff.b); // registrar of OUS and HUS
+    const letter = await letterOf(people[0]!);
+    const entry = await agent.get(`/staff/paper/letters/${letter.id}`).expect(200);
+    assert.match(entry.text, new RegExp(`Brevet er i bunke ${r.batchId}, som ennå ikke er bekreftet levert`));
+
+    const confirmPage = await agent.get(`/staff/paper/batches/${r.batchId}/confirm`).expect(200);
+    assert.match(confirmPage.text, new RegExp(`Bekreft at bunke ${r.batchId} er levert`));
+    assert.match(confirmPage.text, /Du bekrefter at 3 brev er levert/);
+    assert.match(confirmPage.text, /<th scope="row">HUS<\/th><td class="num">1<\/td>/);
+    assert.match(confirmPage.text, /<th scope="row">OUS<\/th><td class="num">2<\/td>/);
+    assert.equal((await outboxOf(people[0]!)).state, 'print', 'the page alone changes nothing');
+    await (await agentOf(staff.other)).get(`/staff/paper/batches/${r.batchId}/confirm`).expect(200); // HUS: its own letter only
+    await agent.post(`/staff/paper/batches/${r.batchId}/confirm`).type('form').send({ _csrf: csrfFrom(confirmPage.text) }).expect(303);
+    assert.equal((await outboxOf(people[0]!)).state, 'sent');
+    assert.doesNotMatch((await agent.get(`/staff/paper/letters/${letter.id}`).expect(200)).text, /ennå ikke er bekreftet levert/);
+
+    const list = await agent.get('/staff/paper/batches').expect(200);
+    assert.match(list.text, new RegExp(`Angre leveringen av bunke ${r.batchId}`));
+    await agent.post(`/staff/paper/batches/${r.batchId}/undo`).type('form').send({ _csrf: csrfFrom(list.text) }).expect(303).expect('Location', '/staff/paper/batches?done=undone');
+    for (const p of people) assert.deepEqual(await outboxOf(p).then((o) => [o.state, o.invitation_state]), ['print', 'planned']);
+    const after = await db.selectFrom('letters').select('handed_over_at').where('batch_id', '=', r.batchId!).execute();
+    assert.ok(after.every((l) => l.handed_over_at === null));
+    await agent.get(`/staff/paper/batches/${r.batchId}/confirm`).expect(200);
+    // Only the same Oslo day: the next day a hand-over stands.
+    await confirmBatch(db, r.batchId!, 'test', new Date());
+    assert.deepEqual(await undoHandOver(db, r.batchId!, 'all', addDays(osloDay(new Date()), 1)), { kind: 'nothing-today' });
+    assert.equal((await outboxOf(people[0]!)).state, 'sent');
   });
 });
 

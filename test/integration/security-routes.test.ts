@@ -184,7 +184,9 @@ const VISITS: Visit[] = [
   v('POST /staff/paper/letters/:id/entries', STAFF, () => `/staff/paper/letters/${ids.letter}/entries`, { form: () => ({ ...entry, vas: '101' }), expect: { ...onlyFor('registrar', 400), admin: 400 } }),
   v('POST /staff/paper/letters/:id/resolve', STAFF, () => `/staff/paper/letters/${ids.letter}/resolve`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
   v('GET /staff/paper/batches', STAFF, '/staff/paper/batches', { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
+  v('GET /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
   v('POST /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
+  v('POST /staff/paper/batches/:id/undo', STAFF, () => `/staff/paper/batches/${ids.batch}/undo`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
   v('GET /staff/users', STAFF, '/staff/users', { expect: onlyFor('admin', 200) }),
   v('POST /staff/users', STAFF, '/staff/users', { form: (c) => ({ email: `walk${c.n}@walk.test`, role: 'analyst', hospitals: '', password: STAFF_PASSWORD }), expect: onlyFor('admin', 303) }),
   v('POST /staff/users/:id/disable', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/disable`, { form: () => ({}), expect: onlyFor('admin', 303) }),
@@ -409,6 +411,7 @@ const CSRF_CASES: Record<string, CsrfCase> = {
     setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`, form: { confirm: 'yes' } }),
   },
   'POST /staff/survivors/:id/notes': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/notes`, form: { text: 'csrf' } }) },
+  'POST /staff/paper/batches/:id/undo': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/paper/batches/${ids.batch}/undo`, form: {} }) },
   'POST /staff/erasure/find': { setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: '/staff/erasure/find', form: { register_id: 'W2' } }) },
   'POST /staff/erasure/:id': {
     setup: async (app) => {
