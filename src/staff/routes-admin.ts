@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import type { StaffRole } from '../db/schema.ts';
 import { allow } from './access.ts';
 import { allAudit, auditActions, searchAudit, type AuditFilter } from './audit.ts';
+import { auditAction, auditDetails, auditEntity } from './audit-text.ts';
 import { me, type StaffContext } from './context.ts';
 import { rowsToCsv, sendCsv } from './exports.ts';
 import { getHospital, hospitalSchema, listHospitals, saveHospital, unknownHospitalCodes } from './hospitals.ts';
@@ -135,9 +136,16 @@ export function adminRoutes(ctx: StaffContext): Router {
     ctx.page(req, res, 200, 'staff/audit', {
       heading: ctx.t('staff.auditTitle'),
       filter: { ...filter, entity_id: filter.entityId },
-      actions: options.actions.map((a) => ({ value: a, selected: a === filter.action })),
-      entities: options.entities.map((e) => ({ value: e, selected: e === filter.entity })),
-      rows: shown.map((a) => ({ ...a, at: a.at.toISOString(), details: JSON.stringify(a.details) })),
+      actions: options.actions.map((a) => ({ value: a, text: auditAction(ctx.tOr, a), selected: a === filter.action })),
+      entities: options.entities.map((e) => ({ value: e, text: auditEntity(ctx.tOr, e), selected: e === filter.entity })),
+      rows: shown.map((a) => ({
+        ...a,
+        at: formatDateTime(a.at),
+        actorRole: a.actorRole && ctx.tOr(`staff.roles.${a.actorRole}`, a.actorRole),
+        action: auditAction(ctx.tOr, a.action),
+        entity: auditEntity(ctx.tOr, a.entity),
+        details: auditDetails(ctx.tOr, a.details),
+      })),
       more,
       csvHref: `/staff/audit.csv${params.size > 0 ? `?${params}` : ''}`,
     });

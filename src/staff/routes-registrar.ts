@@ -55,6 +55,7 @@ export function registrarRoutes(ctx: StaffContext): Router {
           step: e.step && ctx.tOr(`staff.steps.${e.step}`, e.step),
           channel: e.channel && ctx.tOr(`staff.channels.${e.channel}`, e.channel),
           state: e.state && ctx.tOr(`staff.outboxStates.${e.state}`, e.state),
+          outcome: describeOutcome(ctx.t, ctx.tOr, e.outcome),
         })),
       })),
       paper: lists.paper,

@@ -19,6 +19,9 @@ import { reportRoutes } from './report-page.ts';
 import { loadInstruments } from '../survey/instrument.ts';
 import { destroy } from './session.ts';
 
+/** The workspace's help pages (locales/nb/help.json). */
+const HELP_TOPICS = ['svarprosent', 'lisensiert-tekst'];
+
 export type { StaffDeps } from './context.ts';
 
 export function staffRouter(deps: StaffDeps): Router {
@@ -73,6 +76,14 @@ export function staffRouter(deps: StaffDeps): Router {
     await ctx.audit(req, res, { action: 'export', entity: 'responses', details: { pseudonymous: true, exportKey: 'staff-web', valueSet: DEFAULT_VALUE_SET } });
     startCsv(res, 'svar-pseudonymisert.csv');
     await streamWideCsv(deps.db, res, { valueSet: DEFAULT_VALUE_SET, exportKey: 'staff-web', pseudonymKey: deps.exportPseudonymKey });
+  });
+
+  // Help that staff need lives on pages of the workspace, never in the repository's files.
+  r.get('/staff/help/:topic', allow(ctx, 'admin', 'registrar', 'analyst'), (req, res) => {
+    const topic = String(req.params.topic);
+    if (!HELP_TOPICS.includes(topic)) return ctx.message(req, res, 404, 'staff.errors.notFound');
+    const paragraphs = deps.views.list('nb', `help.topics.${topic}.paragraphs`);
+    ctx.page(req, res, 200, 'staff/help', { heading: ctx.t(`help.topics.${topic}.title`), paragraphs });
   });
 
   r.use(reportRoutes(ctx, deps.instruments ?? loadInstruments()));

@@ -16,6 +16,8 @@ export interface Views {
   /** Renders templates/<name>.hbs inside a layout (none for e-mails). */
   render(name: string, data: Record<string, unknown> & { lang: Lang }, layout?: string | null): string;
   t(lang: Lang, key: string, vars?: Record<string, unknown>): string;
+  /** A list of texts (paragraphs of a help page). */
+  list(lang: Lang, key: string): string[];
 }
 
 export function isLang(value: unknown): value is Lang {
@@ -55,6 +57,11 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
 
   return {
     t,
+    list(lang, key) {
+      const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
+      if (!Array.isArray(found) || !found.every((p) => typeof p === 'string')) throw new Error(`Missing text list ${key} for ${lang}`);
+      return found as string[];
+    },
     render(name, data, layout = 'layouts/main') {
       const body = get(name)(data);
       return layout ? get(layout)({ ...data, body }) : body;

@@ -200,6 +200,7 @@ const VISITS: Visit[] = [
   v('GET /staff/hospitals', STAFF, '/staff/hospitals', { expect: onlyFor('admin', 200) }),
   v('GET /staff/hospitals/:code', STAFF, '/staff/hospitals/OUS', { expect: onlyFor('admin', 200) }),
   v('POST /staff/hospitals', STAFF, '/staff/hospitals', { form: () => ({ code: 'WALK', name: 'Walk sykehus', health_trust: 'Walk HF', region: 'Helse Nord RHF' }), expect: onlyFor('admin', 303) }),
+  v('GET /staff/help/:topic', STAFF, '/staff/help/svarprosent', { expect: { anon: 303, admin: 200, analyst: 200, registrar: 200 } }),
   v('GET /staff/erasure', STAFF, '/staff/erasure', { expect: onlyFor('admin', 200) }),
   v('POST /staff/erasure/find', STAFF, '/staff/erasure/find', { form: () => ({ register_id: 'W1' }), expect: onlyFor('admin', 303) }),
   v('GET /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, { expect: onlyFor('admin', 200) }),
