@@ -271,6 +271,14 @@ export interface PaperSettingsTable {
   updated_at: Updated;
 }
 
+/** The register's profile, versioned (0010); see src/register/profile.ts. */
+export interface RegisterProfilesTable {
+  version: number;
+  profile: ColumnType<Record<string, unknown>, string, never>;
+  created_by: string;
+  created_at: Created;
+}
+
 export interface Database {
   survivors: SurvivorsTable;
   arrest_events: ArrestEventsTable;
@@ -293,6 +301,7 @@ export interface Database {
   letters: LettersTable;
   paper_entries: PaperEntriesTable;
   paper_settings: PaperSettingsTable;
+  register_profiles: RegisterProfilesTable;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;
