@@ -66,15 +66,14 @@ export const registerProfileSchema = z
       if (!(key in profileShape)) ctx.addIssue({ code: 'custom', message: `is not a profile field (known: ${FIELD_LIST})`, path: [key] });
     }
   })
-  .transform((value) => Object.fromEntries(Object.entries(value).filter(([k, v]) => k in profileShape && v !== undefined)) as { [K in keyof typeof profileShape]: z.infer<(typeof profileShape)[K]> });
+  .transform((value) => Object.fromEntries(Object.entries(value).filter(([k, v]) => k in profileShape && v !== undefined)) as RegisterProfile);
 
-export type RegisterProfile = z.infer<typeof registerProfileSchema>;
-export type ProfileField = keyof RegisterProfile;
+type Required = 'name' | 'organisation' | 'controller' | 'phone';
+export type ProfileField = keyof typeof profileShape;
+export type RegisterProfile = { [K in Required]: Text } & { [K in Exclude<ProfileField, Required>]?: Text };
 export const PROFILE_FIELDS = ['name', 'organisation', 'controller', 'address', 'phone', 'email', 'website', 'privacyUrl', 'purpose', 'signature', 'senderName', 'subject'] as const satisfies readonly ProfileField[];
-export const REQUIRED_FIELDS: readonly ProfileField[] = ['name', 'organisation', 'controller', 'phone'];
-
 /** The profile in one language: every text a string (absent optional fields undefined). */
-export type LocalProfile = { [K in ProfileField]-?: K extends (typeof REQUIRED_FIELDS)[number] ? string : string | undefined } & {
+export type LocalProfile = { [K in Required]: string } & { [K in Exclude<ProfileField, Required>]: string | undefined } & {
   /** `tel:` address of the phone number. */
   phoneHref: string;
   /** The website without its scheme, as people write it. */

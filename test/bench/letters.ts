@@ -16,6 +16,8 @@ import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { newShortCode } from '../../src/survey/short-codes.ts';
 import { createViews } from '../../src/web/views.ts';
+import { profileIn } from '../../src/register/profile.ts';
+import { TEST_PROFILE } from '../support/register.ts';
 import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 
 const N = quick ? 100 : 1000;
@@ -25,7 +27,7 @@ const DAY90 = addDays(ARREST, 90);
 
 const views = createViews();
 const instruments = loadInstruments();
-const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l] };
+const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l], register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l) };
 const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 /** The same letters as the service draws, prepared in memory: no database, same font and QR codes. */
