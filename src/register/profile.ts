@@ -8,14 +8,34 @@ import { LANGUAGES, type Lang } from '../web/views.ts';
 
 export type Text = string | Record<Lang, string>;
 
-type Check = (s: string) => string | undefined;
+/** Why a text was refused: a code (the staff page translates it) and the message the CLI prints. */
+export const REASONS = {
+  required: 'is required',
+  notText: 'must be a text, or an object with the texts "nb", "nn" and "en"',
+  notLanguage: 'is not a language (use nb, nn and en)',
+  empty: 'must not be empty',
+  tooLong: 'is too long',
+  oneLine: 'must be one line',
+  phone: 'must be a telephone number, e.g. +47 00 00 00 00',
+  email: 'must be an e-mail address',
+  url: 'must be a web address starting with https://',
+  header: 'must not contain < > @ or "',
+  unknownField: 'is not a profile field',
+} as const;
+export type Reason = keyof typeof REASONS;
 
-const oneLine: Check = (s) => (/[\r\n]/.test(s) ? 'must be one line' : undefined);
-const phone: Check = (s) => (/^\+?[0-9][0-9 ()-]{3,28}[0-9]$/.test(s) ? undefined : 'must be a telephone number, e.g. +47 00 00 00 00');
-const email: Check = (s) => (z.email().safeParse(s).success ? undefined : 'must be an e-mail address');
-const url: Check = (s) => (/^https?:\/\/[^\s/]+\.[^\s]*$/.test(s) && URL.canParse(s) ? undefined : 'must be a web address starting with https://');
+type Check = (s: string) => Reason | undefined;
+
+const oneLine: Check = (s) => (/[\r\n]/.test(s) ? 'oneLine' : undefined);
+const phone: Check = (s) => (/^\+?[0-9][0-9 ()-]{3,28}[0-9]$/.test(s) ? undefined : 'phone');
+const email: Check = (s) => (z.email().safeParse(s).success ? undefined : 'email');
+const url: Check = (s) => (/^https?:\/\/[^\s/]+\.[^\s]*$/.test(s) && URL.canParse(s) ? undefined : 'url');
 // Header fields: no address brackets or at-signs, so the display name cannot pose as an address.
-const header: Check = (s) => oneLine(s) ?? (/[<>@"]/.test(s) ? 'must not contain < > @ or "' : undefined);
+const header: Check = (s) => oneLine(s) ?? (/[<>@"]/.test(s) ? 'header' : undefined);
+
+function issue(ctx: z.RefinementCtx, reason: Reason, path: PropertyKey[], extra = ''): void {
+  ctx.addIssue({ code: 'custom', message: REASONS[reason] + extra, path, params: { reason } });
+}
 
 /** A text field: a string, or { nb, nn, en } with all three; each variant passes `check`. */
 function text(max: number, check?: Check) {
@@ -23,20 +43,20 @@ function text(max: number, check?: Check) {
     const variants: [string[], unknown][] =
       value !== null && typeof value === 'object' && !Array.isArray(value) ? textVariants(value as Record<string, unknown>, ctx) : [[[], value]];
     for (const [path, v] of variants) {
-      const reason =
-        v === undefined ? 'is required'
-        : typeof v !== 'string' ? 'must be a text, or an object with the texts "nb", "nn" and "en"'
-        : v.trim() === '' ? 'must not be empty'
-        : v.length > max ? `must be at most ${max} characters`
+      const reason: Reason | undefined =
+        v === undefined ? 'required'
+        : typeof v !== 'string' ? 'notText'
+        : v.trim() === '' ? 'empty'
+        : v.length > max ? 'tooLong'
         : check?.(v);
-      if (reason) ctx.addIssue({ code: 'custom', message: reason, path });
+      if (reason) issue(ctx, reason, path, reason === 'tooLong' ? ` (at most ${max} characters)` : '');
     }
   }) as unknown as z.ZodType<Text>;
 }
 
 function textVariants(value: Record<string, unknown>, ctx: z.RefinementCtx): [string[], unknown][] {
   for (const key of Object.keys(value)) {
-    if (!(LANGUAGES as readonly string[]).includes(key)) ctx.addIssue({ code: 'custom', message: 'is not a language (use nb, nn and en)', path: [key] });
+    if (!(LANGUAGES as readonly string[]).includes(key)) issue(ctx, 'notLanguage', [key]);
   }
   return LANGUAGES.map((l) => [[l], value[l]]);
 }
@@ -63,7 +83,7 @@ export const registerProfileSchema = z
   .looseObject(profileShape)
   .superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
-      if (!(key in profileShape)) ctx.addIssue({ code: 'custom', message: `is not a profile field (known: ${FIELD_LIST})`, path: [key] });
+      if (!(key in profileShape)) issue(ctx, 'unknownField', [key], ` (known: ${FIELD_LIST})`);
     }
   })
   .transform((value) => Object.fromEntries(Object.entries(value).filter(([k, v]) => k in profileShape && v !== undefined)) as RegisterProfile);
