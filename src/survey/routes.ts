@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
-import { parsePageAnswer } from './answers.ts';
+import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES, firstUnanswered, type Answers, type Instruments, type PageId } from './instrument.ts';
 import { findByToken, invitationInfo, loadAnswers, saveAnswer, submitWebResponse, type LinkedInvitation } from './responses.ts';
@@ -39,6 +39,9 @@ declare module 'express-session' {
     via?: 'code';
   }
 }
+
+/** The EQ VAS field says what was wrong and how to put it right. */
+const VAS_ERRORS: Record<AnswerError, string> = { required: 'survey.vasRequired', invalid: 'survey.vasInvalid', decimal: 'vas.decimal', notNumber: 'vas.notNumber' };
 
 /** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
 const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
@@ -264,7 +267,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   return r;
 
-  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: 'required' | 'invalid' | undefined) {
+  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: AnswerError | undefined) {
     const lang = langOf(req);
     const text = deps.instruments[lang];
     const index = PAGES.indexOf(pageId);
@@ -280,7 +283,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
       preview: deps.instruments.preview ? text.notice : undefined,
     };
     if (pageId === 'vas') {
-      const msg = error ? views.t(lang, error === 'required' ? 'survey.vasRequired' : 'survey.vasInvalid') : undefined;
+      const msg = error ? views.t(lang, VAS_ERRORS[error]) : undefined;
       const vasTicks = Array.from({ length: 21 }, (_, i) => ({ value: 100 - i * 5, major: i % 2 === 0 }));
       return page(
         req, res, status, 'survey/vas',

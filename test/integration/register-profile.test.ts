@@ -20,7 +20,7 @@ import { createViews } from '../../src/web/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { importPeople, passAndDeliver, stepsOf, testClock, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
-import { TEST_PROFILE } from '../support/register.ts';
+import { EXAMPLE_PROFILE } from '../support/register.ts';
 import { createStaff, signIn } from '../support/staff.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../support/world.ts';
@@ -30,7 +30,7 @@ const views = createViews();
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-register-'));
 const db = () => world.database.db;
 const LANGS = ['nb', 'nn', 'en'] as const;
-const local = (lang: Lang): LocalProfile => profileIn(TEST_PROFILE, lang);
+const local = (lang: Lang): LocalProfile => profileIn(EXAMPLE_PROFILE, lang);
 
 before(async () => {
   world = await createWorld({ registerProfile: false });
@@ -69,7 +69,7 @@ test('without a profile nothing is sent or printed, the reason is visible; setti
   assert.match(dashboard.text, /Ingen registerprofil er satt, så ingen blir kontaktet: 2 utsendelser venter \(register profile missing\)/);
   assert.match((await agent.get('/staff/register').expect(200)).text, /2 utsendelser venter/);
 
-  await saveRegisterProfile(db(), TEST_PROFILE, 'test');
+  await saveRegisterProfile(db(), EXAMPLE_PROFILE, 'test');
   const second = await passAndDeliver(db(), world.deps, clock, { scope: ['RP1', 'RP2'] });
   assert.equal(second.pass.profileHeld, 0);
   assert.equal(second.pass.toPrint, 1, 'the letter is made due for print');
@@ -78,7 +78,7 @@ test('without a profile nothing is sent or printed, the reason is visible; setti
 
   const mail = world.smtp.messages[0]!;
   // From and Subject: the neutral fields, nothing else of the profile.
-  assert.equal(mail.from, `"${TEST_PROFILE.senderName}" <noreply@prom.test>`);
+  assert.equal(mail.from, `"${EXAMPLE_PROFILE.senderName}" <noreply@prom.test>`);
   assert.equal(mail.subject, local('nn').subject);
   for (const body of [mail.text, mail.html]) {
     for (const shown of [local('nn').name, local('nn').organisation, local('nn').phone, local('nn').email!, local('nn').purpose!, local('nn').websiteShown!, 'Med venleg helsing', 'Det er frivillig å svare']) {
@@ -110,7 +110,7 @@ test('From and Subject carry nothing of the profile but senderName and subject, 
         const value = local(lang)[f];
         if (value) assert.ok(!envelope.includes(value), `${lang} ${step}: ${f} in From/Subject`);
       }
-      assert.equal(mail.fromName, TEST_PROFILE.senderName);
+      assert.equal(mail.fromName, EXAMPLE_PROFILE.senderName);
       assert.ok(mail.subject.endsWith(local(lang).subject!), `${lang} ${step}: ${mail.subject}`);
     }
   }
@@ -164,7 +164,7 @@ test('/staff/register: admins edit the profile; a wrong field is named; each sav
   const admin = await createStaff(db(), TEST_SESSION_SECRET, { email: 'admin2@register.test', role: 'admin' });
   const { agent } = await signIn(world.app(), admin);
   const page = await agent.get('/staff/register').expect(200);
-  assert.ok(page.text.includes(escape(TEST_PROFILE.name as string)));
+  assert.ok(page.text.includes(escape(EXAMPLE_PROFILE.name as string)));
   assert.match(page.text, /name="purpose\.nn"/);
   const before = (await currentRegisterProfile(db()))!.version;
   const form = { _csrf: csrfFrom(page.text), name: 'Testregisteret', organisation: 'Test HF', controller: 'Testinstituttet', phone: 'ring oss', 'subject.nb': 'Et skjema', 'subject.nn': 'Eit skjema', 'subject.en': 'A form' };
@@ -179,7 +179,7 @@ test('/staff/register: admins edit the profile; a wrong field is named; each sav
   const audit = await db().selectFrom('audit_log').selectAll().where('entity', '=', 'register_profile').where('entity_id', '=', String(saved.version)).executeTakeFirstOrThrow();
   assert.equal(audit.actor, 'admin2@register.test');
   assert.deepEqual((audit.details as { changed: string[] }).changed.sort(), ['address', 'controller', 'email', 'name', 'organisation', 'phone', 'privacyUrl', 'purpose', 'senderName', 'signature', 'subject', 'website'].sort());
-  await saveRegisterProfile(db(), TEST_PROFILE, 'test');
+  await saveRegisterProfile(db(), EXAMPLE_PROFILE, 'test');
 });
 
 function escape(s: string): string {
