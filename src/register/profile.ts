@@ -96,6 +96,8 @@ export const PROFILE_FIELDS = ['name', 'organisation', 'controller', 'address', 
 export type LocalProfile = { [K in Required]: string } & { [K in Exclude<ProfileField, Required>]: string | undefined } & {
   /** `tel:` address of the phone number. */
   phoneHref: string;
+  /** The number with no-break spaces, for running text on pages (it must not wrap at 320 px). */
+  phoneUnbroken: string;
   /** The website without its scheme, as people write it. */
   websiteShown: string | undefined;
 };
@@ -112,6 +114,7 @@ export function textIn(value: Text | undefined, lang: Lang): string | undefined 
 export function profileIn(profile: RegisterProfile, lang: Lang): LocalProfile {
   const local = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, textIn(profile[f], lang)])) as LocalProfile;
   local.phoneHref = `tel:${local.phone.replace(/[^+0-9]/g, '')}`;
+  local.phoneUnbroken = local.phone.replace(/ /g, '\u00a0');
   local.websiteShown = local.website?.replace(/^https?:\/\//, '').replace(/\/$/, '');
   return local;
 }

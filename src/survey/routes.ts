@@ -342,7 +342,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
 /** What happens with the answers: controller and processor, the register's purpose only, withdrawal. */
 function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): string[] {
-  const vars = register as unknown as Record<string, unknown>;
+  const vars = { ...register, phone: register.phoneUnbroken } as Record<string, unknown>;
   return [views.t(lang, 'contact.privacyController', vars), views.t(lang, 'contact.privacyUse'), views.t(lang, 'contact.privacyWithdraw', vars)];
 }
 
