@@ -105,9 +105,10 @@ function drawCover(doc: PDFKit.PDFDocument, data: LetterData, register: LocalPro
   // Window envelope (C5/E65, window on the left, 20–110 mm from the left, 45–85 mm from the top):
   // only the recipient's address, so nothing seen through the window says who wrote or why.
   doc.font('body').fontSize(BODY).text(data.address.join('\n'), 22 * MM, 52 * MM, { width: 85 * MM, lineGap: 1 });
+  // An unusually long address pushes the text down rather than running into it.
+  let y = Math.max(97 * MM, doc.y + 4 * MM);
   doc.fontSize(10).text(t('date', { date: data.date }), 130 * MM, 89 * MM, { width: 60 * MM, align: 'right' });
 
-  let y = 97 * MM;
   const para = (text: string, opts: { bold?: boolean; gap?: number; width?: number } = {}) => {
     doc.font(opts.bold ? 'bold' : 'body').fontSize(BODY);
     doc.text(text, 20 * MM, y, { width: (opts.width ?? 170) * MM, lineGap: 1 });
