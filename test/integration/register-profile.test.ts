@@ -160,6 +160,19 @@ test('a visitor with a letter\'s code passes the start page and is told to keep 
   assert.ok((await agent.get('/s/q/1').expect(200)).text.includes(escape(views.t('en', 'start.savedNoteCode'))));
 });
 
+test('the EQ VAS says what was wrong: decimals, words; "50 %" is taken as 50', async () => {
+  const inv = await createInvitation(db(), { language: 'nb' });
+  const agent = request.agent(world.app());
+  await agent.get(`/s/${inv.token}`).expect(303);
+  const csrf = csrfFrom((await agent.get('/s/q/6').expect(200)).text);
+  const send = (answer: string) => agent.post('/s/q/6').type('form').send({ _csrf: csrf, answer });
+  assert.ok((await send('73,5').expect(400)).text.includes(views.t('nb', 'vas.decimal')));
+  assert.ok((await send('sytti').expect(400)).text.includes(views.t('nb', 'vas.notNumber')));
+  await send('50 %').expect(303);
+  const draft = await db().selectFrom('answer_drafts').select('answers').where('invitation_id', '=', inv.invitationId).executeTakeFirstOrThrow();
+  assert.equal(draft.answers.vas, 50);
+});
+
 test('/staff/register: admins edit the profile; a wrong field is named; each save is a version and an audit row', async () => {
   const admin = await createStaff(db(), TEST_SESSION_SECRET, { email: 'admin2@register.test', role: 'admin' });
   const { agent } = await signIn(world.app(), admin);
