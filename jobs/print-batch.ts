@@ -27,6 +27,6 @@ export function printBatchProcessor(deps: BatchDeps, letterDir: string, clock: C
   return async (_job: Job) => {
     const r = await makeBatch(deps, clock, (id) => path.join(letterDir, String(id)), 'daily print batch');
     // Counts only: a job's return value is kept in Redis.
-    return { batchId: r.batchId ?? null, letters: r.files?.letters ?? 0, stopped: r.stopped, held: r.held, deferred: r.deferred };
+    return { batchId: r.batchId ?? null, letters: r.files?.letters ?? 0, stopped: r.stopped, held: r.held, deferred: r.deferred, profileHeld: r.profileHeld };
   };
 }

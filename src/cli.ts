@@ -18,10 +18,11 @@ import { hospitalCommands } from './commands/hospitals.ts';
 import { analysisCommands } from './commands/analysis.ts';
 import { apiKeyCommands } from './commands/apikeys.ts';
 import { letterCommands } from './commands/letters.ts';
+import { registerCommands } from './commands/register.ts';
 import { NormFileRefused } from './reports/norms/store.ts';
 import { UnknownNormSet } from './reports/comparison/report.ts';
 
-const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands, letterCommands];
+const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands, letterCommands, registerCommands];
 const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
 
 const HELP = `prom — PROM survey service command line

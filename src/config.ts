@@ -42,13 +42,14 @@ const envSchema = z.object({
     .min(1, 'must be a whole number between 1 and 65535')
     .max(65535, 'must be a whole number between 1 and 65535')
     .default(3000),
+  // Unset: http://localhost:$PORT (below), so a changed PORT does not break every link.
   PUBLIC_URL: z
     .string()
-    .default('http://localhost:3000')
-    .refine((v) => isUrlWith(v, ['http:', 'https:']), {
+    .optional()
+    .refine((v) => v === undefined || isUrlWith(v, ['http:', 'https:']), {
       message: 'must be an http:// or https:// address, e.g. https://prom.example.no',
     })
-    .transform((v) => v.replace(/\/+$/, '')),
+    .transform((v) => v?.replace(/\/+$/, '')),
   DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/prom'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
@@ -151,11 +152,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const secrets = production ? undefined : localSecrets(dataDir);
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   return {
     production,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL,
-    secureCookies: e.PUBLIC_URL.startsWith('https:'),
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https:'),
     dataDir,
     databaseUrl: e.DATABASE_URL,
     pgliteDir: path.join(dataDir, 'pglite'),

@@ -2,6 +2,7 @@ import { fixedClock, parseNow, systemClock, type Clock } from '../clock.ts';
 import { waitForDrain } from '../invitations/drain.ts';
 import { runSchedulingPass } from '../invitations/scheduler.ts';
 import { startWorkers } from '../queue/workers.ts';
+import { PROFILE_MISSING } from '../invitations/profile-hold.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const invitationCommands: CommandGroup = {
@@ -36,6 +37,8 @@ async function schedule(args: string[]): Promise<number> {
         `${pass.toPrint} letters made due for print, ${pass.held} letters held (no postal address), ${pass.expired} windows closed, ` +
           `${pass.stopped} waiting steps stopped, ${pass.deferred} deferred (vital status unknown).`,
       );
+      // Held steps are not waited for: they go at the first pass after a profile is set.
+      if (pass.profileHeld > 0) console.log(`${pass.profileHeld} steps held: ${PROFILE_MISSING} (prom register set FILE)`);
       if (pass.markedUnknown > 0) console.log(`${pass.markedUnknown} sends left unfinished by a stopped worker are now "unknown" for staff.`);
       if (!workers) return 0;
       const settled = await waitForDrain(s.database.db, pass.dueOutboxIds, timeoutS * 1000);

@@ -28,7 +28,8 @@ async function letters(args: string[]): Promise<number> {
     const clock = clockFrom(values.now);
     return withServices('prom letters', false, async (s) => {
       const r = await makeBatch(batchDeps(s), clock, values.out!, 'prom letters');
-      const checks = `${r.stopped} stopped by the check, ${r.held} held (no address), ${r.deferred} left for later (vital status unknown)`;
+      const checks = `${r.stopped} stopped by the check, ${r.held} held (no address), ${r.deferred} left for later (vital status unknown)` +
+        (r.profileHeld > 0 ? `, ${r.profileHeld} held: register profile missing (prom register set FILE)` : '');
       if (!r.batchId || !r.files) {
         console.log(`No letters due for print; ${checks}.`);
         return 0;

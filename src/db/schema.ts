@@ -312,6 +312,14 @@ export interface PaperSettingsTable {
   updated_at: Updated;
 }
 
+/** The register's profile, versioned (0010); see src/register/profile.ts. */
+export interface RegisterProfilesTable {
+  version: number;
+  profile: ColumnType<Record<string, unknown>, string, never>;
+  created_by: string;
+  created_at: Created;
+}
+
 export interface Database {
   survivors: SurvivorsTable;
   arrest_events: ArrestEventsTable;
@@ -337,6 +345,7 @@ export interface Database {
   uncounted_returns: UncountedReturnsTable;
   erasures: ErasuresTable;
   case_notes: CaseNotesTable;
+  register_profiles: RegisterProfilesTable;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;

@@ -9,6 +9,8 @@ import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-s
 import type { Views } from '../web/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';
+import { holdForProfile } from './profile-hold.ts';
+import { currentRegisterProfile, type RegisterProfile } from '../register/profile.ts';
 import { channelAtDueTime, reminderDueTimes } from './programme.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { advanceAfterSend, rescheduleReminders, survivorOf } from './transitions.ts';
@@ -27,9 +29,10 @@ export interface DeliveryDeps {
 /**
  * sent; skipped (not ours, not due, or already taken); cancelled (a rule stopped it); deferred
  * (vital status unknown: back to pending for a later pass); paper (no usable address, or a
- * permanent SMTP failure: the step waits for a pass to make it a letter); failed; unknown.
+ * permanent SMTP failure: the step waits for a pass to make it a letter); failed; unknown; held
+ * (no register profile: nobody is contacted until one is set).
  */
-export type DeliveryOutcome = 'sent' | 'skipped' | 'cancelled' | 'deferred' | 'paper' | 'failed' | 'unknown';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'cancelled' | 'deferred' | 'paper' | 'failed' | 'unknown' | 'held';
 
 /** Thrown when the message surely did not leave and may be tried again. */
 export class RetryLater extends Error {}
@@ -42,6 +45,12 @@ export async function deliverOutboxRow(
 ): Promise<DeliveryOutcome> {
   const { db } = deps;
   const now = clock.now();
+  // The message says who asks; without a register profile it waits (src/register/hold.ts).
+  const profile = await currentRegisterProfile(db);
+  if (!profile) {
+    await holdForProfile(db, [outboxId]);
+    return 'held';
+  }
   const row = await claim(db, outboxId, now);
   if (!row) return 'skipped';
   const target = (await loadTargets(db, [row.invitation_id])).get(row.invitation_id)!;
@@ -61,13 +70,13 @@ export async function deliverOutboxRow(
     await release(db, outboxId, { state: 'pending', channel: 'paper', last_error: 'no usable e-mail address; moved to paper' });
     return 'paper';
   }
-  return send(deps, row, target, now, opts.finalAttempt ?? false);
+  return send(deps, row, target, profile.profile, now, opts.finalAttempt ?? false);
 }
 
-async function send(deps: DeliveryDeps, row: Claimed, target: Target, now: Date, finalAttempt: boolean): Promise<DeliveryOutcome> {
+async function send(deps: DeliveryDeps, row: Claimed, target: Target, profile: RegisterProfile, now: Date, finalAttempt: boolean): Promise<DeliveryOutcome> {
   const token = newToken();
   await deps.db.insertInto('invitation_tokens').values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: row.id }).execute();
-  const mail = renderStepMail(deps.views, target.language, row.step, linksFor(deps.publicUrl, token), target.givenName);
+  const mail = renderStepMail(deps.views, target.language, row.step, linksFor(deps.publicUrl, token), target.givenName, profile);
   try {
     const info = await deps.mailer.send({ to: target.email!, ...mail, messageId: messageIdFor(row.id, deps.publicUrl) });
     await markSent(deps.db, row, target, info.messageId, now);

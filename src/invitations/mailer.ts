@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   /** Stable per outbox row, so a provider can recognise a repeat. */
   messageId: string;
   headers?: Record<string, string>;
+  /** Display name for the From header; the address is always MAIL_FROM's. */
+  fromName?: string | undefined;
 }
 
 export interface Mailer {
@@ -27,11 +29,21 @@ function smtpMailer(url: string, from: string): Mailer {
   const transport = nodemailer.createTransport(pooled(url), { from });
   return {
     async send(msg) {
-      const info = await transport.sendMail({ ...msg, from });
+      const info = await transport.sendMail(envelope(msg, from));
       return { messageId: info.messageId };
     },
     close: () => transport.close(),
   };
+}
+
+/** The message as nodemailer takes it: MAIL_FROM, with the register's sender name if given. */
+function envelope({ fromName, ...msg }: OutgoingMessage, from: string) {
+  return { ...msg, from: fromName ? { name: fromName, address: addressOf(from) } : from };
+}
+
+/** `Name <a@b>` → `a@b`; a bare address stays as it is. */
+export function addressOf(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
 }
 
 /**
@@ -48,7 +60,7 @@ function fileMailer(dir: string, from: string): Mailer {
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(msg) {
-      const info = await transport.sendMail({ ...msg, from });
+      const info = await transport.sendMail(envelope(msg, from));
       mkdirSync(dir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${msg.messageId.replace(/[^A-Za-z0-9.-]+/g, '_')}.eml`;
       writeFileSync(path.join(dir, name), info.message as Buffer, { mode: 0o600 });

@@ -1,13 +1,18 @@
-// Renders the e-mail for one outbox step: neutral subject and sender, nothing about health or the
-// register, no national id. Every message carries the answer link, an opt-out link and a link to
-// ask for the questionnaire on paper, all with the message's own token.
+// Renders the e-mail for one outbox step. The sender's name and the subject are the profile's own
+// neutral fields (an envelope must not reveal a cardiac arrest); inside, the register says who
+// asks, why, that it is voluntary, and how to reach it (GDPR art. 13/14). No national id.
+// Every message carries the answer link, an opt-out link and a link to ask for the questionnaire
+// on paper, all with the message's own token.
 import type { Step } from '../db/schema.ts';
+import { profileIn, type RegisterProfile } from '../register/profile.ts';
 import type { Views, Lang } from '../web/views.ts';
 
 export interface InvitationMail {
   subject: string;
   text: string;
   html: string;
+  /** Display name of the From header (the address comes from MAIL_FROM). */
+  fromName: string | undefined;
 }
 
 export interface MailLinks {
@@ -21,17 +26,17 @@ export function linksFor(publicUrl: string, token: string): MailLinks {
   return { answer, optOut: `${answer}/stop`, paper: `${answer}/paper` };
 }
 
-export function renderStepMail(views: Views, lang: Lang, step: Step, links: MailLinks, givenName: string | null): InvitationMail {
-  const reminder = step !== 'invitation';
-  const data = { lang, reminder, link: links.answer, optOutLink: links.optOut, paperLink: links.paper, name: givenName ?? '' };
+export function renderStepMail(views: Views, lang: Lang, step: Step, links: MailLinks, givenName: string | null, profile: RegisterProfile): InvitationMail {
+  const reminder = step === 'reminder1' || step === 'reminder2';
+  const register = profileIn(profile, lang);
+  const subject = register.subject === undefined
+    ? views.t(lang, reminder ? 'email.reminderSubject' : 'email.subject')
+    : reminder ? views.t(lang, 'email.reminderSubjectOf', { subject: register.subject }) : register.subject;
+  const data = { lang, reminder, subject, register, signature: register.signature ?? register.name, link: links.answer, optOutLink: links.optOut, paperLink: links.paper, name: givenName ?? '' };
   return {
-    subject: views.t(lang, reminder ? 'email.reminderSubject' : 'email.subject'),
+    subject,
     text: views.render('email/invitation.txt', data, null),
     html: views.render('email/invitation.html', data, null),
+    fromName: register.senderName,
   };
-}
-
-/** The first invitation (kept for callers of the walking skeleton). */
-export function renderInvitationMail(views: Views, lang: Lang, link: string, givenName: string | null): InvitationMail {
-  return renderStepMail(views, lang, 'invitation', { answer: link, optOut: `${link}/stop`, paper: `${link}/paper` }, givenName);
 }

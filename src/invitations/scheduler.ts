@@ -12,6 +12,7 @@ import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries } from '../queue/queues.ts';
 import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
 import { channelAtDueTime, decideInvitation, invitationDueAt, planSteps, plannedChannel, reminderDueTimes, type InvitationDecision, type Programme } from './programme.ts';
+import { profileGate } from './profile-hold.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
 import { expireClosedWindows, rescheduleReminders, sweepStoppedInvitations } from './transitions.ts';
@@ -31,6 +32,8 @@ export interface PassResult {
   held: number;
   /** Due steps left for a later pass because vital status was unknown. */
   deferred: number;
+  /** Steps held because no register profile is set (src/register/hold.ts). */
+  profileHeld: number;
 }
 
 export interface PassOptions {
@@ -46,7 +49,7 @@ const STUCK_SENDING_MS = 10 * 60 * 1000;
 export async function runSchedulingPass(db: Db, queues: Queues | undefined, clock: Clock, opts: PassOptions = {}): Promise<PassResult> {
   const now = clock.now();
   const today = osloDay(now);
-  const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0, expired: 0, stopped: 0, toPrint: 0, held: 0, deferred: 0 };
+  const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0, expired: 0, stopped: 0, toPrint: 0, held: 0, deferred: 0, profileHeld: 0 };
   const programme = await currentProgramme(db);
   await inviteNewArrests(db, programme, today, now, result);
   // Many new rows at once leave the planner's statistics stale; the due-step query then picks
@@ -54,7 +57,9 @@ export async function runSchedulingPass(db: Db, queues: Queues | undefined, cloc
   if (result.invited + result.neverInvited >= ANALYZE_AFTER_ROWS) await sql`analyze invitations, outbox`.execute(db);
   const stopped = await closeWindowsAndSweep(db, today, result);
   result.markedUnknown = await markStuckSendsUnknown(db);
-  stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
+  const gate = await profileGate(db, now);
+  result.profileHeld = gate.held;
+  if (gate.go) stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
   result.stopped = stopped.length;
   if (queues) {
     await removeDeliveryJobs(queues, stopped);

@@ -16,6 +16,8 @@ import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-s
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
 import { confirmHandOver, deferLetter, holdForAddress, recordBatchFiles, recordReprint, takeIntoBatch, type ConfirmResult as HandOver } from '../invitations/print.ts';
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
+import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
+import { currentRegisterProfile, profileIn } from '../register/profile.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import type { Lang, Views } from '../web/views.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER, type LetterData, type LetterTexts } from './letter.ts';
@@ -50,6 +52,8 @@ export interface BatchResult {
   held: number;
   /** Steps left for a later batch: vital status unknown. */
   deferred: number;
+  /** Steps held because no register profile is set (a pass releases them once one is). */
+  profileHeld: number;
 }
 
 export const MANIFEST_COLUMNS = ['letter_id', 'pages', 'name', 'address_line', 'postal_code', 'city'] as const;
@@ -99,9 +103,15 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
   const { db } = deps;
   const now = clock.now();
   const today = osloDay(now);
-  const result: BatchResult = { batchId: undefined, files: undefined, stopped: 0, held: 0, deferred: 0 };
+  const result: BatchResult = { batchId: undefined, files: undefined, stopped: 0, held: 0, deferred: 0, profileHeld: 0 };
   const due = await dueForPrint(db, now);
   if (due.length === 0) return result;
+  // A letter says who asks; without a register profile nothing is printed (src/register/hold.ts).
+  if (!(await registerProfileSet(db))) {
+    await holdForProfile(db, due.map((r) => r.id));
+    result.profileHeld = due.length;
+    return result;
+  }
   const targets = await loadTargets(db, [...new Set(due.map((r) => r.invitation_id))]);
 
   // The address first (no address → held, as a pass would), then the send-time check.
@@ -156,7 +166,7 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
   const letters = await deps.db
     .selectFrom('letters as l')
     .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
-    .select(['l.id', 'l.kind', 'l.language', 'l.pages', 'l.letter_date', 'l.name', 'l.address_line', 'l.postal_code', 'l.city', 'l.short_code_enc', 'o.state'])
+    .select(['l.id', 'l.kind', 'l.language', 'l.pages', 'l.letter_date', 'l.name', 'l.address_line', 'l.postal_code', 'l.city', 'l.short_code_enc', 'o.state', 'o.step'])
     .where('l.batch_id', '=', batchId)
     .orderBy('l.id')
     .execute();
@@ -165,7 +175,9 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
   mkdirSync(outDir, { recursive: true });
   const pdfFile = path.join(outDir, `${base}.pdf`);
   const manifestFile = path.join(outDir, `${base}-manifest.csv`);
-  const texts: LetterTexts = { views: deps.views, instrument: (lang: Lang) => deps.instruments[lang] };
+  const profile = await currentRegisterProfile(deps.db);
+  if (!profile) throw new Error('No register profile set: letters cannot say who asks (prom register set FILE)');
+  const texts: LetterTexts = { views: deps.views, instrument: (lang: Lang) => deps.instruments[lang], register: (lang: Lang) => profileIn(profile.profile, lang) };
   const doc = newLetterDocument();
   const out = createWriteStream(pdfFile);
   doc.pipe(out);
@@ -175,7 +187,7 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
     const letterId = formatLetterId(l.id);
     const code = decryptCode(deps.codeKey, l.short_code_enc);
     const cityLine = `${l.postal_code} ${l.city ?? ''}`.trim();
-    drawLetter(doc, letterData(deps.publicUrl, { letterId, kind: l.kind, lang: l.language, name: l.name, address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)), shortCode: code, date: l.letter_date }), texts);
+    drawLetter(doc, letterData(deps.publicUrl, { letterId, kind: l.step === 'paper_request' ? 'requested' : l.kind, lang: l.language, name: l.name, address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)), shortCode: code, date: l.letter_date }), texts);
     manifest.push([letterId, l.pages, l.name ?? '', l.address_line, l.postal_code, l.city ?? '']);
     pages += l.pages;
   }
@@ -208,7 +220,7 @@ export async function redrawBatchFiles(deps: BatchDeps, batchIds: number[]): Pro
 }
 
 /** The letter's data as drawLetter takes it; the cover's QR code opens /kode with the code filled in. */
-export function letterData(publicUrl: string, l: { letterId: string; kind: 'invitation' | 'reminder'; lang: Lang; name: string | null; address: string[]; shortCode: string; date: string }): LetterData {
+export function letterData(publicUrl: string, l: { letterId: string; kind: LetterData['kind']; lang: Lang; name: string | null; address: string[]; shortCode: string; date: string }): LetterData {
   const [y, m, d] = l.date.split('-');
   return {
     letterId: l.letterId,

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import type { LocalProfile } from '../register/profile.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
 import type { Lang, Views } from '../web/views.ts';
 
@@ -20,7 +21,8 @@ export const PAGES_PER_LETTER = 4;
 
 export interface LetterData {
   letterId: string;
-  kind: 'invitation' | 'reminder';
+  /** 'requested': the person asked for the questionnaire on paper, and the letter says so. */
+  kind: 'invitation' | 'reminder' | 'requested';
   lang: Lang;
   name: string | null;
   /** Name first, then street, then postal code and city. */
@@ -36,7 +38,14 @@ export interface LetterData {
 export interface LetterTexts {
   views: Views;
   instrument: (lang: Lang) => InstrumentText;
+  /** The register's profile in the letter's language: letterhead, privacy paragraph, contact. */
+  register: (lang: Lang) => LocalProfile;
 }
+
+/** Body text size: at least 12 pt for older readers; only the return id and footer are smaller than 10 pt. */
+const BODY = 12;
+/** The cover's text must end above the footer line. */
+export const COVER_BOTTOM_MM = 280;
 
 export function newLetterDocument(): PDFKit.PDFDocument {
   const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Title: 'Spørreskjema', Producer: 'prom-survey' } });
@@ -57,7 +66,8 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
     doc.text(t('page', { n, total: PAGES_PER_LETTER }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
   };
   page(1);
-  drawCover(doc, data, t);
+  const ct = (key: string, vars?: Record<string, unknown>) => texts.views.t(data.lang, `contact.${key}`, vars);
+  drawCover(doc, data, texts.register(data.lang), t, ct);
   page(2);
   drawDimensions(doc, instrument, t, 0, 3);
   page(3);
@@ -83,30 +93,53 @@ export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
 }
 
-function drawCover(doc: PDFKit.PDFDocument, data: LetterData, t: (k: string, v?: Record<string, unknown>) => string): void {
-  // Window envelope (C5/E65, window on the left): sender line, then the address block
-  // 20–110 mm from the left, 45–85 mm from the top. Nothing here says what the letter is about.
-  doc.font('body').fontSize(8).text(t('sender'), 22 * MM, 47 * MM, { width: 85 * MM });
-  doc.fontSize(11).text(data.address.join('\n'), 22 * MM, 53 * MM, { width: 85 * MM, lineGap: 1 });
-  doc.fontSize(10).text(t('date', { date: data.date }), 130 * MM, 95 * MM, { width: 60 * MM, align: 'right' });
+type Texts = (key: string, vars?: Record<string, unknown>) => string;
 
-  let y = 110 * MM;
-  const para = (text: string, opts: { bold?: boolean; size?: number; gap?: number } = {}) => {
-    doc.font(opts.bold ? 'bold' : 'body').fontSize(opts.size ?? 11);
-    doc.text(text, 20 * MM, y, { width: 170 * MM, lineGap: 2 });
-    y = doc.y + (opts.gap ?? 4 * MM);
+/** Web and e-mail addresses must not break across lines: a word joiner after each break point. */
+export function unbroken(address: string): string {
+  return address.replace(/([/.@:-])(?=.)/g, '$1\u2060');
+}
+
+function drawCover(doc: PDFKit.PDFDocument, data: LetterData, register: LocalProfile, t: Texts, ct: Texts): void {
+  drawLetterhead(doc, register);
+  // Window envelope (C5/E65, window on the left, 20–110 mm from the left, 45–85 mm from the top):
+  // only the recipient's address, so nothing seen through the window says who wrote or why.
+  doc.font('body').fontSize(BODY).text(data.address.join('\n'), 22 * MM, 52 * MM, { width: 85 * MM, lineGap: 1 });
+  // An unusually long address pushes the text down rather than running into it.
+  let y = Math.max(97 * MM, doc.y + 4 * MM);
+  doc.fontSize(10).text(t('date', { date: data.date }), 130 * MM, 89 * MM, { width: 60 * MM, align: 'right' });
+
+  const para = (text: string, opts: { bold?: boolean; gap?: number; width?: number } = {}) => {
+    doc.font(opts.bold ? 'bold' : 'body').fontSize(BODY);
+    doc.text(text, 20 * MM, y, { width: (opts.width ?? 170) * MM, lineGap: 1 });
+    y = doc.y + (opts.gap ?? 2.5 * MM);
   };
+  const reg = { ...register, email: register.email && unbroken(register.email), privacyUrl: register.privacyUrl && unbroken(register.privacyUrl) } as Record<string, unknown>;
   para(data.name ? t('greeting', { name: data.name }) : t('greetingNoName'));
-  para(t(data.kind));
+  para([ct('fromLine', { name: register.name, organisation: register.organisation }), data.kind === 'requested' ? ct('letterRequested') : t(data.kind), register.purpose].filter(Boolean).join(' '));
   para(t('paperHow'));
-  para(t('webHow', { url: data.codeUrl, code: data.shortCode }));
-  // The code, large and spaced, beside a QR code to the web page with the code filled in.
-  doc.font('bold').fontSize(10).text(t('codeLabel'), 20 * MM, y, { width: 100 * MM });
-  doc.font('bold').fontSize(20).text(data.shortCode, 20 * MM, y + 5 * MM, { width: 110 * MM, characterSpacing: 1 });
-  drawQr(doc, QRCode.create(data.webQrUrl, { errorCorrectionLevel: 'M' }), 150 * MM, y - 2 * MM, 32 * MM);
-  y += 36 * MM;
-  para(t('noContact'), { size: 10 });
-  para(t('signature'));
+  drawCodeBlock(doc, data, t, y);
+  y += 33 * MM;
+  para(t('noContact', { phone: register.phone, url: unbroken(data.codeUrl) }));
+  para(ct('privacyTitle'), { bold: true, gap: 1 * MM });
+  para([ct('privacyController', reg), ct('privacyUse'), ct('privacyWithdraw', reg), register.privacyUrl && ct('privacyMore', reg)].filter(Boolean).join(' '));
+  para([register.email ? ct('questionsPhoneEmail', reg) : ct('questionsPhone', reg), register.website && ct('website', { website: unbroken(register.websiteShown ?? '') })].filter(Boolean).join(' '));
+  para(register.signature ?? register.name, { gap: 0 });
+}
+
+/** Top left, above the window: who writes, and where to send a letter back. */
+function drawLetterhead(doc: PDFKit.PDFDocument, register: LocalProfile): void {
+  doc.font('bold').fontSize(BODY).text(register.name, 20 * MM, 12 * MM, { width: 120 * MM });
+  doc.font('body').fontSize(10).text([register.organisation, register.address].filter(Boolean).join('\n'), 20 * MM, doc.y + 0.5 * MM, { width: 120 * MM });
+}
+
+/** How to answer online beside the QR code; the code on a line of its own, never broken. */
+function drawCodeBlock(doc: PDFKit.PDFDocument, data: LetterData, t: Texts, y: number): void {
+  doc.font('body').fontSize(BODY).text(t('webHow', { url: unbroken(data.codeUrl) }), 20 * MM, y, { width: 120 * MM, lineGap: 1 });
+  const codeY = doc.y + 2 * MM;
+  doc.font('bold').fontSize(10).text(t('codeLabel'), 20 * MM, codeY, { width: 100 * MM });
+  doc.font('bold').fontSize(20).text(data.shortCode, 20 * MM, codeY + 5 * MM, { lineBreak: false, characterSpacing: 1 });
+  drawQr(doc, QRCode.create(data.webQrUrl, { errorCorrectionLevel: 'M' }), 158 * MM, y, 32 * MM);
 }
 
 function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string, from: number, to: number): void {
@@ -114,16 +147,16 @@ function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: 
   if (from === 0) {
     doc.font('bold').fontSize(14).text(t('questionnaireTitle'), 20 * MM, y, { width: 130 * MM });
     y = doc.y + 2 * MM;
-    doc.font('body').fontSize(11).text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
+    doc.font('body').fontSize(BODY).text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
     y = doc.y + 6 * MM;
   }
   for (const dim of instrument.dimensions.slice(from, to)) {
     doc.font('bold').fontSize(12).text(dim.heading, 20 * MM, y, { width: 170 * MM });
     y = doc.y + 1 * MM;
-    doc.font('body').fontSize(10.5).text(dim.question, 20 * MM, y, { width: 170 * MM });
+    doc.font('body').fontSize(BODY).text(dim.question, 20 * MM, y, { width: 170 * MM });
     y = doc.y + 3 * MM;
     for (const level of dim.levels) {
-      doc.font('body').fontSize(11).text(level, 25 * MM, y, { width: 140 * MM });
+      doc.font('body').fontSize(BODY).text(level, 25 * MM, y, { width: 140 * MM });
       doc.lineWidth(1).rect(172 * MM, y - 0.5 * MM, 6 * MM, 6 * MM).stroke();
       y = Math.max(doc.y, y + 6 * MM) + 2.5 * MM;
     }
@@ -133,27 +166,27 @@ function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: 
 
 function drawVas(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string): void {
   doc.font('bold').fontSize(14).text(instrument.vas.heading, 20 * MM, 45 * MM, { width: 110 * MM });
-  doc.font('body').fontSize(10.5).text(t('vasHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+  doc.font('body').fontSize(BODY).text(t('vasHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
   // The box for the number, left of the scale.
   const boxY = doc.y + 10 * MM;
-  doc.font('bold').fontSize(11).text(t('vasBox'), 20 * MM, boxY + 3 * MM, { width: 50 * MM });
+  doc.font('bold').fontSize(BODY).text(t('vasBox'), 20 * MM, boxY + 3 * MM, { width: 50 * MM });
   doc.lineWidth(1.5).rect(68 * MM, boxY, 24 * MM, 12 * MM).stroke();
 
   // The scale: 100 at the top, 0 at the bottom, exactly VAS_LENGTH_MM long.
   const x = 150 * MM;
   const top = 70 * MM;
   const bottom = top + VAS_LENGTH_MM * MM;
-  doc.font('body').fontSize(9).text(instrument.vas.best, x - 30 * MM, top - 16 * MM, { width: 60 * MM, align: 'center' });
+  doc.font('body').fontSize(10).text(instrument.vas.best, x - 30 * MM, top - 16 * MM, { width: 60 * MM, align: 'center' });
   doc.text(instrument.vas.worst, x - 30 * MM, bottom + 5 * MM, { width: 60 * MM, align: 'center' });
   doc.lineWidth(1.2).moveTo(x, top).lineTo(x, bottom).stroke();
   for (let v = 0; v <= 100; v++) {
     const y = bottom - (v / 100) * (bottom - top);
     const half = v % 10 === 0 ? 5 * MM : v % 5 === 0 ? 3.5 * MM : 1.8 * MM;
     doc.lineWidth(v % 5 === 0 ? 1 : 0.5).moveTo(x - half, y).lineTo(x + half, y).stroke();
-    if (v % 10 === 0) doc.font('body').fontSize(9).text(String(v), x + 7 * MM, y - 3.5, { width: 12 * MM, lineBreak: false });
+    if (v % 10 === 0) doc.font('body').fontSize(10).text(String(v), x + 7 * MM, y - 3.5, { width: 12 * MM, lineBreak: false });
   }
-  doc.font('bold').fontSize(11).text(t('returnTitle'), 20 * MM, 200 * MM, { width: 95 * MM });
-  doc.font('body').fontSize(10.5).text(t('returnHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+  doc.font('bold').fontSize(BODY).text(t('returnTitle'), 20 * MM, 200 * MM, { width: 95 * MM });
+  doc.font('body').fontSize(BODY).text(t('returnHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
 }
 
 /** Draws a QR code from its module matrix as vector squares (crisp at any print resolution). */

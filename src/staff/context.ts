@@ -81,6 +81,7 @@ const NAV: { href: string; key: string; roles: StaffRole[] }[] = [
   { href: '/staff/users', key: 'staff.nav.users', roles: ['admin'] },
   { href: '/staff/hospitals', key: 'staff.nav.hospitals', roles: ['admin'] },
   { href: '/staff/audit', key: 'staff.nav.audit', roles: ['admin'] },
+  { href: '/staff/register', key: 'registerAdmin.nav', roles: ['admin'] },
   { href: '/staff/queues', key: 'staff.nav.queues', roles: ['admin'] },
   { href: '/staff/erasure', key: 'erasure.nav', roles: ['admin'] },
 ];

@@ -6,6 +6,8 @@ import { dashboard, dashboardCsvRows, DIMENSIONS, isDimension } from '../reports
 import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { erasureRoutes } from './routes-erasure.ts';
+import { heldForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
+import { registerAdminRoutes } from '../register/staff-routes.ts';
 import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
 import { dashboardPageData } from './dashboard-page.ts';
 import { rowsToCsv, sendCsv, startCsv } from './exports.ts';
@@ -49,6 +51,8 @@ export function staffRouter(deps: StaffDeps): Router {
       heading: ctx.t('staff.dashboardTitle'),
       scopeText: staff.role === 'registrar' ? ctx.t('staff.scopeHospitals', { hospitals: staff.hospitals.join(', ') }) : ctx.t('staff.scopeNational'),
       ...dashboardPageData(ctx, view, by),
+      // Until a register profile is set nobody is contacted; say so where staff look first.
+      registerMissing: (await registerProfileSet(deps.db)) ? undefined : ctx.t('registerAdmin.dashboardMissing', { held: await heldForProfile(deps.db) }),
     });
   });
 
@@ -91,6 +95,7 @@ export function staffRouter(deps: StaffDeps): Router {
   r.use(paperRoutes(ctx));
   r.use(adminRoutes(ctx));
   r.use(erasureRoutes(ctx));
+  r.use(registerAdminRoutes(ctx));
 
   // Anything else under /staff: a staff-styled 404 (only reached with a session).
   r.use('/staff', (req, res) => ctx.message(req, res, 404, 'staff.errors.notFound'));

@@ -6,12 +6,14 @@ import { rateLimit } from 'express-rate-limit';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
-import { parsePageAnswer } from './answers.ts';
+import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES, firstUnanswered, type Answers, type Instruments, type PageId } from './instrument.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer, type Draft } from '../invitations/answers.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
+import type { LocalProfile } from '../register/profile.ts';
+import { registerView } from '../register/web.ts';
 
 export interface SurveyDeps {
   db: Db;
@@ -32,12 +34,22 @@ interface PageOptions {
 
 type ErrorItem = { text: string; href: string };
 
+declare module 'express-session' {
+  interface SessionData {
+    /** 'code': came with a letter's short code (told to keep the letter, not to reopen a link). */
+    via?: 'code';
+  }
+}
+
+/** The EQ VAS field says what was wrong and how to put it right. */
+const VAS_ERRORS: Record<AnswerError, string> = { required: 'survey.vasRequired', invalid: 'survey.vasInvalid', decimal: 'vas.decimal', notNumber: 'vas.notNumber' };
+
 /** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
 const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
 const ATTEMPT_LIMIT = 20;
 
 /** Respondent addresses where a language link may change the session's language. */
-const SESSION_PAGES = /^\/(s(\/(q\/\d+|check|done|stop|stop\/done|paper|paper\/done))?|kode|tilgjengelighet)$/;
+const SESSION_PAGES = /^\/(s(\/(start|q\/\d+|check|done|stop|stop\/done|paper|paper\/done))?|kode|tilgjengelighet)$/;
 
 export function surveyRouter(deps: SurveyDeps): Router {
   const r = Router();
@@ -57,6 +69,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
         languageLinks: languageLinks(views, opts.self ?? selfAddress(req), lang),
         choiceLinks: opts.choices === true,
         scripts: opts.scripts,
+        register: registerView(res, lang),
       }),
     );
   };
@@ -124,9 +137,29 @@ export function surveyRouter(deps: SurveyDeps): Router {
     res.redirect(303, withoutLang(req.originalUrl));
   });
 
+  // Nothing saved yet: the start page first (who asks, why, what it takes). With saved answers,
+  // on where they left off. `via=code` marks a visitor who came with a letter's code.
   r.get('/s', respondent, async (req, res) => {
-    const next = firstUnanswered(await loadAnswers(req.session.invitationId!));
-    res.redirect(303, next ? pagePath(next) : '/s/check');
+    if (req.query.via === 'code') req.session.via = 'code';
+    const answers = await loadAnswers(req.session.invitationId!);
+    const next = firstUnanswered(answers);
+    res.redirect(303, Object.keys(answers).length === 0 ? '/s/start' : next ? pagePath(next) : '/s/check');
+  });
+
+  r.get('/s/start', respondent, (req, res) => {
+    const lang = langOf(req);
+    const register = registerView(res, lang);
+    page(req, res, 200, 'survey/start', {
+      heading: views.t(lang, 'start.title'),
+      questions: PAGES.length,
+      pauseNote: views.t(lang, req.session.via === 'code' ? 'start.pauseCode' : 'start.pauseLink'),
+      privacy: register && privacyParagraphs(views, lang, register),
+    }, { choices: true });
+  });
+
+  // A short public page instead of a 404: what this is, the way in with a letter's code, contact.
+  r.get('/', (req, res) => {
+    page(req, res, 200, 'survey/home', { heading: views.t(langOf(req), 'start.homeTitle') });
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
@@ -165,7 +198,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   r.get('/s/done', needSession, async (req, res) => {
     if ((await info(req.session.invitationId!)).status !== 'answered') return res.redirect(303, '/s');
-    message(req, res, 200, 'survey.done');
+    const register = registerView(res, langOf(req));
+    message(req, res, 200, 'survey.done', { paragraphs: register ? [views.t(langOf(req), 'contact.doneNext', { name: register.name })] : [] });
   });
 
   // "Do not contact me again": works whatever the invitation's state.
@@ -211,7 +245,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     if (found.status === 'closed') return closed(req, res, (await info(found.invitationId)).cancelReason);
     // A language chosen on this page wins over the register's.
     const lang = isLang(req.session.lang) ? req.session.lang : found.language;
-    startSession(req, res, found, lang, found.status === 'answered' ? '/s/done' : '/s');
+    startSession(req, res, found, lang, found.status === 'answered' ? '/s/done' : '/s?via=code');
   });
 
   r.get('/tilgjengelighet', (req, res) => {
@@ -245,7 +279,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   return r;
 
-  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: 'required' | 'invalid' | undefined) {
+  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: AnswerError | undefined) {
     const lang = langOf(req);
     const text = deps.instruments[lang];
     const index = PAGES.indexOf(pageId);
@@ -257,11 +291,11 @@ export function surveyRouter(deps: SurveyDeps): Router {
       back: toCheck ? '/s/check' : index === 0 ? undefined : pagePath(PAGES[index - 1]!),
       returnToCheck: toCheck,
       intro: index === 0 && !toCheck ? text.intro : undefined,
-      savedNote: views.t(lang, 'survey.savedNote'),
+      savedNote: views.t(lang, req.session.via === 'code' ? 'start.savedNoteCode' : 'survey.savedNote'),
       preview: deps.instruments.preview ? text.notice : undefined,
     };
     if (pageId === 'vas') {
-      const msg = error ? views.t(lang, error === 'required' ? 'survey.vasRequired' : 'survey.vasInvalid') : undefined;
+      const msg = error ? views.t(lang, VAS_ERRORS[error]) : undefined;
       const vasTicks = Array.from({ length: 21 }, (_, i) => ({ value: 100 - i * 5, major: i % 2 === 0 }));
       return page(
         req, res, status, 'survey/vas',
@@ -330,6 +364,12 @@ export function surveyRouter(deps: SurveyDeps): Router {
 /** The draft version the check page showed; undefined when the form did not carry one. */
 function shownVersion(raw: unknown): number | undefined {
   return typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** What happens with the answers: controller and processor, the register's purpose only, withdrawal. */
+function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): string[] {
+  const vars = { ...register, phone: register.phoneUnbroken } as Record<string, unknown>;
+  return [views.t(lang, 'contact.privacyController', vars), views.t(lang, 'contact.privacyUse'), views.t(lang, 'contact.privacyWithdraw', vars)];
 }
 
 function returnsToCheck(req: Request): boolean {

@@ -15,6 +15,7 @@ import type { Instruments } from '../survey/instrument.ts';
 import { surveyRouter } from '../survey/routes.ts';
 import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
 import { isLang, type Lang, type Views } from './views.ts';
 import './session-data.ts';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
   app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey, erasureKey: deps.erasureKey } }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use(registerLocals(deps.db));
   app.use('/staff', refuseNul(deps.views));
   app.use(
     session({
@@ -139,7 +141,7 @@ function langOf(req: Request): Lang {
 function messagePage(views: Views, req: Request, res: Response, status: number, key: string) {
   const lang = langOf(req);
   const title = views.t(lang, `${key}Title`);
-  res.status(status).set('Cache-Control', 'no-store').send(views.render('survey/message', { lang, heading: title, title, body: views.t(lang, `${key}Body`) }));
+  res.status(status).set('Cache-Control', 'no-store').send(views.render('survey/message', { lang, heading: title, title, body: views.t(lang, `${key}Body`), register: registerView(res, lang) }));
 }
 
 /**
@@ -184,7 +186,7 @@ function retryPage(views: Views, req: Request, res: Response) {
   const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && (body[k] as string).length <= 2000).map((name) => ({ name, value: body[name] as string }));
   const title = views.t(lang, 'errors.unavailableTitle');
   res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': '30' });
-  res.send(views.render('survey/retry', { lang, heading: title, title, body: views.t(lang, 'errors.retryBody'), action: req.originalUrl, fields }));
+  res.send(views.render('survey/retry', { lang, heading: title, title, body: views.t(lang, 'errors.retryBody'), action: req.originalUrl, fields, register: registerView(res, lang) }));
 }
 
 function isDatabaseDown(err: unknown): boolean {

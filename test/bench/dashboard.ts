@@ -7,14 +7,13 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { setTotpSecret } from '../../src/staff/login-local.ts';
 import { codeAt, newTotpSecret } from '../../src/staff/totp.ts';
 import { addUser } from '../../src/staff/users.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
-import { benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, versions } from './support.ts';
+import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, versions } from './support.ts';
 
 const N = quick ? 100_000 : 1_000_000;
 const RUNS = quick ? 3 : 5;
@@ -44,7 +43,7 @@ group by grouping sets ((cancel_reason), (month, cancel_reason), (hospital, canc
 
 async function seed(url: string): Promise<string> {
   const h = await openDatabase({ databaseUrl: url });
-  await migrate(h.db);
+  await migrateBench(h.db);
   await h.close();
   const c = new pg.Client({ connectionString: url });
   await c.connect();

@@ -8,6 +8,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createMailer, pooled } from '../../src/invitations/mailer.ts';
 import { linksFor, renderStepMail } from '../../src/invitations/messages.ts';
+import { TEST_PROFILE } from '../support/register.ts';
 import { newToken } from '../../src/invitations/tokens.ts';
 import { enqueueDeliveries, openQueues } from '../../src/queue/queues.ts';
 import { startWorkers } from '../../src/queue/workers.ts';
@@ -45,7 +46,7 @@ if (mode === 'service') {
 } else {
   const messages = Array.from({ length: N }, (_, i) => ({
     to: `p${i + 1}@example.test`,
-    ...renderStepMail(views, 'nb', 'invitation', linksFor(PUBLIC_URL, newToken()), `Navn${i + 1}`),
+    ...renderStepMail(views, 'nb', 'invitation', linksFor(PUBLIC_URL, newToken()), `Navn${i + 1}`, TEST_PROFILE),
     messageId: `<outbox-${i + 1}@prom.bench>`,
   }));
   const transport = nodemailer.createTransport(pooled(smtpUrl), { from: FROM });

@@ -5,8 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
+import { migrateBench, benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
 
 const N = quick ? 1_000 : 10_000;
 
@@ -33,7 +32,7 @@ async function startSink() {
 
 async function seed(url: string): Promise<string> {
   const h = await openDatabase({ databaseUrl: url });
-  await migrate(h.db);
+  await migrateBench(h.db);
   await h.close();
   const c = new pg.Client({ connectionString: url });
   await c.connect();

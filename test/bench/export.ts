@@ -4,8 +4,7 @@
 import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
+import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 
 const N = quick ? 100_000 : 1_000_000;
 
@@ -17,7 +16,7 @@ const COPY_QUERY = `select r.id, s.register_id, e.arrest_type, e.hospital, e.arr
 
 async function seed() {
   const h = await openDatabase({ databaseUrl: dbUrl });
-  await migrate(h.db);
+  await migrateBench(h.db);
   await h.close();
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();

@@ -10,14 +10,15 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, letterData, makeBatch } from '../../src/paper/batch.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper/letter.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { newShortCode } from '../../src/invitations/short-codes.ts';
 import { createViews } from '../../src/web/views.ts';
-import { benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
+import { profileIn } from '../../src/register/profile.ts';
+import { TEST_PROFILE } from '../support/register.ts';
+import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
 
 const N = quick ? 100 : 1000;
 const PUBLIC_URL = 'https://prom.example.no';
@@ -26,7 +27,7 @@ const DAY90 = addDays(ARREST, 90);
 
 const views = createViews();
 const instruments = loadInstruments();
-const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l] };
+const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l], register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l) };
 const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 /** The same letters as the service draws, prepared in memory: no database, same font and QR codes. */
@@ -70,7 +71,7 @@ const dbUrl = database.url;
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-bench-letters-'));
 try {
   const h = await openDatabase({ databaseUrl: dbUrl });
-  await migrate(h.db);
+  await migrateBench(h.db);
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   await c.query(`insert into survivors (register_id, national_id, birth_date, sex, given_name, family_name, address_line, postal_code, city, language, channel_rule)

@@ -4,8 +4,7 @@
 import pg from 'pg';
 import { addDays } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
-import { benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
+import { migrateBench, benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
 
 const N = quick ? 10_000 : 100_000;
 const DAY = '2025-06-02';
@@ -16,7 +15,7 @@ type Out = { ms: number; invited: number; queued: number; waiting: number; peakR
 
 async function seed(url: string): Promise<string> {
   const h = await openDatabase({ databaseUrl: url });
-  await migrate(h.db);
+  await migrateBench(h.db);
   await h.close();
   const c = new pg.Client({ connectionString: url });
   await c.connect();

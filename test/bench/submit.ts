@@ -4,9 +4,8 @@
 // process of their own; autocannon loads them from this process. `--quick`: 3 s per side.
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { hashToken, newToken } from '../../src/invitations/tokens.ts';
-import { benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, startChild, stopChild, versions } from './support.ts';
+import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, startChild, stopChild, versions } from './support.ts';
 
 /** The part of autocannon's API used here (it ships no types, and only autocannon itself is installed). */
 type RawRequest = { method?: string; path?: string; body?: string; headers?: Record<string, string> };
@@ -37,7 +36,7 @@ interface Figures {
 
 async function seed(url: string): Promise<string[]> {
   const h = await openDatabase({ databaseUrl: url });
-  await migrate(h.db);
+  await migrateBench(h.db);
   await h.close();
   const c = new pg.Client({ connectionString: url });
   await c.connect();

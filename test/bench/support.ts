@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { deletePrefix } from '../support/redis.ts';
+import type { Db } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { setTestProfile } from '../support/register.ts';
 
 export const quick = process.argv.includes('--quick');
 export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -46,6 +49,12 @@ export async function adminQuery(sql: string): Promise<void> {
   } finally {
     await c.end();
   }
+}
+
+/** Migrations, then the test register profile: without a profile nobody is contacted. */
+export async function migrateBench(db: Db): Promise<void> {
+  await migrate(db);
+  await setTestProfile(db);
 }
 
 /** A fresh database of this benchmark's own on the PG_URL server; `drop()` removes it. */

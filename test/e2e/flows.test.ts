@@ -48,6 +48,11 @@ describe('journeys', { concurrency: 2 }, () => {
     const { context, page, cspViolations } = await newPage(browser, server.base);
     try {
       await page.goto(`/s/${inv.token}`);
+      // The start page first: its Start link-button is reached and followed with the keyboard.
+      assert.equal(path(page), '/s/start');
+      await tabTo(page, 'a.button-start');
+      await page.keyboard.press('Enter');
+      await page.waitForURL('**/s/q/1');
       // Continue with nothing chosen: focus lands on the error summary, its link leads to the first radio.
       await tabTo(page, 'button[type=submit]');
       await page.keyboard.press('Enter');
@@ -95,6 +100,8 @@ describe('journeys', { concurrency: 2 }, () => {
     const { context, page } = await newPage(browser, server.base, { javaScriptEnabled: false });
     try {
       await page.goto(`/s/${inv.token}`);
+      assert.equal(path(page), '/s/start');
+      await follow(page, page.getByRole('button', { name: 'Start no' }));
       assert.equal(path(page), '/s/q/1');
       await follow(page, page.getByRole('button', { name: 'Hald fram' }));
       assert.ok((await page.title()).startsWith('Feil: '));
@@ -124,6 +131,7 @@ describe('journeys', { concurrency: 2 }, () => {
     const { context, page } = await newPage(browser, server.base);
     try {
       await page.goto(`/s/${inv.token}`);
+      await follow(page, page.getByRole('button', { name: 'Start nå' }));
       for (const level of [4, 2, 5]) {
         await page.locator(`#answer-${level}`).check();
         await follow(page, page.getByRole('button', { name: 'Fortsett' }));
@@ -203,6 +211,7 @@ describe('journeys', { concurrency: 2 }, () => {
     const { context, page } = await newPage(browser, server.base);
     try {
       await page.goto(`/s/${inv.token}`);
+      await page.goto('/s/q/1');
       await page.locator('#answer-4').check();
       await follow(page, page.getByRole('button', { name: 'Fortsett' }));
       await follow(page, page.getByRole('link', { name: 'English' }));
@@ -229,6 +238,7 @@ describe('journeys', { concurrency: 2 }, () => {
     const { context, page } = await newPage(browser, server.base);
     try {
       await page.goto(`/s/${inv.token}`);
+      await page.goto('/s/q/1');
       const other = await context.newPage();
       for (let n = 1; n <= 5; n++) {
         await page.locator('#answer-1').check();

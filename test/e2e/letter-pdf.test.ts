@@ -7,14 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { letterPdf, type LetterData } from '../../src/paper/letter.ts';
+import { letterPdf, MM, type LetterData } from '../../src/paper/letter.ts';
+import { profileIn } from '../../src/register/profile.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
+import { TEST_PROFILE } from '../support/register.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-letter-'));
 const views = createViews();
 const instruments = loadInstruments();
-const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l] };
+const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l], register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l) };
 
 const letter: LetterData = {
   letterId: 'L-000042',
@@ -50,11 +52,46 @@ test('the text is real, extractable text with the person, every heading and leve
   assert.ok(info.split('\n').slice(2).filter(Boolean).every((l) => / yes /.test(l)), 'every font embedded');
 });
 
-test('nothing in the envelope window says what the letter is about', () => {
-  // The window area (20–110 mm from the left, 40–90 mm from the top) of page 1.
-  const window = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '57', '-y', '113', '-W', '255', '-H', '142', file, '-'], { encoding: 'utf8' });
-  assert.ok(window.includes('Åse Ødegård'));
-  assert.doesNotMatch(window, /hjerte|heart|stans|arrest|register|sykehus|hospital/i);
+test('the envelope window holds only the recipient; the letterhead is above it', () => {
+  // The window area (20–110 mm from the left, 45–85 mm from the top) of page 1, with a margin.
+  const window = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '57', '-y', '122', '-W', '255', '-H', '119', file, '-'], { encoding: 'utf8' });
+  assert.deepEqual(window.split('\n').map((l) => l.trim()).filter(Boolean), letter.address);
+  const head = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '0', '-y', '0', '-W', '400', '-H', '120', file, '-'], { encoding: 'utf8' });
+  for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.address]) assert.ok(head.includes(shown as string), `letterhead: ${String(shown)}`);
+});
+
+test('the cover says who asks, why, that it is voluntary, how to stop, the privacy paragraph and contact', () => {
+  const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const nb = profileIn(TEST_PROFILE, 'nb');
+  for (const shown of [nb.name, nb.organisation, nb.controller, nb.phone, nb.email!, nb.purpose!, nb.privacyUrl!, nb.websiteShown!, 'Norsk hjertestansregister', 'Med vennlig hilsen', 'Det er frivillig å svare', 'Om personvern', 'https://prom.example.no/kode']) {
+    assert.ok(cover.includes(shown), shown);
+  }
+  assert.match(cover, /Ring \+47 00 00 00 00, eller gå til https:\/\/prom\.example\.no\/kode/);
+  assert.match(cover, /trekke tilbake samtykket/);
+});
+
+test('body text is 12 pt or more; only the return id and the page footer are below 10 pt', () => {
+  const html = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8' });
+  const small = new Set<string>();
+  for (const m of html.matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+    // DejaVu's line box is 1.164 em: a word under 11.6 pt high was set below 10 pt.
+    if (Number(m[2]) - Number(m[1]) < 11.6) small.add(m[3]!);
+  }
+  assert.deepEqual([...small].sort(), ['1', '2', '3', '4', 'L-000042', 'Retur-ID:', 'Side', 'av'].sort());
+});
+
+test('the cover ends above the footer, and the letter stays four pages in every language and kind', async () => {
+  for (const lang of ['nb', 'nn', 'en'] as const) {
+    for (const kind of ['invitation', 'reminder', 'requested'] as const) {
+      const f = path.join(dir, `fit-${lang}-${kind}.pdf`);
+      writeFileSync(f, await letterPdf({ ...letter, lang, kind }, texts));
+      assert.match(execFileSync('pdfinfo', [f], { encoding: 'utf8' }), /Pages:\s+4\n/, `${lang} ${kind}`);
+      const footer = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '0', '-y', String(Math.floor(280 * MM)), '-W', '600', '-H', '100', f, '-'], { encoding: 'utf8' });
+      assert.deepEqual(footer.split('\n').map((l) => l.trim()).filter(Boolean), [views.t(lang, 'letter.page', { n: 1, total: 4 })], `${lang} ${kind}: only the footer below 280 mm`);
+    }
+  }
+  const requested = execFileSync('pdftotext', ['-f', '1', '-l', '1', path.join(dir, 'fit-nb-requested.pdf'), '-'], { encoding: 'utf8' });
+  assert.match(requested.replace(/\s+/g, ' '), /Du ba om å få skjemaet på papir/);
 });
 
 test('the QR codes decode to the return id on every page and to the web address on the cover', () => {
@@ -91,6 +128,7 @@ test('nynorsk and English letters use their own texts', async () => {
     const text = execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
     assert.ok(text.includes(instruments[lang].dimensions[0]!.heading));
     assert.ok(text.includes(views.t(lang, 'letter.returnTitle')));
+    assert.ok(text.replace(/\s+/g, ' ').includes(profileIn(TEST_PROFILE, lang).purpose!), `${lang}: the register's purpose in ${lang}`);
   }
 });
 

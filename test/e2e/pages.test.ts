@@ -9,6 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { checkPageState, follow, launchBrowser, newPage, startSurveyServer, type SurveyServer } from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import type { Language } from '../../src/db/schema.ts';
+import { profileIn } from '../../src/register/profile.ts';
+import { TEST_PROFILE } from '../support/register.ts';
 
 let browser: Browser;
 let server: SurveyServer;
@@ -27,6 +29,8 @@ const TEXT = {
 } as const;
 
 const path = (page: Page) => new URL(page.url()).pathname;
+const START = { nb: 'Start nå', nn: 'Start no', en: 'Start now' } as const;
+const REGISTER = { nb: profileIn(TEST_PROFILE, 'nb'), nn: profileIn(TEST_PROFILE, 'nn'), en: profileIn(TEST_PROFILE, 'en') };
 
 /** The question form's submit buttons: exactly one, Continue, and it comes first. */
 async function assertContinueFirst(page: Page, lang: Language) {
@@ -54,10 +58,17 @@ describe('page states', { concurrency: 2 }, () => {
       const { context, page, cspViolations } = await newPage(browser, server.base);
       try {
         await page.goto(`/s/${inv.token}`);
-        // The token is traded for a cookie and the browser lands on the first question, without the token.
-        assert.equal(path(page), '/s/q/1');
+        // The token is traded for a cookie and the browser lands on the start page, without the token.
+        assert.equal(path(page), '/s/start');
         assert.ok(!page.url().includes(inv.token));
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        assert.equal(await page.locator('main form, main input').count(), 0, 'no question on the start page');
+        for (const shown of [REGISTER[lang].name, REGISTER[lang].organisation, REGISTER[lang].phone, REGISTER[lang].purpose!]) {
+          assert.ok((await page.locator('main').textContent())!.includes(shown), `${lang} start page: ${shown}`);
+        }
+        await checkPageState(page, `${lang}-start`);
+        await follow(page, page.getByRole('button', { name: START[lang] }));
+        assert.equal(path(page), '/s/q/1');
         assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'nothing pre-selected');
         assert.equal(await page.locator('.back-link').count(), 0, 'no back link on the first question');
         assert.equal(await page.locator('h1').count(), 1);
@@ -130,6 +141,7 @@ describe('page states', { concurrency: 2 }, () => {
         await follow(page, page.getByRole('button', { name: TEXT[lang].submit }));
         assert.equal(path(page), '/s/done');
         assert.equal((await page.locator('h1').textContent())?.trim(), TEXT[lang].done);
+        assert.ok((await page.locator('body').textContent())!.includes(REGISTER[lang].phone), 'the receipt carries the contact line');
         await checkPageState(page, `${lang}-receipt`);
 
         // Back after submitting: "already answered", never a form.
@@ -153,6 +165,7 @@ describe('page states', { concurrency: 2 }, () => {
       const { context, page } = await newPage(browser, server.base);
       try {
         await page.goto(`/s/${inv.token}`);
+        await page.goto('/s/q/1');
         await page.locator('#answer-1').check();
         await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
         await page.goto('/s/check');
@@ -221,8 +234,10 @@ describe('page states', { concurrency: 2 }, () => {
       await checkPageState(page, 'short-code-not-found');
       await page.getByLabel('Skriv inn koden fra brevet').fill(` ${inv.shortCode.replace(/-/g, '').toLowerCase()} `);
       await follow(page, page.getByRole('button', { name: 'Fortsett' }));
-      assert.equal(path(page), '/s/q/1');
+      assert.equal(path(page), '/s/start', 'code visitors pass the start page too');
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en', 'in the language from the register');
+      assert.ok((await page.locator('main').textContent())!.includes('Keep the letter and the code'));
+      await page.goto('/s/q/1');
 
       // A form with a wrong CSRF token: 403 with a page saying what to do.
       await page.locator('input[name=_csrf]').evaluate((el) => ((el as HTMLInputElement).value = 'forged'));
@@ -232,6 +247,36 @@ describe('page states', { concurrency: 2 }, () => {
       assert.equal((await posted).status(), 403);
       assert.match((await page.locator('h1').textContent())!, /The form could not be sent/);
       await checkPageState(page, 'csrf-failed');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the public page /, the accessibility statement, and the stop and paper pages name the register in nb, nn and en', async () => {
+    const { context, page } = await newPage(browser, server.base);
+    try {
+      for (const lang of ['nb', 'nn', 'en'] as const) {
+        const r = REGISTER[lang];
+        let res = await page.goto(`/?lang=${lang}`);
+        assert.equal(res!.status(), 200);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        const home = (await page.locator('body').textContent())!;
+        for (const shown of [r.name, r.phone, r.email!]) assert.ok(home.includes(shown), `${lang} /: ${shown}`);
+        assert.ok(await page.locator('main a[href^="/kode"]').count() === 1, 'the way in with a code');
+        await checkPageState(page, `${lang}-home`);
+        res = await page.goto(`/tilgjengelighet?lang=${lang}`);
+        assert.equal(res!.status(), 200);
+        const statement = (await page.locator('main').textContent())!;
+        for (const shown of [r.organisation, r.phone, r.email!]) assert.ok(statement.includes(shown), `${lang} statement: ${shown}`);
+        await checkPageState(page, `${lang}-accessibility`);
+        const inv = await createInvitation(server.database.db, { language: lang });
+        for (const choice of ['stop', 'paper'] as const) {
+          await page.goto(`/s/${inv.token}/${choice}`);
+          assert.equal(path(page), `/s/${choice}`);
+          assert.ok((await page.locator('footer').textContent())!.includes(r.phone), `${lang} ${choice}: the contact line`);
+          await checkPageState(page, `${lang}-${choice}-confirm`);
+        }
+      }
     } finally {
       await context.close();
     }
@@ -249,7 +294,8 @@ describe('page states', { concurrency: 2 }, () => {
       await checkPageState(page, 'paper-confirm');
       // Cancelling changes nothing and goes back to the questionnaire.
       await follow(page, page.getByRole('link', { name: 'Nei, jeg vil svare her' }));
-      assert.equal(path(page), '/s/q/1');
+      assert.equal(path(page), '/s/start', 'nothing saved yet: the start page');
+      await follow(page, page.getByRole('button', { name: 'Start nå' }));
       let survivor = await db.selectFrom('survivors').select(['channel_rule', 'opted_out_at']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
       assert.equal(survivor.channel_rule, 'email-or-paper');
       // The same choice from the footer link of a question page.

@@ -168,7 +168,7 @@ describe('staff pages for each role', { concurrency: false }, () => {
     }
   });
 
-  test('admin: dashboard, users (with a form error), audit log, queues, hospitals, hospital edit', async () => {
+  test('admin: dashboard, users (with a form error), audit log, queues, hospitals, hospital edit, register profile (with a form error)', async () => {
     const { context, page, cspViolations } = await newPage(browser, server.base);
     try {
       await keyboardLogin(page, staff.admin);
@@ -190,6 +190,14 @@ describe('staff pages for each role', { concurrency: false }, () => {
       await checkStaffPage(page, 'admin-hospitals');
       await page.goto('/staff/hospitals/OUS');
       await checkStaffPage(page, 'admin-hospital-edit');
+      await page.goto('/staff/register');
+      await checkStaffPage(page, 'admin-register');
+      await page.locator('#rp-phone').fill('ring oss');
+      await page.locator('#rp-purpose-en').fill('');
+      await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/staff/register"] button[type=submit]').click()]);
+      await page.waitForSelector('.error-summary');
+      assert.equal(await page.locator('.error-summary li').count(), 2, 'the phone and the English purpose');
+      await checkStaffPage(page, 'admin-register-error');
       await page.goto('/staff/exports');
       await checkStaffPage(page, 'admin-exports');
       assert.deepEqual(cspViolations, []);

@@ -18,6 +18,7 @@ import { DEFAULT_PROGRAMME } from '../../src/invitations/programme.ts';
 import { deliveryJobId } from '../../src/queue/queues.ts';
 import { removeDeliveryJobs } from '../../src/queue/reconcile.ts';
 import { createWorld, PUBLIC_URL, type World } from '../support/world.ts';
+import { EXAMPLE_PROFILE, TEST_PROFILE } from '../support/register.ts';
 import { person, syntheticNationalId } from '../support/people.ts';
 import {
   answerOnPaper,
@@ -152,19 +153,24 @@ test('every e-mail: neutral, three links with its own token (answer, opt-out, pa
   assert.match(messages[0]!.text, /Ikke kontakt meg igjen/);
 });
 
-test('messages in bokmål, nynorsk and English: invitation and reminder, HTML and text, the three links', () => {
+test('messages in bokmål, nynorsk and English: invitation and reminder, HTML and text, the three links, the register', () => {
   const views = createViews();
   const links = linksFor(PUBLIC_URL, 'T'.repeat(43));
+  // Without the profile's own subject and sender name (as in the test set-up) the neutral defaults are used.
+  const profile = TEST_PROFILE;
   const subjects: string[] = [];
   for (const lang of ['nb', 'nn', 'en'] as const) {
     for (const step of ['invitation', 'reminder1', 'reminder2'] as const) {
-      const mail = renderStepMail(views, lang, step, links, 'Kari');
+      const mail = renderStepMail(views, lang, step, links, 'Kari', profile);
       subjects.push(mail.subject);
       for (const body of [mail.text, mail.html]) {
         assert.ok(body.includes(links.answer) && body.includes(links.optOut) && body.includes(links.paper), `${lang} ${step}`);
         assert.match(body, /Kari/);
-        assert.doesNotMatch(body, /hjerte|heart|cardiac|stans|arrest|register/i);
+        for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.phone, TEST_PROFILE.email!]) assert.ok(body.includes(shown as string), `${lang} ${step}: ${String(shown)}`);
+        assert.ok(body.includes((TEST_PROFILE.purpose as Record<string, string>)[lang]!), `${lang} ${step}: purpose`);
       }
+      assert.doesNotMatch(mail.subject, /hjerte|heart|cardiac|stans|arrest|register/i);
+      assert.equal(mail.fromName, undefined, 'MAIL_FROM as it is');
       assert.match(mail.html, new RegExp(`<html lang="${lang}">`));
     }
   }
@@ -173,7 +179,9 @@ test('messages in bokmål, nynorsk and English: invitation and reminder, HTML an
     'Eit spørjeskjema til deg', 'Påminning: eit spørjeskjema til deg',
     'A questionnaire for you', 'Reminder: a questionnaire for you',
   ]);
-  assert.match(renderStepMail(views, 'en', 'reminder1', links, null).text, /^Hello,\n\nA while ago we asked you/);
+  assert.match(renderStepMail(views, 'en', 'reminder1', links, null, EXAMPLE_PROFILE).text, /^Hello,\n\nThis message is from Norsk hjertestansregister, Oslo universitetssykehus HF\.\n\nA while ago we asked you/);
+  assert.equal(renderStepMail(views, 'nn', 'reminder1', links, null, EXAMPLE_PROFILE).subject, 'Påminning: Spørjeskjema om helsa di');
+  assert.equal(renderStepMail(views, 'nn', 'invitation', links, null, EXAMPLE_PROFILE).fromName, 'Spørreskjema om helse');
 });
 
 test('the first answer stops reminders, on the web and on paper', async () => {

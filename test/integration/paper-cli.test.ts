@@ -13,6 +13,7 @@ import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis.ts'
 import { person } from '../support/people.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 import { lifecycleCsv, withAddress } from '../support/lifecycle.ts';
+import { EXAMPLE_PROFILE_FILE } from '../support/register.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-paper-cli-'));
 const prefix = uniquePrefix();
@@ -35,6 +36,7 @@ test('prom letters: batch, nothing twice, confirm, reprint, double-entry', async
   const arrest = '2026-01-01'; // day 90 on 2026-04-01
   writeFileSync(csv, lifecycleCsv([1, 2, 3].map((i) => ({ ...person(i, { register_id: `PL${i}`, arrest_date: arrest, email: '' }), ...withAddress }))));
   ok(await prom(['import', csv], env));
+  ok(await prom(['register', 'set', EXAMPLE_PROFILE_FILE], env));
   const pass = await prom(['schedule', '--now', '2026-04-01'], env);
   ok(pass);
 

@@ -133,7 +133,9 @@ const VISITS: Visit[] = [
   v('GET /api/v1/survivors/:register_id/contact-log', API, '/api/v1/survivors/W1/contact-log', { expect: { anon: 401, apikey: 200 } }),
   v('GET /api/v1/responses', API, '/api/v1/responses', { expect: { anon: 401, apikey: 200 } }),
   // Respondent pages: anonymous (no session) and with a respondent's session.
+  v('GET /', SURVEY, '/', { expect: { anon: 200, respondent: 200 } }),
   v('GET /s', SURVEY, '/s', { expect: { anon: 401, respondent: 303 } }),
+  v('GET /s/start', SURVEY, '/s/start', { expect: { anon: 401, respondent: 200 } }),
   v('GET /s/q/:n', SURVEY, '/s/q/1', { expect: { anon: 401, respondent: 200 } }),
   v('POST /s/q/:n', SURVEY, '/s/q/1', { form: () => ({ answer: '2' }), expect: { anon: 401, respondent: 303 } }),
   v('GET /s/check', SURVEY, '/s/check', { expect: { anon: 401, respondent: 200 } }),
@@ -198,6 +200,8 @@ const VISITS: Visit[] = [
   v('GET /staff/audit.csv', STAFF, '/staff/audit.csv', { expect: onlyFor('admin', 200) }),
   v('GET /staff/queues', STAFF, '/staff/queues', { expect: onlyFor('admin', 200) }),
   v('GET /staff/hospitals', STAFF, '/staff/hospitals', { expect: onlyFor('admin', 200) }),
+  v('GET /staff/register', STAFF, '/staff/register', { expect: onlyFor('admin', 200) }),
+  v('POST /staff/register', STAFF, '/staff/register', { form: () => ({ name: 'Walk-registeret', organisation: 'Walk HF', controller: 'Walk-instituttet', phone: '+47 00 00 00 00' }), expect: onlyFor('admin', 303) }),
   v('GET /staff/hospitals/:code', STAFF, '/staff/hospitals/OUS', { expect: onlyFor('admin', 200) }),
   v('POST /staff/hospitals', STAFF, '/staff/hospitals', { form: () => ({ code: 'WALK', name: 'Walk sykehus', health_trust: 'Walk HF', region: 'Helse Nord RHF' }), expect: onlyFor('admin', 303) }),
   v('GET /staff/help/:topic', STAFF, '/staff/help/svarprosent', { expect: { anon: 303, admin: 200, analyst: 200, registrar: 200 } }),
@@ -465,6 +469,13 @@ const CSRF_CASES: Record<string, CsrfCase> = {
       form: { code: 'CSRF', name: 'Csrf sykehus', health_trust: 'Csrf HF', region: 'Helse Vest RHF' },
     }),
   },
+  'POST /staff/register': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'admin')),
+      path: '/staff/register',
+      form: { name: 'Csrf-registeret', organisation: 'Csrf HF', controller: 'Csrf-instituttet', phone: '+47 00 00 00 00' },
+    }),
+  },
 };
 
 describe('CSRF: every browser POST refuses a missing or wrong token and writes nothing', () => {
@@ -553,7 +564,7 @@ describe('session fixation and logout', () => {
     const page = await b.get('/kode');
     const planted = b.session!;
     assert.ok(planted);
-    assert.equal((await b.post('/kode', { _csrf: csrfFrom(page.text), code: inv.shortCode })).headers.location, '/s');
+    assert.equal((await b.post('/kode', { _csrf: csrfFrom(page.text), code: inv.shortCode })).headers.location, '/s?via=code');
     const afterCode = b.session!;
     assert.notEqual(afterCode, planted);
     assert.equal((await b.get('/s/q/1')).status, 200);

@@ -87,6 +87,8 @@ const MATRIX: Case[] = [
   { method: 'GET', path: () => '/staff/hospitals', expect: ONLY('admin', 200) },
   { method: 'GET', path: () => '/staff/hospitals/OUS', expect: ONLY('admin', 200) },
   { method: 'POST', path: () => '/staff/hospitals', body: { code: 'NEW1', name: 'Nytt sykehus', health_trust: 'Nytt HF', region: 'Helse Nord RHF' }, expect: ONLY('admin', 303) },
+  { method: 'GET', path: () => '/staff/register', expect: ONLY('admin', 200) },
+  { method: 'POST', path: () => '/staff/register', body: { name: 'Testregisteret', organisation: 'Test HF', controller: 'Testinstituttet', phone: '+47 00 00 00 00' }, expect: ONLY('admin', 303) },
   { method: 'GET', path: () => '/staff/no-such-page', expect: ALL(404) },
 ];
 

@@ -54,7 +54,9 @@ async function open(token: string, a = app()) {
   const res = await agent.get(`/s/${token}`).expect(303);
   assert.equal(res.headers.location, '/s');
   const first = await agent.get('/s').expect(303);
-  const page = await agent.get(first.headers.location!).expect(200);
+  // Nothing saved yet: the start page, whose Start button leads to question 1.
+  const to = first.headers.location === '/s/start' ? '/s/q/1' : first.headers.location!;
+  const page = await agent.get(to).expect(200);
   return { agent, csrf: csrfFrom(page.text), page };
 }
 
@@ -247,7 +249,8 @@ test('the short-code page: CSRF form, prefill from a letter QR, exchange like a 
   assert.doesNotMatch(logs.text(), /QQQQ/);
 
   const ok = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: inv.shortCode.toLowerCase() }).expect(303);
-  assert.equal(ok.headers.location, '/s');
+  assert.equal(ok.headers.location, '/s?via=code');
+  assert.equal((await agent.get('/s?via=code').expect(303)).headers.location, '/s/start');
   const q = await agent.get('/s/q/1').expect(200);
   assert.match(q.text, /<html lang="en">/, 'the register language');
 });

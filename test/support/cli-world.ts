@@ -7,7 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from './db.ts';
+import { setTestProfile } from './register.ts';
 import { baseEnv } from './processes.ts';
 import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from './redis.ts';
 import { startSmtpSink, type SmtpSink } from './smtp.ts';
@@ -24,7 +26,8 @@ export interface CliWorld {
   withDatabase<T>(use: (h: DbHandle) => Promise<T>): Promise<T>;
 }
 
-export function useCliWorld(name: string, extraEnv: Record<string, string | undefined> = {}): CliWorld {
+/** `registerProfile: false` leaves the register profile unset (then nobody is contacted). */
+export function useCliWorld(name: string, extraEnv: Record<string, string | undefined> = {}, opts: { registerProfile?: boolean } = {}): CliWorld {
   const dir = mkdtempSync(path.join(tmpdir(), `prom-${name}-`));
   const world = {
     dir,
@@ -52,6 +55,12 @@ export function useCliWorld(name: string, extraEnv: Record<string, string | unde
       PUBLIC_URL: 'http://prom.test',
       ...extraEnv,
     });
+    if (opts.registerProfile !== false) {
+      await world.withDatabase(async (h) => {
+        await migrate(h.db);
+        await setTestProfile(h.db);
+      });
+    }
   });
   after(async () => {
     await world.smtp?.close();

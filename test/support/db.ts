@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { setTestProfile } from './register.ts';
 
 export const TEST_DB = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 export const ADMIN_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -20,12 +21,17 @@ export interface TestDatabase extends DbHandle {
 /**
  * `pgliteOnDisk`: PGlite keeps its data in a temporary folder, as `npm start` does in DATA_DIR,
  * instead of in memory (where a big table grows the test process itself).
+ * `registerProfile: false` leaves the register profile unset (then nobody is contacted).
  */
-export async function createTestDatabase(opts: { pgliteOnDisk?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; registerProfile?: boolean } = {}): Promise<TestDatabase> {
+  const ready = async (db: DbHandle['db']) => {
+    await migrate(db);
+    if (opts.registerProfile !== false) await setTestProfile(db);
+  };
   if (TEST_DB === 'pglite') {
     const dir = opts.pgliteOnDisk ? mkdtempSync(path.join(tmpdir(), 'prom-pglite-')) : undefined;
     const handle = await openDatabase({ pgliteDir: dir && path.join(dir, 'pglite'), command: 'test' });
-    await migrate(handle.db);
+    await ready(handle.db);
     return {
       ...handle,
       url: undefined,
@@ -37,7 +43,7 @@ export async function createTestDatabase(opts: { pgliteOnDisk?: boolean } = {}):
   }
   const url = await createPostgresDatabase();
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
-  await migrate(handle.db);
+  await ready(handle.db);
   return { ...handle, url, drop: async () => { await handle.close(); await dropPostgresDatabase(url); } };
 }
 

@@ -26,8 +26,9 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(): Promise<World> {
-  const database = await createTestDatabase();
+/** `registerProfile: false`: no register profile, so nobody is contacted until the test sets one. */
+export async function createWorld(opts: { registerProfile?: boolean } = {}): Promise<World> {
+  const database = await createTestDatabase(opts);
   const queues = openTestQueues();
   const smtp = await startSmtpSink();
   const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'Spørreskjema <noreply@prom.test>' });

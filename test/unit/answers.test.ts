@@ -25,11 +25,15 @@ test('vas accepts whole numbers 0–100, trimmed', () => {
   assert.deepEqual(parsePageAnswer('vas', '100'), ok(100));
   assert.deepEqual(parsePageAnswer('vas', ' 73 '), ok(73));
   assert.deepEqual(parsePageAnswer('vas', '007'), ok(7));
+  assert.deepEqual(parsePageAnswer('vas', '50 %'), ok(50), 'a percent sign means the number');
+  assert.deepEqual(parsePageAnswer('vas', '50%'), ok(50));
 });
 
-test('vas refuses out-of-range, fractions, exponents, signs and non-ASCII digits', () => {
-  for (const raw of ['101', '-1', '7.5', '1e2', '0x1', '+5', '1000', '０', '７３']) {
-    assert.deepEqual(parsePageAnswer('vas', raw), invalid, JSON.stringify(raw));
+test('vas refuses out-of-range, fractions, exponents, signs and non-ASCII digits, saying which', () => {
+  for (const raw of ['101', '1000', '150 %']) assert.deepEqual(parsePageAnswer('vas', raw), invalid, JSON.stringify(raw));
+  for (const raw of ['7.5', '73,5', '73,5 %']) assert.deepEqual(parsePageAnswer('vas', raw), { ok: false, error: 'decimal' }, JSON.stringify(raw));
+  for (const raw of ['-1', '1e2', '0x1', '+5', '０', '７３', 'sytti', 'ganske bra']) {
+    assert.deepEqual(parsePageAnswer('vas', raw), { ok: false, error: 'notNumber' }, JSON.stringify(raw));
   }
   for (const raw of ['', ' ', undefined, ['50']]) {
     assert.deepEqual(parsePageAnswer('vas', raw), required, JSON.stringify(raw));

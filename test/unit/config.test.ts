@@ -121,6 +121,7 @@ test('valid explicit values are kept', () => {
     env({ PORT: '8080', ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379', SMTP_URL: 'smtps://mail.example.no:465', DATABASE_URL: 'postgresql://u@h/prom' }),
   );
   assert.equal(c.port, 8080);
+  assert.equal(c.publicUrl, 'http://localhost:8080', 'without PUBLIC_URL the links follow PORT');
   assert.equal(c.role, 'worker');
   assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
   assert.equal(c.smtpUrl, 'smtps://mail.example.no:465');

@@ -1,0 +1,26 @@
+// The register's profile on respondent pages: loaded once per request (a one-row read), so every
+// page — questions, receipts, error pages — can carry who asks and how to reach them.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Db } from '../db/database.ts';
+import type { Lang } from '../web/views.ts';
+import { currentRegisterProfile, profileIn, type LocalProfile, type RegisterProfile } from './profile.ts';
+
+export function registerLocals(db: Db): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/staff')) return next();
+    // A database outage must still show its own error page, only without the contact line.
+    currentRegisterProfile(db).then(
+      (found) => {
+        res.locals.registerProfile = found?.profile;
+        next();
+      },
+      () => next(),
+    );
+  };
+}
+
+/** The profile in the page's language, or undefined while none is set. */
+export function registerView(res: Response | undefined, lang: Lang): LocalProfile | undefined {
+  const profile = res?.locals.registerProfile as RegisterProfile | undefined;
+  return profile && profileIn(profile, lang);
+}
