@@ -17,7 +17,7 @@ import { currentRegisterProfile, profileIn, saveRegisterProfile, type LocalProfi
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import type { Lang } from '../../src/web/views.ts';
 import { createViews } from '../../src/web/views.ts';
-import { csrfFrom } from '../support/browser-less.ts';
+import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { importPeople, passAndDeliver, stepsOf, testClock, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
 import { EXAMPLE_PROFILE } from '../support/register.ts';
@@ -145,7 +145,8 @@ test('the start page, /, receipt, stop and paper pages, error pages and the acce
     assert.equal((await agent.get('/s').expect(303)).headers.location, '/s/q/2', 'saved answers: on where they left off');
     for (let n = 2; n <= 5; n++) await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: '1' }).expect(303);
     await agent.post('/s/q/6').type('form').send({ _csrf: csrf, answer: '70' }).expect(303);
-    await agent.post('/s/submit').type('form').send({ _csrf: csrf }).expect(303);
+    const check = await agent.get('/s/check').expect(200);
+    await agent.post('/s/submit').type('form').send({ _csrf: csrf, version: versionFrom(check.text) }).expect(303);
     must((await agent.get('/s/done').expect(200)).text, 'receipt', [views.t(lang, 'contact.doneNext', { name: p.name })]);
   }
 });
