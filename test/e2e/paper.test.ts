@@ -17,7 +17,7 @@ import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
-import { launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
+import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
@@ -101,11 +101,13 @@ async function assertFormFits(page: Page): Promise<void> {
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
 }
 
+/** Screenshots at 1280 × 800 and 390 × 844 (a phone), with axe at 390 px too. */
 async function screens(page: Page, name: string): Promise<void> {
   for (const [width, height] of [[1280, 800], [390, 844]] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `${SCREEN_DIR}/staff-${name}-${width}x${height}.png` });
   }
+  await assertNoAxeViolations(page, `${name} at 390 px`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
