@@ -13,7 +13,9 @@ import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
-import { prom } from '../support/processes.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { prom, ROOT, sparePort } from '../support/processes.ts';
+import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { writeCohort, writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
 import { createStaff, signIn, type TestStaff } from '../support/staff.ts';
 
@@ -131,5 +133,67 @@ test('the demo writer itself refuses a database with one real person, even one w
     });
   } finally {
     if (url) await dropPostgresDatabase(url);
+  }
+});
+
+/** `A=1 B=2 rest…` → the assignments and the rest; single-quoted words as the demo prints them. */
+function shellLine(line: string): { env: Record<string, string>; words: string[] } {
+  const words = [...line.trim().matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  const env: Record<string, string> = {};
+  while (words.length && /^[A-Z_]+=/.test(words[0]!)) {
+    const [k, ...v] = words.shift()!.split('=');
+    env[k!] = v.join('=');
+  }
+  return { env, words };
+}
+
+async function healthy(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the server on the demo never answered /healthz');
+}
+
+test('what prom demo prints works: the user-add line adds a user to the demo database only, and the start line serves it', async () => {
+  const own = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
+  try {
+    const run = await prom(['demo', '--survivors', '20', ...(own ? ['--database-url', own] : [])], world.env);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split('\n');
+    const add = lines.find((l) => l.includes('npx prom user add') && l.includes('--role admin'))!;
+    const [feed, command] = add.split(' | ');
+    const parsed = shellLine(command!);
+    assert.deepEqual(parsed.words.slice(0, 2), ['npx', 'prom']);
+    const password = shellLine(feed!).words.at(-1)!;
+    const added = await prom(parsed.words.slice(2), { ...world.env, ...parsed.env }, `${password}\n`);
+    assert.equal(added.code, 0, added.stderr);
+
+    const start = shellLine(lines.find((l) => l.trim().endsWith('npm start'))!);
+    assert.equal(start.env.QUEUE_PREFIX, 'prom-demo', 'a queue prefix of its own');
+    const port = await sparePort();
+    const prefix = uniquePrefix();
+    // What `npm start` runs, with the printed environment on top of the operator's.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...world.env, ...start.env, QUEUE_PREFIX: prefix, PORT: String(port), REDIS_URL: TEST_REDIS_URL }, stdio: 'ignore' });
+    try {
+      await healthy(port, child);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/staff/login`)).status, 200);
+    } finally {
+      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))));
+      await deletePrefix(prefix);
+    }
+    const users = await inDatabase(own, own ? undefined : path.join(world.dataDir, 'demo', 'pglite'), (h) => h.db.selectFrom('staff_users').select('email').execute());
+    assert.deepEqual(users.map((u) => u.email), ['admin@example.no']);
+    await world.withDatabase(async (h) => {
+      const real = await h.db.selectFrom('staff_users').select('email').where('email', '=', 'admin@example.no').execute();
+      assert.deepEqual(real, [], 'the real register got no demo user');
+    });
+  } finally {
+    if (own) await dropPostgresDatabase(own);
   }
 });
