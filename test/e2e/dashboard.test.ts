@@ -10,11 +10,11 @@ import { DIMENSIONS } from '../../src/reports/dashboard.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, type StaffServer } from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
-import { writeCohort, writeTestHospitals } from '../support/staff-cohort.ts';
+import { writeCohort, writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
 
 let browser: Browser;
 let server: StaffServer;
-let staff: Record<'admin' | 'registrar' | 'analyst', TestStaff>;
+let staff: Record<'admin' | 'registrar' | 'analyst' | 'gap', TestStaff>;
 
 before(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startStaffServer()]);
@@ -25,7 +25,13 @@ before(async () => {
     admin: await createStaff(db, E2E_SESSION_SECRET, { email: 'admin@dash.test', role: 'admin' }),
     registrar: await createStaff(db, E2E_SESSION_SECRET, { email: 'reg@dash.test', role: 'registrar', hospitals: ['OUS', 'TINY'] }),
     analyst: await createStaff(db, E2E_SESSION_SECRET, { email: 'analyst@dash.test', role: 'analyst' }),
+    gap: await createStaff(db, E2E_SESSION_SECRET, { email: 'gap@dash.test', role: 'registrar', hospitals: ['GAP'] }),
   };
+  // A hospital with arrests in January and April only: February and March are empty months.
+  for (const [i, day] of ['2025-01-15', '2025-04-15'].entries()) {
+    const id = await writeSurvivor(db, { registerId: `GAP${i}`, nationalIdSeed: 900 + i, hospital: 'GAP', givenName: 'Gap' });
+    await db.updateTable('arrest_events').set({ arrest_date: day }).where('survivor_id', '=', id).execute();
+  }
 });
 after(async () => {
   await browser?.close();
@@ -112,6 +118,29 @@ test('the trend chart: one marker per month with data, on a calendar axis; hollo
     // Equal calendar steps are equal distances: every step is a whole multiple of the smallest.
     const unit = Math.min(...chart.steps);
     for (const s of chart.steps) assert.ok(Math.abs(s / unit - Math.round(s / unit)) < 0.01, `step ${s} is a whole number of months of ${unit}`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an empty month is a gap on the time axis: January and April are three months apart, with no line between', async () => {
+  const { context, page } = await newPage(browser, server.base);
+  try {
+    await login(page, staff.gap);
+    await page.goto('/staff');
+    const chart = await page.evaluate(() => ({
+      xs: Array.from(document.querySelectorAll('svg.chart circle')).map((c) => Number(c.getAttribute('cx'))),
+      ticks: Array.from(document.querySelectorAll('svg.chart line'))
+        .filter((l) => l.getAttribute('x1') === l.getAttribute('x2'))
+        .map((l) => Number(l.getAttribute('x1'))),
+      path: document.querySelector('svg.chart path')?.getAttribute('d') ?? '',
+    }));
+    assert.equal(chart.xs.length, 2);
+    assert.equal(chart.ticks.length, 4, 'a tick for each of January, February, March and April');
+    const month = chart.ticks[1]! - chart.ticks[0]!;
+    assert.ok(Math.abs(chart.xs[1]! - chart.xs[0]! - 3 * month) < 0.2, `${chart.xs.join(', ')} with months ${month} apart`);
+    assert.equal(chart.path.match(/L/g), null, 'no line is drawn across the empty months');
+    assert.equal(await page.locator('#trend ~ .trend tbody tr').count(), 2, 'the table lists the months with data');
   } finally {
     await context.close();
   }
