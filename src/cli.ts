@@ -19,10 +19,12 @@ import { analysisCommands } from './commands/analysis.ts';
 import { apiKeyCommands } from './commands/apikeys.ts';
 import { letterCommands } from './commands/letters.ts';
 import { registerCommands } from './commands/register.ts';
+import { demoCommands } from './commands/demo.ts';
+import { DemoRefused } from './reports/demo.ts';
 import { NormFileRefused } from './reports/norms/store.ts';
 import { UnknownNormSet } from './reports/comparison/report.ts';
 
-const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands, letterCommands, registerCommands];
+const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands, letterCommands, registerCommands, demoCommands];
 const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
 
 const HELP = `prom — PROM survey service command line
@@ -44,7 +46,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /** Errors people can act on print their message only; anything else prints in full. */
-const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists, NormFileRefused, UnknownNormSet];
+const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists, NormFileRefused, UnknownNormSet, DemoRefused];
 
 /**
  * process.exit drops what a pipe has not taken yet (a long list of import problems was cut off);

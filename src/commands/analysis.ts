@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { isValueSetId, listValueSets } from '../reports/eq5d/engine.ts';
 import { buildComparison, renderComparison } from '../reports/comparison/report.ts';
 import { readNormFile, saveNormSet } from '../reports/norms/store.ts';
-import { createDemo } from '../reports/demo.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
@@ -10,22 +9,9 @@ export const analysisCommands: CommandGroup = {
   help: [
     'prom norms import <file> [--id ID] [--version V] [--value-set ID]   a prom-norms JSON file, or norm microdata CSV',
     'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
-    'prom demo [--survivors N]                     a clearly labelled SYNTHETIC cohort, responses and norm set DEMO',
   ],
-  commands: { norms, report, demo },
+  commands: { norms, report },
 };
-
-async function demo(args: string[]): Promise<number> {
-  const { values } = parse(args, { survivors: { type: 'string' } });
-  const count = values.survivors === undefined ? 600 : Number(values.survivors);
-  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError('--survivors must be a whole number from 1 to 100000.');
-  return withServices('prom demo', false, async (s) => {
-    const r = await createDemo(s.database.db, { survivors: count });
-    console.log(`SYNTHETIC demo data: ${r.survivors} survivors (register ids DEMO-…), ${r.responses} responses, norm set DEMO from ${r.normRespondents} synthetic respondents.`);
-    console.log('Try: npx prom report --norms DEMO --out demo-report.html');
-    return 0;
-  });
-}
 
 function valueSetOption(value: string | undefined) {
   if (value === undefined) return undefined;

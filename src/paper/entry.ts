@@ -21,8 +21,6 @@ export type EntryValues = Record<Dimension, PaperValue> & { vas: string; receive
 /** Hospitals a registrar may see, or 'all' (admin). */
 export type Scope = HospitalScope;
 
-const LEVEL_VALUES = ['1', '2', '3', '4', '5', 'missing', 'ambiguous'] as const;
-
 export async function doubleEntryOn(db: Db): Promise<boolean> {
   const row = await db.selectFrom('paper_settings').select('double_entry').executeTakeFirst();
   return row?.double_entry ?? true;
@@ -181,28 +179,35 @@ export function differences(a: EntryValues, b: EntryValues): Field[] {
 }
 
 export interface EntryError {
-  field: Field | 'vas_code';
+  field: Field;
   key: string;
 }
+
+/**
+ * The keying codes of the entry form (one character per item, a number for the VAS), as printed
+ * on the form itself: items 1–5 the box ticked, 0 nothing ticked, 9 more than one ticked (or
+ * unreadable); the VAS 0–100, 999 nothing marked, 888 unclear. The codes lie outside the answers'
+ * range, so a slip of the finger is an error, never another answer.
+ */
+export const ITEM_CODES: Readonly<Record<string, PaperValue>> = { '1': '1', '2': '2', '3': '3', '4': '4', '5': '5', '0': 'missing', '9': 'ambiguous' };
+export const VAS_CODES: Readonly<Record<string, 'missing' | 'ambiguous'>> = { '999': 'missing', '888': 'ambiguous' };
 
 /** Server-side validation of the entry form; errors carry the field and a text key (locales paper.errors.*). */
 export function validateEntry(body: Record<string, unknown>, bounds: { today: string; notBefore: string }): { values?: EntryValues; errors: EntryError[] } {
   const errors: EntryError[] = [];
   const values: Partial<EntryValues> = {};
+  const text = (f: Field) => (typeof body[f] === 'string' ? (body[f] as string).trim() : '');
   for (const d of DIMENSIONS) {
-    const v = body[d];
-    if (typeof v === 'string' && (LEVEL_VALUES as readonly string[]).includes(v)) values[d] = v as PaperValue;
-    else errors.push({ field: d, key: 'levelMissing' });
+    const v = text(d);
+    if (Object.hasOwn(ITEM_CODES, v)) values[d] = ITEM_CODES[v]!;
+    else errors.push({ field: d, key: v === '' ? 'levelMissing' : 'levelInvalid' });
   }
-  const vasText = typeof body.vas === 'string' ? body.vas.trim() : '';
-  const code = typeof body.vas_code === 'string' ? body.vas_code : '';
-  if (code === 'missing' || code === 'ambiguous') {
-    if (vasText !== '') errors.push({ field: 'vas', key: 'vasBoth' });
-    else values.vas = code;
-  } else if (vasText === '') errors.push({ field: 'vas', key: 'vasMissing' });
+  const vasText = text('vas');
+  if (Object.hasOwn(VAS_CODES, vasText)) values.vas = VAS_CODES[vasText]!;
+  else if (vasText === '') errors.push({ field: 'vas', key: 'vasMissing' });
   else if (!/^\d{1,3}$/.test(vasText) || Number(vasText) > 100) errors.push({ field: 'vas', key: 'vasRange' });
   else values.vas = String(Number(vasText));
-  const received = typeof body.received_on === 'string' ? body.received_on.trim() : '';
+  const received = text('received_on');
   if (received === '') errors.push({ field: 'received_on', key: 'receivedMissing' });
   else if (!isDay(received)) errors.push({ field: 'received_on', key: 'receivedFormat' });
   else if (received > bounds.today) errors.push({ field: 'received_on', key: 'receivedFuture' });

@@ -78,11 +78,11 @@ export function paperRoutes(ctx: StaffContext): Router {
     const errors = (extra.errors ?? []).map((e) => ({ text: t(`paper.errors.${e.key}`), href: `#${phase.kind === 'mismatch' ? `${e.field}-1` : anchorOf(e.field)}`, field: e.field }));
     const errorFor = (f: string) => errors.find((e) => e.field === f)?.text;
     const typed = extra.typed ?? {};
-    const instrument = nb();
     const base = {
       heading: t('paper.letterTitle', { id: info.returnId }),
       flash: extra.flash,
-      errors: errors.map(({ text, href }) => ({ text, href })),
+      // Named in the summary, so five links never read the same.
+      errors: errors.map(({ text, href, field }) => ({ text: `${fieldName(field)}: ${text}`, href })),
       facts: [
         { term: t('paper.col.returnId'), value: info.returnId },
         { term: t('staff.col.name'), value: info.name ?? info.registerId },
@@ -129,30 +129,24 @@ export function paperRoutes(ctx: StaffContext): Router {
       waiting: !canEnter,
       canEnter,
       entryText: info.doubleEntry ? t(entryNo === 1 ? 'paper.entryFirst' : 'paper.entrySecond') : t('paper.entrySingle'),
-      dimensions: DIMENSIONS.map((d, i) => {
-        const dim = instrument.dimensions[i]!;
-        return {
-          name: d,
-          heading: dim.heading,
-          error: errorFor(d),
-          options: [
-            ...dim.levels.map((level, k) => ({ id: `${d}-${k + 1}`, value: String(k + 1), label: `${k + 1} – ${level}`, checked: typed[d] === String(k + 1) })),
-            { id: `${d}-missing`, value: 'missing', label: t('paper.missing'), checked: typed[d] === 'missing' },
-            { id: `${d}-ambiguous`, value: 'ambiguous', label: t('paper.ambiguous'), checked: typed[d] === 'ambiguous' },
-          ],
-        };
-      }),
-      vasHeading: instrument.vas.heading,
-      vas: typeof typed.vas === 'string' ? typed.vas : '',
-      vasError: errorFor('vas'),
-      vasCodes: [
-        { id: 'vas_code-number', value: '', label: t('paper.vasNumber'), checked: !typed.vas_code || (typed.vas_code !== 'missing' && typed.vas_code !== 'ambiguous') },
-        { id: 'vas_code-missing', value: 'missing', label: t('paper.missing'), checked: typed.vas_code === 'missing' },
-        { id: 'vas_code-ambiguous', value: 'ambiguous', label: t('paper.ambiguous'), checked: typed.vas_code === 'ambiguous' },
-      ],
-      receivedOn: typeof typed.received_on === 'string' ? typed.received_on : today,
-      receivedError: errorFor('received_on'),
+      ...keyingRows(typed, errorFor, today),
     });
+  }
+
+  /** The entry form: one row per item with a one-character field, then the VAS and the date. */
+  function keyingRows(typed: Record<string, unknown>, errorFor: (f: string) => string | undefined, today: string) {
+    const instrument = nb();
+    const typedText = (f: string) => (typeof typed[f] === 'string' ? (typed[f] as string).slice(0, 10) : '');
+    const rows = DIMENSIONS.map((d, i) => ({ name: d, number: i + 1, heading: instrument.dimensions[i]!.heading, value: typedText(d), error: errorFor(d) }));
+    return {
+      rows,
+      autofocus: Object.keys(typed).length === 0,
+      vasHeading: instrument.vas.heading,
+      vas: typedText('vas'),
+      vasError: errorFor('vas'),
+      receivedOn: typeof typed.received_on === 'string' ? typedText('received_on') : today,
+      receivedError: errorFor('received_on'),
+    };
   }
 
   function fieldName(f: Field): string {
@@ -256,8 +250,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   return r;
 }
 
+/** The entry form's fields are named and identified by the field itself. */
 function anchorOf(field: string): string {
-  if ((DIMENSIONS as readonly string[]).includes(field)) return `${field}-1`;
-  if (field === 'vas' || field === 'received_on') return field;
-  return `${field}-1`;
+  return field;
 }

@@ -1,7 +1,10 @@
 // `prom demo`: a clearly labelled synthetic cohort (register ids DEMO-…, hospitals DEMO-…),
 // its invitations and responses, and synthetic norm microdata (norm set DEMO), so a newcomer
 // sees the analyst report working. Deterministic: the same seed gives the same data.
+// It never writes beside real people: the transaction refuses a database holding any survivor
+// the demo did not make (src/commands/demo.ts chooses which database that is).
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { addDays, osloDay } from '../clock.ts';
 import { checkNationalId } from '../cohort/national-id.ts';
@@ -24,18 +27,46 @@ function random(seed: number) {
   };
 }
 
+/** The database holds people the demo did not make; nothing was written. */
+export class DemoRefused extends Error {}
+
 export interface DemoResult {
   survivors: number;
   responses: number;
   normRespondents: number;
 }
 
-export async function createDemo(db: Db, opts: { survivors?: number; seed?: number; today?: string } = {}): Promise<DemoResult> {
+export interface DemoOptions {
+  survivors?: number;
+  seed?: number;
+  today?: string;
+  /** Test fixtures only (a synthetic cohort beside a test's own people); `prom demo` never sets it. */
+  besideOtherSurvivors?: boolean;
+}
+
+/**
+ * Who the demo made: its register ids, names and addresses together. A real register id that
+ * happens to start with DEMO- still counts as real, so it is never written beside.
+ */
+const madeByDemo = sql<boolean>`(register_id LIKE ${DEMO_PREFIX + '%'} AND given_name = 'Demo' AND email LIKE 'demo%@example.invalid')`;
+
+/** Counts survivors not made by the demo, with the table locked against imports until commit. */
+export async function otherSurvivors(trx: Db, lock: boolean): Promise<number> {
+  if (lock) await sql`LOCK TABLE survivors IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+  const row = await trx.selectFrom('survivors').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`NOT ${madeByDemo}`).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function createDemo(db: Db, opts: DemoOptions = {}): Promise<DemoResult> {
   const rnd = random(opts.seed ?? 2019);
   const count = opts.survivors ?? 600;
   const today = opts.today ?? osloDay(new Date());
   let responses = 0;
   await db.transaction().execute(async (trx) => {
+    if (!opts.besideOtherSurvivors) {
+      const others = await otherSurvivors(trx, true);
+      if (others > 0) throw new DemoRefused(`This database holds ${others} survivors not made by prom demo; the demo is never written beside real people. Nothing was written.`);
+    }
     await trx.deleteFrom('norm_sets').where('id', '=', 'DEMO').execute();
     for (let i = 1; i <= count; i++) {
       const arrestType = rnd() < 0.7 ? 'OHCA' : 'IHCA';

@@ -8,8 +8,17 @@ import { current, type CurrentStaff, type StaffContext } from './context.ts';
 import { ABSOLUTE_MS, IDLE_MS, destroy } from './session.ts';
 import { findById } from './users.ts';
 
+/**
+ * Marks on the handlers what they let through, so the route table (method, path, roles) can be
+ * read from the app itself: docs/staff-access.md's matrix is checked against it.
+ */
+export interface AccessTag {
+  staffSession?: true;
+  allowedRoles?: readonly StaffRole[];
+}
+
 export function requireStaff(ctx: StaffContext): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const handler: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     const s = req.session.staff;
     if (!s) return res.redirect(303, '/staff/login');
     const now = ctx.deps.clock.now().getTime();
@@ -25,16 +34,18 @@ export function requireStaff(ctx: StaffContext): RequestHandler {
     res.locals.staff = staff;
     next();
   };
+  return Object.assign(handler, { staffSession: true } satisfies AccessTag);
 }
 
 /** Lets the listed roles through; others get 403 and an audit entry (probing is worth seeing). */
 export function allow(ctx: StaffContext, ...roles: StaffRole[]): RequestHandler {
-  return async (req, res, next) => {
+  const handler: RequestHandler = async (req, res, next) => {
     const staff = current(res);
     if (staff && roles.includes(staff.role)) return next();
     await ctx.audit(req, res, { action: 'denied', entity: 'route', details: { method: req.method, path: req.baseUrl + req.path } });
     ctx.message(req, res, 403, 'staff.errors.forbidden');
   };
+  return Object.assign(handler, { allowedRoles: roles } satisfies AccessTag);
 }
 
 /** The hospitals a registrar's identifiable reads are limited to. */

@@ -1,6 +1,6 @@
 // Turns the dashboard numbers into what the template shows: labels in bokmål, Norwegian number
 // formats, hidden cells marked, the trend chart and its data table.
-import { trendChartSvg } from '../reports/chart.ts';
+import { isSmall, SMALL_MONTH, trendChartSvg } from '../reports/chart.ts';
 import { cellOf, DIMENSIONS, type DashboardView, type Dimension, type Line, type Measure, type RateCell } from '../reports/dashboard.ts';
 import type { StaffContext } from './context.ts';
 
@@ -72,7 +72,8 @@ function shownLine(ctx: StaffContext, view: DashboardView, d: Dimension | null, 
 export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Dimension) {
   const columns = [...view.measures.map((m) => measureLabel(ctx, m)), ctx.t('staff.measures.rateInvited'), ctx.t('staff.measures.rateEligible')];
   const months = view.tables.month;
-  const points = months.map((l) => ({ label: l.key, value: l.rateInvited.hidden ? null : l.rateInvited.value }));
+  const invitedIn = (l: Line) => (cellOf(l, 'invited').hidden ? null : cellOf(l, 'invited').value);
+  const points = months.map((l) => ({ label: l.key, value: l.rateInvited.hidden ? null : l.rateInvited.value, invited: invitedIn(l) }));
   const first = months[0];
   const last = months[months.length - 1];
   const chart =
@@ -86,6 +87,7 @@ export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Di
           }),
           percent: (s) => `${Math.round(s * 100)} %`,
           missing: ctx.t('staff.hidden'),
+          small: ctx.t('dashboard.smallMonth', { n: SMALL_MONTH }),
         })
       : '';
   const trendRows = months.map((l) => ({
@@ -93,6 +95,7 @@ export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Di
     invited: shownCount(cellOf(l, 'invited').value, cellOf(l, 'invited').hidden),
     answered: shownCount(cellOf(l, 'answered').value, cellOf(l, 'answered').hidden),
     rate: shownRate(l.rateInvited),
+    few: isSmall({ label: l.key, value: null, invited: invitedIn(l) }),
   }));
   const t = view.total;
   const key = (m: Measure) => shownCount(cellOf(t, m).value, cellOf(t, m).hidden);

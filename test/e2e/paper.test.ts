@@ -17,7 +17,7 @@ import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
-import { launchBrowser, newPage } from '../support/browser.ts';
+import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
@@ -72,11 +72,43 @@ async function scan(page: Page, returnId: string): Promise<void> {
   await Promise.all([page.waitForURL(`**/staff/paper/letters/${letterId}`), page.keyboard.press('Enter')]);
 }
 
-async function fillEntry(page: Page, levels: string[], vas: string, received: string): Promise<void> {
-  const dims = ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression'];
-  for (const [i, d] of dims.entries()) await page.check(`#${d}-${levels[i]}`);
-  await page.fill('#vas', vas);
-  await page.fill('#received_on', received);
+/**
+ * Keys a form as a keyer does, without the mouse: from the focused first field, one character per
+ * item and Enter (which moves to the next field), the VAS, then the date (selected on arrival, so
+ * typing replaces it) and Enter, which saves.
+ */
+async function keyEntry(page: Page, levels: string[], vas: string, received: string): Promise<void> {
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'mobility', 'keying starts in the first field');
+  for (const value of [...levels, vas]) {
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'received_on', 'Enter moved field by field to the date');
+  await page.keyboard.type(received);
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/done=/), page.keyboard.press('Enter')]);
+}
+
+/** The whole form (every field and the save button) is inside a 1280 × 800 window without scrolling. */
+async function assertFormFits(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const outside = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('form[data-phase="entry"] input:not([type=hidden]), form[data-phase="entry"] button'))
+      .filter((el) => el.getBoundingClientRect().bottom > window.innerHeight)
+      .map((el) => `${el.id || el.tagName} at ${Math.round(el.getBoundingClientRect().bottom)} px`),
+  );
+  assert.deepEqual(outside, [], 'everything for one form is visible at 1280 × 800');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+}
+
+/** Screenshots at 1280 × 800 and 390 × 844 (a phone), with axe at 390 px too. */
+async function screens(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `${SCREEN_DIR}/staff-${name}-${width}x${height}.png` });
+  }
+  await assertNoAxeViolations(page, `${name} at 390 px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 const submit = (page: Page) => Promise.all([page.waitForLoadState('load'), page.click('form[data-phase="entry"] button[type=submit], form[action$="/resolve"] button[type=submit]')]);
@@ -96,7 +128,10 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
     await one.page.waitForSelector('.error-summary');
     await checkStaffPage(one.page, 'paper-find-error');
 
+    await one.page.setViewportSize({ width: 1280, height: 800 });
     await scan(one.page, returnId);
+    await screens(one.page, 'paper-entry-keying');
+    await assertFormFits(one.page);
     await checkStaffPage(one.page, 'paper-entry');
     // Saving with nothing chosen: every field has a message, the summary takes focus.
     await one.page.fill('#received_on', '');
@@ -105,12 +140,12 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
     assert.ok((await one.page.title()).startsWith('Feil: '));
     assert.equal(await one.page.locator('.error-summary li').count(), 7);
     await checkStaffPage(one.page, 'paper-entry-errors');
-    // The summary's link leads to the field.
+    await screens(one.page, 'paper-entry-keying-errors');
+    // The summary's first link leads to the first field; keying goes on from there.
     await tabTo(one.page, '.error-summary a');
     await one.page.keyboard.press('Enter');
 
-    await fillEntry(one.page, ['1', '2', '3', '2', '1'], '75', today);
-    await submit(one.page);
+    await keyEntry(one.page, ['1', '2', '3', '2', '1'], '75', today);
     await one.page.waitForSelector('[data-phase="waiting"]');
     await checkStaffPage(one.page, 'paper-waiting');
     await one.page.goto('/staff/paper');
@@ -125,10 +160,10 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
   try {
     await login(two.page, staff.second);
     await scan(two.page, returnId);
-    assert.equal(await two.page.locator('input[type=radio]:checked[name=mobility]').count(), 0, 'the first entry is not shown');
+    assert.equal(await two.page.inputValue('#mobility'), '', 'the first entry is not shown');
     assert.equal(await two.page.inputValue('#vas'), '');
-    await fillEntry(two.page, ['1', '2', '3', 'ambiguous', '1'], '75', today);
-    await submit(two.page);
+    // 9: more than one box ticked, read differently from the first entry's 2.
+    await keyEntry(two.page, ['1', '2', '3', '9', '1'], '75', today);
     await two.page.waitForSelector('[data-phase="mismatch"]');
     assert.equal(await server.database.db.selectFrom('responses').select('id').executeTakeFirst(), undefined, 'blocked until resolved');
     await checkStaffPage(two.page, 'paper-mismatch');

@@ -491,7 +491,7 @@ describe('deaths and withdrawals', () => {
 describe('status', () => {
   let demoResponses: number;
   before(async () => {
-    demoResponses = (await createDemo(database.db, { survivors: 48, seed: 7 })).responses;
+    demoResponses = (await createDemo(database.db, { survivors: 48, seed: 7, besideOtherSurvivors: true })).responses;
   });
 
   async function allPages(k: string, limit: number, query = '') {

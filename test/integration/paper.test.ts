@@ -195,9 +195,10 @@ async function lettersFor(n: number, hospital = 'OUS'): Promise<number[]> {
   return Promise.all(people.map(async (p) => (await letterOf(p)).id));
 }
 
-const form = (levels: (string | number)[], vas: string, received: string, vasCode = '') => ({
+/** The keying form: one character per item (1–5, 0 = not ticked, 9 = more than one), the VAS 0–100 (999 = blank, 888 = unclear). */
+const form = (levels: (string | number)[], vas: string, received: string) => ({
   mobility: String(levels[0]), self_care: String(levels[1]), usual_activities: String(levels[2]), pain_discomfort: String(levels[3]), anxiety_depression: String(levels[4]),
-  vas, vas_code: vasCode, received_on: received,
+  vas, received_on: received,
 });
 
 async function entryPage(who: TestStaff, letterId: number) {
@@ -243,20 +244,26 @@ describe('entering returned forms', () => {
 
   test('validation: every field, with a message beside it and a summary linking to it', async () => {
     const [id] = await lettersFor(1);
-    const res = await enter(staff.a, id!, { ...form(['', 2, 3, 9, 1], '101', '2026-13-01'), mobility: '' });
+    const res = await enter(staff.a, id!, form(['', 2, 3, 7, 'x'], '101', '2026-13-01'));
     assert.equal(res.status, 400);
     assert.match(res.text, /<title>Feil: /);
-    assert.match(res.text, /href="#mobility-1">Velg et svar, «Mangler» eller «Uklart»/);
-    assert.match(res.text, /href="#pain_discomfort-1">/);
-    assert.match(res.text, /href="#vas">Tallet må være et helt tall fra 0 til 100/);
-    assert.match(res.text, /href="#received_on">Datoen må være en ekte dato/);
-    assert.match(res.text, /value="101"/, 'what was typed stays');
-    const both = await enter(staff.a, id!, form([1, 1, 1, 1, 1], '50', addDays(osloDay(new Date()), 1), 'missing'));
-    assert.match(both.text, /Skriv enten et tall eller velg/);
-    assert.match(both.text, /Datoen kan ikke være etter i dag/);
+    assert.match(res.text, /href="#mobility">Mobilitet \(gange\): Skriv 1–5 for ruten som er krysset, 0 hvis ingen er krysset, eller 9 hvis flere er krysset/);
+    assert.match(res.text, /href="#pain_discomfort">Smerte \/ ubehag: Skriv ett tegn: 1–5/);
+    assert.match(res.text, /href="#anxiety_depression">Angst \/ depresjon: Skriv ett tegn: 1–5/);
+    assert.doesNotMatch(res.text, /href="#self_care"/);
+    assert.match(res.text, /href="#vas">Helsen din i dag: Skriv et helt tall fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888/);
+    assert.match(res.text, /href="#received_on">Dato mottatt: Datoen må være en ekte dato/);
+    assert.match(res.text, /id="vas" name="vas" value="101"/, 'what was typed stays');
+    assert.match(res.text, /id="pain_discomfort" name="pain_discomfort" value="7"/);
+    const future = await enter(staff.a, id!, form([1, 1, 1, 1, 1], '50', addDays(osloDay(new Date()), 1)));
+    assert.match(future.text, /Datoen kan ikke være etter i dag/);
     const early = await enter(staff.a, id!, form([1, 1, 1, 1, 1], '', '2025-01-01'));
-    assert.match(early.text, /Skriv tallet fra 0 til 100, eller velg/);
+    assert.match(early.text, /Skriv tallet fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888 hvis den er uklar/);
     assert.match(early.text, /Datoen kan ikke være før brevet ble laget/);
+    for (const [vas, items] of [['1000', [1, 1, 1, 1, 1]], ['-1', [1, 1, 1, 1, 1]], ['50', [12, 1, 1, 1, 1]], ['50', [6, 1, 1, 1, 1]]] as const) {
+      const wrong = await enter(staff.a, id!, form([...items], vas, RECEIVED));
+      assert.equal(wrong.status, 400, `vas ${vas}, items ${items.join('')} is refused`);
+    }
     assert.equal(await db.selectFrom('paper_entries').select('id').where('letter_id', '=', id!).executeTakeFirst(), undefined);
   });
 
@@ -264,7 +271,7 @@ describe('entering returned forms', () => {
     await setDoubleEntry(db, false, 'test');
     try {
       const [id] = await lettersFor(1);
-      const res = await enter(staff.a, id!, form([2, 'missing', 3, 'ambiguous', 1], '', RECEIVED, 'ambiguous'));
+      const res = await enter(staff.a, id!, form([2, 0, 3, 9, 1], '888', RECEIVED));
       assert.equal(res.status, 303);
       assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
       const r = await responseOf(id!);
@@ -286,6 +293,21 @@ describe('entering returned forms', () => {
     }
   });
 
+  test('keying codes: 0 is kept as missing, 9 as ambiguous, VAS 999 as missing and 888 as ambiguous; the response stores them as NULL', async () => {
+    await setDoubleEntry(db, false, 'test');
+    try {
+      const [id] = await lettersFor(1);
+      const res = await enter(staff.a, id!, { ...form([0, 9, 5, 0, 1], ' 999 ', RECEIVED) });
+      assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
+      const entry = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', id!).executeTakeFirstOrThrow();
+      assert.deepEqual([entry.mobility, entry.self_care, entry.usual_activities, entry.pain_discomfort, entry.anxiety_depression, entry.vas], ['missing', 'ambiguous', '5', 'missing', '1', 'missing']);
+      const r = await responseOf(id!);
+      assert.deepEqual([r?.mobility, r?.self_care, r?.usual_activities, r?.pain_discomfort, r?.anxiety_depression, r?.vas], [null, null, 5, null, 1, null]);
+    } finally {
+      await setDoubleEntry(db, true, 'test');
+    }
+  });
+
   test('double entry: a second person without seeing the first; a mismatch blocks the response until resolved per field', async () => {
     const [id] = await lettersFor(1);
     const first = form([1, 2, 3, 4, 5], '70', RECEIVED);
@@ -301,7 +323,7 @@ describe('entering returned forms', () => {
     // The second person sees an empty form: nothing of the first entry.
     const second = await entryPage(staff.b, id!);
     assert.match(second.page.text, /Andre registrering/);
-    assert.doesNotMatch(second.page.text, /name="mobility" value="[^"]*" checked/);
+    assert.match(second.page.text, /name="mobility" value=""/);
     assert.doesNotMatch(second.page.text, /value="70"/);
     const res = await second.agent.post(`/staff/paper/letters/${id}/entries`).type('form').send({ _csrf: second.csrf, ...form([1, 2, 4, 4, 5], '78', RECEIVED) });
     assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=mismatch`);
@@ -315,7 +337,7 @@ describe('entering returned forms', () => {
     assert.doesNotMatch(resolver.page.text, /data-field="mobility" data-differs/);
     const incomplete = await resolver.agent.post(`/staff/paper/letters/${id}/resolve`).type('form').send({ _csrf: resolver.csrf, usual_activities: '2' });
     assert.equal(incomplete.status, 400);
-    assert.match(incomplete.text, /href="#vas-1">Velg hvilken registrering/);
+    assert.match(incomplete.text, /href="#vas-1">Helsen din i dag: Velg hvilken registrering/);
     assert.equal(await responseOf(id!), undefined);
     const done = await resolver.agent.post(`/staff/paper/letters/${id}/resolve`).type('form').send({ _csrf: resolver.csrf, usual_activities: '2', vas: '1' });
     assert.equal(done.headers.location, `/staff/paper/letters/${id}?done=resolved`);
