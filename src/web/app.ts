@@ -16,6 +16,7 @@ import { surveyRouter } from '../survey/routes.ts';
 import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { DbSessionStore } from './session-store.ts';
+import { saveBeforeRedirect } from './save-before-redirect.ts';
 import { isLang, type Lang, type Views } from './views.ts';
 import './session-data.ts';
 
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
       cookie: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
     }),
   );
+  app.use(saveBeforeRedirect());
   const { csrfSynchronisedProtection } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });
