@@ -5,6 +5,10 @@
 import { CHANNEL_RULES, isChannelRule, setChannelRule } from '../cohort/channel-rule.ts';
 import { importDeathsFile } from '../cohort/deaths-import.ts';
 import { withdrawConsentStopping } from '../cohort/contact-preferences.ts';
+import { withdrawalTimeProblem, type PersonDates } from '../cohort/plausible-dates.ts';
+import { calendarDateProblem, isCalendarDate } from '../calendar-date.ts';
+import { osloMidnight, parseNow } from '../clock.ts';
+import type { Db } from '../db/database.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
@@ -17,7 +21,7 @@ import { parse, UsageError, withServices, type CommandGroup } from './command.ts
 export const lifecycleCommands: CommandGroup = {
   help: [
     'prom deaths import <file.csv>                 record deaths (national_id, date_of_death); stops contact at once',
-    'prom consent withdraw <register_id>           record a withdrawal of consent; stops contact at once',
+    'prom consent withdraw <register_id> [--at T]  record a withdrawal of consent (T: when, date or ISO time; default now); stops contact at once',
     'prom programme [show]                         the contact programme in force (versioned)',
     'prom programme set <key>=<value>…             a new programme version, e.g. reminder1AfterDays=21',
     'prom channel <register_id> email-or-paper|email-only|paper-only   a survivor\'s channel rule',
@@ -42,11 +46,25 @@ async function deaths(args: string[]): Promise<number> {
 }
 
 async function consent(args: string[]): Promise<number> {
-  const { positionals } = parse(args, {});
-  if (positionals[0] !== 'withdraw' || positionals.length !== 2) throw new UsageError('Usage: prom consent withdraw <register_id>');
+  const { positionals, values } = parse(args, { at: { type: 'string' } });
+  if (positionals[0] !== 'withdraw' || positionals.length !== 2) throw new UsageError('Usage: prom consent withdraw <register_id> [--at YYYY-MM-DD|ISO time]');
   const registerId = positionals[1]!;
+  const now = new Date();
+  // A date alone means the start of that Oslo day (so today is never "in the future").
+  const at = values.at === undefined ? now : values.at.length === 10 && isCalendarDate(values.at) ? osloMidnight(values.at) : parseNow(values.at);
+  if (!at) {
+    const reason = calendarDateProblem(values.at!.slice(0, 10)) ?? 'is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00)';
+    console.error(`--at: "${values.at}" ${reason}; nothing was recorded.`);
+    return 1;
+  }
   return withServices('prom consent withdraw', false, async (s) => {
-    const result = await withdrawConsentStopping(s.database.db, registerId, new Date());
+    // Checked here, before anything is written: a withdrawal stops contact for good.
+    const problem = withdrawalTimeProblem(at, now, await survivorDates(s.database.db, registerId));
+    if (problem) {
+      console.error(`--at: ${values.at ?? at.toISOString()} ${problem}; nothing was recorded.`);
+      return 1;
+    }
+    const result = await withdrawConsentStopping(s.database.db, registerId, at);
     if (!result.found) {
       console.error(`No survivor with register_id ${registerId}.`);
       return 1;
@@ -55,6 +73,16 @@ async function consent(args: string[]): Promise<number> {
     console.log(`Consent withdrawn for ${registerId}: ${result.cancelled.length} waiting steps cancelled${removed}. Nothing more will be sent.`);
     return 0;
   });
+}
+
+async function survivorDates(db: Db, registerId: string): Promise<PersonDates | undefined> {
+  const row = await db
+    .selectFrom('survivors as s')
+    .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
+    .select(['s.birth_date', 'e.arrest_date'])
+    .where('s.register_id', '=', registerId)
+    .executeTakeFirst();
+  return row && { birthDate: row.birth_date, arrestDate: row.arrest_date };
 }
 
 async function programme(args: string[]): Promise<number> {
