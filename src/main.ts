@@ -48,6 +48,8 @@ async function startBackground(s: Services): Promise<Workers> {
   const workers = startWorkers(deps, s.queues!, systemClock, {
     // Logged by kind only (the err serializer): an SMTP answer can quote the recipient's address.
     onError: (err) => logger.warn({ err }, 'worker error'),
+    onForeignJob: (outboxId, queuePrefix) =>
+      logger.warn({ outboxId, queuePrefix }, 'delivery job for an outbox row this database does not hold; dropped untouched (another installation using the same QUEUE_PREFIX?)'),
     printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);

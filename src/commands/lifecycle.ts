@@ -12,6 +12,7 @@ import type { Db } from '../db/database.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
+import { queuePrefixFor } from '../installation.ts';
 import { openQueues } from '../queue/queues.ts';
 import { removeDeliveryJobs } from '../queue/reconcile.ts';
 import { DEFAULT_REDIS_URL, pingRedis } from '../queue/redis.ts';
@@ -156,7 +157,7 @@ async function removeJobs(s: Services, outboxIds: number[]): Promise<string> {
   if (outboxIds.length === 0) return '';
   const url = s.config.redisUrl ?? DEFAULT_REDIS_URL;
   if (!(await pingRedis(url))) return ' (Redis did not answer: the next pass removes their jobs)';
-  const queues = openQueues(url, s.config.queuePrefix);
+  const queues = openQueues(url, await queuePrefixFor(s.database.db, s.config.queuePrefix));
   try {
     await removeDeliveryJobs(queues, outboxIds);
     return ' and their queued jobs removed';

@@ -293,6 +293,14 @@ export interface Database {
   letters: LettersTable;
   paper_entries: PaperEntriesTable;
   paper_settings: PaperSettingsTable;
+  installation: InstallationTable;
+}
+
+/** Migration 0009: one row, this installation's id (the default queue prefix). */
+export interface InstallationTable {
+  one: Generated<boolean>;
+  id: string;
+  created_at: Generated<Date>;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;
