@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   // claims a message. Until the app is ready the port answers 503.
   const server = await bindPort(config.port);
   const services = await openServices(config, { command: `prom server (ROLE=${config.role})`, redis: true });
-  logger.info({ kind: services.database.kind, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
+  logger.info({ kind: services.database.kind, durable: services.database.durable, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
+  if (services.database.kind === 'pglite') {
+    logger.warn(
+      services.database.durable
+        ? 'embedded database: for trying and small single-machine use (one process, commits are synced to disk); use DATABASE_URL in production'
+        : 'embedded database: for trying and small single-machine use; recent answers can be lost on power loss; use DATABASE_URL in production',
+    );
+  }
   const workers = config.role === 'web' ? undefined : await startBackground(services);
   server.removeAllListeners('request');
   server.on('request', appFor(config, services));

@@ -10,6 +10,11 @@ export type Db = Kysely<Database>;
 export interface DbHandle {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Whether a commit is on disk when it returns (fsync on, and it reaches the disk). PostgreSQL:
+   * its own setting. PGlite: true on a folder when the fsync hook is in place (pglite-durable.ts).
+   */
+  durable: boolean;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,7 @@ function openPostgres(url: string, max: number): DbHandle {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
 }
 
 async function openPglite(dir: string | undefined, command: string): Promise<DbHandle> {
@@ -55,15 +60,21 @@ async function openPglite(dir: string | undefined, command: string): Promise<DbH
   if (dir) lock = lockDataDir(dir, command);
   try {
     // Loaded only in embedded mode: the WASM build costs ~70 MB that a PostgreSQL process never needs.
-    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
+    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }, { DurableNodeFS, durableStartParams }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('kysely-pglite-dialect'),
+      import('./pglite-durable.ts'),
+    ]);
+    const fs = dir ? new DurableNodeFS(dir) : undefined;
     const client = await PGlite.create({
-      ...(dir ? { dataDir: dir } : {}),
+      ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : {}),
       parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     return {
       db,
       kind: 'pglite',
+      durable: fs?.patched === true && (await client.query<{ fsync: string }>('SHOW fsync')).rows[0]?.fsync === 'on',
       close: async () => {
         await db.destroy();
         lock?.release();
