@@ -80,7 +80,7 @@ export const withdrawalSchema = z
     withdrawn_at: z.iso
       .datetime({ offset: true, message: 'must be a date and time such as 2026-05-02T10:00:00Z' })
       .optional()
-      .meta({ description: 'When consent was withdrawn; defaults to now, may not be in the future.' }),
+      .meta({ description: 'When consent was withdrawn; defaults to now, may not be in the future or before the cardiac arrest.' }),
   })
   .strict()
   .meta({ id: 'Withdrawal', description: 'An empty body (or none) means "now".' });
