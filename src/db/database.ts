@@ -29,12 +29,14 @@ export interface OpenOptions {
   pgliteDir?: string | undefined;
   /** Who holds the PGlite lock, shown to a second process. */
   command?: string;
+  /** PGlite on a folder: sync each commit to disk (default true; false only to measure the cost). */
+  pgliteDurable?: boolean;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
-  return openPglite(opts.pgliteDir, opts.command ?? 'prom');
+  return openPglite(opts.pgliteDir, opts.command ?? 'prom', opts.pgliteDurable ?? true);
 }
 
 function openPostgres(url: string, max: number): DbHandle {
@@ -55,7 +57,7 @@ function openPostgres(url: string, max: number): DbHandle {
   return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
 }
 
-async function openPglite(dir: string | undefined, command: string): Promise<DbHandle> {
+async function openPglite(dir: string | undefined, command: string, durable: boolean): Promise<DbHandle> {
   let lock: Lock | undefined;
   if (dir) lock = lockDataDir(dir, command);
   try {
@@ -65,9 +67,9 @@ async function openPglite(dir: string | undefined, command: string): Promise<DbH
       import('kysely-pglite-dialect'),
       import('./pglite-durable.ts'),
     ]);
-    const fs = dir ? new DurableNodeFS(dir) : undefined;
+    const fs = dir && durable ? new DurableNodeFS(dir) : undefined;
     const client = await PGlite.create({
-      ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : {}),
+      ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : dir ? { dataDir: dir } : {}),
       parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
