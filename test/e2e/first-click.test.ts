@@ -1,7 +1,9 @@
 // The first click works: a fresh e-mailed link and a fresh letter code each land on the first
 // question in Chromium, never on "session ended". The link's answer (303 to /s) used to leave
 // before the new session was saved, so the browser could ask for /s before the row existed.
-import { after, before, test } from 'node:test';
+// On both databases whatever TEST_DB says: the race is real on PostgreSQL (a network round trip
+// for the insert); the in-process PGlite finishes the insert before the next request is read.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startSurveyServer, type SurveyServer } from '../support/browser.ts';
@@ -11,11 +13,10 @@ const FRESH = 50;
 let browser: Browser;
 let server: SurveyServer;
 before(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), startSurveyServer()]);
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  await server?.close();
 });
 
 /** Where a browser without cookies ends up: the path and the page's heading. */
@@ -41,20 +42,31 @@ async function countMisses(kind: string, open: (page: Page, inv: TestInvitation)
   } finally {
     await context.close();
   }
-  console.log(`# ${kind}: ${misses.length} of ${FRESH} fresh ones missed the first question (${Date.now() - started} ms)`);
+  console.log(`# ${kind} (${server.database.kind}): ${misses.length} of ${FRESH} fresh ones missed the first question (${Date.now() - started} ms)`);
   assert.deepEqual(misses, [], `${kind}: landed elsewhere`);
 }
 
-test(`${FRESH} fresh e-mailed links all open on the first question`, async () => {
-  await countMisses('links', async (page, inv) => {
-    await page.goto(`/s/${inv.token}`);
-  });
-});
+for (const kind of ['postgres', 'pglite'] as const) {
+  describe(`on ${kind}`, () => {
+    before(async () => {
+      server = await startSurveyServer(undefined, { database: kind });
+    });
+    after(async () => {
+      await server?.close();
+    });
 
-test(`${FRESH} fresh letter codes all open on the first question`, async () => {
-  await countMisses('codes', async (page, inv) => {
-    await page.goto('/kode');
-    await page.locator('#code').fill(inv.shortCode);
-    await Promise.all([page.waitForURL('**/s/q/1', { timeout: 5000 }).catch(() => {}), page.getByRole('button', { name: 'Fortsett' }).click()]);
+    test(`${FRESH} fresh e-mailed links all open on the first question`, async () => {
+      await countMisses('links', async (page, inv) => {
+        await page.goto(`/s/${inv.token}`);
+      });
+    });
+
+    test(`${FRESH} fresh letter codes all open on the first question`, async () => {
+      await countMisses('codes', async (page, inv) => {
+        await page.goto('/kode');
+        await page.locator('#code').fill(inv.shortCode);
+        await Promise.all([page.waitForURL('**/s/q/1', { timeout: 5000 }).catch(() => {}), page.getByRole('button', { name: 'Fortsett' }).click()]);
+      });
+    });
   });
-});
+}

@@ -21,8 +21,8 @@ export interface TestDatabase extends DbHandle {
  * `pgliteOnDisk`: PGlite keeps its data in a temporary folder, as `npm start` does in DATA_DIR,
  * instead of in memory (where a big table grows the test process itself).
  */
-export async function createTestDatabase(opts: { pgliteOnDisk?: boolean } = {}): Promise<TestDatabase> {
-  if (TEST_DB === 'pglite') {
+export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; kind?: 'pglite' | 'postgres' } = {}): Promise<TestDatabase> {
+  if ((opts.kind ?? TEST_DB) === 'pglite') {
     const dir = opts.pgliteOnDisk ? mkdtempSync(path.join(tmpdir(), 'prom-pglite-')) : undefined;
     const handle = await openDatabase({ pgliteDir: dir && path.join(dir, 'pglite'), command: 'test' });
     await migrate(handle.db);
