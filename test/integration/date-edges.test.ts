@@ -56,6 +56,15 @@ describe('impossible dates are a 400, never a 500', () => {
     }
   });
 
+  test('API time filters (updated_since, since) on days PostgreSQL refuses or outside 1900–2100', async () => {
+    for (const [url, name] of [['/api/v1/invitations', 'updated_since'], ['/api/v1/responses', 'since']] as const) {
+      for (const at of ['0000-01-01T00:00:00Z', '1899-12-31T23:00:00Z', '2026-02-30T00:00:00Z']) {
+        const res = await request(app).get(url).query({ [name]: at }).set('Authorization', `Bearer ${apiKey}`);
+        assertProblem(res, 400, [name]);
+      }
+    }
+  });
+
   test('/staff/audit and its CSV: the page again with an error summary, 400', async () => {
     const cases: [string, string[]][] = [
       ['from=2026-02-30', ['Fra dato']],
@@ -114,9 +123,9 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
     assert.deepEqual(await state(world.database.db, p.register_id), CONTACTABLE);
   });
 
-  test('withdrawals in the future or before the arrest (0001-01-01 too): 422, nothing stops', async () => {
+  test('withdrawals in the future, before the arrest or in year 0001: 422, nothing stops', async () => {
     for (const [at, detail] of [
-      ['0001-01-01T00:00:00Z', 'is before the cardiac arrest'],
+      ['0001-01-01T00:00:00Z', 'must be a day between 1900-01-01 and 2100-12-31'],
       [`${addDays(ARREST, -1)}T12:00:00Z`, 'is before the cardiac arrest'],
       ['2099-01-01T00:00:00Z', 'may not be in the future'],
     ]) {
