@@ -4,10 +4,20 @@ import type { Clock } from '../src/clock.ts';
 import type { DeliveryJob } from '../src/queue/queues.ts';
 import { deliverOutboxRow, type DeliveryDeps } from '../src/invitations/delivery.ts';
 
-export function deliveryProcessor(deps: DeliveryDeps, clock: Clock) {
+/**
+ * `onForeign`: told of a job whose outbox row this database does not hold — a job of another
+ * installation sharing QUEUE_PREFIX. It is dropped without touching anything; the owner's next
+ * pass queues its row again.
+ */
+export function deliveryProcessor(deps: DeliveryDeps, clock: Clock, onForeign: (outboxId: number) => void = () => {}) {
   return async (job: Job<DeliveryJob>) => {
     const outboxId = Number(job.data.outboxId);
     if (!Number.isSafeInteger(outboxId)) throw new UnrecoverableError('job without a valid outbox id');
+    const row = await deps.db.selectFrom('outbox').select('id').where('id', '=', outboxId).executeTakeFirst();
+    if (!row) {
+      onForeign(outboxId);
+      return { outcome: 'not-in-this-database' };
+    }
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     return { outcome: await deliverOutboxRow(deps, outboxId, clock, { finalAttempt }) };
   };

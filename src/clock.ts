@@ -1,5 +1,6 @@
 // Time is an input: every rule that depends on "now" takes a Clock, so tests and the
 // command line (`prom schedule --now`) can run the service at any date.
+import { isCalendarDate } from './calendar-date.ts';
 export interface Clock {
   now(): Date;
 }
@@ -50,7 +51,8 @@ function osloHour(at: Date): number {
  * with its offset (Z or ±hh:mm), so the answer never depends on the server's time zone.
  */
 export function parseNow(value: string): Date | undefined {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+  if (!isCalendarDate(value.slice(0, 10))) return undefined;
+  if (value.length === 10) {
     const midnight = osloMidnight(value);
     return osloDay(midnight) === value ? new Date(midnight.getTime() + 12 * 3600_000) : undefined;
   }

@@ -53,10 +53,12 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/prom'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  // Unset: prom-<installation id>, kept in the database, so installations sharing a Redis
+  // never share queues. Set it only to share queues on purpose.
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -')
-    .default('prom'),
+    .optional(),
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp://mail.example.no:587'),
   MAIL_FROM: z.string().min(3, 'must be an address such as "Spørreskjema <noreply@example.no>"').default('Spørreskjema <noreply@localhost>'),
   ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
@@ -106,7 +108,8 @@ export interface Config {
   databaseUrl: string | undefined;
   pgliteDir: string;
   redisUrl: string | undefined;
-  queuePrefix: string;
+  /** QUEUE_PREFIX; undefined: prom-<installation id> (src/installation.ts). */
+  queuePrefix: string | undefined;
   smtpUrl: string | undefined;
   outboxDir: string;
   mailFrom: string;

@@ -1,6 +1,6 @@
 // `npm start`: runs the web server, the workers and the scheduler (ROLE=all), or one of them.
 // Every role answers /healthz on PORT. SIGTERM and SIGINT shut down gracefully.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -25,10 +25,21 @@ async function main(): Promise<void> {
       `ROLE: must be "all" with the embedded database (got "${config.role}"): PGlite allows one process, so web and worker must share it. Set DATABASE_URL to run them apart.`,
     );
   }
+  // The port first: a port in use stops the start at once, before the database opens or a worker
+  // claims a message. Until the app is ready the port answers 503.
+  const server = await bindPort(config.port);
   const services = await openServices(config, { command: `prom server (ROLE=${config.role})`, redis: true });
-  logger.info({ kind: services.database.kind, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
+  logger.info({ kind: services.database.kind, durable: services.database.durable, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
+  if (services.database.kind === 'pglite') {
+    logger.warn(
+      services.database.durable
+        ? 'embedded database: for trying and small single-machine use (one process, commits are synced to disk); use DATABASE_URL in production'
+        : 'embedded database: for trying and small single-machine use; recent answers can be lost on power loss; use DATABASE_URL in production',
+    );
+  }
   const workers = config.role === 'web' ? undefined : await startBackground(services);
-  const server = await listen(config, services);
+  server.removeAllListeners('request');
+  server.on('request', appFor(config, services));
   logger.info({ port: config.port, role: config.role, publicUrl: config.publicUrl, metrics: config.metricsAllow.length > 0 ? config.metricsAllow : 'off' }, 'listening');
   onShutdown(async () => {
     logger.info('shutting down');
@@ -44,6 +55,8 @@ async function startBackground(s: Services): Promise<Workers> {
   const workers = startWorkers(deps, s.queues!, systemClock, {
     // Logged by kind only (the err serializer): an SMTP answer can quote the recipient's address.
     onError: (err) => logger.warn({ err }, 'worker error'),
+    onForeignJob: (outboxId, queuePrefix) =>
+      logger.warn({ outboxId, queuePrefix }, 'delivery job for an outbox row this database does not hold; dropped untouched (another installation using the same QUEUE_PREFIX?)'),
     printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);
@@ -55,10 +68,19 @@ async function startBackground(s: Services): Promise<Workers> {
   return workers;
 }
 
-function listen(config: Config, s: Services): Promise<Server> {
+function bindPort(port: number): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '5' }).end('{"status":"starting"}');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (err) => reject(portError(err, port)));
+    server.listen(port, () => resolve(server));
+  });
+}
+
+function appFor(config: Config, s: Services) {
   const metrics = config.metricsAllow.length > 0 ? createMetrics({ db: s.database.db, queues: s.queues, allow: config.metricsAllow }) : undefined;
-  const app =
-    config.role === 'worker'
+  return config.role === 'worker'
       ? workerApp(s, metrics)
       : createApp({
           db: s.database.db,
@@ -76,10 +98,15 @@ function listen(config: Config, s: Services): Promise<Server> {
           logger,
           metrics,
         });
-  return new Promise((resolve, reject) => {
-    const server = app.listen(config.port, () => resolve(server));
-    server.once('error', reject);
-  });
+}
+
+export class PortUnavailable extends Error {}
+
+function portError(err: Error, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new PortUnavailable(`PORT: ${port} is already in use by another program. Stop it, or set PORT to a free port.`);
+  if (code === 'EACCES') return new PortUnavailable(`PORT: this user may not listen on ${port}. Choose a port above 1023, or set PORT to one it may use.`);
+  return err;
 }
 
 /** A worker answers only /healthz and, if allowed, /metrics. */
@@ -113,7 +140,7 @@ function onShutdown(stop: () => Promise<void>) {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof RedisUnavailable) {
+  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof RedisUnavailable || err instanceof PortUnavailable) {
     console.error(err.message);
   } else {
     console.error('Start-up failed:', err);

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import { openDatabase, type DbHandle } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { createMailer, type Mailer } from './invitations/mailer.ts';
+import { queuePrefixFor } from './installation.ts';
 import { openQueues, type Queues } from './queue/queues.ts';
 import { connectRedis, pingRedis, type RedisHandle } from './queue/redis.ts';
 import { loadInstruments, type Instruments } from './survey/instrument.ts';
@@ -31,7 +32,7 @@ export async function openServices(config: Config, opts: { command: string; redi
     await migrate(database.db);
     if (opts.redis) {
       redis = await connectRedis(config.redisUrl, config.dataDir);
-      queues = openQueues(redis.url, config.queuePrefix);
+      queues = openQueues(redis.url, await queuePrefixFor(database.db, config.queuePrefix));
     }
   } catch (err) {
     await database.close();

@@ -10,6 +10,7 @@ import { nationalIdHolder, upsert } from '../cohort/import.ts';
 import { erasedAmong } from '../invitations/erase.ts';
 import type { SurvivorRow } from '../cohort/survivor-row.ts';
 import { importDeaths } from '../cohort/deaths-import.ts';
+import type { PersonDates } from '../cohort/plausible-dates.ts';
 import type { ApiKey } from './keys.ts';
 import { ApiProblem, type FieldError } from './problem.ts';
 
@@ -20,15 +21,15 @@ export function mayUseHospital(key: ApiKey, hospital: string): boolean {
 }
 
 /** The survivor's id if it exists and the key may see it (by the hospital of its arrest event). */
-export async function visibleSurvivor(db: Db, key: ApiKey, registerId: string): Promise<{ id: number } | undefined> {
+export async function visibleSurvivor(db: Db, key: ApiKey, registerId: string): Promise<({ id: number } & PersonDates) | undefined> {
   const s = await db
     .selectFrom('survivors as s')
     .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
-    .select(['s.id', 'e.hospital'])
+    .select(['s.id', 'e.hospital', 's.birth_date', 'e.arrest_date'])
     .where('s.register_id', '=', registerId)
     .executeTakeFirst();
   if (!s || (key.hospitals.length > 0 && (s.hospital === null || !key.hospitals.includes(s.hospital)))) return undefined;
-  return { id: s.id };
+  return { id: s.id, birthDate: s.birth_date, arrestDate: s.arrest_date };
 }
 
 export type WriteOutcome = { status: 'created' | 'updated'; survivorId: number } | { status: 'rejected'; problem: ApiProblem };
@@ -76,10 +77,12 @@ export function isUniqueViolation(err: unknown): boolean {
  * `deaths` row, the survivor's died_on and every open invitation stopped, in one transaction.
  * The survivor is named only when the key may see them.
  */
-export async function recordDeath(db: Db, key: ApiKey, death: { national_id: string; date_of_death: string }) {
+export async function recordDeath(db: Db, key: ApiKey, death: { national_id: string; date_of_death: string }, now: Date) {
   if (!/^\d{11}$/.test(death.national_id) || !/^\d{4}-\d{2}-\d{2}$/.test(death.date_of_death)) throw new Error('recordDeath needs validated values');
   const csv = `national_id,date_of_death\n${death.national_id},${death.date_of_death}\n`;
-  const report = await importDeaths(db, Readable.from([csv]), `api:${key.name}`);
+  const report = await importDeaths(db, Readable.from([csv]), { source: `api:${key.name}`, now });
+  const refused = /^line \d+: (\w+): (.+)$/.exec(report.problems[0] ?? '');
+  if (refused) throw new ApiProblem('validation', `${refused[1]} ${refused[2]}; nothing was recorded.`, [{ pointer: `/${refused[1]}`, detail: refused[2]! }]);
   if (report.recorded !== 1) throw new Error(`the death was not recorded (${report.rejected} rejected)`);
   const survivor = await db
     .selectFrom('survivors as s')

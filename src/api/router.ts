@@ -15,6 +15,7 @@ import type { Instruments } from '../survey/instrument.ts';
 import { decodeCursor, encodeCursor, type CursorKind } from './cursor.ts';
 import { DOCS_CSS, renderDocsPage } from './docs-page.ts';
 import { fingerprint, reserve, type Reservation } from './idempotency.ts';
+import { withdrawalTimeProblem } from '../cohort/plausible-dates.ts';
 import { isUniqueViolation, NOT_VISIBLE, recordDeath, visibleSurvivor, withdraw, writeSurvivor } from './intake.ts';
 import { findApiKey, touchApiKey, type ApiKey, type KeyLookup, type Scope } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
@@ -315,7 +316,7 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
 
     async recordDeath(req, res, key) {
       const death = parseBody(spec.recordDeath.body!, requireBody(req.body)) as { national_id: string; date_of_death: string };
-      const result = await recordDeath(db, key, death);
+      const result = await recordDeath(db, key, death, clock.now());
       note(res, result.affectedSurvivorId === null ? { entity: 'death', details: { matched: false } } : { entity: 'survivor', entityId: result.affectedSurvivorId, details: { matched: true } });
       return json(200, { status: 'recorded', date_of_death: death.date_of_death, survivor: result.survivor, invitations_stopped: result.invitationsStopped });
     },
@@ -325,9 +326,10 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
       const body = parseBody(spec.withdrawConsent.body!, req.body ?? {}) as { withdrawn_at?: string };
       const now = clock.now();
       const at = body.withdrawn_at ? new Date(body.withdrawn_at) : now;
-      if (at.getTime() > now.getTime() + 5 * 60 * 1000) {
-        throw new ApiProblem('validation', 'withdrawn_at is in the future.', [{ pointer: '/withdrawn_at', detail: 'may not be in the future' }]);
-      }
+      const person = await visibleSurvivor(db, key, register_id);
+      if (!person) throw new ApiProblem('not-found', NOT_VISIBLE);
+      const problem = withdrawalTimeProblem(at, now, person);
+      if (problem) throw new ApiProblem('validation', `withdrawn_at ${problem}; nothing was recorded.`, [{ pointer: '/withdrawn_at', detail: problem }]);
       const result = await withdraw(db, key, register_id, at);
       if (!result) throw new ApiProblem('not-found', NOT_VISIBLE);
       note(res, { entity: 'survivor', entityId: result.survivorId, details: { stepsCancelled: result.stepsCancelled } });

@@ -4,6 +4,7 @@
 // with descriptions attached; `.meta()` adds documentation only, never a rule.
 import { z } from 'zod';
 import 'zod-openapi';
+import { calendarDateProblem, EARLIEST_DAY, LATEST_DAY } from '../calendar-date.ts';
 import { deathRowSchema } from '../cohort/deaths-import.ts';
 import { survivorRowSchema } from '../cohort/survivor-row.ts';
 import { listValueSets } from '../reports/eq5d/engine.ts';
@@ -75,12 +76,20 @@ export const deathSchema = deathRowSchema
   .strict()
   .meta({ id: 'Death', description: 'A death from the population register or the hospital; also accepted for people not sent yet.' });
 
+/**
+ * An ISO date and time whose day is within src/calendar-date.ts's range (PostgreSQL refuses year
+ * 0000). Only the range is checked here: a malformed value already has its own message.
+ */
+const inRange = (v: string) => !calendarDateProblem(v.slice(0, 10))?.startsWith('must be between');
+const RANGE_MESSAGE = `must be a day between ${EARLIEST_DAY} and ${LATEST_DAY}`;
+
 export const withdrawalSchema = z
   .object({
     withdrawn_at: z.iso
       .datetime({ offset: true, message: 'must be a date and time such as 2026-05-02T10:00:00Z' })
+      .refine(inRange, RANGE_MESSAGE)
       .optional()
-      .meta({ description: 'When consent was withdrawn; defaults to now, may not be in the future.' }),
+      .meta({ description: 'When consent was withdrawn; defaults to now, may not be in the future or before the cardiac arrest.' }),
   })
   .strict()
   .meta({ id: 'Withdrawal', description: 'An empty body (or none) means "now".' });
@@ -88,6 +97,7 @@ export const withdrawalSchema = z
 const since = (what: string) =>
   z.iso
     .datetime({ offset: true, message: 'must be a date and time with offset, e.g. 2026-05-01T00:00:00Z' })
+    .refine(inRange, RANGE_MESSAGE)
     .optional()
     .meta({ description: what, example: '2026-05-01T00:00:00Z' });
 const cursor = z

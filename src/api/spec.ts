@@ -95,7 +95,7 @@ export const OPERATIONS: OperationSpec[] = [
     tag: 'Intake',
     summary: 'Record a death',
     description:
-      "Recorded at once, also for people not sent yet, exactly as `prom deaths import` does: every open invitation of that person stops and nothing more is sent. Repeating it is harmless; a later date replaces an earlier one.",
+      "Recorded at once, also for people not sent yet, exactly as `prom deaths import` does: every open invitation of that person stops and nothing more is sent. Repeating it is harmless; a later date replaces an earlier one. A date in the future, before the person's date of birth or before their cardiac arrest is refused (422, `/date_of_death`) and stops nothing.",
     body: deathSchema,
     success: [{ status: 200, description: 'Recorded.', content: { 'application/json': deathResultSchema } }],
     problems: [...BODY_PROBLEMS, ...IDEMPOTENCY_PROBLEMS],
@@ -108,7 +108,7 @@ export const OPERATIONS: OperationSpec[] = [
     scope: 'intake',
     tag: 'Intake',
     summary: 'Record that the survivor withdrew consent',
-    description: 'Stops every open invitation and waiting message at once. Repeating it keeps the first time.',
+    description: 'Stops every open invitation and waiting message at once. Repeating it keeps the first time. A `withdrawn_at` in the future or before the cardiac arrest is refused (422, `/withdrawn_at`) and stops nothing.',
     pathParams: registerIdPathSchema,
     body: withdrawalSchema,
     bodyOptional: true,

@@ -1,17 +1,19 @@
 // `prom deaths import <file.csv>`: the death file behind the vital-status adapter. Columns
 // `national_id, date_of_death`. Each death is recorded at once, also for people the register has
 // not sent yet; a known survivor's open invitations stop in the same transaction, whatever date a
-// later pass runs with. Bad rows are reported as `line N: column: reason`.
+// later pass runs with. Bad rows are reported as `line N: column: reason`; an implausible date
+// (in the future, before the person's birth or arrest) is refused and stops nothing.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { addDays } from '../clock.ts';
+import { calendarDateSchema } from '../calendar-date.ts';
 import type { Db } from '../db/database.ts';
 import { stopSurvivor } from '../invitations/transitions.ts';
 import { ImportRefused } from './import.ts';
 import { checkNationalId } from './national-id.ts';
+import { deathDateProblem, type PersonDates } from './plausible-dates.ts';
 
 export const DEATH_COLUMNS = ['national_id', 'date_of_death'] as const;
 
@@ -20,10 +22,7 @@ export const deathRowSchema = z.object({
     .string({ message: 'is missing' })
     .trim()
     .refine((v) => checkNationalId(v) === undefined, 'is not a valid fødselsnummer or D-number'),
-  date_of_death: z
-    .string({ message: 'is missing' })
-    .trim()
-    .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && addDays(d, 0) === d, 'must be a real date written YYYY-MM-DD'),
+  date_of_death: calendarDateSchema(),
 });
 
 export interface DeathsReport {
@@ -38,18 +37,28 @@ export interface DeathsReport {
   cancelledOutboxIds: number[];
 }
 
-export async function importDeathsFile(db: Db, file: string, source = 'death file'): Promise<DeathsReport> {
-  return importDeaths(db, createReadStream(file), source);
+export interface DeathsOptions {
+  /** Recorded in `deaths.source`. */
+  source?: string;
+  /** Today, for refusing deaths in the future (default: the wall clock). */
+  now?: Date;
 }
 
-export async function importDeaths(db: Db, input: Readable, source = 'death file'): Promise<DeathsReport> {
+type DeathRow = { national_id: string; date_of_death: string; line: number };
+
+export async function importDeathsFile(db: Db, file: string, opts: DeathsOptions = {}): Promise<DeathsReport> {
+  return importDeaths(db, createReadStream(file), opts);
+}
+
+export async function importDeaths(db: Db, input: Readable, opts: DeathsOptions = {}): Promise<DeathsReport> {
+  const { source = 'death file', now = new Date() } = opts;
   const report: DeathsReport = { recorded: 0, matched: 0, invitationsStopped: 0, rejected: 0, problems: [], cancelledOutboxIds: [] };
-  const rows: { national_id: string; date_of_death: string }[] = [];
+  const rows: DeathRow[] = [];
   try {
     const parser = input.pipe(parse({ bom: true, delimiter: [',', ';'], columns: checkHeader, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       const parsed = deathRowSchema.safeParse(record);
-      if (parsed.success) rows.push(parsed.data);
+      if (parsed.success) rows.push({ ...parsed.data, line: info.lines });
       else {
         report.rejected++;
         for (const issue of parsed.error.issues) report.problems.push(`line ${info.lines}: ${String(issue.path[0])}: ${issue.message}`);
@@ -59,7 +68,7 @@ export async function importDeaths(db: Db, input: Readable, source = 'death file
     if (err instanceof ImportRefused) throw err;
     throw new ImportRefused(`The file could not be read as CSV: ${(err as Error).message}`);
   }
-  for (let i = 0; i < rows.length; i += 500) await recordBatch(db, rows.slice(i, i + 500), source, report);
+  for (let i = 0; i < rows.length; i += 500) await recordBatch(db, rows.slice(i, i + 500), source, now, report);
   return report;
 }
 
@@ -70,9 +79,15 @@ function checkHeader(header: string[]): string[] {
   return names;
 }
 
-async function recordBatch(db: Db, rows: { national_id: string; date_of_death: string }[], source: string, report: DeathsReport) {
+async function recordBatch(db: Db, rows: DeathRow[], source: string, now: Date, report: DeathsReport) {
   await db.transaction().execute(async (trx) => {
     for (const r of rows) {
+      const problem = deathDateProblem(r.date_of_death, now, await personDates(trx, r.national_id));
+      if (problem) {
+        report.rejected++;
+        report.problems.push(`line ${r.line}: date_of_death: ${problem}`);
+        continue;
+      }
       await trx
         .insertInto('deaths')
         .values({ national_id: r.national_id, died_on: r.date_of_death, source })
@@ -88,6 +103,17 @@ async function recordBatch(db: Db, rows: { national_id: string; date_of_death: s
       report.invitationsStopped += open;
     }
   });
+}
+
+/** The known survivor's birth and arrest dates, for checking a date of death against them. */
+export async function personDates(db: Db, nationalId: string): Promise<PersonDates | undefined> {
+  const row = await db
+    .selectFrom('survivors as s')
+    .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
+    .select(['s.birth_date', 'e.arrest_date'])
+    .where('s.national_id', '=', nationalId)
+    .executeTakeFirst();
+  return row && { birthDate: row.birth_date, arrestDate: row.arrest_date };
 }
 
 async function openInvitationCount(trx: Db, survivorId: number): Promise<number> {

@@ -1,6 +1,6 @@
 // One survivor as the register sends it (CSV row now, API body later): the same rules everywhere.
 import { z } from 'zod';
-import { addDays } from '../clock.ts';
+import { calendarDateSchema } from '../calendar-date.ts';
 import { checkNationalId } from './national-id.ts';
 
 export const REQUIRED_COLUMNS = [
@@ -16,12 +16,8 @@ export const REQUIRED_COLUMNS = [
 ] as const;
 export const OPTIONAL_COLUMNS = ['given_name', 'family_name', 'address_line', 'postal_code', 'city', 'phone'] as const;
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** One message per bad date: the shape first, then whether the day exists. */
-const isoDate = z.string({ message: 'is missing' }).superRefine((d, ctx) => {
-  if (!ISO_DATE.test(d)) ctx.addIssue({ code: 'custom', message: 'must be a date written YYYY-MM-DD' });
-  else if (addDays(d, 0) !== d) ctx.addIssue({ code: 'custom', message: 'is not a real calendar date' });
-});
+/** One message per bad date: the shape, whether the day exists, then the accepted range. */
+const isoDate = calendarDateSchema();
 
 /** Control characters (NUL, tabs, line breaks, DEL) have no place in names and codes. */
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -3,6 +3,7 @@ import { waitForDrain } from '../invitations/drain.ts';
 import { runSchedulingPass } from '../invitations/scheduler.ts';
 import { startWorkers } from '../queue/workers.ts';
 import { PROFILE_MISSING } from '../invitations/profile-hold.ts';
+import { deliveryJobId } from '../queue/queues.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const invitationCommands: CommandGroup = {
@@ -29,7 +30,9 @@ async function schedule(args: string[]): Promise<number> {
   return withServices('prom schedule', true, async (s) => {
     const deps = { db: s.database.db, views: s.views, mailer: s.mailer, publicUrl: s.config.publicUrl };
     // Workers start before the pass so the jobs it queues are taken here, with the same clock.
-    const workers = values.drain ? startWorkers(deps, s.queues!, clock, { scheduler: false }) : undefined;
+    const onForeignJob = (id: number, prefix: string) =>
+      console.error(`A delivery job for outbox row ${id} is not for this database; dropped untouched (another installation using QUEUE_PREFIX=${prefix}?).`);
+    const workers = values.drain ? startWorkers(deps, s.queues!, clock, { scheduler: false, onForeignJob }) : undefined;
     try {
       const pass = await runSchedulingPass(s.database.db, s.queues, clock);
       console.log(`Pass at ${clock.now().toISOString()}: ${pass.invited} invited, ${pass.neverInvited} outside the window or stopped, ${pass.dueOutboxIds.length} e-mails due.`);
@@ -41,13 +44,19 @@ async function schedule(args: string[]): Promise<number> {
       if (pass.profileHeld > 0) console.log(`${pass.profileHeld} steps held: ${PROFILE_MISSING} (prom register set FILE)`);
       if (pass.markedUnknown > 0) console.log(`${pass.markedUnknown} sends left unfinished by a stopped worker are now "unknown" for staff.`);
       if (!workers) return 0;
-      const settled = await waitForDrain(s.database.db, pass.dueOutboxIds, timeoutS * 1000);
+      const queued = async (id: number) => (await s.queues!.delivery.getJob(deliveryJobId(id))) !== undefined;
+      const settled = await waitForDrain(s.database.db, pass.dueOutboxIds, timeoutS * 1000, 100, queued);
       const c = settled.counts;
       console.log(`Drained: ${c.sent} sent, ${c.cancelled} cancelled, ${c.failed} failed, ${c.unknown} unknown, ${c.paper} moved to paper, ${c.deferred} deferred.`);
-      if (settled.waiting > 0) {
-        console.error(`${settled.waiting} e-mails are still waiting after ${timeoutS} s (temporary errors); the running workers will retry them.`);
-        return 1;
+      if (settled.lost > 0) {
+        console.error(
+          `${settled.lost} e-mails were not sent: their jobs left the queue without being run by this installation's workers ` +
+            `(another installation using QUEUE_PREFIX=${s.queues!.prefix} on this Redis?). They stay pending; the next pass queues them again.`,
+        );
       }
+      const retrying = settled.waiting - settled.lost;
+      if (retrying > 0) console.error(`${retrying} e-mails are still waiting after ${timeoutS} s (temporary errors); the running workers will retry them.`);
+      if (settled.waiting > 0) return 1;
       return 0;
     } finally {
       await workers?.close();

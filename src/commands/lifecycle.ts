@@ -9,9 +9,14 @@ import { setChannelRule, withdrawConsentStopping } from '../invitations/person.t
 import { redrawBatchFiles } from '../paper/batch.ts';
 import { printBatchDeps } from '../../jobs/print-batch.ts';
 import { audit } from '../staff/audit.ts';
+import { withdrawalTimeProblem, type PersonDates } from '../cohort/plausible-dates.ts';
+import { calendarDateProblem, isCalendarDate } from '../calendar-date.ts';
+import { osloMidnight, parseNow } from '../clock.ts';
+import type { Db } from '../db/database.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
+import { queuePrefixFor } from '../installation.ts';
 import { openQueues } from '../queue/queues.ts';
 import { removeDeliveryJobs } from '../queue/reconcile.ts';
 import { DEFAULT_REDIS_URL, pingRedis } from '../queue/redis.ts';
@@ -21,7 +26,7 @@ import { parse, UsageError, withServices, type CommandGroup } from './command.ts
 export const lifecycleCommands: CommandGroup = {
   help: [
     'prom deaths import <file.csv>                 record deaths (national_id, date_of_death); stops contact at once',
-    'prom consent withdraw <register_id>           record a withdrawal of consent; stops contact and takes the answers out of every output at once',
+    'prom consent withdraw <register_id> [--at T]  record a withdrawal of consent (T: when, date or ISO time; default now); stops contact and takes the answers out of every output at once',
     'prom consent erase <register_id>              erase everything about the person at their request (keeps a tombstone)',
     'prom programme [show]                         the contact programme in force (versioned)',
     'prom programme set <key>=<value>…             a new programme version, e.g. reminder1AfterDays=21',
@@ -47,14 +52,28 @@ async function deaths(args: string[]): Promise<number> {
 }
 
 async function consent(args: string[]): Promise<number> {
-  const { positionals } = parse(args, {});
-  const usage = 'Usage: prom consent withdraw <register_id> | prom consent erase <register_id>';
+  const { positionals, values } = parse(args, { at: { type: 'string' } });
+  const usage = 'Usage: prom consent withdraw <register_id> [--at YYYY-MM-DD|ISO time] | prom consent erase <register_id>';
   if (positionals.length !== 2) throw new UsageError(usage);
   const registerId = positionals[1]!;
   if (positionals[0] === 'erase') return erase(registerId);
   if (positionals[0] !== 'withdraw') throw new UsageError(usage);
+  const now = new Date();
+  // A date alone means the start of that Oslo day (so today is never "in the future").
+  const at = values.at === undefined ? now : values.at.length === 10 && isCalendarDate(values.at) ? osloMidnight(values.at) : parseNow(values.at);
+  if (!at) {
+    const reason = calendarDateProblem(values.at!.slice(0, 10)) ?? 'is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00)';
+    console.error(`--at: "${values.at}" ${reason}; nothing was recorded.`);
+    return 1;
+  }
   return withServices('prom consent withdraw', false, async (s) => {
-    const result = await withdrawConsentStopping(s.database.db, registerId, new Date());
+    // Checked here, before anything is written: a withdrawal stops contact for good.
+    const problem = withdrawalTimeProblem(at, now, await survivorDates(s.database.db, registerId));
+    if (problem) {
+      console.error(`--at: ${values.at ?? at.toISOString()} ${problem}; nothing was recorded.`);
+      return 1;
+    }
+    const result = await withdrawConsentStopping(s.database.db, registerId, at);
     if (!result.found) {
       console.error(`No survivor with register_id ${registerId}.`);
       return 1;
@@ -79,6 +98,16 @@ async function erase(registerId: string): Promise<number> {
     console.log(`Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batches (PDF and manifest) drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`);
     return 0;
   });
+}
+
+async function survivorDates(db: Db, registerId: string): Promise<PersonDates | undefined> {
+  const row = await db
+    .selectFrom('survivors as s')
+    .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
+    .select(['s.birth_date', 'e.arrest_date'])
+    .where('s.register_id', '=', registerId)
+    .executeTakeFirst();
+  return row && { birthDate: row.birth_date, arrestDate: row.arrest_date };
 }
 
 async function programme(args: string[]): Promise<number> {
@@ -152,7 +181,7 @@ async function removeJobs(s: Services, outboxIds: number[]): Promise<string> {
   if (outboxIds.length === 0) return '';
   const url = s.config.redisUrl ?? DEFAULT_REDIS_URL;
   if (!(await pingRedis(url))) return ' (Redis did not answer: the next pass removes their jobs)';
-  const queues = openQueues(url, s.config.queuePrefix);
+  const queues = openQueues(url, await queuePrefixFor(s.database.db, s.config.queuePrefix));
   try {
     await removeDeliveryJobs(queues, outboxIds);
     return ' and their queued jobs removed';

@@ -10,6 +10,11 @@ export type Db = Kysely<Database>;
 export interface DbHandle {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Whether a commit is on disk when it returns (fsync on, and it reaches the disk). PostgreSQL:
+   * its own setting. PGlite: true on a folder when the fsync hook is in place (pglite-durable.ts).
+   */
+  durable: boolean;
   close(): Promise<void>;
 }
 
@@ -24,12 +29,14 @@ export interface OpenOptions {
   pgliteDir?: string | undefined;
   /** Who holds the PGlite lock, shown to a second process. */
   command?: string;
+  /** PGlite on a folder: sync each commit to disk (default true; false only to measure the cost). */
+  pgliteDurable?: boolean;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
-  return openPglite(opts.pgliteDir, opts.command ?? 'prom');
+  return openPglite(opts.pgliteDir, opts.command ?? 'prom', opts.pgliteDurable ?? true);
 }
 
 function openPostgres(url: string, max: number): DbHandle {
@@ -47,23 +54,29 @@ function openPostgres(url: string, max: number): DbHandle {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
 }
 
-async function openPglite(dir: string | undefined, command: string): Promise<DbHandle> {
+async function openPglite(dir: string | undefined, command: string, durable: boolean): Promise<DbHandle> {
   let lock: Lock | undefined;
   if (dir) lock = lockDataDir(dir, command);
   try {
     // Loaded only in embedded mode: the WASM build costs ~70 MB that a PostgreSQL process never needs.
-    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
+    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }, { DurableNodeFS, durableStartParams }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('kysely-pglite-dialect'),
+      import('./pglite-durable.ts'),
+    ]);
+    const fs = dir && durable ? new DurableNodeFS(dir) : undefined;
     const client = await PGlite.create({
-      ...(dir ? { dataDir: dir } : {}),
+      ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : dir ? { dataDir: dir } : {}),
       parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
     return {
       db,
       kind: 'pglite',
+      durable: fs?.patched === true && (await client.query<{ fsync: string }>('SHOW fsync')).rows[0]?.fsync === 'on',
       close: async () => {
         await db.destroy();
         lock?.release();

@@ -346,6 +346,14 @@ export interface Database {
   erasures: ErasuresTable;
   case_notes: CaseNotesTable;
   register_profiles: RegisterProfilesTable;
+  installation: InstallationTable;
+}
+
+/** Migration 0009: one row, this installation's id (the default queue prefix). */
+export interface InstallationTable {
+  one: Generated<boolean>;
+  id: string;
+  created_at: Generated<Date>;
 }
 
 export type Survivor = Selectable<SurvivorsTable>;

@@ -15,8 +15,17 @@ export interface Drained {
     /** Vital status unknown: left pending for a later pass. */
     deferred: number;
   };
+  /** Still pending or sending (includes `lost`). */
   waiting: number;
+  /**
+   * Pending, never tried, and its job is no longer queued: taken by a worker that does not hold
+   * the row (another installation using the same QUEUE_PREFIX). Nothing here will run it.
+   */
+  lost: number;
 }
+
+/** Whether an outbox row's delivery job is still in the queue. */
+export type JobQueued = (outboxId: number) => Promise<boolean>;
 
 /** The walking skeleton's summary: e-mail outcomes only. */
 export async function waitUntilSettled(db: Db, outboxIds: number[], timeoutMs: number): Promise<Settled> {
@@ -24,27 +33,31 @@ export async function waitUntilSettled(db: Db, outboxIds: number[], timeoutMs: n
   return { counts: { sent: counts.sent, cancelled: counts.cancelled, failed: counts.failed, unknown: counts.unknown }, waiting };
 }
 
-export async function waitForDrain(db: Db, outboxIds: number[], timeoutMs: number, pollMs = 100): Promise<Drained> {
+export async function waitForDrain(db: Db, outboxIds: number[], timeoutMs: number, pollMs = 100, queued?: JobQueued): Promise<Drained> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const drained = await tally(db, outboxIds);
-    if (drained.waiting === 0 || Date.now() >= deadline) return drained;
+    const drained = await tally(db, outboxIds, queued);
+    if (drained.waiting === drained.lost || Date.now() >= deadline) return drained;
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-async function tally(db: Db, ids: number[]): Promise<Drained> {
+async function tally(db: Db, ids: number[], queued?: JobQueued): Promise<Drained> {
   const counts = { sent: 0, cancelled: 0, failed: 0, unknown: 0, paper: 0, deferred: 0 };
   let waiting = 0;
+  let lost = 0;
   for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.selectFrom('outbox').select(['state', 'channel', 'last_error']).where('id', 'in', ids.slice(i, i + 5000)).execute();
+    const rows = await db.selectFrom('outbox').select(['id', 'state', 'channel', 'last_error', 'attempts']).where('id', 'in', ids.slice(i, i + 5000)).execute();
     for (const row of rows) {
       const kind = classify(row);
-      if (kind === 'waiting') waiting++;
-      else counts[kind]++;
+      if (kind !== 'waiting') counts[kind]++;
+      else {
+        waiting++;
+        if (queued && row.state === 'pending' && row.attempts === 0 && !(await queued(row.id))) lost++;
+      }
     }
   }
-  return { counts, waiting };
+  return { counts, waiting, lost };
 }
 
 function classify(row: { state: OutboxState; channel: string; last_error: string | null }): keyof Drained['counts'] | 'waiting' {

@@ -17,13 +17,20 @@ export function startWorkers(
   deps: DeliveryDeps,
   queues: Queues,
   clock: Clock,
-  opts: { scheduler?: boolean; concurrency?: number; onError?: (err: Error) => void; printBatch?: (job: Job) => Promise<unknown> } = {},
+  opts: {
+    scheduler?: boolean;
+    concurrency?: number;
+    onError?: (err: Error) => void;
+    /** A delivery job for an outbox row this database does not hold (dropped untouched). */
+    onForeignJob?: (outboxId: number, prefix: string) => void;
+    printBatch?: (job: Job) => Promise<unknown>;
+  } = {},
 ): Workers {
   const connection = new Redis(queues.redisUrl, redisOptions());
   connection.on('error', () => {});
   const onError = opts.onError ?? (() => {});
   const workers: Worker[] = [
-    new Worker(DELIVERY_QUEUE, deliveryProcessor(deps, clock), {
+    new Worker(DELIVERY_QUEUE, deliveryProcessor(deps, clock, (id) => opts.onForeignJob?.(id, queues.prefix)), {
       connection,
       prefix: queues.prefix,
       concurrency: opts.concurrency ?? 10,

@@ -3,6 +3,7 @@
 // (trigger in migrations/0001). Entries carry ids, never names, national ids or answers.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { isCalendarDate } from '../calendar-date.ts';
 
 export interface AuditEntry {
   actor: string;
@@ -57,8 +58,6 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 function filtered(db: Db, f: AuditFilter) {
   let q = db.selectFrom('audit_log').selectAll();
   if (f.actor) q = q.where('actor', 'ilike', `%${escapeLike(f.actor)}%`);
@@ -70,8 +69,8 @@ function filtered(db: Db, f: AuditFilter) {
       q = q.where((eb) => eb.or([eb('entity_id', '=', id), eb(sql`details->'survivorIds'`, '@>', sql`${JSON.stringify([Number(id)])}::jsonb`)]));
     } else q = q.where('entity_id', '=', id);
   }
-  if (f.from && DAY.test(f.from)) q = q.where('at', '>=', sql<Date>`${f.from}::date::timestamp AT TIME ZONE 'UTC'`);
-  if (f.to && DAY.test(f.to)) q = q.where('at', '<', sql<Date>`(${f.to}::date + 1)::timestamp AT TIME ZONE 'UTC'`);
+  if (f.from && isCalendarDate(f.from)) q = q.where('at', '>=', sql<Date>`${f.from}::date::timestamp AT TIME ZONE 'UTC'`);
+  if (f.to && isCalendarDate(f.to)) q = q.where('at', '<', sql<Date>`(${f.to}::date + 1)::timestamp AT TIME ZONE 'UTC'`);
   return q;
 }
 

@@ -5,6 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
 import type { StaffRole } from '../db/schema.ts';
 import { allow } from './access.ts';
+import { isCalendarDate } from '../calendar-date.ts';
 import { allAudit, auditActions, searchAudit, type AuditFilter } from './audit.ts';
 import { auditAction, auditDetails, auditEntity } from './audit-text.ts';
 import { me, type StaffContext } from './context.ts';
@@ -125,8 +126,27 @@ export function adminRoutes(ctx: StaffContext): Router {
     return { actor: pick('actor'), action: pick('action'), entity: pick('entity'), entityId: pick('entity_id'), from: pick('from'), to: pick('to') };
   };
 
+  /** Dates the log cannot be searched by: the page again with an error summary (400). */
+  const refuseBadDates = async (req: Request, res: Response, filter: AuditFilter): Promise<boolean> => {
+    const bad = (['from', 'to'] as const).filter((k) => filter[k] !== undefined && !isCalendarDate(filter[k]!));
+    if (bad.length === 0) return false;
+    const options = await auditActions(db);
+    ctx.page(req, res, 400, 'staff/audit', {
+      heading: ctx.t('staff.auditTitle'),
+      errors: bad.map((k) => ({ text: ctx.t(`staff.audit.${k}Invalid`), href: `#f-${k}` })),
+      invalid: Object.fromEntries(bad.map((k) => [k, true])),
+      filter: { ...filter, entity_id: filter.entityId },
+      actions: options.actions.map((a) => ({ value: a, selected: a === filter.action })),
+      entities: options.entities.map((e) => ({ value: e, selected: e === filter.entity })),
+      rows: [],
+      csvHref: '/staff/audit.csv',
+    });
+    return true;
+  };
+
   r.get('/staff/audit', admin, async (req, res) => {
     const filter = filterOf(req);
+    if (await refuseBadDates(req, res, filter)) return;
     const before = typeof req.query.before === 'string' && /^[0-9]{1,15}$/.test(req.query.before) ? Number(req.query.before) : undefined;
     const [rows, options] = await Promise.all([searchAudit(db, filter, { limit: PAGE + 1, before }), auditActions(db)]);
     const shown = rows.slice(0, PAGE);
@@ -153,6 +173,7 @@ export function adminRoutes(ctx: StaffContext): Router {
 
   r.get('/staff/audit.csv', admin, async (req, res) => {
     const filter = filterOf(req);
+    if (await refuseBadDates(req, res, filter)) return;
     const out: string[][] = [['id', 'at', 'actor', 'actor_role', 'action', 'entity', 'entity_id', 'source', 'details']];
     for await (const a of allAudit(db, filter)) {
       out.push([String(a.id), a.at.toISOString(), a.actor, a.actorRole ?? '', a.action, a.entity, a.entityId ?? '', a.source ?? '', JSON.stringify(a.details)]);

@@ -17,6 +17,7 @@ import { requestLogger, routeLabel, silentLogger, type Logger } from '../observa
 import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
+import { saveBeforeRedirect } from './save-before-redirect.ts';
 import { isLang, type Lang, type Views } from './views.ts';
 import './session-data.ts';
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
       cookie: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
     }),
   );
+  app.use(saveBeforeRedirect());
   const { csrfSynchronisedProtection } = csrfSync({
     getTokenFromRequest: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });

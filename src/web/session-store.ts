@@ -11,6 +11,8 @@ const TOUCH_EVERY_MS = 60_000;
 
 export class DbSessionStore extends session.Store {
   private readonly touched = new Map<string, number>();
+  /** Session objects that have a row: read from the table, or inserted by this store. */
+  private readonly stored = new WeakSet<object>();
 
   constructor(private readonly db: Db, private readonly ttlMs: number) {
     super();
@@ -26,15 +28,30 @@ export class DbSessionStore extends session.Store {
       .then((row) => cb(null, row ? (row.data as unknown as session.SessionData) : null), cb);
   }
 
+  /** express-session builds a request's session from a row here; remember that it has one. */
+  override createSession(req: Parameters<session.Store['createSession']>[0], s: session.SessionData) {
+    const made = super.createSession(req, s);
+    this.stored.add(made);
+    return made;
+  }
+
+  /**
+   * A new session is inserted; a stored one is only updated while its row exists. Never an
+   * upsert: a request still in flight when its session was destroyed (logout, "end sessions",
+   * a disabled account) would write the row back and the old cookie would work again.
+   */
   override set(sid: string, s: session.SessionData, cb?: (err?: unknown) => void): void {
     const expires = this.expiry(s);
     const data = JSON.stringify(s);
-    this.db
-      .insertInto('sessions')
-      .values({ sid: key(sid), data, expires_at: expires })
-      .onConflict((oc) => oc.column('sid').doUpdateSet({ data, expires_at: expires }))
-      .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+    const write = this.stored.has(s)
+      ? this.db.updateTable('sessions').set({ data, expires_at: expires }).where('sid', '=', key(sid)).execute()
+      : this.db
+          .insertInto('sessions')
+          .values({ sid: key(sid), data, expires_at: expires })
+          .onConflict((oc) => oc.column('sid').doNothing())
+          .execute()
+          .then(() => this.stored.add(s));
+    write.then(() => cb?.(), (err) => cb?.(err));
   }
 
   /**

@@ -15,8 +15,9 @@ const PAGES = ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', '
 let close: () => Promise<void>;
 let app: express.Express;
 
-if (mode === 'service') {
-  const handle = await openDatabase({ databaseUrl: url });
+if (mode === 'service' || mode === 'embedded' || mode === 'embedded-nosync') {
+  // embedded: `url` is a PGlite data folder, with each commit synced to disk (the default) or not.
+  const handle = mode === 'service' ? await openDatabase({ databaseUrl: url }) : await openDatabase({ pgliteDir: url, pgliteDurable: mode === 'embedded' });
   app = createApp({
     db: handle.db,
     views: createViews(),

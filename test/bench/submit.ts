@@ -2,6 +2,10 @@
 // validation, saving the draft, 303 to the next page) under 50 concurrent connections, against a
 // bare express handler that upserts the same answer_drafts row. Both servers run in a child
 // process of their own; autocannon loads them from this process. `--quick`: 3 s per side.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
 import { hashToken, newToken } from '../../src/invitations/tokens.ts';
@@ -50,6 +54,24 @@ async function seed(url: string): Promise<string[]> {
   await c.query('analyze');
   await c.end();
   return tokens;
+}
+
+/** The same respondents in an embedded PGlite folder (the service side only). */
+async function seedEmbedded(dir: string): Promise<string[]> {
+  const h = await openDatabase({ pgliteDir: dir, command: 'bench seed' });
+  try {
+    await migrateBench(h.db);
+    await sql.raw(`insert into survivors (register_id, national_id, birth_date, sex, language, email)
+      select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + g, 'female', 'nb', 'p' || g || '@example.test' from generate_series(1, ${RESPONDENTS}) g`).execute(h.db);
+    await sql`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`.execute(h.db);
+    await sql`insert into invitations (arrest_event_id, state, opens_on, closes_on, language, created_at)
+      select id, 'sent', arrest_date + 90, arrest_date + 3650, 'nb', now() from arrest_events order by id`.execute(h.db);
+    const tokens = Array.from({ length: RESPONDENTS }, () => newToken());
+    await h.db.insertInto('invitation_tokens').values(tokens.map((t, i) => ({ token_hash: hashToken(t), invitation_id: i + 1 }))).execute();
+    return tokens;
+  } finally {
+    await h.close();
+  }
 }
 
 /** Opens a respondent session the way a browser does: the link, then the first page for its CSRF token. */
@@ -102,12 +124,12 @@ async function load(port: number, bodyFor: (i: number, page: number) => { body: 
   };
 }
 
-async function measure(mode: 'service' | 'baseline', url: string, tokens: string[]): Promise<Figures> {
+async function measure(mode: 'service' | 'baseline' | 'embedded' | 'embedded-nosync', url: string, tokens: string[]): Promise<Figures> {
   const { child, ready } = await startChild<{ port: number }>('./submit-child.ts', [mode, url]);
   try {
     const base = `http://127.0.0.1:${ready.port}`;
     let bodyFor: (i: number, page: number) => { body: string; cookie?: string };
-    if (mode === 'service') {
+    if (mode !== 'baseline') {
       const sessions: { cookie: string; csrf: string }[] = [];
       for (const t of tokens) sessions.push(await openSession(base, t));
       bodyFor = (i, page) => ({ body: `_csrf=${encodeURIComponent(sessions[i]!.csrf)}&answer=${ANSWERS[page - 1]}`, cookie: sessions[i]!.cookie });
@@ -136,10 +158,27 @@ try {
   const pgVersion = (await c.query('show server_version')).rows[0].server_version as string;
   await c.end();
   if (drafts !== RESPONDENTS) throw new Error(`service saved drafts for ${drafts} of ${RESPONDENTS} respondents`);
+  // The cost of a durable commit in the embedded database (pglite-durable.ts): the same service
+  // on PGlite folders, with each commit synced to disk (the default) and without.
+  const folders = [mkdtempSync(path.join(tmpdir(), 'prom-bench-')), mkdtempSync(path.join(tmpdir(), 'prom-bench-'))];
+  let synced: Figures;
+  let unsynced: Figures;
+  try {
+    const [a, b] = folders.map((f) => path.join(f, 'pglite')) as [string, string];
+    synced = await measure('embedded', a, await seedEmbedded(a));
+    unsynced = await measure('embedded-nosync', b, await seedEmbedded(b));
+  } finally {
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  }
+  for (const [name, f] of [['embedded', synced], ['embedded-nosync', unsynced]] as const) {
+    if (f.errors > 0 || f.wrongStatus > 0) throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
+  }
   const ratio = service.rps / base.rps;
   const fmt = (f: Figures) => `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms (${f.requests} requests)`;
   console.log(`baseline (bare express + INSERT … ON CONFLICT): ${fmt(base)}`);
   console.log(`service  (POST /s/q/:n through createApp):      ${fmt(service)}`);
+  console.log(`embedded PGlite, each commit synced to disk:    ${fmt(synced)}`);
+  console.log(`embedded PGlite, fsync off (PGlite's default):  ${fmt(unsynced)}`);
   const line = benchLine('submit', ratio, 0.5);
   console.log(line);
   recordSection(
@@ -152,6 +191,10 @@ Method: ${CONNECTIONS} connections (autocannon) for ${DURATION_S} s after a ${WA
 |---|---:|---:|---:|
 | baseline: bare express + upsert | ${Math.round(base.rps)} | ${base.p50} ms | ${base.p99} ms |
 | service: \`POST /s/q/:n\` | ${Math.round(service.rps)} | ${service.p50} ms | ${service.p99} ms |
+| service on embedded PGlite, commits synced to disk (default) | ${Math.round(synced.rps)} | ${synced.p50} ms | ${synced.p99} ms |
+| service on embedded PGlite, fsync off (PGlite's own default) | ${Math.round(unsynced.rps)} | ${unsynced.p50} ms | ${unsynced.p99} ms |
+
+The two embedded rows are the cost of a durable commit in PGlite (one \`fdatasync\` per commit; docs/operations.md, "The embedded database"): ${Math.round((1 - synced.rps / unsynced.rps) * 100)} % fewer saves per second on this machine's disk.
 
 \`${line}\` — target ≥ 0.5 and p99 < 50 ms on PostgreSQL.
 

@@ -25,6 +25,8 @@ const require = createRequire(import.meta.url);
 // ajv/dist/2020.js is CommonJS; its class is the default export's default.
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof import('ajv/dist/2020.js').default;
 
+/** A plausible date of death or withdrawal: after the arrests of person() (day −91), not in the future. */
+const RECENT = addDays(osloDay(new Date()), -1);
 const PSEUDONYM_KEY = 'api-test-pseudonym-key-api-test-pseudonym-key';
 let database: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -435,13 +437,13 @@ describe('deaths and withdrawals', () => {
 
   test('a death stops the open invitation at once and is recorded with the key as source', async () => {
     assert.equal((await invitationOf(open.register_id)).state, 'planned');
-    const res = await call('post', '/api/v1/deaths', { key: keys['intake-all'], body: { national_id: open.national_id, date_of_death: '2026-04-01' } });
+    const res = await call('post', '/api/v1/deaths', { key: keys['intake-all'], body: { national_id: open.national_id, date_of_death: RECENT } });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, { status: 'recorded', date_of_death: '2026-04-01', survivor: { register_id: open.register_id }, invitations_stopped: 1 });
+    assert.deepEqual(res.body, { status: 'recorded', date_of_death: RECENT, survivor: { register_id: open.register_id }, invitations_stopped: 1 });
     assert.deepEqual(await invitationOf(open.register_id), { state: 'cancelled', cancel_reason: 'died' });
     const d = await database.db.selectFrom('deaths').selectAll().where('national_id', '=', open.national_id).executeTakeFirstOrThrow();
     assert.equal(d.source, 'api:intake-all');
-    const again = await call('post', '/api/v1/deaths', { key: keys['intake-all'], body: { national_id: open.national_id, date_of_death: '2026-04-01' } });
+    const again = await call('post', '/api/v1/deaths', { key: keys['intake-all'], body: { national_id: open.national_id, date_of_death: RECENT } });
     assert.equal(again.body.invitations_stopped, 0);
   });
 
@@ -450,8 +452,8 @@ describe('deaths and withdrawals', () => {
     const res = await call('post', '/api/v1/deaths', { key: keys['intake-all'], body: { national_id: unknown, date_of_death: '2026-02-02' } });
     assert.deepEqual(res.body, { status: 'recorded', date_of_death: '2026-02-02', survivor: null, invitations_stopped: 0 });
     const hus = person(41);
-    const hidden = await call('post', '/api/v1/deaths', { key: keys['intake-ous'], body: { national_id: hus.national_id, date_of_death: '2026-03-03' } });
-    assert.deepEqual(hidden.body, { status: 'recorded', date_of_death: '2026-03-03', survivor: null, invitations_stopped: 0 });
+    const hidden = await call('post', '/api/v1/deaths', { key: keys['intake-ous'], body: { national_id: hus.national_id, date_of_death: RECENT } });
+    assert.deepEqual(hidden.body, { status: 'recorded', date_of_death: RECENT, survivor: null, invitations_stopped: 0 });
     assert.deepEqual(await invitationOf(hus.register_id), { state: 'cancelled', cancel_reason: 'died' }, 'still never contacted');
   });
 
@@ -467,7 +469,7 @@ describe('deaths and withdrawals', () => {
     assert.equal(res.body.status, 'withdrawn');
     assert.ok(res.body.steps_cancelled >= 1);
     assert.deepEqual(await invitationOf(w.register_id), { state: 'cancelled', cancel_reason: 'withdrawn' });
-    const again = await call('post', `/api/v1/survivors/${w.register_id}/withdrawal`, { key: keys['intake-all'], body: { withdrawn_at: '2026-01-01T10:00:00Z' } });
+    const again = await call('post', `/api/v1/survivors/${w.register_id}/withdrawal`, { key: keys['intake-all'], body: { withdrawn_at: `${RECENT}T10:00:00Z` } });
     assert.equal(again.body.withdrawn_at, res.body.withdrawn_at, 'the first time stays');
     assert.equal(again.body.steps_cancelled, 0);
   });
@@ -537,7 +539,7 @@ describe('status', () => {
     const own = await call('get', '/api/v1/invitations?limit=1000', { key: keys['intake-ous'] });
     const hospitals = new Set(own.body.data.map((d: { hospital: string }) => d.hospital));
     assert.deepEqual([...hospitals].sort(), ['DEMO-OUS', 'OUS']);
-    const since = await call('get', `/api/v1/invitations?updated_since=${encodeURIComponent('2999-01-01T00:00:00Z')}`, { key: keys['status-all'] });
+    const since = await call('get', `/api/v1/invitations?updated_since=${encodeURIComponent('2100-12-31T00:00:00Z')}`, { key: keys['status-all'] });
     assert.deepEqual(since.body, { data: [], next_cursor: null, has_more: false });
   });
 
@@ -611,7 +613,7 @@ describe('results', () => {
     const ous = await call('get', '/api/v1/responses?limit=1000', { key: keys['results-ous'] });
     assert.equal(ous.body.data.length, (await responseRegisterIds('DEMO-OUS')).length);
     assert.ok(ous.body.data.every((r: { hospital: string }) => r.hospital === 'DEMO-OUS'));
-    const future = await call('get', `/api/v1/responses?since=${encodeURIComponent('2999-01-01T00:00:00+01:00')}`, { key: keys['results-all'] });
+    const future = await call('get', `/api/v1/responses?since=${encodeURIComponent('2100-12-31T00:00:00+01:00')}`, { key: keys['results-all'] });
     assert.deepEqual(future.body.data, []);
     const dk = await call('get', '/api/v1/responses?limit=1&value_set=DK-2021', { key: keys['results-all'] });
     assert.equal(dk.body.value_set, 'DK-2021');

@@ -53,7 +53,7 @@ test('programme, channel, schedule --now --drain, consent withdraw, deaths impor
   writeFileSync(deaths, `national_id;date_of_death\n${syntheticNationalId(2)};2026-04-05\n${syntheticNationalId(2)};2026-02-30\n`);
   const dead = await prom(['deaths', 'import', deaths], cli.env);
   assert.equal(dead.code, 1, 'a rejected row makes exit code 1');
-  assert.match(dead.stderr, /^line 3: date_of_death: must be a real date written YYYY-MM-DD$/m);
+  assert.match(dead.stderr, /^line 3: date_of_death: is not a real calendar date$/m);
   assert.match(dead.stdout, /1 deaths recorded \(1 known survivors\); 1 open invitations stopped, 2 waiting steps cancelled/);
 
   const log = await prom(['contacts', 'L1'], cli.env);

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -143,6 +144,33 @@ test('ROLE: worker answers /healthz beside the web with PostgreSQL; with PGlite 
     }
   } finally {
     await stop(child);
+    await deletePrefix(prefix);
+    if (url) await dropPostgresDatabase(url);
+  }
+});
+
+test('a port in use stops the server within 5 s, exit code 1, with a message naming PORT', async () => {
+  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'prom-port-')), 'data');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, resolve));
+  const port = (blocker.address() as AddressInfo).port;
+  const prefix = uniquePrefix();
+  const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
+  const started = Date.now();
+  const { child, output } = startServer(baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }));
+  try {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const code = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);
+    const ms = Date.now() - started;
+    console.log(`# stopped after ${ms} ms (${TEST_DB})`);
+    assert.equal(code, 1, output());
+    assert.match(output(), new RegExp(`PORT: ${port} is already in use`));
+    assert.doesNotMatch(output(), /"msg":"listening"/);
+    assert.ok(ms < 5000, `stopped after ${ms} ms`);
+    if (TEST_DB === 'pglite') assert.ok(!existsSync(`${path.join(dataDir, 'pglite')}.lock`), 'lock released');
+  } finally {
+    await stop(child);
+    await new Promise((r) => blocker.close(r));
     await deletePrefix(prefix);
     if (url) await dropPostgresDatabase(url);
   }

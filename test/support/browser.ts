@@ -48,9 +48,9 @@ export interface SurveyServer {
  */
 export async function startSurveyServer(
   clock: Clock = systemClock,
-  opts: { sessionSecret?: string; queues?: boolean; exportPseudonymKey?: string } = {},
+  opts: { sessionSecret?: string; queues?: boolean; exportPseudonymKey?: string; database?: 'pglite' | 'postgres' } = {},
 ): Promise<SurveyServer> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ kind: opts.database });
   const queues = opts.queues ? openTestQueues() : undefined;
   const app = createApp({
     db: database.db,

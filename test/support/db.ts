@@ -23,12 +23,12 @@ export interface TestDatabase extends DbHandle {
  * instead of in memory (where a big table grows the test process itself).
  * `registerProfile: false` leaves the register profile unset (then nobody is contacted).
  */
-export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; registerProfile?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; registerProfile?: boolean; kind?: 'pglite' | 'postgres' } = {}): Promise<TestDatabase> {
   const ready = async (db: DbHandle['db']) => {
     await migrate(db);
     if (opts.registerProfile !== false) await setTestProfile(db);
   };
-  if (TEST_DB === 'pglite') {
+  if ((opts.kind ?? TEST_DB) === 'pglite') {
     const dir = opts.pgliteOnDisk ? mkdtempSync(path.join(tmpdir(), 'prom-pglite-')) : undefined;
     const handle = await openDatabase({ pgliteDir: dir && path.join(dir, 'pglite'), command: 'test' });
     await ready(handle.db);

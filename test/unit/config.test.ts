@@ -40,7 +40,7 @@ test('defaults', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.redisUrl, undefined);
   assert.equal(c.smtpUrl, undefined);
-  assert.equal(c.queuePrefix, 'prom');
+  assert.equal(c.queuePrefix, undefined, 'unset: prom-<installation id> from the database');
   assert.equal(c.pgliteDir, path.join(c.dataDir, 'pglite'));
   assert.equal(c.outboxDir, path.join(c.dataDir, 'outbox'));
 });

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { DataDirInUseError, lockDataDir } from '../../src/db/pglite-lock.ts';
 
 const dirs: string[] = [];
@@ -75,4 +77,36 @@ test('a lock file with garbage content is treated as stale', () => {
   const lock = lockDataDir(dir, 'prom serve');
   assert.equal(readLock(dir).pid, process.pid);
   lock.release();
+});
+
+test('two processes racing to take over a stale lock: exactly one wins, 50 trials', async () => {
+  const racer = fileURLToPath(new URL('../support/lock-racer.ts', import.meta.url));
+  const racers = [0, 1].map(() => {
+    const child = spawn(process.execPath, ['--import', 'tsx', racer], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    return { child, next: async () => String((await lines.next()).value) };
+  });
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await once(dead, 'exit');
+  const trials: string[] = [];
+  try {
+    for (let i = 0; i < 50; i++) {
+      const dir = pgliteDir();
+      lockDataDir(dir, 'setup').release(); // creates the parent folder
+      writeFileSync(`${dir}.lock`, JSON.stringify({ pid: dead.pid, command: 'killed server', startedAt: '2026-01-01T00:00:00.000Z' }));
+      const at = Date.now() + 150;
+      for (const r of racers) r.child.stdin!.write(`go ${dir} ${at}\n`);
+      const results = await Promise.all(racers.map((r) => r.next()));
+      trials.push(results.sort().join('+'));
+      for (const r of racers) r.child.stdin!.write('release\n');
+      await Promise.all(racers.map((r) => r.next()));
+      assert.equal(existsSync(`${dir}.lock`), false, 'the winner released it');
+    }
+  } finally {
+    for (const r of racers) r.child.stdin!.end();
+    await Promise.all(racers.map((r) => once(r.child, 'exit')));
+  }
+  const tally = trials.reduce<Record<string, number>>((t, k) => ({ ...t, [k]: (t[k] ?? 0) + 1 }), {});
+  console.log(`# stale-lock races: ${JSON.stringify(tally)}`);
+  assert.deepEqual(tally, { 'refused+won': 50 });
 });

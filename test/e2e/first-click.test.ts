@@ -1,0 +1,72 @@
+// The first click works: a fresh e-mailed link and a fresh letter code each land on the first
+// question in Chromium, never on "session ended". The link's answer (303 to /s) used to leave
+// before the new session was saved, so the browser could ask for /s before the row existed.
+// On both databases whatever TEST_DB says: the race is real on PostgreSQL (a network round trip
+// for the insert); the in-process PGlite finishes the insert before the next request is read.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, startSurveyServer, type SurveyServer } from '../support/browser.ts';
+import { createInvitation, type TestInvitation } from '../support/survey-fixtures.ts';
+
+const FRESH = 50;
+let browser: Browser;
+let server: SurveyServer;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Where a browser without cookies ends up: the path and the page's heading. */
+async function landing(page: Page, open: () => Promise<void>): Promise<string> {
+  await page.context().clearCookies();
+  await open();
+  await page.waitForLoadState('load');
+  return `${new URL(page.url()).pathname} ${(await page.locator('h1').first().textContent())?.trim()}`;
+}
+
+async function countMisses(kind: string, open: (page: Page, inv: TestInvitation) => Promise<void>): Promise<void> {
+  const invitations: TestInvitation[] = [];
+  for (let i = 0; i < FRESH; i++) invitations.push(await createInvitation(server.database.db));
+  const misses: string[] = [];
+  const started = Date.now();
+  const context = await browser.newContext({ baseURL: server.base, locale: 'nb-NO' });
+  try {
+    const page = await context.newPage();
+    for (const inv of invitations) {
+      const where = await landing(page, () => open(page, inv));
+      if (!where.startsWith('/s/q/1 ')) misses.push(where);
+    }
+  } finally {
+    await context.close();
+  }
+  console.log(`# ${kind} (${server.database.kind}): ${misses.length} of ${FRESH} fresh ones missed the first question (${Date.now() - started} ms)`);
+  assert.deepEqual(misses, [], `${kind}: landed elsewhere`);
+}
+
+for (const kind of ['postgres', 'pglite'] as const) {
+  describe(`on ${kind}`, () => {
+    before(async () => {
+      server = await startSurveyServer(undefined, { database: kind });
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    test(`${FRESH} fresh e-mailed links all open on the first question`, async () => {
+      await countMisses('links', async (page, inv) => {
+        await page.goto(`/s/${inv.token}`);
+      });
+    });
+
+    test(`${FRESH} fresh letter codes all open on the first question`, async () => {
+      await countMisses('codes', async (page, inv) => {
+        await page.goto('/kode');
+        await page.locator('#code').fill(inv.shortCode);
+        await Promise.all([page.waitForURL('**/s/q/1', { timeout: 5000 }).catch(() => {}), page.getByRole('button', { name: 'Fortsett' }).click()]);
+      });
+    });
+  });
+}
