@@ -5,6 +5,7 @@
 // first, or when a resolver has chosen per field between the two. The first complete response of
 // an invitation counts (web or paper); a later one is kept uncounted with flag 'duplicate'.
 import { sql } from 'kysely';
+import { isCalendarDate } from '../calendar-date.ts';
 import type { Db } from '../db/database.ts';
 import type { PaperValue, UncountedReason } from '../db/schema.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
@@ -209,17 +210,11 @@ export function validateEntry(body: Record<string, unknown>, bounds: { today: st
   else values.vas = String(Number(vasText));
   const received = text('received_on');
   if (received === '') errors.push({ field: 'received_on', key: 'receivedMissing' });
-  else if (!isDay(received)) errors.push({ field: 'received_on', key: 'receivedFormat' });
+  else if (!isCalendarDate(received)) errors.push({ field: 'received_on', key: 'receivedFormat' });
   else if (received > bounds.today) errors.push({ field: 'received_on', key: 'receivedFuture' });
   else if (received < bounds.notBefore) errors.push({ field: 'received_on', key: 'receivedBeforeLetter' });
   else values.received_on = received;
   return errors.length ? { errors } : { values: values as EntryValues, errors };
-}
-
-function isDay(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 export type AddOutcome =

@@ -5,7 +5,9 @@
 // hospital's survivor (or letter) is 404, as for every survivor page.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { osloDay } from '../clock.ts';
+import { calendarDateSchema, parseCalendarDate } from '../calendar-date.ts';
+import { osloDay, osloMidnight } from '../clock.ts';
+import { deathDateProblem } from '../cohort/plausible-dates.ts';
 import { CHANNEL_RULES } from '../cohort/channel-rule.ts';
 import { survivorRowSchema } from '../cohort/survivor-row.ts';
 import { changeContactDetails, markLetterReturned, recordDeath, resumeContact, sendPaperNow, stopContact } from '../invitations/casework.ts';
@@ -14,7 +16,7 @@ import { registerIdInScope } from './survivors.ts';
 import { me, type StaffContext } from './context.ts';
 
 const confirmed = z.literal('yes', { message: 'confirm' });
-const day = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'date');
+const day = calendarDateSchema();
 
 export const caseSchemas = {
   contact: survivorRowSchema
@@ -80,8 +82,9 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     const parsed = caseSchemas.stop.safeParse(req.body ?? {});
     const today = osloDay(clock.now());
     if (!parsed.success) return refused(req, res, id, fieldsOf(parsed.error), 'stop');
-    if (parsed.data.date > today || !realDay(parsed.data.date)) return refused(req, res, id, ['date'], 'stop');
-    const at = parsed.data.date === today ? clock.now() : new Date(`${parsed.data.date}T12:00:00Z`);
+    const day = parseCalendarDate(parsed.data.date);
+    if (!day || day > today) return refused(req, res, id, ['date'], 'stop');
+    const at = day === today ? clock.now() : osloMidnight(day);
     const result = await stopContact(db, id, scopeOf(me(res)), at, parsed.data.source);
     await audit(req, res, id, 'stop-contact', { outcome: result.kind, source: parsed.data.source, date: parsed.data.date, stepsCancelled: result.kind === 'stopped' ? result.cancelled.length : 0 });
     done(req, res, id, result.kind === 'stopped' ? 'stopped' : 'alreadyStopped');
@@ -109,8 +112,8 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
       .executeTakeFirstOrThrow();
     // A death in the future, before the birth or before the arrest is a typing error.
     if (!parsed.success) return refused(req, res, id, fieldsOf(parsed.error), 'death');
-    const d = parsed.data.date;
-    if (!realDay(d) || d > osloDay(clock.now()) || d < facts.arrest_date || d < facts.birth_date) return refused(req, res, id, ['date'], 'death');
+    const d = parseCalendarDate(parsed.data.date);
+    if (!d || deathDateProblem(d, clock.now(), { birthDate: facts.birth_date, arrestDate: facts.arrest_date })) return refused(req, res, id, ['date'], 'death');
     const result = await recordDeath(db, id, scopeOf(me(res)), parsed.data.date, `staff: ${me(res).email}`);
     await audit(req, res, id, 'death', { stepsCancelled: result.kind === 'recorded' ? result.cancelled.length : 0 });
     done(req, res, id, 'death');
@@ -139,11 +142,6 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
   });
 
   return r;
-}
-
-function realDay(d: string): boolean {
-  const at = new Date(`${d}T00:00:00Z`);
-  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === d;
 }
 
 export type ShowSurvivor = (
