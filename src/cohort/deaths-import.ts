@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { calendarDateSchema } from '../calendar-date.ts';
 import type { Db } from '../db/database.ts';
-import { stopSurvivor } from '../invitations/transitions.ts';
+import { recordDeathOn } from '../invitations/transitions.ts';
 import { ImportRefused } from './import.ts';
 import { checkNationalId } from './national-id.ts';
 import { deathDateProblem, type PersonDates } from './plausible-dates.ts';
@@ -97,9 +97,9 @@ async function recordBatch(db: Db, rows: DeathRow[], source: string, now: Date, 
       const survivor = await trx.selectFrom('survivors').select('id').where('national_id', '=', r.national_id).executeTakeFirst();
       if (!survivor) continue;
       report.matched++;
-      await trx.updateTable('survivors').set({ died_on: r.date_of_death, updated_at: sql`now()` }).where('id', '=', survivor.id).execute();
+
       const open = await openInvitationCount(trx, survivor.id);
-      report.cancelledOutboxIds.push(...(await stopSurvivor(trx, survivor.id, 'died')));
+      report.cancelledOutboxIds.push(...(await recordDeathOn(trx, survivor.id, r.date_of_death)));
       report.invitationsStopped += open;
     }
   });

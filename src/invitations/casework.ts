@@ -12,7 +12,7 @@ import { setChannelRuleOf } from './person.ts';
 import { hasCountedResponse, inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
 import { addressKey, personStopReason, usableEmail } from './programme.ts';
 import { makeLetterDueNow } from './print.ts';
-import { invitationsOf, restoreStateFromSteps, stopSurvivor } from './transitions.ts';
+import { invitationsOf, recordDeathOn, restoreStateFromSteps, stopSurvivor } from './transitions.ts';
 
 /** The survivor within the actor's hospitals, locked for the transaction; undefined when outside. */
 async function survivorInScope(trx: Db, survivorId: number, scope: HospitalScope) {
@@ -26,7 +26,6 @@ async function survivorInScope(trx: Db, survivorId: number, scope: HospitalScope
     .executeTakeFirst();
 }
 
-type Person = NonNullable<Awaited<ReturnType<typeof survivorInScope>>>;
 
 /** The person's open invitation by `today` that has no counted response, with its id. */
 async function openUnanswered(trx: Db, survivorId: number, today: string): Promise<number | undefined> {
@@ -117,8 +116,7 @@ export async function recordDeath(db: Db, survivorId: number, scope: HospitalSco
       .values({ national_id: person.national_id, died_on: diedOn, source })
       .onConflict((oc) => oc.column('national_id').doUpdateSet({ died_on: diedOn, source }))
       .execute();
-    await trx.updateTable('survivors').set({ died_on: diedOn, updated_at: sql`now()` }).where('id', '=', survivorId).execute();
-    return { kind: 'recorded' as const, cancelled: await stopSurvivor(trx, survivorId, 'died') };
+    return { kind: 'recorded' as const, cancelled: await recordDeathOn(trx, survivorId, diedOn) };
   });
 }
 

@@ -81,6 +81,12 @@ export function survivorOf(db: Db, invitationId: number) {
     .where('i.id', '=', invitationId);
 }
 
+/** A death recorded on the person: every open invitation and waiting step stops at once. Returns the cancelled steps. */
+export async function recordDeathOn(trx: Db, survivorId: number, diedOn: string): Promise<number[]> {
+  await trx.updateTable('survivors').set({ died_on: diedOn, updated_at: sql`now()` }).where('id', '=', survivorId).execute();
+  return stopSurvivor(trx, survivorId, 'died');
+}
+
 /** The window is judged by passes: invitations whose closing day has come expire, with their steps. */
 export async function expireClosedWindows(trx: Db, today: string): Promise<{ expired: number; cancelled: number[] }> {
   const expired = await trx

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
 import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
-import { PAGES, firstUnanswered, type Answers, type Instruments, type PageId } from './instrument.ts';
+import { PAGES, firstUnanswered, type Instruments, type PageId } from './instrument.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer, type Draft } from '../invitations/answers.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
