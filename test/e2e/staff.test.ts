@@ -200,6 +200,20 @@ describe('staff pages for each role', { concurrency: false }, () => {
       await checkStaffPage(page, 'admin-register-error');
       await page.goto('/staff/exports');
       await checkStaffPage(page, 'admin-exports');
+      // Erasure at a person's request: the find form, its error, the minimal survivor page and its refusal.
+      await page.goto('/staff/erasure');
+      await checkStaffPage(page, 'admin-erasure');
+      await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/staff/erasure/find"] button').click()]);
+      await page.waitForSelector('.error-summary');
+      await checkStaffPage(page, 'admin-erasure-error');
+      await page.goto(`/staff/erasure/${survivorId}`);
+      await checkStaffPage(page, 'admin-erasure-person');
+      await page.locator('#confirm_register_id').fill('not this one');
+      await Promise.all([page.waitForLoadState('load'), page.locator(`form[action="/staff/erasure/${survivorId}"] button`).click()]);
+      await page.waitForSelector('.error-summary');
+      await checkStaffPage(page, 'admin-erasure-confirm-error');
+      await page.goto('/staff/help/svarprosent');
+      await checkStaffPage(page, 'help-response-rates');
       assert.deepEqual(cspViolations, []);
     } finally {
       await context.close();
