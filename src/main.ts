@@ -70,6 +70,7 @@ function listen(config: Config, s: Services): Promise<Server> {
           redisAlive: s.redisAlive,
           queues: s.queues,
           exportPseudonymKey: config.exportPseudonymKey,
+          smallCellThreshold: config.smallCellThreshold,
           trustProxy: config.trustProxy,
           logger,
           metrics,

@@ -34,6 +34,8 @@ export interface AppDeps {
   queues?: Queues | undefined;
   /** Key for pseudonyms in the staff analyst download (optional: without it that download is off). */
   exportPseudonymKey?: string | undefined;
+  /** k of the analyst outputs' disclosure control (SMALL_CELL_THRESHOLD; default 5). */
+  smallCellThreshold?: number | undefined;
   /** Integration API limits (docs/api.md); its result pseudonyms use exportPseudonymKey. */
   api?: Omit<ApiOptions, 'pseudonymKey'>;
   /** Request and security-event logs (default: none). */
