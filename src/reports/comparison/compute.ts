@@ -44,6 +44,8 @@ export interface GroupResult {
   reason: Reason | null;
   /** Fine VAS group shares, when published unmerged (the chart draws these). */
   vasGroups: number[] | null;
+  /** The VAS groups the group publishes: merged below the whole register, fine when suppressed. */
+  vasSpans: Span[];
   /** VAS groups as published: fine or merged; n = VAS answerers. */
   vasCategories: CategoryShare[] | null;
   vasN: number | null;
@@ -51,6 +53,7 @@ export interface GroupResult {
   index: Summary | null;
   /** Fine level shares per dimension, when published unmerged. */
   dimensions: Record<string, number[] | null>;
+  dimensionSpans: Record<string, Span[]>;
   dimensionCategories: Record<string, CategoryShare[] | null>;
   /** Answerers per dimension. */
   dimensionN: Record<string, number | null>;
@@ -64,8 +67,6 @@ export interface Comparison {
   filters: Filters;
   /** k: no published figure rests on 1 to k − 1 people. */
   threshold: number;
-  /** The categories this selection publishes per arrest type (merged below the whole register). */
-  spans: Record<ArrestType, { vas: Span[]; dimensions: Record<string, Span[]> }>;
   valueSet: ValueSetId;
   normSet: { id: string; version: string; title: string; sources: Record<string, string> };
   normIndexValueSet: string | null;
@@ -126,12 +127,9 @@ export function compare(responses: readonly SurvivorResponse[], norms: NormSet, 
   const selected = responses.filter((r) => (box.year === undefined || r.year === box.year) && (box.hospital === undefined || r.hospital === box.hospital));
   const groups = types.map((t) => groupResult(t, selected.filter((r) => r.arrestType === t), norms, valueSet, indexComparable, plan.types[t], box));
   const all = findStratum(norms, 'all', 'all');
-  const whole = box.year === undefined && box.hospital === undefined;
-  const spansOf = (t: ArrestType) => (whole ? { vas: fineSpans(10), dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, fineSpans(5)])) } : { vas: plan.types[t].vas, dimensions: plan.types[t].dimensions });
   return {
     filters,
     threshold,
-    spans: { OHCA: spansOf('OHCA'), IHCA: spansOf('IHCA') },
     valueSet,
     normSet: { id: norms.id, version: norms.version, title: norms.title, sources: norms.sources },
     normIndexValueSet: normValueSet,
@@ -158,7 +156,8 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
   };
   const none = Object.fromEntries(DIMENSIONS.map((d) => [d, null]));
   if (reason !== null) {
-    return { label, n, suppressed: true, reason, vasGroups: null, vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true };
+    const fineDims = Object.fromEntries(DIMENSIONS.map((d) => [d, fineSpans(5)]));
+    return { label, n, suppressed: true, reason, vasGroups: null, vasSpans: fineSpans(10), vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionSpans: fineDims, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true };
   }
   const whole = box.year === undefined && box.hospital === undefined;
   const vas = rows.filter((r) => r.vas !== null).map((r) => r.vas!);
@@ -176,11 +175,13 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
     suppressed: false,
     reason: null,
     vasGroups: vasSpans.length === 10 ? vasShares : null,
+    vasSpans,
     vasCategories: mergeShares(vasShares, vasSpans),
     vasN: vas.length,
     vas: summarise(vas),
     index: summarise(index),
     dimensions: Object.fromEntries(DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null])),
+    dimensionSpans: Object.fromEntries(DIMENSIONS.map((d) => [d, dimSpans(d)])),
     dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d))])),
     dimensionN: Object.fromEntries(DIMENSIONS.map((d, i) => [d, levelShares[i]!.n])),
     norm,

@@ -296,16 +296,25 @@ function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] } {
   return { vas, dims };
 }
 
-/** Merges each span counting 1 to k − 1 with its smaller neighbour until none is left (answers only; the last count is the missing one). */
+/**
+ * Merges each span counting 1 to k − 1 with the nearer-sized of its nearest occupied neighbours
+ * (and the empty spans between), until none is left or nothing is left to merge with.
+ */
 function mergeSmall(spans: Span[], counts: number[], k: number): Span[] {
   let out = spans;
   for (;;) {
     const c = merged(counts, out);
     const i = c.findIndex((x) => x > 0 && x < k);
-    if (i < 0 || out.length === 1) return out;
-    const left = i > 0 ? c[i - 1]! : Infinity;
-    const right = i + 1 < c.length ? c[i + 1]! : Infinity;
-    out = mergeAt(out, left <= right ? i - 1 : i);
+    if (i < 0) return out;
+    let left = i - 1;
+    while (left >= 0 && c[left] === 0) left--;
+    let right = i + 1;
+    while (right < c.length && c[right] === 0) right++;
+    const leftCount = left >= 0 ? c[left]! : Infinity;
+    const rightCount = right < c.length ? c[right]! : Infinity;
+    if (leftCount === Infinity && rightCount === Infinity) return out; // the only answers: cannot be merged clean
+    const [from, to] = leftCount <= rightCount ? [left, i] : [i, right];
+    out = [...out.slice(0, from), { from: out[from]!.from, to: out[to]!.to }, ...out.slice(to + 1)];
   }
 }
 

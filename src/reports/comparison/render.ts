@@ -41,7 +41,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const vasRows = VAS_GROUPS.map((label, i) => ({
     label,
     cells: [
-      ...c.groups.flatMap((g) => spanCell(c.spans[g.label].vas, i, (s) => cellOf(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
+      ...c.groups.flatMap((g) => spanCell(g.vasSpans, i, (s) => cellOf(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
       cellOf('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
       ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
     ],
@@ -63,12 +63,17 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       };
     }),
   );
+  const none: Cell = { key: '', text: '–', muted: true };
+  const population = (['vas', 'index'] as const).map((m) => {
+    const r = find.get(`norm|${m}_mean|`);
+    return { group: t('normPopulation'), measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }), n: r?.n || '–', nKey: `norm|${m}_mean|`, mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')), sd: none, low: none, high: none, norm: none };
+  });
   const dims = DIMENSIONS.map((dim, di) => ({
     heading: instruments.nb.dimensions[di]!.heading,
     rows: [0, 1, 2, 3, 4].map((level) => ({
       label: t('level', { n: level + 1 }),
       cells: [
-        ...c.groups.flatMap((g) => spanCell(c.spans[g.label].dimensions[dim]!, level, (s) => cellOf(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
+        ...c.groups.flatMap((g) => spanCell(g.dimensionSpans[dim]!, level, (s) => cellOf(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
         ...normGroups.map((g) => cellOf(g, 'level_share', levelLabel(dim, { from: level, to: level }), t('notAvailable'))),
       ],
     })),
@@ -78,10 +83,10 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     columns: [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     vasRows,
     sizes,
-    means,
+    means: [...means, ...population],
     dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     dims,
-    anyMerged: c.groups.some((g) => !g.suppressed && (c.spans[g.label].vas.length < 10 || DIMENSIONS.some((x) => c.spans[g.label].dimensions[x]!.length < 5))),
+    anyMerged: c.groups.some((g) => g.vasSpans.length < 10 || DIMENSIONS.some((x) => g.dimensionSpans[x]!.length < 5)),
     matched: c.matched.map((m) => ({
       ...m,
       vas: m.vasMean === null ? null : `${nb(m.vasMean.toFixed(0))}${m.vasSd === null ? '' : ` ± ${nb(m.vasSd.toFixed(0))}`}`,

@@ -38,7 +38,7 @@ const FINE_LEVELS: Span[] = Array.from({ length: 5 }, (_, i) => ({ from: i, to: 
 
 export function longTable(c: Comparison): LongRow[] {
   const rows: LongRow[] = [];
-  for (const g of c.groups) rows.push(...groupRows(c, g));
+  for (const g of c.groups) rows.push(...groupRows(g));
   rows.push(...normRows('norm', c.population.vasGroups, c.population.vasMean, c.population.indexMean, null, c.population.respondents, false));
   for (const g of c.groups) {
     rows.push(...normRows(`norm_std_${g.label}`, g.norm.vasGroups, g.norm.vasMean, g.norm.indexMean, g.norm.dimensions, g.norm.respondents, g.normSuppressed));
@@ -51,19 +51,17 @@ function row(group: string, measure: string, category: string, value: string | n
   return { group, measure, category, value: value ?? '', n: n === null ? '' : String(n), suppressed: '0' };
 }
 
-function groupRows(c: Comparison, g: GroupResult): LongRow[] {
+function groupRows(g: GroupResult): LongRow[] {
   const hide = g.suppressed;
   const out = [row(g.label, 'group_size', '', String(g.n), g.n, hide)];
-  const vasSpans = g.vasCategories ?? c.spans[g.label].vas;
-  for (const s of vasSpans) {
+  for (const s of g.vasSpans) {
     const share = g.vasCategories?.find((x) => x.from === s.from)?.share;
     out.push(row(g.label, 'vas_group_share', vasLabel(s), share === undefined ? null : formatShare(share), g.vasN, hide));
   }
   out.push(...summaryRows(g.label, 'vas', g.vas, formatVas, g.vasN, hide));
   out.push(...summaryRows(g.label, 'index', g.index, formatIndex, g.index?.n ?? (hide ? null : 0), hide));
   for (const d of DIMENSIONS) {
-    const spans = g.dimensionCategories[d] ?? c.spans[g.label].dimensions[d]!;
-    for (const s of spans) {
+    for (const s of g.dimensionSpans[d]!) {
       const share = g.dimensionCategories[d]?.find((x) => x.from === s.from)?.share;
       out.push(row(g.label, 'level_share', levelLabel(d, s), share === undefined ? null : formatShare(share), g.dimensionN[d] ?? null, hide));
     }
