@@ -150,7 +150,22 @@ function grid(units: readonly Unit[]): Grid {
   return { years, hospitals, cells, total };
 }
 
+const marginCache = new WeakMap<Grid, Map<string, Tally>>();
+
 function boxTally(g: Grid, box: Box): Tally {
+  if (box.year !== undefined && box.hospital !== undefined) return g.cells.get(cellKey(box.year, box.hospital)) ?? emptyTally();
+  if (box.year === undefined && box.hospital === undefined) return g.total;
+  let cache = marginCache.get(g);
+  if (!cache) marginCache.set(g, (cache = new Map()));
+  const key = `${box.year ?? '*'}|${box.hospital ?? '*'}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const t = sumCells(g, box);
+  cache.set(key, t);
+  return t;
+}
+
+function sumCells(g: Grid, box: Box): Tally {
   let t = emptyTally();
   for (const [key, cell] of g.cells) {
     const [y, h] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
@@ -207,12 +222,23 @@ function initial(g: Grid, check: Check, within?: Published): Published {
 }
 
 /**
- * Hides boxes until every atom passes the check. An atom is keyed by the published margins its
+ * Hides boxes until every atom passes the check, three ways (giving way with the smaller margin,
+ * with year margins, with hospital margins), and keeps the way that shows the most boxes.
+ * An atom is keyed by the published margins its
  * hidden cells lie in; '*' for an unpublished one. A failing atom takes in the smallest published
  * cell that shares its key, or else loses a margin (which merges it into a larger atom). All
  * hidden cells in one '*|*' atom that is the whole arrest type is the whole register: exempt.
  */
 function coordinate(g: Grid, check: Check, start: Published): Published {
+  const plans = (['smaller', 'year', 'hospital'] as const).map((prefer) => coordinateWith(g, check, start, prefer));
+  const shown = (p: Published) => [...p.cells].filter((c) => g.cells.get(c)!.n > 0).length + p.years.size + p.hospitals.size;
+  return plans.reduce((best, p) => (shown(p) > shown(best) ? p : best));
+}
+
+/** Which margin gives way when a hidden cell lies in a published year and a published hospital margin. */
+type Prefer = 'smaller' | 'year' | 'hospital';
+
+function coordinateWith(g: Grid, check: Check, start: Published, prefer: Prefer): Published {
   const p: Published = { cells: new Set(start.cells), years: new Set(start.years), hospitals: new Set(start.hospitals) };
   const keyOf = (y: number, h: string) => `${p.years.has(y) ? y : '*'}|${p.hospitals.has(h) ? h : '*'}`;
   for (let round = 0; round < 10_000; round++) {
@@ -232,7 +258,7 @@ function coordinate(g: Grid, check: Check, start: Published): Published {
       p.cells.delete(candidates[0]!);
       continue;
     }
-    dropMargin(g, p, atom);
+    dropMargin(g, p, atom, prefer);
   }
   throw new Error('disclosure control did not settle');
 }
@@ -243,12 +269,13 @@ function splitKey(key: string): [number, string] {
 }
 
 /** Unpublishes the margin that keeps a failing atom apart; for '*|*', the smallest margin left. */
-function dropMargin(g: Grid, p: Published, atom: string): void {
+function dropMargin(g: Grid, p: Published, atom: string, prefer: Prefer): void {
   const [y, h] = [atom.slice(0, atom.indexOf('|')), atom.slice(atom.indexOf('|') + 1)];
   const yearN = (year: number) => boxTally(g, { year }).n;
   const hospitalN = (hospital: string) => boxTally(g, { hospital }).n;
   if (y !== '*' && h !== '*') {
-    if (hospitalN(h) <= yearN(Number(y))) p.hospitals.delete(h);
+    const dropHospital = prefer === 'hospital' || (prefer === 'smaller' && hospitalN(h) <= yearN(Number(y)));
+    if (dropHospital) p.hospitals.delete(h);
     else p.years.delete(Number(y));
   } else if (y !== '*') p.years.delete(Number(y));
   else if (h !== '*') p.hospitals.delete(h);
@@ -288,6 +315,7 @@ function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] } {
   for (const t of boxes) {
     const v = mergeSmall(vas, t.vas, k);
     const d = dims.map((spans, i) => mergeSmall(spans, t.dims[i]!, k));
+    if (v === vas && d.every((spans, i) => spans === dims[i])) continue; // clean already
     if (!enough(v, g.total.vas, MIN_SPANS.vas) || d.some((spans, i) => !enough(spans, g.total.dims[i]!, MIN_SPANS.dims))) continue;
     const next = value(v, d);
     if (next < current) continue;

@@ -46,6 +46,16 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
     ],
   }));
+  /** The table's n row: the answerers behind each column (norm respondents for norm columns). */
+  const nRow = (columns: { group: string; measure: string; category: string }[]) =>
+    columns.map(({ group, measure, category }) => {
+      const key = `${group}|${measure}|${category}`;
+      return { key, text: nText(find.get(key), d('hidden')) || '–' };
+    });
+  const vasN = nRow([
+    ...c.groups.map((g) => ({ group: g.label, measure: 'vas_group_share', category: vasLabel(g.vasSpans[0]!) })),
+    ...['norm', ...normGroups].map((group) => ({ group, measure: 'vas_group_share', category: '0-9' })),
+  ]);
   const sizes = c.groups.map((g) => ({ label: g.label, n: cellOf(g.label, 'group_size', ''), note: g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '' }));
   const means = c.groups.flatMap((g) =>
     (['vas', 'index'] as const).map((m) => {
@@ -70,6 +80,10 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   });
   const dims = DIMENSIONS.map((dim, di) => ({
     heading: instruments.nb.dimensions[di]!.heading,
+    n: nRow([
+      ...c.groups.map((g) => ({ group: g.label, measure: 'level_share', category: levelLabel(dim, g.dimensionSpans[dim]![0]!) })),
+      ...normGroups.map((group) => ({ group, measure: 'level_share', category: levelLabel(dim, { from: 0, to: 0 }) })),
+    ]),
     rows: [0, 1, 2, 3, 4].map((level) => ({
       label: t('level', { n: level + 1 }),
       cells: [
@@ -82,6 +96,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     chart,
     columns: [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     vasRows,
+    vasN,
     sizes,
     means: [...means, ...population],
     dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
