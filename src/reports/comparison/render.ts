@@ -97,6 +97,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     columns: [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     vasRows,
     vasN,
+    chartNote: c.groups.filter((g) => !g.suppressed && !g.vasGroups).map((g) => d('chartMerged', { group: g.label })).join(' '),
     sizes,
     means: [...means, ...population],
     dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
