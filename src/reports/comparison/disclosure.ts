@@ -39,7 +39,7 @@ export interface Span {
   to: number;
 }
 
-/** Why a box publishes nothing: empty, fewer than k people, a category or non-answer count under k, or it would give another box away. */
+/** Why a box publishes nothing: empty, fewer than k people, a category under k, or it would give another box away. */
 export type Reason = 'empty' | 'small' | 'categories' | 'combination';
 
 export interface TypePlan {
@@ -57,14 +57,14 @@ export interface DisclosurePlan {
   types: Record<ArrestType, TypePlan>;
 }
 
-export const FINE_VAS = 10;
-export const FINE_LEVELS = 5;
+const FINE_VAS = 10;
+const FINE_LEVELS = 5;
 const STRATA = (['female', 'male'] as const).flatMap((sex) => AGE_BANDS.map((age) => `${sex}|${age}`));
 
 const fine = (k: number): Span[] => Array.from({ length: k }, (_, i) => ({ from: i, to: i }));
 
 /** Whole register by arrest type: every figure, fine categories, whatever the counts. */
-export function isWholeRegister(box: Box): boolean {
+function isWholeRegister(box: Box): boolean {
   return box.year === undefined && box.hospital === undefined;
 }
 
@@ -350,4 +350,3 @@ function mergeAt(spans: Span[], i: number): Span[] {
   return [...spans.slice(0, i), { from: spans[i]!.from, to: spans[i + 1]!.to }, ...spans.slice(i + 2)];
 }
 
-export { STRATA };
