@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { isValueSetId, listValueSets } from '../reports/eq5d/engine.ts';
 import { buildComparison, renderComparison, reportHospitals } from '../reports/comparison/report.ts';
 import { longCsv, longTable } from '../reports/comparison/table.ts';
-import { readNormFile, saveNormSet } from '../reports/norms/store.ts';
+import { listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
 import { createDemo } from '../reports/demo.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
@@ -10,6 +10,7 @@ import { parse, UsageError, withServices, type CommandGroup } from './command.ts
 export const analysisCommands: CommandGroup = {
   help: [
     'prom norms import <file> [--id ID] [--version V] [--value-set ID]   a prom-norms JSON file, or norm microdata CSV',
+    'prom norms list                               norm sets: id, version, value set, title (one per line)',
     'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
     'prom report --format csv [--out FILE] [same filters]   the same figures as one long table (stdout without --out)',
     'prom demo [--survivors N]                     a clearly labelled SYNTHETIC cohort, responses and norm set DEMO',
@@ -37,13 +38,21 @@ function valueSetOption(value: string | undefined) {
 
 async function norms(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'import') throw new UsageError('Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID]');
+  if (sub === 'list' && rest.length === 0) return listNorms();
+  if (sub !== 'import') throw new UsageError('Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], or prom norms list');
   const { values, positionals } = parse(rest, { id: { type: 'string' }, version: { type: 'string' }, 'value-set': { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('prom norms import takes one file.');
   const set = readNormFile(positionals[0]!, { id: values.id, version: values.version, valueSet: valueSetOption(values['value-set']) });
   return withServices('prom norms import', false, async (s) => {
     await saveNormSet(s.database.db, set);
     console.log(`Norm set ${set.id} version ${set.version} imported with ${set.strata.length} strata.`);
+    return 0;
+  });
+}
+
+async function listNorms(): Promise<number> {
+  return withServices('prom norms list', false, async (s) => {
+    for (const n of await listNormSets(s.database.db)) console.log([n.id, n.version, n.valueSet ?? '-', `${n.title}${n.shipped ? ' (shipped)' : ''}`].join('\t'));
     return 0;
   });
 }
