@@ -1,5 +1,6 @@
 // The analysts' comparison page in Chromium under disclosure control: the whole register, a year
-// with merged categories and a withheld group, a withheld selection, and an unknown hospital —
+// with merged categories and a withheld group (both with a chosen norm set), a withheld selection,
+// an empty selection and an unknown hospital —
 // each checked with axe (WCAG 2.0–2.2 A/AA, 0 violations) at 1280 and 390 px, for sideways
 // scrolling outside the table regions, and screenshot to /tmp/prom-screens/report-*.png.
 import { after, before, test } from 'node:test';
@@ -50,11 +51,12 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
   const { context, page, cspViolations } = await newPage(browser, server.base);
   try {
     await login(page);
-    await page.goto('/staff/report');
+    await page.goto('/staff/report?norms=TESTNORM');
     assert.equal(await page.locator('[data-cell="OHCA|group_size|"]').textContent(), '99');
+    assert.match((await page.locator('.bar-chart').textContent())!, /Norm standardisert til IHCA/);
     await check(page, 'whole-register');
 
-    await page.goto('/staff/report?year=2025');
+    await page.goto('/staff/report?year=2025&norms=TESTNORM');
     assert.equal(await page.locator('[data-cell="IHCA|group_size|"]').textContent(), 'skjult');
     assert.ok((await page.locator('.merged').count()) > 0, 'merged categories are marked');
     await check(page, 'year-2025');
@@ -63,6 +65,10 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
     assert.equal(await page.locator('td .merged').count(), 0);
     assert.match((await page.locator('main').textContent())!, /Ikke vist: gruppen/);
     await check(page, 'withheld');
+
+    await page.goto('/staff/report?year=2001');
+    assert.equal(await page.locator('#empty-selection').count(), 1);
+    await check(page, 'empty');
 
     const bad = await page.goto('/staff/report?hospital=NOPE');
     assert.equal(bad?.status(), 400);

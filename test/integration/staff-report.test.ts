@@ -13,6 +13,7 @@ let analyst: TestStaff;
 let registrar: TestStaff;
 let downloader: TestStaff;
 let tables: TestStaff;
+let steer: TestStaff;
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 before(async () => {
@@ -22,6 +23,7 @@ before(async () => {
   registrar = await createStaff(world.database.db, SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['DEMO-OUS'] });
   downloader = await createStaff(world.database.db, SECRET, { email: 'analyst2@register.test', role: 'analyst' });
   tables = await createStaff(world.database.db, SECRET, { email: 'analyst3@register.test', role: 'analyst' });
+  steer = await createStaff(world.database.db, SECRET, { email: 'analyst4@register.test', role: 'analyst' });
 });
 after(async () => {
   await world?.close();
@@ -90,4 +92,28 @@ test('each table has a CSV download; the page and its CSV agree cell for cell; d
   assert.ok(vas.length > 0 && vas.every((r) => r.measure === 'vas_group_share'));
   const exports = await world.database.db.selectFrom('audit_log').select('details').where('action', '=', 'export').where('entity', '=', 'comparison-report').execute();
   assert.equal(exports.length, 5);
+});
+
+test('analysts choose the norm set and value set on the page; unknown ones are named; an empty selection says so', async () => {
+  const { agent } = await signIn(world.app(), steer);
+  const page = await agent.get('/staff/report?norms=DEMO&valueSet=NO-2024').expect(200);
+  assert.match(page.text, /<option value="DEMO" selected>DEMO<\/option>/);
+  assert.match(page.text, /Normdata: SYNTHETIC demo norms/);
+  // The chart puts each group beside its own standardised norm (labelled), not the crude norm.
+  assert.match(page.text, /<text x="22" y="13">Norm standardisert til OHCA<\/text>/);
+  assert.doesNotMatch(page.text, /<text x="22" y="13">Normbefolkningen/);
+  assert.match(page.text, /Normbefolkningen \(ujustert\) er hele normutvalget/);
+  const csv = parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO').expect(200)).text);
+  assert.ok(csv.some((r) => r.group === 'norm_std_OHCA' && r.measure === 'vas_mean' && r.value !== ''));
+  assert.deepEqual(compareCells(page.text, parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO&valueSet=NO-2024').expect(200)).text)), []);
+  const en = await agent.get('/staff/report?valueSet=EN-2018').expect(200);
+  assert.match(en.text, /EQ-5D-indeks \(EN-2018\)/);
+  const badNorms = await agent.get('/staff/report?norms=NOPE').expect(400);
+  assert.match(badNorms.text, /Normdatasettet «NOPE» finnes ikke/);
+  const badSet = await agent.get('/staff/report?valueSet=XX-1999').expect(400);
+  assert.match(badSet.text, /Verdisettet «XX-1999» finnes ikke/);
+  const empty = await agent.get('/staff/report?year=2001').expect(200);
+  assert.match(empty.text, /Ingen hjertestanser i registeret passer til dette utvalget/);
+  const full = await agent.get('/staff/report').expect(200);
+  assert.doesNotMatch(full.text, /Ingen hjertestanser i registeret passer/);
 });

@@ -33,9 +33,15 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     return r.value === '' ? { key, text: missing, muted: true } : { key, text: nb(r.value), muted: false };
   };
   const normGroups = c.groups.map((g) => `norm_std_${g.label}`);
+  // Each group beside its own standardised norm; the crude norm only where no group has one.
+  const none = VAS_GROUPS.map(() => null);
+  const standardised = c.groups.filter((g) => g.norm.vasGroups);
   const series = [
-    ...c.groups.map((g) => ({ name: g.suppressed ? `${g.label} (${d('hidden')})` : `${g.label} (n = ${g.vasN})`, values: g.vasGroups ?? VAS_GROUPS.map(() => null) })),
-    { name: t('normPopulation'), values: c.population.vasGroups ?? VAS_GROUPS.map(() => null) },
+    ...c.groups.flatMap((g) => [
+      { name: g.suppressed ? `${g.label} (${d('hidden')})` : `${g.label} (n = ${g.vasN})`, values: g.vasGroups ?? none },
+      ...(g.norm.vasGroups ? [{ name: t('normStandardised', { group: g.label }), values: g.norm.vasGroups }] : []),
+    ]),
+    ...(standardised.length === 0 ? [{ name: t('normPopulation'), values: c.population.vasGroups ?? none }] : []),
   ];
   const chart = groupedBarChart({ id: 'vas-chart', title: t('vasChartTitle'), categories: VAS_GROUPS, series, yLabel: t('vasChartY') });
   const vasRows = VAS_GROUPS.map((label, i) => ({
@@ -73,10 +79,10 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       };
     }),
   );
-  const none: Cell = { key: '', text: '–', muted: true };
+  const dash: Cell = { key: '', text: '–', muted: true };
   const population = (['vas', 'index'] as const).map((m) => {
     const r = find.get(`norm|${m}_mean|`);
-    return { group: t('normPopulation'), measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }), n: r?.n || '–', nKey: `norm|${m}_mean|`, mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')), sd: none, low: none, high: none, norm: none };
+    return { group: t('normPopulation'), measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }), n: r?.n || '–', nKey: `norm|${m}_mean|`, mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')), sd: dash, low: dash, high: dash, norm: dash };
   });
   const dims = DIMENSIONS.map((dim, di) => ({
     heading: instruments.nb.dimensions[di]!.heading,
@@ -110,6 +116,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     })),
     missing: c.missing.map((m) => t(`missing.${m.key}`, m.vars)),
     sources: Object.entries(c.normSet.sources).map(([key, text]) => ({ key, text })),
+    normKinds: t('normKinds'),
     normData: t('normData', { title: c.normSet.title, version: c.normSet.version, valueSet: c.valueSet }),
     meanIndexLabel: t('meanIndex', { valueSet: c.valueSet }),
     disclosure: {

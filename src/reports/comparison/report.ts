@@ -1,4 +1,5 @@
 // The comparison report as HTML: a fragment for the staff page, or a standalone file.
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Instruments } from '../../survey/instrument.ts';
 import type { Views } from '../../web/views.ts';
@@ -13,6 +14,15 @@ export class UnknownNormSet extends Error {}
 export async function reportHospitals(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('arrest_events').select('hospital').distinct().orderBy('hospital').execute();
   return rows.map((r) => r.hospital);
+}
+
+/** Whether any arrest in the register falls in the selection (an empty one is said to be empty). */
+export async function selectionHasArrests(db: Db, f: Filters): Promise<boolean> {
+  let q = db.selectFrom('arrest_events').select('id').limit(1);
+  if (f.year !== undefined) q = q.where(sql<number>`extract(year from arrest_date)::int`, '=', f.year);
+  if (f.hospital !== undefined) q = q.where('hospital', '=', f.hospital);
+  if (f.arrestType !== undefined) q = q.where('arrest_type', '=', f.arrestType);
+  return (await q.executeTakeFirst()) !== undefined;
 }
 
 /** The whole register's responses are loaded: what one selection may show depends on all others. */
