@@ -88,3 +88,17 @@ export function standardise(normByStratum: ReadonlyMap<string, number | null>, s
   }
   return total > 0 ? sum / total : null;
 }
+
+/**
+ * Wilson score 95 % interval of a share `x / n` (Wilson 1927; Newcombe 1998, method 3): stays
+ * within 0–1 and behaves at 0 % and 100 %, where the Wald interval collapses. Null for n = 0.
+ */
+export function wilson(x: number, n: number): [number, number] | null {
+  if (n <= 0) return null;
+  const z = jStat.normal.inv(0.975, 0, 1);
+  const p = x / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}

@@ -99,3 +99,23 @@ test('filters narrow the data; groups under 5 are suppressed; the report names w
   assert.match(html, /79 ± 17/);
   assert.match(html, /doi:10\.1007\/s11136-021-02938-7/);
 });
+
+test('each published share carries its Wilson 95 % interval on the same n (counted in SQL)', async () => {
+  const { longTable } = await import('../../src/reports/comparison/table.ts');
+  const { wilson } = await import('../../src/reports/stats.ts');
+  const rows = longTable(await buildComparison(database.db, {}, { normSet: 'DEMO' }));
+  const counts = await sql<{ arrest_type: string; g: number; n: number; total: number }>`
+    select e.arrest_type, least(r.vas / 10, 9) as g, count(*)::int as n, (sum(count(*)) over (partition by e.arrest_type))::int as total
+    from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
+    where r.counted and r.vas is not null group by 1, 2`.execute(database.db);
+  assert.ok(counts.rows.length > 5);
+  for (const c of counts.rows) {
+    const label = c.g === 9 ? '90-100' : `${c.g * 10}-${c.g * 10 + 9}`;
+    const at = (m: string) => rows.find((r) => r.group === c.arrest_type && r.measure === m && r.category === label)!;
+    const [low, high] = wilson(c.n, c.total)!;
+    assert.equal(at('vas_group_share_ci_low').value, (low * 100).toFixed(1), `${c.arrest_type} ${label}`);
+    assert.equal(at('vas_group_share_ci_high').value, (high * 100).toFixed(1));
+    assert.equal(at('vas_group_share_ci_low').n, String(c.total));
+  }
+  assert.ok(rows.some((r) => r.measure === 'level_share_ci_high' && r.category === 'mobility:1' && r.value !== ''));
+});

@@ -17,7 +17,8 @@ const decode = (s: string) =>
 /** Differences between page and CSV; empty when they agree. */
 export function compareCells(html: string, rows: readonly CsvRow[]): string[] {
   const cells = new Map<string, string>();
-  for (const m of html.matchAll(/data-cell="([^"]*)">([^<]*)</g)) if (m[1]) cells.set(decode(m[1]), decode(m[2]!).trim());
+  // One element may stand for several figures (a hidden share and its interval): keys separated by spaces.
+  for (const m of html.matchAll(/data-cell="([^"]*)">([^<]*)</g)) for (const key of decode(m[1]!).split(' ').filter(Boolean)) cells.set(key, decode(m[2]!).trim());
   const ns = new Map<string, string>();
   for (const m of html.matchAll(/data-n="([^"]*)">([^<]*)</g)) ns.set(decode(m[1]!), decode(m[2]!).trim());
   const out: string[] = [];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shares, standardise, summarise, vasGroup, weightedMean, weightedMedian, weightedSd } from '../../src/reports/stats.ts';
+import { shares, standardise, summarise, vasGroup, weightedMean, weightedMedian, weightedSd, wilson } from '../../src/reports/stats.ts';
 import { ageBand } from '../../src/reports/norms/format.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
@@ -44,4 +44,35 @@ test('direct standardisation weights the norm strata by the survivors’ mix, an
 
 test('age bands of the Norwegian norms', () => {
   assert.deepEqual([17, 18, 29, 30, 39, 40, 69, 70, 79, 80, 104].map(ageBand), [null, '18-29', '18-29', '30-39', '30-39', '40-49', '60-69', '70-79', '70-79', '80+', '80+']);
+});
+
+test('Wilson intervals: Newcombe (1998) worked examples, and the score test inverted by bisection', () => {
+  // Newcombe RG. Stat Med 1998;17:857–872, Table II, method 3 (score interval without correction).
+  const published: [number, number, number, number][] = [
+    [81, 263, 0.2553, 0.3662],
+    [15, 148, 0.0624, 0.1605],
+    [0, 20, 0, 0.1611],
+    [1, 29, 0.0061, 0.1718],
+  ];
+  for (const [x, n, low, high] of published) assert.deepEqual(wilson(x, n)!.map((v) => v.toFixed(4)), [low.toFixed(4), high.toFixed(4)], `${x}/${n}`);
+  // Independently: the bounds are the p where |x − np| / √(np(1 − p)) equals z(0.975) = 1.959963985.
+  const z = 1.959963985;
+  const score = (x: number, n: number, p: number) => Math.abs(x - n * p) / Math.sqrt(n * p * (1 - p));
+  const bisect = (x: number, n: number, from: number, to: number) => {
+    let [a, b] = [from, to];
+    for (let i = 0; i < 200; i++) {
+      const mid = (a + b) / 2;
+      if (score(x, n, mid) > z === score(x, n, a) > z) a = mid;
+      else b = mid;
+    }
+    return (a + b) / 2;
+  };
+  for (const [x, n] of [[3, 10], [7, 40], [39, 39], [12, 94]] as const) {
+    const [low, high] = wilson(x, n)!;
+    const p = x / n;
+    if (x > 0) close(low, bisect(x, n, 1e-12, p), 1e-9);
+    if (x < n) close(high, bisect(x, n, p, 1 - 1e-12), 1e-9);
+    if (x === n) close(high, 1);
+  }
+  assert.equal(wilson(0, 0), null);
 });

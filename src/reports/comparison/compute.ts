@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { ageBand, findStratum, type AgeBand, type NormSet } from '../norms/format.ts';
-import { shares, standardise, summarise, vasGroup, type Summary } from '../stats.ts';
+import { shares, standardise, summarise, vasGroup, wilson, type Summary } from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 
@@ -33,6 +33,8 @@ export interface SurvivorResponse {
 /** A published share of a category; `from`–`to` are the fine categories it covers (merged when they differ). */
 export interface CategoryShare extends Span {
   share: number;
+  /** Wilson 95 % interval of the share. */
+  ci95: [number, number] | null;
 }
 
 export interface GroupResult {
@@ -176,13 +178,13 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
     reason: null,
     vasGroups: vasSpans.length === 10 ? vasShares : null,
     vasSpans,
-    vasCategories: mergeShares(vasShares, vasSpans),
+    vasCategories: mergeShares(vasShares, vasSpans, vas.length),
     vasN: vas.length,
     vas: summarise(vas),
     index: summarise(index),
     dimensions: Object.fromEntries(DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null])),
     dimensionSpans: Object.fromEntries(DIMENSIONS.map((d) => [d, dimSpans(d)])),
-    dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d))])),
+    dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d), levelShares[i]!.n)])),
     dimensionN: Object.fromEntries(DIMENSIONS.map((d, i) => [d, levelShares[i]!.n])),
     norm,
     normSuppressed: !showNorm,
@@ -203,9 +205,12 @@ function normRespondents(norms: NormSet, strata: Map<StratumKey, number>): numbe
 
 const fineSpans = (k: number): Span[] => Array.from({ length: k }, (_, i) => ({ from: i, to: i }));
 
-function mergeShares(fine: number[] | null, spans: Span[]): CategoryShare[] | null {
+function mergeShares(fine: number[] | null, spans: Span[], n: number): CategoryShare[] | null {
   if (!fine) return null;
-  return spans.map((s) => ({ ...s, share: fine.slice(s.from, s.to + 1).reduce((a, b) => a + b, 0) }));
+  return spans.map((s) => {
+    const share = fine.slice(s.from, s.to + 1).reduce((a, b) => a + b, 0);
+    return { ...s, share, ci95: wilson(Math.round(share * n), n) };
+  });
 }
 
 type StratumKey = `${'female' | 'male'}|${AgeBand}`;

@@ -19,6 +19,8 @@ interface Cell {
   muted: boolean;
   rowspan?: number;
   merged?: string;
+  /** A share's Wilson interval, shown after it. */
+  ci?: { low: Cell; high: Cell };
 }
 
 export function comparisonView(c: Comparison, views: Views, instruments: Instruments) {
@@ -31,6 +33,12 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     const r = find.get(key);
     if (!r || r.suppressed === '1') return { key, text: d('hidden'), muted: true };
     return r.value === '' ? { key, text: missing, muted: true } : { key, text: nb(r.value), muted: false };
+  };
+  const shareCell = (group: string, measure: string, category: string): Cell => {
+    const cell = cellOf(group, measure, category);
+    // A hidden or missing share hides its interval too: one cell stands for all three figures.
+    if (cell.muted) return { ...cell, key: [cell.key, `${group}|${measure}_ci_low|${category}`, `${group}|${measure}_ci_high|${category}`].join(' ') };
+    return { ...cell, ci: { low: cellOf(group, `${measure}_ci_low`, category), high: cellOf(group, `${measure}_ci_high`, category) } };
   };
   const normGroups = c.groups.map((g) => `norm_std_${g.label}`);
   // Each group beside its own standardised norm; the crude norm only where no group has one.
@@ -47,7 +55,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const vasRows = VAS_GROUPS.map((label, i) => ({
     label,
     cells: [
-      ...c.groups.flatMap((g) => spanCell(g.vasSpans, i, (s) => cellOf(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
+      ...c.groups.flatMap((g) => spanCell(g.vasSpans, i, (s) => shareCell(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
       cellOf('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
       ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
     ],
@@ -93,7 +101,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     rows: [0, 1, 2, 3, 4].map((level) => ({
       label: t('level', { n: level + 1 }),
       cells: [
-        ...c.groups.flatMap((g) => spanCell(g.dimensionSpans[dim]!, level, (s) => cellOf(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
+        ...c.groups.flatMap((g) => spanCell(g.dimensionSpans[dim]!, level, (s) => shareCell(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
         ...normGroups.map((g) => cellOf(g, 'level_share', levelLabel(dim, { from: level, to: level }), t('notAvailable'))),
       ],
     })),

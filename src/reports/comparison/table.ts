@@ -3,7 +3,7 @@
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { formatIndex } from '../eq5d/engine.ts';
 import type { Summary } from '../stats.ts';
-import type { Comparison, GroupResult } from './compute.ts';
+import type { CategoryShare, Comparison, GroupResult } from './compute.ts';
 import type { Span } from './disclosure.ts';
 
 export const LONG_COLUMNS = ['group', 'measure', 'category', 'value', 'n', 'suppressed'] as const;
@@ -54,19 +54,23 @@ function row(group: string, measure: string, category: string, value: string | n
 function groupRows(g: GroupResult): LongRow[] {
   const hide = g.suppressed;
   const out = [row(g.label, 'group_size', '', String(g.n), g.n, hide)];
-  for (const s of g.vasSpans) {
-    const share = g.vasCategories?.find((x) => x.from === s.from)?.share;
-    out.push(row(g.label, 'vas_group_share', vasLabel(s), share === undefined ? null : formatShare(share), g.vasN, hide));
-  }
+  for (const s of g.vasSpans) out.push(...shareRows(g.label, 'vas_group_share', vasLabel(s), g.vasCategories?.find((x) => x.from === s.from), g.vasN, hide));
   out.push(...summaryRows(g.label, 'vas', g.vas, formatVas, g.vasN, hide));
   out.push(...summaryRows(g.label, 'index', g.index, formatIndex, g.index?.n ?? (hide ? null : 0), hide));
   for (const d of DIMENSIONS) {
-    for (const s of g.dimensionSpans[d]!) {
-      const share = g.dimensionCategories[d]?.find((x) => x.from === s.from)?.share;
-      out.push(row(g.label, 'level_share', levelLabel(d, s), share === undefined ? null : formatShare(share), g.dimensionN[d] ?? null, hide));
-    }
+    for (const s of g.dimensionSpans[d]!) out.push(...shareRows(g.label, 'level_share', levelLabel(d, s), g.dimensionCategories[d]?.find((x) => x.from === s.from), g.dimensionN[d] ?? null, hide));
   }
   return out;
+}
+
+/** A share and its Wilson interval (`…_ci_low`, `…_ci_high`), all on the same n. */
+function shareRows(group: string, measure: string, category: string, c: CategoryShare | undefined, n: number | null, hide: boolean): LongRow[] {
+  const at = (v: number | undefined) => (v === undefined ? null : formatShare(v));
+  return [
+    row(group, measure, category, at(c?.share), n, hide),
+    row(group, `${measure}_ci_low`, category, at(c?.ci95?.[0]), n, hide),
+    row(group, `${measure}_ci_high`, category, at(c?.ci95?.[1]), n, hide),
+  ];
 }
 
 function summaryRows(group: string, prefix: string, s: Summary | null, fmt: (v: number) => string, n: number | null, hide: boolean): LongRow[] {
