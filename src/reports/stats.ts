@@ -102,3 +102,27 @@ export function wilson(x: number, n: number): [number, number] | null {
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
+
+export interface Difference {
+  value: number;
+  ci95: [number, number];
+  /** Welch–Satterthwaite degrees of freedom. */
+  df: number;
+}
+
+/**
+ * Survivors' mean minus a directly standardised norm mean, with a Welch 95 % interval. The norm
+ * mean is Σ w·mean over its strata, so its variance is Σ w²·sd²/n (independent samples); the
+ * degrees of freedom follow Welch–Satterthwaite over all the variance components. With one
+ * stratum of weight 1 this is Welch's two-sample interval. Null when an SD or n is missing.
+ */
+export function differenceFromStandardised(s: Summary, normMean: number, strata: readonly { weight: number; sd: number; n: number }[]): Difference | null {
+  if (s.sd === null || s.n < 2 || strata.length === 0 || strata.some((x) => x.n < 2)) return null;
+  const own = (s.sd * s.sd) / s.n;
+  const parts = strata.map((x) => ({ v: (x.weight * x.weight * x.sd * x.sd) / x.n, n: x.n }));
+  const variance = own + parts.reduce((a, p) => a + p.v, 0);
+  const df = (variance * variance) / ((own * own) / (s.n - 1) + parts.reduce((a, p) => a + (p.v * p.v) / (p.n - 1), 0));
+  const value = s.mean - normMean;
+  const half = tQuantile(0.975, df) * Math.sqrt(variance);
+  return { value, ci95: [value - half, value + half], df };
+}

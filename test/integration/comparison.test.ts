@@ -119,3 +119,48 @@ test('each published share carries its Wilson 95 % interval on the same n (count
   }
   assert.ok(rows.some((r) => r.measure === 'level_share_ci_high' && r.category === 'mobility:1' && r.value !== ''));
 });
+
+test('survivors minus the standardised norm with a Welch interval, recomputed here from SQL and the norm strata', async () => {
+  const jStat = (await import('jstat')).default;
+  const { longTable } = await import('../../src/reports/comparison/table.ts');
+  const c = await buildComparison(database.db, {}, { normSet: 'DEMO' });
+  const rows = longTable(c);
+  const norms = (await loadNormSet(database.db, 'DEMO'))!;
+  const people = await sql<{ arrest_type: string; sex: 'female' | 'male'; age: number; vas: number | null }>`
+    select e.arrest_type, s.sex, extract(year from age(e.arrest_date, s.birth_date))::int as age, r.vas
+    from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
+    join survivors s on s.id = e.survivor_id where r.counted`.execute(database.db);
+  for (const type of ['OHCA', 'IHCA'] as const) {
+    const own = people.rows.filter((p) => p.arrest_type === type && p.vas !== null).map((p) => p.vas!);
+    const mean = own.reduce((a, b) => a + b, 0) / own.length;
+    const variance = own.reduce((a, v) => a + (v - mean) ** 2, 0) / (own.length - 1) / own.length;
+    const adults = people.rows.filter((p) => p.arrest_type === type && ageBand(p.age));
+    const mix = new Map<string, number>();
+    for (const p of adults) mix.set(`${p.sex}|${ageBand(p.age)}`, (mix.get(`${p.sex}|${ageBand(p.age)}`) ?? 0) + 1);
+    let normMean = 0;
+    let normVariance = 0;
+    let dfDenominator = (variance * variance) / (own.length - 1);
+    for (const [key, count] of mix) {
+      const [sex, band] = key.split('|') as ['female' | 'male', NonNullable<ReturnType<typeof ageBand>>];
+      const s = findStratum(norms, sex, band)!;
+      const w = count / adults.length;
+      normMean += w * s.vas.mean!.value;
+      const part = (w * w * s.vas.sd!.value ** 2) / s.n!.value;
+      normVariance += part;
+      dfDenominator += (part * part) / (s.n!.value - 1);
+    }
+    const total = variance + normVariance;
+    const half = jStat.studentt.inv(0.975, (total * total) / dfDenominator) * Math.sqrt(total);
+    const at = (m: string) => Number(rows.find((r) => r.group === type && r.measure === m)!.value);
+    close(at('vas_diff'), Number((mean - normMean).toFixed(1)), `${type} difference`, 1e-9);
+    close(at('vas_diff_ci_low'), Number((mean - normMean - half).toFixed(1)), `${type} low`, 1e-9);
+    close(at('vas_diff_ci_high'), Number((mean - normMean + half).toFixed(1)), `${type} high`, 1e-9);
+    const g = c.groups.find((x) => x.label === type)!;
+    close(g.difference.vas!.value, mean - normMean, `${type} unrounded`, 1e-9);
+    close(g.difference.vas!.ci95[0], mean - normMean - half, `${type} unrounded low`, 1e-9);
+  }
+  // The shipped norms state no SD or n by sex and age: no difference, and the page says why.
+  const shipped = await buildComparison(database.db, {});
+  assert.equal(shipped.groups[0]!.difference.vas, null);
+  assert.match(renderComparison(createViews(), loadInstruments(), shipped, true), /Kan ikke beregnes: normdataene mangler/);
+});

@@ -76,3 +76,22 @@ test('Wilson intervals: Newcombe (1998) worked examples, and the score test inve
   }
   assert.equal(wilson(0, 0), null);
 });
+
+test('difference from a standardised norm: with one stratum it is Welch’s interval (R, t.test on the sleep data)', async () => {
+  const { differenceFromStandardised } = await import('../../src/reports/stats.ts');
+  // Cushny & Peebles' sleep data (R datasets::sleep); t.test(extra ~ group, data = sleep):
+  // t = −1.8608, df = 17.776, 95 % CI −3.3654832 to 0.2054832.
+  const g1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
+  const g2 = summarise([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4])!;
+  const d = differenceFromStandardised(summarise(g1)!, g2.mean, [{ weight: 1, sd: g2.sd!, n: g2.n }])!;
+  close(d.value, -1.58, 1e-12);
+  close(d.df, 17.776, 5e-4);
+  close(d.ci95[0], -3.3654832, 1e-6);
+  close(d.ci95[1], 0.2054832, 1e-6);
+  // Two strata: the norm's variance adds up as Σ w²·sd²/n.
+  const two = differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 0.6, sd: 15, n: 400 }, { weight: 0.4, sd: 18, n: 300 }])!;
+  const variance = 400 / 50 + (0.36 * 225) / 400 + (0.16 * 324) / 300;
+  close(two.ci95[1] - two.value, (two.value - two.ci95[0]));
+  assert.ok(Math.abs((two.ci95[1] - two.value) / Math.sqrt(variance) - 2.01) < 0.02, 'about t(0.975, ~55) standard errors');
+  assert.equal(differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 1, sd: 15, n: 1 }]), null);
+});

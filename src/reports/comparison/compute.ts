@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
-import { ageBand, findStratum, type AgeBand, type NormSet } from '../norms/format.ts';
-import { shares, standardise, summarise, vasGroup, wilson, type Summary } from '../stats.ts';
+import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } from '../norms/format.ts';
+import { differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 
@@ -63,6 +63,8 @@ export interface GroupResult {
   norm: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; dimensions: Record<string, number[] | null>; respondents: number | null };
   /** The standardised norm is hidden because it would show a sex × age mix with fewer than k people. */
   normSuppressed: boolean;
+  /** Survivors minus the standardised norm (Welch 95 % interval); null when hidden or the norm lacks SD or n. */
+  difference: { vas: Difference | null; index: Difference | null };
 }
 
 export interface Comparison {
@@ -159,7 +161,7 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
   const none = Object.fromEntries(DIMENSIONS.map((d) => [d, null]));
   if (reason !== null) {
     const fineDims = Object.fromEntries(DIMENSIONS.map((d) => [d, fineSpans(5)]));
-    return { label, n, suppressed: true, reason, vasGroups: null, vasSpans: fineSpans(10), vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionSpans: fineDims, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true };
+    return { label, n, suppressed: true, reason, vasGroups: null, vasSpans: fineSpans(10), vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionSpans: fineDims, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true, difference: { vas: null, index: null } };
   }
   const whole = box.year === undefined && box.hospital === undefined;
   const vas = rows.filter((r) => r.vas !== null).map((r) => r.vas!);
@@ -188,7 +190,28 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
     dimensionN: Object.fromEntries(DIMENSIONS.map((d, i) => [d, levelShares[i]!.n])),
     norm,
     normSuppressed: !showNorm,
+    difference: {
+      vas: showNorm ? normDifference(norms, strata, summarise(vas), (x) => x.vas.mean?.value, (x) => x.vas.sd?.value) : null,
+      index: showNorm && indexComparable ? normDifference(norms, strata, summarise(index), (x) => x.index.mean?.value, (x) => x.index.sd?.value) : null,
+    },
   };
+}
+
+/** The group's mean minus its standardised norm, when every occupied stratum states mean, SD and n. */
+function normDifference(norms: NormSet, strata: Map<StratumKey, number>, summary: Summary | null, mean: (s: NormStratum) => number | undefined, sd: (s: NormStratum) => number | undefined): Difference | null {
+  if (!summary || strata.size === 0) return null;
+  const total = [...strata.values()].reduce((a, b) => a + b, 0);
+  let normMean = 0;
+  const parts: { weight: number; sd: number; n: number }[] = [];
+  for (const [key, count] of strata) {
+    const [sex, age] = key.split('|') as ['female' | 'male', AgeBand];
+    const stratum = findStratum(norms, sex, age);
+    const [m, s, n] = [stratum && mean(stratum), stratum && sd(stratum), stratum?.n?.value];
+    if (m === undefined || s === undefined || n === undefined) return null;
+    normMean += (count / total) * m;
+    parts.push({ weight: count / total, sd: s, n });
+  }
+  return differenceFromStandardised(summary, normMean, parts);
 }
 
 /** Norm respondents in the strata the group occupies, when the norm states all of them. */

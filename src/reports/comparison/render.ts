@@ -87,6 +87,16 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       };
     }),
   );
+  const differences = c.groups.flatMap((g) =>
+    (['vas', 'index'] as const).map((m) => ({
+      group: g.label,
+      measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }),
+      value: cellOf(g.label, `${m}_diff`, ''),
+      low: cellOf(g.label, `${m}_diff_ci_low`, ''),
+      high: cellOf(g.label, `${m}_diff_ci_high`, ''),
+      note: g.suppressed || g.normSuppressed || g.difference[m] ? '' : d('diffUnavailable'),
+    })),
+  );
   const dash: Cell = { key: '', text: '–', muted: true };
   const population = (['vas', 'index'] as const).map((m) => {
     const r = find.get(`norm|${m}_mean|`);
@@ -114,6 +124,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     chartNote: c.groups.filter((g) => !g.suppressed && !g.vasGroups).map((g) => d('chartMerged', { group: g.label })).join(' '),
     sizes,
     means: [...means, ...population],
+    differences,
     dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     dims,
     anyMerged: c.groups.some((g) => g.vasSpans.length < 10 || DIMENSIONS.some((x) => g.dimensionSpans[x]!.length < 5)),

@@ -2,7 +2,7 @@
 // people behind it. The HTML page is drawn from the same rows, so the two agree cell for cell.
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { formatIndex } from '../eq5d/engine.ts';
-import type { Summary } from '../stats.ts';
+import type { Difference, Summary } from '../stats.ts';
 import type { CategoryShare, Comparison, GroupResult } from './compute.ts';
 import type { Span } from './disclosure.ts';
 
@@ -57,6 +57,9 @@ function groupRows(g: GroupResult): LongRow[] {
   for (const s of g.vasSpans) out.push(...shareRows(g.label, 'vas_group_share', vasLabel(s), g.vasCategories?.find((x) => x.from === s.from), g.vasN, hide));
   out.push(...summaryRows(g.label, 'vas', g.vas, formatVas, g.vasN, hide));
   out.push(...summaryRows(g.label, 'index', g.index, formatIndex, g.index?.n ?? (hide ? null : 0), hide));
+  // The difference from the standardised norm rests on the group's answers and the norm's strata: hidden with either.
+  out.push(...differenceRows(g.label, 'vas', g.difference.vas, formatVas, g.vasN, hide || g.normSuppressed));
+  out.push(...differenceRows(g.label, 'index', g.difference.index, formatIndex, g.index?.n ?? null, hide || g.normSuppressed));
   for (const d of DIMENSIONS) {
     for (const s of g.dimensionSpans[d]!) out.push(...shareRows(g.label, 'level_share', levelLabel(d, s), g.dimensionCategories[d]?.find((x) => x.from === s.from), g.dimensionN[d] ?? null, hide));
   }
@@ -70,6 +73,14 @@ function shareRows(group: string, measure: string, category: string, c: Category
     row(group, measure, category, at(c?.share), n, hide),
     row(group, `${measure}_ci_low`, category, at(c?.ci95?.[0]), n, hide),
     row(group, `${measure}_ci_high`, category, at(c?.ci95?.[1]), n, hide),
+  ];
+}
+
+function differenceRows(group: string, prefix: string, d: Difference | null, fmt: (v: number) => string, n: number | null, hide: boolean): LongRow[] {
+  return [
+    row(group, `${prefix}_diff`, '', d ? fmt(d.value) : null, d ? n : null, hide),
+    row(group, `${prefix}_diff_ci_low`, '', d ? fmt(d.ci95[0]) : null, d ? n : null, hide),
+    row(group, `${prefix}_diff_ci_high`, '', d ? fmt(d.ci95[1]) : null, d ? n : null, hide),
   ];
 }
 
@@ -112,7 +123,7 @@ export function rowsOfTable(rows: readonly LongRow[], table: TableName | undefin
   const measureIn: Record<TableName, (m: string) => boolean> = {
     sizes: (m) => m === 'group_size',
     vas: (m) => m === 'vas_group_share',
-    means: (m) => /^(vas|index)_(mean|sd|ci_low|ci_high)$/.test(m),
+    means: (m) => /^(vas|index)_(mean|sd|ci_low|ci_high|diff|diff_ci_low|diff_ci_high)$/.test(m),
     dimensions: (m) => m === 'level_share',
   };
   return rows.filter((r) => measureIn[table](r.measure));
