@@ -126,3 +126,34 @@ export function differenceFromStandardised(s: Summary, normMean: number, strata:
   const half = tQuantile(0.975, df) * Math.sqrt(variance);
   return { value, ci95: [value - half, value + half], df };
 }
+
+/**
+ * Percentile bootstrap 95 % interval of a mean (Efron & Tibshirani 1993, ch. 13): `resamples`
+ * resamples with replacement from a fixed-seed generator over the sorted values, so the same
+ * data give the same interval. Every resampled mean is an average of observed values, so the interval stays within
+ * their range — for the EQ-5D index, within the value set's bounds (never above 1).
+ */
+export function bootstrapMeanInterval(values: readonly number[], resamples = 2000, seed = 2019): [number, number] | null {
+  const n = values.length;
+  if (n < 2) return null;
+  // Sorted first, so the interval depends on the values, not on the order the database returned them in.
+  const sorted = [...values].sort((a, b) => a - b);
+  let state = seed >>> 0;
+  const next = () => {
+    // mulberry32: small, fast, good enough to draw indexes
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const means = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += sorted[Math.floor(next() * n)]!;
+    means[b] = sum / n;
+  }
+  means.sort();
+  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
+  return [at(0.025), at(0.975)];
+}

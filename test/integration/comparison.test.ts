@@ -164,3 +164,24 @@ test('survivors minus the standardised norm with a Welch interval, recomputed he
   assert.equal(shipped.groups[0]!.difference.vas, null);
   assert.match(renderComparison(createViews(), loadInstruments(), shipped, true), /Kan ikke beregnes: normdataene mangler/);
 });
+
+test('index intervals are percentile bootstraps of the SQL-scored index (fixed seed) and never run above 1', async () => {
+  const { bootstrapMeanInterval } = await import('../../src/reports/stats.ts');
+  const { longTable } = await import('../../src/reports/comparison/table.ts');
+  const c = await buildComparison(database.db, {}, { normSet: 'DEMO' });
+  const scored = await sql<{ arrest_type: string; index: string }>`
+    with w(level, lw) as (values (1, 0.0), (2, 0.152), (3, 0.317), (4, 0.775), (5, 1.0))
+    select e.arrest_type, (1 - 0.205 * mo.lw - 0.206 * sc.lw - 0.179 * ua.lw - 0.391 * pd.lw - 0.472 * ad.lw)::text as index
+    from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
+    join w mo on mo.level = r.mobility join w sc on sc.level = r.self_care join w ua on ua.level = r.usual_activities
+    join w pd on pd.level = r.pain_discomfort join w ad on ad.level = r.anxiety_depression
+    where r.counted`.execute(database.db);
+  for (const type of ['OHCA', 'IHCA'] as const) {
+    const values = scored.rows.filter((r) => r.arrest_type === type).map((r) => Number(r.index));
+    const [low, high] = bootstrapMeanInterval(values)!;
+    const g = c.groups.find((x) => x.label === type)!;
+    close(g.index!.ci95![0], low, `${type} low`, 1e-9);
+    close(g.index!.ci95![1], high, `${type} high`, 1e-9);
+  }
+  for (const r of longTable(c)) if (r.measure === 'index_ci_high' && r.value !== '') assert.ok(Number(r.value) <= 1, `${r.group} ${r.value}`);
+});

@@ -95,3 +95,22 @@ test('difference from a standardised norm: with one stratum it is Welch’s inte
   assert.ok(Math.abs((two.ci95[1] - two.value) / Math.sqrt(variance) - 2.01) < 0.02, 'about t(0.975, ~55) standard errors');
   assert.equal(differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 1, sd: 15, n: 1 }]), null);
 });
+
+test('bootstrap interval of a mean: fixed seed, within the data’s range, and as the normal approximation for large n', async () => {
+  const { bootstrapMeanInterval } = await import('../../src/reports/stats.ts');
+  // Exact bootstrap of [0, 1]: resampled means 0, ½, 1 with chances ¼, ½, ¼, so 2.5 % → 0 and 97.5 % → 1.
+  assert.deepEqual(bootstrapMeanInterval([0, 1]), [0, 1]);
+  // Index values near full health: the t interval runs above 1, the bootstrap interval cannot.
+  const index = [...new Array<number>(38).fill(1), 0.2, -0.1];
+  assert.ok(summarise(index)!.ci95![1] > 1);
+  const [low, high] = bootstrapMeanInterval(index)!;
+  assert.ok(high <= 1 && low >= -0.1 && low < high, `${low}–${high}`);
+  assert.deepEqual(bootstrapMeanInterval(index), [low, high], 'the same data give the same interval');
+  // 400 evenly spread values: mean ± 1.96 · SD / √n within Monte Carlo error.
+  const spread = Array.from({ length: 400 }, (_, i) => (i + 0.5) / 400);
+  const s = summarise(spread)!;
+  const [a, b] = bootstrapMeanInterval(spread)!;
+  close(a, s.mean - 1.959964 * (s.sd! / Math.sqrt(400)), 0.003);
+  close(b, s.mean + 1.959964 * (s.sd! / Math.sqrt(400)), 0.003);
+  assert.equal(bootstrapMeanInterval([0.5]), null);
+});

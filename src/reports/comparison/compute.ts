@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } from '../norms/format.ts';
-import { differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
+import { bootstrapMeanInterval, differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 
@@ -183,7 +183,7 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
     vasCategories: mergeShares(vasShares, vasSpans, vas.length),
     vasN: vas.length,
     vas: summarise(vas),
-    index: summarise(index),
+    index: indexSummary(index),
     dimensions: Object.fromEntries(DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null])),
     dimensionSpans: Object.fromEntries(DIMENSIONS.map((d) => [d, dimSpans(d)])),
     dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d), levelShares[i]!.n)])),
@@ -195,6 +195,12 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
       index: showNorm && indexComparable ? normDifference(norms, strata, summarise(index), (x) => x.index.mean?.value, (x) => x.index.sd?.value) : null,
     },
   };
+}
+
+/** The index mean with a bootstrap interval instead of the t interval, which can run above 1. */
+function indexSummary(values: number[]): Summary | null {
+  const s = summarise(values);
+  return s && { ...s, ci95: bootstrapMeanInterval(values) };
 }
 
 /** The group's mean minus its standardised norm, when every occupied stratum states mean, SD and n. */
