@@ -80,6 +80,12 @@ const envSchema = z.object({
     .string()
     .regex(/^(\d{1,2}|[A-Za-z0-9.:/, _-]+)$/, 'must be a number of proxy hops (e.g. 1) or addresses/subnets (e.g. loopback, 10.0.0.0/8)')
     .optional(),
+  // Analyst outputs publish no count of 1 to k − 1 people (docs/analysis.md); below 3 a pair could still tell each other apart.
+  SMALL_CELL_THRESHOLD: z.coerce
+    .number({ message: 'must be a whole number of people, at least 3' })
+    .int('must be a whole number of people, at least 3')
+    .min(3, 'must be a whole number of people, at least 3')
+    .default(5),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   // Who may read /metrics (by the connecting socket's address): "off", or a comma-separated list
   // of addresses/subnets and the names loopback, linklocal, uniquelocal.
@@ -127,6 +133,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** proxy-addr terms allowed to read /metrics; empty: /metrics is off. */
   metricsAllow: string[];
+  /** k: analyst outputs never publish a count of 1 to k − 1 people. */
+  smallCellThreshold: number;
 }
 
 export class ConfigError extends Error {}
@@ -178,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     letterDir: path.join(dataDir, 'letters'),
     logLevel: e.LOG_LEVEL,
     metricsAllow: e.METRICS_ALLOW,
+    smallCellThreshold: e.SMALL_CELL_THRESHOLD,
     trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }

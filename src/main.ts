@@ -94,6 +94,7 @@ function appFor(config: Config, s: Services) {
           exportPseudonymKey: config.exportPseudonymKey,
           erasureKey: config.erasureKey,
           publicUrl: config.publicUrl,
+          smallCellThreshold: config.smallCellThreshold,
           trustProxy: config.trustProxy,
           logger,
           metrics,

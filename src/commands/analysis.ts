@@ -1,14 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { isValueSetId, listValueSets } from '../reports/eq5d/engine.ts';
-import { buildComparison, renderComparison } from '../reports/comparison/report.ts';
-import { readNormFile, saveNormSet } from '../reports/norms/store.ts';
+import { buildComparison, renderComparison, reportHospitals } from '../reports/comparison/report.ts';
+import { longCsv, longTable } from '../reports/comparison/table.ts';
+import { listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const analysisCommands: CommandGroup = {
   help: [
     'prom norms import <file> [--id ID] [--version V] [--value-set ID]   a prom-norms JSON file, or norm microdata CSV',
+    'prom norms list                               norm sets: id, version, value set, title (one per line)',
     'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
+    'prom report --format csv [--out FILE] [same filters]   the same figures as one long table (stdout without --out)',
   ],
   commands: { norms, report },
 };
@@ -21,7 +24,8 @@ function valueSetOption(value: string | undefined) {
 
 async function norms(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'import') throw new UsageError('Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID]');
+  if (sub === 'list' && rest.length === 0) return listNorms();
+  if (sub !== 'import') throw new UsageError('Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], or prom norms list');
   const { values, positionals } = parse(rest, { id: { type: 'string' }, version: { type: 'string' }, 'value-set': { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('prom norms import takes one file.');
   const set = readNormFile(positionals[0]!, { id: values.id, version: values.version, valueSet: valueSetOption(values['value-set']) });
@@ -32,25 +36,46 @@ async function norms(args: string[]): Promise<number> {
   });
 }
 
+async function listNorms(): Promise<number> {
+  return withServices('prom norms list', false, async (s) => {
+    for (const n of await listNormSets(s.database.db)) console.log([n.id, n.version, n.valueSet ?? '-', `${n.title}${n.shipped ? ' (shipped)' : ''}`].join('\t'));
+    return 0;
+  });
+}
+
 async function report(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     out: { type: 'string' },
+    format: { type: 'string' },
     year: { type: 'string' },
     hospital: { type: 'string' },
     type: { type: 'string' },
     norms: { type: 'string' },
     'value-set': { type: 'string' },
   });
-  if (!values.out || positionals.length > 0) throw new UsageError('Usage: prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA]');
+  const format = values.format ?? 'html';
+  if (format !== 'html' && format !== 'csv') throw new UsageError(`--format: "${format}" is not one of html, csv.`);
+  if (positionals.length > 0 || (format === 'html' && !values.out)) {
+    throw new UsageError('Usage: prom report --out <file.html> | --format csv [--out FILE] [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]');
+  }
   const year = values.year === undefined ? undefined : Number(values.year);
   if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) throw new UsageError(`--year: "${values.year}" is not a year.`);
   if (values.type !== undefined && values.type !== 'OHCA' && values.type !== 'IHCA') throw new UsageError('--type must be OHCA or IHCA.');
   const filters = { year, hospital: values.hospital, arrestType: values.type as 'OHCA' | 'IHCA' | undefined };
+  const valueSet = valueSetOption(values['value-set']);
   return withServices('prom report', false, async (s) => {
-    const comparison = await buildComparison(s.database.db, filters, { normSet: values.norms, valueSet: valueSetOption(values['value-set']) });
-    writeFileSync(values.out!, renderComparison(s.views, s.instruments, comparison, true), { mode: 0o600 });
-    await audit(s.database.db, { actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'report', entity: 'comparison', details: { filters } });
-    console.log(`Report written to ${values.out} (${comparison.groups.map((g) => `${g.label} n = ${g.n}`).join(', ')}).`);
+    if (filters.hospital !== undefined && !(await reportHospitals(s.database.db)).includes(filters.hospital)) {
+      console.error(`--hospital: unknown hospital "${filters.hospital}": no arrest in the register has this hospital code.`);
+      return 1;
+    }
+    const comparison = await buildComparison(s.database.db, filters, { normSet: values.norms, valueSet, threshold: s.config.smallCellThreshold });
+    const body = format === 'csv' ? longCsv(longTable(comparison)) : renderComparison(s.views, s.instruments, comparison, true);
+    if (values.out) writeFileSync(values.out, body, { mode: 0o600 });
+    else process.stdout.write(body);
+    await audit(s.database.db, { actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'report', entity: 'comparison', details: { filters, format } });
+    // Only published sizes: a suppressed group's n must not reach a terminal either.
+    const sizes = comparison.groups.map((g) => `${g.label} ${g.suppressed ? 'suppressed' : `n = ${g.n}`}`).join(', ');
+    if (values.out) console.log(`Report written to ${values.out} (${sizes}).`);
     return 0;
   });
 }

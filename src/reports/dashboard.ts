@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { consented } from '../invitations/fragments.ts';
 import type { Db } from '../db/database.ts';
-import { suppressCells, type Relation } from './suppression.ts';
+import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 
 export const DIMENSIONS = ['month', 'hospital', 'health_trust', 'region', 'arrest_type', 'channel', 'language'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -261,16 +261,19 @@ export interface DashboardView {
   total: Line;
   tables: Record<Dimension, Line[]>;
   suppressed: boolean;
+  /** k, when suppressed. */
+  threshold: number;
 }
 
 /**
- * Turns the aggregate into published lines. With `suppress`, counts of 1–4 are hidden and then
+ * Turns the aggregate into published lines. With `suppress`, counts of 1 to k − 1 are hidden and then
  * as many more as it takes so that no hidden count follows from the totals: each dimension's
  * lines add up to the total, hospitals add up to their health trust and trusts to their region,
  * web + paper = answered, and the reasons add up to cancelled. A rate is hidden when its
  * numerator or denominator is.
  */
-export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: number }): DashboardView {
+export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: number | undefined }): DashboardView {
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const measures = measuresOf(a);
   const lines: { group: Group; dim: Dimension | null }[] = [{ group: { key: '', name: null, counts: a.total }, dim: null }];
   const start = new Map<Dimension, number>();
@@ -315,7 +318,7 @@ export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: num
       relations.push({ total: cell(l, idx('answered')), parts: [cell(l, idx('answeredWeb')), cell(l, idx('answeredPaper'))] });
       if (a.reasons.length > 0) relations.push({ total: cell(l, idx('cancelled')), parts: a.reasons.map((r) => cell(l, idx(`cancelled:${r}`))) });
     }
-    hidden = suppressCells(values, relations, opts.threshold).suppressed;
+    hidden = suppressCells(values, relations, threshold).suppressed;
   }
   const toLine = (l: number): Line => {
     const { group } = lines[l]!;
@@ -330,7 +333,7 @@ export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: num
     };
   };
   const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))])) as Record<Dimension, Line[]>;
-  return { measures, reasons: a.reasons, total: toLine(0), tables, suppressed: opts.suppress };
+  return { measures, reasons: a.reasons, total: toLine(0), tables, suppressed: opts.suppress, threshold };
 }
 
 export function cellOf(l: Line, m: Measure): Cell {
@@ -370,6 +373,7 @@ export function csvName(m: Measure): string {
   return m.startsWith('cancelled:') ? `cancelled_${m.slice('cancelled:'.length)}` : names[m as BaseMeasure];
 }
 
-export async function dashboard(db: Db, opts: { scope?: Scope; suppress: boolean }): Promise<DashboardView> {
-  return publish(aggregate(await loadFacts(db, opts.scope)), { suppress: opts.suppress });
+/** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing. */
+export async function dashboard(db: Db, opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined }): Promise<DashboardView> {
+  return publish(aggregate(await loadFacts(db, opts.scope)), { suppress: opts.suppress, threshold: opts.threshold });
 }

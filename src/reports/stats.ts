@@ -88,3 +88,72 @@ export function standardise(normByStratum: ReadonlyMap<string, number | null>, s
   }
   return total > 0 ? sum / total : null;
 }
+
+/**
+ * Wilson score 95 % interval of a share `x / n` (Wilson 1927; Newcombe 1998, method 3): stays
+ * within 0–1 and behaves at 0 % and 100 %, where the Wald interval collapses. Null for n = 0.
+ */
+export function wilson(x: number, n: number): [number, number] | null {
+  if (n <= 0) return null;
+  const z = jStat.normal.inv(0.975, 0, 1);
+  const p = x / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+export interface Difference {
+  value: number;
+  ci95: [number, number];
+  /** Welch–Satterthwaite degrees of freedom. */
+  df: number;
+}
+
+/**
+ * Survivors' mean minus a directly standardised norm mean, with a Welch 95 % interval. The norm
+ * mean is Σ w·mean over its strata, so its variance is Σ w²·sd²/n (independent samples); the
+ * degrees of freedom follow Welch–Satterthwaite over all the variance components. With one
+ * stratum of weight 1 this is Welch's two-sample interval. Null when an SD or n is missing.
+ */
+export function differenceFromStandardised(s: Summary, normMean: number, strata: readonly { weight: number; sd: number; n: number }[]): Difference | null {
+  if (s.sd === null || s.n < 2 || strata.length === 0 || strata.some((x) => x.n < 2)) return null;
+  const own = (s.sd * s.sd) / s.n;
+  const parts = strata.map((x) => ({ v: (x.weight * x.weight * x.sd * x.sd) / x.n, n: x.n }));
+  const variance = own + parts.reduce((a, p) => a + p.v, 0);
+  const df = (variance * variance) / ((own * own) / (s.n - 1) + parts.reduce((a, p) => a + (p.v * p.v) / (p.n - 1), 0));
+  const value = s.mean - normMean;
+  const half = tQuantile(0.975, df) * Math.sqrt(variance);
+  return { value, ci95: [value - half, value + half], df };
+}
+
+/**
+ * Percentile bootstrap 95 % interval of a mean (Efron & Tibshirani 1993, ch. 13): `resamples`
+ * resamples with replacement from a fixed-seed generator over the sorted values, so the same
+ * data give the same interval. Every resampled mean is an average of observed values, so the interval stays within
+ * their range — for the EQ-5D index, within the value set's bounds (never above 1).
+ */
+export function bootstrapMeanInterval(values: readonly number[], resamples = 2000, seed = 2019): [number, number] | null {
+  const n = values.length;
+  if (n < 2) return null;
+  // Sorted first, so the interval depends on the values, not on the order the database returned them in.
+  const sorted = [...values].sort((a, b) => a - b);
+  let state = seed >>> 0;
+  const next = () => {
+    // mulberry32: small, fast, good enough to draw indexes
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const means = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += sorted[Math.floor(next() * n)]!;
+    means[b] = sum / n;
+  }
+  means.sort();
+  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))]!;
+  return [at(0.025), at(0.975)];
+}

@@ -25,6 +25,8 @@ export interface StaffDeps {
   exportPseudonymKey?: string | undefined;
   /** How people sign in; the local password + TOTP login unless another provider is given. */
   login?: LoginProvider | undefined;
+  /** k of the analyst outputs' disclosure control (SMALL_CELL_THRESHOLD; default 5). */
+  smallCellThreshold?: number | undefined;
   /** Instrument texts (the comparison report labels dimensions with them). */
   instruments?: Instruments | undefined;
   /** ERASURE_KEY: without it, erasure at a person's request is unavailable. */

@@ -101,6 +101,7 @@ export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Di
   const key = (m: Measure) => shownCount(cellOf(t, m).value, cellOf(t, m).hidden);
   return {
     suppressed: view.suppressed,
+    suppressionNote: ctx.t('disclosure.dashboardNote', { k: view.threshold }),
     totals: {
       eligible: key('eligible'),
       invited: key('invited'),

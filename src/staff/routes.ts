@@ -108,6 +108,7 @@ function dashboardFor(ctx: StaffContext, res: Response) {
   return dashboard(ctx.deps.db, {
     scope: staff.role === 'registrar' ? { hospitals: staff.hospitals } : {},
     suppress: staff.role === 'analyst',
+    threshold: ctx.deps.smallCellThreshold,
   });
 }
 

@@ -39,6 +39,8 @@ export interface AppDeps {
   /** ERASURE_KEY and PUBLIC_URL, for erasure at a person's request (optional: without the key it is off). */
   erasureKey?: string | undefined;
   publicUrl?: string | undefined;
+  /** k of the analyst outputs' disclosure control (SMALL_CELL_THRESHOLD; default 5). */
+  smallCellThreshold?: number | undefined;
   /** Integration API limits (docs/api.md); its result pseudonyms use exportPseudonymKey. */
   api?: Omit<ApiOptions, 'pseudonymKey'>;
   /** Request and security-event logs (default: none). */

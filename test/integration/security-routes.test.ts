@@ -168,6 +168,7 @@ const VISITS: Visit[] = [
   v('GET /staff/export/responses.csv', STAFF, '/staff/export/responses.csv', { expect: onlyFor('analyst', 200) }),
   v('GET /staff/export/survivors.csv', STAFF, '/staff/export/survivors.csv', { expect: onlyFor('registrar', 200) }),
   v('GET /staff/report', STAFF, '/staff/report', { expect: { ...onlyFor('analyst', 200), admin: 200 } }),
+  v('GET /staff/report.csv', STAFF, '/staff/report.csv?table=vas', { expect: { ...onlyFor('analyst', 200), admin: 200 } }),
   v('GET /staff/worklists', STAFF, '/staff/worklists', { expect: onlyFor('registrar', 200) }),
   v('GET /staff/survivors', STAFF, '/staff/survivors', { expect: onlyFor('registrar', 200) }),
   v('POST /staff/survivors/search', STAFF, '/staff/survivors/search', { form: () => ({ q: 'Testesen' }), expect: onlyFor('registrar', 200) }),

@@ -184,6 +184,7 @@ test('the analyst sees the whole register with cells under 5 hidden and no hidde
       else assert.equal(r[m], f[m], 'published cells are the true counts');
     }
     if (r.answered === '' || r.invited === '') assert.equal(r.rate_answered_invited, '', 'a rate on a hidden count is hidden');
+    if (r.answered === '' || r.eligible === '') assert.equal(r.rate_answered_eligible, '', 'a rate on a hidden count is hidden (eligible)');
   }
   assert.ok(hidden > 0, 'the tiny hospital makes some cells small');
   const tiny = rows.find((r) => r.dimension === 'hospital' && r.key === 'TINY')!;

@@ -6,11 +6,14 @@ import request from 'supertest';
 import { createDemo } from '../../src/reports/demo.ts';
 import { createWorld, type World } from '../support/world.ts';
 import { createStaff, signIn, type TestStaff } from '../support/staff.ts';
+import { compareCells, parseLongCsv } from '../support/report-cells.ts';
 
 let world: World;
 let analyst: TestStaff;
 let registrar: TestStaff;
 let downloader: TestStaff;
+let tables: TestStaff;
+let steer: TestStaff;
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 
 before(async () => {
@@ -19,6 +22,8 @@ before(async () => {
   analyst = await createStaff(world.database.db, SECRET, { email: 'analyst@register.test', role: 'analyst' });
   registrar = await createStaff(world.database.db, SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['DEMO-OUS'] });
   downloader = await createStaff(world.database.db, SECRET, { email: 'analyst2@register.test', role: 'analyst' });
+  tables = await createStaff(world.database.db, SECRET, { email: 'analyst3@register.test', role: 'analyst' });
+  steer = await createStaff(world.database.db, SECRET, { email: 'analyst4@register.test', role: 'analyst' });
 });
 after(async () => {
   await world?.close();
@@ -45,7 +50,9 @@ test('bad filters get 400 with an error summary; registrars get 403; no session 
   const bad = await agent.get('/staff/report?year=abc').expect(400);
   assert.match(bad.text, /<title>Feil: /);
   assert.match(bad.text, /Velg år, sykehus og type fra listene/);
-  await agent.get('/staff/report?hospital=NOT-A-HOSPITAL').expect(400);
+  const unknown = await agent.get('/staff/report?hospital=NOT-A-HOSPITAL').expect(400);
+  assert.match(unknown.text, /Sykehuset «NOT-A-HOSPITAL» finnes ikke i registeret/);
+  await agent.get('/staff/report.csv?hospital=NOT-A-HOSPITAL').expect(400);
   const reg = await signIn(app, registrar);
   await reg.agent.get('/staff/report').expect(403);
   await request(app).get('/staff/report').expect(303).expect('Location', '/staff/login');
@@ -67,3 +74,46 @@ test('the analysts’ download is the pseudonymous wide export, streamed, withou
   for (const p of ids) assert.ok(!text.includes(p.register_id) && !text.includes(p.national_id));
 });
 
+
+test('each table has a CSV download; the page and its CSV agree cell for cell; downloads are audited', async () => {
+  const { agent } = await signIn(world.app(), tables);
+  for (const query of ['', '?year=2025', '?hospital=DEMO-OUS', '?year=2025&hospital=DEMO-HUS&type=IHCA']) {
+    const page = await agent.get(`/staff/report${query}`).expect(200);
+    const csv = await agent.get(`/staff/report.csv${query}`).expect(200).expect('Content-Type', /text\/csv/);
+    const rows = parseLongCsv(csv.text);
+    assert.ok(rows.length > 50, query);
+    assert.deepEqual(compareCells(page.text, rows), [], query);
+    for (const table of ['sizes', 'vas', 'means', 'dimensions']) {
+      const href = `/staff/report.csv${query ? `${query}&` : '?'}table=${table}`;
+      assert.ok(page.text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&').includes(`href="${href}"`), `${query}: download of ${table}`);
+    }
+  }
+  const vas = parseLongCsv((await agent.get('/staff/report.csv?table=vas').expect(200)).text);
+  assert.ok(vas.length > 0 && vas.every((r) => r.measure === 'vas_group_share'));
+  const exports = await world.database.db.selectFrom('audit_log').select('details').where('action', '=', 'export').where('entity', '=', 'comparison-report').execute();
+  assert.equal(exports.length, 5);
+});
+
+test('analysts choose the norm set and value set on the page; unknown ones are named; an empty selection says so', async () => {
+  const { agent } = await signIn(world.app(), steer);
+  const page = await agent.get('/staff/report?norms=DEMO&valueSet=NO-2024').expect(200);
+  assert.match(page.text, /<option value="DEMO" selected>DEMO<\/option>/);
+  assert.match(page.text, /Normdata: SYNTHETIC demo norms/);
+  // The chart puts each group beside its own standardised norm (labelled), not the crude norm.
+  assert.match(page.text, /<text x="22" y="13">Norm standardisert til OHCA<\/text>/);
+  assert.doesNotMatch(page.text, /<text x="22" y="13">Normbefolkningen/);
+  assert.match(page.text, /Normbefolkningen \(ujustert\) er hele normutvalget/);
+  const csv = parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO').expect(200)).text);
+  assert.ok(csv.some((r) => r.group === 'norm_std_OHCA' && r.measure === 'vas_mean' && r.value !== ''));
+  assert.deepEqual(compareCells(page.text, parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO&valueSet=NO-2024').expect(200)).text)), []);
+  const en = await agent.get('/staff/report?valueSet=EN-2018').expect(200);
+  assert.match(en.text, /EQ-5D-indeks \(EN-2018\)/);
+  const badNorms = await agent.get('/staff/report?norms=NOPE').expect(400);
+  assert.match(badNorms.text, /Normdatasettet «NOPE» finnes ikke/);
+  const badSet = await agent.get('/staff/report?valueSet=XX-1999').expect(400);
+  assert.match(badSet.text, /Verdisettet «XX-1999» finnes ikke/);
+  const empty = await agent.get('/staff/report?year=2001').expect(200);
+  assert.match(empty.text, /Ingen hjertestanser i registeret passer til dette utvalget/);
+  const full = await agent.get('/staff/report').expect(200);
+  assert.doesNotMatch(full.text, /Ingen hjertestanser i registeret passer/);
+});

@@ -154,3 +154,12 @@ test('METRICS_ALLOW: loopback by default, "off" turns /metrics off, junk names t
   assert.equal(loadConfig(env({ LOG_LEVEL: 'warn' })).logLevel, 'warn');
   refuses({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of fatal, error, warn, info/);
 });
+
+test('SMALL_CELL_THRESHOLD: 5 by default, a whole number of at least 3, otherwise refused by name', () => {
+  assert.equal(loadConfig(env()).smallCellThreshold, 5);
+  assert.equal(loadConfig(env({ SMALL_CELL_THRESHOLD: '3' })).smallCellThreshold, 3);
+  assert.equal(loadConfig(env({ SMALL_CELL_THRESHOLD: '10' })).smallCellThreshold, 10);
+  refuses({ SMALL_CELL_THRESHOLD: '2' }, 'SMALL_CELL_THRESHOLD', /at least 3/);
+  refuses({ SMALL_CELL_THRESHOLD: '4.5' }, 'SMALL_CELL_THRESHOLD', /whole number/);
+  refuses({ SMALL_CELL_THRESHOLD: 'five' }, 'SMALL_CELL_THRESHOLD');
+});

@@ -1,15 +1,17 @@
 // The analysts' comparison: survivors after OHCA and after IHCA against the population norms.
-// Loads the counted responses for the filters, then computes with pure functions. Groups with
-// fewer than 5 people are suppressed; norm figures nobody published stay missing, with a reason.
+// Loads the counted responses, then computes with pure functions. What a selection may publish
+// is decided over the whole register (disclosure.ts), so reports for different selections cannot
+// be combined to count fewer than k people; norm figures nobody published stay missing.
 import { sql } from 'kysely';
 import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
-import { ageBand, findStratum, type AgeBand, type NormSet } from '../norms/format.ts';
-import { shares, standardise, summarise, vasGroup, type Summary } from '../stats.ts';
+import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } from '../norms/format.ts';
+import { bootstrapMeanInterval, differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
+import { DEFAULT_THRESHOLD } from '../suppression.ts';
+import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 
-export const MIN_CELL = 5;
 export const ARREST_TYPES = ['OHCA', 'IHCA'] as const;
 type ArrestType = (typeof ARREST_TYPES)[number];
 
@@ -21,32 +23,61 @@ export interface Filters {
 
 export interface SurvivorResponse {
   arrestType: ArrestType;
+  year: number;
+  hospital: string;
   sex: 'female' | 'male';
   age: number;
   levels: (number | null)[];
   vas: number | null;
 }
 
+/** A published share of a category; `from`–`to` are the fine categories it covers (merged when they differ). */
+export interface CategoryShare extends Span {
+  share: number;
+  /** Wilson 95 % interval of the share. */
+  ci95: [number, number] | null;
+}
+
 export interface GroupResult {
   label: ArrestType;
+  /** The group's size (internal: shown only when not suppressed). */
   n: number;
   suppressed: boolean;
+  /** Why nothing is published for the group (null when it is). */
+  reason: Reason | null;
+  /** Fine VAS group shares, when published unmerged (the chart draws these). */
   vasGroups: number[] | null;
+  /** The VAS groups the group publishes: merged below the whole register, fine when suppressed. */
+  vasSpans: Span[];
+  /** VAS groups as published: fine or merged; n = VAS answerers. */
+  vasCategories: CategoryShare[] | null;
+  vasN: number | null;
   vas: Summary | null;
   index: Summary | null;
+  /** Fine level shares per dimension, when published unmerged. */
   dimensions: Record<string, number[] | null>;
-  /** The same group's norm, directly standardised to its age and sex mix. */
-  norm: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; dimensions: Record<string, number[] | null> };
+  dimensionSpans: Record<string, Span[]>;
+  dimensionCategories: Record<string, CategoryShare[] | null>;
+  /** Answerers per dimension. */
+  dimensionN: Record<string, number | null>;
+  /** The same group's norm, directly standardised to its age and sex mix (null when the mix may not be shown). */
+  norm: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; dimensions: Record<string, number[] | null>; respondents: number | null };
+  /** The standardised norm is hidden because it would show a sex × age mix with fewer than k people. */
+  normSuppressed: boolean;
+  /** Survivors minus the standardised norm (Welch 95 % interval); null when hidden or the norm lacks SD or n. */
+  difference: { vas: Difference | null; index: Difference | null };
 }
 
 export interface Comparison {
   filters: Filters;
+  /** k: no published figure rests on 1 to k − 1 people. */
+  threshold: number;
   valueSet: ValueSetId;
   normSet: { id: string; version: string; title: string; sources: Record<string, string> };
   normIndexValueSet: string | null;
   groups: GroupResult[];
   /** Unstandardised norm for the whole population, where published. */
-  population: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null };
+  population: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; respondents: number | null };
   /** Published controls matched to a patient group, shown as they were published. */
   matched: { description: string; vasMean: number | null; vasSd: number | null; indexMean: number | null; indexSd: number | null; valueSetNote: string | undefined }[];
   /** What could not be compared, and what data it needs (locale keys under report.missing). */
@@ -61,6 +92,8 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select([
       'e.arrest_type',
+      'e.hospital',
+      sql<number>`extract(year from e.arrest_date)::int`.as('year'),
       's.sex',
       sql<number>`extract(year from age(e.arrest_date, s.birth_date))::int`.as('age'),
       'r.mobility',
@@ -77,6 +110,8 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
   const rows = await q.execute();
   return rows.map((r) => ({
     arrestType: r.arrest_type,
+    year: r.year,
+    hospital: r.hospital,
     sex: r.sex,
     age: r.age,
     levels: [r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression],
@@ -84,19 +119,27 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
   }));
 }
 
-export function compare(responses: readonly SurvivorResponse[], norms: NormSet, filters: Filters, valueSet: ValueSetId = DEFAULT_VALUE_SET): Comparison {
+/**
+ * `responses` are the whole register's (the disclosure plan is made over all of them); the
+ * filters pick the selection shown. `threshold` is k (SMALL_CELL_THRESHOLD).
+ */
+export function compare(responses: readonly SurvivorResponse[], norms: NormSet, filters: Filters, valueSet: ValueSetId = DEFAULT_VALUE_SET, threshold = DEFAULT_THRESHOLD): Comparison {
   const normValueSet = norms.strata.find((s) => s.index.valueSet)?.index.valueSet ?? null;
   const indexComparable = normValueSet !== null && isValueSetId(normValueSet) && normValueSet === valueSet;
   const types = filters.arrestType ? [filters.arrestType] : ARREST_TYPES;
-  const groups = types.map((t) => groupResult(t, responses.filter((r) => r.arrestType === t), norms, valueSet, indexComparable));
+  const plan = planDisclosure(responses, threshold);
+  const box = { year: filters.year, hospital: filters.hospital };
+  const selected = responses.filter((r) => (box.year === undefined || r.year === box.year) && (box.hospital === undefined || r.hospital === box.hospital));
+  const groups = types.map((t) => groupResult(t, selected.filter((r) => r.arrestType === t), norms, valueSet, indexComparable, plan.types[t], box));
   const all = findStratum(norms, 'all', 'all');
   return {
     filters,
+    threshold,
     valueSet,
     normSet: { id: norms.id, version: norms.version, title: norms.title, sources: norms.sources },
     normIndexValueSet: normValueSet,
     groups,
-    population: { vasGroups: all?.vas.groups?.shares ?? null, vasMean: all?.vas.mean?.value ?? null, indexMean: indexComparable ? (all?.index.mean?.value ?? null) : null },
+    population: { vasGroups: all?.vas.groups?.shares ?? null, vasMean: all?.vas.mean?.value ?? null, indexMean: indexComparable ? (all?.index.mean?.value ?? null) : null, respondents: all?.n?.value ?? null },
     matched: norms.strata
       .filter((s) => s.match)
       .map((s) => ({ description: s.match!, vasMean: s.vas.mean?.value ?? null, vasSd: s.vas.sd?.value ?? null, indexMean: s.index.mean?.value ?? null, indexSd: s.index.sd?.value ?? null, valueSetNote: s.index.valueSetNote })),
@@ -104,35 +147,100 @@ export function compare(responses: readonly SurvivorResponse[], norms: NormSet, 
   };
 }
 
-function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms: NormSet, valueSet: ValueSetId, indexComparable: boolean): GroupResult {
+function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms: NormSet, valueSet: ValueSetId, indexComparable: boolean, plan: TypePlan, box: Filters): GroupResult {
   const n = rows.length;
+  const reason = plan.reason(box);
+  const showNorm = reason === null && plan.standardised(box);
   const strata = stratumCounts(rows);
   const norm = {
-    vasGroups: standardisedShares(norms, strata, 10, (s) => s.vas.groups?.shares),
-    vasMean: standardise(normMap(norms, strata, (s) => s.vas.mean?.value), strata),
-    indexMean: indexComparable ? standardise(normMap(norms, strata, (s) => s.index.mean?.value), strata) : null,
-    dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, standardisedShares(norms, strata, 5, (s) => s.dimensions[d]?.shares)])),
+    vasGroups: showNorm ? standardisedShares(norms, strata, 10, (s) => s.vas.groups?.shares) : null,
+    vasMean: showNorm ? standardise(normMap(norms, strata, (s) => s.vas.mean?.value), strata) : null,
+    indexMean: showNorm && indexComparable ? standardise(normMap(norms, strata, (s) => s.index.mean?.value), strata) : null,
+    dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, showNorm ? standardisedShares(norms, strata, 5, (s) => s.dimensions[d]?.shares) : null])),
+    respondents: showNorm ? normRespondents(norms, strata) : null,
   };
-  if (n < MIN_CELL) {
-    return { label, n, suppressed: true, vasGroups: null, vas: null, index: null, dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, null])), norm };
+  const none = Object.fromEntries(DIMENSIONS.map((d) => [d, null]));
+  if (reason !== null) {
+    const fineDims = Object.fromEntries(DIMENSIONS.map((d) => [d, fineSpans(5)]));
+    return { label, n, suppressed: true, reason, vasGroups: null, vasSpans: fineSpans(10), vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionSpans: fineDims, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true, difference: { vas: null, index: null } };
   }
+  const whole = box.year === undefined && box.hospital === undefined;
   const vas = rows.filter((r) => r.vas !== null).map((r) => r.vas!);
   const index = rows.map((r) => (r.levels.some((l) => l === null) ? null : eq5dIndex(r.levels.join(''), valueSet))).filter((x): x is number => x !== null);
+  const vasShares = shares(vas.map(vasGroup), 10);
+  const vasSpans = whole ? fineSpans(10) : plan.vas;
+  const levelShares = DIMENSIONS.map((_, i) => {
+    const answered = rows.filter((r) => r.levels[i] !== null).map((r) => r.levels[i]! - 1);
+    return { n: answered.length, shares: shares(answered, 5) };
+  });
+  const dimSpans = (d: string) => (whole ? fineSpans(5) : plan.dimensions[d]!);
   return {
     label,
     n,
     suppressed: false,
-    vasGroups: shares(vas.map(vasGroup), 10),
+    reason: null,
+    vasGroups: vasSpans.length === 10 ? vasShares : null,
+    vasSpans,
+    vasCategories: mergeShares(vasShares, vasSpans, vas.length),
+    vasN: vas.length,
     vas: summarise(vas),
-    index: summarise(index),
-    dimensions: Object.fromEntries(
-      DIMENSIONS.map((d, i) => {
-        const answered = rows.filter((r) => r.levels[i] !== null).map((r) => r.levels[i]! - 1);
-        return [d, shares(answered, 5)];
-      }),
-    ),
+    index: indexSummary(index),
+    dimensions: Object.fromEntries(DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null])),
+    dimensionSpans: Object.fromEntries(DIMENSIONS.map((d) => [d, dimSpans(d)])),
+    dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d), levelShares[i]!.n)])),
+    dimensionN: Object.fromEntries(DIMENSIONS.map((d, i) => [d, levelShares[i]!.n])),
     norm,
+    normSuppressed: !showNorm,
+    difference: {
+      vas: showNorm ? normDifference(norms, strata, summarise(vas), (x) => x.vas.mean?.value, (x) => x.vas.sd?.value) : null,
+      index: showNorm && indexComparable ? normDifference(norms, strata, summarise(index), (x) => x.index.mean?.value, (x) => x.index.sd?.value) : null,
+    },
   };
+}
+
+/** The index mean with a bootstrap interval instead of the t interval, which can run above 1. */
+function indexSummary(values: number[]): Summary | null {
+  const s = summarise(values);
+  return s && { ...s, ci95: bootstrapMeanInterval(values) };
+}
+
+/** The group's mean minus its standardised norm, when every occupied stratum states mean, SD and n. */
+function normDifference(norms: NormSet, strata: Map<StratumKey, number>, summary: Summary | null, mean: (s: NormStratum) => number | undefined, sd: (s: NormStratum) => number | undefined): Difference | null {
+  if (!summary || strata.size === 0) return null;
+  const total = [...strata.values()].reduce((a, b) => a + b, 0);
+  let normMean = 0;
+  const parts: { weight: number; sd: number; n: number }[] = [];
+  for (const [key, count] of strata) {
+    const [sex, age] = key.split('|') as ['female' | 'male', AgeBand];
+    const stratum = findStratum(norms, sex, age);
+    const [m, s, n] = [stratum && mean(stratum), stratum && sd(stratum), stratum?.n?.value];
+    if (m === undefined || s === undefined || n === undefined) return null;
+    normMean += (count / total) * m;
+    parts.push({ weight: count / total, sd: s, n });
+  }
+  return differenceFromStandardised(summary, normMean, parts);
+}
+
+/** Norm respondents in the strata the group occupies, when the norm states all of them. */
+function normRespondents(norms: NormSet, strata: Map<StratumKey, number>): number | null {
+  let sum = 0;
+  for (const key of strata.keys()) {
+    const [sex, age] = key.split('|') as ['female' | 'male', AgeBand];
+    const n = findStratum(norms, sex, age)?.n?.value;
+    if (n === undefined) return null;
+    sum += n;
+  }
+  return strata.size > 0 ? sum : null;
+}
+
+const fineSpans = (k: number): Span[] => Array.from({ length: k }, (_, i) => ({ from: i, to: i }));
+
+function mergeShares(fine: number[] | null, spans: Span[], n: number): CategoryShare[] | null {
+  if (!fine) return null;
+  return spans.map((s) => {
+    const share = fine.slice(s.from, s.to + 1).reduce((a, b) => a + b, 0);
+    return { ...s, share, ci95: wilson(Math.round(share * n), n) };
+  });
 }
 
 type StratumKey = `${'female' | 'male'}|${AgeBand}`;

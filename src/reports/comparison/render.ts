@@ -1,69 +1,161 @@
 // Turns a Comparison into the report's view: the EQ VAS chart (SVG) with its data table, means
-// with confidence intervals, level distributions, what is missing and the sources.
+// with their n and confidence intervals, level distributions, what is missing and the sources.
+// Every number comes from the long table (table.ts), so the page and the CSV agree cell for cell;
+// each number sits in an element with data-cell="group|measure|category".
 import type { Views } from '../../web/views.ts';
 import { DIMENSIONS, type Instruments } from '../../survey/instrument.ts';
-import { formatIndex } from '../eq5d/engine.ts';
-import { VAS_GROUPS, type Summary } from '../stats.ts';
+import { VAS_GROUPS } from '../stats.ts';
 import { groupedBarChart } from './bar-chart.ts';
 import type { Comparison } from './compute.ts';
+import { levelLabel, longTable, vasLabel, type LongRow } from './table.ts';
+import type { Span } from './disclosure.ts';
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? null : `${(v * 100).toFixed(1).replace('.', ',')}`);
-const num = (v: number, digits: number) => v.toFixed(digits).replace('.', ',').replace('-', '−');
-const idx = (v: number) => formatIndex(v).replace('.', ',').replace('-', '−');
+/** Norwegian display of a plain decimal: comma and a real minus sign. */
+const nb = (v: string) => v.replace('.', ',').replace('-', '−');
+
+interface Cell {
+  key: string;
+  text: string;
+  muted: boolean;
+  rowspan?: number;
+  merged?: string;
+  /** A share's Wilson interval, shown after it. */
+  ci?: { low: Cell; high: Cell };
+}
 
 export function comparisonView(c: Comparison, views: Views, instruments: Instruments) {
   const t = (key: string, vars?: Record<string, unknown>) => views.t('nb', `report.${key}`, vars);
-  const normVas = c.population.vasGroups;
-  const series = [...c.groups.map((g) => ({ name: g.suppressed ? `${g.label} (${t('suppressed')})` : `${g.label} (n = ${g.n})`, values: g.vasGroups ?? VAS_GROUPS.map(() => null) })), { name: t('normPopulation'), values: normVas ?? VAS_GROUPS.map(() => null) }];
+  const d = (key: string, vars?: Record<string, unknown>) => views.t('nb', `disclosure.${key}`, { k: c.threshold, ...vars });
+  const rows = longTable(c);
+  const find = new Map(rows.map((r) => [`${r.group}|${r.measure}|${r.category}`, r]));
+  const cellOf = (group: string, measure: string, category: string, missing = '–'): Cell => {
+    const key = `${group}|${measure}|${category}`;
+    const r = find.get(key);
+    if (!r || r.suppressed === '1') return { key, text: d('hidden'), muted: true };
+    return r.value === '' ? { key, text: missing, muted: true } : { key, text: nb(r.value), muted: false };
+  };
+  const shareCell = (group: string, measure: string, category: string): Cell => {
+    const cell = cellOf(group, measure, category);
+    // A hidden or missing share hides its interval too: one cell stands for all three figures.
+    if (cell.muted) return { ...cell, key: [cell.key, `${group}|${measure}_ci_low|${category}`, `${group}|${measure}_ci_high|${category}`].join(' ') };
+    return { ...cell, ci: { low: cellOf(group, `${measure}_ci_low`, category), high: cellOf(group, `${measure}_ci_high`, category) } };
+  };
+  const normGroups = c.groups.map((g) => `norm_std_${g.label}`);
+  // Each group beside its own standardised norm; the crude norm only where no group has one.
+  const none = VAS_GROUPS.map(() => null);
+  const standardised = c.groups.filter((g) => g.norm.vasGroups);
+  const series = [
+    ...c.groups.flatMap((g) => [
+      { name: g.suppressed ? `${g.label} (${d('hidden')})` : `${g.label} (n = ${g.vasN})`, values: g.vasGroups ?? none },
+      ...(g.norm.vasGroups ? [{ name: t('normStandardised', { group: g.label }), values: g.norm.vasGroups }] : []),
+    ]),
+    ...(standardised.length === 0 ? [{ name: t('normPopulation'), values: c.population.vasGroups ?? none }] : []),
+  ];
   const chart = groupedBarChart({ id: 'vas-chart', title: t('vasChartTitle'), categories: VAS_GROUPS, series, yLabel: t('vasChartY') });
-  const columns = [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))];
   const vasRows = VAS_GROUPS.map((label, i) => ({
     label,
-    cells: [...c.groups.map((g) => cell(g.suppressed, g.vasGroups?.[i])), cell(false, normVas?.[i], t('notAvailable')), ...c.groups.map((g) => cell(false, g.norm.vasGroups?.[i], t('notAvailable')))],
+    cells: [
+      ...c.groups.flatMap((g) => spanCell(g.vasSpans, i, (s) => shareCell(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
+      cellOf('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
+      ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
+    ],
   }));
-  const means = c.groups.map((g) => ({
-    label: g.label,
-    n: g.n,
-    suppressed: g.suppressed,
-    vas: summaryText(g.vas, (v) => num(v, 1)),
-    index: summaryText(g.index, idx),
-    normVas: g.norm.vasMean === null ? t('notAvailable') : num(g.norm.vasMean, 1),
-    normIndex: g.norm.indexMean === null ? t('notAvailable') : idx(g.norm.indexMean),
-  }));
-  const dims = DIMENSIONS.map((d, di) => ({
+  /** The table's n row: the answerers behind each column (norm respondents for norm columns). */
+  const nRow = (columns: { group: string; measure: string; category: string }[]) =>
+    columns.map(({ group, measure, category }) => {
+      const key = `${group}|${measure}|${category}`;
+      return { key, text: nText(find.get(key), d('hidden')) || '–' };
+    });
+  const vasN = nRow([
+    ...c.groups.map((g) => ({ group: g.label, measure: 'vas_group_share', category: vasLabel(g.vasSpans[0]!) })),
+    ...['norm', ...normGroups].map((group) => ({ group, measure: 'vas_group_share', category: '0-9' })),
+  ]);
+  const sizes = c.groups.map((g) => ({ label: g.label, n: cellOf(g.label, 'group_size', ''), note: g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '' }));
+  const means = c.groups.flatMap((g) =>
+    (['vas', 'index'] as const).map((m) => {
+      const r = find.get(`${g.label}|${m}_mean|`);
+      return {
+        group: g.label,
+        measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }),
+        n: nText(r, d('hidden')),
+        nKey: `${g.label}|${m}_mean|`,
+        mean: cellOf(g.label, `${m}_mean`, ''),
+        sd: cellOf(g.label, `${m}_sd`, ''),
+        low: cellOf(g.label, `${m}_ci_low`, ''),
+        high: cellOf(g.label, `${m}_ci_high`, ''),
+        norm: cellOf(`norm_std_${g.label}`, `${m}_mean`, '', t('notAvailable')),
+      };
+    }),
+  );
+  const differences = c.groups.flatMap((g) =>
+    (['vas', 'index'] as const).map((m) => ({
+      group: g.label,
+      measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }),
+      value: cellOf(g.label, `${m}_diff`, ''),
+      low: cellOf(g.label, `${m}_diff_ci_low`, ''),
+      high: cellOf(g.label, `${m}_diff_ci_high`, ''),
+      note: g.suppressed || g.normSuppressed || g.difference[m] ? '' : d('diffUnavailable'),
+    })),
+  );
+  const dash: Cell = { key: '', text: '–', muted: true };
+  const population = (['vas', 'index'] as const).map((m) => {
+    const r = find.get(`norm|${m}_mean|`);
+    return { group: t('normPopulation'), measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }), n: r?.n || '–', nKey: `norm|${m}_mean|`, mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')), sd: dash, low: dash, high: dash, norm: dash };
+  });
+  const dims = DIMENSIONS.map((dim, di) => ({
     heading: instruments.nb.dimensions[di]!.heading,
-    rows: [1, 2, 3, 4, 5].map((level) => ({
-      label: t('level', { n: level }),
-      cells: [...c.groups.map((g) => cell(g.suppressed, g.dimensions[d]?.[level - 1])), ...c.groups.map((g) => cell(false, g.norm.dimensions[d]?.[level - 1], t('notAvailable')))],
+    n: nRow([
+      ...c.groups.map((g) => ({ group: g.label, measure: 'level_share', category: levelLabel(dim, g.dimensionSpans[dim]![0]!) })),
+      ...normGroups.map((group) => ({ group, measure: 'level_share', category: levelLabel(dim, { from: 0, to: 0 }) })),
+    ]),
+    rows: [0, 1, 2, 3, 4].map((level) => ({
+      label: t('level', { n: level + 1 }),
+      cells: [
+        ...c.groups.flatMap((g) => spanCell(g.dimensionSpans[dim]!, level, (s) => shareCell(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
+        ...normGroups.map((g) => cellOf(g, 'level_share', levelLabel(dim, { from: level, to: level }), t('notAvailable'))),
+      ],
     })),
   }));
   return {
     chart,
-    columns,
+    columns: [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     vasRows,
-    means,
+    vasN,
+    chartNote: c.groups.filter((g) => !g.suppressed && !g.vasGroups).map((g) => d('chartMerged', { group: g.label })).join(' '),
+    sizes,
+    means: [...means, ...population],
+    differences,
     dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
     dims,
+    anyMerged: c.groups.some((g) => g.vasSpans.length < 10 || DIMENSIONS.some((x) => g.dimensionSpans[x]!.length < 5)),
     matched: c.matched.map((m) => ({
       ...m,
-      vas: m.vasMean === null ? null : `${num(m.vasMean, 0)}${m.vasSd === null ? '' : ` ± ${num(m.vasSd, 0)}`}`,
-      index: m.indexMean === null ? null : `${num(m.indexMean, 2)}${m.indexSd === null ? '' : ` ± ${num(m.indexSd, 2)}`}`,
+      vas: m.vasMean === null ? null : `${nb(m.vasMean.toFixed(0))}${m.vasSd === null ? '' : ` ± ${nb(m.vasSd.toFixed(0))}`}`,
+      index: m.indexMean === null ? null : `${nb(m.indexMean.toFixed(2))}${m.indexSd === null ? '' : ` ± ${nb(m.indexSd.toFixed(2))}`}`,
     })),
     missing: c.missing.map((m) => t(`missing.${m.key}`, m.vars)),
     sources: Object.entries(c.normSet.sources).map(([key, text]) => ({ key, text })),
+    normKinds: t('normKinds'),
     normData: t('normData', { title: c.normSet.title, version: c.normSet.version, valueSet: c.valueSet }),
     meanIndexLabel: t('meanIndex', { valueSet: c.valueSet }),
+    disclosure: {
+      threshold: c.threshold,
+      summary: d('summary'),
+      merged: d('merged'),
+      method: [0, 1, 2, 3, 4].map((i) => d(`method.${i}`)),
+    },
   };
 }
 
-function cell(suppressed: boolean, value: number | null | undefined, missing = '–') {
-  if (suppressed) return { text: 'færre enn 5', muted: true };
-  const p = pct(value);
-  return p === null ? { text: missing, muted: true } : { text: p, muted: false };
+/** The cell of fine row `i` in a column whose categories may be merged: the first row of a span carries it (rowspan), the others nothing. */
+function spanCell(spans: Span[], i: number, cell: (s: Span) => Cell, mergedLabel: (s: Span) => string): Cell[] {
+  const s = spans.find((x) => x.from <= i && i <= x.to)!;
+  if (s.from !== i) return [];
+  const c = cell(s);
+  return s.to > s.from ? [{ ...c, rowspan: s.to - s.from + 1, merged: mergedLabel(s) }] : [c];
 }
 
-function summaryText(s: Summary | null, fmt: (v: number) => string): string {
-  if (!s) return '–';
-  if (!s.ci95) return `${fmt(s.mean)} (n = ${s.n})`;
-  return `${fmt(s.mean)} (${fmt(s.ci95[0])} til ${fmt(s.ci95[1])})`;
+function nText(r: LongRow | undefined, hidden: string): string {
+  if (!r || r.suppressed === '1') return hidden;
+  return r.n;
 }

@@ -1,4 +1,5 @@
 // The comparison report as HTML: a fragment for the staff page, or a standalone file.
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Instruments } from '../../survey/instrument.ts';
 import type { Views } from '../../web/views.ts';
@@ -9,19 +10,38 @@ import { comparisonView } from './render.ts';
 
 export class UnknownNormSet extends Error {}
 
-export async function buildComparison(db: Db, filters: Filters, opts: { normSet?: string; valueSet?: ValueSetId } = {}): Promise<Comparison> {
-  const norms = await loadNormSet(db, opts.normSet ?? DEFAULT_NORM_SET);
-  if (!norms) throw new UnknownNormSet(`No norm set "${opts.normSet}". Load one with prom norms import <file>.`);
-  return compare(await loadResponses(db, filters), norms, filters, opts.valueSet ?? DEFAULT_VALUE_SET);
+/** Hospital codes a report can be filtered by: those with an arrest in the register. */
+export async function reportHospitals(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('arrest_events').select('hospital').distinct().orderBy('hospital').execute();
+  return rows.map((r) => r.hospital);
 }
 
-export function renderComparison(views: Views, instruments: Instruments, c: Comparison, standalone: boolean): string {
+/** Whether any arrest in the register falls in the selection (an empty one is said to be empty). */
+export async function selectionHasArrests(db: Db, f: Filters): Promise<boolean> {
+  let q = db.selectFrom('arrest_events').select('id').limit(1);
+  if (f.year !== undefined) q = q.where(sql<number>`extract(year from arrest_date)::int`, '=', f.year);
+  if (f.hospital !== undefined) q = q.where('hospital', '=', f.hospital);
+  if (f.arrestType !== undefined) q = q.where('arrest_type', '=', f.arrestType);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** The whole register's responses are loaded: what one selection may show depends on all others. */
+export async function buildComparison(db: Db, filters: Filters, opts: { normSet?: string; valueSet?: ValueSetId; threshold?: number } = {}): Promise<Comparison> {
+  const norms = await loadNormSet(db, opts.normSet ?? DEFAULT_NORM_SET);
+  if (!norms) throw new UnknownNormSet(`No norm set "${opts.normSet}". Load one with prom norms import <file>.`);
+  return compare(await loadResponses(db, {}), norms, filters, opts.valueSet ?? DEFAULT_VALUE_SET, opts.threshold);
+}
+
+/** Where the page's CSV downloads are (staff page only): the address of the whole table, to which `table=…` is added. */
+export function renderComparison(views: Views, instruments: Instruments, c: Comparison, standalone: boolean, csvHref?: string): string {
   const t = (k: string) => views.t('nb', `report.${k}`);
   const filterText = [
     c.filters.year ?? t('allYears'),
     c.filters.hospital ?? t('allHospitals'),
     c.filters.arrestType ?? t('allTypes'),
   ].join(', ');
-  const data = { lang: 'nb' as const, standalone, filterText, view: comparisonView(c, views, instruments), generated: views.t('nb', 'report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }) };
+  const csv = (table?: string) => (csvHref === undefined ? undefined : table ? `${csvHref}${csvHref.includes('?') ? '&' : '?'}table=${table}` : csvHref);
+  const links = { csvAll: csv(), csvSizes: csv('sizes'), csvVas: csv('vas'), csvMeans: csv('means'), csvDimensions: csv('dimensions') };
+  const data = { lang: 'nb' as const, standalone, filterText, ...links, view: comparisonView(c, views, instruments), generated: views.t('nb', 'report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }) };
   return views.render('reports/comparison', data, standalone ? 'reports/standalone' : null);
 }

@@ -9,6 +9,7 @@ import type { Db } from '../../db/database.ts';
 import { DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { normSetSchema, type NormSet } from './format.ts';
 import { aggregateMicrodata, type NormRespondent } from './microdata.ts';
+import { normSetProblems } from './checks.ts';
 
 const SHIPPED = fileURLToPath(new URL('../../../norms/no-2019.json', import.meta.url));
 export const DEFAULT_NORM_SET = 'NO-2019';
@@ -26,6 +27,18 @@ export async function loadNormSet(db: Db, id = DEFAULT_NORM_SET): Promise<NormSe
   return id === DEFAULT_NORM_SET ? shippedNorms() : undefined;
 }
 
+/** One line per norm set: the newest version (the one reports use), and the shipped set unless replaced. */
+export async function listNormSets(db: Db): Promise<{ id: string; version: string; title: string; valueSet: string | null; shipped: boolean }[]> {
+  const rows = await db.selectFrom('norm_sets').select(['id', 'data']).orderBy('id').orderBy('imported_at', 'desc').execute();
+  const newest = new Map<string, NormSet>();
+  for (const r of rows) if (!newest.has(r.id)) newest.set(r.id, normSetSchema.parse(r.data));
+  const sets = [...newest.values()].map((set) => ({ set, shipped: false }));
+  if (!newest.has(DEFAULT_NORM_SET)) sets.push({ set: shippedNorms(), shipped: true });
+  return sets
+    .sort((a, b) => a.set.id.localeCompare(b.set.id))
+    .map(({ set, shipped }) => ({ id: set.id, version: set.version, title: set.title, valueSet: set.strata.find((x) => x.index.valueSet)?.index.valueSet ?? null, shipped }));
+}
+
 export async function saveNormSet(db: Db, set: NormSet): Promise<void> {
   const data = JSON.stringify(set);
   await db
@@ -35,16 +48,10 @@ export async function saveNormSet(db: Db, set: NormSet): Promise<void> {
     .execute();
 }
 
-/** Reads a prom-norms JSON file or a microdata CSV; throws NormFileRefused with the reason. */
+/** Reads a prom-norms JSON file or a microdata CSV; throws NormFileRefused with the reason(s), naming the file. */
 export function readNormFile(file: string, opts: { id?: string; version?: string; valueSet?: ValueSetId } = {}): NormSet {
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  if (text.trimStart().startsWith('{')) {
-    const parsed = normSetSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new NormFileRefused(`${file} is not a valid norm file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return parsed.data;
-  }
-  const rows = readMicrodata(text);
-  return aggregateMicrodata(rows, {
+  const text = readText(file);
+  const set = text.trimStart().startsWith('{') ? readJson(file, text) : aggregateMicrodata(readMicrodata(file, text), {
     id: opts.id ?? path.basename(file).replace(/\.[^.]+$/, ''),
     version: opts.version ?? new Date().toISOString().slice(0, 10),
     title: `Norms computed from microdata in ${path.basename(file)}`,
@@ -52,11 +59,40 @@ export function readNormFile(file: string, opts: { id?: string; version?: string
     sourceName: path.basename(file),
     valueSet: opts.valueSet ?? DEFAULT_VALUE_SET,
   });
+  const problems = normSetProblems(set, opts.valueSet);
+  if (problems.length > 0) throw new NormFileRefused(`${file} was not imported (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
+  return set;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new NormFileRefused(`Cannot read the norm file ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}.`);
+  }
+}
+
+function readJson(file: string, text: string): NormSet {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new NormFileRefused(`${file} is not valid JSON (${(err as Error).message}); nothing was imported.`);
+  }
+  const parsed = normSetSchema.safeParse(json);
+  if (!parsed.success) throw new NormFileRefused(`${file} is not a valid norm file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
 const level = z.union([z.literal(''), z.coerce.number().int().min(1).max(5)]).transform((v) => (v === '' ? null : v));
 const rowSchema = z.object({
-  age: z.coerce.number({ message: 'must be a number' }).int('must be whole years').min(0).max(130),
+  // An empty cell is refused, not read as age 0.
+  age: z
+    .string()
+    .min(1, 'is empty')
+    .transform(Number)
+    .pipe(z.number({ message: 'must be a number' }).int('must be whole years').min(0).max(130)),
   sex: z.enum(['female', 'male'], { message: 'must be female or male' }),
   mobility: level,
   self_care: level,
@@ -66,9 +102,21 @@ const rowSchema = z.object({
   vas: z.union([z.literal(''), z.coerce.number().int().min(0).max(100)]).transform((v) => (v === '' ? null : v)),
   weight: z.union([z.literal(''), z.coerce.number().positive('must be positive')]).optional().transform((v) => (v === undefined || v === '' ? 1 : v)),
 });
+const REQUIRED = ['age', 'sex', 'mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'];
+const KNOWN = [...REQUIRED, 'weight'];
 
-function readMicrodata(text: string): NormRespondent[] {
-  const records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, delimiter: [',', ';'] }) as Record<string, string>[];
+function readMicrodata(file: string, text: string): NormRespondent[] {
+  const header = text.split(/\r?\n/, 1)[0] ?? '';
+  if (header.includes('\t') && !/[,;]/.test(header)) {
+    throw new NormFileRefused(`${file} looks tab-separated; save it as comma- or semicolon-separated CSV (columns ${REQUIRED.join(', ')}, optional weight) and import again.`);
+  }
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, delimiter: [',', ';'] }) as Record<string, string>[];
+  } catch (err) {
+    throw new NormFileRefused(`${file} cannot be read as CSV: ${(err as Error).message.replace(/\.$/, '')}; nothing was imported.`);
+  }
+  checkColumns(file, Object.keys(records[0] ?? {}).length > 0 ? Object.keys(records[0]!) : header.split(/[,;]/).map((c) => c.trim().toLowerCase()));
   const problems: string[] = [];
   const rows: NormRespondent[] = [];
   records.forEach((rec, i) => {
@@ -80,7 +128,28 @@ function readMicrodata(text: string): NormRespondent[] {
     const d = r.data;
     rows.push({ age: d.age, sex: d.sex, levels: [d.mobility, d.self_care, d.usual_activities, d.pain_discomfort, d.anxiety_depression], vas: d.vas, weight: d.weight });
   });
-  if (problems.length > 0) throw new NormFileRefused(`The microdata file has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 50).join('\n')}`);
-  if (rows.length === 0) throw new NormFileRefused('The microdata file has no rows.');
+  if (problems.length > 0) throw new NormFileRefused(`The microdata file ${file} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 50).join('\n')}`);
+  if (rows.length === 0) throw new NormFileRefused(`The microdata file ${file} has no rows.`);
   return rows;
+}
+
+/** Unknown and missing columns, each named once (not once per line). */
+function checkColumns(file: string, columns: string[]): void {
+  const unknown = columns.filter((c) => !KNOWN.includes(c));
+  const missing = REQUIRED.filter((c) => !columns.includes(c));
+  if (unknown.length === 0 && missing.length === 0) return;
+  const hint = (c: string) => {
+    const near = KNOWN.find((k) => distance(k, c) <= 2);
+    return near ? `"${c}" (did you mean ${near}?)` : `"${c}"`;
+  };
+  const parts = [unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map(hint).join(', ')}` : '', missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : ''].filter(Boolean);
+  throw new NormFileRefused(`${file}: ${parts.join('; ')}. Columns are ${REQUIRED.join(', ')} and optionally weight; nothing was imported.`);
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
 }
