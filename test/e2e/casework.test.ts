@@ -13,7 +13,7 @@ import { osloDay, systemClock } from '../../src/clock.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
-import { launchBrowser, newPage } from '../support/browser.ts';
+import { launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { setTestProfile } from '../support/register.ts';
 import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
@@ -77,6 +77,9 @@ test('a phone call with the keyboard alone: address, paper now, stop, undo, deat
     await keyboardLogin(page, registrar);
     await page.goto(survivor);
     await checkStaffPage(page, 'casework-survivor');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SCREEN_DIR}/staff-casework-survivor-390.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await typeInto(page, '#contact-address_line', 'Storgata 5');
     await typeInto(page, '#contact-postal_code', '0155');
