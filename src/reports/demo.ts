@@ -3,12 +3,12 @@
 // sees the analyst report working. Deterministic: the same seed gives the same data.
 // It never writes beside real people: the transaction refuses a database holding any survivor
 // the demo did not make (src/commands/demo.ts chooses which database that is).
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { addDays, osloDay } from '../clock.ts';
 import { checkNationalId } from '../cohort/national-id.ts';
 import { surveyWindow } from '../invitations/programme.ts';
+import { recordSyntheticContact } from '../invitations/synthetic-history.ts';
 import { aggregateMicrodata, type NormRespondent } from './norms/microdata.ts';
 import { saveNormSet } from './norms/store.ts';
 
@@ -93,30 +93,18 @@ export async function createDemo(db: Db, opts: DemoOptions = {}): Promise<DemoRe
       const window = surveyWindow(arrestDate);
       const answered = rnd() < 0.62;
       const invitedAt = new Date(`${window.opensOn}T10:00:00Z`);
-      const invitation = await trx
-        .insertInto('invitations')
-        .values({ arrest_event_id: event.id, state: answered ? 'answered' : 'expired', cancel_reason: answered ? null : 'window_closed', opens_on: window.opensOn, closes_on: window.closesOn, language: 'nb', created_at: invitedAt, answered_at: answered ? addMs(invitedAt, rnd() * 20 * 86_400_000) : null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx.insertInto('outbox').values({ invitation_id: invitation.id, step: 'invitation', channel: 'email', state: 'sent', due_at: invitedAt, sent_at: invitedAt, message_id: `<demo-${i}@example.invalid>`, created_at: invitedAt }).execute();
-      if (!answered) continue;
+      const answeredAt = answered ? addMs(invitedAt, rnd() * 20 * 86_400_000) : undefined;
+      const messageId = `<demo-${i}@example.invalid>`;
+      if (!answeredAt) {
+        await recordSyntheticContact(trx, { arrestEventId: event.id, window, invitedAt, messageId });
+        continue;
+      }
+      // Drawn in this order so the same seed gives the same data as before.
       const levels = demoLevels(rnd, arrestType, age);
-      await trx
-        .insertInto('responses')
-        .values({
-          id: randomUUID(),
-          invitation_id: invitation.id,
-          mode: rnd() < 0.8 ? 'web' : 'paper',
-          language: 'nb',
-          mobility: levels[0]!,
-          self_care: levels[1]!,
-          usual_activities: levels[2]!,
-          pain_discomfort: levels[3]!,
-          anxiety_depression: levels[4]!,
-          vas: demoVas(rnd, arrestType === 'OHCA' ? 72 : 64),
-          completed_at: addMs(invitedAt, rnd() * 20 * 86_400_000),
-        })
-        .execute();
+      const mode = rnd() < 0.8 ? ('web' as const) : ('paper' as const);
+      const vas = demoVas(rnd, arrestType === 'OHCA' ? 72 : 64);
+      const completedAt = addMs(invitedAt, rnd() * 20 * 86_400_000);
+      await recordSyntheticContact(trx, { arrestEventId: event.id, window, invitedAt, messageId, answer: { answeredAt, mode, levels, vas, completedAt } });
       responses++;
     }
   });

@@ -13,7 +13,6 @@ const OWNED = ['invitations', 'outbox', 'letters', 'print_batches', 'responses',
 
 /** Files allowed to write owned tables without a transition, and why. */
 const EXEMPT: Record<string, string> = {
-  'src/reports/demo.ts': 'writes a clearly labelled synthetic history (dates in the past) in one transaction for `prom demo`; no rule applies to people who do not exist',
   'test/bench/submit.ts': 'benchmark seed: bulk COPY-style inserts of 10,000s of rows measured against a baseline',
   'test/bench/submit-child.ts': "benchmark baseline: the bare upsert the service's draft save is compared with",
   'test/bench/dashboard.ts': 'benchmark seed: a million invitations inserted with generate_series',
