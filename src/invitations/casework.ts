@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { osloDay } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { ChannelRule, Language } from '../db/schema.ts';
+import type { Language, Survivor } from '../db/schema.ts';
 import { setChannelRuleOf } from './person.ts';
 import { hasCountedResponse, inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
 import { addressKey, personStopReason, usableEmail } from './programme.ts';
@@ -164,15 +164,7 @@ export async function markLetterReturned(db: Db, survivorId: number, letterId: n
   });
 }
 
-export interface ContactDetails {
-  email: string | null;
-  phone: string | null;
-  address_line: string | null;
-  postal_code: string | null;
-  city: string | null;
-  language: Language;
-  channel_rule: ChannelRule;
-}
+export type ContactDetails = Pick<Survivor, 'email' | 'phone' | 'address_line' | 'postal_code' | 'city' | 'language' | 'channel_rule'>;
 
 /**
  * New contact details from a phone call (validated like the import). A new address or e-mail is

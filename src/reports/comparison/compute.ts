@@ -11,6 +11,7 @@ import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } fr
 import { bootstrapMeanInterval, differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
+import type { Unit } from './tally.ts';
 
 export const ARREST_TYPES = ['OHCA', 'IHCA'] as const;
 type ArrestType = (typeof ARREST_TYPES)[number];
@@ -21,15 +22,8 @@ export interface Filters {
   arrestType?: ArrestType | undefined;
 }
 
-export interface SurvivorResponse {
-  arrestType: ArrestType;
-  year: number;
-  hospital: string;
-  sex: 'female' | 'male';
-  age: number;
-  levels: (number | null)[];
-  vas: number | null;
-}
+/** One counted response as the comparison and its disclosure plan read it. */
+export type SurvivorResponse = Unit;
 
 /** A published share of a category; `from`–`to` are the fine categories it covers (merged when they differ). */
 export interface CategoryShare extends Span {

@@ -4,7 +4,8 @@ import { DIMENSIONS } from '../../survey/instrument.ts';
 import { ageBand, AGE_BANDS } from '../norms/format.ts';
 import { vasGroup } from '../stats.ts';
 
-export type ArrestType = 'OHCA' | 'IHCA';
+export type { ArrestType } from '../../db/schema.ts';
+import type { ArrestType } from '../../db/schema.ts';
 
 /** What the disclosure control needs to know about one counted response. */
 export interface Unit {
