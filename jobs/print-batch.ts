@@ -11,7 +11,13 @@ import type { Services } from '../src/services.ts';
 export const PRINT_BATCH_JOB = 'print-batch';
 
 export function printBatchDeps(s: Services): BatchDeps {
-  return { db: s.database.db, views: s.views, instruments: s.instruments, publicUrl: s.config.publicUrl, codeKey: letterCodeKey(s.config.sessionSecret) };
+  return {
+    db: s.database.db,
+    views: s.views,
+    instruments: s.instruments,
+    publicUrl: s.config.publicUrl,
+    codeKey: letterCodeKey(s.config.sessionSecret),
+  };
 }
 
 /** Registers (or, with no hour, removes) the daily job; called at every start-up. */
@@ -20,13 +26,24 @@ export async function schedulePrintBatches(queues: Queues, hour: number | undefi
     await queues.scheduler.removeJobScheduler(PRINT_BATCH_JOB);
     return;
   }
-  await queues.scheduler.upsertJobScheduler(PRINT_BATCH_JOB, { pattern: `0 0 ${hour} * * *`, tz: 'Europe/Oslo' }, { name: PRINT_BATCH_JOB, data: {} });
+  await queues.scheduler.upsertJobScheduler(
+    PRINT_BATCH_JOB,
+    { pattern: `0 0 ${hour} * * *`, tz: 'Europe/Oslo' },
+    { name: PRINT_BATCH_JOB, data: {} },
+  );
 }
 
 export function printBatchProcessor(deps: BatchDeps, letterDir: string, clock: Clock) {
   return async (_job: Job) => {
     const r = await makeBatch(deps, clock, (id) => path.join(letterDir, String(id)), 'daily print batch');
     // Counts only: a job's return value is kept in Redis.
-    return { batchId: r.batchId ?? null, letters: r.files?.letters ?? 0, stopped: r.stopped, held: r.held, deferred: r.deferred, profileHeld: r.profileHeld };
+    return {
+      batchId: r.batchId ?? null,
+      letters: r.files?.letters ?? 0,
+      stopped: r.stopped,
+      held: r.held,
+      deferred: r.deferred,
+      profileHeld: r.profileHeld,
+    };
   };
 }

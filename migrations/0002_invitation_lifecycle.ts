@@ -22,7 +22,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`INSERT INTO programme_settings (version, settings, created_by)
             VALUES (1, ${JSON.stringify(DEFAULTS)}::jsonb, 'migration 0002')`.execute(db);
-  await sql`ALTER TABLE invitations ADD COLUMN programme_version integer REFERENCES programme_settings (version)`.execute(db);
+  await sql`ALTER TABLE invitations ADD COLUMN programme_version integer REFERENCES programme_settings (version)`.execute(
+    db,
+  );
 
   // Kept apart from survivors: the file may name people the register has not sent us yet.
   await sql`
@@ -46,7 +48,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ALTER TABLE outbox ADD CONSTRAINT outbox_step_check
     CHECK (step IN ('invitation', 'reminder1', 'reminder2', 'paper_request'))`.execute(db);
   // Steps that can still be stopped, looked up per invitation by every cancellation.
-  await sql`CREATE INDEX outbox_waiting ON outbox (invitation_id) WHERE state IN ('pending', 'print', 'held')`.execute(db);
+  await sql`CREATE INDEX outbox_waiting ON outbox (invitation_id) WHERE state IN ('pending', 'print', 'held')`.execute(
+    db,
+  );
   await sql`CREATE INDEX outbox_held ON outbox (due_at) WHERE state = 'held'`.execute(db);
 }
 
@@ -54,7 +58,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP INDEX outbox_held`.execute(db);
   await sql`DROP INDEX outbox_waiting`.execute(db);
   await sql`ALTER TABLE outbox DROP CONSTRAINT outbox_step_check`.execute(db);
-  await sql`ALTER TABLE outbox ADD CONSTRAINT outbox_step_check CHECK (step IN ('invitation', 'reminder1', 'reminder2'))`.execute(db);
+  await sql`ALTER TABLE outbox ADD CONSTRAINT outbox_step_check CHECK (step IN ('invitation', 'reminder1', 'reminder2'))`.execute(
+    db,
+  );
   await sql`ALTER TABLE outbox DROP CONSTRAINT outbox_state_check`.execute(db);
   await sql`
     ALTER TABLE outbox ADD CONSTRAINT outbox_state_check

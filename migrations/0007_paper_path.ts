@@ -76,7 +76,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // uncounted with flag 'duplicate' for staff (the first complete one counts).
   await sql`ALTER TABLE responses ADD COLUMN letter_id bigint REFERENCES letters (id)`.execute(db);
   await sql`ALTER TABLE responses ADD COLUMN flag text CHECK (flag IN ('duplicate'))`.execute(db);
-  await sql`CREATE UNIQUE INDEX responses_one_per_letter ON responses (letter_id) WHERE letter_id IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX responses_one_per_letter ON responses (letter_id) WHERE letter_id IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX responses_flagged ON responses (invitation_id) WHERE flag IS NOT NULL`.execute(db);
 }
 

@@ -66,18 +66,24 @@
     switch (event.key) {
       case 'ArrowUp':
       case 'ArrowRight':
-        next = current === null ? 1 : current + 1; break;
+        next = current === null ? 1 : current + 1;
+        break;
       case 'ArrowDown':
       case 'ArrowLeft':
-        next = current === null ? 99 : current - 1; break;
+        next = current === null ? 99 : current - 1;
+        break;
       case 'PageUp':
-        next = current === null ? 10 : current + 10; break;
+        next = current === null ? 10 : current + 10;
+        break;
       case 'PageDown':
-        next = current === null ? 90 : current - 10; break;
+        next = current === null ? 90 : current - 10;
+        break;
       case 'Home':
-        next = 0; break;
+        next = 0;
+        break;
       case 'End':
-        next = 100; break;
+        next = 100;
+        break;
       default:
         return;
     }
@@ -85,7 +91,9 @@
     choose(next);
   });
 
-  field.addEventListener('input', function () { show(parse(field.value)); });
+  field.addEventListener('input', function () {
+    show(parse(field.value));
+  });
 
   scale.hidden = false;
   show(parse(field.value));

@@ -7,7 +7,9 @@ import { readdirSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const helpers = new Set(['support.ts']);
-const benches = readdirSync('test/bench').filter((f) => f.endsWith('.ts') && !f.endsWith('-child.ts') && !helpers.has(f)).sort();
+const benches = readdirSync('test/bench')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('-child.ts') && !helpers.has(f))
+  .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== ${file} ===`);

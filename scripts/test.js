@@ -10,7 +10,10 @@ import pg from 'pg';
 const only = process.argv[2]; // unit | pglite | postgres | e2e | undefined (all)
 const files = (dir) => {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.test.ts'))
+      .sort()
+      .map((f) => `${dir}/${f}`);
   } catch {
     return [];
   }
@@ -37,13 +40,18 @@ function run(label, command, args, env = {}) {
 }
 
 async function postgresReachable() {
-  const client = new pg.Client({ connectionString: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    connectionString: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.end();
     return true;
   } catch (err) {
-    console.error(`PostgreSQL is not reachable (${err.message}). The suite runs against PostgreSQL too: start it, set TEST_PG_URL, or run "npm run test:pglite".`);
+    console.error(
+      `PostgreSQL is not reachable (${err.message}). The suite runs against PostgreSQL too: start it, set TEST_PG_URL, or run "npm run test:pglite".`,
+    );
     return false;
   }
 }
@@ -51,20 +59,36 @@ async function postgresReachable() {
 const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=tap'];
 let ok = true;
 if (!only) ok = (await run('type check', 'npx', ['tsc', '--noEmit'])) && ok;
-if (!only || only === 'unit') ok = (await run('unit tests', process.execPath, [...nodeTest, ...files('test/unit')])) && ok;
+if (!only || only === 'unit')
+  ok = (await run('unit tests', process.execPath, [...nodeTest, ...files('test/unit')])) && ok;
 if (!only || only === 'pglite') {
-  ok = (await run('integration tests on PGlite', process.execPath, [...nodeTest, '--test-concurrency=2', ...files('test/integration')], { TEST_DB: 'pglite' })) && ok;
+  ok =
+    (await run(
+      'integration tests on PGlite',
+      process.execPath,
+      [...nodeTest, '--test-concurrency=2', ...files('test/integration')],
+      { TEST_DB: 'pglite' },
+    )) && ok;
 }
 if (!only || only === 'postgres') {
   if (await postgresReachable()) {
-    ok = (await run('integration tests on PostgreSQL', process.execPath, [...nodeTest, '--test-concurrency=2', ...files('test/integration')], { TEST_DB: 'postgres' })) && ok;
+    ok =
+      (await run(
+        'integration tests on PostgreSQL',
+        process.execPath,
+        [...nodeTest, '--test-concurrency=2', ...files('test/integration')],
+        { TEST_DB: 'postgres' },
+      )) && ok;
   } else {
     ok = false;
     totals.failed++;
   }
 }
 if ((!only || only === 'e2e') && files('test/e2e').length > 0) {
-  ok = (await run('browser tests (Chromium, axe-core)', process.execPath, [...nodeTest, ...files('test/e2e')], { TEST_DB: 'pglite' })) && ok;
+  ok =
+    (await run('browser tests (Chromium, axe-core)', process.execPath, [...nodeTest, ...files('test/e2e')], {
+      TEST_DB: 'pglite',
+    })) && ok;
 }
 console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(ok && totals.failed === 0 ? 0 : 1);

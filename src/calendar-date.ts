@@ -15,7 +15,8 @@ export function calendarDateProblem(text: string): string | undefined {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(0);
   day.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
-  if (mo < 1 || mo > 12 || d < 1 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return 'is not a real calendar date';
+  if (mo < 1 || mo > 12 || d < 1 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d)
+    return 'is not a real calendar date';
   if (text < EARLIEST_DAY || text > LATEST_DAY) return `must be between ${EARLIEST_DAY} and ${LATEST_DAY}`;
   return undefined;
 }

@@ -24,13 +24,29 @@ import { DemoRefused } from './reports/demo.ts';
 import { NormFileRefused } from './reports/norms/store.ts';
 import { UnknownNormSet } from './reports/comparison/report.ts';
 
-const groups: CommandGroup[] = [databaseCommands, cohortCommands, invitationCommands, lifecycleCommands, reportCommands, staffCommands, hospitalCommands, analysisCommands, apiKeyCommands, letterCommands, registerCommands, demoCommands];
+const groups: CommandGroup[] = [
+  databaseCommands,
+  cohortCommands,
+  invitationCommands,
+  lifecycleCommands,
+  reportCommands,
+  staffCommands,
+  hospitalCommands,
+  analysisCommands,
+  apiKeyCommands,
+  letterCommands,
+  registerCommands,
+  demoCommands,
+];
 const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
 
 const HELP = `prom — PROM survey service command line
 
 Usage:
-${groups.flatMap((g) => g.help).map((l) => `  ${l}`).join('\n')}
+${groups
+  .flatMap((g) => g.help)
+  .map((l) => `  ${l}`)
+  .join('\n')}
 
 Settings come from the environment (see README). With the embedded database, stop the server first.`;
 
@@ -46,7 +62,16 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /** Errors people can act on print their message only; anything else prints in full. */
-const EXPECTED = [ConfigError, DataDirInUseError, RedisUnavailable, ImportRefused, UserExists, NormFileRefused, UnknownNormSet, DemoRefused];
+const EXPECTED = [
+  ConfigError,
+  DataDirInUseError,
+  RedisUnavailable,
+  ImportRefused,
+  UserExists,
+  NormFileRefused,
+  UnknownNormSet,
+  DemoRefused,
+];
 
 /**
  * process.exit drops what a pipe has not taken yet (a long list of import problems was cut off);

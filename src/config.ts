@@ -60,7 +60,10 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, _ and -')
     .optional(),
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp://mail.example.no:587'),
-  MAIL_FROM: z.string().min(3, 'must be an address such as "Spørreskjema <noreply@example.no>"').default('Spørreskjema <noreply@localhost>'),
+  MAIL_FROM: z
+    .string()
+    .min(3, 'must be an address such as "Spørreskjema <noreply@example.no>"')
+    .default('Spørreskjema <noreply@localhost>'),
   ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
   SESSION_SECRET: secret,
   EXPORT_PSEUDONYM_KEY: secret,
@@ -78,7 +81,10 @@ const envSchema = z.object({
   // a hop count, or addresses/subnets such as "loopback" or "10.0.0.0/8". Unset: none.
   TRUST_PROXY: z
     .string()
-    .regex(/^(\d{1,2}|[A-Za-z0-9.:/, _-]+)$/, 'must be a number of proxy hops (e.g. 1) or addresses/subnets (e.g. loopback, 10.0.0.0/8)')
+    .regex(
+      /^(\d{1,2}|[A-Za-z0-9.:/, _-]+)$/,
+      'must be a number of proxy hops (e.g. 1) or addresses/subnets (e.g. loopback, 10.0.0.0/8)',
+    )
     .optional(),
   // Analyst outputs publish no count of 1 to k − 1 people (docs/analysis.md); below 3 a pair could still tell each other apart.
   SMALL_CELL_THRESHOLD: z.coerce
@@ -92,7 +98,14 @@ const envSchema = z.object({
   METRICS_ALLOW: z
     .string()
     .default('loopback')
-    .transform((v) => (v.trim() === 'off' ? [] : v.split(',').map((a) => a.trim()).filter(Boolean)))
+    .transform((v) =>
+      v.trim() === 'off'
+        ? []
+        : v
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+    )
     .refine(compiles, { message: 'must be "off" or addresses/subnets such as loopback, 10.0.0.0/8, 192.0.2.7' }),
 });
 
@@ -187,7 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsAllow: e.METRICS_ALLOW,
     smallCellThreshold: e.SMALL_CELL_THRESHOLD,
-    trustProxy: e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    trustProxy:
+      e.TRUST_PROXY === undefined ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
   };
 }
 

@@ -29,7 +29,15 @@ async function main(): Promise<void> {
   // claims a message. Until the app is ready the port answers 503.
   const server = await bindPort(config.port);
   const services = await openServices(config, { command: `prom server (ROLE=${config.role})`, redis: true });
-  logger.info({ kind: services.database.kind, durable: services.database.durable, redis: safeUrl(services.redis!.url), embeddedRedis: Boolean(services.redis!.child) }, 'database ready');
+  logger.info(
+    {
+      kind: services.database.kind,
+      durable: services.database.durable,
+      redis: safeUrl(services.redis!.url),
+      embeddedRedis: Boolean(services.redis!.child),
+    },
+    'database ready',
+  );
   if (services.database.kind === 'pglite') {
     logger.warn(
       services.database.durable
@@ -40,7 +48,15 @@ async function main(): Promise<void> {
   const workers = config.role === 'web' ? undefined : await startBackground(services);
   server.removeAllListeners('request');
   server.on('request', appFor(config, services));
-  logger.info({ port: config.port, role: config.role, publicUrl: config.publicUrl, metrics: config.metricsAllow.length > 0 ? config.metricsAllow : 'off' }, 'listening');
+  logger.info(
+    {
+      port: config.port,
+      role: config.role,
+      publicUrl: config.publicUrl,
+      metrics: config.metricsAllow.length > 0 ? config.metricsAllow : 'off',
+    },
+    'listening',
+  );
   onShutdown(async () => {
     logger.info('shutting down');
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -56,8 +72,12 @@ async function startBackground(s: Services): Promise<Workers> {
     // Logged by kind only (the err serializer): an SMTP answer can quote the recipient's address.
     onError: (err) => logger.warn({ err }, 'worker error'),
     onForeignJob: (outboxId, queuePrefix) =>
-      logger.warn({ outboxId, queuePrefix }, 'delivery job for an outbox row this database does not hold; dropped untouched (another installation using the same QUEUE_PREFIX?)'),
-    printBatch: hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
+      logger.warn(
+        { outboxId, queuePrefix },
+        'delivery job for an outbox row this database does not hold; dropped untouched (another installation using the same QUEUE_PREFIX?)',
+      ),
+    printBatch:
+      hour === undefined ? undefined : printBatchProcessor(printBatchDeps(s), s.config.letterDir, systemClock),
   });
   await registerRepeatableJobs(s.queues!);
   await schedulePrintBatches(s.queues!, hour);
@@ -70,7 +90,9 @@ async function startBackground(s: Services): Promise<Workers> {
 
 function bindPort(port: number): Promise<Server> {
   const server = createServer((_req, res) => {
-    res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '5' }).end('{"status":"starting"}');
+    res
+      .writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Retry-After': '5' })
+      .end('{"status":"starting"}');
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err) => reject(portError(err, port)));
@@ -79,34 +101,43 @@ function bindPort(port: number): Promise<Server> {
 }
 
 function appFor(config: Config, s: Services) {
-  const metrics = config.metricsAllow.length > 0 ? createMetrics({ db: s.database.db, queues: s.queues, allow: config.metricsAllow }) : undefined;
+  const metrics =
+    config.metricsAllow.length > 0
+      ? createMetrics({ db: s.database.db, queues: s.queues, allow: config.metricsAllow })
+      : undefined;
   return config.role === 'worker'
-      ? workerApp(s, metrics)
-      : createApp({
-          db: s.database.db,
-          views: s.views,
-          instruments: s.instruments,
-          clock: systemClock,
-          sessionSecret: config.sessionSecret,
-          secureCookies: config.secureCookies,
-          redisAlive: s.redisAlive,
-          queues: s.queues,
-          exportPseudonymKey: config.exportPseudonymKey,
-          erasureKey: config.erasureKey,
-          publicUrl: config.publicUrl,
-          smallCellThreshold: config.smallCellThreshold,
-          trustProxy: config.trustProxy,
-          logger,
-          metrics,
-        });
+    ? workerApp(s, metrics)
+    : createApp({
+        db: s.database.db,
+        views: s.views,
+        instruments: s.instruments,
+        clock: systemClock,
+        sessionSecret: config.sessionSecret,
+        secureCookies: config.secureCookies,
+        redisAlive: s.redisAlive,
+        queues: s.queues,
+        exportPseudonymKey: config.exportPseudonymKey,
+        erasureKey: config.erasureKey,
+        publicUrl: config.publicUrl,
+        smallCellThreshold: config.smallCellThreshold,
+        trustProxy: config.trustProxy,
+        logger,
+        metrics,
+      });
 }
 
 export class PortUnavailable extends Error {}
 
 function portError(err: Error, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new PortUnavailable(`PORT: ${port} is already in use by another program. Stop it, or set PORT to a free port.`);
-  if (code === 'EACCES') return new PortUnavailable(`PORT: this user may not listen on ${port}. Choose a port above 1023, or set PORT to one it may use.`);
+  if (code === 'EADDRINUSE')
+    return new PortUnavailable(
+      `PORT: ${port} is already in use by another program. Stop it, or set PORT to a free port.`,
+    );
+  if (code === 'EACCES')
+    return new PortUnavailable(
+      `PORT: this user may not listen on ${port}. Choose a port above 1023, or set PORT to one it may use.`,
+    );
   return err;
 }
 
@@ -141,7 +172,12 @@ function onShutdown(stop: () => Promise<void>) {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirInUseError || err instanceof RedisUnavailable || err instanceof PortUnavailable) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof DataDirInUseError ||
+    err instanceof RedisUnavailable ||
+    err instanceof PortUnavailable
+  ) {
     console.error(err.message);
   } else {
     console.error('Start-up failed:', err);

@@ -25,7 +25,11 @@ export interface Services {
 export async function openServices(config: Config, opts: { command: string; redis: boolean }): Promise<Services> {
   const views = createViews();
   const instruments = loadInstruments(config.instrumentDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, command: opts.command });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.pgliteDir,
+    command: opts.command,
+  });
   let redis: RedisHandle | undefined;
   let queues: Queues | undefined;
   try {

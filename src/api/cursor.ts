@@ -21,7 +21,13 @@ export function decodeCursor(kind: CursorKind, text: string): Cursor | undefined
     const v: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(v) || v.length !== 3) return undefined;
     const [k, at, id] = v as unknown[];
-    if (k !== (kind === 'invitations' ? 'i' : 'r') || typeof at !== 'string' || !MICROSECONDS.test(at) || typeof id !== 'string') return undefined;
+    if (
+      k !== (kind === 'invitations' ? 'i' : 'r') ||
+      typeof at !== 'string' ||
+      !MICROSECONDS.test(at) ||
+      typeof id !== 'string'
+    )
+      return undefined;
     // A real day and time (Date.parse takes 2026-02-30T…, PostgreSQL does not).
     if (parseUtcInstant(at) === undefined) return undefined;
     if (kind === 'invitations' ? !/^\d{1,18}$/.test(id) : !/^[0-9a-f-]{36}$/.test(id)) return undefined;

@@ -8,7 +8,10 @@ import { API_PREFIX, OPERATIONS } from './spec.ts';
 type Json = Record<string, unknown>;
 
 const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** `code` spans in descriptions, after escaping. */
 const text = (s: unknown) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -47,7 +50,8 @@ function rules(schema: Json): string {
   const r: string[] = [];
   if (schema.minLength !== undefined) r.push(`min length ${schema.minLength}`);
   if (schema.maxLength !== undefined) r.push(`max length ${schema.maxLength}`);
-  if (typeof schema.pattern === 'string' && schema.pattern.length < 60) r.push(`pattern <code>${esc(schema.pattern)}</code>`);
+  if (typeof schema.pattern === 'string' && schema.pattern.length < 60)
+    r.push(`pattern <code>${esc(schema.pattern)}</code>`);
   if (schema.minItems !== undefined) r.push(`at least ${schema.minItems}`);
   if (schema.maxItems !== undefined) r.push(`at most ${schema.maxItems}`);
   if (schema.example !== undefined) r.push(`example <code>${esc(schema.example)}</code>`);
@@ -71,7 +75,8 @@ export function renderDocsPage(): string {
   const ops = OPERATIONS.map((op) => {
     const o = paths[op.path]![op.method]!;
     const params = ((o.parameters ?? []) as Json[]).map(
-      (p) => `<tr><td><code>${esc(p.name)}</code> (${esc(p.in)}${p.required ? ', required' : ''})</td><td>${typeOf(doc, (p.schema ?? {}) as Json)}</td><td>${text(p.description)}</td></tr>`,
+      (p) =>
+        `<tr><td><code>${esc(p.name)}</code> (${esc(p.in)}${p.required ? ', required' : ''})</td><td>${typeOf(doc, (p.schema ?? {}) as Json)}</td><td>${text(p.description)}</td></tr>`,
     );
     const body = (o.requestBody as Json | undefined)?.content as Record<string, Json> | undefined;
     const responses = Object.entries(o.responses as Record<string, Json>).map(([status, r]) => {
@@ -90,12 +95,14 @@ ${body ? `<h4>Request body${(o.requestBody as Json).required ? '' : ' (optional)
 </section>`;
   });
   const schemas = Object.entries((doc.components as Json).schemas as Record<string, Json>).map(
-    ([name, s]) => `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3>${s.description ? `<p>${text(s.description)}</p>` : ''}${
-      s.properties ? propertiesTable(doc, resolve(doc, s)) : `<p>${typeOf(doc, s)}</p>`
-    }</section>`,
+    ([name, s]) =>
+      `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3>${s.description ? `<p>${text(s.description)}</p>` : ''}${
+        s.properties ? propertiesTable(doc, resolve(doc, s)) : `<p>${typeOf(doc, s)}</p>`
+      }</section>`,
   );
   const problems = (Object.keys(PROBLEM_TYPES) as ProblemType[]).map(
-    (k) => `<tr id="problem-${esc(k)}"><td><code>${esc(problemTypeUri(k))}</code></td><td>${PROBLEM_TYPES[k].status}</td><td>${esc(PROBLEM_TYPES[k].title)}. ${text(PROBLEM_TYPES[k].about)}</td></tr>`,
+    (k) =>
+      `<tr id="problem-${esc(k)}"><td><code>${esc(problemTypeUri(k))}</code></td><td>${PROBLEM_TYPES[k].status}</td><td>${esc(PROBLEM_TYPES[k].title)}. ${text(PROBLEM_TYPES[k].about)}</td></tr>`,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -36,7 +36,9 @@ function canonical(v: unknown): string {
 }
 
 export function fingerprint(method: string, path: string, body: unknown): Buffer {
-  return createHash('sha256').update(`${method}\u0000${path}\u0000${canonical(body ?? null)}`).digest();
+  return createHash('sha256')
+    .update(`${method}\u0000${path}\u0000${canonical(body ?? null)}`)
+    .digest();
 }
 
 export function checkIdempotencyKey(value: string): void {
@@ -50,7 +52,13 @@ export function checkIdempotencyKey(value: string): void {
 /** A first request still "running" after this long died with its process; a repeat takes over. */
 const ABANDONED = sql<Date>`now() - interval '2 minutes'`;
 
-export async function reserve(db: Db, apiKeyId: number, idempotencyKey: string, hash: Buffer, retried = false): Promise<Reservation> {
+export async function reserve(
+  db: Db,
+  apiKeyId: number,
+  idempotencyKey: string,
+  hash: Buffer,
+  retried = false,
+): Promise<Reservation> {
   checkIdempotencyKey(idempotencyKey);
   const expired = sql<Date>`now() - make_interval(hours => ${IDEMPOTENCY_HOURS})`;
   await db.deleteFrom('api_idempotency').where('created_at', '<', expired).execute();
@@ -61,7 +69,8 @@ export async function reserve(db: Db, apiKeyId: number, idempotencyKey: string, 
     .returning('api_key_id')
     .executeTakeFirst();
   if (inserted) {
-    const own = () => db.deleteFrom('api_idempotency').where('api_key_id', '=', apiKeyId).where('idempotency_key', '=', idempotencyKey);
+    const own = () =>
+      db.deleteFrom('api_idempotency').where('api_key_id', '=', apiKeyId).where('idempotency_key', '=', idempotencyKey);
     return {
       kind: 'first',
       complete: async (answer) => {
@@ -71,7 +80,10 @@ export async function reserve(db: Db, apiKeyId: number, idempotencyKey: string, 
         }
         await db
           .updateTable('api_idempotency')
-          .set({ status: answer.status, response: JSON.stringify({ body: answer.body, contentType: answer.contentType }) })
+          .set({
+            status: answer.status,
+            response: JSON.stringify({ body: answer.body, contentType: answer.contentType }),
+          })
           .where('api_key_id', '=', apiKeyId)
           .where('idempotency_key', '=', idempotencyKey)
           .execute();
@@ -88,11 +100,17 @@ export async function reserve(db: Db, apiKeyId: number, idempotencyKey: string, 
     .where('idempotency_key', '=', idempotencyKey)
     .executeTakeFirst();
   // Gone between the insert and this read (the first request failed): ask for a retry.
-  if (!row) throw new ApiProblem('idempotency-in-progress', 'A request with this Idempotency-Key has just finished with an error; repeat it.');
+  if (!row)
+    throw new ApiProblem(
+      'idempotency-in-progress',
+      'A request with this Idempotency-Key has just finished with an error; repeat it.',
+    );
   if (!Buffer.from(row.request_hash).equals(hash)) {
-    throw new ApiProblem('idempotency-key-reused', 'This Idempotency-Key was already used for a request with another method, path or body.', [
-      { header: 'Idempotency-Key', detail: 'was used with a different request' },
-    ]);
+    throw new ApiProblem(
+      'idempotency-key-reused',
+      'This Idempotency-Key was already used for a request with another method, path or body.',
+      [{ header: 'Idempotency-Key', detail: 'was used with a different request' }],
+    );
   }
   if (row.status === null) {
     const abandoned = await db
@@ -103,8 +121,14 @@ export async function reserve(db: Db, apiKeyId: number, idempotencyKey: string, 
       .where('created_at', '<', ABANDONED)
       .executeTakeFirst();
     if (!retried && Number(abandoned.numDeletedRows) > 0) return reserve(db, apiKeyId, idempotencyKey, hash, true);
-    throw new ApiProblem('idempotency-in-progress', 'The first request with this Idempotency-Key is still being processed.');
+    throw new ApiProblem(
+      'idempotency-in-progress',
+      'The first request with this Idempotency-Key is still being processed.',
+    );
   }
-  const stored = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as { body: unknown; contentType: string };
+  const stored = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as {
+    body: unknown;
+    contentType: string;
+  };
   return { kind: 'replay', answer: { status: row.status, body: stored.body, contentType: stored.contentType } };
 }

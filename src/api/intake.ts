@@ -21,26 +21,41 @@ export function mayUseHospital(key: ApiKey, hospital: string): boolean {
 }
 
 /** The survivor's id if it exists and the key may see it (by the hospital of its arrest event). */
-export async function visibleSurvivor(db: Db, key: ApiKey, registerId: string): Promise<({ id: number } & PersonDates) | undefined> {
+export async function visibleSurvivor(
+  db: Db,
+  key: ApiKey,
+  registerId: string,
+): Promise<({ id: number } & PersonDates) | undefined> {
   const s = await db
     .selectFrom('survivors as s')
     .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .select(['s.id', 'e.hospital', 's.birth_date', 'e.arrest_date'])
     .where('s.register_id', '=', registerId)
     .executeTakeFirst();
-  if (!s || (key.hospitals.length > 0 && (s.hospital === null || !key.hospitals.includes(s.hospital)))) return undefined;
+  if (!s || (key.hospitals.length > 0 && (s.hospital === null || !key.hospitals.includes(s.hospital))))
+    return undefined;
   return { id: s.id, birthDate: s.birth_date, arrestDate: s.arrest_date };
 }
 
-export type WriteOutcome = { status: 'created' | 'updated'; survivorId: number } | { status: 'rejected'; problem: ApiProblem };
+export type WriteOutcome =
+  { status: 'created' | 'updated'; survivorId: number } | { status: 'rejected'; problem: ApiProblem };
 
 /** Checks and writes one validated record inside the caller's transaction. Never throws ApiProblem. */
-export async function writeSurvivor(trx: Db, key: ApiKey, row: SurvivorRow, erasureKey?: string): Promise<WriteOutcome> {
+export async function writeSurvivor(
+  trx: Db,
+  key: ApiKey,
+  row: SurvivorRow,
+  erasureKey?: string,
+): Promise<WriteOutcome> {
   if (erasureKey && (await erasedAmong(trx, erasureKey, [row.national_id])).size > 0) {
-    return reject('erased', "The person was erased at their request and is not stored again; nothing was written.", [{ pointer: '/national_id', detail: "erased at the person's request" }]);
+    return reject('erased', 'The person was erased at their request and is not stored again; nothing was written.', [
+      { pointer: '/national_id', detail: "erased at the person's request" },
+    ]);
   }
   if (!mayUseHospital(key, row.hospital)) {
-    return reject('hospital-not-allowed', `This key may write only for the hospitals ${key.hospitals.join(', ')}.`, [{ pointer: '/hospital', detail: 'is not one of the hospitals of this key' }]);
+    return reject('hospital-not-allowed', `This key may write only for the hospitals ${key.hospitals.join(', ')}.`, [
+      { pointer: '/hospital', detail: 'is not one of the hospitals of this key' },
+    ]);
   }
   const existing = await trx
     .selectFrom('survivors as s')
@@ -54,11 +69,18 @@ export async function writeSurvivor(trx: Db, key: ApiKey, row: SurvivorRow, eras
   const holder = await nationalIdHolder(trx, row);
   if (holder !== undefined) {
     // Only a key for every hospital learns which register_id holds the number.
-    const detail = key.hospitals.length === 0 ? `already belongs to register_id ${holder}` : 'already belongs to another survivor';
-    return reject('national-id-conflict', `The national id ${detail}; nothing was written.`, [{ pointer: '/national_id', detail }]);
+    const detail =
+      key.hospitals.length === 0 ? `already belongs to register_id ${holder}` : 'already belongs to another survivor';
+    return reject('national-id-conflict', `The national id ${detail}; nothing was written.`, [
+      { pointer: '/national_id', detail },
+    ]);
   }
   await upsert(trx, row);
-  const written = await trx.selectFrom('survivors').select('id').where('register_id', '=', row.register_id).executeTakeFirstOrThrow();
+  const written = await trx
+    .selectFrom('survivors')
+    .select('id')
+    .where('register_id', '=', row.register_id)
+    .executeTakeFirstOrThrow();
   return { status: existing ? 'updated' : 'created', survivorId: written.id };
 }
 
@@ -77,12 +99,21 @@ export function isUniqueViolation(err: unknown): boolean {
  * `deaths` row, the survivor's died_on and every open invitation stopped, in one transaction.
  * The survivor is named only when the key may see them.
  */
-export async function recordDeath(db: Db, key: ApiKey, death: { national_id: string; date_of_death: string }, now: Date) {
-  if (!/^\d{11}$/.test(death.national_id) || !/^\d{4}-\d{2}-\d{2}$/.test(death.date_of_death)) throw new Error('recordDeath needs validated values');
+export async function recordDeath(
+  db: Db,
+  key: ApiKey,
+  death: { national_id: string; date_of_death: string },
+  now: Date,
+) {
+  if (!/^\d{11}$/.test(death.national_id) || !/^\d{4}-\d{2}-\d{2}$/.test(death.date_of_death))
+    throw new Error('recordDeath needs validated values');
   const csv = `national_id,date_of_death\n${death.national_id},${death.date_of_death}\n`;
   const report = await importDeaths(db, Readable.from([csv]), { source: `api:${key.name}`, now });
   const refused = /^line \d+: (\w+): (.+)$/.exec(report.problems[0] ?? '');
-  if (refused) throw new ApiProblem('validation', `${refused[1]} ${refused[2]}; nothing was recorded.`, [{ pointer: `/${refused[1]}`, detail: refused[2]! }]);
+  if (refused)
+    throw new ApiProblem('validation', `${refused[1]} ${refused[2]}; nothing was recorded.`, [
+      { pointer: `/${refused[1]}`, detail: refused[2]! },
+    ]);
   if (report.recorded !== 1) throw new Error(`the death was not recorded (${report.rejected} rejected)`);
   const survivor = await db
     .selectFrom('survivors as s')
@@ -90,7 +121,8 @@ export async function recordDeath(db: Db, key: ApiKey, death: { national_id: str
     .select(['s.id', 's.register_id', 'e.hospital'])
     .where('s.national_id', '=', death.national_id)
     .executeTakeFirst();
-  const visible = survivor && (survivor.hospital === null ? key.hospitals.length === 0 : mayUseHospital(key, survivor.hospital));
+  const visible =
+    survivor && (survivor.hospital === null ? key.hospitals.length === 0 : mayUseHospital(key, survivor.hospital));
   return {
     survivor: visible ? { register_id: survivor.register_id } : null,
     invitationsStopped: visible ? report.invitationsStopped : 0,
@@ -104,8 +136,17 @@ export async function recordDeath(db: Db, key: ApiKey, death: { national_id: str
 export async function withdraw(db: Db, key: ApiKey, registerId: string, at: Date) {
   const visible = await visibleSurvivor(db, key, registerId);
   if (!visible) return undefined;
-  const { found, cancelled } = await withdrawConsentStopping(db, registerId, at, key.hospitals.length > 0 ? key.hospitals : 'all');
+  const { found, cancelled } = await withdrawConsentStopping(
+    db,
+    registerId,
+    at,
+    key.hospitals.length > 0 ? key.hospitals : 'all',
+  );
   if (!found) return undefined;
-  const s = await db.selectFrom('survivors').select('withdrawn_at').where('id', '=', visible.id).executeTakeFirstOrThrow();
+  const s = await db
+    .selectFrom('survivors')
+    .select('withdrawn_at')
+    .where('id', '=', visible.id)
+    .executeTakeFirstOrThrow();
   return { survivorId: visible.id, withdrawnAt: s.withdrawn_at ?? at, stepsCancelled: cancelled.length };
 }

@@ -38,9 +38,21 @@ export const newKeySchema = z
     name: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
-    scopes: z.array(z.enum(SCOPES, { message: `must be among ${SCOPES.join(', ')}` })).min(1, 'needs at least one --scope'),
-    hospitals: z.array(z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a hospital code such as OUS')).default([]),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+        'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      ),
+    scopes: z
+      .array(z.enum(SCOPES, { message: `must be among ${SCOPES.join(', ')}` }))
+      .min(1, 'needs at least one --scope'),
+    hospitals: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a hospital code such as OUS'),
+      )
+      .default([]),
     createdBy: z.string().min(1),
   })
   .refine((k) => !k.scopes.includes('identifiers') || k.scopes.includes('results'), {
@@ -59,8 +71,16 @@ export async function createApiKey(db: Db, input: z.input<typeof newKeySchema>):
   const hospitals = [...new Set(k.hospitals)];
   const key = KEY_PREFIX + randomBytes(40).toString('base64url');
   const prefix = key.slice(0, VISIBLE);
-  const clash = await db.selectFrom('api_keys').select('id').where('name', '=', k.name).where('revoked_at', 'is', null).executeTakeFirst();
-  if (clash) throw new ApiKeyRefused(`A key named ${k.name} is already in use (id ${clash.id}); revoke it first or choose another name.`);
+  const clash = await db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('name', '=', k.name)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (clash)
+    throw new ApiKeyRefused(
+      `A key named ${k.name} is already in use (id ${clash.id}); revoke it first or choose another name.`,
+    );
   const row = await db
     .insertInto('api_keys')
     .values({ name: k.name, prefix, key_hash: hashKey(key), scopes, hospitals, created_by: k.createdBy })
@@ -71,7 +91,13 @@ export async function createApiKey(db: Db, input: z.input<typeof newKeySchema>):
 
 /** Revokes at once; returns the key's name, or undefined if there is no such key in use. */
 export async function revokeApiKey(db: Db, id: number, now: Date): Promise<string | undefined> {
-  const row = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).returning('name').executeTakeFirst();
+  const row = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning('name')
+    .executeTakeFirst();
   return row?.name;
 }
 
@@ -102,7 +128,9 @@ export async function findApiKey(db: Db, presented: string): Promise<KeyLookup> 
     .executeTakeFirst();
   if (!row) return { refused: 'unknown' };
   if (row.revoked_at) return { refused: 'revoked', prefix: row.prefix };
-  return { found: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes as Scope[], hospitals: row.hospitals } };
+  return {
+    found: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes as Scope[], hospitals: row.hospitals },
+  };
 }
 
 /** Marks a key as used, at most once a minute (keeps the write load of busy keys low). */
@@ -111,6 +139,8 @@ export async function touchApiKey(db: Db, id: number): Promise<void> {
     .updateTable('api_keys')
     .set({ last_used_at: sql`now()` })
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]),
+    )
     .execute();
 }

@@ -28,7 +28,11 @@ export async function responsePage(db: Db, key: ApiKey, q: ResponsePageQuery) {
     const after = q.after;
     query = query.where(sql<boolean>`(r.completed_at, r.id) > (${after.at}::timestamptz, ${after.id}::uuid)`);
   }
-  const rows: Row[] = await query.orderBy('r.completed_at').orderBy('r.id').limit(q.limit + 1).execute();
+  const rows: Row[] = await query
+    .orderBy('r.completed_at')
+    .orderBy('r.id')
+    .limit(q.limit + 1)
+    .execute();
   const hasMore = rows.length > q.limit;
   const pageRows = rows.slice(0, q.limit);
   const last = pageRows[pageRows.length - 1];
@@ -60,17 +64,37 @@ export function jsonRows(rows: ResponseRow[], key: ApiKey, ctx: ExportContext): 
 }
 
 /** A FHIR R4 searchset Bundle: the Questionnaire (include), then the responses (match). */
-export function fhirBundle(rows: ResponseRow[], key: ApiKey, ctx: ExportContext, text: InstrumentText, links: { self: string; next?: string | undefined }, now: Date) {
+export function fhirBundle(
+  rows: ResponseRow[],
+  key: ApiKey,
+  ctx: ExportContext,
+  text: InstrumentText,
+  links: { self: string; next?: string | undefined },
+  now: Date,
+) {
   const entries = rows.map((r) => {
     const resource = questionnaireResponse(r, ctx, text);
-    const subject = withIdentifiers(key) ? { identifier: { system: 'urn:prom-survey:register-id', value: r.register_id } } : resource.subject;
-    return { fullUrl: `urn:prom-survey:QuestionnaireResponse/${resource.id}`, resource: { ...resource, subject }, search: { mode: 'match' as const } };
+    const subject = withIdentifiers(key)
+      ? { identifier: { system: 'urn:prom-survey:register-id', value: r.register_id } }
+      : resource.subject;
+    return {
+      fullUrl: `urn:prom-survey:QuestionnaireResponse/${resource.id}`,
+      resource: { ...resource, subject },
+      search: { mode: 'match' as const },
+    };
   });
   return {
     resourceType: 'Bundle' as const,
     type: 'searchset' as const,
     timestamp: now.toISOString(),
     link: [{ relation: 'self', url: links.self }, ...(links.next ? [{ relation: 'next', url: links.next }] : [])],
-    entry: [{ fullUrl: 'urn:prom-survey:Questionnaire/eq5d5l-evas', resource: questionnaire(text), search: { mode: 'include' as const } }, ...entries],
+    entry: [
+      {
+        fullUrl: 'urn:prom-survey:Questionnaire/eq5d5l-evas',
+        resource: questionnaire(text),
+        search: { mode: 'include' as const },
+      },
+      ...entries,
+    ],
   };
 }

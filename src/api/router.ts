@@ -62,7 +62,12 @@ interface AuditNote {
 
 type Handler = (req: Request, res: Response, key: ApiKey) => Promise<Answer>;
 
-const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({ status, body, contentType: 'application/json', ...(headers ? { headers } : {}) });
+const json = (status: number, body: unknown, headers?: Record<string, string>): Answer => ({
+  status,
+  body,
+  contentType: 'application/json',
+  ...(headers ? { headers } : {}),
+});
 
 const keyOf = (res: Response) => res.locals.apiKey as ApiKey | undefined;
 const note = (res: Response, n: AuditNote) => {
@@ -97,7 +102,20 @@ export function apiRouter(deps: ApiDeps) {
     legacyHeaders: false,
     handler: (req, res) => {
       req.log.warn({ ip: req.ip }, 'api: refused keys over the limit');
-      void send(req, res, problemAnswer(new ApiProblem('rate-limited', 'Too many calls with a missing or refused API key from this address.', undefined, retryAfter(res)), req), false);
+      void send(
+        req,
+        res,
+        problemAnswer(
+          new ApiProblem(
+            'rate-limited',
+            'Too many calls with a missing or refused API key from this address.',
+            undefined,
+            retryAfter(res),
+          ),
+          req,
+        ),
+        false,
+      );
     },
   });
 
@@ -125,8 +143,13 @@ export function apiRouter(deps: ApiDeps) {
             : lookup.refused === 'malformed'
               ? 'The Authorization header is not "Bearer <key>" with a key of this service.'
               : 'The API key is not valid (unknown or revoked).';
-        const challenge = lookup.refused === 'missing' ? 'Bearer realm="prom-api"' : 'Bearer realm="prom-api", error="invalid_token"';
-        void send(req, res, problemAnswer(new ApiProblem('unauthenticated', detail, undefined, { 'WWW-Authenticate': challenge }), req));
+        const challenge =
+          lookup.refused === 'missing' ? 'Bearer realm="prom-api"' : 'Bearer realm="prom-api", error="invalid_token"';
+        void send(
+          req,
+          res,
+          problemAnswer(new ApiProblem('unauthenticated', detail, undefined, { 'WWW-Authenticate': challenge }), req),
+        );
       });
     } catch (err) {
       next(err);
@@ -141,7 +164,19 @@ export function apiRouter(deps: ApiDeps) {
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       handler: (req, res) => {
-        void send(req, res, problemAnswer(new ApiProblem('rate-limited', 'This API key made too many calls; wait and try again.', undefined, retryAfter(res)), req));
+        void send(
+          req,
+          res,
+          problemAnswer(
+            new ApiProblem(
+              'rate-limited',
+              'This API key made too many calls; wait and try again.',
+              undefined,
+              retryAfter(res),
+            ),
+            req,
+          ),
+        );
       },
     }),
   );
@@ -155,7 +190,14 @@ export function apiRouter(deps: ApiDeps) {
   }
 
   r.use((req, res) => {
-    void send(req, res, problemAnswer(new ApiProblem('not-found', `There is no ${req.method} ${(req.baseUrl + req.path).slice(0, 200)}.`), req));
+    void send(
+      req,
+      res,
+      problemAnswer(
+        new ApiProblem('not-found', `There is no ${req.method} ${(req.baseUrl + req.path).slice(0, 200)}.`),
+        req,
+      ),
+    );
   });
   r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
@@ -175,14 +217,20 @@ export function apiRouter(deps: ApiDeps) {
         req.log.error({ err }, 'api: audit failed');
       }
     }
-    res.status(answer.status).set(answer.headers ?? {}).type(answer.contentType).send(JSON.stringify(answer.body));
+    res
+      .status(answer.status)
+      .set(answer.headers ?? {})
+      .type(answer.contentType)
+      .send(JSON.stringify(answer.body));
   }
 
   async function auditCall(req: Request, res: Response, status: number): Promise<void> {
     const key = keyOf(res);
     const op = res.locals.apiOperation as OperationSpec | undefined;
     const n = (res.locals.apiAudit ?? {}) as AuditNote;
-    const call = op ? `${op.method.toUpperCase()} ${API_PREFIX}${op.path}` : `${req.method} ${(req.baseUrl + req.path).slice(0, 200)}`;
+    const call = op
+      ? `${op.method.toUpperCase()} ${API_PREFIX}${op.path}`
+      : `${req.method} ${(req.baseUrl + req.path).slice(0, 200)}`;
     await audit(db, {
       actor: key ? `api:${key.name}` : 'api:unauthenticated',
       actorRole: 'api',
@@ -219,7 +267,12 @@ export function apiRouter(deps: ApiDeps) {
         const idempotencyKey = op.method === 'post' ? req.get('Idempotency-Key') : undefined;
         if (idempotencyKey !== undefined) {
           try {
-            reservation = await reserve(db, key.id, idempotencyKey, fingerprint(req.method, req.baseUrl + req.path, req.body));
+            reservation = await reserve(
+              db,
+              key.id,
+              idempotencyKey,
+              fingerprint(req.method, req.baseUrl + req.path, req.body),
+            );
           } catch (err) {
             if (err instanceof ApiProblem) return await send(req, res, problemAnswer(err, req));
             throw err;
@@ -241,7 +294,8 @@ export function apiRouter(deps: ApiDeps) {
           }
           answer = problemAnswer(problem, req);
         }
-        if (reservation?.kind === 'first') await reservation.complete({ status: answer.status, body: answer.body, contentType: answer.contentType });
+        if (reservation?.kind === 'first')
+          await reservation.complete({ status: answer.status, body: answer.body, contentType: answer.contentType });
         await send(req, res, answer);
       } catch (err) {
         next(err);
@@ -263,15 +317,25 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
       const { register_id } = parseParams(registerIdPathSchema, req.params);
       const body = normaliseNulls(requireBody(req.body));
       if (body.register_id !== undefined && body.register_id !== register_id) {
-        throw new ApiProblem('validation', 'The register_id in the body differs from the one in the path.', [{ pointer: '/register_id', detail: 'must equal the register_id in the path' }]);
+        throw new ApiProblem('validation', 'The register_id in the body differs from the one in the path.', [
+          { pointer: '/register_id', detail: 'must equal the register_id in the path' },
+        ]);
       }
-      const parsed = parseBody(spec.putSurvivor.body!, body) as Omit<z.output<typeof survivorRecordSchema>, 'register_id'>;
+      const parsed = parseBody(spec.putSurvivor.body!, body) as Omit<
+        z.output<typeof survivorRecordSchema>,
+        'register_id'
+      >;
       const row = { ...parsed, register_id };
       const outcome = await db
         .transaction()
         .execute((trx) => writeSurvivor(trx, key, row, deps.options?.erasureKey))
         .catch((err: unknown) => {
-          if (isUniqueViolation(err)) throw new ApiProblem('national-id-conflict', 'The national id already belongs to another survivor; nothing was written.', [{ pointer: '/national_id', detail: 'already belongs to another survivor' }]);
+          if (isUniqueViolation(err))
+            throw new ApiProblem(
+              'national-id-conflict',
+              'The national id already belongs to another survivor; nothing was written.',
+              [{ pointer: '/national_id', detail: 'already belongs to another survivor' }],
+            );
           throw err;
         });
       if (outcome.status === 'rejected') throw outcome.problem;
@@ -281,7 +345,12 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
 
     async batchSurvivors(req, res, key) {
       const envelope = parseBody(batchEnvelopeSchema, requireBody(req.body));
-      const results: { index: number; register_id: string | null; status: 'created' | 'updated' | 'rejected'; problems: FieldError[] }[] = [];
+      const results: {
+        index: number;
+        register_id: string | null;
+        status: 'created' | 'updated' | 'rejected';
+        problems: FieldError[];
+      }[] = [];
       const written: number[] = [];
       await db
         .transaction()
@@ -291,12 +360,20 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
             const registerId = isObject(rec) && typeof rec.register_id === 'string' ? rec.register_id : null;
             const parsed = survivorRecordSchema.safeParse(rec, { reportInput: true });
             if (!parsed.success) {
-              results.push({ index, register_id: registerId, status: 'rejected', problems: bodyErrors(parsed.error, `/records/${index}`) });
+              results.push({
+                index,
+                register_id: registerId,
+                status: 'rejected',
+                problems: bodyErrors(parsed.error, `/records/${index}`),
+              });
               continue;
             }
             const outcome = await writeSurvivor(trx, key, parsed.data, deps.options?.erasureKey);
             if (outcome.status === 'rejected') {
-              const problems = (outcome.problem.errors ?? []).map((e) => ({ ...e, pointer: `/records/${index}${e.pointer ?? ''}` }));
+              const problems = (outcome.problem.errors ?? []).map((e) => ({
+                ...e,
+                pointer: `/records/${index}${e.pointer ?? ''}`,
+              }));
               results.push({ index, register_id: registerId, status: 'rejected', problems });
             } else {
               written.push(outcome.survivorId);
@@ -305,7 +382,11 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
           }
         })
         .catch((err: unknown) => {
-          if (isUniqueViolation(err)) throw new ApiProblem('national-id-conflict', 'Another request wrote one of these national ids at the same time; nothing of this batch was written. Repeat it.');
+          if (isUniqueViolation(err))
+            throw new ApiProblem(
+              'national-id-conflict',
+              'Another request wrote one of these national ids at the same time; nothing of this batch was written. Repeat it.',
+            );
           throw err;
         });
       const count = (s: string) => results.filter((x) => x.status === s).length;
@@ -315,10 +396,23 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
     },
 
     async recordDeath(req, res, key) {
-      const death = parseBody(spec.recordDeath.body!, requireBody(req.body)) as { national_id: string; date_of_death: string };
+      const death = parseBody(spec.recordDeath.body!, requireBody(req.body)) as {
+        national_id: string;
+        date_of_death: string;
+      };
       const result = await recordDeath(db, key, death, clock.now());
-      note(res, result.affectedSurvivorId === null ? { entity: 'death', details: { matched: false } } : { entity: 'survivor', entityId: result.affectedSurvivorId, details: { matched: true } });
-      return json(200, { status: 'recorded', date_of_death: death.date_of_death, survivor: result.survivor, invitations_stopped: result.invitationsStopped });
+      note(
+        res,
+        result.affectedSurvivorId === null
+          ? { entity: 'death', details: { matched: false } }
+          : { entity: 'survivor', entityId: result.affectedSurvivorId, details: { matched: true } },
+      );
+      return json(200, {
+        status: 'recorded',
+        date_of_death: death.date_of_death,
+        survivor: result.survivor,
+        invitations_stopped: result.invitationsStopped,
+      });
     },
 
     async withdrawConsent(req, res, key) {
@@ -329,19 +423,39 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
       const person = await visibleSurvivor(db, key, register_id);
       if (!person) throw new ApiProblem('not-found', NOT_VISIBLE);
       const problem = withdrawalTimeProblem(at, now, person);
-      if (problem) throw new ApiProblem('validation', `withdrawn_at ${problem}; nothing was recorded.`, [{ pointer: '/withdrawn_at', detail: problem }]);
+      if (problem)
+        throw new ApiProblem('validation', `withdrawn_at ${problem}; nothing was recorded.`, [
+          { pointer: '/withdrawn_at', detail: problem },
+        ]);
       const result = await withdraw(db, key, register_id, at);
       if (!result) throw new ApiProblem('not-found', NOT_VISIBLE);
-      note(res, { entity: 'survivor', entityId: result.survivorId, details: { stepsCancelled: result.stepsCancelled } });
-      return json(200, { register_id, status: 'withdrawn', withdrawn_at: result.withdrawnAt.toISOString(), steps_cancelled: result.stepsCancelled });
+      note(res, {
+        entity: 'survivor',
+        entityId: result.survivorId,
+        details: { stepsCancelled: result.stepsCancelled },
+      });
+      return json(200, {
+        register_id,
+        status: 'withdrawn',
+        withdrawn_at: result.withdrawnAt.toISOString(),
+        steps_cancelled: result.stepsCancelled,
+      });
     },
 
     async listInvitations(req, res, key) {
-      const q = parseQuery(spec.listInvitations.query!, req.query) as { updated_since?: string; cursor?: string; limit?: number };
+      const q = parseQuery(spec.listInvitations.query!, req.query) as {
+        updated_since?: string;
+        cursor?: string;
+        limit?: number;
+      };
       const after = q.cursor === undefined ? undefined : cursorOrProblem('invitations', q.cursor);
       const page = await invitationPage(db, key, { since: q.updated_since, after, limit: q.limit ?? DEFAULT_PAGE });
       note(res, { entity: 'invitation', details: { count: page.data.length, survivorIds: page.survivorIds } });
-      return json(200, { data: page.data, next_cursor: page.next ? encodeCursor('invitations', page.next) : null, has_more: page.hasMore });
+      return json(200, {
+        data: page.data,
+        next_cursor: page.next ? encodeCursor('invitations', page.next) : null,
+        has_more: page.hasMore,
+      });
     },
 
     async getContactLog(req, res, key) {
@@ -354,23 +468,52 @@ function endpointHandlers(deps: ApiDeps): Record<OperationSpec['id'], Handler> {
     },
 
     async listResponses(req, res, key) {
-      const q = parseQuery(spec.listResponses.query!, req.query) as { since?: string; cursor?: string; limit?: number; format?: 'json' | 'fhir'; value_set?: string };
+      const q = parseQuery(spec.listResponses.query!, req.query) as {
+        since?: string;
+        cursor?: string;
+        limit?: number;
+        format?: 'json' | 'fhir';
+        value_set?: string;
+      };
       const pseudonymKey = deps.options?.pseudonymKey;
-      if (!pseudonymKey) throw new ApiProblem('not-configured', 'Results need a pseudonym key (EXPORT_PSEUDONYM_KEY) on this server.');
+      if (!pseudonymKey)
+        throw new ApiProblem('not-configured', 'Results need a pseudonym key (EXPORT_PSEUDONYM_KEY) on this server.');
       const after = q.cursor === undefined ? undefined : cursorOrProblem('responses', q.cursor);
       const valueSet = (q.value_set ?? DEFAULT_VALUE_SET) as ValueSetId;
       const page = await responsePage(db, key, { since: q.since, after, limit: q.limit ?? DEFAULT_PAGE });
       const ctx = exportContext(pseudonymKey, key, valueSet);
       const nextCursor = page.next ? encodeCursor('responses', page.next) : null;
       const format = q.format ?? 'json';
-      note(res, { entity: 'response', details: { count: page.rows.length, format, identifiers: key.scopes.includes('identifiers'), survivorIds: page.survivorIds } });
+      note(res, {
+        entity: 'response',
+        details: {
+          count: page.rows.length,
+          format,
+          identifiers: key.scopes.includes('identifiers'),
+          survivorIds: page.survivorIds,
+        },
+      });
       if (format === 'fhir') {
-        const base = new URLSearchParams({ format: 'fhir', ...(q.limit ? { limit: String(q.limit) } : {}), ...(q.value_set ? { value_set: q.value_set } : {}) });
+        const base = new URLSearchParams({
+          format: 'fhir',
+          ...(q.limit ? { limit: String(q.limit) } : {}),
+          ...(q.value_set ? { value_set: q.value_set } : {}),
+        });
         const self = `${API_PREFIX}/responses?${new URLSearchParams(Object.entries(req.query as Record<string, string>)).toString()}`;
-        const next = page.hasMore && nextCursor ? `${API_PREFIX}/responses?${base.toString()}&cursor=${nextCursor}` : undefined;
-        return { status: 200, contentType: 'application/fhir+json', body: fhirBundle(page.rows, key, ctx, deps.instruments.nb, { self, next }, clock.now()) };
+        const next =
+          page.hasMore && nextCursor ? `${API_PREFIX}/responses?${base.toString()}&cursor=${nextCursor}` : undefined;
+        return {
+          status: 200,
+          contentType: 'application/fhir+json',
+          body: fhirBundle(page.rows, key, ctx, deps.instruments.nb, { self, next }, clock.now()),
+        };
       }
-      return json(200, { value_set: valueSet, data: jsonRows(page.rows, key, ctx), next_cursor: nextCursor, has_more: page.hasMore });
+      return json(200, {
+        value_set: valueSet,
+        data: jsonRows(page.rows, key, ctx),
+        next_cursor: nextCursor,
+        has_more: page.hasMore,
+      });
     },
   };
 }
@@ -387,8 +530,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function requireBody(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw new ApiProblem('validation', 'This call needs a JSON body.', [{ pointer: '', detail: 'is missing' }]);
-  if (!isObject(body)) throw new ApiProblem('validation', 'The body must be a JSON object.', [{ pointer: '', detail: 'must be an object' }]);
+  if (body === undefined)
+    throw new ApiProblem('validation', 'This call needs a JSON body.', [{ pointer: '', detail: 'is missing' }]);
+  if (!isObject(body))
+    throw new ApiProblem('validation', 'The body must be a JSON object.', [
+      { pointer: '', detail: 'must be an object' },
+    ]);
   return body;
 }
 
@@ -397,7 +544,8 @@ function normaliseNulls(body: Record<string, unknown>): Record<string, unknown> 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
     if (v === null && k === 'email') out[k] = '';
-    else if (v === null && ['given_name', 'family_name', 'address_line', 'postal_code', 'city', 'phone'].includes(k)) continue;
+    else if (v === null && ['given_name', 'family_name', 'address_line', 'postal_code', 'city', 'phone'].includes(k))
+      continue;
     else out[k] = v;
   }
   return out;
@@ -407,26 +555,43 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body, { reportInput: true });
   if (!parsed.success) {
     const errors = bodyErrors(parsed.error);
-    throw new ApiProblem('validation', `The body has ${errors.length === 1 ? 'a problem' : `${errors.length} problems`}; see errors.`, errors);
+    throw new ApiProblem(
+      'validation',
+      `The body has ${errors.length === 1 ? 'a problem' : `${errors.length} problems`}; see errors.`,
+      errors,
+    );
   }
   return parsed.data;
 }
 
 function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
   const parsed = schema.safeParse({ ...(query as object) }, { reportInput: true });
-  if (!parsed.success) throw new ApiProblem('invalid-parameter', 'A query parameter is not valid; see errors.', parameterErrors(parsed.error));
+  if (!parsed.success)
+    throw new ApiProblem(
+      'invalid-parameter',
+      'A query parameter is not valid; see errors.',
+      parameterErrors(parsed.error),
+    );
   return parsed.data;
 }
 
 function parseParams<T extends z.ZodType>(schema: T, params: unknown): z.output<T> {
   const parsed = schema.safeParse({ ...(params as object) }, { reportInput: true });
-  if (!parsed.success) throw new ApiProblem('invalid-parameter', 'The register_id in the path is not valid; see errors.', parameterErrors(parsed.error));
+  if (!parsed.success)
+    throw new ApiProblem(
+      'invalid-parameter',
+      'The register_id in the path is not valid; see errors.',
+      parameterErrors(parsed.error),
+    );
   return parsed.data;
 }
 
 function cursorOrProblem(kind: CursorKind, text: string) {
   const c = decodeCursor(kind, text);
-  if (!c) throw new ApiProblem('invalid-parameter', 'The cursor is not one this endpoint gave out.', [{ parameter: 'cursor', detail: 'is not a cursor of this endpoint' }]);
+  if (!c)
+    throw new ApiProblem('invalid-parameter', 'The cursor is not one this endpoint gave out.', [
+      { parameter: 'cursor', detail: 'is not a cursor of this endpoint' },
+    ]);
   return c;
 }
 
@@ -434,9 +599,14 @@ const parseJson = express.json({ limit: BODY_LIMIT, type: 'application/json' });
 
 /** JSON bodies only; none at all is fine (the handler decides whether it needs one). */
 const jsonBody: RequestHandler = (req, res, next) => {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
   if (!hasBody) return next();
-  if (!req.is('application/json')) return next(new ApiProblem('unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".'));
+  if (!req.is('application/json'))
+    return next(
+      new ApiProblem('unsupported-media-type', 'Send the body as JSON with "Content-Type: application/json".'),
+    );
   parseJson(req, res, next);
 };
 
@@ -446,7 +616,12 @@ function retryAfter(res: Response): Record<string, string> {
 }
 
 function problemAnswer(problem: ApiProblem, req: Request): Answer {
-  return { status: problem.status, body: problem.body(req.baseUrl + req.path), contentType: PROBLEM_CONTENT_TYPE, headers: problem.headers };
+  return {
+    status: problem.status,
+    body: problem.body(req.baseUrl + req.path),
+    contentType: PROBLEM_CONTENT_TYPE,
+    headers: problem.headers,
+  };
 }
 
 /** Any error as a problem: body-parser's by type, database outages 503, the rest 500 (logged by kind only). */
@@ -472,13 +647,21 @@ export function toProblem(err: unknown, log?: Logger): ApiProblem {
 
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e?.code ?? '') || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '');
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e?.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
+  );
 }
 
 /** For app.ts: an error that reached the app's handler on an /api path is still answered as a problem. */
 export function apiErrorAnswer(err: unknown, req: Request, res: Response): void {
   const problem = toProblem(err, req.log);
-  res.status(problem.status).set({ 'Cache-Control': 'no-store', ...problem.headers }).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.body(req.originalUrl.split('?')[0])));
+  res
+    .status(problem.status)
+    .set({ 'Cache-Control': 'no-store', ...problem.headers })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problem.body(req.originalUrl.split('?')[0])));
 }
 
-export const isApiPath = (req: Request) => req.originalUrl === '/api' || req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/api?');
+export const isApiPath = (req: Request) =>
+  req.originalUrl === '/api' || req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/api?');

@@ -28,20 +28,39 @@ export const registerIdSchema = row.register_id.meta({
 const describedRow = survivorRowSchema.extend({
   register_id: registerIdSchema,
   national_id: row.national_id.meta({
-    description: 'Fødselsnummer or D-number, 11 digits, valid under either check-digit rule (until 2031 and from 2032). Never returned by the API.',
+    description:
+      'Fødselsnummer or D-number, 11 digits, valid under either check-digit rule (until 2031 and from 2032). Never returned by the API.',
     example: '41024200068',
   }),
-  birth_date: row.birth_date.meta(isoDate('Date of birth, YYYY-MM-DD (never derived from the national id).', '1950-06-15')),
+  birth_date: row.birth_date.meta(
+    isoDate('Date of birth, YYYY-MM-DD (never derived from the national id).', '1950-06-15'),
+  ),
   sex: row.sex.meta({ description: 'Sex as registered.' }),
-  arrest_date: row.arrest_date.meta(isoDate('Date of the cardiac arrest, YYYY-MM-DD; the survey is sent from day 90.', '2026-03-01')),
+  arrest_date: row.arrest_date.meta(
+    isoDate('Date of the cardiac arrest, YYYY-MM-DD; the survey is sent from day 90.', '2026-03-01'),
+  ),
   arrest_type: row.arrest_type.meta({ description: 'OHCA (out of hospital) or IHCA (in hospital).' }),
-  hospital: row.hospital.meta({ description: 'Hospital code of the arrest event, at most 64 characters.', example: 'OUS' }),
-  email: row.email.meta({ description: 'E-mail address; an empty string or null means none (the survivor is contacted on paper).', example: 'name@example.no', ...nullable }),
+  hospital: row.hospital.meta({
+    description: 'Hospital code of the arrest event, at most 64 characters.',
+    example: 'OUS',
+  }),
+  email: row.email.meta({
+    description: 'E-mail address; an empty string or null means none (the survivor is contacted on paper).',
+    example: 'name@example.no',
+    ...nullable,
+  }),
   language: row.language.meta({ description: 'Language of the survey and messages: bokmål, nynorsk or English.' }),
   given_name: row.given_name.meta({ description: 'At most 200 characters. Empty or null: none.', ...nullable }),
   family_name: row.family_name.meta({ description: 'At most 200 characters. Empty or null: none.', ...nullable }),
-  address_line: row.address_line.meta({ description: 'Postal address line for letters, at most 300 characters.', ...nullable }),
-  postal_code: row.postal_code.meta({ description: 'Four digits, kept as text, e.g. 0450.', example: '0450', ...nullable }),
+  address_line: row.address_line.meta({
+    description: 'Postal address line for letters, at most 300 characters.',
+    ...nullable,
+  }),
+  postal_code: row.postal_code.meta({
+    description: 'Four digits, kept as text, e.g. 0450.',
+    example: '0450',
+    ...nullable,
+  }),
   city: row.city.meta({ description: 'At most 100 characters.', ...nullable }),
   phone: row.phone.meta({ description: 'At most 40 characters.', ...nullable }),
 });
@@ -53,28 +72,44 @@ export const survivorRecordSchema = describedRow.strict().meta({
 });
 
 /** The PUT body: the same record, where register_id may be left out (the path names it). */
-export const survivorPutSchema = describedRow
-  .extend({ register_id: registerIdSchema.optional() })
-  .strict()
-  .meta({ id: 'SurvivorPut', description: 'As SurvivorRecord; register_id may be omitted, and if given must equal the one in the path.' });
+export const survivorPutSchema = describedRow.extend({ register_id: registerIdSchema.optional() }).strict().meta({
+  id: 'SurvivorPut',
+  description: 'As SurvivorRecord; register_id may be omitted, and if given must equal the one in the path.',
+});
 
 export const batchSchema = z
-  .object({ records: z.array(survivorRecordSchema).min(1, 'needs at least one record').max(MAX_BATCH, `may hold at most ${MAX_BATCH} records`) })
+  .object({
+    records: z
+      .array(survivorRecordSchema)
+      .min(1, 'needs at least one record')
+      .max(MAX_BATCH, `may hold at most ${MAX_BATCH} records`),
+  })
   .strict()
   .meta({ id: 'SurvivorBatch', description: `Up to ${MAX_BATCH} records; each is validated and written on its own.` });
 
 /** The batch envelope, checked first; each record is then checked with survivorRecordSchema. */
 export const batchEnvelopeSchema = z
-  .object({ records: z.array(z.unknown()).min(1, 'needs at least one record').max(MAX_BATCH, `may hold at most ${MAX_BATCH} records`) })
+  .object({
+    records: z
+      .array(z.unknown())
+      .min(1, 'needs at least one record')
+      .max(MAX_BATCH, `may hold at most ${MAX_BATCH} records`),
+  })
   .strict();
 
 export const deathSchema = deathRowSchema
   .extend({
-    national_id: deathRowSchema.shape.national_id.meta({ description: 'Fødselsnummer or D-number of the person who died.', example: '41024200068' }),
+    national_id: deathRowSchema.shape.national_id.meta({
+      description: 'Fødselsnummer or D-number of the person who died.',
+      example: '41024200068',
+    }),
     date_of_death: deathRowSchema.shape.date_of_death.meta(isoDate('Date of death, YYYY-MM-DD.', '2026-05-02')),
   })
   .strict()
-  .meta({ id: 'Death', description: 'A death from the population register or the hospital; also accepted for people not sent yet.' });
+  .meta({
+    id: 'Death',
+    description: 'A death from the population register or the hospital; also accepted for people not sent yet.',
+  });
 
 /**
  * An ISO date and time whose day is within src/calendar-date.ts's range (PostgreSQL refuses year
@@ -89,7 +124,10 @@ export const withdrawalSchema = z
       .datetime({ offset: true, message: 'must be a date and time such as 2026-05-02T10:00:00Z' })
       .refine(inRange, RANGE_MESSAGE)
       .optional()
-      .meta({ description: 'When consent was withdrawn; defaults to now, may not be in the future or before the cardiac arrest.' }),
+      .meta({
+        description:
+          'When consent was withdrawn; defaults to now, may not be in the future or before the cardiac arrest.',
+      }),
   })
   .strict()
   .meta({ id: 'Withdrawal', description: 'An empty body (or none) means "now".' });
@@ -100,10 +138,10 @@ const since = (what: string) =>
     .refine(inRange, RANGE_MESSAGE)
     .optional()
     .meta({ description: what, example: '2026-05-01T00:00:00Z' });
-const cursor = z
-  .string()
-  .optional()
-  .meta({ description: 'Opaque position from `next_cursor` of the previous page. Given a cursor, the time filter is not needed.' });
+const cursor = z.string().optional().meta({
+  description:
+    'Opaque position from `next_cursor` of the previous page. Given a cursor, the time filter is not needed.',
+});
 const limit = z.coerce
   .number()
   .int('must be a whole number')
@@ -113,7 +151,11 @@ const limit = z.coerce
   .meta({ description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE}).` });
 
 export const invitationsQuerySchema = z
-  .object({ updated_since: since('Invitations changed at or after this time (state, or any of their steps).'), cursor, limit })
+  .object({
+    updated_since: since('Invitations changed at or after this time (state, or any of their steps).'),
+    cursor,
+    limit,
+  })
   .strict();
 
 const VALUE_SET_IDS = listValueSets().map((v) => v.id) as [string, ...string[]];
@@ -122,8 +164,14 @@ export const responsesQuerySchema = z
     since: since('Responses completed at or after this time.'),
     cursor,
     limit,
-    format: z.enum(['json', 'fhir'], { message: 'must be json or fhir' }).optional().meta({ description: 'json (default) or fhir: a FHIR R4 searchset Bundle of QuestionnaireResponse.' }),
-    value_set: z.enum(VALUE_SET_IDS, { message: `must be one of ${VALUE_SET_IDS.join(', ')}` }).optional().meta({ description: 'EQ-5D-5L value set for eq5d_index (default NO-2024).' }),
+    format: z
+      .enum(['json', 'fhir'], { message: 'must be json or fhir' })
+      .optional()
+      .meta({ description: 'json (default) or fhir: a FHIR R4 searchset Bundle of QuestionnaireResponse.' }),
+    value_set: z
+      .enum(VALUE_SET_IDS, { message: `must be one of ${VALUE_SET_IDS.join(', ')}` })
+      .optional()
+      .meta({ description: 'EQ-5D-5L value set for eq5d_index (default NO-2024).' }),
   })
   .strict();
 
@@ -176,10 +224,10 @@ export const deathResultSchema = z
   .object({
     status: z.literal('recorded'),
     date_of_death: dateOnly,
-    survivor: z
-      .object({ register_id: z.string() })
-      .nullable()
-      .meta({ description: 'The survivor this death is about, if the register has sent them and this key may see them; otherwise null.' }),
+    survivor: z.object({ register_id: z.string() }).nullable().meta({
+      description:
+        'The survivor this death is about, if the register has sent them and this key may see them; otherwise null.',
+    }),
     invitations_stopped: z.int().meta({ description: 'Open invitations of that survivor stopped now.' }),
   })
   .meta({ id: 'DeathResult' });
@@ -188,7 +236,9 @@ export const withdrawalResultSchema = z
   .object({
     register_id: z.string(),
     status: z.literal('withdrawn'),
-    withdrawn_at: isoTimestamp.meta({ description: 'When consent was first recorded as withdrawn (a repeat keeps the first time).' }),
+    withdrawn_at: isoTimestamp.meta({
+      description: 'When consent was first recorded as withdrawn (a repeat keeps the first time).',
+    }),
     steps_cancelled: z.int().meta({ description: 'Waiting messages stopped by this call.' }),
   })
   .meta({ id: 'WithdrawalResult' });
@@ -208,7 +258,10 @@ export const invitationStatusSchema = z
     hospital: z.string(),
     state: z.enum(['planned', 'sent', 'reminded', 'answered', 'expired', 'cancelled']),
     reason: z.string().nullable().meta({ description: 'Why it stopped: died, withdrawn, opted_out, window_closed, …' }),
-    channel: z.enum(['email', 'paper']).nullable().meta({ description: 'Channel of the latest message that went out; null before any.' }),
+    channel: z
+      .enum(['email', 'paper'])
+      .nullable()
+      .meta({ description: 'Channel of the latest message that went out; null before any.' }),
     language: z.enum(['nb', 'nn', 'en']),
     opens_on: dateOnly,
     closes_on: dateOnly,
@@ -216,7 +269,9 @@ export const invitationStatusSchema = z
     last_sent_at: isoTimestamp.nullable(),
     answered_at: isoTimestamp.nullable(),
     created_at: isoTimestamp,
-    updated_at: isoTimestamp.meta({ description: 'Last change of the invitation or any of its steps; the paging order.' }),
+    updated_at: isoTimestamp.meta({
+      description: 'Last change of the invitation or any of its steps; the paging order.',
+    }),
     steps: z.array(stepSchema),
   })
   .meta({ id: 'InvitationStatus' });
@@ -226,7 +281,10 @@ const page = <T extends z.ZodType>(item: T, id: string, extra: z.ZodRawShape = {
     .object({
       ...extra,
       data: z.array(item),
-      next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page, or later to see what changed since. Null only when nothing was ever read.' }),
+      next_cursor: z.string().nullable().meta({
+        description:
+          'Pass as `cursor` for the next page, or later to see what changed since. Null only when nothing was ever read.',
+      }),
       has_more: z.boolean().meta({ description: 'True when the next page already has data.' }),
     })
     .meta({ id });
@@ -247,7 +305,10 @@ export const contactLogSchema = z
         intended_at: isoTimestamp,
         actual_at: isoTimestamp.nullable(),
         sent_at: isoTimestamp.nullable(),
-        outcome: z.string().nullable().meta({ description: 'SMTP reply or stop reason, e.g. answered, address_missing.' }),
+        outcome: z
+          .string()
+          .nullable()
+          .meta({ description: 'SMTP reply or stop reason, e.g. answered, address_missing.' }),
         attempts: z.int(),
       }),
     ),
@@ -255,11 +316,25 @@ export const contactLogSchema = z
   .meta({ id: 'ContactLog', description: 'Every step of every invitation, oldest first, including planned ones.' });
 
 /** Columns that always have a value; the others are null when missing. */
-const ALWAYS = new Set(['pid', 'rid', 'arrest_type', 'hospital', 'arrest_year', 'arrest_month', 'sex', 'age', 'mode', 'language', 'completed_year']);
+const ALWAYS = new Set([
+  'pid',
+  'rid',
+  'arrest_type',
+  'hospital',
+  'arrest_year',
+  'arrest_month',
+  'sex',
+  'age',
+  'mode',
+  'language',
+  'completed_year',
+]);
 
 function variableSchema(v: ReturnType<typeof analysisVariables>[number]): z.ZodType {
   const base = v.type === 'string' ? z.string() : v.type === 'integer' ? z.int() : z.number();
-  const labels = v.valueLabels ? ` Values: ${v.valueLabels.map(([value, label]) => `${value} = ${label}`).join('; ')}.` : '';
+  const labels = v.valueLabels
+    ? ` Values: ${v.valueLabels.map(([value, label]) => `${value} = ${label}`).join('; ')}.`
+    : '';
   return (ALWAYS.has(v.name) ? base : base.nullable()).meta({ description: v.label + labels });
 }
 
@@ -269,7 +344,11 @@ export const responseRowSchema = z
     register_id: z.string().optional().meta({ description: 'Only for keys with the identifiers scope.' }),
     completed_at: isoTimestamp.optional().meta({ description: 'Only for keys with the identifiers scope.' }),
   })
-  .meta({ id: 'ResponseRow', description: 'One counted response with the variables of the analyst export (see its codebook); pseudonyms are keyed per API key name.' });
+  .meta({
+    id: 'ResponseRow',
+    description:
+      'One counted response with the variables of the analyst export (see its codebook); pseudonyms are keyed per API key name.',
+  });
 
 export const responsePageSchema = page(responseRowSchema, 'ResponsePage', {
   value_set: z.string().meta({ description: 'Value set of eq5d_index.' }),
@@ -289,6 +368,10 @@ export const fhirBundleSchema = z
       }),
     ),
   })
-  .meta({ id: 'FhirBundle', description: 'FHIR R4 Bundle (searchset): the Questionnaire (mode include) and one QuestionnaireResponse per response (mode match). The `next` link holds the cursor.' });
+  .meta({
+    id: 'FhirBundle',
+    description:
+      'FHIR R4 Bundle (searchset): the Questionnaire (mode include) and one QuestionnaireResponse per response (mode match). The `next` link holds the cursor.',
+  });
 
 export const scopesDescription = SCOPES.join(', ');

@@ -31,7 +31,14 @@ export interface Success {
 }
 
 export interface OperationSpec {
-  id: 'putSurvivor' | 'batchSurvivors' | 'recordDeath' | 'withdrawConsent' | 'listInvitations' | 'getContactLog' | 'listResponses';
+  id:
+    | 'putSurvivor'
+    | 'batchSurvivors'
+    | 'recordDeath'
+    | 'withdrawConsent'
+    | 'listInvitations'
+    | 'getContactLog'
+    | 'listResponses';
   method: 'get' | 'put' | 'post';
   /** OpenAPI path under /api/v1, e.g. /survivors/{register_id}. */
   path: string;
@@ -68,9 +75,20 @@ export const OPERATIONS: OperationSpec[] = [
     body: survivorPutSchema,
     success: [
       { status: 201, description: 'Created.', content: { 'application/json': survivorWriteResultSchema } },
-      { status: 200, description: 'Updated (or unchanged).', content: { 'application/json': survivorWriteResultSchema } },
+      {
+        status: 200,
+        description: 'Updated (or unchanged).',
+        content: { 'application/json': survivorWriteResultSchema },
+      },
     ],
-    problems: [...BODY_PROBLEMS, 'invalid-parameter', 'hospital-not-allowed', 'not-found', 'national-id-conflict', 'erased'],
+    problems: [
+      ...BODY_PROBLEMS,
+      'invalid-parameter',
+      'hospital-not-allowed',
+      'not-found',
+      'national-id-conflict',
+      'erased',
+    ],
     action: 'change',
   },
   {
@@ -83,7 +101,9 @@ export const OPERATIONS: OperationSpec[] = [
     description:
       'Each record is validated and written on its own and answered in `results` (created, updated or rejected with its problems); good records are written even when others are rejected. The answer is 200 whenever the envelope is valid.',
     body: batchSchema,
-    success: [{ status: 200, description: 'One result per record.', content: { 'application/json': batchResultSchema } }],
+    success: [
+      { status: 200, description: 'One result per record.', content: { 'application/json': batchResultSchema } },
+    ],
     problems: [...BODY_PROBLEMS, ...IDEMPOTENCY_PROBLEMS, 'national-id-conflict', 'erased'],
     action: 'change',
   },
@@ -108,7 +128,8 @@ export const OPERATIONS: OperationSpec[] = [
     scope: 'intake',
     tag: 'Intake',
     summary: 'Record that the survivor withdrew consent',
-    description: 'Stops every open invitation and waiting message at once. Repeating it keeps the first time. A `withdrawn_at` in the future or before the cardiac arrest is refused (422, `/withdrawn_at`) and stops nothing.',
+    description:
+      'Stops every open invitation and waiting message at once. Repeating it keeps the first time. A `withdrawn_at` in the future or before the cardiac arrest is refused (422, `/withdrawn_at`) and stops nothing.',
     pathParams: registerIdPathSchema,
     body: withdrawalSchema,
     bodyOptional: true,
@@ -166,4 +187,10 @@ export const OPERATIONS: OperationSpec[] = [
 ];
 
 /** Problems any authenticated call can meet. */
-export const COMMON_PROBLEMS: ProblemType[] = ['unauthenticated', 'insufficient-scope', 'rate-limited', 'internal', 'unavailable'];
+export const COMMON_PROBLEMS: ProblemType[] = [
+  'unauthenticated',
+  'insufficient-scope',
+  'rate-limited',
+  'internal',
+  'unavailable',
+];

@@ -7,7 +7,8 @@ import { contactLog } from '../invitations/contact-log.ts';
 import type { Cursor } from './cursor.ts';
 import type { ApiKey } from './keys.ts';
 
-const TEXT_TIME = (col: string) => sql<string>`to_char(${sql.ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const TEXT_TIME = (col: string) =>
+  sql<string>`to_char(${sql.ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export interface InvitationPageQuery {
   since?: string | undefined;
@@ -32,7 +33,9 @@ export async function invitationPage(db: Db, key: ApiKey, q: InvitationPageQuery
       'i.closes_on',
       'i.answered_at',
       'i.created_at',
-      sql<Date>`greatest(i.updated_at, (select max(o.updated_at) from outbox o where o.invitation_id = i.id))`.as('changed_at'),
+      sql<Date>`greatest(i.updated_at, (select max(o.updated_at) from outbox o where o.invitation_id = i.id))`.as(
+        'changed_at',
+      ),
     ])
     .$if(key.hospitals.length > 0, (qb) => qb.where('e.hospital', 'in', key.hospitals))
     .as('c');
@@ -42,14 +45,22 @@ export async function invitationPage(db: Db, key: ApiKey, q: InvitationPageQuery
     const after = q.after;
     query = query.where(sql<boolean>`(c.changed_at, c.id) > (${after.at}::timestamptz, ${Number(after.id)}::bigint)`);
   }
-  const rows = await query.orderBy('c.changed_at').orderBy('c.id').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('c.changed_at')
+    .orderBy('c.id')
+    .limit(q.limit + 1)
+    .execute();
   const hasMore = rows.length > q.limit;
   const pageRows = rows.slice(0, q.limit);
   const steps = pageRows.length
     ? await db
         .selectFrom('outbox')
         .select(['invitation_id', 'step', 'channel', 'state', 'due_at', 'sent_at'])
-        .where('invitation_id', 'in', pageRows.map((r) => r.id))
+        .where(
+          'invitation_id',
+          'in',
+          pageRows.map((r) => r.id),
+        )
         .orderBy('due_at')
         .orderBy('id')
         .execute()
@@ -72,7 +83,13 @@ export async function invitationPage(db: Db, key: ApiKey, q: InvitationPageQuery
       answered_at: r.answered_at ? r.answered_at.toISOString() : null,
       created_at: r.created_at.toISOString(),
       updated_at: r.changed_text,
-      steps: own.map((s) => ({ step: s.step, channel: s.channel, state: s.state, due_at: s.due_at.toISOString(), sent_at: s.sent_at ? s.sent_at.toISOString() : null })),
+      steps: own.map((s) => ({
+        step: s.step,
+        channel: s.channel,
+        state: s.state,
+        due_at: s.due_at.toISOString(),
+        sent_at: s.sent_at ? s.sent_at.toISOString() : null,
+      })),
     };
   });
   const last = pageRows[pageRows.length - 1];

@@ -52,16 +52,37 @@ export async function importDeathsFile(db: Db, file: string, opts: DeathsOptions
 
 export async function importDeaths(db: Db, input: Readable, opts: DeathsOptions = {}): Promise<DeathsReport> {
   const { source = 'death file', now = new Date() } = opts;
-  const report: DeathsReport = { recorded: 0, matched: 0, invitationsStopped: 0, rejected: 0, problems: [], cancelledOutboxIds: [] };
+  const report: DeathsReport = {
+    recorded: 0,
+    matched: 0,
+    invitationsStopped: 0,
+    rejected: 0,
+    problems: [],
+    cancelledOutboxIds: [],
+  };
   const rows: DeathRow[] = [];
   try {
-    const parser = input.pipe(parse({ bom: true, delimiter: [',', ';'], columns: checkHeader, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    const parser = input.pipe(
+      parse({
+        bom: true,
+        delimiter: [',', ';'],
+        columns: checkHeader,
+        skip_empty_lines: true,
+        trim: true,
+        info: true,
+        relax_column_count: true,
+      }),
+    );
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const parsed = deathRowSchema.safeParse(record);
       if (parsed.success) rows.push({ ...parsed.data, line: info.lines });
       else {
         report.rejected++;
-        for (const issue of parsed.error.issues) report.problems.push(`line ${info.lines}: ${String(issue.path[0])}: ${issue.message}`);
+        for (const issue of parsed.error.issues)
+          report.problems.push(`line ${info.lines}: ${String(issue.path[0])}: ${issue.message}`);
       }
     }
   } catch (err) {
@@ -75,7 +96,10 @@ export async function importDeaths(db: Db, input: Readable, opts: DeathsOptions 
 function checkHeader(header: string[]): string[] {
   const names = header.map((h) => h.trim().toLowerCase());
   const missing = DEATH_COLUMNS.filter((c) => !names.includes(c));
-  if (missing.length > 0) throw new ImportRefused(`line 1: the header is missing ${missing.join(', ')}. Required: ${DEATH_COLUMNS.join(', ')}.`);
+  if (missing.length > 0)
+    throw new ImportRefused(
+      `line 1: the header is missing ${missing.join(', ')}. Required: ${DEATH_COLUMNS.join(', ')}.`,
+    );
   return names;
 }
 
@@ -94,7 +118,11 @@ async function recordBatch(db: Db, rows: DeathRow[], source: string, now: Date, 
         .onConflict((oc) => oc.column('national_id').doUpdateSet({ died_on: r.date_of_death, source }))
         .execute();
       report.recorded++;
-      const survivor = await trx.selectFrom('survivors').select('id').where('national_id', '=', r.national_id).executeTakeFirst();
+      const survivor = await trx
+        .selectFrom('survivors')
+        .select('id')
+        .where('national_id', '=', r.national_id)
+        .executeTakeFirst();
       if (!survivor) continue;
       report.matched++;
 

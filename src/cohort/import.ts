@@ -55,7 +55,10 @@ export async function importSurvivorsFile(db: Db, file: string, opts: ImportOpti
   const encoding = await detectEncoding(file);
   await checkReadable(decodedFile(file, encoding));
   const report = await importSurvivors(db, decodedFile(file, encoding), opts);
-  if (encoding !== 'utf-8') report.notices.push('The file is not UTF-8, so it was read as Windows-1252 (what Excel writes for "CSV (semikolondelt)").');
+  if (encoding !== 'utf-8')
+    report.notices.push(
+      'The file is not UTF-8, so it was read as Windows-1252 (what Excel writes for "CSV (semikolondelt)").',
+    );
   return report;
 }
 
@@ -67,7 +70,8 @@ export async function importSurvivors(db: Db, input: Readable, opts: ImportOptio
     const parsed = survivorRowSchema.safeParse(record);
     if (!parsed.success) {
       report.rejected++;
-      for (const issue of parsed.error.issues) problems.add(line, `line ${line}: ${String(issue.path[0])}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.add(line, `line ${line}: ${String(issue.path[0])}: ${issue.message}`);
       continue;
     }
     batch.push({ line, row: parsed.data });
@@ -147,7 +151,8 @@ async function* records(input: Readable): AsyncGenerator<{ record: Record<string
   );
   input.on('error', (err) => parser.destroy(err));
   try {
-    for await (const r of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) yield { record: r.record, line: r.info.lines };
+    for await (const r of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
+      yield { record: r.record, line: r.info.lines };
   } catch (err) {
     throw refusal(err);
   }
@@ -159,9 +164,15 @@ function refusal(err: unknown): ImportRefused {
   if (cause instanceof ImportRefused) return cause;
   const e = err as { code?: string; lines?: number; message?: string };
   const where = typeof e.lines === 'number' ? `line ${e.lines}: ` : '';
-  if (e.code === 'CSV_MAX_RECORD_SIZE') return new ImportRefused(`${where}a record is longer than ${MAX_RECORD_CHARS} characters; the file is not a list of survivors. Nothing was imported.`);
-  if (e.code === 'CSV_QUOTE_NOT_CLOSED') return new ImportRefused(`${where}a quoted field is never closed. Nothing was imported.`);
-  return new ImportRefused(`The file could not be read as CSV (${where}${(e.message ?? String(err)).slice(0, 200)}). Nothing was imported.`);
+  if (e.code === 'CSV_MAX_RECORD_SIZE')
+    return new ImportRefused(
+      `${where}a record is longer than ${MAX_RECORD_CHARS} characters; the file is not a list of survivors. Nothing was imported.`,
+    );
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED')
+    return new ImportRefused(`${where}a quoted field is never closed. Nothing was imported.`);
+  return new ImportRefused(
+    `The file could not be read as CSV (${where}${(e.message ?? String(err)).slice(0, 200)}). Nothing was imported.`,
+  );
 }
 
 /** Reads the file once without writing, so CSV that cannot be read is refused before any row is stored. */
@@ -223,16 +234,35 @@ function checkHeader(header: string[]): string[] {
  * may touch a row only once per statement), so its last row wins, and a national id given up by
  * one register_id can be taken by a later row.
  */
-async function writeBatch(db: Db, batch: { line: number; row: SurvivorRow }[], report: ImportReport, opts: ImportOptions): Promise<Problem[]> {
+async function writeBatch(
+  db: Db,
+  batch: { line: number; row: SurvivorRow }[],
+  report: ImportReport,
+  opts: ImportOptions,
+): Promise<Problem[]> {
   return db.transaction().execute(async (trx) => {
-    const erased = opts.erasureKey ? await erasedAmong(trx, opts.erasureKey, batch.map((b) => b.row.national_id)) : new Set<string>();
+    const erased = opts.erasureKey
+      ? await erasedAmong(
+          trx,
+          opts.erasureKey,
+          batch.map((b) => b.row.national_id),
+        )
+      : new Set<string>();
     const existing = await trx
       .selectFrom('survivors')
       .select(['register_id', 'national_id'])
       .where((eb) =>
         eb.or([
-          eb('register_id', 'in', batch.map((b) => b.row.register_id)),
-          eb('national_id', 'in', batch.map((b) => b.row.national_id)),
+          eb(
+            'register_id',
+            'in',
+            batch.map((b) => b.row.register_id),
+          ),
+          eb(
+            'national_id',
+            'in',
+            batch.map((b) => b.row.national_id),
+          ),
         ]),
       )
       .execute();
@@ -284,8 +314,16 @@ function runsOfDistinctIds(rows: SurvivorRow[]): SurvivorRow[][] {
 }
 
 /** The register_id that already holds this national id, if it is another one (API intake, one record). */
-export async function nationalIdHolder(trx: Db, row: Pick<SurvivorRow, 'register_id' | 'national_id'>): Promise<string | undefined> {
-  const other = await trx.selectFrom('survivors').select('register_id').where('national_id', '=', row.national_id).where('register_id', '<>', row.register_id).executeTakeFirst();
+export async function nationalIdHolder(
+  trx: Db,
+  row: Pick<SurvivorRow, 'register_id' | 'national_id'>,
+): Promise<string | undefined> {
+  const other = await trx
+    .selectFrom('survivors')
+    .select('register_id')
+    .where('national_id', '=', row.national_id)
+    .where('register_id', '<>', row.register_id)
+    .executeTakeFirst();
   return other?.register_id;
 }
 
@@ -296,7 +334,8 @@ export async function upsert(trx: Db, row: SurvivorRow): Promise<void> {
 
 const SURVIVOR_COLUMNS = 12;
 const EVENT_COLUMNS = 4;
-if (BATCH * Math.max(SURVIVOR_COLUMNS, EVENT_COLUMNS) > MAX_BIND_PARAMETERS) throw new Error('BATCH is too large for one statement');
+if (BATCH * Math.max(SURVIVOR_COLUMNS, EVENT_COLUMNS) > MAX_BIND_PARAMETERS)
+  throw new Error('BATCH is too large for one statement');
 
 /**
  * Inserts or updates survivors and their arrest events by register_id: one statement for each
@@ -347,7 +386,12 @@ async function upsertRows(trx: Db, rows: SurvivorRow[]): Promise<void> {
       rows.map((row) => {
         const survivorId = ids.get(row.register_id);
         if (survivorId === undefined) throw new Error(`the upsert of ${row.register_id} returned no id`);
-        return { survivor_id: survivorId, arrest_date: row.arrest_date, arrest_type: row.arrest_type, hospital: row.hospital };
+        return {
+          survivor_id: survivorId,
+          arrest_date: row.arrest_date,
+          arrest_type: row.arrest_type,
+          hospital: row.hospital,
+        };
       }),
     )
     .onConflict((oc) =>

@@ -33,7 +33,8 @@ const optionalText = (max: number) =>
     .refine((v) => v === null || v.length <= max, `must be at most ${max} characters`)
     .refine(noControl, CONTROL_MESSAGE);
 
-const required = (what: string) => z.string({ message: 'is missing' }).trim().min(1, `is empty; ${what}`).refine(noControl, CONTROL_MESSAGE);
+const required = (what: string) =>
+  z.string({ message: 'is missing' }).trim().min(1, `is empty; ${what}`).refine(noControl, CONTROL_MESSAGE);
 
 export const survivorRowSchema = z.object({
   register_id: required('every row needs the register id')
@@ -46,7 +47,10 @@ export const survivorRowSchema = z.object({
       const problem = checkNationalId(v);
       if (problem === 'format') ctx.addIssue({ code: 'custom', message: 'must be 11 digits' });
       if (problem === 'check-digits')
-        ctx.addIssue({ code: 'custom', message: 'is not a valid fødselsnummer or D-number (check digits do not match)' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'is not a valid fødselsnummer or D-number (check digits do not match)',
+        });
     }),
   birth_date: isoDate,
   sex: z.enum(['female', 'male'], { message: 'must be female or male' }),

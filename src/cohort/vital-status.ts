@@ -23,7 +23,11 @@ export function deathFileVitalStatus(db: Db): VitalStatusAdapter {
     async lookup(ids) {
       const answers = new Map<string, VitalStatus>(ids.map((id) => [id, { kind: 'alive' }]));
       for (let i = 0; i < ids.length; i += 1000) {
-        const rows = await db.selectFrom('deaths').select(['national_id', 'died_on']).where('national_id', 'in', ids.slice(i, i + 1000)).execute();
+        const rows = await db
+          .selectFrom('deaths')
+          .select(['national_id', 'died_on'])
+          .where('national_id', 'in', ids.slice(i, i + 1000))
+          .execute();
         for (const r of rows) answers.set(r.national_id, { kind: 'dead', diedOn: r.died_on });
       }
       return answers;
@@ -32,14 +36,21 @@ export function deathFileVitalStatus(db: Db): VitalStatusAdapter {
 }
 
 /** Asks the adapter and never throws: a failed look-up is `unknown` for everyone asked. */
-export async function lookupVitalStatus(adapter: VitalStatusAdapter, nationalIds: readonly string[]): Promise<Map<string, VitalStatus>> {
+export async function lookupVitalStatus(
+  adapter: VitalStatusAdapter,
+  nationalIds: readonly string[],
+): Promise<Map<string, VitalStatus>> {
   if (nationalIds.length === 0) return new Map();
   try {
     const found = await adapter.lookup(nationalIds);
-    return new Map(nationalIds.map((id) => [id, found.get(id) ?? { kind: 'unknown', reason: `${adapter.name} gave no answer` }]));
+    return new Map(
+      nationalIds.map((id) => [id, found.get(id) ?? { kind: 'unknown', reason: `${adapter.name} gave no answer` }]),
+    );
   } catch (err) {
     // A source's error text could echo what it was asked: never keep a national id.
-    const reason = `${adapter.name} failed: ${(err as Error).message ?? String(err)}`.replace(/\d{11}/g, '<id>').slice(0, 200);
+    const reason = `${adapter.name} failed: ${(err as Error).message ?? String(err)}`
+      .replace(/\d{11}/g, '<id>')
+      .slice(0, 200);
     return new Map(nationalIds.map((id) => [id, { kind: 'unknown', reason }]));
   }
 }

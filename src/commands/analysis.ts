@@ -18,17 +18,33 @@ export const analysisCommands: CommandGroup = {
 
 function valueSetOption(value: string | undefined) {
   if (value === undefined) return undefined;
-  if (!isValueSetId(value)) throw new UsageError(`--value-set: unknown id "${value}". Known: ${listValueSets().map((v) => v.id).join(', ')}.`);
+  if (!isValueSetId(value))
+    throw new UsageError(
+      `--value-set: unknown id "${value}". Known: ${listValueSets()
+        .map((v) => v.id)
+        .join(', ')}.`,
+    );
   return value;
 }
 
 async function norms(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list' && rest.length === 0) return listNorms();
-  if (sub !== 'import') throw new UsageError('Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], or prom norms list');
-  const { values, positionals } = parse(rest, { id: { type: 'string' }, version: { type: 'string' }, 'value-set': { type: 'string' } });
+  if (sub !== 'import')
+    throw new UsageError(
+      'Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], or prom norms list',
+    );
+  const { values, positionals } = parse(rest, {
+    id: { type: 'string' },
+    version: { type: 'string' },
+    'value-set': { type: 'string' },
+  });
   if (positionals.length !== 1) throw new UsageError('prom norms import takes one file.');
-  const set = readNormFile(positionals[0]!, { id: values.id, version: values.version, valueSet: valueSetOption(values['value-set']) });
+  const set = readNormFile(positionals[0]!, {
+    id: values.id,
+    version: values.version,
+    valueSet: valueSetOption(values['value-set']),
+  });
   return withServices('prom norms import', false, async (s) => {
     await saveNormSet(s.database.db, set);
     console.log(`Norm set ${set.id} version ${set.version} imported with ${set.strata.length} strata.`);
@@ -38,7 +54,8 @@ async function norms(args: string[]): Promise<number> {
 
 async function listNorms(): Promise<number> {
   return withServices('prom norms list', false, async (s) => {
-    for (const n of await listNormSets(s.database.db)) console.log([n.id, n.version, n.valueSet ?? '-', `${n.title}${n.shipped ? ' (shipped)' : ''}`].join('\t'));
+    for (const n of await listNormSets(s.database.db))
+      console.log([n.id, n.version, n.valueSet ?? '-', `${n.title}${n.shipped ? ' (shipped)' : ''}`].join('\t'));
     return 0;
   });
 }
@@ -56,23 +73,39 @@ async function report(args: string[]): Promise<number> {
   const format = values.format ?? 'html';
   if (format !== 'html' && format !== 'csv') throw new UsageError(`--format: "${format}" is not one of html, csv.`);
   if (positionals.length > 0 || (format === 'html' && !values.out)) {
-    throw new UsageError('Usage: prom report --out <file.html> | --format csv [--out FILE] [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]');
+    throw new UsageError(
+      'Usage: prom report --out <file.html> | --format csv [--out FILE] [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
+    );
   }
   const year = values.year === undefined ? undefined : Number(values.year);
-  if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100)) throw new UsageError(`--year: "${values.year}" is not a year.`);
-  if (values.type !== undefined && values.type !== 'OHCA' && values.type !== 'IHCA') throw new UsageError('--type must be OHCA or IHCA.');
+  if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100))
+    throw new UsageError(`--year: "${values.year}" is not a year.`);
+  if (values.type !== undefined && values.type !== 'OHCA' && values.type !== 'IHCA')
+    throw new UsageError('--type must be OHCA or IHCA.');
   const filters = { year, hospital: values.hospital, arrestType: values.type as 'OHCA' | 'IHCA' | undefined };
   const valueSet = valueSetOption(values['value-set']);
   return withServices('prom report', false, async (s) => {
     if (filters.hospital !== undefined && !(await reportHospitals(s.database.db)).includes(filters.hospital)) {
-      console.error(`--hospital: unknown hospital "${filters.hospital}": no arrest in the register has this hospital code.`);
+      console.error(
+        `--hospital: unknown hospital "${filters.hospital}": no arrest in the register has this hospital code.`,
+      );
       return 1;
     }
-    const comparison = await buildComparison(s.database.db, filters, { normSet: values.norms, valueSet, threshold: s.config.smallCellThreshold });
-    const body = format === 'csv' ? longCsv(longTable(comparison)) : renderComparison(s.views, s.instruments, comparison, true);
+    const comparison = await buildComparison(s.database.db, filters, {
+      normSet: values.norms,
+      valueSet,
+      threshold: s.config.smallCellThreshold,
+    });
+    const body =
+      format === 'csv' ? longCsv(longTable(comparison)) : renderComparison(s.views, s.instruments, comparison, true);
     if (values.out) writeFileSync(values.out, body, { mode: 0o600 });
     else process.stdout.write(body);
-    await audit(s.database.db, { actor: `cli:${process.env.USER ?? 'unknown'}`, action: 'report', entity: 'comparison', details: { filters, format } });
+    await audit(s.database.db, {
+      actor: `cli:${process.env.USER ?? 'unknown'}`,
+      action: 'report',
+      entity: 'comparison',
+      details: { filters, format },
+    });
     // Only published sizes: a suppressed group's n must not reach a terminal either.
     const sizes = comparison.groups.map((g) => `${g.label} ${g.suppressed ? 'suppressed' : `n = ${g.n}`}`).join(', ');
     if (values.out) console.log(`Report written to ${values.out} (${sizes}).`);

@@ -26,21 +26,43 @@ async function apikey(args: string[]): Promise<number> {
 }
 
 async function create(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { name: { type: 'string' }, scope: { type: 'string', multiple: true }, hospital: { type: 'string', multiple: true } });
-  if (positionals.length > 0 || !values.name || !values.scope) throw new UsageError(`prom apikey create needs --name and --scope.\n${USAGE}`);
-  const scopes = values.scope.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const hospitals = (values.hospital ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
+  const { values, positionals } = parse(args, {
+    name: { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    hospital: { type: 'string', multiple: true },
+  });
+  if (positionals.length > 0 || !values.name || !values.scope)
+    throw new UsageError(`prom apikey create needs --name and --scope.\n${USAGE}`);
+  const scopes = values.scope
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const hospitals = (values.hospital ?? [])
+    .flatMap((h) => h.split(','))
+    .map((h) => h.trim())
+    .filter(Boolean);
   return withServices('prom apikey create', false, async (s) => {
     const db = s.database.db;
     let made;
     try {
-      made = await createApiKey(db, { name: values.name!, scopes: scopes as never, hospitals, createdBy: 'command line' });
+      made = await createApiKey(db, {
+        name: values.name!,
+        scopes: scopes as never,
+        hospitals,
+        createdBy: 'command line',
+      });
     } catch (err) {
       if (!(err instanceof ApiKeyRefused)) throw err;
       console.error(err.message);
       return 1;
     }
-    await audit(db, { actor: 'command line', action: 'change', entity: 'api_key', entityId: made.id, details: { op: 'create', name: made.name, scopes: made.scopes, hospitals: made.hospitals } });
+    await audit(db, {
+      actor: 'command line',
+      action: 'change',
+      entity: 'api_key',
+      entityId: made.id,
+      details: { op: 'create', name: made.name, scopes: made.scopes, hospitals: made.hospitals },
+    });
     console.error(
       `Created API key ${made.id} "${made.name}" (prefix ${made.prefix}) with scopes ${made.scopes.join(', ')}` +
         `${made.hospitals.length ? ` for hospitals ${made.hospitals.join(', ')}` : ' for every hospital'}.\n` +
@@ -53,7 +75,8 @@ async function create(args: string[]): Promise<number> {
 
 async function revoke(args: string[]): Promise<number> {
   const { positionals } = parse(args, {});
-  if (positionals.length !== 1 || !/^\d{1,15}$/.test(positionals[0]!)) throw new UsageError(`prom apikey revoke takes the key's id (see prom apikey list).\n${USAGE}`);
+  if (positionals.length !== 1 || !/^\d{1,15}$/.test(positionals[0]!))
+    throw new UsageError(`prom apikey revoke takes the key's id (see prom apikey list).\n${USAGE}`);
   const id = Number(positionals[0]);
   return withServices('prom apikey revoke', false, async (s) => {
     const db = s.database.db;
@@ -62,7 +85,13 @@ async function revoke(args: string[]): Promise<number> {
       console.error(`There is no API key ${id} in use.`);
       return 1;
     }
-    await audit(db, { actor: 'command line', action: 'change', entity: 'api_key', entityId: id, details: { op: 'revoke', name } });
+    await audit(db, {
+      actor: 'command line',
+      action: 'change',
+      entity: 'api_key',
+      entityId: id,
+      details: { op: 'revoke', name },
+    });
     console.log(`Revoked API key ${id} "${name}"; it is refused from now on.`);
     return 0;
   });
@@ -80,7 +109,18 @@ async function list(args: string[]): Promise<number> {
     console.log(['id', 'name', 'prefix', 'scopes', 'hospitals', 'created', 'last used', 'revoked'].join('\t'));
     for (const k of keys) {
       const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '-');
-      console.log([k.id, k.name, k.prefix, k.scopes.join(','), k.hospitals.join(',') || 'all', day(k.createdAt), day(k.lastUsedAt), day(k.revokedAt)].join('\t'));
+      console.log(
+        [
+          k.id,
+          k.name,
+          k.prefix,
+          k.scopes.join(','),
+          k.hospitals.join(',') || 'all',
+          day(k.createdAt),
+          day(k.lastUsedAt),
+          day(k.revokedAt),
+        ].join('\t'),
+      );
     }
     return 0;
   });

@@ -24,7 +24,11 @@ export function parse<const T extends NonNullable<ParseArgsConfig['options']>>(a
 }
 
 /** Opens database (and Redis if asked) for one command; with PGlite this takes the folder lock. */
-export async function withServices(command: string, redis: boolean, fn: (s: Services) => Promise<number>): Promise<number> {
+export async function withServices(
+  command: string,
+  redis: boolean,
+  fn: (s: Services) => Promise<number>,
+): Promise<number> {
   const services = await openServices(loadConfig(), { command, redis });
   try {
     return await fn(services);

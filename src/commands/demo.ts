@@ -11,7 +11,9 @@ import { createDemo, DemoRefused, type DemoResult } from '../reports/demo.ts';
 import { parse, UsageError, type CommandGroup } from './command.ts';
 
 export const demoCommands: CommandGroup = {
-  help: ['prom demo [--survivors N] [--database-url URL]  a SYNTHETIC register in a database of its own (DATA_DIR/demo, or URL)'],
+  help: [
+    'prom demo [--survivors N] [--database-url URL]  a SYNTHETIC register in a database of its own (DATA_DIR/demo, or URL)',
+  ],
   commands: { demo },
 };
 
@@ -26,7 +28,8 @@ async function demo(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { survivors: { type: 'string' }, 'database-url': { type: 'string' } });
   if (positionals.length > 0) throw new UsageError('Usage: prom demo [--survivors N] [--database-url URL]');
   const count = values.survivors === undefined ? 600 : Number(values.survivors);
-  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new UsageError('--survivors must be a whole number from 1 to 100000.');
+  if (!Number.isInteger(count) || count < 1 || count > 100_000)
+    throw new UsageError('--survivors must be a whole number from 1 to 100000.');
   const target = chooseTarget(values['database-url']);
   const handle = await target.open();
   let result: DemoResult;
@@ -45,8 +48,15 @@ async function demo(args: string[]): Promise<number> {
 function chooseTarget(url: string | undefined): Target {
   const config = loadConfig();
   if (url !== undefined) {
-    if (!isPostgresUrl(url)) throw new UsageError(`--database-url must be a postgres:// or postgresql:// address, e.g. postgres://user@127.0.0.1:5432/prom_demo (got "${url}").`);
-    return { env: { DATABASE_URL: url }, description: `the PostgreSQL database ${redacted(url)}`, open: async () => openDatabase({ databaseUrl: url, poolSize: 2 }) };
+    if (!isPostgresUrl(url))
+      throw new UsageError(
+        `--database-url must be a postgres:// or postgresql:// address, e.g. postgres://user@127.0.0.1:5432/prom_demo (got "${url}").`,
+      );
+    return {
+      env: { DATABASE_URL: url },
+      description: `the PostgreSQL database ${redacted(url)}`,
+      open: async () => openDatabase({ databaseUrl: url, poolSize: 2 }),
+    };
   }
   if (config.databaseUrl) {
     throw new DemoRefused(
@@ -65,8 +75,12 @@ function chooseTarget(url: string | undefined): Target {
 
 function printNextSteps(r: DemoResult, target: Target): void {
   // A queue prefix of its own, so a demo server's worker never takes the real server's jobs.
-  const env = Object.entries({ ...target.env, QUEUE_PREFIX: 'prom-demo' }).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-  const dbEnv = Object.entries(target.env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+  const env = Object.entries({ ...target.env, QUEUE_PREFIX: 'prom-demo' })
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ');
+  const dbEnv = Object.entries(target.env)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ');
   console.log(
     [
       `SYNTHETIC demo data: ${r.survivors} survivors (register ids DEMO-…), ${r.responses} responses, norm set DEMO from ${r.normRespondents} synthetic respondents,`,

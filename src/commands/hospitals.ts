@@ -3,7 +3,9 @@ import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const hospitalCommands: CommandGroup = {
-  help: ['prom hospitals import <file.csv>              load hospital → health trust (HF) → region (RHF) reference data'],
+  help: [
+    'prom hospitals import <file.csv>              load hospital → health trust (HF) → region (RHF) reference data',
+  ],
   commands: { hospitals },
 };
 
@@ -11,7 +13,9 @@ async function hospitals(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { positionals } = parse(rest, {});
   if (sub !== 'import' || positionals.length !== 1) {
-    throw new UsageError('Usage: prom hospitals import <file.csv>   (columns code,name,health_trust,region; see docs/hospitals.example.csv)');
+    throw new UsageError(
+      'Usage: prom hospitals import <file.csv>   (columns code,name,health_trust,region; see docs/hospitals.example.csv)',
+    );
   }
   return withServices('prom hospitals import', false, async (s) => {
     try {
@@ -21,13 +25,21 @@ async function hospitals(args: string[]): Promise<number> {
         actor: `cli:${process.env.USER ?? 'unknown'}`,
         action: 'change',
         entity: 'hospital',
-        details: { change: 'import', inserted: report.inserted, updated: report.updated, rejected: report.rejected, via: 'cli' },
+        details: {
+          change: 'import',
+          inserted: report.inserted,
+          updated: report.updated,
+          rejected: report.rejected,
+          via: 'cli',
+        },
       });
       console.log(`${report.inserted} new and ${report.updated} updated hospitals; ${report.rejected} rows rejected.`);
       return report.rejected > 0 ? 1 : 0;
     } catch (err) {
       if (!(err instanceof HospitalImportRefused) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      console.error(err instanceof HospitalImportRefused ? err.message : `Cannot read ${positionals[0]}: no such file.`);
+      console.error(
+        err instanceof HospitalImportRefused ? err.message : `Cannot read ${positionals[0]}: no such file.`,
+      );
       return 1;
     }
   });

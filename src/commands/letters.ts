@@ -28,13 +28,16 @@ async function letters(args: string[]): Promise<number> {
     const clock = clockFrom(values.now);
     return withServices('prom letters', false, async (s) => {
       const r = await makeBatch(batchDeps(s), clock, values.out!, 'prom letters');
-      const checks = `${r.stopped} stopped by the check, ${r.held} held (no address), ${r.deferred} left for later (vital status unknown)` +
+      const checks =
+        `${r.stopped} stopped by the check, ${r.held} held (no address), ${r.deferred} left for later (vital status unknown)` +
         (r.profileHeld > 0 ? `, ${r.profileHeld} held: register profile missing (prom register set FILE)` : '');
       if (!r.batchId || !r.files) {
         console.log(`No letters due for print; ${checks}.`);
         return 0;
       }
-      console.log(`Batch ${r.batchId}: ${r.files.letters} letters, ${r.files.pages} pages, ${(r.files.bytes / 1e6).toFixed(1)} MB; ${checks}.`);
+      console.log(
+        `Batch ${r.batchId}: ${r.files.letters} letters, ${r.files.pages} pages, ${(r.files.bytes / 1e6).toFixed(1)} MB; ${checks}.`,
+      );
       console.log(`  ${r.files.pdfFile}\n  ${r.files.manifestFile}`);
       console.log(`After handing it to the print shop: prom letters confirm ${r.batchId}`);
       return 0;
@@ -49,7 +52,8 @@ async function letters(args: string[]): Promise<number> {
       if (r.kind === 'already') return fail(`Batch ${id} was already confirmed as handed over.`);
       if (r.kind === 'is-reprint') return fail(`Batch ${id} is a reprint; confirm the original batch.`);
       console.log(`Batch ${id} handed over: ${r.sent} letters sent.`);
-      if (r.pulled.length) console.log(`Stopped after the batch was made; take these out of the pile: ${r.pulled.join(', ')}`);
+      if (r.pulled.length)
+        console.log(`Stopped after the batch was made; take these out of the pile: ${r.pulled.join(', ')}`);
       return 0;
     });
   }
@@ -60,7 +64,8 @@ async function letters(args: string[]): Promise<number> {
       if (r.kind === 'not-found') return fail(`No print batch ${id}.`);
       console.log(`Reprint ${r.reprintId} of batch ${r.of}: ${r.files.letters} letters, ${r.files.pages} pages.`);
       console.log(`  ${r.files.pdfFile}\n  ${r.files.manifestFile}`);
-      if (r.files.leftOut.length) console.log(`Left out (stopped since the batch was made): ${r.files.leftOut.join(', ')}`);
+      if (r.files.leftOut.length)
+        console.log(`Left out (stopped since the batch was made): ${r.files.leftOut.join(', ')}`);
       return 0;
     });
   }
@@ -68,7 +73,11 @@ async function letters(args: string[]): Promise<number> {
     return withServices('prom letters list', false, async (s) => {
       console.log('batch\tmade\tletters\thanded_over\treprint_of');
       for (const b of await listBatches(s.database.db)) {
-        console.log([b.id, b.createdAt.toISOString(), b.letters, b.handedOverAt?.toISOString() ?? '', b.reprintOf ?? ''].join('\t'));
+        console.log(
+          [b.id, b.createdAt.toISOString(), b.letters, b.handedOverAt?.toISOString() ?? '', b.reprintOf ?? ''].join(
+            '\t',
+          ),
+        );
       }
       return 0;
     });
@@ -80,7 +89,9 @@ async function letters(args: string[]): Promise<number> {
       return 0;
     });
   }
-  throw new UsageError('Usage: prom letters [--now <date>] --out <dir> | confirm <id> | reprint <id> --out <dir> | list | double-entry [on|off]');
+  throw new UsageError(
+    'Usage: prom letters [--now <date>] --out <dir> | confirm <id> | reprint <id> --out <dir> | list | double-entry [on|off]',
+  );
 }
 
 function fail(message: string): number {

@@ -30,7 +30,7 @@ export const lifecycleCommands: CommandGroup = {
     'prom consent erase <register_id>              erase everything about the person at their request (keeps a tombstone)',
     'prom programme [show]                         the contact programme in force (versioned)',
     'prom programme set <key>=<value>…             a new programme version, e.g. reminder1AfterDays=21',
-    'prom channel <register_id> email-or-paper|email-only|paper-only   a survivor\'s channel rule',
+    "prom channel <register_id> email-or-paper|email-only|paper-only   a survivor's channel rule",
     'prom contacts <register_id>                   the contact log of one survivor',
   ],
   commands: { deaths, consent, programme, channel, contacts },
@@ -38,7 +38,8 @@ export const lifecycleCommands: CommandGroup = {
 
 async function deaths(args: string[]): Promise<number> {
   const { positionals } = parse(args, {});
-  if (positionals[0] !== 'import' || positionals.length !== 2) throw new UsageError('Usage: prom deaths import <file.csv>');
+  if (positionals[0] !== 'import' || positionals.length !== 2)
+    throw new UsageError('Usage: prom deaths import <file.csv>');
   return withServices('prom deaths import', false, async (s) => {
     const report = await importDeathsFile(s.database.db, positionals[1]!);
     for (const p of report.problems) console.error(p);
@@ -53,16 +54,24 @@ async function deaths(args: string[]): Promise<number> {
 
 async function consent(args: string[]): Promise<number> {
   const { positionals, values } = parse(args, { at: { type: 'string' } });
-  const usage = 'Usage: prom consent withdraw <register_id> [--at YYYY-MM-DD|ISO time] | prom consent erase <register_id>';
+  const usage =
+    'Usage: prom consent withdraw <register_id> [--at YYYY-MM-DD|ISO time] | prom consent erase <register_id>';
   if (positionals.length !== 2) throw new UsageError(usage);
   const registerId = positionals[1]!;
   if (positionals[0] === 'erase') return erase(registerId);
   if (positionals[0] !== 'withdraw') throw new UsageError(usage);
   const now = new Date();
   // A date alone means the start of that Oslo day (so today is never "in the future").
-  const at = values.at === undefined ? now : values.at.length === 10 && isCalendarDate(values.at) ? osloMidnight(values.at) : parseNow(values.at);
+  const at =
+    values.at === undefined
+      ? now
+      : values.at.length === 10 && isCalendarDate(values.at)
+        ? osloMidnight(values.at)
+        : parseNow(values.at);
   if (!at) {
-    const reason = calendarDateProblem(values.at!.slice(0, 10)) ?? 'is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00)';
+    const reason =
+      calendarDateProblem(values.at!.slice(0, 10)) ??
+      'is not a date (YYYY-MM-DD) or an ISO time with offset (2026-05-01T08:30+02:00)';
     console.error(`--at: "${values.at}" ${reason}; nothing was recorded.`);
     return 1;
   }
@@ -79,7 +88,9 @@ async function consent(args: string[]): Promise<number> {
       return 1;
     }
     const removed = await removeJobs(s, result.cancelled);
-    console.log(`Consent withdrawn for ${registerId}: ${result.cancelled.length} waiting steps cancelled${removed}. Nothing more will be sent.`);
+    console.log(
+      `Consent withdrawn for ${registerId}: ${result.cancelled.length} waiting steps cancelled${removed}. Nothing more will be sent.`,
+    );
     return 0;
   });
 }
@@ -93,9 +104,17 @@ async function erase(registerId: string): Promise<number> {
       return 1;
     }
     const files = await redrawBatchFiles(printBatchDeps(s), result.batchIds);
-    await audit(s.database.db, { actor: 'prom consent erase', action: 'erase', entity: 'survivor', entityId: result.survivorId, details: { counts: result.counts, batches: result.batchIds } });
+    await audit(s.database.db, {
+      actor: 'prom consent erase',
+      action: 'erase',
+      entity: 'survivor',
+      entityId: result.survivorId,
+      details: { counts: result.counts, batches: result.batchIds },
+    });
     const rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
-    console.log(`Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batches (PDF and manifest) drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`);
+    console.log(
+      `Erased ${registerId}: ${rows} rows deleted, ${files.length / 2} print batches (PDF and manifest) drawn again without the letters. A tombstone keeps only a keyed hash of the national id.`,
+    );
     return 0;
   });
 }
@@ -118,7 +137,8 @@ async function programme(args: string[]): Promise<number> {
       return 0;
     });
   }
-  if (sub !== 'set' || rest.length === 0) throw new UsageError('Usage: prom programme [show] | prom programme set <key>=<value>…');
+  if (sub !== 'set' || rest.length === 0)
+    throw new UsageError('Usage: prom programme [show] | prom programme set <key>=<value>…');
   const changes = parseAssignments(rest);
   return withServices('prom programme set', false, async (s) => {
     printProgramme(await saveProgramme(s.database.db, changes, 'prom programme set'));
@@ -146,14 +166,22 @@ async function contacts(args: string[]): Promise<number> {
   const { positionals } = parse(args, {});
   if (positionals.length !== 1) throw new UsageError('Usage: prom contacts <register_id>');
   return withServices('prom contacts', false, async (s) => {
-    const survivor = await s.database.db.selectFrom('survivors').select('id').where('register_id', '=', positionals[0]!).executeTakeFirst();
+    const survivor = await s.database.db
+      .selectFrom('survivors')
+      .select('id')
+      .where('register_id', '=', positionals[0]!)
+      .executeTakeFirst();
     if (!survivor) {
       console.error(`No survivor with register_id ${positionals[0]}.`);
       return 1;
     }
     console.log('step\tchannel\tstate\tintended\tactual\toutcome');
     for (const e of await contactLog(s.database.db, survivor.id)) {
-      console.log([e.step, e.channel, e.state, e.intendedAt.toISOString(), e.actualAt?.toISOString() ?? '', e.outcome ?? ''].join('\t'));
+      console.log(
+        [e.step, e.channel, e.state, e.intendedAt.toISOString(), e.actualAt?.toISOString() ?? '', e.outcome ?? ''].join(
+          '\t',
+        ),
+      );
     }
     return 0;
   });

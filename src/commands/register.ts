@@ -2,7 +2,12 @@
 // why, how to reach them). Every change is a new version and an audit row.
 import { readFileSync } from 'node:fs';
 import { audit } from '../staff/audit.ts';
-import { currentRegisterProfile, PROFILE_FIELDS, saveRegisterProfile, type RegisterProfile } from '../register/profile.ts';
+import {
+  currentRegisterProfile,
+  PROFILE_FIELDS,
+  saveRegisterProfile,
+  type RegisterProfile,
+} from '../register/profile.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const registerCommands: CommandGroup = {
@@ -35,7 +40,14 @@ async function set(file: string): Promise<number> {
   if (input === undefined) return 1;
   return withServices('prom register set', false, async (s) => {
     const saved = await saveRegisterProfile(s.database.db, input, 'prom register set');
-    await audit(s.database.db, { actor: 'prom register set', source: 'cli', action: 'change', entity: 'register_profile', entityId: saved.version, details: { changed: saved.changed } });
+    await audit(s.database.db, {
+      actor: 'prom register set',
+      source: 'cli',
+      action: 'change',
+      entity: 'register_profile',
+      entityId: saved.version,
+      details: { changed: saved.changed },
+    });
     printProfile(saved.version, saved.profile);
     return 0;
   });
@@ -64,7 +76,9 @@ function printProfile(version: number, profile: RegisterProfile): void {
     const value = profile[field];
     if (value === undefined) continue;
     if (typeof value === 'string') console.log(`  ${field}: ${oneLine(value)}`);
-    else for (const [lang, v] of Object.entries(value as Record<string, string>)) console.log(`  ${field}.${lang}: ${oneLine(v)}`);
+    else
+      for (const [lang, v] of Object.entries(value as Record<string, string>))
+        console.log(`  ${field}.${lang}: ${oneLine(v)}`);
   }
 }
 

@@ -23,8 +23,14 @@ async function score(args: string[]): Promise<number> {
     return 0;
   }
   const id = values['value-set'] ?? DEFAULT_VALUE_SET;
-  if (!isValueSetId(id)) throw new UsageError(`--value-set: unknown id "${id}". Known: ${listValueSets().map((v) => v.id).join(', ')}.`);
-  if (positionals.length === 0) throw new UsageError('prom score needs at least one state, e.g. prom score 11111 12345');
+  if (!isValueSetId(id))
+    throw new UsageError(
+      `--value-set: unknown id "${id}". Known: ${listValueSets()
+        .map((v) => v.id)
+        .join(', ')}.`,
+    );
+  if (positionals.length === 0)
+    throw new UsageError('prom score needs at least one state, e.g. prom score 11111 12345');
   let bad = 0;
   for (const state of positionals) {
     const index = eq5dIndex(state, id);
@@ -39,27 +45,43 @@ async function score(args: string[]): Promise<number> {
 async function exportCommand(args: string[]): Promise<number> {
   if (args[0] === 'analysis') return exportAnalysis(args.slice(1));
   const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } });
-  if (positionals[0] !== 'responses' || positionals.length !== 1) throw new UsageError('Usage: prom export responses --format csv [--out FILE], or prom export analysis …');
+  if (positionals[0] !== 'responses' || positionals.length !== 1)
+    throw new UsageError('Usage: prom export responses --format csv [--out FILE], or prom export analysis …');
   const format = values.format ?? 'csv';
   if (format !== 'csv') throw new UsageError(`--format: "${format}" is not supported; use csv.`);
   return withServices('prom export', false, async (s) => {
     const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
     const count = await exportResponsesCsv(s.database.db, out);
-    await audit(s.database.db, { actor: cliActor(), action: 'export', entity: 'responses', details: { format: 'csv', identifiable: true, rows: count } });
+    await audit(s.database.db, {
+      actor: cliActor(),
+      action: 'export',
+      entity: 'responses',
+      details: { format: 'csv', identifiable: true, rows: count },
+    });
     if (values.out) console.error(`${count} responses written to ${values.out}.`);
     return 0;
   });
 }
 
 async function exportAnalysis(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' }, 'export-key': { type: 'string' }, 'value-set': { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    format: { type: 'string' },
+    out: { type: 'string' },
+    'export-key': { type: 'string' },
+    'value-set': { type: 'string' },
+  });
   const format = values.format ?? 'wide';
-  if (positionals.length > 0 || !values.out) throw new UsageError('Usage: prom export analysis --format wide|long|fhir --out DIR [--export-key NAME] [--value-set ID]');
-  if (format !== 'wide' && format !== 'long' && format !== 'fhir') throw new UsageError(`--format: "${format}" is not one of wide, long, fhir.`);
+  if (positionals.length > 0 || !values.out)
+    throw new UsageError(
+      'Usage: prom export analysis --format wide|long|fhir --out DIR [--export-key NAME] [--value-set ID]',
+    );
+  if (format !== 'wide' && format !== 'long' && format !== 'fhir')
+    throw new UsageError(`--format: "${format}" is not one of wide, long, fhir.`);
   const valueSet = values['value-set'] ?? DEFAULT_VALUE_SET;
   if (!isValueSetId(valueSet)) throw new UsageError(`--value-set: unknown id "${valueSet}".`);
   const exportKey = values['export-key'] ?? 'default';
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(exportKey)) throw new UsageError('--export-key may contain only letters, digits, ".", "_" and "-".');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(exportKey))
+    throw new UsageError('--export-key may contain only letters, digits, ".", "_" and "-".');
   return withServices('prom export analysis', false, async (s) => {
     const result = await writeAnalysisExport(s.database.db, values.out!, {
       format,
@@ -68,7 +90,12 @@ async function exportAnalysis(args: string[]): Promise<number> {
       pseudonymKey: s.config.exportPseudonymKey,
       instrument: s.instruments.nb,
     });
-    await audit(s.database.db, { actor: cliActor(), action: 'export', entity: 'responses', details: { format, pseudonymous: true, exportKey, valueSet, rows: result.rows } });
+    await audit(s.database.db, {
+      actor: cliActor(),
+      action: 'export',
+      entity: 'responses',
+      details: { format, pseudonymous: true, exportKey, valueSet, rows: result.rows },
+    });
     console.log(`${result.rows} responses written to ${values.out}: ${result.files.join(', ')}.`);
     return 0;
   });

@@ -36,12 +36,27 @@ async function user(args: string[]): Promise<number> {
 }
 
 async function add(rest: string[]): Promise<number> {
-  const { values } = parse(rest, { email: { type: 'string' }, role: { type: 'string' }, hospital: { type: 'string', multiple: true } });
+  const { values } = parse(rest, {
+    email: { type: 'string' },
+    role: { type: 'string' },
+    hospital: { type: 'string', multiple: true },
+  });
   if (!values.email || !values.role) throw new UsageError('prom user add needs --email and --role.');
   const password = await readPassword();
   return withServices('prom user add', false, async (s) => {
-    const added = await addUser(s.database.db, { email: values.email!, role: values.role as 'admin', hospitals: values.hospital ?? [], password });
-    await audit(s.database.db, { actor: cliActor(), action: 'change', entity: 'staff_user', entityId: added.id, details: { change: 'added', role: added.role, via: 'cli' } });
+    const added = await addUser(s.database.db, {
+      email: values.email!,
+      role: values.role as 'admin',
+      hospitals: values.hospital ?? [],
+      password,
+    });
+    await audit(s.database.db, {
+      actor: cliActor(),
+      action: 'change',
+      entity: 'staff_user',
+      entityId: added.id,
+      details: { change: 'added', role: added.role, via: 'cli' },
+    });
     console.log(`Added ${added.role} ${added.email}. A TOTP authenticator is set up at the first login.`);
     return 0;
   });
@@ -54,9 +69,23 @@ async function change(sub: 'disable' | 'enable' | 'reset-2fa', rest: string[]): 
     const db = s.database.db;
     try {
       const u =
-        sub === 'disable' ? await disableUser(db, values.email!, systemClock.now()) : sub === 'enable' ? await enableUser(db, values.email!) : await resetSecondFactor(db, values.email!);
-      await audit(db, { actor: cliActor(), action: 'change', entity: 'staff_user', entityId: u.id, details: { change: sub, via: 'cli' } });
-      const done = { disable: 'disabled; all its sessions have ended', enable: 'enabled', 'reset-2fa': 'will set up a new authenticator at the next login; its sessions have ended' }[sub];
+        sub === 'disable'
+          ? await disableUser(db, values.email!, systemClock.now())
+          : sub === 'enable'
+            ? await enableUser(db, values.email!)
+            : await resetSecondFactor(db, values.email!);
+      await audit(db, {
+        actor: cliActor(),
+        action: 'change',
+        entity: 'staff_user',
+        entityId: u.id,
+        details: { change: sub, via: 'cli' },
+      });
+      const done = {
+        disable: 'disabled; all its sessions have ended',
+        enable: 'enabled',
+        'reset-2fa': 'will set up a new authenticator at the next login; its sessions have ended',
+      }[sub];
       console.log(`${u.email} ${done}.`);
       return 0;
     } catch (err) {
@@ -74,7 +103,16 @@ async function list(rest: string[]): Promise<number> {
     console.log(['email', 'role', 'hospitals', 'second_factor', 'status', 'last_login'].join('\t'));
     for (const u of users) {
       const status = u.disabled ? 'disabled' : u.locked ? 'locked' : 'active';
-      console.log([u.email, u.role, u.hospitals.join(',') || '-', u.enrolled ? 'enrolled' : 'not-enrolled', status, u.lastLoginAt?.toISOString() ?? '-'].join('\t'));
+      console.log(
+        [
+          u.email,
+          u.role,
+          u.hospitals.join(',') || '-',
+          u.enrolled ? 'enrolled' : 'not-enrolled',
+          status,
+          u.lastLoginAt?.toISOString() ?? '-',
+        ].join('\t'),
+      );
     }
     return 0;
   });
@@ -89,5 +127,7 @@ async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Password (then Enter and Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

@@ -62,11 +62,12 @@ async function openPglite(dir: string | undefined, command: string, durable: boo
   if (dir) lock = lockDataDir(dir, command);
   try {
     // Loaded only in embedded mode: the WASM build costs ~70 MB that a PostgreSQL process never needs.
-    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }, { DurableNodeFS, durableStartParams }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('kysely-pglite-dialect'),
-      import('./pglite-durable.ts'),
-    ]);
+    const [{ PGlite, types: pgliteTypes }, { PGliteDialect }, { DurableNodeFS, durableStartParams }] =
+      await Promise.all([
+        import('@electric-sql/pglite'),
+        import('kysely-pglite-dialect'),
+        import('./pglite-durable.ts'),
+      ]);
     const fs = dir && durable ? new DurableNodeFS(dir) : undefined;
     const client = await PGlite.create({
       ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : dir ? { dataDir: dir } : {}),

@@ -24,7 +24,10 @@ export class DurableNodeFS extends NodeFS {
   patched = false;
 
   /** `sync`: how a file reaches the disk (tests count the calls). */
-  constructor(dataDir: string, private readonly sync: (fd: number) => void = fs.fdatasyncSync) {
+  constructor(
+    dataDir: string,
+    private readonly sync: (fd: number) => void = fs.fdatasyncSync,
+  ) {
     super(dataDir);
   }
 
@@ -34,7 +37,8 @@ export class DurableNodeFS extends NodeFS {
     result.emscriptenOpts.preRun = [
       ...preRun,
       (mod: unknown) => {
-        const ops = (mod as { FS?: { filesystems?: { NODEFS?: { stream_ops?: Record<string, unknown> } } } }).FS?.filesystems?.NODEFS?.stream_ops;
+        const ops = (mod as { FS?: { filesystems?: { NODEFS?: { stream_ops?: Record<string, unknown> } } } }).FS
+          ?.filesystems?.NODEFS?.stream_ops;
         if (!ops) return;
         ops.fsync = (stream: NodeFsStream) => {
           if (stream.nfd !== undefined) this.sync(stream.nfd);

@@ -6,7 +6,18 @@
 // process that moved a fresh lock by mistake puts it back. Then the lock is linked into place,
 // which only one process can do. Deleting a stale lock and creating a new one instead let two
 // processes racing the takeover both win: the slower one deleted the faster one's new lock.
-import { closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -53,7 +64,12 @@ export function lockDataDir(pgliteDir: string, command: string): Lock {
  * another process would read it as garbage and take it over.
  */
 function create(file: string, command: string): boolean {
-  const info: LockInfo = { pid: process.pid, command, startedAt: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const info: LockInfo = {
+    pid: process.pid,
+    command,
+    startedAt: new Date().toISOString(),
+    nonce: randomBytes(8).toString('hex'),
+  };
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
   writeFileSync(draft, JSON.stringify(info), { mode: 0o600, flag: 'wx' });
   try {

@@ -18,7 +18,13 @@ import { stopInvitation } from './transitions.ts';
  * One statement: nothing is saved unless the invitation is open and its window has not closed by
  * `today`. Returns false when it was not saved (the caller shows the closed page).
  */
-export async function saveDraftAnswer(db: Db, invitationId: number, page: PageId, value: number, today: string): Promise<boolean> {
+export async function saveDraftAnswer(
+  db: Db,
+  invitationId: number,
+  page: PageId,
+  value: number,
+  today: string,
+): Promise<boolean> {
   const patch = JSON.stringify({ [page]: value });
   const result = await db
     .insertInto('answer_drafts')
@@ -48,7 +54,11 @@ export interface Draft {
 }
 
 export async function loadDraft(db: Db, invitationId: number): Promise<Draft> {
-  const row = await db.selectFrom('answer_drafts').select(['answers', 'version']).where('invitation_id', '=', invitationId).executeTakeFirst();
+  const row = await db
+    .selectFrom('answer_drafts')
+    .select(['answers', 'version'])
+    .where('invitation_id', '=', invitationId)
+    .executeTakeFirst();
   return { answers: (row?.answers ?? {}) as Answers, version: row?.version ?? 0 };
 }
 
@@ -59,9 +69,20 @@ export type WebAnswerResult = 'submitted' | 'already-answered' | 'closed' | 'inc
  * state change and the cancelling of every waiting step. Stored only if the draft is still the
  * version the check page showed (`shownVersion`); otherwise 'changed' and nothing is stored.
  */
-export async function recordWebAnswer(db: Db, invitationId: number, lang: Language, now: Date, shownVersion: number | undefined): Promise<WebAnswerResult> {
+export async function recordWebAnswer(
+  db: Db,
+  invitationId: number,
+  lang: Language,
+  now: Date,
+  shownVersion: number | undefined,
+): Promise<WebAnswerResult> {
   return db.transaction().execute(async (trx) => {
-    const inv = await trx.selectFrom('invitations').select(['state', 'closes_on']).where('id', '=', invitationId).forUpdate().executeTakeFirstOrThrow();
+    const inv = await trx
+      .selectFrom('invitations')
+      .select(['state', 'closes_on'])
+      .where('id', '=', invitationId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const status = linkStatus(inv.state, inv.closes_on, osloDay(now));
     const draft = await loadDraft(trx, invitationId);
     if (status === 'answered') {
@@ -71,7 +92,10 @@ export async function recordWebAnswer(db: Db, invitationId: number, lang: Langua
     if (status === 'closed') return 'closed';
     if (!isComplete(draft.answers)) return 'incomplete';
     if (shownVersion !== draft.version) return 'changed';
-    await trx.insertInto('responses').values(webResponse(invitationId, lang, draft.answers, now)).execute();
+    await trx
+      .insertInto('responses')
+      .values(webResponse(invitationId, lang, draft.answers, now))
+      .execute();
     await stopInvitation(trx, invitationId, 'answered');
     return 'submitted';
   });
@@ -94,8 +118,18 @@ function webResponse(invitationId: number, lang: Language, answers: CompleteAnsw
 }
 
 /** A complete web response next to a counted paper one is kept once, uncounted, with flag 'duplicate'. */
-async function keepWebDuplicate(trx: Db, invitationId: number, lang: Language, answers: CompleteAnswers, now: Date): Promise<void> {
-  const existing = await trx.selectFrom('responses').select(['mode', 'counted']).where('invitation_id', '=', invitationId).execute();
+async function keepWebDuplicate(
+  trx: Db,
+  invitationId: number,
+  lang: Language,
+  answers: CompleteAnswers,
+  now: Date,
+): Promise<void> {
+  const existing = await trx
+    .selectFrom('responses')
+    .select(['mode', 'counted'])
+    .where('invitation_id', '=', invitationId)
+    .execute();
   if (existing.some((r) => r.mode === 'web') || !existing.some((r) => r.counted && r.mode === 'paper')) return;
   await trx
     .insertInto('responses')
@@ -104,7 +138,10 @@ async function keepWebDuplicate(trx: Db, invitationId: number, lang: Language, a
 }
 
 /** Levels 1–5 or null (blank or more than one ticked), the VAS 0–100 or null. */
-export type PaperAnswers = Pick<Insertable<ResponsesTable>, 'mobility' | 'self_care' | 'usual_activities' | 'pain_discomfort' | 'anxiety_depression' | 'vas'>;
+export type PaperAnswers = Pick<
+  Insertable<ResponsesTable>,
+  'mobility' | 'self_care' | 'usual_activities' | 'pain_discomfort' | 'anxiety_depression' | 'vas'
+>;
 
 export interface PaperLetter {
   id: number;
@@ -113,8 +150,7 @@ export interface PaperLetter {
 }
 
 export type PaperAnswerResult =
-  | { kind: 'counted' | 'duplicate'; responseId: string }
-  | { kind: 'uncounted'; reason: UncountedReason };
+  { kind: 'counted' | 'duplicate'; responseId: string } | { kind: 'uncounted'; reason: UncountedReason };
 
 /** The rules for a form received on `receivedOn`, read inside the caller's transaction (the invitation row is locked). */
 export async function paperVerdictFor(trx: Db, invitationId: number, receivedOn: string): Promise<PaperVerdict> {
@@ -128,7 +164,14 @@ export async function paperVerdictFor(trx: Db, invitationId: number, receivedOn:
     .forUpdate('i')
     .executeTakeFirstOrThrow();
   return paperVerdict(
-    { invitationState: f.state, cancelReason: f.cancel_reason, closesOn: f.closes_on, answered: Boolean(f.answered), diedOn: f.died_on, withdrawnAt: f.withdrawn_at },
+    {
+      invitationState: f.state,
+      cancelReason: f.cancel_reason,
+      closesOn: f.closes_on,
+      answered: Boolean(f.answered),
+      diedOn: f.died_on,
+      withdrawnAt: f.withdrawn_at,
+    },
     receivedOn,
   );
 }
@@ -139,7 +182,14 @@ export async function paperVerdictFor(trx: Db, invitationId: number, receivedOn:
  * too late — recorded as an uncounted return without its answers. Runs in the caller's
  * transaction, which has locked the letter.
  */
-export async function recordPaperAnswer(trx: Db, letter: PaperLetter, answers: PaperAnswers, receivedOn: string, staffId: number, now: Date): Promise<PaperAnswerResult> {
+export async function recordPaperAnswer(
+  trx: Db,
+  letter: PaperLetter,
+  answers: PaperAnswers,
+  receivedOn: string,
+  staffId: number,
+  now: Date,
+): Promise<PaperAnswerResult> {
   const verdict = await paperVerdictFor(trx, letter.invitation_id, receivedOn);
   if (verdict.kind === 'uncounted') {
     await recordUncountedReturn(trx, letter, receivedOn, verdict.reason, staffId);
@@ -186,11 +236,23 @@ async function answerInvitation(trx: Db, invitationId: number): Promise<void> {
 }
 
 /** The form is recorded (return id, date received, reason) and nothing of its answers is kept, not even entries. */
-async function recordUncountedReturn(trx: Db, letter: PaperLetter, receivedOn: string, reason: UncountedReason, staffId: number): Promise<void> {
+async function recordUncountedReturn(
+  trx: Db,
+  letter: PaperLetter,
+  receivedOn: string,
+  reason: UncountedReason,
+  staffId: number,
+): Promise<void> {
   await trx.deleteFrom('paper_entries').where('letter_id', '=', letter.id).execute();
   await trx
     .insertInto('uncounted_returns')
-    .values({ letter_id: letter.id, invitation_id: letter.invitation_id, received_on: receivedOn, reason, recorded_by: staffId })
+    .values({
+      letter_id: letter.id,
+      invitation_id: letter.invitation_id,
+      received_on: receivedOn,
+      reason,
+      recorded_by: staffId,
+    })
     .onConflict((oc) => oc.column('letter_id').doNothing())
     .execute();
 }

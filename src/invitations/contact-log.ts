@@ -28,8 +28,17 @@ export async function contactLog(db: Db, survivorId: number): Promise<ContactLog
     .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .select([
-      'o.invitation_id', 'i.state as invitation_state', 'i.cancel_reason', 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.sent_at',
-      'o.last_error', 'o.attempts', 'o.updated_at',
+      'o.invitation_id',
+      'i.state as invitation_state',
+      'i.cancel_reason',
+      'o.step',
+      'o.channel',
+      'o.state',
+      'o.due_at',
+      'o.sent_at',
+      'o.last_error',
+      'o.attempts',
+      'o.updated_at',
     ])
     .where('e.survivor_id', '=', survivorId)
     .orderBy('o.due_at')

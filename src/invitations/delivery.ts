@@ -54,7 +54,9 @@ export async function deliverOutboxRow(
   const row = await claim(db, outboxId, now);
   if (!row) return 'skipped';
   const target = (await loadTargets(db, [row.invitation_id])).get(row.invitation_id)!;
-  const check = (await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [target], osloDay(now))).get(target.invitationId)!;
+  const check = (await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [target], osloDay(now))).get(
+    target.invitationId,
+  )!;
   if (check.kind === 'stop') {
     await db.transaction().execute(async (trx) => {
       await release(trx, outboxId, { state: 'cancelled', last_error: check.reason });
@@ -67,18 +69,43 @@ export async function deliverOutboxRow(
     return 'deferred';
   }
   if (channelAtDueTime('email', target.channelRule, target.email) === 'paper') {
-    await release(db, outboxId, { state: 'pending', channel: 'paper', last_error: 'no usable e-mail address; moved to paper' });
+    await release(db, outboxId, {
+      state: 'pending',
+      channel: 'paper',
+      last_error: 'no usable e-mail address; moved to paper',
+    });
     return 'paper';
   }
   return send(deps, row, target, profile.profile, now, opts.finalAttempt ?? false);
 }
 
-async function send(deps: DeliveryDeps, row: Claimed, target: Target, profile: RegisterProfile, now: Date, finalAttempt: boolean): Promise<DeliveryOutcome> {
+async function send(
+  deps: DeliveryDeps,
+  row: Claimed,
+  target: Target,
+  profile: RegisterProfile,
+  now: Date,
+  finalAttempt: boolean,
+): Promise<DeliveryOutcome> {
   const token = newToken();
-  await deps.db.insertInto('invitation_tokens').values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: row.id }).execute();
-  const mail = renderStepMail(deps.views, target.language, row.step, linksFor(deps.publicUrl, token), target.givenName, profile);
+  await deps.db
+    .insertInto('invitation_tokens')
+    .values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: row.id })
+    .execute();
+  const mail = renderStepMail(
+    deps.views,
+    target.language,
+    row.step,
+    linksFor(deps.publicUrl, token),
+    target.givenName,
+    profile,
+  );
   try {
-    const info = await deps.mailer.send({ to: target.email!, ...mail, messageId: messageIdFor(row.id, deps.publicUrl) });
+    const info = await deps.mailer.send({
+      to: target.email!,
+      ...mail,
+      messageId: messageIdFor(row.id, deps.publicUrl),
+    });
     await markSent(deps.db, row, target, info.messageId, now);
     return 'sent';
   } catch (err) {
@@ -116,7 +143,13 @@ async function markSent(db: Db, row: Claimed, target: Target, messageId: string,
   });
 }
 
-async function handleSendError(db: Db, row: Claimed, address: string, err: unknown, finalAttempt: boolean): Promise<DeliveryOutcome> {
+async function handleSendError(
+  db: Db,
+  row: Claimed,
+  address: string,
+  err: unknown,
+  finalAttempt: boolean,
+): Promise<DeliveryOutcome> {
   const kind = classifySendError(err);
   const message = describe(err);
   if (kind === 'unknown') {
@@ -135,7 +168,11 @@ async function handleSendError(db: Db, row: Claimed, address: string, err: unkno
   }
   // Permanent (5xx): no retry; the address is marked unusable and this step becomes a letter.
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('survivors as s').set({ bounced_email: address, updated_at: sql`now()` }).where('s.id', '=', survivorOf(trx, row.invitation_id)).execute();
+    await trx
+      .updateTable('survivors as s')
+      .set({ bounced_email: address, updated_at: sql`now()` })
+      .where('s.id', '=', survivorOf(trx, row.invitation_id))
+      .execute();
     await release(trx, row.id, { state: 'pending', channel: 'paper', last_error: `${message}; moved to paper` });
   });
   return 'paper';
@@ -145,13 +182,22 @@ type Release = { state: 'pending' | 'failed' | 'unknown' | 'cancelled'; last_err
 
 /** Leaves `sending` (only from there: a stale worker never overwrites a later decision). */
 async function release(db: Db, outboxId: number, change: Release) {
-  await db.updateTable('outbox').set({ ...change, updated_at: sql`now()` }).where('id', '=', outboxId).where('state', '=', 'sending').execute();
+  await db
+    .updateTable('outbox')
+    .set({ ...change, updated_at: sql`now()` })
+    .where('id', '=', outboxId)
+    .where('state', '=', 'sending')
+    .execute();
 }
 
 /** The provider's log shows no recipient data; only the SMTP reply is kept. */
 function describe(err: unknown): string {
   const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
-  return [e.code, e.responseCode, e.response ?? e.message].filter(Boolean).join(' ').replace(/\S+@\S+/g, '<address>').slice(0, 500);
+  return [e.code, e.responseCode, e.response ?? e.message]
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\S+@\S+/g, '<address>')
+    .slice(0, 500);
 }
 
 function messageIdFor(outboxId: number, publicUrl: string): string {

@@ -30,10 +30,19 @@ export type JobQueued = (outboxId: number) => Promise<boolean>;
 /** The walking skeleton's summary: e-mail outcomes only. */
 export async function waitUntilSettled(db: Db, outboxIds: number[], timeoutMs: number): Promise<Settled> {
   const { counts, waiting } = await waitForDrain(db, outboxIds, timeoutMs);
-  return { counts: { sent: counts.sent, cancelled: counts.cancelled, failed: counts.failed, unknown: counts.unknown }, waiting };
+  return {
+    counts: { sent: counts.sent, cancelled: counts.cancelled, failed: counts.failed, unknown: counts.unknown },
+    waiting,
+  };
 }
 
-export async function waitForDrain(db: Db, outboxIds: number[], timeoutMs: number, pollMs = 100, queued?: JobQueued): Promise<Drained> {
+export async function waitForDrain(
+  db: Db,
+  outboxIds: number[],
+  timeoutMs: number,
+  pollMs = 100,
+  queued?: JobQueued,
+): Promise<Drained> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const drained = await tally(db, outboxIds, queued);
@@ -47,7 +56,11 @@ async function tally(db: Db, ids: number[], queued?: JobQueued): Promise<Drained
   let waiting = 0;
   let lost = 0;
   for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.selectFrom('outbox').select(['id', 'state', 'channel', 'last_error', 'attempts']).where('id', 'in', ids.slice(i, i + 5000)).execute();
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['id', 'state', 'channel', 'last_error', 'attempts'])
+      .where('id', 'in', ids.slice(i, i + 5000))
+      .execute();
     for (const row of rows) {
       const kind = classify(row);
       if (kind !== 'waiting') counts[kind]++;
@@ -60,7 +73,11 @@ async function tally(db: Db, ids: number[], queued?: JobQueued): Promise<Drained
   return { counts, waiting, lost };
 }
 
-function classify(row: { state: OutboxState; channel: string; last_error: string | null }): keyof Drained['counts'] | 'waiting' {
+function classify(row: {
+  state: OutboxState;
+  channel: string;
+  last_error: string | null;
+}): keyof Drained['counts'] | 'waiting' {
   if (row.state === 'sending') return 'waiting';
   if (row.channel === 'paper' && row.state !== 'cancelled') return 'paper';
   if (row.state === 'pending') return row.last_error?.startsWith('vital_status_unknown') ? 'deferred' : 'waiting';

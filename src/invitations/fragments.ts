@@ -11,7 +11,10 @@ export type HospitalScope = 'all' | readonly string[];
 type WithInvitation = ExpressionBuilder<Database & { i: Database['invitations'] }, 'i'>;
 type WithEvent = ExpressionBuilder<Database & { e: Database['arrest_events'] }, 'e'>;
 type WithSurvivor = ExpressionBuilder<Database & { s: Database['survivors'] }, 's'>;
-type WithResponseAndSurvivor = ExpressionBuilder<Database & { r: Database['responses']; s: Database['survivors'] }, 'r' | 's'>;
+type WithResponseAndSurvivor = ExpressionBuilder<
+  Database & { r: Database['responses']; s: Database['survivors'] },
+  'r' | 's'
+>;
 
 /** `i` (invitations) is open: messages may go and the link works, if its window has not closed by `today`. */
 export function isOpen(eb: WithInvitation, today?: string): Expression<SqlBool> {
@@ -21,7 +24,13 @@ export function isOpen(eb: WithInvitation, today?: string): Expression<SqlBool> 
 
 /** `i` has a counted response (web or paper): the invitation is answered, whatever its state says. */
 export function hasCountedResponse(eb: WithInvitation): AliasableExpression<SqlBool> {
-  return eb.exists(eb.selectFrom('responses as cr').select('cr.id').whereRef('cr.invitation_id', '=', 'i.id').where('cr.counted', '=', true));
+  return eb.exists(
+    eb
+      .selectFrom('responses as cr')
+      .select('cr.id')
+      .whereRef('cr.invitation_id', '=', 'i.id')
+      .where('cr.counted', '=', true),
+  );
 }
 
 /**

@@ -26,8 +26,16 @@ export async function findByToken(db: Db, token: string, today: string): Promise
 }
 
 /** The link status and, for a closed invitation, why it closed (e.g. 'opted_out'). */
-export async function invitationInfo(db: Db, invitationId: number, today: string): Promise<{ status: LinkStatus; cancelReason: string | null }> {
-  const row = await db.selectFrom('invitations').select(['state', 'closes_on', 'cancel_reason']).where('id', '=', invitationId).executeTakeFirst();
+export async function invitationInfo(
+  db: Db,
+  invitationId: number,
+  today: string,
+): Promise<{ status: LinkStatus; cancelReason: string | null }> {
+  const row = await db
+    .selectFrom('invitations')
+    .select(['state', 'closes_on', 'cancel_reason'])
+    .where('id', '=', invitationId)
+    .executeTakeFirst();
   if (!row) return { status: 'closed', cancelReason: null }; // erased at the person's request
   return { status: linkStatus(row.state, row.closes_on, today), cancelReason: row.cancel_reason };
 }

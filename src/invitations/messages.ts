@@ -26,13 +26,33 @@ export function linksFor(publicUrl: string, token: string): MailLinks {
   return { answer, optOut: `${answer}/stop`, paper: `${answer}/paper` };
 }
 
-export function renderStepMail(views: Views, lang: Lang, step: Step, links: MailLinks, givenName: string | null, profile: RegisterProfile): InvitationMail {
+export function renderStepMail(
+  views: Views,
+  lang: Lang,
+  step: Step,
+  links: MailLinks,
+  givenName: string | null,
+  profile: RegisterProfile,
+): InvitationMail {
   const reminder = step === 'reminder1' || step === 'reminder2';
   const register = profileIn(profile, lang);
-  const subject = register.subject === undefined
-    ? views.t(lang, reminder ? 'email.reminderSubject' : 'email.subject')
-    : reminder ? views.t(lang, 'email.reminderSubjectOf', { subject: register.subject }) : register.subject;
-  const data = { lang, reminder, subject, register, signature: register.signature ?? register.name, link: links.answer, optOutLink: links.optOut, paperLink: links.paper, name: givenName ?? '' };
+  const subject =
+    register.subject === undefined
+      ? views.t(lang, reminder ? 'email.reminderSubject' : 'email.subject')
+      : reminder
+        ? views.t(lang, 'email.reminderSubjectOf', { subject: register.subject })
+        : register.subject;
+  const data = {
+    lang,
+    reminder,
+    subject,
+    register,
+    signature: register.signature ?? register.name,
+    link: links.answer,
+    optOutLink: links.optOut,
+    paperLink: links.paper,
+    name: givenName ?? '',
+  };
   return {
     subject,
     text: views.render('email/invitation.txt', data, null),

@@ -16,13 +16,23 @@ import { invitationsOf, stopSurvivor, survivorOf } from './transitions.ts';
 export async function optOut(db: Db, invitationId: number, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const survivorId = await survivorIdOf(trx, invitationId);
-    await trx.updateTable('survivors').set({ opted_out_at: now, updated_at: sql`now()` }).where('id', '=', survivorId).where('opted_out_at', 'is', null).execute();
+    await trx
+      .updateTable('survivors')
+      .set({ opted_out_at: now, updated_at: sql`now()` })
+      .where('id', '=', survivorId)
+      .where('opted_out_at', 'is', null)
+      .execute();
     await stopSurvivor(trx, survivorId, 'opted_out');
   });
 }
 
 /** Consent withdrawn (by the register or staff): returns false when the register id is unknown. */
-export async function withdrawConsent(db: Db, registerId: string, now: Date, scope: HospitalScope = 'all'): Promise<boolean> {
+export async function withdrawConsent(
+  db: Db,
+  registerId: string,
+  now: Date,
+  scope: HospitalScope = 'all',
+): Promise<boolean> {
   return (await withdrawConsentStopping(db, registerId, now, scope)).found;
 }
 
@@ -30,7 +40,12 @@ export async function withdrawConsent(db: Db, registerId: string, now: Date, sco
  * As withdrawConsent, also returning the outbox steps it cancelled (to remove their jobs). A person
  * outside the acting user's hospitals is not found, checked in the transaction of the write.
  */
-export async function withdrawConsentStopping(db: Db, registerId: string, now: Date, scope: HospitalScope = 'all'): Promise<{ found: boolean; cancelled: number[] }> {
+export async function withdrawConsentStopping(
+  db: Db,
+  registerId: string,
+  now: Date,
+  scope: HospitalScope = 'all',
+): Promise<{ found: boolean; cancelled: number[] }> {
   return db.transaction().execute(async (trx) => {
     const s = await trx
       .selectFrom('survivors as s')
@@ -40,7 +55,12 @@ export async function withdrawConsentStopping(db: Db, registerId: string, now: D
       .where((eb) => inHospitalScope(eb, scope))
       .executeTakeFirst();
     if (!s) return { found: false, cancelled: [] };
-    await trx.updateTable('survivors').set({ withdrawn_at: now, updated_at: sql`now()` }).where('id', '=', s.id).where('withdrawn_at', 'is', null).execute();
+    await trx
+      .updateTable('survivors')
+      .set({ withdrawn_at: now, updated_at: sql`now()` })
+      .where('id', '=', s.id)
+      .where('withdrawn_at', 'is', null)
+      .execute();
     return { found: true, cancelled: await stopSurvivor(trx, s.id, 'withdrawn') };
   });
 }
@@ -53,14 +73,22 @@ export async function withdrawConsentStopping(db: Db, registerId: string, now: D
 export async function preferPaper(db: Db, invitationId: number, now?: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const survivorId = await survivorIdOf(trx, invitationId);
-    await trx.updateTable('survivors').set({ channel_rule: 'paper-only', updated_at: sql`now()` }).where('id', '=', survivorId).execute();
+    await trx
+      .updateTable('survivors')
+      .set({ channel_rule: 'paper-only', updated_at: sql`now()` })
+      .where('id', '=', survivorId)
+      .execute();
     await waitingEmailsToPaper(trx, survivorId);
     await requestLetter(trx, invitationId, now);
   });
 }
 
 async function requestLetter(trx: Db, invitationId: number, now: Date | undefined): Promise<void> {
-  const inv = await trx.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
+  const inv = await trx
+    .selectFrom('invitations')
+    .select('state')
+    .where('id', '=', invitationId)
+    .executeTakeFirstOrThrow();
   if (!isOpenState(inv.state)) return;
   const sentLetter = await trx
     .selectFrom('outbox')
@@ -73,7 +101,13 @@ async function requestLetter(trx: Db, invitationId: number, now: Date | undefine
   const address = await trx
     .selectFrom('survivors')
     .select(['address_line', 'postal_code', 'address_returned'])
-    .where('id', '=', (eb) => eb.selectFrom('arrest_events as e').innerJoin('invitations as i', 'i.arrest_event_id', 'e.id').select('e.survivor_id').where('i.id', '=', invitationId))
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('arrest_events as e')
+        .innerJoin('invitations as i', 'i.arrest_event_id', 'e.id')
+        .select('e.survivor_id')
+        .where('i.id', '=', invitationId),
+    )
     .executeTakeFirstOrThrow();
   // Due for print in this request, also with ROLE=web and no worker: no pass needed.
   await makeLetterDueNow(trx, invitationId, address, now ?? new Date());
@@ -104,7 +138,11 @@ export async function setChannelRule(db: Db, registerId: string, rule: ChannelRu
 
 /** As setChannelRule, for a survivor by id inside the caller's transaction. */
 export async function setChannelRuleOf(trx: Db, survivorId: number, rule: ChannelRule): Promise<void> {
-  await trx.updateTable('survivors').set({ channel_rule: rule, updated_at: sql`now()` }).where('id', '=', survivorId).execute();
+  await trx
+    .updateTable('survivors')
+    .set({ channel_rule: rule, updated_at: sql`now()` })
+    .where('id', '=', survivorId)
+    .execute();
   if (rule === 'paper-only') await waitingEmailsToPaper(trx, survivorId);
 }
 

@@ -28,15 +28,39 @@ export async function makeLetterDueNow(
     .where('channel', '=', 'paper')
     .where('state', 'in', ['print', 'held'])
     .executeTakeFirst();
-  const existing = await trx.selectFrom('outbox').select(['id', 'state']).where('invitation_id', '=', invitationId).where('step', '=', 'paper_request').executeTakeFirst();
+  const existing = await trx
+    .selectFrom('outbox')
+    .select(['id', 'state'])
+    .where('invitation_id', '=', invitationId)
+    .where('step', '=', 'paper_request')
+    .executeTakeFirst();
   if (waiting || (existing && existing.state !== 'cancelled')) return 'already-on-its-way';
-  const usable = usablePostalAddress({ addressLine: address.address_line, postalCode: address.postal_code, addressReturned: address.address_returned });
+  const usable = usablePostalAddress({
+    addressLine: address.address_line,
+    postalCode: address.postal_code,
+    addressReturned: address.address_returned,
+  });
   const state = usable ? ('print' as const) : ('held' as const);
   const lastError = usable ? null : 'address_missing';
   if (existing) {
-    await trx.updateTable('outbox').set({ state, channel: 'paper', due_at: now, last_error: lastError, updated_at: sql`now()` }).where('id', '=', existing.id).execute();
+    await trx
+      .updateTable('outbox')
+      .set({ state, channel: 'paper', due_at: now, last_error: lastError, updated_at: sql`now()` })
+      .where('id', '=', existing.id)
+      .execute();
   } else {
-    await trx.insertInto('outbox').values({ invitation_id: invitationId, step: 'paper_request', channel: 'paper', state, due_at: now, last_error: lastError, created_at: now }).execute();
+    await trx
+      .insertInto('outbox')
+      .values({
+        invitation_id: invitationId,
+        step: 'paper_request',
+        channel: 'paper',
+        state,
+        due_at: now,
+        last_error: lastError,
+        created_at: now,
+      })
+      .execute();
   }
   return usable ? 'due-for-print' : 'held-no-address';
 }
@@ -54,7 +78,12 @@ export async function holdForAddress(db: Db, outboxIds: number[]): Promise<void>
 
 /** A letter left for a later batch (vital status unknown): it stays due for print with the reason. */
 export async function deferLetter(db: Db, outboxId: number, reason: string): Promise<void> {
-  await db.updateTable('outbox').set({ last_error: reason, updated_at: sql`now()` }).where('id', '=', outboxId).where('state', '=', 'print').execute();
+  await db
+    .updateTable('outbox')
+    .set({ last_error: reason, updated_at: sql`now()` })
+    .where('id', '=', outboxId)
+    .where('state', '=', 'print')
+    .execute();
 }
 
 export interface LetterToPrint {
@@ -68,7 +97,8 @@ export interface LetterToPrint {
   city: string | null;
 }
 
-const kindOf = (step: Step): 'invitation' | 'reminder' => (step === 'reminder1' || step === 'reminder2' ? 'reminder' : 'invitation');
+const kindOf = (step: Step): 'invitation' | 'reminder' =>
+  step === 'reminder1' || step === 'reminder2' ? 'reminder' : 'invitation';
 
 /**
  * A new batch of the checked letters: a short code per letter (kept sealed by `seal` for
@@ -83,7 +113,11 @@ export async function takeIntoBatch(
   return db
     .transaction()
     .execute(async (trx) => {
-      const batch = await trx.insertInto('print_batches').values({ created_by: opts.actor, made_at: opts.now }).returning('id').executeTakeFirstOrThrow();
+      const batch = await trx
+        .insertInto('print_batches')
+        .values({ created_by: opts.actor, made_at: opts.now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const rows = [];
       for (const l of letters) {
         const code = await issueShortCode(trx, l.invitationId);
@@ -104,7 +138,12 @@ export async function takeIntoBatch(
       }
       let inserted = 0;
       for (let i = 0; i < rows.length; i += 500) {
-        const done = await trx.insertInto('letters').values(rows.slice(i, i + 500)).onConflict((oc) => oc.column('outbox_id').where('returned_at', 'is', null).doNothing()).returning('id').execute();
+        const done = await trx
+          .insertInto('letters')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) => oc.column('outbox_id').where('returned_at', 'is', null).doNothing())
+          .returning('id')
+          .execute();
         inserted += done.length;
       }
       if (inserted === 0) throw new EmptyBatch();
@@ -120,14 +159,26 @@ export async function takeIntoBatch(
 class EmptyBatch extends Error {}
 
 /** Where a batch's (or a reprint's) files were written. */
-export async function recordBatchFiles(db: Db, batchId: number, files: { pdfFile: string; manifestFile: string; letters?: number }): Promise<void> {
-  const set = { pdf_file: files.pdfFile, manifest_file: files.manifestFile, ...(files.letters === undefined ? {} : { letters: files.letters }) };
+export async function recordBatchFiles(
+  db: Db,
+  batchId: number,
+  files: { pdfFile: string; manifestFile: string; letters?: number },
+): Promise<void> {
+  const set = {
+    pdf_file: files.pdfFile,
+    manifest_file: files.manifestFile,
+    ...(files.letters === undefined ? {} : { letters: files.letters }),
+  };
   await db.updateTable('print_batches').set(set).where('id', '=', batchId).execute();
 }
 
 /** A deliberate reprint of batch `of` is its own batch row with `reprint_of`. */
 export async function recordReprint(db: Db, of: number, actor: string, now: Date): Promise<number> {
-  const row = await db.insertInto('print_batches').values({ created_by: actor, made_at: now, reprint_of: of }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('print_batches')
+    .values({ created_by: actor, made_at: now, reprint_of: of })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -145,16 +196,35 @@ export type ConfirmResult =
  * registrars, an admin or `prom letters confirm` (`remaining`); the batch counts as handed over
  * when none is left. A batch without a letter in scope is 'not-found'.
  */
-export async function confirmHandOver(db: Db, batchId: number, actor: string, scope: HospitalScope, now: Date): Promise<ConfirmResult> {
+export async function confirmHandOver(
+  db: Db,
+  batchId: number,
+  actor: string,
+  scope: HospitalScope,
+  now: Date,
+): Promise<ConfirmResult> {
   return db.transaction().execute(async (trx) => {
-    const batch = await trx.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).forUpdate().executeTakeFirst();
+    const batch = await trx
+      .selectFrom('print_batches')
+      .select(['id', 'reprint_of'])
+      .where('id', '=', batchId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!batch) return { kind: 'not-found' as const };
     const rows = await trx
       .selectFrom('letters as l')
       .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
       .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
       .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-      .select(['l.id as letter_id', 'l.handed_over_at', 'o.id as outbox_id', 'o.step', 'o.state', 'i.id as invitation_id', 'i.state as invitation_state'])
+      .select([
+        'l.id as letter_id',
+        'l.handed_over_at',
+        'o.id as outbox_id',
+        'o.step',
+        'o.state',
+        'i.id as invitation_id',
+        'i.state as invitation_state',
+      ])
       .where('l.batch_id', '=', batch.reprint_of ?? batchId)
       .where((eb) => inHospitalScope(eb, scope))
       .orderBy('l.id')
@@ -168,7 +238,11 @@ export async function confirmHandOver(db: Db, batchId: number, actor: string, sc
       await trx
         .updateTable('outbox')
         .set({ state: 'sent', sent_at: now, last_error: null, updated_at: sql`now()` })
-        .where('id', 'in', going.map((r) => r.outbox_id))
+        .where(
+          'id',
+          'in',
+          going.map((r) => r.outbox_id),
+        )
         .where('state', '=', 'print')
         .execute();
     }
@@ -176,10 +250,24 @@ export async function confirmHandOver(db: Db, batchId: number, actor: string, sc
     await trx
       .updateTable('letters')
       .set({ handed_over_at: now, handed_over_by: actor })
-      .where('id', 'in', open.map((r) => r.letter_id))
+      .where(
+        'id',
+        'in',
+        open.map((r) => r.letter_id),
+      )
       .execute();
-    const left = await trx.selectFrom('letters').select(sql<number>`count(*)::int`.as('n')).where('batch_id', '=', batchId).where('handed_over_at', 'is', null).executeTakeFirstOrThrow();
-    if (left.n === 0) await trx.updateTable('print_batches').set({ handed_over_at: now, handed_over_by: actor }).where('id', '=', batchId).execute();
+    const left = await trx
+      .selectFrom('letters')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('batch_id', '=', batchId)
+      .where('handed_over_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    if (left.n === 0)
+      await trx
+        .updateTable('print_batches')
+        .set({ handed_over_at: now, handed_over_by: actor })
+        .where('id', '=', batchId)
+        .execute();
     return {
       kind: 'confirmed' as const,
       sent: going.length,
@@ -197,8 +285,16 @@ export interface HandOverSummary {
 }
 
 /** What confirming would hand over: the batch's letters within `scope` not handed over yet. */
-export async function handOverSummary(db: Db, batchId: number, scope: HospitalScope): Promise<HandOverSummary | undefined> {
-  const batch = await db.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).executeTakeFirst();
+export async function handOverSummary(
+  db: Db,
+  batchId: number,
+  scope: HospitalScope,
+): Promise<HandOverSummary | undefined> {
+  const batch = await db
+    .selectFrom('print_batches')
+    .select(['id', 'reprint_of'])
+    .where('id', '=', batchId)
+    .executeTakeFirst();
   if (!batch || batch.reprint_of !== null) return undefined;
   const rows = await db
     .selectFrom('letters as l')
@@ -212,7 +308,11 @@ export async function handOverSummary(db: Db, batchId: number, scope: HospitalSc
     .orderBy('e.hospital')
     .execute();
   if (rows.length === 0) return undefined;
-  return { batchId, perHospital: rows.map((r) => ({ hospital: r.hospital, letters: r.n })), letters: rows.reduce((a, r) => a + r.n, 0) };
+  return {
+    batchId,
+    perHospital: rows.map((r) => ({ hospital: r.hospital, letters: r.n })),
+    letters: rows.reduce((a, r) => a + r.n, 0),
+  };
 }
 
 export type UndoResult = { kind: 'undone'; letters: number } | { kind: 'nothing-today' } | { kind: 'not-found' };
@@ -224,7 +324,12 @@ export type UndoResult = { kind: 'undone'; letters: number } | { kind: 'nothing-
  */
 export async function undoHandOver(db: Db, batchId: number, scope: HospitalScope, today: string): Promise<UndoResult> {
   return db.transaction().execute(async (trx) => {
-    const batch = await trx.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).forUpdate().executeTakeFirst();
+    const batch = await trx
+      .selectFrom('print_batches')
+      .select(['id', 'reprint_of'])
+      .where('id', '=', batchId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!batch || batch.reprint_of !== null) return { kind: 'not-found' as const };
     const rows = await trx
       .selectFrom('letters as l')
@@ -239,12 +344,34 @@ export async function undoHandOver(db: Db, batchId: number, scope: HospitalScope
     if (rows.length === 0) return { kind: 'not-found' as const };
     const undoable = rows.filter((r) => r.handed_over_at && osloDay(r.handed_over_at) === today);
     if (undoable.length === 0) return { kind: 'nothing-today' as const };
-    await trx.updateTable('letters').set({ handed_over_at: null, handed_over_by: null }).where('id', 'in', undoable.map((r) => r.id)).execute();
-    await trx.updateTable('print_batches').set({ handed_over_at: null, handed_over_by: null }).where('id', '=', batchId).execute();
+    await trx
+      .updateTable('letters')
+      .set({ handed_over_at: null, handed_over_by: null })
+      .where(
+        'id',
+        'in',
+        undoable.map((r) => r.id),
+      )
+      .execute();
+    await trx
+      .updateTable('print_batches')
+      .set({ handed_over_at: null, handed_over_by: null })
+      .where('id', '=', batchId)
+      .execute();
     const back = undoable.filter((r) => r.state === 'sent' && !r.answered);
     if (back.length) {
-      await trx.updateTable('outbox').set({ state: 'print', sent_at: null, updated_at: sql`now()` }).where('id', 'in', back.map((r) => r.outbox_id)).where('state', '=', 'sent').execute();
-      for (const invitationId of new Set(back.map((r) => r.invitation_id))) await restoreStateFromSteps(trx, invitationId);
+      await trx
+        .updateTable('outbox')
+        .set({ state: 'print', sent_at: null, updated_at: sql`now()` })
+        .where(
+          'id',
+          'in',
+          back.map((r) => r.outbox_id),
+        )
+        .where('state', '=', 'sent')
+        .execute();
+      for (const invitationId of new Set(back.map((r) => r.invitation_id)))
+        await restoreStateFromSteps(trx, invitationId);
     }
     return { kind: 'undone' as const, letters: undoable.length };
   });

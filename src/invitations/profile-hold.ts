@@ -19,7 +19,12 @@ export async function registerProfileSet(db: Db): Promise<boolean> {
  */
 export async function profileGate(db: Db, now: Date): Promise<{ go: boolean; held: number }> {
   if (await registerProfileSet(db)) {
-    await db.updateTable('outbox').set({ state: 'pending', last_error: null, updated_at: sql`now()` }).where('state', '=', 'held').where('last_error', '=', PROFILE_MISSING).execute();
+    await db
+      .updateTable('outbox')
+      .set({ state: 'pending', last_error: null, updated_at: sql`now()` })
+      .where('state', '=', 'held')
+      .where('last_error', '=', PROFILE_MISSING)
+      .execute();
     return { go: true, held: 0 };
   }
   await db
@@ -27,7 +32,9 @@ export async function profileGate(db: Db, now: Date): Promise<{ go: boolean; hel
     .set({ state: 'held', last_error: PROFILE_MISSING, updated_at: sql`now()` })
     .where('state', '=', 'pending')
     .where('due_at', '<=', now)
-    .where('invitation_id', 'in', (eb) => eb.selectFrom('invitations').select('id').where('state', 'in', ['planned', 'sent', 'reminded']))
+    .where('invitation_id', 'in', (eb) =>
+      eb.selectFrom('invitations').select('id').where('state', 'in', ['planned', 'sent', 'reminded']),
+    )
     .execute();
   return { go: false, held: await heldForProfile(db) };
 }
@@ -44,6 +51,11 @@ export async function holdForProfile(db: Db, outboxIds: number[]): Promise<void>
 }
 
 export async function heldForProfile(db: Db): Promise<number> {
-  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'held').where('last_error', '=', PROFILE_MISSING).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'held')
+    .where('last_error', '=', PROFILE_MISSING)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -76,7 +76,12 @@ export interface ContactFacts extends PersonFacts {
 }
 
 /** What a scheduling pass on `today` does with an arrest that has no invitation yet. */
-export function decideInvitation(arrestDate: string, person: ContactFacts, today: string, p: Programme = DEFAULT_PROGRAMME): InvitationDecision {
+export function decideInvitation(
+  arrestDate: string,
+  person: ContactFacts,
+  today: string,
+  p: Programme = DEFAULT_PROGRAMME,
+): InvitationDecision {
   const window = surveyWindow(arrestDate, p);
   if (today < window.opensOn) return { kind: 'not-yet' };
   if (today >= window.closesOn) return { kind: 'never', window, reason: 'window_closed' };
@@ -100,7 +105,11 @@ export function addressKey(addressLine: string, postalCode: string): string {
  * A postal address we may write to: a street line and a postal code (enough for Posten; the city
  * follows from the code), and not the one a letter came back from.
  */
-export function usablePostalAddress(p: { addressLine: string | null; postalCode: string | null; addressReturned?: string | null }): boolean {
+export function usablePostalAddress(p: {
+  addressLine: string | null;
+  postalCode: string | null;
+  addressReturned?: string | null;
+}): boolean {
   if (!p.addressLine || !p.postalCode) return false;
   return p.addressReturned !== addressKey(p.addressLine, p.postalCode);
 }
@@ -115,7 +124,12 @@ export function firstChannel(rule: ChannelRule, email: string | null): Channel {
  * The channel a step is planned with. Reminder 1 follows the invitation; reminder 2 is a letter
  * unless the person's rule is email-only (then every step is an e-mail while e-mail works).
  */
-export function plannedChannel(step: Step, invitationChannel: Channel, rule: ChannelRule, p: Programme = DEFAULT_PROGRAMME): Channel {
+export function plannedChannel(
+  step: Step,
+  invitationChannel: Channel,
+  rule: ChannelRule,
+  p: Programme = DEFAULT_PROGRAMME,
+): Channel {
   if (step === 'reminder2' && p.reminder2Channel === 'paper' && rule !== 'email-only') return 'paper';
   if (step === 'paper_request') return 'paper';
   return invitationChannel;
@@ -133,7 +147,8 @@ export function channelAtDueTime(planned: Channel, rule: ChannelRule, email: str
 /** The instant of `hour`:00 Oslo wall-clock time on an Oslo calendar day (handles DST changes). */
 export function osloTime(day: string, hour: number): Date {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  for (const offset of [2, 1]) { // summer offset first: of a repeated autumn hour, the first
+  for (const offset of [2, 1]) {
+    // summer offset first: of a repeated autumn hour, the first
     const at = new Date(Date.UTC(y, m - 1, d, hour - offset));
     if (osloDay(at) === day && osloHourOf(at) === hour) return at;
   }
@@ -161,8 +176,10 @@ export interface PlannedStep {
 export function reminderDueTimes(invitationAt: Date, p: Programme = DEFAULT_PROGRAMME): PlannedStep[] {
   const day = osloDay(invitationAt);
   const steps: PlannedStep[] = [];
-  if (p.reminder1AfterDays !== null) steps.push({ step: 'reminder1', dueAt: osloTime(addDays(day, p.reminder1AfterDays), p.sendAtHour) });
-  if (p.reminder2AfterDays !== null) steps.push({ step: 'reminder2', dueAt: osloTime(addDays(day, p.reminder2AfterDays), p.sendAtHour) });
+  if (p.reminder1AfterDays !== null)
+    steps.push({ step: 'reminder1', dueAt: osloTime(addDays(day, p.reminder1AfterDays), p.sendAtHour) });
+  if (p.reminder2AfterDays !== null)
+    steps.push({ step: 'reminder2', dueAt: osloTime(addDays(day, p.reminder2AfterDays), p.sendAtHour) });
   return steps;
 }
 
@@ -238,7 +255,8 @@ export function paperVerdict(f: ReturnFacts, receivedOn: string): PaperVerdict {
   if (f.withdrawnAt) return { kind: 'uncounted', reason: 'withdrawn' };
   if (f.answered || f.invitationState === 'answered') return { kind: 'duplicate' };
   if (receivedOn >= addDays(f.closesOn, POSTAL_GRACE_DAYS)) return { kind: 'uncounted', reason: 'window_closed' };
-  if (f.invitationState === 'cancelled' && f.cancelReason !== 'opted_out') return { kind: 'uncounted', reason: 'stopped' };
+  if (f.invitationState === 'cancelled' && f.cancelReason !== 'opted_out')
+    return { kind: 'uncounted', reason: 'stopped' };
   return { kind: 'count' };
 }
 

@@ -11,7 +11,16 @@ import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-s
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries } from '../queue/queues.ts';
 import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
-import { channelAtDueTime, decideInvitation, invitationDueAt, planSteps, plannedChannel, reminderDueTimes, type InvitationDecision, type Programme } from './programme.ts';
+import {
+  channelAtDueTime,
+  decideInvitation,
+  invitationDueAt,
+  planSteps,
+  plannedChannel,
+  reminderDueTimes,
+  type InvitationDecision,
+  type Programme,
+} from './programme.ts';
 import { profileGate } from './profile-hold.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
@@ -46,10 +55,26 @@ const ANALYZE_AFTER_ROWS = 5000;
 /** A row left `sending` this long belongs to a worker that died mid-send. */
 const STUCK_SENDING_MS = 10 * 60 * 1000;
 
-export async function runSchedulingPass(db: Db, queues: Queues | undefined, clock: Clock, opts: PassOptions = {}): Promise<PassResult> {
+export async function runSchedulingPass(
+  db: Db,
+  queues: Queues | undefined,
+  clock: Clock,
+  opts: PassOptions = {},
+): Promise<PassResult> {
   const now = clock.now();
   const today = osloDay(now);
-  const result: PassResult = { invited: 0, neverInvited: 0, dueOutboxIds: [], markedUnknown: 0, expired: 0, stopped: 0, toPrint: 0, held: 0, deferred: 0, profileHeld: 0 };
+  const result: PassResult = {
+    invited: 0,
+    neverInvited: 0,
+    dueOutboxIds: [],
+    markedUnknown: 0,
+    expired: 0,
+    stopped: 0,
+    toPrint: 0,
+    held: 0,
+    deferred: 0,
+    profileHeld: 0,
+  };
   const programme = await currentProgramme(db);
   await inviteNewArrests(db, programme, today, now, result);
   // Many new rows at once leave the planner's statistics stale; the due-step query then picks
@@ -59,7 +84,8 @@ export async function runSchedulingPass(db: Db, queues: Queues | undefined, cloc
   result.markedUnknown = await markStuckSendsUnknown(db);
   const gate = await profileGate(db, now);
   result.profileHeld = gate.held;
-  if (gate.go) stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
+  if (gate.go)
+    stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
   result.stopped = stopped.length;
   if (queues) {
     await removeDeliveryJobs(queues, stopped);
@@ -87,9 +113,21 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
   return db
     .selectFrom('arrest_events as e')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select(['e.id', 'e.arrest_date', 's.language', 's.email', 's.bounced_email', 's.channel_rule', 's.died_on', 's.withdrawn_at', 's.opted_out_at'])
+    .select([
+      'e.id',
+      'e.arrest_date',
+      's.language',
+      's.email',
+      's.bounced_email',
+      's.channel_rule',
+      's.died_on',
+      's.withdrawn_at',
+      's.opted_out_at',
+    ])
     .where('e.arrest_date', '<=', addDays(today, -p.opensAfterDays))
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))),
+    )
     .orderBy('e.id')
     .limit(BATCH)
     .execute();
@@ -103,10 +141,20 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
   const p = programme.programme;
   const decided = batch
     .map((c) => {
-      const person = { diedOn: c.died_on, withdrawnAt: c.withdrawn_at, optedOutAt: c.opted_out_at, email: c.email, bouncedEmail: c.bounced_email, channelRule: c.channel_rule };
+      const person = {
+        diedOn: c.died_on,
+        withdrawnAt: c.withdrawn_at,
+        optedOutAt: c.opted_out_at,
+        email: c.email,
+        bouncedEmail: c.bounced_email,
+        channelRule: c.channel_rule,
+      };
       return { c, decision: decideInvitation(c.arrest_date, person, today, p) };
     })
-    .filter((d): d is { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> } => d.decision.kind !== 'not-yet');
+    .filter(
+      (d): d is { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> } =>
+        d.decision.kind !== 'not-yet',
+    );
   if (decided.length === 0) return { invited: 0, never: 0 };
   return db.transaction().execute(async (trx) => {
     const inserted = await trx
@@ -138,7 +186,13 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
       }
       invited++;
       for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p)) {
-        steps.push({ invitation_id: row.id, step: s.step, channel: plannedChannel(s.step, decision.channel, c.channel_rule, p), due_at: s.dueAt, created_at: now });
+        steps.push({
+          invitation_id: row.id,
+          step: s.step,
+          channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
+          due_at: s.dueAt,
+          created_at: now,
+        });
       }
     }
     if (steps.length > 0) await trx.insertInto('outbox').values(steps).execute();
@@ -158,7 +212,11 @@ async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): 
 async function markStuckSendsUnknown(db: Db): Promise<number> {
   const result = await db
     .updateTable('outbox')
-    .set({ state: 'unknown', last_error: 'worker stopped while sending; check the mail log before resending', updated_at: sql`now()` })
+    .set({
+      state: 'unknown',
+      last_error: 'worker stopped while sending; check the mail log before resending',
+      updated_at: sql`now()`,
+    })
     .where('state', '=', 'sending')
     .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${STUCK_SENDING_MS / 1000})`)
     .executeTakeFirst();
@@ -198,9 +256,15 @@ function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
     .execute();
 }
 
-async function releaseDueSteps(db: Db, vital: VitalStatusAdapter, now: Date, today: string, result: PassResult): Promise<number[]> {
+async function releaseDueSteps(
+  db: Db,
+  vital: VitalStatusAdapter,
+  now: Date,
+  today: string,
+  result: PassResult,
+): Promise<number[]> {
   const stopped: number[] = [];
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const rows = await dueSteps(db, now, afterId);
     if (rows.length === 0) return stopped;
     afterId = rows[rows.length - 1]!.id;
@@ -217,15 +281,37 @@ async function releaseDueSteps(db: Db, vital: VitalStatusAdapter, now: Date, tod
 }
 
 /** Letters: no postal address → held for staff; otherwise the send-time check, then due for print. */
-async function releaseLetters(db: Db, vital: VitalStatusAdapter, letters: { row: DueRow; target: Target }[], now: Date, today: string, result: PassResult) {
+async function releaseLetters(
+  db: Db,
+  vital: VitalStatusAdapter,
+  letters: { row: DueRow; target: Target }[],
+  now: Date,
+  today: string,
+  result: PassResult,
+) {
   const stopped: number[] = [];
   const withAddress = letters.filter((l) => l.target.hasPostalAddress);
   const held = letters.filter((l) => !l.target.hasPostalAddress);
-  await setState(db, held.filter((l) => l.row.state === 'pending').map((l) => l.row.id), 'held', 'address_missing');
+  await setState(
+    db,
+    held.filter((l) => l.row.state === 'pending').map((l) => l.row.id),
+    'held',
+    'address_missing',
+  );
   result.held += held.length;
-  const checks = await checkBeforeSend(db, vital, withAddress.map((l) => l.target), today);
+  const checks = await checkBeforeSend(
+    db,
+    vital,
+    withAddress.map((l) => l.target),
+    today,
+  );
   const go = withAddress.filter((l) => checks.get(l.target.invitationId)!.kind === 'go');
-  await setState(db, go.map((l) => l.row.id), 'print', null);
+  await setState(
+    db,
+    go.map((l) => l.row.id),
+    'print',
+    null,
+  );
   result.toPrint += go.length;
   for (const { row, target } of go.filter((l) => l.row.step === 'invitation' && osloDay(l.row.due_at) !== today)) {
     const programme = await programmeVersion(db, target.programmeVersion);

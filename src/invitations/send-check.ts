@@ -7,7 +7,14 @@ import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
 import type { ChannelRule, Language } from '../db/schema.ts';
 import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
-import { OPEN_STATES, sendStopReason, usableEmail, usablePostalAddress, type SendFacts, type StopReason } from './programme.ts';
+import {
+  OPEN_STATES,
+  sendStopReason,
+  usableEmail,
+  usablePostalAddress,
+  type SendFacts,
+  type StopReason,
+} from './programme.ts';
 import { stopInvitation, stopSurvivor } from './transitions.ts';
 
 export interface Target {
@@ -41,9 +48,24 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select([
-      'i.id', 'i.state', 'i.opens_on', 'i.closes_on', 'i.language', 'i.programme_version', 's.id as survivor_id', 's.national_id',
-      's.email', 's.bounced_email', 's.given_name', 's.channel_rule', 's.address_line', 's.postal_code', 's.address_returned',
-      's.died_on', 's.withdrawn_at', 's.opted_out_at',
+      'i.id',
+      'i.state',
+      'i.opens_on',
+      'i.closes_on',
+      'i.language',
+      'i.programme_version',
+      's.id as survivor_id',
+      's.national_id',
+      's.email',
+      's.bounced_email',
+      's.given_name',
+      's.channel_rule',
+      's.address_line',
+      's.postal_code',
+      's.address_returned',
+      's.died_on',
+      's.withdrawn_at',
+      's.opted_out_at',
     ])
     .select((eb) => [
       hasCountedResponse(eb).as('answered'),
@@ -68,7 +90,11 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
     givenName: r.given_name,
     email: usableEmail({ email: r.email, bouncedEmail: r.bounced_email }),
     channelRule: r.channel_rule,
-    hasPostalAddress: usablePostalAddress({ addressLine: r.address_line, postalCode: r.postal_code, addressReturned: r.address_returned }),
+    hasPostalAddress: usablePostalAddress({
+      addressLine: r.address_line,
+      postalCode: r.postal_code,
+      addressReturned: r.address_returned,
+    }),
     programmeVersion: r.programme_version,
     facts: {
       invitationState: r.state,
@@ -83,7 +109,12 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
 }
 
 /** Database facts, then vital status for those still due. A dead answer is recorded on the survivor. */
-export async function checkBeforeSend(db: Db, vital: VitalStatusAdapter, targets: Target[], today: string): Promise<Map<number, CheckResult>> {
+export async function checkBeforeSend(
+  db: Db,
+  vital: VitalStatusAdapter,
+  targets: Target[],
+  today: string,
+): Promise<Map<number, CheckResult>> {
   const results = new Map<number, CheckResult>();
   const ask: Target[] = [];
   for (const t of targets) {
@@ -95,7 +126,8 @@ export async function checkBeforeSend(db: Db, vital: VitalStatusAdapter, targets
   for (const t of ask) {
     const s = status.get(t.nationalId)!;
     if (s.kind === 'alive') results.set(t.invitationId, { kind: 'go' });
-    else if (s.kind === 'unknown') results.set(t.invitationId, { kind: 'defer', reason: `vital_status_unknown: ${s.reason}` });
+    else if (s.kind === 'unknown')
+      results.set(t.invitationId, { kind: 'defer', reason: `vital_status_unknown: ${s.reason}` });
     else {
       await recordDeath(db, t.survivorId, s.diedOn);
       results.set(t.invitationId, { kind: 'stop', reason: 'died' });
@@ -105,11 +137,21 @@ export async function checkBeforeSend(db: Db, vital: VitalStatusAdapter, targets
 }
 
 async function recordDeath(db: Db, survivorId: number, diedOn: string): Promise<void> {
-  await db.updateTable('survivors').set({ died_on: diedOn, updated_at: sql`now()` }).where('id', '=', survivorId).where('died_on', 'is', null).execute();
+  await db
+    .updateTable('survivors')
+    .set({ died_on: diedOn, updated_at: sql`now()` })
+    .where('id', '=', survivorId)
+    .where('died_on', 'is', null)
+    .execute();
 }
 
 /** Records a stop: person facts stop all their invitations, the rest only this one. Returns cancelled outbox ids. */
-export async function applyStop(trx: Db, target: Pick<Target, 'invitationId' | 'survivorId'>, reason: StopReason): Promise<number[]> {
-  if (reason === 'died' || reason === 'withdrawn' || reason === 'opted_out') return stopSurvivor(trx, target.survivorId, reason);
+export async function applyStop(
+  trx: Db,
+  target: Pick<Target, 'invitationId' | 'survivorId'>,
+  reason: StopReason,
+): Promise<number[]> {
+  if (reason === 'died' || reason === 'withdrawn' || reason === 'opted_out')
+    return stopSurvivor(trx, target.survivorId, reason);
   return stopInvitation(trx, target.invitationId, reason);
 }

@@ -4,7 +4,12 @@ import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import { DEFAULT_PROGRAMME, type Programme } from './programme.ts';
 
-const days = (what: string) => z.number({ message: `${what} must be a whole number of days` }).int(`${what} must be a whole number of days`).min(1).max(730);
+const days = (what: string) =>
+  z
+    .number({ message: `${what} must be a whole number of days` })
+    .int(`${what} must be a whole number of days`)
+    .min(1)
+    .max(730);
 
 export const programmeSchema = z
   .object({
@@ -17,9 +22,13 @@ export const programmeSchema = z
   })
   .strict()
   .refine((p) => p.opensAfterDays < p.closesAfterDays, { message: 'closesAfterDays must be after opensAfterDays' })
-  .refine((p) => p.reminder1AfterDays === null || p.reminder2AfterDays === null || p.reminder1AfterDays < p.reminder2AfterDays, {
-    message: 'reminder2AfterDays must be after reminder1AfterDays',
-  });
+  .refine(
+    (p) =>
+      p.reminder1AfterDays === null || p.reminder2AfterDays === null || p.reminder1AfterDays < p.reminder2AfterDays,
+    {
+      message: 'reminder2AfterDays must be after reminder1AfterDays',
+    },
+  );
 
 export interface ProgrammeVersion {
   version: number;
@@ -28,7 +37,12 @@ export interface ProgrammeVersion {
 
 /** The version new invitations are planned with (the highest). */
 export async function currentProgramme(db: Db): Promise<ProgrammeVersion> {
-  const row = await db.selectFrom('programme_settings').select(['version', 'settings']).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('programme_settings')
+    .select(['version', 'settings'])
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!row) return { version: 0, programme: DEFAULT_PROGRAMME };
   return { version: row.version, programme: parseStored(row.settings) };
 }
@@ -36,7 +50,11 @@ export async function currentProgramme(db: Db): Promise<ProgrammeVersion> {
 /** A given version (an invitation's); null or an unknown version means the defaults. */
 export async function programmeVersion(db: Db, version: number | null): Promise<Programme> {
   if (version === null) return DEFAULT_PROGRAMME;
-  const row = await db.selectFrom('programme_settings').select('settings').where('version', '=', version).executeTakeFirst();
+  const row = await db
+    .selectFrom('programme_settings')
+    .select('settings')
+    .where('version', '=', version)
+    .executeTakeFirst();
   return row ? parseStored(row.settings) : DEFAULT_PROGRAMME;
 }
 
@@ -46,7 +64,10 @@ export async function saveProgramme(db: Db, changes: Partial<Programme>, created
     const current = await currentProgramme(trx);
     const programme = programmeSchema.parse({ ...current.programme, ...changes }) as Programme;
     const version = current.version + 1;
-    await trx.insertInto('programme_settings').values({ version, settings: JSON.stringify(programme), created_by: createdBy }).execute();
+    await trx
+      .insertInto('programme_settings')
+      .values({ version, settings: JSON.stringify(programme), created_by: createdBy })
+      .execute();
     return { version, programme };
   });
 }

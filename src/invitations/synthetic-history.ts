@@ -30,11 +30,35 @@ export async function recordSyntheticContact(trx: Db, c: SyntheticContact): Prom
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await trx.insertInto('outbox').values({ invitation_id: invitation.id, step: 'invitation', channel: 'email', state: 'sent', due_at: c.invitedAt, sent_at: c.invitedAt, message_id: c.messageId, created_at: c.invitedAt }).execute();
+  await trx
+    .insertInto('outbox')
+    .values({
+      invitation_id: invitation.id,
+      step: 'invitation',
+      channel: 'email',
+      state: 'sent',
+      due_at: c.invitedAt,
+      sent_at: c.invitedAt,
+      message_id: c.messageId,
+      created_at: c.invitedAt,
+    })
+    .execute();
   if (!c.answer) return;
   const [mobility, self_care, usual_activities, pain_discomfort, anxiety_depression] = c.answer.levels;
   await trx
     .insertInto('responses')
-    .values({ id: randomUUID(), invitation_id: invitation.id, mode: c.answer.mode, language: 'nb', mobility, self_care, usual_activities, pain_discomfort, anxiety_depression, vas: c.answer.vas, completed_at: c.answer.completedAt })
+    .values({
+      id: randomUUID(),
+      invitation_id: invitation.id,
+      mode: c.answer.mode,
+      language: 'nb',
+      mobility,
+      self_care,
+      usual_activities,
+      pain_discomfort,
+      anxiety_depression,
+      vas: c.answer.vas,
+      completed_at: c.answer.completedAt,
+    })
     .execute();
 }

@@ -6,7 +6,14 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Step } from '../db/schema.ts';
 import { hasCountedResponse } from './fragments.ts';
-import { invitationStateAfterSend, invitationStateAfterStop, OPEN_STATES, WAITING_STATES, type PlannedStep, type StopReason } from './programme.ts';
+import {
+  invitationStateAfterSend,
+  invitationStateAfterStop,
+  OPEN_STATES,
+  WAITING_STATES,
+  type PlannedStep,
+  type StopReason,
+} from './programme.ts';
 
 /** Stops one invitation: person facts cancel it, the window expires it; waiting steps are cancelled. */
 export async function stopInvitation(trx: Db, invitationId: number, reason: StopReason): Promise<number[]> {
@@ -24,7 +31,11 @@ export async function stopInvitation(trx: Db, invitationId: number, reason: Stop
 }
 
 /** Stops every open invitation of a survivor (death, withdrawal, opt-out), at once. */
-export async function stopSurvivor(trx: Db, survivorId: number, reason: 'died' | 'withdrawn' | 'opted_out'): Promise<number[]> {
+export async function stopSurvivor(
+  trx: Db,
+  survivorId: number,
+  reason: 'died' | 'withdrawn' | 'opted_out',
+): Promise<number[]> {
   const ids = (await invitationsOf(trx, survivorId).execute()).map((i) => i.id);
   if (ids.length === 0) return [];
   await trx
@@ -69,7 +80,11 @@ export async function restoreStateFromSteps(trx: Db, invitationId: number): Prom
 
 /** A survivor's invitations, as a query (usable as a subquery). */
 export function invitationsOf(db: Db, survivorId: number) {
-  return db.selectFrom('invitations as i').innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id').select('i.id').where('e.survivor_id', '=', survivorId);
+  return db
+    .selectFrom('invitations as i')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .select('i.id')
+    .where('e.survivor_id', '=', survivorId);
 }
 
 /** The survivor an invitation belongs to, as a query (usable as a subquery). */
@@ -83,7 +98,11 @@ export function survivorOf(db: Db, invitationId: number) {
 
 /** A death recorded on the person: every open invitation and waiting step stops at once. Returns the cancelled steps. */
 export async function recordDeathOn(trx: Db, survivorId: number, diedOn: string): Promise<number[]> {
-  await trx.updateTable('survivors').set({ died_on: diedOn, updated_at: sql`now()` }).where('id', '=', survivorId).execute();
+  await trx
+    .updateTable('survivors')
+    .set({ died_on: diedOn, updated_at: sql`now()` })
+    .where('id', '=', survivorId)
+    .execute();
   return stopSurvivor(trx, survivorId, 'died');
 }
 
@@ -111,7 +130,10 @@ export async function sweepStoppedInvitations(trx: Db): Promise<number[]> {
     .where('i.state', 'in', OPEN_STATES)
     .where((eb) => hasCountedResponse(eb))
     .execute();
-  await markAnsweredFromResponses(trx, answeredOpen.map((r) => r.id));
+  await markAnsweredFromResponses(
+    trx,
+    answeredOpen.map((r) => r.id),
+  );
   const rows = await trx
     .updateTable('outbox as o')
     .from('invitations as i')

@@ -66,7 +66,10 @@ export function requestLogger(logger: Logger) {
     customErrorMessage: () => 'request',
     customSuccessObject: (req, _res, val) => ({ ...val, route: routeLabel(req as Request) }),
     // A 5xx line: the error itself is logged where it is handled; pino-http's is only "status 500".
-    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }) => ({ ...val, route: routeLabel(req as Request) }),
+    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }) => ({
+      ...val,
+      route: routeLabel(req as Request),
+    }),
   });
 }
 

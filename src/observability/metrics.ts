@@ -102,7 +102,10 @@ export function createMetrics(opts: MetricsOptions): Metrics {
         res.status(404).set('Cache-Control', 'no-store').type('text').send('Not found');
         return;
       }
-      res.set('Cache-Control', 'no-store').type(registry.contentType).send(await registry.metrics());
+      res
+        .set('Cache-Control', 'no-store')
+        .type(registry.contentType)
+        .send(await registry.metrics());
     },
   };
 }
@@ -130,8 +133,16 @@ function cachedReadings(opts: MetricsOptions, ttlMs: number): () => Promise<Read
 
 async function read({ db, queues }: MetricsOptions): Promise<Readings> {
   const [outbox, responses, jobs] = await Promise.all([
-    db.selectFrom('outbox').select(['channel', 'state', (eb) => eb.fn.countAll<string>().as('n')]).groupBy(['channel', 'state']).execute(),
-    db.selectFrom('responses').select(['mode', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('mode').execute(),
+    db
+      .selectFrom('outbox')
+      .select(['channel', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy(['channel', 'state'])
+      .execute(),
+    db
+      .selectFrom('responses')
+      .select(['mode', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('mode')
+      .execute(),
     queueDepths(queues),
   ]);
   return {

@@ -14,7 +14,15 @@ import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
-import { confirmHandOver, deferLetter, holdForAddress, recordBatchFiles, recordReprint, takeIntoBatch, type ConfirmResult as HandOver } from '../invitations/print.ts';
+import {
+  confirmHandOver,
+  deferLetter,
+  holdForAddress,
+  recordBatchFiles,
+  recordReprint,
+  takeIntoBatch,
+  type ConfirmResult as HandOver,
+} from '../invitations/print.ts';
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
 import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
 import { currentRegisterProfile, profileIn } from '../register/profile.ts';
@@ -93,22 +101,46 @@ function dueForPrint(db: Db, now: Date) {
     .select(['o.id', 'o.invitation_id', 'o.step'])
     .where('o.state', '=', 'print')
     .where('o.due_at', '<=', now)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('letters as l').select('l.id').whereRef('l.outbox_id', '=', 'o.id').where('l.returned_at', 'is', null))))
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('letters as l')
+            .select('l.id')
+            .whereRef('l.outbox_id', '=', 'o.id')
+            .where('l.returned_at', 'is', null),
+        ),
+      ),
+    )
     .orderBy('o.id')
     .execute();
 }
 
 /** Makes a batch of every letter due, writes `<outDir>/batch-<id>.pdf` and `batch-<id>-manifest.csv`. */
-export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | ((batchId: number) => string), actor: string): Promise<BatchResult> {
+export async function makeBatch(
+  deps: BatchDeps,
+  clock: Clock,
+  outDir: string | ((batchId: number) => string),
+  actor: string,
+): Promise<BatchResult> {
   const { db } = deps;
   const now = clock.now();
   const today = osloDay(now);
-  const result: BatchResult = { batchId: undefined, files: undefined, stopped: 0, held: 0, deferred: 0, profileHeld: 0 };
+  const result: BatchResult = {
+    batchId: undefined,
+    files: undefined,
+    stopped: 0,
+    held: 0,
+    deferred: 0,
+    profileHeld: 0,
+  };
   const due = await dueForPrint(db, now);
   if (due.length === 0) return result;
   // A letter says who asks; without a register profile nothing is printed (src/register/hold.ts).
   if (!(await registerProfileSet(db))) {
-    await holdForProfile(db, due.map((r) => r.id));
+    await holdForProfile(
+      db,
+      due.map((r) => r.id),
+    );
     result.profileHeld = due.length;
     return result;
   }
@@ -116,10 +148,18 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
 
   // The address first (no address → held, as a pass would), then the send-time check.
   const noAddress = due.filter((r) => !targets.get(r.invitation_id)!.hasPostalAddress);
-  await holdForAddress(db, noAddress.map((r) => r.id));
+  await holdForAddress(
+    db,
+    noAddress.map((r) => r.id),
+  );
   result.held = noAddress.length;
   const withAddress = due.filter((r) => targets.get(r.invitation_id)!.hasPostalAddress);
-  const checks = await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [...new Set(withAddress.map((r) => targets.get(r.invitation_id)!))], today);
+  const checks = await checkBeforeSend(
+    db,
+    deps.vitalStatus ?? deathFileVitalStatus(db),
+    [...new Set(withAddress.map((r) => targets.get(r.invitation_id)!))],
+    today,
+  );
   const go: typeof due = [];
   for (const row of withAddress) {
     const check = checks.get(row.invitation_id)!;
@@ -149,24 +189,58 @@ export async function makeBatch(deps: BatchDeps, clock: Clock, outDir: string | 
     go.map((r) => {
       const p = person.get(r.invitation_id)!;
       const name = [p.given_name, p.family_name].filter(Boolean).join(' ') || null;
-      return { outboxId: r.id, invitationId: r.invitation_id, step: r.step, language: p.language, name, addressLine: p.address_line!, postalCode: p.postal_code!, city: p.city };
+      return {
+        outboxId: r.id,
+        invitationId: r.invitation_id,
+        step: r.step,
+        language: p.language,
+        name,
+        addressLine: p.address_line!,
+        postalCode: p.postal_code!,
+        city: p.city,
+      };
     }),
     { actor, now, today, pages: PAGES_PER_LETTER, seal: (code) => encryptCode(deps.codeKey, code) },
   );
   if (batchId === undefined) return result;
   result.batchId = batchId;
   // Files after the commit: if writing fails, `prom letters reprint <id>` writes them again.
-  result.files = await writeBatchFiles(deps, batchId, typeof outDir === 'string' ? outDir : outDir(batchId), `batch-${batchId}`, false);
+  result.files = await writeBatchFiles(
+    deps,
+    batchId,
+    typeof outDir === 'string' ? outDir : outDir(batchId),
+    `batch-${batchId}`,
+    false,
+  );
   await recordBatchFiles(db, batchId, result.files);
   return result;
 }
 
 /** Draws the batch's letters (by letter id) into one PDF and writes the manifest beside it. */
-async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string, base: string, skipStopped: boolean): Promise<BatchFiles> {
+async function writeBatchFiles(
+  deps: BatchDeps,
+  batchId: number,
+  outDir: string,
+  base: string,
+  skipStopped: boolean,
+): Promise<BatchFiles> {
   const letters = await deps.db
     .selectFrom('letters as l')
     .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
-    .select(['l.id', 'l.kind', 'l.language', 'l.pages', 'l.letter_date', 'l.name', 'l.address_line', 'l.postal_code', 'l.city', 'l.short_code_enc', 'o.state', 'o.step'])
+    .select([
+      'l.id',
+      'l.kind',
+      'l.language',
+      'l.pages',
+      'l.letter_date',
+      'l.name',
+      'l.address_line',
+      'l.postal_code',
+      'l.city',
+      'l.short_code_enc',
+      'o.state',
+      'o.step',
+    ])
     .where('l.batch_id', '=', batchId)
     .orderBy('l.id')
     .execute();
@@ -177,7 +251,11 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
   const manifestFile = path.join(outDir, `${base}-manifest.csv`);
   const profile = await currentRegisterProfile(deps.db);
   if (!profile) throw new Error('No register profile set: letters cannot say who asks (prom register set FILE)');
-  const texts: LetterTexts = { views: deps.views, instrument: (lang: Lang) => deps.instruments[lang], register: (lang: Lang) => profileIn(profile.profile, lang) };
+  const texts: LetterTexts = {
+    views: deps.views,
+    instrument: (lang: Lang) => deps.instruments[lang],
+    register: (lang: Lang) => profileIn(profile.profile, lang),
+  };
   const doc = newLetterDocument();
   const out = createWriteStream(pdfFile);
   doc.pipe(out);
@@ -187,7 +265,19 @@ async function writeBatchFiles(deps: BatchDeps, batchId: number, outDir: string,
     const letterId = formatLetterId(l.id);
     const code = decryptCode(deps.codeKey, l.short_code_enc);
     const cityLine = `${l.postal_code} ${l.city ?? ''}`.trim();
-    drawLetter(doc, letterData(deps.publicUrl, { letterId, kind: l.step === 'paper_request' ? 'requested' : l.kind, lang: l.language, name: l.name, address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)), shortCode: code, date: l.letter_date }), texts);
+    drawLetter(
+      doc,
+      letterData(deps.publicUrl, {
+        letterId,
+        kind: l.step === 'paper_request' ? 'requested' : l.kind,
+        lang: l.language,
+        name: l.name,
+        address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)),
+        shortCode: code,
+        date: l.letter_date,
+      }),
+      texts,
+    );
     manifest.push([letterId, l.pages, l.name ?? '', l.address_line, l.postal_code, l.city ?? '']);
     pages += l.pages;
   }
@@ -212,7 +302,13 @@ export async function redrawBatchFiles(deps: BatchDeps, batchIds: number[]): Pro
   const rewritten: string[] = [];
   for (const b of batches) {
     if (!b.pdf_file || !existsSync(b.pdf_file)) continue;
-    const files = await writeBatchFiles(deps, b.reprint_of ?? b.id, path.dirname(b.pdf_file), path.basename(b.pdf_file, '.pdf'), b.reprint_of !== null);
+    const files = await writeBatchFiles(
+      deps,
+      b.reprint_of ?? b.id,
+      path.dirname(b.pdf_file),
+      path.basename(b.pdf_file, '.pdf'),
+      b.reprint_of !== null,
+    );
     await recordBatchFiles(deps.db, b.id, files);
     rewritten.push(files.pdfFile, files.manifestFile);
   }
@@ -220,7 +316,18 @@ export async function redrawBatchFiles(deps: BatchDeps, batchIds: number[]): Pro
 }
 
 /** The letter's data as drawLetter takes it; the cover's QR code opens /kode with the code filled in. */
-export function letterData(publicUrl: string, l: { letterId: string; kind: LetterData['kind']; lang: Lang; name: string | null; address: string[]; shortCode: string; date: string }): LetterData {
+export function letterData(
+  publicUrl: string,
+  l: {
+    letterId: string;
+    kind: LetterData['kind'];
+    lang: Lang;
+    name: string | null;
+    address: string[];
+    shortCode: string;
+    date: string;
+  },
+): LetterData {
   const [y, m, d] = l.date.split('-');
   return {
     letterId: l.letterId,
@@ -237,23 +344,42 @@ export function letterData(publicUrl: string, l: { letterId: string; kind: Lette
 
 export type ConfirmResult =
   | { kind: 'confirmed'; sent: number; pulled: string[]; remaining: number }
-  | { kind: 'not-found' } | { kind: 'already' } | { kind: 'is-reprint' };
+  | { kind: 'not-found' }
+  | { kind: 'already' }
+  | { kind: 'is-reprint' };
 
 /** Staff confirm the hand-over of the batch's letters within their scope (src/invitations/print.ts); pulled letters by return id. */
-export async function confirmBatch(db: Db, batchId: number, actor: string, now: Date, scope: HospitalScope = 'all'): Promise<ConfirmResult> {
+export async function confirmBatch(
+  db: Db,
+  batchId: number,
+  actor: string,
+  now: Date,
+  scope: HospitalScope = 'all',
+): Promise<ConfirmResult> {
   const r: HandOver = await confirmHandOver(db, batchId, actor, scope, now);
   return r.kind === 'confirmed' ? { ...r, pulled: r.pulled.map(formatLetterId) } : r;
 }
 
-export type ReprintResult = { kind: 'reprinted'; reprintId: number; of: number; files: BatchFiles } | { kind: 'not-found' };
+export type ReprintResult =
+  { kind: 'reprinted'; reprintId: number; of: number; files: BatchFiles } | { kind: 'not-found' };
 
 /**
  * A deliberate reprint: the same letters (same return ids, codes, date and addresses) drawn again
  * into new files, recorded as a batch with `reprint_of`. Letters whose step was stopped since
  * the batch was made are left out and named.
  */
-export async function reprintBatch(deps: BatchDeps, batchId: number, outDir: string, actor: string, now: Date): Promise<ReprintResult> {
-  const batch = await deps.db.selectFrom('print_batches').select(['id', 'reprint_of']).where('id', '=', batchId).executeTakeFirst();
+export async function reprintBatch(
+  deps: BatchDeps,
+  batchId: number,
+  outDir: string,
+  actor: string,
+  now: Date,
+): Promise<ReprintResult> {
+  const batch = await deps.db
+    .selectFrom('print_batches')
+    .select(['id', 'reprint_of'])
+    .where('id', '=', batchId)
+    .executeTakeFirst();
   if (!batch) return { kind: 'not-found' };
   const of = batch.reprint_of ?? batch.id;
   const reprintId = await recordReprint(deps.db, of, actor, now);

@@ -48,7 +48,12 @@ export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buf
     const normalised = normaliseShortCode(ref);
     const inv = normalised && (await invitationOfShortCode(db, ref));
     if (!inv) return undefined;
-    const letters = await db.selectFrom('letters').select(['id', 'short_code_enc']).where('invitation_id', '=', inv.id).orderBy('id', 'desc').execute();
+    const letters = await db
+      .selectFrom('letters')
+      .select(['id', 'short_code_enc'])
+      .where('invitation_id', '=', inv.id)
+      .orderBy('id', 'desc')
+      .execute();
     const exact = letters.find((l) => {
       try {
         return normaliseShortCode(decryptCode(codeKey, l.short_code_enc)) === normalised;
@@ -113,8 +118,20 @@ export async function letterInfo(db: Db, letterId: number, scope: Scope): Promis
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select([
-      'l.id', 'l.invitation_id', 'l.kind', 'l.language', 'l.letter_date', 'l.batch_id', 'l.handed_over_at', 'i.state',
-      's.id as survivor_id', 's.given_name', 's.family_name', 's.national_id', 's.register_id', 'e.hospital',
+      'l.id',
+      'l.invitation_id',
+      'l.kind',
+      'l.language',
+      'l.letter_date',
+      'l.batch_id',
+      'l.handed_over_at',
+      'i.state',
+      's.id as survivor_id',
+      's.given_name',
+      's.family_name',
+      's.national_id',
+      's.register_id',
+      'e.hospital',
     ])
     .where('l.id', '=', letterId)
     .where((eb) => inHospitalScope(eb, scope));
@@ -124,7 +141,11 @@ export async function letterInfo(db: Db, letterId: number, scope: Scope): Promis
     loadEntries(db, letterId),
     doubleEntryOn(db),
     db.selectFrom('responses').select(['id', 'counted', 'flag']).where('letter_id', '=', letterId).executeTakeFirst(),
-    db.selectFrom('uncounted_returns').select(['reason', 'received_on']).where('letter_id', '=', letterId).executeTakeFirst(),
+    db
+      .selectFrom('uncounted_returns')
+      .select(['reason', 'received_on'])
+      .where('letter_id', '=', letterId)
+      .executeTakeFirst(),
   ]);
   return {
     id: row.id,
@@ -143,12 +164,19 @@ export async function letterInfo(db: Db, letterId: number, scope: Scope): Promis
     invitationState: row.state,
     doubleEntry,
     entries,
-    phase: uncounted ? { kind: 'uncounted', reason: uncounted.reason, receivedOn: uncounted.received_on } : phaseOf(entries, response),
+    phase: uncounted
+      ? { kind: 'uncounted', reason: uncounted.reason, receivedOn: uncounted.received_on }
+      : phaseOf(entries, response),
   };
 }
 
 async function loadEntries(db: Db, letterId: number): Promise<EntryRow[]> {
-  const rows = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', letterId).orderBy('entry_no').execute();
+  const rows = await db
+    .selectFrom('paper_entries')
+    .selectAll()
+    .where('letter_id', '=', letterId)
+    .orderBy('entry_no')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     entryNo: r.entry_no,
@@ -166,7 +194,10 @@ async function loadEntries(db: Db, letterId: number): Promise<EntryRow[]> {
   }));
 }
 
-function phaseOf(entries: EntryRow[], response: { id: string; counted: boolean; flag: string | null } | undefined): Phase {
+function phaseOf(
+  entries: EntryRow[],
+  response: { id: string; counted: boolean; flag: string | null } | undefined,
+): Phase {
   if (response) return { kind: 'final', responseId: response.id, counted: response.counted, flag: response.flag };
   const first = entries.find((e) => e.entryNo === 1);
   const second = entries.find((e) => e.entryNo === 2);
@@ -190,11 +221,22 @@ export interface EntryError {
  * unreadable); the VAS 0–100, 999 nothing marked, 888 unclear. The codes lie outside the answers'
  * range, so a slip of the finger is an error, never another answer.
  */
-export const ITEM_CODES: Readonly<Record<string, PaperValue>> = { '1': '1', '2': '2', '3': '3', '4': '4', '5': '5', '0': 'missing', '9': 'ambiguous' };
+export const ITEM_CODES: Readonly<Record<string, PaperValue>> = {
+  '1': '1',
+  '2': '2',
+  '3': '3',
+  '4': '4',
+  '5': '5',
+  '0': 'missing',
+  '9': 'ambiguous',
+};
 export const VAS_CODES: Readonly<Record<string, 'missing' | 'ambiguous'>> = { '999': 'missing', '888': 'ambiguous' };
 
 /** Server-side validation of the entry form; errors carry the field and a text key (locales paper.errors.*). */
-export function validateEntry(body: Record<string, unknown>, bounds: { today: string; notBefore: string }): { values?: EntryValues; errors: EntryError[] } {
+export function validateEntry(
+  body: Record<string, unknown>,
+  bounds: { today: string; notBefore: string },
+): { values?: EntryValues; errors: EntryError[] } {
   const errors: EntryError[] = [];
   const values: Partial<EntryValues> = {};
   const text = (f: Field) => (typeof body[f] === 'string' ? (body[f] as string).trim() : '');
@@ -230,13 +272,25 @@ export type AddOutcome =
  * Stores an entry for the letter. The letter row is locked, so two people saving at once get
  * entry 1 and entry 2 (or the second is told the first is there) — never two first entries.
  */
-export async function addEntry(db: Db, letterId: number, staffId: number, values: EntryValues, now: Date): Promise<AddOutcome> {
+export async function addEntry(
+  db: Db,
+  letterId: number,
+  staffId: number,
+  values: EntryValues,
+  now: Date,
+): Promise<AddOutcome> {
   return db.transaction().execute(async (trx) => {
-    const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
+    const letter = await trx
+      .selectFrom('letters')
+      .select(['id', 'invitation_id', 'language'])
+      .where('id', '=', letterId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (await isFinal(trx, letterId)) return { kind: 'already-final' as const };
     // After a death, a withdrawal or a stop not even the first entry's answers are kept.
     const verdict = await paperVerdictFor(trx, letter.invitation_id, values.received_on);
-    if (verdict.kind === 'uncounted') return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), 0);
+    if (verdict.kind === 'uncounted')
+      return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), 0);
     const entries = await loadEntries(trx, letterId);
     const doubleEntry = await doubleEntryOn(trx);
     const first = entries.find((e) => e.entryNo === 1);
@@ -246,7 +300,13 @@ export async function addEntry(db: Db, letterId: number, staffId: number, values
     const entryNo = first ? 2 : 1;
     const entry = await trx
       .insertInto('paper_entries')
-      .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: entryNo, entered_by: staffId, ...values })
+      .values({
+        letter_id: letterId,
+        invitation_id: letter.invitation_id,
+        entry_no: entryNo,
+        entered_by: staffId,
+        ...values,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (entryNo === 1 && doubleEntry) return { kind: 'awaiting-second' as const, entryId: entry.id };
@@ -254,17 +314,29 @@ export async function addEntry(db: Db, letterId: number, staffId: number, values
       const differing = differences(first!.values, values);
       if (differing.length) return { kind: 'mismatch' as const, entryId: entry.id, differing };
     }
-    return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), entry.id);
+    return outcomeOf(
+      await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now),
+      entry.id,
+    );
   });
 }
 
 async function isFinal(trx: Db, letterId: number): Promise<boolean> {
   const response = await trx.selectFrom('responses').select('id').where('letter_id', '=', letterId).executeTakeFirst();
-  const uncounted = await trx.selectFrom('uncounted_returns').select('id').where('letter_id', '=', letterId).executeTakeFirst();
+  const uncounted = await trx
+    .selectFrom('uncounted_returns')
+    .select('id')
+    .where('letter_id', '=', letterId)
+    .executeTakeFirst();
   return Boolean(response || uncounted);
 }
 
-function outcomeOf(made: PaperAnswerResult, entryId: number): { kind: 'final'; entryId: number; responseId: string; counted: boolean } | { kind: 'uncounted'; reason: UncountedReason } {
+function outcomeOf(
+  made: PaperAnswerResult,
+  entryId: number,
+):
+  | { kind: 'final'; entryId: number; responseId: string; counted: boolean }
+  | { kind: 'uncounted'; reason: UncountedReason } {
   if (made.kind === 'uncounted') return made;
   return { kind: 'final', entryId, responseId: made.responseId, counted: made.kind === 'counted' };
 }
@@ -276,9 +348,20 @@ export type ResolveOutcome =
   | { kind: 'not-mismatch' };
 
 /** A resolver chooses, per differing field, entry 1 or entry 2; the result is entry 3 and final. */
-export async function resolveMismatch(db: Db, letterId: number, staffId: number, choices: Record<string, unknown>, now: Date): Promise<ResolveOutcome> {
+export async function resolveMismatch(
+  db: Db,
+  letterId: number,
+  staffId: number,
+  choices: Record<string, unknown>,
+  now: Date,
+): Promise<ResolveOutcome> {
   return db.transaction().execute(async (trx) => {
-    const letter = await trx.selectFrom('letters').select(['id', 'invitation_id', 'language']).where('id', '=', letterId).forUpdate().executeTakeFirstOrThrow();
+    const letter = await trx
+      .selectFrom('letters')
+      .select(['id', 'invitation_id', 'language'])
+      .where('id', '=', letterId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const final = await isFinal(trx, letterId);
     const entries = await loadEntries(trx, letterId);
     const first = entries.find((e) => e.entryNo === 1);
@@ -288,13 +371,17 @@ export async function resolveMismatch(db: Db, letterId: number, staffId: number,
     const missing = differing.filter((f) => choices[f] !== '1' && choices[f] !== '2');
     if (missing.length) return { kind: 'incomplete' as const, missing };
     const values = { ...first.values };
-    for (const f of differing) (values as Record<Field, string>)[f] = choices[f] === '1' ? first.values[f] : second.values[f];
+    for (const f of differing)
+      (values as Record<Field, string>)[f] = choices[f] === '1' ? first.values[f] : second.values[f];
     const entry = await trx
       .insertInto('paper_entries')
       .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: 3, entered_by: staffId, ...values })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const made = outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), entry.id);
+    const made = outcomeOf(
+      await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now),
+      entry.id,
+    );
     return made.kind === 'final' ? { ...made, differing } : made;
   });
 }
@@ -328,13 +415,22 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
       .selectFrom('letters as l')
       .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
       .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))),
+      )
       .where((eb) => inHospitalScope(eb, scope));
   const withEntries = (n: 1 | 2) =>
     base()
       .innerJoin('paper_entries as p', (j) => j.onRef('p.letter_id', '=', 'l.id').on('p.entry_no', '=', n))
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('paper_entries as q').select('q.id').whereRef('q.letter_id', '=', 'l.id').where('q.entry_no', '>', n))),
+        not(
+          exists(
+            selectFrom('paper_entries as q')
+              .select('q.id')
+              .whereRef('q.letter_id', '=', 'l.id')
+              .where('q.entry_no', '>', n),
+          ),
+        ),
       )
       .select(['l.id', 'e.survivor_id', 'e.hospital', 'p.created_at'])
       .orderBy('p.created_at')
@@ -347,11 +443,30 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
     .select(['r.id', 'r.mode', 'r.letter_id', 'r.completed_at', 'e.survivor_id', 'e.hospital', 'i.id as invitation_id'])
     .where('r.flag', 'is not', null)
     .where((eb) => inHospitalScope(eb, scope));
-  const [awaiting, mismatched, flagged] = await Promise.all([withEntries(1), withEntries(2), flaggedQ.orderBy('r.completed_at', 'desc').limit(limit).execute()]);
-  const item = (r: { id: number; survivor_id: number; hospital: string; created_at: Date }): WorkItem => ({ letterId: r.id, returnId: formatLetterId(r.id), survivorId: r.survivor_id, hospital: r.hospital, since: r.created_at });
+  const [awaiting, mismatched, flagged] = await Promise.all([
+    withEntries(1),
+    withEntries(2),
+    flaggedQ.orderBy('r.completed_at', 'desc').limit(limit).execute(),
+  ]);
+  const item = (r: { id: number; survivor_id: number; hospital: string; created_at: Date }): WorkItem => ({
+    letterId: r.id,
+    returnId: formatLetterId(r.id),
+    survivorId: r.survivor_id,
+    hospital: r.hospital,
+    since: r.created_at,
+  });
   return {
     awaitingSecond: awaiting.map(item),
     mismatched: mismatched.map(item),
-    flagged: flagged.map((r) => ({ responseId: r.id, mode: r.mode, returnId: r.letter_id ? formatLetterId(r.letter_id) : null, letterId: r.letter_id, survivorId: r.survivor_id, hospital: r.hospital, completedAt: r.completed_at, invitationId: r.invitation_id })),
+    flagged: flagged.map((r) => ({
+      responseId: r.id,
+      mode: r.mode,
+      returnId: r.letter_id ? formatLetterId(r.letter_id) : null,
+      letterId: r.letter_id,
+      survivorId: r.survivor_id,
+      hospital: r.hospital,
+      completedAt: r.completed_at,
+      invitationId: r.invitation_id,
+    })),
   };
 }

@@ -48,7 +48,12 @@ const BODY = 12;
 export const COVER_BOTTOM_MM = 280;
 
 export function newLetterDocument(): PDFKit.PDFDocument {
-  const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: false, info: { Title: 'Spørreskjema', Producer: 'prom-survey' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 0,
+    autoFirstPage: false,
+    info: { Title: 'Spørreskjema', Producer: 'prom-survey' },
+  });
   doc.registerFont('body', FONT);
   doc.registerFont('bold', FONT_BOLD);
   return doc;
@@ -62,7 +67,11 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
   const page = (n: number) => {
     doc.addPage({ size: 'A4', margin: 0 });
     drawQr(doc, returnQr, 170 * MM, 12 * MM, 26 * MM);
-    doc.font('body').fontSize(8).fillColor('#000').text(t('returnId', { id: data.letterId }), 150 * MM, 39 * MM, { width: 46 * MM, align: 'right' });
+    doc
+      .font('body')
+      .fontSize(8)
+      .fillColor('#000')
+      .text(t('returnId', { id: data.letterId }), 150 * MM, 39 * MM, { width: 46 * MM, align: 'right' });
     doc.text(t('page', { n, total: PAGES_PER_LETTER }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
   };
   page(1);
@@ -104,7 +113,10 @@ function drawCover(doc: PDFKit.PDFDocument, data: LetterData, register: LocalPro
   drawLetterhead(doc, register);
   // Window envelope (C5/E65, window on the left, 20–110 mm from the left, 45–85 mm from the top):
   // only the recipient's address, so nothing seen through the window says who wrote or why.
-  doc.font('body').fontSize(BODY).text(data.address.join('\n'), 22 * MM, 52 * MM, { width: 85 * MM, lineGap: 1 });
+  doc
+    .font('body')
+    .fontSize(BODY)
+    .text(data.address.join('\n'), 22 * MM, 52 * MM, { width: 85 * MM, lineGap: 1 });
   // An unusually long address pushes the text down rather than running into it.
   let y = Math.max(97 * MM, doc.y + 4 * MM);
   doc.fontSize(10).text(t('date', { date: data.date }), 130 * MM, 89 * MM, { width: 60 * MM, align: 'right' });
@@ -114,50 +126,119 @@ function drawCover(doc: PDFKit.PDFDocument, data: LetterData, register: LocalPro
     doc.text(text, 20 * MM, y, { width: (opts.width ?? 170) * MM, lineGap: 1 });
     y = doc.y + (opts.gap ?? 2.5 * MM);
   };
-  const reg = { ...register, email: register.email && unbroken(register.email), privacyUrl: register.privacyUrl && unbroken(register.privacyUrl) } as Record<string, unknown>;
+  const reg = {
+    ...register,
+    email: register.email && unbroken(register.email),
+    privacyUrl: register.privacyUrl && unbroken(register.privacyUrl),
+  } as Record<string, unknown>;
   para(data.name ? t('greeting', { name: data.name }) : t('greetingNoName'));
-  para([ct('fromLine', { name: register.name, organisation: register.organisation }), data.kind === 'requested' ? ct('letterRequested') : t(data.kind), register.purpose].filter(Boolean).join(' '));
+  para(
+    [
+      ct('fromLine', { name: register.name, organisation: register.organisation }),
+      data.kind === 'requested' ? ct('letterRequested') : t(data.kind),
+      register.purpose,
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
   para(t('paperHow'));
   drawCodeBlock(doc, data, t, y);
   y += 33 * MM;
   para(t('noContact', { phone: register.phone, url: unbroken(data.codeUrl) }));
   para(ct('privacyTitle'), { bold: true, gap: 1 * MM });
-  para([ct('privacyController', reg), ct('privacyUse'), ct('privacyWithdraw', reg), register.privacyUrl && ct('privacyMore', reg)].filter(Boolean).join(' '));
-  para([register.email ? ct('questionsPhoneEmail', reg) : ct('questionsPhone', reg), register.website && ct('website', { website: unbroken(register.websiteShown ?? '') })].filter(Boolean).join(' '));
+  para(
+    [
+      ct('privacyController', reg),
+      ct('privacyUse'),
+      ct('privacyWithdraw', reg),
+      register.privacyUrl && ct('privacyMore', reg),
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
+  para(
+    [
+      register.email ? ct('questionsPhoneEmail', reg) : ct('questionsPhone', reg),
+      register.website && ct('website', { website: unbroken(register.websiteShown ?? '') }),
+    ]
+      .filter(Boolean)
+      .join(' '),
+  );
   para(register.signature ?? register.name, { gap: 0 });
 }
 
 /** Top left, above the window: who writes, and where to send a letter back. */
 function drawLetterhead(doc: PDFKit.PDFDocument, register: LocalProfile): void {
-  doc.font('bold').fontSize(BODY).text(register.name, 20 * MM, 12 * MM, { width: 120 * MM });
-  doc.font('body').fontSize(10).text([register.organisation, register.address].filter(Boolean).join('\n'), 20 * MM, doc.y + 0.5 * MM, { width: 120 * MM });
+  doc
+    .font('bold')
+    .fontSize(BODY)
+    .text(register.name, 20 * MM, 12 * MM, { width: 120 * MM });
+  doc
+    .font('body')
+    .fontSize(10)
+    .text([register.organisation, register.address].filter(Boolean).join('\n'), 20 * MM, doc.y + 0.5 * MM, {
+      width: 120 * MM,
+    });
 }
 
 /** How to answer online beside the QR code; the code on a line of its own, never broken. */
 function drawCodeBlock(doc: PDFKit.PDFDocument, data: LetterData, t: Texts, y: number): void {
-  doc.font('body').fontSize(BODY).text(t('webHow', { url: unbroken(data.codeUrl) }), 20 * MM, y, { width: 120 * MM, lineGap: 1 });
+  doc
+    .font('body')
+    .fontSize(BODY)
+    .text(t('webHow', { url: unbroken(data.codeUrl) }), 20 * MM, y, { width: 120 * MM, lineGap: 1 });
   const codeY = doc.y + 2 * MM;
-  doc.font('bold').fontSize(10).text(t('codeLabel'), 20 * MM, codeY, { width: 100 * MM });
-  doc.font('bold').fontSize(20).text(data.shortCode, 20 * MM, codeY + 5 * MM, { lineBreak: false, characterSpacing: 1 });
+  doc
+    .font('bold')
+    .fontSize(10)
+    .text(t('codeLabel'), 20 * MM, codeY, { width: 100 * MM });
+  doc
+    .font('bold')
+    .fontSize(20)
+    .text(data.shortCode, 20 * MM, codeY + 5 * MM, { lineBreak: false, characterSpacing: 1 });
   drawQr(doc, QRCode.create(data.webQrUrl, { errorCorrectionLevel: 'M' }), 158 * MM, y, 32 * MM);
 }
 
-function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string, from: number, to: number): void {
+function drawDimensions(
+  doc: PDFKit.PDFDocument,
+  instrument: InstrumentText,
+  t: (k: string) => string,
+  from: number,
+  to: number,
+): void {
   let y = 50 * MM;
   if (from === 0) {
-    doc.font('bold').fontSize(14).text(t('questionnaireTitle'), 20 * MM, y, { width: 130 * MM });
+    doc
+      .font('bold')
+      .fontSize(14)
+      .text(t('questionnaireTitle'), 20 * MM, y, { width: 130 * MM });
     y = doc.y + 2 * MM;
-    doc.font('body').fontSize(BODY).text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
+    doc
+      .font('body')
+      .fontSize(BODY)
+      .text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
     y = doc.y + 6 * MM;
   }
   for (const dim of instrument.dimensions.slice(from, to)) {
-    doc.font('bold').fontSize(12).text(dim.heading, 20 * MM, y, { width: 170 * MM });
+    doc
+      .font('bold')
+      .fontSize(12)
+      .text(dim.heading, 20 * MM, y, { width: 170 * MM });
     y = doc.y + 1 * MM;
-    doc.font('body').fontSize(BODY).text(dim.question, 20 * MM, y, { width: 170 * MM });
+    doc
+      .font('body')
+      .fontSize(BODY)
+      .text(dim.question, 20 * MM, y, { width: 170 * MM });
     y = doc.y + 3 * MM;
     for (const level of dim.levels) {
-      doc.font('body').fontSize(BODY).text(level, 25 * MM, y, { width: 140 * MM });
-      doc.lineWidth(1).rect(172 * MM, y - 0.5 * MM, 6 * MM, 6 * MM).stroke();
+      doc
+        .font('body')
+        .fontSize(BODY)
+        .text(level, 25 * MM, y, { width: 140 * MM });
+      doc
+        .lineWidth(1)
+        .rect(172 * MM, y - 0.5 * MM, 6 * MM, 6 * MM)
+        .stroke();
       y = Math.max(doc.y, y + 6 * MM) + 2.5 * MM;
     }
     y += 6 * MM;
@@ -165,28 +246,57 @@ function drawDimensions(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: 
 }
 
 function drawVas(doc: PDFKit.PDFDocument, instrument: InstrumentText, t: (k: string) => string): void {
-  doc.font('bold').fontSize(14).text(instrument.vas.heading, 20 * MM, 45 * MM, { width: 110 * MM });
-  doc.font('body').fontSize(BODY).text(t('vasHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+  doc
+    .font('bold')
+    .fontSize(14)
+    .text(instrument.vas.heading, 20 * MM, 45 * MM, { width: 110 * MM });
+  doc
+    .font('body')
+    .fontSize(BODY)
+    .text(t('vasHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
   // The box for the number, left of the scale.
   const boxY = doc.y + 10 * MM;
-  doc.font('bold').fontSize(BODY).text(t('vasBox'), 20 * MM, boxY + 3 * MM, { width: 50 * MM });
-  doc.lineWidth(1.5).rect(68 * MM, boxY, 24 * MM, 12 * MM).stroke();
+  doc
+    .font('bold')
+    .fontSize(BODY)
+    .text(t('vasBox'), 20 * MM, boxY + 3 * MM, { width: 50 * MM });
+  doc
+    .lineWidth(1.5)
+    .rect(68 * MM, boxY, 24 * MM, 12 * MM)
+    .stroke();
 
   // The scale: 100 at the top, 0 at the bottom, exactly VAS_LENGTH_MM long.
   const x = 150 * MM;
   const top = 70 * MM;
   const bottom = top + VAS_LENGTH_MM * MM;
-  doc.font('body').fontSize(10).text(instrument.vas.best, x - 30 * MM, top - 16 * MM, { width: 60 * MM, align: 'center' });
+  doc
+    .font('body')
+    .fontSize(10)
+    .text(instrument.vas.best, x - 30 * MM, top - 16 * MM, { width: 60 * MM, align: 'center' });
   doc.text(instrument.vas.worst, x - 30 * MM, bottom + 5 * MM, { width: 60 * MM, align: 'center' });
   doc.lineWidth(1.2).moveTo(x, top).lineTo(x, bottom).stroke();
   for (let v = 0; v <= 100; v++) {
     const y = bottom - (v / 100) * (bottom - top);
     const half = v % 10 === 0 ? 5 * MM : v % 5 === 0 ? 3.5 * MM : 1.8 * MM;
-    doc.lineWidth(v % 5 === 0 ? 1 : 0.5).moveTo(x - half, y).lineTo(x + half, y).stroke();
-    if (v % 10 === 0) doc.font('body').fontSize(10).text(String(v), x + 7 * MM, y - 3.5, { width: 12 * MM, lineBreak: false });
+    doc
+      .lineWidth(v % 5 === 0 ? 1 : 0.5)
+      .moveTo(x - half, y)
+      .lineTo(x + half, y)
+      .stroke();
+    if (v % 10 === 0)
+      doc
+        .font('body')
+        .fontSize(10)
+        .text(String(v), x + 7 * MM, y - 3.5, { width: 12 * MM, lineBreak: false });
   }
-  doc.font('bold').fontSize(BODY).text(t('returnTitle'), 20 * MM, 200 * MM, { width: 95 * MM });
-  doc.font('body').fontSize(BODY).text(t('returnHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
+  doc
+    .font('bold')
+    .fontSize(BODY)
+    .text(t('returnTitle'), 20 * MM, 200 * MM, { width: 95 * MM });
+  doc
+    .font('body')
+    .fontSize(BODY)
+    .text(t('returnHow'), 20 * MM, doc.y + 2 * MM, { width: 95 * MM, lineGap: 2 });
 }
 
 /** Draws a QR code from its module matrix as vector squares (crisp at any print resolution). */

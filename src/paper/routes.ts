@@ -11,7 +11,20 @@ import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
 import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
 import { confirmBatch, letterCodeKey, listBatches } from './batch.ts';
 import { handOverSummary, undoHandOver } from '../invitations/print.ts';
-import { addEntry, findLetter, FIELDS, letterInfo, paperWorklists, resolveMismatch, validateEntry, type EntryError, type EntryValues, type Field, type LetterInfo, type Scope } from './entry.ts';
+import {
+  addEntry,
+  findLetter,
+  FIELDS,
+  letterInfo,
+  paperWorklists,
+  resolveMismatch,
+  validateEntry,
+  type EntryError,
+  type EntryValues,
+  type Field,
+  type LetterInfo,
+  type Scope,
+} from './entry.ts';
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -25,11 +38,23 @@ export function paperRoutes(ctx: StaffContext): Router {
 
   r.get('/staff/paper', access, async (req, res) => findPage(req, res, 200, []));
 
-  async function findPage(req: Request, res: Response, status: number, errors: { text: string; href: string }[], ref = '') {
+  async function findPage(
+    req: Request,
+    res: Response,
+    status: number,
+    errors: { text: string; href: string }[],
+    ref = '',
+  ) {
     const lists = await paperWorklists(db, scope(res));
-    const survivorIds = [...new Set([...lists.awaitingSecond, ...lists.mismatched, ...lists.flagged].map((i) => i.survivorId))];
+    const survivorIds = [
+      ...new Set([...lists.awaitingSecond, ...lists.mismatched, ...lists.flagged].map((i) => i.survivorId)),
+    ];
     await ctx.audit(req, res, { action: 'view', entity: 'paper_worklist', details: { survivorIds } });
-    const link = (i: { letterId: number; returnId: string; hospital: string; since: Date }) => ({ ...i, href: `/staff/paper/letters/${i.letterId}`, since: formatDateTime(i.since) });
+    const link = (i: { letterId: number; returnId: string; hospital: string; since: Date }) => ({
+      ...i,
+      href: `/staff/paper/letters/${i.letterId}`,
+      since: formatDateTime(i.since),
+    });
     ctx.page(req, res, status, 'staff/paper', {
       heading: t('paper.findTitle'),
       errors,
@@ -51,8 +76,14 @@ export function paperRoutes(ctx: StaffContext): Router {
     if (!ref) return findPage(req, res, 400, [{ text: t('paper.errors.refMissing'), href: '#ref' }], ref);
     const letterId = await findLetter(db, ref, scope(res), codeKey);
     // The reference itself is not logged (a short code opens the questionnaire); its kind is.
-    await ctx.audit(req, res, { action: 'search', entity: 'letter', entityId: letterId ?? null, details: { kind: /^\s*L/i.test(ref) ? 'return_id' : 'short_code', found: letterId !== undefined } });
-    if (letterId === undefined) return findPage(req, res, 400, [{ text: t('paper.errors.refNotFound'), href: '#ref' }], ref);
+    await ctx.audit(req, res, {
+      action: 'search',
+      entity: 'letter',
+      entityId: letterId ?? null,
+      details: { kind: /^\s*L/i.test(ref) ? 'return_id' : 'short_code', found: letterId !== undefined },
+    });
+    if (letterId === undefined)
+      return findPage(req, res, 400, [{ text: t('paper.errors.refNotFound'), href: '#ref' }], ref);
     res.redirect(303, `/staff/paper/letters/${letterId}`);
   });
 
@@ -66,16 +97,37 @@ export function paperRoutes(ctx: StaffContext): Router {
   r.get('/staff/paper/letters/:id', access, async (req, res) => {
     const info = await loadLetter(req, res);
     if (!info) return;
-    await ctx.audit(req, res, { action: 'view', entity: 'letter', entityId: info.id, details: { survivorIds: [info.survivorId], phase: info.phase.kind } });
-    const done = typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    await ctx.audit(req, res, {
+      action: 'view',
+      entity: 'letter',
+      entityId: info.id,
+      details: { survivorIds: [info.survivorId], phase: info.phase.kind },
+    });
+    const done =
+      typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
     letterPage(req, res, 200, info, { flash: done ? ctx.tOr(`paper.done.${done}`, '') : '' });
   });
 
-  function letterPage(req: Request, res: Response, status: number, info: LetterInfo, extra: { flash?: string; errors?: EntryError[]; typed?: Record<string, unknown>; choices?: Record<string, unknown> }) {
+  function letterPage(
+    req: Request,
+    res: Response,
+    status: number,
+    info: LetterInfo,
+    extra: {
+      flash?: string;
+      errors?: EntryError[];
+      typed?: Record<string, unknown>;
+      choices?: Record<string, unknown>;
+    },
+  ) {
     const staffId = me(res).id;
     const phase = info.phase;
     const canEnter = phase.kind === 'first' || (phase.kind === 'second' && phase.firstBy !== staffId);
-    const errors = (extra.errors ?? []).map((e) => ({ text: t(`paper.errors.${e.key}`), href: `#${phase.kind === 'mismatch' ? `${e.field}-1` : anchorOf(e.field)}`, field: e.field }));
+    const errors = (extra.errors ?? []).map((e) => ({
+      text: t(`paper.errors.${e.key}`),
+      href: `#${phase.kind === 'mismatch' ? `${e.field}-1` : anchorOf(e.field)}`,
+      field: e.field,
+    }));
     const errorFor = (f: string) => errors.find((e) => e.field === f)?.text;
     const typed = extra.typed ?? {};
     const base = {
@@ -91,15 +143,28 @@ export function paperRoutes(ctx: StaffContext): Router {
         { term: t('staff.col.hospital'), value: info.hospital },
         { term: t('paper.col.kind'), value: t(`paper.kinds.${info.kind}`) },
         { term: t('paper.col.letterDate'), value: formatDay(info.letterDate) },
-        { term: t('paper.col.batch'), value: t(info.handedOver ? 'paper.batchHandedOver' : 'paper.batchNotHandedOver', { id: info.batchId }) },
-        { term: t('staff.col.invitationState'), value: ctx.tOr(`staff.invitationStates.${info.invitationState}`, info.invitationState) },
-        { term: t('paper.col.doubleEntry'), value: t(info.doubleEntry ? 'paper.doubleEntryOn' : 'paper.doubleEntryOff') },
+        {
+          term: t('paper.col.batch'),
+          value: t(info.handedOver ? 'paper.batchHandedOver' : 'paper.batchNotHandedOver', { id: info.batchId }),
+        },
+        {
+          term: t('staff.col.invitationState'),
+          value: ctx.tOr(`staff.invitationStates.${info.invitationState}`, info.invitationState),
+        },
+        {
+          term: t('paper.col.doubleEntry'),
+          value: t(info.doubleEntry ? 'paper.doubleEntryOn' : 'paper.doubleEntryOff'),
+        },
       ],
       letterId: info.id,
       batchWarning: info.handedOver ? undefined : t('handOver.warning', { id: info.batchId }),
     };
     if (phase.kind === 'final') {
-      return ctx.page(req, res, status, 'staff/paper-letter', { ...base, final: true, finalText: t(phase.counted ? 'paper.finalCounted' : 'paper.finalDuplicate') });
+      return ctx.page(req, res, status, 'staff/paper-letter', {
+        ...base,
+        final: true,
+        finalText: t(phase.counted ? 'paper.finalCounted' : 'paper.finalDuplicate'),
+      });
     }
     if (phase.kind === 'uncounted') {
       const finalText = t(`paper.uncounted.${phase.reason}`, { date: formatDay(phase.receivedOn) });
@@ -110,14 +175,30 @@ export function paperRoutes(ctx: StaffContext): Router {
       const choices = extra.choices ?? {};
       return ctx.page(req, res, status, 'staff/paper-resolve', {
         ...base,
-        rows: FIELDS.map((f) => ({ field: f, name: fieldName(f), first: label(f, phase.first.values[f]), second: label(f, phase.second.values[f]), differs: phase.differing.includes(f) })),
+        rows: FIELDS.map((f) => ({
+          field: f,
+          name: fieldName(f),
+          first: label(f, phase.first.values[f]),
+          second: label(f, phase.second.values[f]),
+          differs: phase.differing.includes(f),
+        })),
         differing: phase.differing.map((f) => ({
           field: f,
           name: fieldName(f),
           error: errorFor(f),
           options: [
-            { id: `${f}-1`, value: '1', label: t('paper.chooseFirst', { value: label(f, phase.first.values[f]) }), checked: choices[f] === '1' },
-            { id: `${f}-2`, value: '2', label: t('paper.chooseSecond', { value: label(f, phase.second.values[f]) }), checked: choices[f] === '2' },
+            {
+              id: `${f}-1`,
+              value: '1',
+              label: t('paper.chooseFirst', { value: label(f, phase.first.values[f]) }),
+              checked: choices[f] === '1',
+            },
+            {
+              id: `${f}-2`,
+              value: '2',
+              label: t('paper.chooseSecond', { value: label(f, phase.second.values[f]) }),
+              checked: choices[f] === '2',
+            },
           ],
         })),
       });
@@ -128,7 +209,9 @@ export function paperRoutes(ctx: StaffContext): Router {
       ...base,
       waiting: !canEnter,
       canEnter,
-      entryText: info.doubleEntry ? t(entryNo === 1 ? 'paper.entryFirst' : 'paper.entrySecond') : t('paper.entrySingle'),
+      entryText: info.doubleEntry
+        ? t(entryNo === 1 ? 'paper.entryFirst' : 'paper.entrySecond')
+        : t('paper.entrySingle'),
       ...keyingRows(typed, errorFor, today),
     });
   }
@@ -137,7 +220,13 @@ export function paperRoutes(ctx: StaffContext): Router {
   function keyingRows(typed: Record<string, unknown>, errorFor: (f: string) => string | undefined, today: string) {
     const instrument = nb();
     const typedText = (f: string) => (typeof typed[f] === 'string' ? (typed[f] as string).slice(0, 10) : '');
-    const rows = DIMENSIONS.map((d, i) => ({ name: d, number: i + 1, heading: instrument.dimensions[i]!.heading, value: typedText(d), error: errorFor(d) }));
+    const rows = DIMENSIONS.map((d, i) => ({
+      name: d,
+      number: i + 1,
+      heading: instrument.dimensions[i]!.heading,
+      value: typedText(d),
+      error: errorFor(d),
+    }));
     return {
       rows,
       autofocus: Object.keys(typed).length === 0,
@@ -168,12 +257,22 @@ export function paperRoutes(ctx: StaffContext): Router {
     const { values, errors } = validateEntry(body, { today: osloDay(clock.now()), notBefore: info.letterDate });
     if (!values) return letterPage(req, res, 400, info, { errors, typed: body });
     const outcome = await addEntry(db, info.id, me(res).id, values as EntryValues, clock.now());
-    const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
+    const details: Record<string, unknown> = {
+      survivorIds: [info.survivorId],
+      letterId: info.id,
+      invitationId: info.invitationId,
+      outcome: outcome.kind,
+    };
     if (outcome.kind === 'mismatch') details.differing = outcome.differing;
     if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted });
     if (outcome.kind === 'uncounted') details.reason = outcome.reason;
     const entryId = 'entryId' in outcome ? outcome.entryId : null;
-    await ctx.audit(req, res, { action: entryId || outcome.kind === 'uncounted' ? 'change' : 'denied', entity: 'paper_entry', entityId: entryId, details });
+    await ctx.audit(req, res, {
+      action: entryId || outcome.kind === 'uncounted' ? 'change' : 'denied',
+      entity: 'paper_entry',
+      entityId: entryId,
+      details,
+    });
     res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind}`);
   });
 
@@ -183,20 +282,47 @@ export function paperRoutes(ctx: StaffContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const outcome = await resolveMismatch(db, info.id, me(res).id, body, clock.now());
     if (outcome.kind === 'incomplete') {
-      return letterPage(req, res, 400, info, { errors: outcome.missing.map((f) => ({ field: f, key: 'chooseOne' })), choices: body });
+      return letterPage(req, res, 400, info, {
+        errors: outcome.missing.map((f) => ({ field: f, key: 'chooseOne' })),
+        choices: body,
+      });
     }
-    const details: Record<string, unknown> = { survivorIds: [info.survivorId], letterId: info.id, invitationId: info.invitationId, outcome: outcome.kind };
-    if (outcome.kind === 'final') Object.assign(details, { responseId: outcome.responseId, counted: outcome.counted, differing: outcome.differing, resolved: true });
+    const details: Record<string, unknown> = {
+      survivorIds: [info.survivorId],
+      letterId: info.id,
+      invitationId: info.invitationId,
+      outcome: outcome.kind,
+    };
+    if (outcome.kind === 'final')
+      Object.assign(details, {
+        responseId: outcome.responseId,
+        counted: outcome.counted,
+        differing: outcome.differing,
+        resolved: true,
+      });
     if (outcome.kind === 'uncounted') details.reason = outcome.reason;
     const changed = outcome.kind === 'final' || outcome.kind === 'uncounted';
-    await ctx.audit(req, res, { action: changed ? 'change' : 'denied', entity: 'paper_entry', entityId: outcome.kind === 'final' ? outcome.entryId : null, details });
-    res.redirect(303, `/staff/paper/letters/${info.id}?done=${outcome.kind === 'final' ? 'resolved' : outcome.kind === 'uncounted' ? 'uncounted' : 'not-mismatch'}`);
+    await ctx.audit(req, res, {
+      action: changed ? 'change' : 'denied',
+      entity: 'paper_entry',
+      entityId: outcome.kind === 'final' ? outcome.entryId : null,
+      details,
+    });
+    res.redirect(
+      303,
+      `/staff/paper/letters/${info.id}?done=${outcome.kind === 'final' ? 'resolved' : outcome.kind === 'uncounted' ? 'uncounted' : 'not-mismatch'}`,
+    );
   });
 
   r.get('/staff/paper/batches', access, async (req, res) => {
     const batches = await listBatches(db, 50, scope(res));
-    await ctx.audit(req, res, { action: 'view', entity: 'print_batch', details: { batchIds: batches.map((b) => b.id) } });
-    const done = typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    await ctx.audit(req, res, {
+      action: 'view',
+      entity: 'print_batch',
+      details: { batchIds: batches.map((b) => b.id) },
+    });
+    const done =
+      typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
     ctx.page(req, res, 200, 'staff/paper-batches', {
       heading: t('paper.batchesTitle'),
       flash: done ? ctx.tOr(`paper.batchDone.${done}`, '') : '',
@@ -206,7 +332,9 @@ export function paperRoutes(ctx: StaffContext): Router {
         createdBy: b.createdBy,
         letters: b.letters,
         reprintOf: b.reprintOf,
-        handedOver: b.handedOverAt ? t('paper.handedOverBy', { at: formatDateTime(b.handedOverAt), by: b.handedOverBy ?? '' }) : '',
+        handedOver: b.handedOverAt
+          ? t('paper.handedOverBy', { at: formatDateTime(b.handedOverAt), by: b.handedOverBy ?? '' })
+          : '',
         canConfirm: !b.handedOverAt && b.reprintOf === null,
         canUndo: b.handedOverAt !== null && b.reprintOf === null && osloDay(b.handedOverAt) === osloDay(clock.now()),
       })),
@@ -233,7 +361,15 @@ export function paperRoutes(ctx: StaffContext): Router {
     if (id === undefined) return ctx.message(req, res, 404, 'staff.errors.notFound');
     const result = await undoHandOver(db, id, scope(res), osloDay(clock.now()));
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details: { outcome: result.kind === 'undone' ? 'hand-over-undone' : result.kind, letters: result.kind === 'undone' ? result.letters : 0 } });
+    await ctx.audit(req, res, {
+      action: 'change',
+      entity: 'print_batch',
+      entityId: id,
+      details: {
+        outcome: result.kind === 'undone' ? 'hand-over-undone' : result.kind,
+        letters: result.kind === 'undone' ? result.letters : 0,
+      },
+    });
     res.redirect(303, `/staff/paper/batches?done=${result.kind}`);
   });
 
@@ -242,7 +378,10 @@ export function paperRoutes(ctx: StaffContext): Router {
     if (id === undefined) return ctx.message(req, res, 404, 'staff.errors.notFound');
     const result = await confirmBatch(db, id, me(res).email, clock.now(), scope(res));
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const details = result.kind === 'confirmed' ? { outcome: 'handed-over', sent: result.sent, pulled: result.pulled, remaining: result.remaining } : { outcome: result.kind };
+    const details =
+      result.kind === 'confirmed'
+        ? { outcome: 'handed-over', sent: result.sent, pulled: result.pulled, remaining: result.remaining }
+        : { outcome: result.kind };
     await ctx.audit(req, res, { action: 'change', entity: 'print_batch', entityId: id, details });
     res.redirect(303, `/staff/paper/batches?done=${result.kind}`);
   });

@@ -9,7 +9,9 @@ const SCAN = 1000;
 /** Removes waiting or delayed jobs of these steps; a running job is left alone (its row decides). */
 export async function removeDeliveryJobs(queues: Queues, outboxIds: number[]): Promise<void> {
   for (let i = 0; i < outboxIds.length; i += 100) {
-    await Promise.all(outboxIds.slice(i, i + 100).map((id) => queues.delivery.remove(deliveryJobId(id)).catch(() => 0)));
+    await Promise.all(
+      outboxIds.slice(i, i + 100).map((id) => queues.delivery.remove(deliveryJobId(id)).catch(() => 0)),
+    );
   }
 }
 
@@ -21,7 +23,10 @@ export async function removeDeliveryJobs(queues: Queues, outboxIds: number[]): P
 export async function pruneDeliveryJobs(db: Db, queues: Queues): Promise<{ stale: number; requeueable: number }> {
   const waiting = await queues.delivery.getJobs(['waiting', 'delayed', 'prioritized'], 0, SCAN - 1);
   const failed = await queues.delivery.getJobs(['failed'], 0, SCAN - 1);
-  const pendingIds = await pendingAmong(db, [...waiting, ...failed].map((j) => Number(j?.data?.outboxId)));
+  const pendingIds = await pendingAmong(
+    db,
+    [...waiting, ...failed].map((j) => Number(j?.data?.outboxId)),
+  );
   const stale = waiting.filter((j) => j && !pendingIds.has(Number(j.data.outboxId)));
   const requeueable = failed.filter((j) => j && pendingIds.has(Number(j.data.outboxId)));
   for (const job of [...stale, ...requeueable]) await job.remove().catch(() => undefined);
@@ -31,6 +36,12 @@ export async function pruneDeliveryJobs(db: Db, queues: Queues): Promise<{ stale
 async function pendingAmong(db: Db, ids: number[]): Promise<Set<number>> {
   const valid = [...new Set(ids.filter(Number.isSafeInteger))];
   if (valid.length === 0) return new Set();
-  const rows = await db.selectFrom('outbox').select('id').where('id', 'in', valid).where('state', '=', 'pending').where('channel', '=', 'email').execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('id', 'in', valid)
+    .where('state', '=', 'pending')
+    .where('channel', '=', 'email')
+    .execute();
   return new Set(rows.map((r) => r.id));
 }

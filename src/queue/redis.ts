@@ -16,7 +16,11 @@ export interface RedisHandle {
   close(): Promise<void>;
 }
 
-export async function connectRedis(redisUrl: string | undefined, dataDir: string, defaultUrl = DEFAULT_REDIS_URL): Promise<RedisHandle> {
+export async function connectRedis(
+  redisUrl: string | undefined,
+  dataDir: string,
+  defaultUrl = DEFAULT_REDIS_URL,
+): Promise<RedisHandle> {
   const url = redisUrl ?? defaultUrl;
   if (await answers(url)) return { url, child: undefined, close: async () => {} };
   if (redisUrl) {
@@ -38,7 +42,9 @@ export async function connectRedis(redisUrl: string | undefined, dataDir: string
     await new Promise((r) => setTimeout(r, 100));
   }
   await stopChild(child);
-  throw new RedisUnavailable(`REDIS_URL is not set and the embedded redis-server in ${path.join(dataDir, 'redis')} did not start.`);
+  throw new RedisUnavailable(
+    `REDIS_URL is not set and the embedded redis-server in ${path.join(dataDir, 'redis')} did not start.`,
+  );
 }
 
 /** ioredis options BullMQ needs for workers; shared by every connection we make. */
@@ -51,7 +57,12 @@ export async function pingRedis(url: string, timeoutMs = 1000): Promise<boolean>
 }
 
 async function answers(url: string, timeoutMs = 1000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -71,7 +82,20 @@ function startEmbedded(dir: string, port: string): ChildProcess {
   mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
     { stdio: 'ignore' },
   );
   const stop = () => child.kill('SIGTERM');

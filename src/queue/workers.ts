@@ -30,16 +30,21 @@ export function startWorkers(
   connection.on('error', () => {});
   const onError = opts.onError ?? (() => {});
   const workers: Worker[] = [
-    new Worker(DELIVERY_QUEUE, deliveryProcessor(deps, clock, (id) => opts.onForeignJob?.(id, queues.prefix)), {
-      connection,
-      prefix: queues.prefix,
-      concurrency: opts.concurrency ?? 10,
-    }),
+    new Worker(
+      DELIVERY_QUEUE,
+      deliveryProcessor(deps, clock, (id) => opts.onForeignJob?.(id, queues.prefix)),
+      {
+        connection,
+        prefix: queues.prefix,
+        concurrency: opts.concurrency ?? 10,
+      },
+    ),
   ];
   if (opts.scheduler ?? true) {
     const pass = schedulingPassProcessor(deps.db, queues, clock);
     // The daily print batch shares the scheduler queue (jobs/print-batch.ts); without a processor it does nothing.
-    const scheduled = (job: Job) => (job.name === PRINT_BATCH_JOB ? (opts.printBatch?.(job) ?? Promise.resolve(null)) : pass(job));
+    const scheduled = (job: Job) =>
+      job.name === PRINT_BATCH_JOB ? (opts.printBatch?.(job) ?? Promise.resolve(null)) : pass(job);
     workers.push(new Worker(SCHEDULER_QUEUE, scheduled, { connection, prefix: queues.prefix, concurrency: 1 }));
   }
   for (const w of workers) w.on('error', onError);

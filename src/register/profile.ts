@@ -41,14 +41,20 @@ function issue(ctx: z.RefinementCtx, reason: Reason, path: PropertyKey[], extra 
 function text(max: number, check?: Check) {
   return z.unknown().superRefine((value, ctx) => {
     const variants: [string[], unknown][] =
-      value !== null && typeof value === 'object' && !Array.isArray(value) ? textVariants(value as Record<string, unknown>, ctx) : [[[], value]];
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? textVariants(value as Record<string, unknown>, ctx)
+        : [[[], value]];
     for (const [path, v] of variants) {
       const reason: Reason | undefined =
-        v === undefined ? 'required'
-        : typeof v !== 'string' ? 'notText'
-        : v.trim() === '' ? 'empty'
-        : v.length > max ? 'tooLong'
-        : check?.(v);
+        v === undefined
+          ? 'required'
+          : typeof v !== 'string'
+            ? 'notText'
+            : v.trim() === ''
+              ? 'empty'
+              : v.length > max
+                ? 'tooLong'
+                : check?.(v);
       if (reason) issue(ctx, reason, path, reason === 'tooLong' ? ` (at most ${max} characters)` : '');
     }
   }) as unknown as z.ZodType<Text>;
@@ -61,21 +67,22 @@ function textVariants(value: Record<string, unknown>, ctx: z.RefinementCtx): [st
   return LANGUAGES.map((l) => [[l], value[l]]);
 }
 
-const FIELD_LIST = 'name, organisation, controller, address, phone, email, website, privacyUrl, purpose, signature, senderName, subject';
+const FIELD_LIST =
+  'name, organisation, controller, address, phone, email, website, privacyUrl, purpose, signature, senderName, subject';
 
 const profileShape = {
-    name: text(200, oneLine),
-    organisation: text(200, oneLine),
-    controller: text(200, oneLine),
-    phone: text(40, phone),
-    address: text(300).optional(),
-    email: text(200, email).optional(),
-    website: text(300, url).optional(),
-    privacyUrl: text(300, url).optional(),
-    purpose: text(1000).optional(),
-    signature: text(300).optional(),
-    senderName: text(80, header).optional(),
-    subject: text(150, oneLine).optional(),
+  name: text(200, oneLine),
+  organisation: text(200, oneLine),
+  controller: text(200, oneLine),
+  phone: text(40, phone),
+  address: text(300).optional(),
+  email: text(200, email).optional(),
+  website: text(300, url).optional(),
+  privacyUrl: text(300, url).optional(),
+  purpose: text(1000).optional(),
+  signature: text(300).optional(),
+  senderName: text(80, header).optional(),
+  subject: text(150, oneLine).optional(),
 };
 
 /** Unknown fields are named one by one (a typo like "phon" must not pass silently). */
@@ -86,14 +93,34 @@ export const registerProfileSchema = z
       if (!(key in profileShape)) issue(ctx, 'unknownField', [key], ` (known: ${FIELD_LIST})`);
     }
   })
-  .transform((value) => Object.fromEntries(Object.entries(value).filter(([k, v]) => k in profileShape && v !== undefined)) as RegisterProfile);
+  .transform(
+    (value) =>
+      Object.fromEntries(
+        Object.entries(value).filter(([k, v]) => k in profileShape && v !== undefined),
+      ) as RegisterProfile,
+  );
 
 type Required = 'name' | 'organisation' | 'controller' | 'phone';
 export type ProfileField = keyof typeof profileShape;
 export type RegisterProfile = { [K in Required]: Text } & { [K in Exclude<ProfileField, Required>]?: Text };
-export const PROFILE_FIELDS = ['name', 'organisation', 'controller', 'address', 'phone', 'email', 'website', 'privacyUrl', 'purpose', 'signature', 'senderName', 'subject'] as const satisfies readonly ProfileField[];
+export const PROFILE_FIELDS = [
+  'name',
+  'organisation',
+  'controller',
+  'address',
+  'phone',
+  'email',
+  'website',
+  'privacyUrl',
+  'purpose',
+  'signature',
+  'senderName',
+  'subject',
+] as const satisfies readonly ProfileField[];
 /** The profile in one language: every text a string (absent optional fields undefined). */
-export type LocalProfile = { [K in Required]: string } & { [K in Exclude<ProfileField, Required>]: string | undefined } & {
+export type LocalProfile = { [K in Required]: string } & {
+  [K in Exclude<ProfileField, Required>]: string | undefined;
+} & {
   /** `tel:` address of the phone number. */
   phoneHref: string;
   /** The number with no-break spaces, for running text on pages (it must not wrap at 320 px). */
@@ -121,17 +148,29 @@ export function profileIn(profile: RegisterProfile, lang: Lang): LocalProfile {
 
 /** The version in force (the highest), or undefined while none has been set. */
 export async function currentRegisterProfile(db: Db): Promise<ProfileVersion | undefined> {
-  const row = await db.selectFrom('register_profiles').select(['version', 'profile']).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('register_profiles')
+    .select(['version', 'profile'])
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row && { version: row.version, profile: registerProfileSchema.parse(row.profile) };
 }
 
 /** Stores a valid profile as the next version. Invalid input throws a ZodError naming the field. */
-export async function saveRegisterProfile(db: Db, input: unknown, createdBy: string): Promise<ProfileVersion & { changed: ProfileField[] }> {
+export async function saveRegisterProfile(
+  db: Db,
+  input: unknown,
+  createdBy: string,
+): Promise<ProfileVersion & { changed: ProfileField[] }> {
   const profile = registerProfileSchema.parse(input);
   return db.transaction().execute(async (trx) => {
     const current = await currentRegisterProfile(trx);
     const version = (current?.version ?? 0) + 1;
-    await trx.insertInto('register_profiles').values({ version, profile: JSON.stringify(profile), created_by: createdBy }).execute();
+    await trx
+      .insertInto('register_profiles')
+      .values({ version, profile: JSON.stringify(profile), created_by: createdBy })
+      .execute();
     const changed = PROFILE_FIELDS.filter((f) => JSON.stringify(profile[f]) !== JSON.stringify(current?.profile[f]));
     return { version, profile, changed };
   });

@@ -5,7 +5,16 @@ import { allow } from '../staff/access.ts';
 import { me, type StaffContext } from '../staff/context.ts';
 import { LANGUAGES } from '../web/views.ts';
 import { heldForProfile } from '../invitations/profile-hold.ts';
-import { currentRegisterProfile, PROFILE_FIELDS, registerProfileSchema, saveRegisterProfile, type ProfileField, type Reason, type RegisterProfile, type Text } from './profile.ts';
+import {
+  currentRegisterProfile,
+  PROFILE_FIELDS,
+  registerProfileSchema,
+  saveRegisterProfile,
+  type ProfileField,
+  type Reason,
+  type RegisterProfile,
+  type Text,
+} from './profile.ts';
 
 /** Fields with a text per language in the form (others become so if the stored value is per language). */
 const PER_LANGUAGE: readonly ProfileField[] = ['purpose', 'signature', 'subject'];
@@ -19,7 +28,13 @@ export function registerAdminRoutes(ctx: StaffContext): Router {
   const admin = allow(ctx, 'admin');
   const { db } = ctx.deps;
 
-  const show = async (req: Request, res: Response, status: number, values: FormValues | undefined, errors?: { text: string; href: string }[]) => {
+  const show = async (
+    req: Request,
+    res: Response,
+    status: number,
+    values: FormValues | undefined,
+    errors?: { text: string; href: string }[],
+  ) => {
     const current = await currentRegisterProfile(db);
     const flash = req.session.staffFlash;
     delete req.session.staffFlash;
@@ -42,13 +57,23 @@ export function registerAdminRoutes(ctx: StaffContext): Router {
       const errors = parsed.error.issues.map((i) => {
         const [field, lang] = i.path.map(String) as [ProfileField, string | undefined];
         const reason = ((i as { params?: { reason?: Reason } }).params?.reason ?? 'notText') as Reason;
-        const label = ctx.tOr(`registerAdmin.fields.${field}`, field) + (lang ? ` (${ctx.t(`registerAdmin.languages.${lang}`)})` : '');
-        return { text: `${label}: ${ctx.t(`registerAdmin.reasons.${reason}`)}`, href: `#rp-${field}${lang ? `-${lang}` : ''}` };
+        const label =
+          ctx.tOr(`registerAdmin.fields.${field}`, field) +
+          (lang ? ` (${ctx.t(`registerAdmin.languages.${lang}`)})` : '');
+        return {
+          text: `${label}: ${ctx.t(`registerAdmin.reasons.${reason}`)}`,
+          href: `#rp-${field}${lang ? `-${lang}` : ''}`,
+        };
       });
       return show(req, res, 400, values, errors);
     }
     const saved = await saveRegisterProfile(db, parsed.data, `staff:${me(res).email}`);
-    await ctx.audit(req, res, { action: 'change', entity: 'register_profile', entityId: saved.version, details: { changed: saved.changed } });
+    await ctx.audit(req, res, {
+      action: 'change',
+      entity: 'register_profile',
+      entityId: saved.version,
+      details: { changed: saved.changed },
+    });
     req.session.staffFlash = ctx.t('registerAdmin.saved', { version: saved.version });
     res.redirect(303, '/staff/register');
   });
@@ -61,7 +86,14 @@ function formFields(ctx: StaffContext, values: FormValues | RegisterProfile) {
   return PROFILE_FIELDS.map((field) => {
     const value = (values as FormValues)[field];
     const perLanguage = PER_LANGUAGE.includes(field) || (value !== undefined && typeof value !== 'string');
-    const base = { field, id: `rp-${field}`, label: ctx.t(`registerAdmin.fields.${field}`), hint: ctx.tOr(`registerAdmin.hints.${field}`, ''), required: REQUIRED.includes(field), multiLine: MULTI_LINE.includes(field) };
+    const base = {
+      field,
+      id: `rp-${field}`,
+      label: ctx.t(`registerAdmin.fields.${field}`),
+      hint: ctx.tOr(`registerAdmin.hints.${field}`, ''),
+      required: REQUIRED.includes(field),
+      multiLine: MULTI_LINE.includes(field),
+    };
     if (!perLanguage) return { ...base, value: typeof value === 'string' ? value : '' };
     return {
       ...base,
@@ -82,7 +114,10 @@ function fromForm(body: Record<string, unknown>): FormValues {
   for (const field of PROFILE_FIELDS) {
     const perLanguage = LANGUAGES.some((l) => `${field}.${l}` in body);
     if (perLanguage) {
-      const texts = Object.fromEntries(LANGUAGES.map((l) => [l, str(`${field}.${l}`)])) as Record<(typeof LANGUAGES)[number], string>;
+      const texts = Object.fromEntries(LANGUAGES.map((l) => [l, str(`${field}.${l}`)])) as Record<
+        (typeof LANGUAGES)[number],
+        string
+      >;
       if (Object.values(texts).some(Boolean) || REQUIRED.includes(field)) out[field] = texts;
     } else if (str(field) || REQUIRED.includes(field)) {
       out[field] = str(field);

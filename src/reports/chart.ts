@@ -53,7 +53,10 @@ export function onTimeAxis(points: readonly TrendPoint[]): TrendPoint[] {
   const byMonth = new Map(points.map((p) => [monthIndex(p.label), p]));
   const indexes = [...byMonth.keys()];
   const [from, to] = [Math.min(...indexes), Math.max(...indexes)];
-  return Array.from({ length: to - from + 1 }, (_, k) => byMonth.get(from + k) ?? { label: monthLabel(from + k), value: null, invited: 0 });
+  return Array.from(
+    { length: to - from + 1 },
+    (_, k) => byMonth.get(from + k) ?? { label: monthLabel(from + k), value: null, invited: 0 },
+  );
 }
 
 export const isSmall = (p: TrendPoint) => p.invited !== undefined && p.invited !== null && p.invited < SMALL_MONTH;
@@ -63,9 +66,13 @@ export function trendChartSvg(points: readonly TrendPoint[], text: TrendChartTex
   const first = months.length ? monthIndex(months[0]!.label) : 0;
   const span = Math.max(1, months.length - 1);
   const pad = (W - M.left - M.right) / (span + 1) / 2;
-  const x = scaleLinear().domain([first, first + span]).range([M.left + pad, W - M.right - pad]);
+  const x = scaleLinear()
+    .domain([first, first + span])
+    .range([M.left + pad, W - M.right - pad]);
   const xOf = (p: TrendPoint) => x(monthIndex(p.label));
-  const y = scaleLinear().domain([0, 1]).range([H - M.bottom, M.top]);
+  const y = scaleLinear()
+    .domain([0, 1])
+    .range([H - M.bottom, M.top]);
   const path = line<TrendPoint>()
     .defined((p) => p.value !== null)
     .x(xOf)
@@ -89,8 +96,10 @@ function yAxis(y: (v: number) => number, text: TrendChartText): string {
   return [0, 0.25, 0.5, 0.75, 1]
     .map((t) => {
       const py = y(t).toFixed(1);
-      return `<line x1="${M.left}" x2="${W - M.right}" y1="${py}" y2="${py}" stroke="#b1b4b6" stroke-width="1"/>` +
-        `<text x="${M.left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle" font-size="13" fill="#0b0c0c">${esc(text.percent(t))}</text>`;
+      return (
+        `<line x1="${M.left}" x2="${W - M.right}" y1="${py}" y2="${py}" stroke="#b1b4b6" stroke-width="1"/>` +
+        `<text x="${M.left - 8}" y="${py}" text-anchor="end" dominant-baseline="middle" font-size="13" fill="#0b0c0c">${esc(text.percent(t))}</text>`
+      );
     })
     .join('');
 }
@@ -105,7 +114,10 @@ function xAxis(months: readonly TrendPoint[], xOf: (p: TrendPoint) => number): s
       const tick = `<line x1="${px}" x2="${px}" y1="${base}" y2="${base + 5}" stroke="#0b0c0c" stroke-width="1"/>`;
       const labelled = (i % every === 0 && months.length - 1 - i >= every / 2) || i === months.length - 1;
       if (!labelled) return tick;
-      return tick + `<text x="${px}" y="${base + 18}" text-anchor="end" transform="rotate(-40 ${px} ${base + 18})" font-size="13" fill="#0b0c0c">${esc(p.label)}</text>`;
+      return (
+        tick +
+        `<text x="${px}" y="${base + 18}" text-anchor="end" transform="rotate(-40 ${px} ${base + 18})" font-size="13" fill="#0b0c0c">${esc(p.label)}</text>`
+      );
     })
     .join('');
 }

@@ -8,7 +8,15 @@ import { consented } from '../invitations/fragments.ts';
 import type { Db } from '../db/database.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 
-export const DIMENSIONS = ['month', 'hospital', 'health_trust', 'region', 'arrest_type', 'channel', 'language'] as const;
+export const DIMENSIONS = [
+  'month',
+  'hospital',
+  'health_trust',
+  'region',
+  'arrest_type',
+  'channel',
+  'language',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export function isDimension(v: unknown): v is Dimension {
@@ -124,7 +132,16 @@ export interface Counts {
   cancelledBy: Record<string, number>;
 }
 
-export const BASE_MEASURES = ['eligible', 'invited', 'reminded', 'answeredWeb', 'answeredPaper', 'answered', 'expired', 'cancelled'] as const;
+export const BASE_MEASURES = [
+  'eligible',
+  'invited',
+  'reminded',
+  'answeredWeb',
+  'answeredPaper',
+  'answered',
+  'expired',
+  'cancelled',
+] as const;
 export type BaseMeasure = (typeof BASE_MEASURES)[number];
 /** A base measure, or `cancelled:<reason>`. */
 export type Measure = BaseMeasure | `cancelled:${string}`;
@@ -132,7 +149,8 @@ export type Measure = BaseMeasure | `cancelled:${string}`;
 export function classify(f: Fact) {
   const answered = f.answerMode !== null;
   const invited = f.sent || answered;
-  const excluded = f.state === 'cancelled' && !invited && (NOT_ELIGIBLE_REASONS as readonly string[]).includes(f.cancelReason ?? '');
+  const excluded =
+    f.state === 'cancelled' && !invited && (NOT_ELIGIBLE_REASONS as readonly string[]).includes(f.cancelReason ?? '');
   return {
     eligible: !excluded,
     invited,
@@ -147,7 +165,17 @@ export function classify(f: Fact) {
 }
 
 function emptyCounts(): Counts {
-  return { eligible: 0, invited: 0, reminded: 0, answeredWeb: 0, answeredPaper: 0, answered: 0, expired: 0, cancelled: 0, cancelledBy: {} };
+  return {
+    eligible: 0,
+    invited: 0,
+    reminded: 0,
+    answeredWeb: 0,
+    answeredPaper: 0,
+    answered: 0,
+    expired: 0,
+    cancelled: 0,
+    cancelledBy: {},
+  };
 }
 
 function add(c: Counts, f: Fact): void {
@@ -200,7 +228,10 @@ export interface Aggregate {
 
 export function aggregate(facts: readonly Fact[]): Aggregate {
   const total = emptyCounts();
-  const maps = Object.fromEntries(DIMENSIONS.map((d) => [d, new Map<string, Group>()])) as Record<Dimension, Map<string, Group>>;
+  const maps = Object.fromEntries(DIMENSIONS.map((d) => [d, new Map<string, Group>()])) as Record<
+    Dimension,
+    Map<string, Group>
+  >;
   const trustOf = new Map<string, string>();
   const regionsOfTrust = new Map<string, Set<string>>();
   for (const f of facts) {
@@ -224,7 +255,10 @@ export function aggregate(facts: readonly Fact[]): Aggregate {
     if (d === 'hospital') return (a.name ?? a.key).localeCompare(b.name ?? b.key, 'nb');
     return a.key.localeCompare(b.key, 'nb');
   };
-  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, [...maps[d].values()].sort(sortKey(d))])) as Record<Dimension, Group[]>;
+  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, [...maps[d].values()].sort(sortKey(d))])) as Record<
+    Dimension,
+    Group[]
+  >;
   const reasons = [...new Set(Object.keys(total.cancelledBy))].sort();
   return { total, tables, reasons, trustOf, regionOf };
 }
@@ -275,7 +309,9 @@ export interface DashboardView {
 export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: number | undefined }): DashboardView {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const measures = measuresOf(a);
-  const lines: { group: Group; dim: Dimension | null }[] = [{ group: { key: '', name: null, counts: a.total }, dim: null }];
+  const lines: { group: Group; dim: Dimension | null }[] = [
+    { group: { key: '', name: null, counts: a.total }, dim: null },
+  ];
   const start = new Map<Dimension, number>();
   for (const d of DIMENSIONS) {
     start.set(d, lines.length);
@@ -315,15 +351,27 @@ export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: num
     }
     const idx = (name: Measure) => measures.indexOf(name);
     for (let l = 0; l < lines.length; l++) {
-      relations.push({ total: cell(l, idx('answered')), parts: [cell(l, idx('answeredWeb')), cell(l, idx('answeredPaper'))] });
-      if (a.reasons.length > 0) relations.push({ total: cell(l, idx('cancelled')), parts: a.reasons.map((r) => cell(l, idx(`cancelled:${r}`))) });
+      relations.push({
+        total: cell(l, idx('answered')),
+        parts: [cell(l, idx('answeredWeb')), cell(l, idx('answeredPaper'))],
+      });
+      if (a.reasons.length > 0)
+        relations.push({
+          total: cell(l, idx('cancelled')),
+          parts: a.reasons.map((r) => cell(l, idx(`cancelled:${r}`))),
+        });
     }
     hidden = suppressCells(values, relations, threshold).suppressed;
   }
   const toLine = (l: number): Line => {
     const { group } = lines[l]!;
-    const cells = Object.fromEntries(measures.map((m, j) => [m, { value: values[cell(l, j)]!, hidden: hidden[cell(l, j)]! }])) as Record<Measure, Cell>;
-    const rate = (num: Cell, den: Cell): RateCell => ({ value: den.value > 0 ? num.value / den.value : null, hidden: num.hidden || den.hidden });
+    const cells = Object.fromEntries(
+      measures.map((m, j) => [m, { value: values[cell(l, j)]!, hidden: hidden[cell(l, j)]! }]),
+    ) as Record<Measure, Cell>;
+    const rate = (num: Cell, den: Cell): RateCell => ({
+      value: den.value > 0 ? num.value / den.value : null,
+      hidden: num.hidden || den.hidden,
+    });
     return {
       key: group.key,
       name: group.name,
@@ -332,7 +380,9 @@ export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: num
       rateEligible: rate(cells.answered, cells.eligible),
     };
   };
-  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))])) as Record<Dimension, Line[]>;
+  const tables = Object.fromEntries(
+    DIMENSIONS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))]),
+  ) as Record<Dimension, Line[]>;
   return { measures, reasons: a.reasons, total: toLine(0), tables, suppressed: opts.suppress, threshold };
 }
 
@@ -342,7 +392,14 @@ export function cellOf(l: Line, m: Measure): Cell {
 
 /** CSV of one dimension (or all with `dimension` undefined): hidden cells are empty, rates are shares with four decimals. */
 export function dashboardCsvRows(view: DashboardView, dims: readonly Dimension[]): string[][] {
-  const header = ['dimension', 'key', 'name', ...view.measures.map(csvName), 'rate_answered_invited', 'rate_answered_eligible'];
+  const header = [
+    'dimension',
+    'key',
+    'name',
+    ...view.measures.map(csvName),
+    'rate_answered_invited',
+    'rate_answered_eligible',
+  ];
   const out = [header];
   const row = (dim: string, l: Line) => [
     dim,
@@ -374,6 +431,9 @@ export function csvName(m: Measure): string {
 }
 
 /** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing. */
-export async function dashboard(db: Db, opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined }): Promise<DashboardView> {
+export async function dashboard(
+  db: Db,
+  opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined },
+): Promise<DashboardView> {
   return publish(aggregate(await loadFacts(db, opts.scope)), { suppress: opts.suppress, threshold: opts.threshold });
 }

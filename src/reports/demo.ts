@@ -53,7 +53,11 @@ const madeByDemo = sql<boolean>`(register_id LIKE ${DEMO_PREFIX + '%'} AND given
 /** Counts survivors not made by the demo, with the table locked against imports until commit. */
 export async function otherSurvivors(trx: Db, lock: boolean): Promise<number> {
   if (lock) await sql`LOCK TABLE survivors IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
-  const row = await trx.selectFrom('survivors').select((eb) => eb.fn.countAll<number>().as('n')).where(sql<boolean>`NOT ${madeByDemo}`).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('survivors')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql<boolean>`NOT ${madeByDemo}`)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -65,7 +69,10 @@ export async function createDemo(db: Db, opts: DemoOptions = {}): Promise<DemoRe
   await db.transaction().execute(async (trx) => {
     if (!opts.besideOtherSurvivors) {
       const others = await otherSurvivors(trx, true);
-      if (others > 0) throw new DemoRefused(`This database holds ${others} survivors not made by prom demo; the demo is never written beside real people. Nothing was written.`);
+      if (others > 0)
+        throw new DemoRefused(
+          `This database holds ${others} survivors not made by prom demo; the demo is never written beside real people. Nothing was written.`,
+        );
     }
     await trx.deleteFrom('norm_sets').where('id', '=', 'DEMO').execute();
     for (let i = 1; i <= count; i++) {
@@ -89,7 +96,16 @@ export async function createDemo(db: Db, opts: DemoOptions = {}): Promise<DemoRe
         .returning('id')
         .executeTakeFirst();
       if (!survivor) continue; // demo already loaded for this person
-      const event = await trx.insertInto('arrest_events').values({ survivor_id: survivor.id, arrest_date: arrestDate, arrest_type: arrestType, hospital: HOSPITALS[i % HOSPITALS.length]! }).returning('id').executeTakeFirstOrThrow();
+      const event = await trx
+        .insertInto('arrest_events')
+        .values({
+          survivor_id: survivor.id,
+          arrest_date: arrestDate,
+          arrest_type: arrestType,
+          hospital: HOSPITALS[i % HOSPITALS.length]!,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const window = surveyWindow(arrestDate);
       const answered = rnd() < 0.62;
       const invitedAt = new Date(`${window.opensOn}T10:00:00Z`);
@@ -104,7 +120,13 @@ export async function createDemo(db: Db, opts: DemoOptions = {}): Promise<DemoRe
       const mode = rnd() < 0.8 ? ('web' as const) : ('paper' as const);
       const vas = demoVas(rnd, arrestType === 'OHCA' ? 72 : 64);
       const completedAt = addMs(invitedAt, rnd() * 20 * 86_400_000);
-      await recordSyntheticContact(trx, { arrestEventId: event.id, window, invitedAt, messageId, answer: { answeredAt, mode, levels, vas, completedAt } });
+      await recordSyntheticContact(trx, {
+        arrestEventId: event.id,
+        window,
+        invitedAt,
+        messageId,
+        answer: { answeredAt, mode, levels, vas, completedAt },
+      });
       responses++;
     }
   });

@@ -35,9 +35,21 @@ export async function exportResponsesCsv(db: Db, out: Writable): Promise<number>
     const state = stateOf(r);
     const index = state === null ? null : eq5dIndex(state, DEFAULT_VALUE_SET);
     const ok = csv.write([
-      r.id, r.register_id, r.arrest_type, r.hospital, r.arrest_date,
-      r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression, r.vas,
-      index ?? '', r.mode, r.language, r.completed_at,
+      r.id,
+      r.register_id,
+      r.arrest_type,
+      r.hospital,
+      r.arrest_date,
+      r.mobility,
+      r.self_care,
+      r.usual_activities,
+      r.pain_discomfort,
+      r.anxiety_depression,
+      r.vas,
+      index ?? '',
+      r.mode,
+      r.language,
+      r.completed_at,
     ]);
     if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
     count++;

@@ -23,10 +23,22 @@ export function summarise(values: readonly number[]): Summary | null {
 }
 
 /** The ten EQ VAS groups of the register's figure: 0–9, 10–19, …, 80–89, 90–100. */
-export const VAS_GROUPS = ['0–9', '10–19', '20–29', '30–39', '40–49', '50–59', '60–69', '70–79', '80–89', '90–100'] as const;
+export const VAS_GROUPS = [
+  '0–9',
+  '10–19',
+  '20–29',
+  '30–39',
+  '40–49',
+  '50–59',
+  '60–69',
+  '70–79',
+  '80–89',
+  '90–100',
+] as const;
 
 export function vasGroup(vas: number): number {
-  if (!Number.isInteger(vas) || vas < 0 || vas > 100) throw new RangeError(`EQ VAS must be a whole number 0–100, got ${vas}`);
+  if (!Number.isInteger(vas) || vas < 0 || vas > 100)
+    throw new RangeError(`EQ VAS must be a whole number 0–100, got ${vas}`);
   return Math.min(9, Math.floor(vas / 10));
 }
 
@@ -60,7 +72,10 @@ export function weightedSd(values: readonly number[], weights: readonly number[]
 
 /** Weighted median: the smallest value whose cumulative weight reaches half (the mean of two at an exact tie). */
 export function weightedMedian(values: readonly number[], weights: readonly number[]): number | null {
-  const order = values.map((v, i) => [v, weights[i]!] as const).filter(([, w]) => w > 0).sort((a, b) => a[0] - b[0]);
+  const order = values
+    .map((v, i) => [v, weights[i]!] as const)
+    .filter(([, w]) => w > 0)
+    .sort((a, b) => a[0] - b[0]);
   const total = order.reduce((s, [, w]) => s + w, 0);
   if (total === 0) return null;
   let cumulative = 0;
@@ -76,7 +91,10 @@ export function weightedMedian(values: readonly number[], weights: readonly numb
  * Direct standardisation: a norm value per stratum, averaged with the survivors' stratum
  * weights. Null when any stratum the survivors occupy has no norm value.
  */
-export function standardise(normByStratum: ReadonlyMap<string, number | null>, survivorCounts: ReadonlyMap<string, number>): number | null {
+export function standardise(
+  normByStratum: ReadonlyMap<string, number | null>,
+  survivorCounts: ReadonlyMap<string, number>,
+): number | null {
   let total = 0;
   let sum = 0;
   for (const [stratum, count] of survivorCounts) {
@@ -116,7 +134,11 @@ export interface Difference {
  * degrees of freedom follow Welch–Satterthwaite over all the variance components. With one
  * stratum of weight 1 this is Welch's two-sample interval. Null when an SD or n is missing.
  */
-export function differenceFromStandardised(s: Summary, normMean: number, strata: readonly { weight: number; sd: number; n: number }[]): Difference | null {
+export function differenceFromStandardised(
+  s: Summary,
+  normMean: number,
+  strata: readonly { weight: number; sd: number; n: number }[],
+): Difference | null {
   if (s.sd === null || s.n < 2 || strata.length === 0 || strata.some((x) => x.n < 2)) return null;
   const own = (s.sd * s.sd) / s.n;
   const parts = strata.map((x) => ({ v: (x.weight * x.weight * x.sd * x.sd) / x.n, n: x.n }));
@@ -133,7 +155,11 @@ export function differenceFromStandardised(s: Summary, normMean: number, strata:
  * data give the same interval. Every resampled mean is an average of observed values, so the interval stays within
  * their range — for the EQ-5D index, within the value set's bounds (never above 1).
  */
-export function bootstrapMeanInterval(values: readonly number[], resamples = 2000, seed = 2019): [number, number] | null {
+export function bootstrapMeanInterval(
+  values: readonly number[],
+  resamples = 2000,
+  seed = 2019,
+): [number, number] | null {
   const n = values.length;
   if (n < 2) return null;
   // Sorted first, so the interval depends on the values, not on the order the database returned them in.

@@ -28,7 +28,11 @@ export function isSmall(n: number, threshold = DEFAULT_THRESHOLD): boolean {
   return n > 0 && n < threshold;
 }
 
-export function suppressCells(values: readonly number[], relations: readonly Relation[], threshold = DEFAULT_THRESHOLD): Suppression {
+export function suppressCells(
+  values: readonly number[],
+  relations: readonly Relation[],
+  threshold = DEFAULT_THRESHOLD,
+): Suppression {
   const primary = values.map((v) => isSmall(v, threshold));
   const suppressed = [...primary];
   const byCell = new Map<number, Relation[]>();
@@ -108,7 +112,9 @@ function cheapest(
     for (const c of members(r)) {
       if (suppressed[c]) continue;
       const v = values[c] ?? 0;
-      const lone = (byCell.get(c) ?? []).filter((o) => o !== r && !members(o).some((m) => m !== c && suppressed[m])).length;
+      const lone = (byCell.get(c) ?? []).filter(
+        (o) => o !== r && !members(o).some((m) => m !== c && suppressed[m]),
+      ).length;
       const cost = [lone, c === r.total ? 1 : 0, v > 0 ? v : Number.MAX_SAFE_INTEGER, c];
       if (!best || less(cost, best.cost)) best = { cell: c, relation: r, cost };
     }

@@ -25,12 +25,25 @@ export function requireStaff(ctx: StaffContext): RequestHandler {
     const user = await findById(ctx.deps.db, s.id);
     const expired = now - s.seenAt > IDLE_MS || now - s.loginAt > ABSOLUTE_MS;
     if (expired || !user || user.disabled_at) {
-      await ctx.audit(req, res, { actor: s.email, actorRole: s.role, actorId: s.id, action: 'logout', entity: 'staff_user', entityId: s.id, details: { reason: expired ? 'timeout' : 'account-disabled' } });
+      await ctx.audit(req, res, {
+        actor: s.email,
+        actorRole: s.role,
+        actorId: s.id,
+        action: 'logout',
+        entity: 'staff_user',
+        entityId: s.id,
+        details: { reason: expired ? 'timeout' : 'account-disabled' },
+      });
       await destroy(req);
       return res.redirect(303, '/staff/login');
     }
     s.seenAt = now;
-    const staff: CurrentStaff = { id: user.id, email: user.email, role: user.role, hospitals: user.role === 'registrar' ? user.hospitals : [] };
+    const staff: CurrentStaff = {
+      id: user.id,
+      email: user.email,
+      role: user.role,
+      hospitals: user.role === 'registrar' ? user.hospitals : [],
+    };
     res.locals.staff = staff;
     next();
   };
@@ -42,7 +55,11 @@ export function allow(ctx: StaffContext, ...roles: StaffRole[]): RequestHandler 
   const handler: RequestHandler = async (req, res, next) => {
     const staff = current(res);
     if (staff && roles.includes(staff.role)) return next();
-    await ctx.audit(req, res, { action: 'denied', entity: 'route', details: { method: req.method, path: req.baseUrl + req.path } });
+    await ctx.audit(req, res, {
+      action: 'denied',
+      entity: 'route',
+      details: { method: req.method, path: req.baseUrl + req.path },
+    });
     ctx.message(req, res, 403, 'staff.errors.forbidden');
   };
   return Object.assign(handler, { allowedRoles: roles } satisfies AccessTag);

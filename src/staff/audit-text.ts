@@ -4,7 +4,10 @@
 type TOr = (key: string, fallback: string) => string;
 
 export function auditAction(tOr: TOr, action: string): string {
-  return tOr(`auditText.actions.${action}`, action.startsWith('/s/') ? tOr('auditText.actions.respondentChoice', action) : action);
+  return tOr(
+    `auditText.actions.${action}`,
+    action.startsWith('/s/') ? tOr('auditText.actions.respondentChoice', action) : action,
+  );
 }
 
 export function auditEntity(tOr: TOr, entity: string): string {
@@ -24,6 +27,9 @@ function valueText(tOr: TOr, v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return tOr(`auditText.values.${v}`, v);
   if (Array.isArray(v)) return v.map((x) => valueText(tOr, x)).join(', ');
-  if (typeof v === 'object' && v) return Object.entries(v).map(([k, x]) => `${tOr(`auditText.keys.${k}`, k)} ${valueText(tOr, x)}`).join(', ');
+  if (typeof v === 'object' && v)
+    return Object.entries(v)
+      .map(([k, x]) => `${tOr(`auditText.keys.${k}`, k)} ${valueText(tOr, x)}`)
+      .join(', ');
   return String(v);
 }

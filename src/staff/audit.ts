@@ -66,16 +66,27 @@ function filtered(db: Db, f: AuditFilter) {
   if (f.entityId) {
     const id = f.entityId;
     if (f.entity === 'survivor' && /^\d{1,15}$/.test(id)) {
-      q = q.where((eb) => eb.or([eb('entity_id', '=', id), eb(sql`details->'survivorIds'`, '@>', sql`${JSON.stringify([Number(id)])}::jsonb`)]));
+      q = q.where((eb) =>
+        eb.or([
+          eb('entity_id', '=', id),
+          eb(sql`details->'survivorIds'`, '@>', sql`${JSON.stringify([Number(id)])}::jsonb`),
+        ]),
+      );
     } else q = q.where('entity_id', '=', id);
   }
-  if (f.from && isCalendarDate(f.from)) q = q.where('at', '>=', sql<Date>`${f.from}::date::timestamp AT TIME ZONE 'UTC'`);
-  if (f.to && isCalendarDate(f.to)) q = q.where('at', '<', sql<Date>`(${f.to}::date + 1)::timestamp AT TIME ZONE 'UTC'`);
+  if (f.from && isCalendarDate(f.from))
+    q = q.where('at', '>=', sql<Date>`${f.from}::date::timestamp AT TIME ZONE 'UTC'`);
+  if (f.to && isCalendarDate(f.to))
+    q = q.where('at', '<', sql<Date>`(${f.to}::date + 1)::timestamp AT TIME ZONE 'UTC'`);
   return q;
 }
 
 /** Newest first, `limit` rows before the id `before` (keyset paging). */
-export async function searchAudit(db: Db, f: AuditFilter, opts: { limit: number; before?: number | undefined }): Promise<AuditRow[]> {
+export async function searchAudit(
+  db: Db,
+  f: AuditFilter,
+  opts: { limit: number; before?: number | undefined },
+): Promise<AuditRow[]> {
   let q = filtered(db, f);
   if (opts.before) q = q.where('id', '<', opts.before);
   const rows = await q.orderBy('id', 'desc').limit(opts.limit).execute();
@@ -112,7 +123,17 @@ function toRow(r: {
   source: string | null;
   details: Record<string, unknown>;
 }): AuditRow {
-  return { id: r.id, at: r.at, actor: r.actor, actorRole: r.actor_role, action: r.action, entity: r.entity, entityId: r.entity_id, source: r.source, details: r.details };
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    actorRole: r.actor_role,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entity_id,
+    source: r.source,
+    details: r.details,
+  };
 }
 
 function escapeLike(s: string): string {

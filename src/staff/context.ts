@@ -114,7 +114,11 @@ export function createContext(deps: StaffDeps): StaffContext {
         {
           lang: 'nb',
           csrfToken: req.csrfToken?.(),
-          staff: staff && { ...staff, roleName: t(`staff.roles.${staff.role}`), hospitalsText: staff.hospitals.join(', ') },
+          staff: staff && {
+            ...staff,
+            roleName: t(`staff.roles.${staff.role}`),
+            hospitalsText: staff.hospitals.join(', '),
+          },
           nav,
           previewTexts: deps.previewTexts,
           ...data,

@@ -1,7 +1,15 @@
 // Turns the dashboard numbers into what the template shows: labels in bokmål, Norwegian number
 // formats, hidden cells marked, the trend chart and its data table.
 import { isSmall, SMALL_MONTH, trendChartSvg } from '../reports/chart.ts';
-import { cellOf, DIMENSIONS, type DashboardView, type Dimension, type Line, type Measure, type RateCell } from '../reports/dashboard.ts';
+import {
+  cellOf,
+  DIMENSIONS,
+  type DashboardView,
+  type Dimension,
+  type Line,
+  type Measure,
+  type RateCell,
+} from '../reports/dashboard.ts';
 import type { StaffContext } from './context.ts';
 
 const integer = new Intl.NumberFormat('nb-NO', { maximumFractionDigits: 0 });
@@ -70,10 +78,18 @@ function shownLine(ctx: StaffContext, view: DashboardView, d: Dimension | null, 
 }
 
 export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Dimension) {
-  const columns = [...view.measures.map((m) => measureLabel(ctx, m)), ctx.t('staff.measures.rateInvited'), ctx.t('staff.measures.rateEligible')];
+  const columns = [
+    ...view.measures.map((m) => measureLabel(ctx, m)),
+    ctx.t('staff.measures.rateInvited'),
+    ctx.t('staff.measures.rateEligible'),
+  ];
   const months = view.tables.month;
   const invitedIn = (l: Line) => (cellOf(l, 'invited').hidden ? null : cellOf(l, 'invited').value);
-  const points = months.map((l) => ({ label: l.key, value: l.rateInvited.hidden ? null : l.rateInvited.value, invited: invitedIn(l) }));
+  const points = months.map((l) => ({
+    label: l.key,
+    value: l.rateInvited.hidden ? null : l.rateInvited.value,
+    invited: invitedIn(l),
+  }));
   const first = months[0];
   const last = months[months.length - 1];
   const chart =

@@ -23,7 +23,10 @@ export function rowsToCsv(rows: readonly (readonly string[])[]): string {
  */
 export function attachmentHeader(filename: string): string {
   const base = filename.split(/[/\\]/).pop() ?? '';
-  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._]+/, '').slice(0, 100);
+  const safe = base
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 100);
   return `attachment; filename="${safe || 'download.csv'}"`;
 }
 

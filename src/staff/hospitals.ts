@@ -10,13 +10,17 @@ import type { Db } from '../db/database.ts';
 
 export const HOSPITAL_COLUMNS = ['code', 'name', 'health_trust', 'region'] as const;
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 export const hospitalSchema = z.object({
   code: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, 'must be 1–32 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/,
+      'must be 1–32 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
   name: text(200),
   health_trust: text(200),
   region: text(200),
@@ -40,7 +44,17 @@ export async function importHospitalsFile(db: Db, file: string): Promise<Hospita
 /** Upserts by code; bad rows are reported as `line N: column: reason` and skipped. */
 export async function importHospitals(db: Db, input: Readable): Promise<HospitalImportReport> {
   const report: HospitalImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [] };
-  const parser = input.pipe(parse({ bom: true, delimiter: [',', ';'], columns: checkHeader, skip_empty_lines: true, trim: true, info: true, relax_column_count: true }));
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      delimiter: [',', ';'],
+      columns: checkHeader,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: true,
+    }),
+  );
   const good: Hospital[] = [];
   const seen = new Map<string, number>();
   try {
@@ -49,7 +63,8 @@ export async function importHospitals(db: Db, input: Readable): Promise<Hospital
       const parsed = hospitalSchema.safeParse(record.record);
       if (!parsed.success) {
         report.rejected++;
-        for (const issue of parsed.error.issues) report.problems.push(`line ${line}: ${String(issue.path[0])}: ${issue.message}`);
+        for (const issue of parsed.error.issues)
+          report.problems.push(`line ${line}: ${String(issue.path[0])}: ${issue.message}`);
         continue;
       }
       const earlier = seen.get(parsed.data.code);
@@ -90,16 +105,29 @@ export async function importHospitals(db: Db, input: Readable): Promise<Hospital
 function checkHeader(header: string[]): string[] {
   const names = header.map((h) => h.trim().toLowerCase());
   const missing = HOSPITAL_COLUMNS.filter((c) => !names.includes(c));
-  if (missing.length > 0) throw new HospitalImportRefused(`line 1: the header is missing ${missing.join(', ')}. Columns: ${HOSPITAL_COLUMNS.join(', ')}.`);
+  if (missing.length > 0)
+    throw new HospitalImportRefused(
+      `line 1: the header is missing ${missing.join(', ')}. Columns: ${HOSPITAL_COLUMNS.join(', ')}.`,
+    );
   return names;
 }
 
 export async function listHospitals(db: Db): Promise<(Hospital & { updated_at: Date })[]> {
-  return db.selectFrom('hospitals').select(['code', 'name', 'health_trust', 'region', 'updated_at']).orderBy('region').orderBy('health_trust').orderBy('name').execute();
+  return db
+    .selectFrom('hospitals')
+    .select(['code', 'name', 'health_trust', 'region', 'updated_at'])
+    .orderBy('region')
+    .orderBy('health_trust')
+    .orderBy('name')
+    .execute();
 }
 
 export async function getHospital(db: Db, code: string): Promise<Hospital | undefined> {
-  return db.selectFrom('hospitals').select(['code', 'name', 'health_trust', 'region']).where('code', '=', code).executeTakeFirst();
+  return db
+    .selectFrom('hospitals')
+    .select(['code', 'name', 'health_trust', 'region'])
+    .where('code', '=', code)
+    .executeTakeFirst();
 }
 
 /** Adds or changes one hospital; returns whether it was new. */
@@ -107,7 +135,11 @@ export async function saveHospital(db: Db, h: Hospital): Promise<boolean> {
   const row = await db
     .insertInto('hospitals')
     .values(h)
-    .onConflict((oc) => oc.column('code').doUpdateSet({ name: h.name, health_trust: h.health_trust, region: h.region, updated_at: sql`now()` }))
+    .onConflict((oc) =>
+      oc
+        .column('code')
+        .doUpdateSet({ name: h.name, health_trust: h.health_trust, region: h.region, updated_at: sql`now()` }),
+    )
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
     .executeTakeFirstOrThrow();
   return row.inserted;

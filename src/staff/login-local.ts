@@ -12,7 +12,16 @@ import { sql } from 'kysely';
 import type { StaffUser } from '../db/schema.ts';
 import type { LoginContext, LoginProvider } from './login.ts';
 import { PENDING_MS, regenerate, type PendingLogin } from './session.ts';
-import { checkCode, decryptSecret, encryptSecret, groupedSecret, newTotpSecret, otpauthUri, qrDataUrl, totpKeyFrom } from './totp.ts';
+import {
+  checkCode,
+  decryptSecret,
+  encryptSecret,
+  groupedSecret,
+  newTotpSecret,
+  otpauthUri,
+  qrDataUrl,
+  totpKeyFrom,
+} from './totp.ts';
 import { checkPassword, findById, isLocked, recordFailure } from './users.ts';
 
 export function localLogin(): LoginProvider {
@@ -48,7 +57,15 @@ function localRouter(ctx: LoginContext): Router {
   /** A wrong code: counts towards the lockout; a lock ends the half-done login. */
   const wrongCode = async (req: Request, res: Response, user: StaffUser, again: () => Promise<void>) => {
     const { locked } = await recordFailure(db, user.id, clock.now());
-    await ctx.audit(req, res, { actor: user.email, actorRole: user.role, actorId: user.id, action: 'login-failed', entity: 'staff_user', entityId: user.id, details: { step: 'code', locked } });
+    await ctx.audit(req, res, {
+      actor: user.email,
+      actorRole: user.role,
+      actorId: user.id,
+      action: 'login-failed',
+      entity: 'staff_user',
+      entityId: user.id,
+      details: { step: 'code', locked },
+    });
     if (locked) {
       delete req.session.staffLogin;
       return loginPage(req, res, 401, { errors: errorsFor(ctx.t('staff.locked'), '#email') });
@@ -66,7 +83,10 @@ function localRouter(ctx: LoginContext): Router {
     const email = typeof body.email === 'string' ? body.email.trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !password) {
-      return loginPage(req, res, 400, { email, errors: errorsFor(ctx.t('staff.loginMissing'), email ? '#password' : '#email') });
+      return loginPage(req, res, 400, {
+        email,
+        errors: errorsFor(ctx.t('staff.loginMissing'), email ? '#password' : '#email'),
+      });
     }
     const now = clock.now();
     const check = await checkPassword(db, email, password, now);
@@ -99,7 +119,11 @@ function localRouter(ctx: LoginContext): Router {
     const p = pending(req, 'code');
     if (!p) return res.redirect(303, '/staff/login');
     const code = typeof req.body?.code === 'string' ? req.body.code : '';
-    const again = async () => ctx.page(req, res, 401, 'staff/login-code', { heading: ctx.t('staff.codeTitle'), errors: errorsFor(ctx.t('staff.codeWrong'), '#code') });
+    const again = async () =>
+      ctx.page(req, res, 401, 'staff/login-code', {
+        heading: ctx.t('staff.codeTitle'),
+        errors: errorsFor(ctx.t('staff.codeWrong'), '#code'),
+      });
     const user = await findById(db, p.userId);
     const now = clock.now();
     if (!user || user.disabled_at || isLocked(user, now) || !user.totp_secret) {
@@ -119,7 +143,14 @@ function localRouter(ctx: LoginContext): Router {
     await ctx.signIn(req, res, user);
   });
 
-  const enrolPage = async (req: Request, res: Response, status: number, p: PendingLogin, user: StaffUser, errors?: unknown) => {
+  const enrolPage = async (
+    req: Request,
+    res: Response,
+    status: number,
+    p: PendingLogin,
+    user: StaffUser,
+    errors?: unknown,
+  ) => {
     const secret = decryptSecret(key, user.id, p.enrolSecret!);
     const uri = otpauthUri(user.email, secret);
     ctx.page(req, res, status, 'staff/login-enrol', {
@@ -151,7 +182,10 @@ function localRouter(ctx: LoginContext): Router {
     const code = typeof req.body?.code === 'string' ? req.body.code : '';
     const secret = decryptSecret(key, user.id, p.enrolSecret);
     const step = await checkCode(secret, code, now, null);
-    if (step === undefined) return wrongCode(req, res, user, () => enrolPage(req, res, 401, p, user, errorsFor(ctx.t('staff.codeWrong'), '#code')));
+    if (step === undefined)
+      return wrongCode(req, res, user, () =>
+        enrolPage(req, res, 401, p, user, errorsFor(ctx.t('staff.codeWrong'), '#code')),
+      );
     // Stored re-encrypted (fresh IV); only an account without an authenticator can enrol one.
     const stored = await db
       .updateTable('staff_users')
@@ -160,7 +194,15 @@ function localRouter(ctx: LoginContext): Router {
       .where('totp_enrolled_at', 'is', null)
       .executeTakeFirst();
     if (Number(stored.numUpdatedRows) !== 1) return res.redirect(303, '/staff/login');
-    await ctx.audit(req, res, { actor: user.email, actorRole: user.role, actorId: user.id, action: 'change', entity: 'staff_user', entityId: user.id, details: { change: 'totp-enrolled' } });
+    await ctx.audit(req, res, {
+      actor: user.email,
+      actorRole: user.role,
+      actorId: user.id,
+      action: 'change',
+      entity: 'staff_user',
+      entityId: user.id,
+      details: { change: 'totp-enrolled' },
+    });
     await ctx.signIn(req, res, { ...user, totp_enrolled_at: now });
   });
 
@@ -168,7 +210,12 @@ function localRouter(ctx: LoginContext): Router {
 }
 
 /** Test and CLI helper: gives an account an authenticator secret directly (no QR step). */
-export async function setTotpSecret(ctx: { db: LoginContext['deps']['db']; sessionSecret: string }, userId: number, secret: string, now: Date): Promise<void> {
+export async function setTotpSecret(
+  ctx: { db: LoginContext['deps']['db']; sessionSecret: string },
+  userId: number,
+  secret: string,
+  now: Date,
+): Promise<void> {
   const key = totpKeyFrom(ctx.sessionSecret);
   await ctx.db
     .updateTable('staff_users')

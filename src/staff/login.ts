@@ -32,13 +32,25 @@ export function loginContext(ctx: StaffContext, method: string): LoginContext {
       await regenerate(req);
       const now = ctx.deps.clock.now();
       const at = now.getTime();
-      req.session.staff = { id: user.id, email: user.email, role: user.role, hospitals: user.hospitals, loginAt: at, seenAt: at };
+      req.session.staff = {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        hospitals: user.hospitals,
+        loginAt: at,
+        seenAt: at,
+      };
       // The cookie (and the session row) lasts as long as the idle timeout and is renewed by each request.
       req.session.cookie.maxAge = IDLE_MS;
       await save(req);
       await recordSuccess(ctx.deps.db, user.id, now);
       res.locals.staff = { id: user.id, email: user.email, role: user.role, hospitals: user.hospitals };
-      await ctx.audit(req, res, { action: 'login', entity: 'staff_user', entityId: user.id, details: { method, absoluteTimeoutMinutes: ABSOLUTE_MS / 60_000 } });
+      await ctx.audit(req, res, {
+        action: 'login',
+        entity: 'staff_user',
+        entityId: user.id,
+        details: { method, absoluteTimeoutMinutes: ABSOLUTE_MS / 60_000 },
+      });
       res.redirect(303, '/staff');
     },
   };

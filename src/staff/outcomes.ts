@@ -10,7 +10,8 @@ export function describeOutcome(t: T, tOr: TOr, outcome: string | null | undefin
   if (!outcome) return '';
   if (SIMPLE.test(outcome)) return tOr(`casework.outcomes.${outcome}`, t('casework.outcomes.other'));
   if (outcome.startsWith('vital_status_unknown')) return t('casework.outcomes.vital_status_unknown');
-  if (outcome.startsWith('gave up:')) return t('casework.outcomes.gaveUp', { reply: outcome.slice('gave up:'.length).trim() });
+  if (outcome.startsWith('gave up:'))
+    return t('casework.outcomes.gaveUp', { reply: outcome.slice('gave up:'.length).trim() });
   if (outcome.endsWith('moved to paper')) return t('casework.outcomes.movedToPaper');
   if (outcome.startsWith('letter returned undeliverable')) return t('casework.outcomes.returnedToEmail');
   if (outcome.startsWith('worker stopped while sending')) return t('casework.outcomes.workerStopped');

@@ -12,8 +12,7 @@ export interface QueueHealth {
 }
 
 export type QueueHealthReport =
-  | { available: true; queues: QueueHealth[] }
-  | { available: false; reason: 'not-configured' | 'unreachable' };
+  { available: true; queues: QueueHealth[] } | { available: false; reason: 'not-configured' | 'unreachable' };
 
 export async function queueHealth(queues: Queues | undefined, timeoutMs = 2000): Promise<QueueHealthReport> {
   if (!queues) return { available: false, reason: 'not-configured' };

@@ -4,7 +4,12 @@
 import { Router, type Request, type Response } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { buildComparison, renderComparison, reportHospitals, selectionHasArrests } from '../reports/comparison/report.ts';
+import {
+  buildComparison,
+  renderComparison,
+  reportHospitals,
+  selectionHasArrests,
+} from '../reports/comparison/report.ts';
 import { DEFAULT_VALUE_SET, isValueSetId, listValueSets, type ValueSetId } from '../reports/eq5d/engine.ts';
 import { DEFAULT_NORM_SET, listNormSets } from '../reports/norms/store.ts';
 import { longCsv, longTable, rowsOfTable, TABLES } from '../reports/comparison/table.ts';
@@ -42,8 +47,16 @@ export function reportRoutes(ctx: StaffContext, instruments: Instruments): Route
     const parsed = parseFilters(ctx, req, choices);
     if (!parsed.ok) return badFilters(ctx, req, res, choices, parsed.message);
     const { year, hospital, arrestType: type } = parsed.filters;
-    const comparison = await buildComparison(ctx.deps.db, parsed.filters, { threshold: threshold(), normSet: parsed.normSet, valueSet: parsed.valueSet });
-    await ctx.audit(req, res, { action: 'view', entity: 'comparison-report', details: { year, hospital, type, norms: parsed.normSet, valueSet: parsed.valueSet } });
+    const comparison = await buildComparison(ctx.deps.db, parsed.filters, {
+      threshold: threshold(),
+      normSet: parsed.normSet,
+      valueSet: parsed.valueSet,
+    });
+    await ctx.audit(req, res, {
+      action: 'view',
+      entity: 'comparison-report',
+      details: { year, hospital, type, norms: parsed.normSet, valueSet: parsed.valueSet },
+    });
     ctx.page(req, res, 200, 'staff/report', {
       heading: ctx.t('report.title'),
       ...selects(choices, parsed),
@@ -57,10 +70,22 @@ export function reportRoutes(ctx: StaffContext, instruments: Instruments): Route
     const choices = await filterChoices(ctx);
     const parsed = parseFilters(ctx, req, choices);
     if (!parsed.ok) return badFilters(ctx, req, res, choices, parsed.message);
-    const comparison = await buildComparison(ctx.deps.db, parsed.filters, { threshold: threshold(), normSet: parsed.normSet, valueSet: parsed.valueSet });
+    const comparison = await buildComparison(ctx.deps.db, parsed.filters, {
+      threshold: threshold(),
+      normSet: parsed.normSet,
+      valueSet: parsed.valueSet,
+    });
     const { year, hospital, arrestType: type } = parsed.filters;
-    await ctx.audit(req, res, { action: 'export', entity: 'comparison-report', details: { year, hospital, type, table: parsed.table ?? 'all' } });
-    sendCsv(res, `sammenligning${parsed.table ? `-${parsed.table}` : ''}.csv`, longCsv(rowsOfTable(longTable(comparison), parsed.table)));
+    await ctx.audit(req, res, {
+      action: 'export',
+      entity: 'comparison-report',
+      details: { year, hospital, type, table: parsed.table ?? 'all' },
+    });
+    sendCsv(
+      res,
+      `sammenligning${parsed.table ? `-${parsed.table}` : ''}.csv`,
+      longCsv(rowsOfTable(longTable(comparison), parsed.table)),
+    );
   });
   return r;
 }
@@ -69,13 +94,21 @@ function parseFilters(ctx: StaffContext, req: Request, choices: Choices): Parsed
   const parsed = filterSchema.safeParse(req.query);
   if (!parsed.success) return { ok: false, message: ctx.t('report.filterInvalid') };
   const hospital = parsed.data.hospital || undefined;
-  if (hospital !== undefined && !choices.hospitals.includes(hospital)) return { ok: false, message: ctx.t('report.unknownHospital', { hospital }) };
+  if (hospital !== undefined && !choices.hospitals.includes(hospital))
+    return { ok: false, message: ctx.t('report.unknownHospital', { hospital }) };
   const normSet = parsed.data.norms || DEFAULT_NORM_SET;
-  if (!choices.norms.some((n) => n.id === normSet)) return { ok: false, message: ctx.t('report.unknownNorms', { id: normSet }) };
+  if (!choices.norms.some((n) => n.id === normSet))
+    return { ok: false, message: ctx.t('report.unknownNorms', { id: normSet }) };
   const valueSet = parsed.data.valueSet || DEFAULT_VALUE_SET;
   if (!isValueSetId(valueSet)) return { ok: false, message: ctx.t('report.unknownValueSet', { id: valueSet }) };
   const year = typeof parsed.data.year === 'number' ? parsed.data.year : undefined;
-  return { ok: true, filters: { year, hospital, arrestType: parsed.data.type || undefined }, table: parsed.data.table || undefined, normSet, valueSet };
+  return {
+    ok: true,
+    filters: { year, hospital, arrestType: parsed.data.type || undefined },
+    table: parsed.data.table || undefined,
+    normSet,
+    valueSet,
+  };
 }
 
 function selects(choices: Choices, chosen?: Extract<Parsed, { ok: true }>) {
@@ -83,13 +116,25 @@ function selects(choices: Choices, chosen?: Extract<Parsed, { ok: true }>) {
     years: options(choices.years.map(String), String(chosen?.filters.year ?? '')),
     hospitals: options(choices.hospitals, chosen?.filters.hospital ?? ''),
     types: options(['OHCA', 'IHCA'], chosen?.filters.arrestType ?? ''),
-    normSets: choices.norms.map((n) => ({ value: n.id, text: n.id, selected: n.id === (chosen?.normSet ?? DEFAULT_NORM_SET) })),
-    valueSets: listValueSets().map((v) => ({ value: v.id, text: v.id, selected: v.id === (chosen?.valueSet ?? DEFAULT_VALUE_SET) })),
+    normSets: choices.norms.map((n) => ({
+      value: n.id,
+      text: n.id,
+      selected: n.id === (chosen?.normSet ?? DEFAULT_NORM_SET),
+    })),
+    valueSets: listValueSets().map((v) => ({
+      value: v.id,
+      text: v.id,
+      selected: v.id === (chosen?.valueSet ?? DEFAULT_VALUE_SET),
+    })),
   };
 }
 
 function badFilters(ctx: StaffContext, req: Request, res: Response, choices: Choices, message: string) {
-  ctx.page(req, res, 400, 'staff/report', { heading: ctx.t('report.title'), errors: [{ text: message, href: '#year' }], ...selects(choices) });
+  ctx.page(req, res, 400, 'staff/report', {
+    heading: ctx.t('report.title'),
+    errors: [{ text: message, href: '#year' }],
+    ...selects(choices),
+  });
 }
 
 function csvHref(p: Extract<Parsed, { ok: true }>): string {
@@ -109,7 +154,9 @@ function options(values: string[], selected: string) {
 }
 
 async function filterChoices(ctx: StaffContext): Promise<Choices> {
-  const years = await sql<{ y: number }>`select distinct extract(year from arrest_date)::int as y from arrest_events order by 1`.execute(ctx.deps.db);
+  const years = await sql<{
+    y: number;
+  }>`select distinct extract(year from arrest_date)::int as y from arrest_events order by 1`.execute(ctx.deps.db);
   const norms = (await listNormSets(ctx.deps.db)).map((n) => ({ id: n.id, title: n.title }));
   return { years: years.rows.map((r) => r.y), hospitals: await reportHospitals(ctx.deps.db), norms };
 }

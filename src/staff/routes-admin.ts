@@ -69,7 +69,12 @@ export function adminRoutes(ctx: StaffContext): Router {
         hospitals: splitCodes(form.hospitals),
         password: str(b.password),
       });
-      await ctx.audit(req, res, { action: 'change', entity: 'staff_user', entityId: added.id, details: { change: 'added', role: added.role } });
+      await ctx.audit(req, res, {
+        action: 'change',
+        entity: 'staff_user',
+        entityId: added.id,
+        details: { change: 'added', role: added.role },
+      });
       flash(req, ctx.t('staff.userAdded', { email: added.email }));
       res.redirect(303, '/staff/users');
     } catch (err) {
@@ -79,7 +84,10 @@ export function adminRoutes(ctx: StaffContext): Router {
           ? err.issues.map((i) => {
               const field = String(i.path[0] ?? 'email');
               const target = field === 'hospital' || field === 'hospitals' ? 'new-hospitals' : `new-${field}`;
-              return { text: ctx.t(`staff.userErrors.${field === 'hospital' ? 'hospitals' : field}`), href: `#${target}` };
+              return {
+                text: ctx.t(`staff.userErrors.${field === 'hospital' ? 'hospitals' : field}`),
+                href: `#${target}`,
+              };
             })
           : [{ text: ctx.t('staff.userExists'), href: '#new-email' }];
       await usersPage(req, res, 400, { errors, form });
@@ -96,7 +104,12 @@ export function adminRoutes(ctx: StaffContext): Router {
         return res.redirect(303, '/staff/users');
       }
       await act(user.email, user.id);
-      await ctx.audit(req, res, { action: 'change', entity: 'staff_user', entityId: user.id, details: { change: name } });
+      await ctx.audit(req, res, {
+        action: 'change',
+        entity: 'staff_user',
+        entityId: user.id,
+        details: { change: name },
+      });
       flash(req, ctx.t(message, { email: user.email }));
       res.redirect(303, '/staff/users');
     });
@@ -114,7 +127,12 @@ export function adminRoutes(ctx: StaffContext): Router {
       return res.redirect(303, '/staff/users');
     }
     await setHospitals(db, user.id, codes);
-    await ctx.audit(req, res, { action: 'change', entity: 'staff_user', entityId: user.id, details: { change: 'hospitals', hospitals: codes } });
+    await ctx.audit(req, res, {
+      action: 'change',
+      entity: 'staff_user',
+      entityId: user.id,
+      details: { change: 'hospitals', hospitals: codes },
+    });
     flash(req, ctx.t('staff.hospitalsSet', { email: user.email }));
     res.redirect(303, '/staff/users');
   });
@@ -122,8 +140,16 @@ export function adminRoutes(ctx: StaffContext): Router {
   // ---- audit log ----
   const filterOf = (req: Request): AuditFilter => {
     const q = req.query as Record<string, unknown>;
-    const pick = (k: string) => (typeof q[k] === 'string' && (q[k] as string).trim() ? (q[k] as string).trim().slice(0, 200) : undefined);
-    return { actor: pick('actor'), action: pick('action'), entity: pick('entity'), entityId: pick('entity_id'), from: pick('from'), to: pick('to') };
+    const pick = (k: string) =>
+      typeof q[k] === 'string' && (q[k] as string).trim() ? (q[k] as string).trim().slice(0, 200) : undefined;
+    return {
+      actor: pick('actor'),
+      action: pick('action'),
+      entity: pick('entity'),
+      entityId: pick('entity_id'),
+      from: pick('from'),
+      to: pick('to'),
+    };
   };
 
   /** Dates the log cannot be searched by: the page again with an error summary (400). */
@@ -147,17 +173,32 @@ export function adminRoutes(ctx: StaffContext): Router {
   r.get('/staff/audit', admin, async (req, res) => {
     const filter = filterOf(req);
     if (await refuseBadDates(req, res, filter)) return;
-    const before = typeof req.query.before === 'string' && /^[0-9]{1,15}$/.test(req.query.before) ? Number(req.query.before) : undefined;
+    const before =
+      typeof req.query.before === 'string' && /^[0-9]{1,15}$/.test(req.query.before)
+        ? Number(req.query.before)
+        : undefined;
     const [rows, options] = await Promise.all([searchAudit(db, filter, { limit: PAGE + 1, before }), auditActions(db)]);
     const shown = rows.slice(0, PAGE);
     await ctx.audit(req, res, { action: 'view', entity: 'audit_log', details: { filter, rows: shown.length } });
-    const params = new URLSearchParams(Object.entries({ ...filter, entity_id: filter.entityId, entityId: undefined }).filter(([, v]) => v) as [string, string][]);
-    const more = rows.length > PAGE ? `/staff/audit?${new URLSearchParams([...params, ['before', String(shown[shown.length - 1]!.id)]])}` : undefined;
+    const params = new URLSearchParams(
+      Object.entries({ ...filter, entity_id: filter.entityId, entityId: undefined }).filter(([, v]) => v) as [
+        string,
+        string,
+      ][],
+    );
+    const more =
+      rows.length > PAGE
+        ? `/staff/audit?${new URLSearchParams([...params, ['before', String(shown[shown.length - 1]!.id)]])}`
+        : undefined;
     ctx.page(req, res, 200, 'staff/audit', {
       heading: ctx.t('staff.auditTitle'),
       filter: { ...filter, entity_id: filter.entityId },
       actions: options.actions.map((a) => ({ value: a, text: auditAction(ctx.tOr, a), selected: a === filter.action })),
-      entities: options.entities.map((e) => ({ value: e, text: auditEntity(ctx.tOr, e), selected: e === filter.entity })),
+      entities: options.entities.map((e) => ({
+        value: e,
+        text: auditEntity(ctx.tOr, e),
+        selected: e === filter.entity,
+      })),
       rows: shown.map((a) => ({
         ...a,
         at: formatDateTime(a.at),
@@ -176,7 +217,17 @@ export function adminRoutes(ctx: StaffContext): Router {
     if (await refuseBadDates(req, res, filter)) return;
     const out: string[][] = [['id', 'at', 'actor', 'actor_role', 'action', 'entity', 'entity_id', 'source', 'details']];
     for await (const a of allAudit(db, filter)) {
-      out.push([String(a.id), a.at.toISOString(), a.actor, a.actorRole ?? '', a.action, a.entity, a.entityId ?? '', a.source ?? '', JSON.stringify(a.details)]);
+      out.push([
+        String(a.id),
+        a.at.toISOString(),
+        a.actor,
+        a.actorRole ?? '',
+        a.action,
+        a.entity,
+        a.entityId ?? '',
+        a.source ?? '',
+        JSON.stringify(a.details),
+      ]);
     }
     await ctx.audit(req, res, { action: 'export', entity: 'audit_log', details: { filter, rows: out.length - 1 } });
     sendCsv(res, 'revisjonslogg.csv', rowsToCsv(out));
@@ -191,7 +242,10 @@ export function adminRoutes(ctx: StaffContext): Router {
       unavailableText: report.available ? '' : ctx.t(`staff.queues.${report.reason}`),
       states: JOB_STATES.map((s) => ctx.t(`staff.jobStates.${s}`)),
       queues: report.available
-        ? report.queues.map((q) => ({ name: ctx.tOr(`staff.queueNames.${q.name}`, q.name), counts: JOB_STATES.map((s) => ({ value: q.counts[s], alert: s === 'failed' && q.counts[s] > 0 })) }))
+        ? report.queues.map((q) => ({
+            name: ctx.tOr(`staff.queueNames.${q.name}`, q.name),
+            counts: JOB_STATES.map((s) => ({ value: q.counts[s], alert: s === 'failed' && q.counts[s] > 0 })),
+          }))
         : [],
     });
   });
@@ -222,12 +276,25 @@ export function adminRoutes(ctx: StaffContext): Router {
     const parsed = hospitalSchema.safeParse(form);
     const editing = b.editing === 'yes';
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ text: ctx.t(`staff.hospitalErrors.${String(i.path[0])}`), href: `#h-${String(i.path[0])}` }));
-      if (editing) return ctx.page(req, res, 400, 'staff/hospital', { heading: ctx.t('staff.hospitalEditTitle', { name: form.code }), form, errors });
+      const errors = parsed.error.issues.map((i) => ({
+        text: ctx.t(`staff.hospitalErrors.${String(i.path[0])}`),
+        href: `#h-${String(i.path[0])}`,
+      }));
+      if (editing)
+        return ctx.page(req, res, 400, 'staff/hospital', {
+          heading: ctx.t('staff.hospitalEditTitle', { name: form.code }),
+          form,
+          errors,
+        });
       return hospitalsPage(req, res, 400, { form, errors });
     }
     const inserted = await saveHospital(db, parsed.data);
-    await ctx.audit(req, res, { action: 'change', entity: 'hospital', entityId: parsed.data.code, details: { change: inserted ? 'added' : 'updated' } });
+    await ctx.audit(req, res, {
+      action: 'change',
+      entity: 'hospital',
+      entityId: parsed.data.code,
+      details: { change: inserted ? 'added' : 'updated' },
+    });
     flash(req, ctx.t(inserted ? 'staff.hospitalAdded' : 'staff.hospitalSaved', { name: parsed.data.name }));
     res.redirect(303, '/staff/hospitals');
   });
@@ -240,7 +307,14 @@ function str(v: unknown): string {
 }
 
 function splitCodes(s: string): string[] {
-  return [...new Set(s.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      s
+        .split(/[\s,;]+/)
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function flash(req: Request, text: string): void {

@@ -10,7 +10,14 @@ import { osloDay, osloMidnight } from '../clock.ts';
 import { deathDateProblem } from '../cohort/plausible-dates.ts';
 import { CHANNEL_RULES } from '../cohort/channel-rule.ts';
 import { survivorRowSchema } from '../cohort/survivor-row.ts';
-import { changeContactDetails, markLetterReturned, recordDeath, resumeContact, sendPaperNow, stopContact } from '../invitations/casework.ts';
+import {
+  changeContactDetails,
+  markLetterReturned,
+  recordDeath,
+  resumeContact,
+  sendPaperNow,
+  stopContact,
+} from '../invitations/casework.ts';
 import { allow, scopeOf } from './access.ts';
 import { registerIdInScope } from './survivors.ts';
 import { me, type StaffContext } from './context.ts';
@@ -48,10 +55,16 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     });
   const fieldsOf = (e: z.ZodError) => e.issues.map((i) => String(i.path[0] ?? 'confirm'));
   const notFound = async (req: Request, res: Response, id: number | undefined) => {
-    await ctx.audit(req, res, { action: 'denied', entity: 'survivor', entityId: id ?? null, details: { method: req.method, reason: 'not-found-or-other-hospital' } });
+    await ctx.audit(req, res, {
+      action: 'denied',
+      entity: 'survivor',
+      entityId: id ?? null,
+      details: { method: req.method, reason: 'not-found-or-other-hospital' },
+    });
     ctx.message(req, res, 404, 'staff.errors.survivorNotFound');
   };
-  const inScope = async (res: Response, id: number | undefined) => id !== undefined && (await registerIdInScope(db, scopeOf(me(res)), id)) !== undefined;
+  const inScope = async (res: Response, id: number | undefined) =>
+    id !== undefined && (await registerIdInScope(db, scopeOf(me(res)), id)) !== undefined;
   const audit = (req: Request, res: Response, id: number, change: string, details: Record<string, unknown> = {}) =>
     ctx.audit(req, res, { action: 'change', entity: 'survivor', entityId: id, details: { change, ...details } });
 
@@ -86,7 +99,12 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     if (!day || day > today) return refused(req, res, id, ['date'], 'stop');
     const at = day === today ? clock.now() : osloMidnight(day);
     const result = await stopContact(db, id, scopeOf(me(res)), at, parsed.data.source);
-    await audit(req, res, id, 'stop-contact', { outcome: result.kind, source: parsed.data.source, date: parsed.data.date, stepsCancelled: result.kind === 'stopped' ? result.cancelled.length : 0 });
+    await audit(req, res, id, 'stop-contact', {
+      outcome: result.kind,
+      source: parsed.data.source,
+      date: parsed.data.date,
+      stepsCancelled: result.kind === 'stopped' ? result.cancelled.length : 0,
+    });
     done(req, res, id, result.kind === 'stopped' ? 'stopped' : 'alreadyStopped');
   });
 
@@ -96,8 +114,13 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     const parsed = caseSchemas.resume.safeParse(req.body ?? {});
     if (!parsed.success) return refused(req, res, id, fieldsOf(parsed.error), 'resume');
     const result = await resumeContact(db, id, scopeOf(me(res)), clock.now());
-    await audit(req, res, id, 'resume-contact', { outcome: result.kind, stepsRestored: result.kind === 'resumed' ? result.restored : 0 });
-    done(req, res, id, result.kind === 'resumed' ? 'resumed' : 'notStopped', { n: result.kind === 'resumed' ? result.restored : 0 });
+    await audit(req, res, id, 'resume-contact', {
+      outcome: result.kind,
+      stepsRestored: result.kind === 'resumed' ? result.restored : 0,
+    });
+    done(req, res, id, result.kind === 'resumed' ? 'resumed' : 'notStopped', {
+      n: result.kind === 'resumed' ? result.restored : 0,
+    });
   });
 
   r.post('/staff/survivors/:id/death', registrar, async (req, res) => {
@@ -113,7 +136,8 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     // A death in the future, before the birth or before the arrest is a typing error.
     if (!parsed.success) return refused(req, res, id, fieldsOf(parsed.error), 'death');
     const d = parseCalendarDate(parsed.data.date);
-    if (!d || deathDateProblem(d, clock.now(), { birthDate: facts.birth_date, arrestDate: facts.arrest_date })) return refused(req, res, id, ['date'], 'death');
+    if (!d || deathDateProblem(d, clock.now(), { birthDate: facts.birth_date, arrestDate: facts.arrest_date }))
+      return refused(req, res, id, ['date'], 'death');
     const result = await recordDeath(db, id, scopeOf(me(res)), parsed.data.date, `staff: ${me(res).email}`);
     await audit(req, res, id, 'death', { stepsCancelled: result.kind === 'recorded' ? result.cancelled.length : 0 });
     done(req, res, id, 'death');
@@ -124,7 +148,10 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     const letterId = /^[0-9]{1,15}$/.test(String(req.params.letterId)) ? Number(req.params.letterId) : undefined;
     if (id === undefined || letterId === undefined || !(await inScope(res, id))) return notFound(req, res, id);
     const parsed = caseSchemas.returned.safeParse(req.body ?? {});
-    if (!parsed.success) return showSurvivor(req, res, 400, id, { errors: [{ text: t('casework.errors.returned.confirm'), href: `#returned-${letterId}` }] });
+    if (!parsed.success)
+      return showSurvivor(req, res, 400, id, {
+        errors: [{ text: t('casework.errors.returned.confirm'), href: `#returned-${letterId}` }],
+      });
     const result = await markLetterReturned(db, id, letterId, scopeOf(me(res)), me(res).email, clock.now());
     if (result.kind === 'not-found') return notFound(req, res, id);
     await audit(req, res, id, 'letter-returned', { letterId, outcome: result.kind });
@@ -136,7 +163,11 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
     if (id === undefined || !(await inScope(res, id))) return notFound(req, res, id);
     const parsed = caseSchemas.note.safeParse(req.body ?? {});
     if (!parsed.success) return refused(req, res, id, fieldsOf(parsed.error), 'note');
-    const note = await db.insertInto('case_notes').values({ survivor_id: id, author: me(res).email, text: parsed.data.text }).returning('id').executeTakeFirstOrThrow();
+    const note = await db
+      .insertInto('case_notes')
+      .values({ survivor_id: id, author: me(res).email, text: parsed.data.text })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await audit(req, res, id, 'note', { noteId: note.id });
     done(req, res, id, 'note');
   });

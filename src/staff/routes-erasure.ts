@@ -32,8 +32,17 @@ export function erasureRoutes(ctx: StaffContext): Router {
   r.post('/staff/erasure/find', admin, async (req, res) => {
     const registerId = typeof req.body?.register_id === 'string' ? req.body.register_id.trim().slice(0, 100) : '';
     if (!registerId) return findPage(req, res, 400, '', t('erasure.errors.registerIdMissing'));
-    const found = await db.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirst();
-    await ctx.audit(req, res, { action: 'search', entity: 'survivor', entityId: found?.id ?? null, details: { kind: 'register_id', purpose: 'erasure', found: Boolean(found) } });
+    const found = await db
+      .selectFrom('survivors')
+      .select('id')
+      .where('register_id', '=', registerId)
+      .executeTakeFirst();
+    await ctx.audit(req, res, {
+      action: 'search',
+      entity: 'survivor',
+      entityId: found?.id ?? null,
+      details: { kind: 'register_id', purpose: 'erasure', found: Boolean(found) },
+    });
     if (!found) return findPage(req, res, 400, registerId, t('erasure.errors.notFound'));
     res.redirect(303, `/staff/erasure/${found.id}`);
   });
@@ -43,7 +52,12 @@ export function erasureRoutes(ctx: StaffContext): Router {
   r.get('/staff/erasure/:id', admin, async (req, res) => {
     const person = await minimalPerson(idOf(req));
     if (!person) return ctx.message(req, res, 404, 'staff.errors.notFound');
-    await ctx.audit(req, res, { action: 'view', entity: 'survivor', entityId: person.id, details: { purpose: 'erasure' } });
+    await ctx.audit(req, res, {
+      action: 'view',
+      entity: 'survivor',
+      entityId: person.id,
+      details: { purpose: 'erasure' },
+    });
     personPage(req, res, 200, person);
   });
 
@@ -55,9 +69,20 @@ export function erasureRoutes(ctx: StaffContext): Router {
     if (typed !== person.registerId) return personPage(req, res, 400, person, t('erasure.errors.confirm'));
     const result = await erasePerson(db, person.registerId, me(res).email, ctx.deps.erasureKey, clock.now());
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const deps = { db, views: ctx.deps.views, instruments: ctx.deps.instruments ?? loadInstruments(), publicUrl: ctx.deps.publicUrl ?? '', codeKey: letterCodeKey(ctx.deps.sessionSecret) };
+    const deps = {
+      db,
+      views: ctx.deps.views,
+      instruments: ctx.deps.instruments ?? loadInstruments(),
+      publicUrl: ctx.deps.publicUrl ?? '',
+      codeKey: letterCodeKey(ctx.deps.sessionSecret),
+    };
     const files = await redrawBatchFiles(deps, result.batchIds);
-    await ctx.audit(req, res, { action: 'erase', entity: 'survivor', entityId: result.survivorId, details: { counts: result.counts, batches: result.batchIds, filesRedrawn: files.length } });
+    await ctx.audit(req, res, {
+      action: 'erase',
+      entity: 'survivor',
+      entityId: result.survivorId,
+      details: { counts: result.counts, batches: result.batchIds, filesRedrawn: files.length },
+    });
     req.session.erasureFlash = t('erasure.done', { registerId: person.registerId });
     res.redirect(303, '/staff/erasure');
   });
@@ -67,7 +92,11 @@ export function erasureRoutes(ctx: StaffContext): Router {
   function personPage(req: Request, res: Response, status: number, p: MinimalPerson, error?: string) {
     ctx.page(req, res, status, 'staff/erasure-person', {
       heading: t('erasure.personTitle', { registerId: p.registerId }),
-      person: { ...p, arrestDate: formatDay(p.arrestDate), withdrawnAt: p.withdrawnAt ? formatDateTime(p.withdrawnAt) : '' },
+      person: {
+        ...p,
+        arrestDate: formatDay(p.arrestDate),
+        withdrawnAt: p.withdrawnAt ? formatDateTime(p.withdrawnAt) : '',
+      },
       errors: error ? [{ text: error, href: '#confirm_register_id' }] : undefined,
       available: Boolean(ctx.deps.erasureKey),
     });
@@ -79,11 +108,29 @@ export function erasureRoutes(ctx: StaffContext): Router {
       .selectFrom('survivors as s')
       .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')
       .select(['s.id', 's.register_id', 's.withdrawn_at', 'e.hospital', 'e.arrest_date'])
-      .select(sql<number>`(select count(*)::int from responses r join invitations i on i.id = r.invitation_id where i.arrest_event_id = e.id)`.as('responses'))
-      .select(sql<number>`(select count(*)::int from letters l join invitations i on i.id = l.invitation_id where i.arrest_event_id = e.id)`.as('letters'))
+      .select(
+        sql<number>`(select count(*)::int from responses r join invitations i on i.id = r.invitation_id where i.arrest_event_id = e.id)`.as(
+          'responses',
+        ),
+      )
+      .select(
+        sql<number>`(select count(*)::int from letters l join invitations i on i.id = l.invitation_id where i.arrest_event_id = e.id)`.as(
+          'letters',
+        ),
+      )
       .where('s.id', '=', id)
       .executeTakeFirst();
-    return row && { id: row.id, registerId: row.register_id, withdrawnAt: row.withdrawn_at, hospital: row.hospital ?? '', arrestDate: row.arrest_date ?? '', responses: row.responses, letters: row.letters };
+    return (
+      row && {
+        id: row.id,
+        registerId: row.register_id,
+        withdrawnAt: row.withdrawn_at,
+        hospital: row.hospital ?? '',
+        arrestDate: row.arrest_date ?? '',
+        responses: row.responses,
+        letters: row.letters,
+      }
+    );
   }
 }
 

@@ -35,9 +35,23 @@ export function staffRouter(deps: StaffDeps): Router {
 
   r.post('/staff/logout', async (req, res) => {
     const s = req.session.staff;
-    if (s) await ctx.audit(req, res, { actor: s.email, actorRole: s.role, actorId: s.id, action: 'logout', entity: 'staff_user', entityId: s.id, details: { reason: 'user' } });
+    if (s)
+      await ctx.audit(req, res, {
+        actor: s.email,
+        actorRole: s.role,
+        actorId: s.id,
+        action: 'logout',
+        entity: 'staff_user',
+        entityId: s.id,
+        details: { reason: 'user' },
+      });
     await destroy(req);
-    res.clearCookie(deps.secureCookies ? '__Host-prom' : 'prom.sid', { path: '/', httpOnly: true, sameSite: 'lax', secure: deps.secureCookies === true });
+    res.clearCookie(deps.secureCookies ? '__Host-prom' : 'prom.sid', {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: deps.secureCookies === true,
+    });
     res.redirect(303, '/staff/login');
   });
 
@@ -49,17 +63,26 @@ export function staffRouter(deps: StaffDeps): Router {
     const view = await dashboardFor(ctx, res);
     ctx.page(req, res, 200, 'staff/dashboard', {
       heading: ctx.t('staff.dashboardTitle'),
-      scopeText: staff.role === 'registrar' ? ctx.t('staff.scopeHospitals', { hospitals: staff.hospitals.join(', ') }) : ctx.t('staff.scopeNational'),
+      scopeText:
+        staff.role === 'registrar'
+          ? ctx.t('staff.scopeHospitals', { hospitals: staff.hospitals.join(', ') })
+          : ctx.t('staff.scopeNational'),
       ...dashboardPageData(ctx, view, by),
       // Until a register profile is set nobody is contacted; say so where staff look first.
-      registerMissing: (await registerProfileSet(deps.db)) ? undefined : ctx.t('registerAdmin.dashboardMissing', { held: await heldForProfile(deps.db) }),
+      registerMissing: (await registerProfileSet(deps.db))
+        ? undefined
+        : ctx.t('registerAdmin.dashboardMissing', { held: await heldForProfile(deps.db) }),
     });
   });
 
   r.get('/staff/export/dashboard.csv', async (req, res) => {
     const dims = isDimension(req.query.by) ? [req.query.by] : [...DIMENSIONS];
     const view = await dashboardFor(ctx, res);
-    await ctx.audit(req, res, { action: 'export', entity: 'dashboard', details: { dimensions: dims, suppressed: view.suppressed, hospitals: scopeOf(me(res)) } });
+    await ctx.audit(req, res, {
+      action: 'export',
+      entity: 'dashboard',
+      details: { dimensions: dims, suppressed: view.suppressed, hospitals: scopeOf(me(res)) },
+    });
     sendCsv(res, 'svarprosent.csv', rowsToCsv(dashboardCsvRows(view, dims)));
   });
 
@@ -67,7 +90,10 @@ export function staffRouter(deps: StaffDeps): Router {
     const role = me(res).role;
     ctx.page(req, res, 200, 'staff/exports', {
       heading: ctx.t('staff.exportsTitle'),
-      dashboardLinks: DIMENSIONS.map((d) => ({ href: `/staff/export/dashboard.csv?by=${d}`, text: ctx.t(`staff.dim.${d}`) })),
+      dashboardLinks: DIMENSIONS.map((d) => ({
+        href: `/staff/export/dashboard.csv?by=${d}`,
+        text: ctx.t(`staff.dim.${d}`),
+      })),
       analyst: role === 'analyst',
       registrar: role === 'registrar',
       pseudonymsAvailable: Boolean(deps.exportPseudonymKey),
@@ -77,9 +103,17 @@ export function staffRouter(deps: StaffDeps): Router {
   r.get('/staff/export/responses.csv', allow(ctx, 'analyst'), async (req, res) => {
     if (!deps.exportPseudonymKey) return ctx.message(req, res, 503, 'staff.errors.noPseudonymKey');
     // Audited before any byte leaves; the wide CSV of the analysis export, streamed page by page.
-    await ctx.audit(req, res, { action: 'export', entity: 'responses', details: { pseudonymous: true, exportKey: 'staff-web', valueSet: DEFAULT_VALUE_SET } });
+    await ctx.audit(req, res, {
+      action: 'export',
+      entity: 'responses',
+      details: { pseudonymous: true, exportKey: 'staff-web', valueSet: DEFAULT_VALUE_SET },
+    });
     startCsv(res, 'svar-pseudonymisert.csv');
-    await streamWideCsv(deps.db, res, { valueSet: DEFAULT_VALUE_SET, exportKey: 'staff-web', pseudonymKey: deps.exportPseudonymKey });
+    await streamWideCsv(deps.db, res, {
+      valueSet: DEFAULT_VALUE_SET,
+      exportKey: 'staff-web',
+      pseudonymKey: deps.exportPseudonymKey,
+    });
   });
 
   // Help that staff need lives on pages of the workspace, never in the repository's files.
@@ -111,4 +145,3 @@ function dashboardFor(ctx: StaffContext, res: Response) {
     threshold: ctx.deps.smallCellThreshold,
   });
 }
-

@@ -31,7 +31,16 @@ function summaryQuery(db: Db, scope: HospitalScope) {
     .selectFrom('survivors as s')
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
     .leftJoin('invitations as i', 'i.arrest_event_id', 'e.id')
-    .select(['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'])
+    .select([
+      's.id',
+      's.register_id',
+      's.given_name',
+      's.family_name',
+      's.national_id',
+      'e.hospital',
+      'e.arrest_date',
+      'i.state as invitation_state',
+    ])
     .where((eb) => inHospitalScope(eb, scope));
 }
 
@@ -73,7 +82,10 @@ export async function searchSurvivors(db: Db, scope: HospitalScope, query: strin
   else {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     search = search.where((eb) =>
-      eb.or([eb(sql`lower(s.register_id)`, '=', q.toLowerCase()), eb(sql`coalesce(s.given_name, '') || ' ' || coalesce(s.family_name, '')`, 'ilike', like)]),
+      eb.or([
+        eb(sql`lower(s.register_id)`, '=', q.toLowerCase()),
+        eb(sql`coalesce(s.given_name, '') || ' ' || coalesce(s.family_name, '')`, 'ilike', like),
+      ]),
     );
   }
   const rows = await search.orderBy('s.family_name').orderBy('s.given_name').orderBy('s.id').limit(50).execute();
@@ -94,7 +106,15 @@ export interface SurvivorDetail extends SurvivorSummary {
   optOutSource: string | null;
   diedOn: string | null;
   /** The raw values, for the form that changes them. */
-  contact: { email: string; phone: string; addressLine: string; postalCode: string; city: string; language: string; channelRule: string };
+  contact: {
+    email: string;
+    phone: string;
+    addressLine: string;
+    postalCode: string;
+    city: string;
+    language: string;
+    channelRule: string;
+  };
   arrestType: string;
   hospitalName: string | null;
   invitation: {
@@ -151,7 +171,9 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
     .where((eb) => inHospitalScope(eb, scope))
     .executeTakeFirst();
   if (!r) return undefined;
-  const address = [r.address_line, [r.postal_code, r.city].filter(Boolean).join(' ')].filter((p) => p && p.trim()).join(', ');
+  const address = [r.address_line, [r.postal_code, r.city].filter(Boolean).join(' ')]
+    .filter((p) => p && p.trim())
+    .join(', ');
   return {
     ...toSummary(r),
     birthDate: r.birth_date,
@@ -164,13 +186,27 @@ export async function survivorDetail(db: Db, scope: HospitalScope, id: number): 
     withdrawnAt: r.withdrawn_at,
     optedOutAt: r.opted_out_at,
     optOutSource: r.opt_out_source,
-    contact: { email: r.email ?? '', phone: r.phone ?? '', addressLine: r.address_line ?? '', postalCode: r.postal_code ?? '', city: r.city ?? '', language: r.language, channelRule: r.channel_rule },
+    contact: {
+      email: r.email ?? '',
+      phone: r.phone ?? '',
+      addressLine: r.address_line ?? '',
+      postalCode: r.postal_code ?? '',
+      city: r.city ?? '',
+      language: r.language,
+      channelRule: r.channel_rule,
+    },
     diedOn: r.died_on,
     arrestType: r.arrest_type,
     hospitalName: r.hospital_name,
     invitation:
       r.invitation_state && r.opens_on && r.closes_on
-        ? { state: r.invitation_state, cancelReason: r.cancel_reason, opensOn: r.opens_on, closesOn: r.closes_on, answeredAt: r.answered_at }
+        ? {
+            state: r.invitation_state,
+            cancelReason: r.cancel_reason,
+            opensOn: r.opens_on,
+            closesOn: r.closes_on,
+            answeredAt: r.answered_at,
+          }
         : null,
     response: r.mode && r.completed_at ? { mode: r.mode, completedAt: r.completed_at } : null,
     contacts: await contactLog(db, r.id),
@@ -209,7 +245,16 @@ function worklistBase(db: Db, scope: HospitalScope) {
     .where((eb) => inHospitalScope(eb, scope));
 }
 
-const summaryColumns = ['s.id', 's.register_id', 's.given_name', 's.family_name', 's.national_id', 'e.hospital', 'e.arrest_date', 'i.state as invitation_state'] as const;
+const summaryColumns = [
+  's.id',
+  's.register_id',
+  's.given_name',
+  's.family_name',
+  's.national_id',
+  'e.hospital',
+  'e.arrest_date',
+  'i.state as invitation_state',
+] as const;
 
 /** What needs a person, for the registrar's hospitals, as of the Oslo day `today`. */
 export async function worklists(db: Db, scope: HospitalScope, today: string): Promise<Worklists> {
@@ -228,13 +273,33 @@ export async function worklists(db: Db, scope: HospitalScope, today: string): Pr
   };
   const paper = await paperWorklists(db, [...scope]);
   const [near, nearCount, problems, problemCount, print, printCount, held, heldCount] = await Promise.all([
-    nearClose.select([...summaryColumns, 'i.closes_on']).orderBy('i.closes_on').orderBy('s.id').limit(LIST_LIMIT).execute(),
+    nearClose
+      .select([...summaryColumns, 'i.closes_on'])
+      .orderBy('i.closes_on')
+      .orderBy('s.id')
+      .limit(LIST_LIMIT)
+      .execute(),
     count(nearClose),
-    outboxList(['failed', 'unknown']).select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error']).orderBy('o.due_at').orderBy('o.id').limit(LIST_LIMIT).execute(),
+    outboxList(['failed', 'unknown'])
+      .select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error'])
+      .orderBy('o.due_at')
+      .orderBy('o.id')
+      .limit(LIST_LIMIT)
+      .execute(),
     count(outboxList(['failed', 'unknown'])),
-    outboxList(['print'], 'paper').select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error']).orderBy('o.due_at').orderBy('o.id').limit(LIST_LIMIT).execute(),
+    outboxList(['print'], 'paper')
+      .select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error'])
+      .orderBy('o.due_at')
+      .orderBy('o.id')
+      .limit(LIST_LIMIT)
+      .execute(),
     count(outboxList(['print'], 'paper')),
-    outboxList(['held']).select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error']).orderBy('o.due_at').orderBy('o.id').limit(LIST_LIMIT).execute(),
+    outboxList(['held'])
+      .select([...summaryColumns, 'o.step', 'o.channel', 'o.state', 'o.due_at', 'o.last_error'])
+      .orderBy('o.due_at')
+      .orderBy('o.id')
+      .limit(LIST_LIMIT)
+      .execute(),
     count(outboxList(['held'])),
   ]);
   const outboxEntry = (r: (typeof problems)[number]): WorklistEntry => ({
@@ -250,7 +315,11 @@ export async function worklists(db: Db, scope: HospitalScope, today: string): Pr
       {
         key: 'nearClose',
         total: nearCount,
-        entries: near.map((r) => ({ ...toSummary(r), closesOn: r.closes_on, daysLeft: daysBetween(today, r.closes_on) })),
+        entries: near.map((r) => ({
+          ...toSummary(r),
+          closesOn: r.closes_on,
+          daysLeft: daysBetween(today, r.closes_on),
+        })),
       },
       { key: 'deliveryProblems', total: problemCount, entries: problems.map(outboxEntry) },
       { key: 'lettersToPrint', total: printCount, entries: print.map(outboxEntry) },
@@ -285,7 +354,10 @@ export const SURVIVOR_EXPORT_COLUMNS = [
 ] as const;
 
 /** The registrar's survivors as rows for CSV, oldest arrest first. */
-export async function survivorExportRows(db: Db, scope: HospitalScope): Promise<Record<(typeof SURVIVOR_EXPORT_COLUMNS)[number], string>[]> {
+export async function survivorExportRows(
+  db: Db,
+  scope: HospitalScope,
+): Promise<Record<(typeof SURVIVOR_EXPORT_COLUMNS)[number], string>[]> {
   const rows = await db
     .selectFrom('survivors as s')
     .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
@@ -361,7 +433,12 @@ export async function caseHistory(db: Db, survivorId: number): Promise<CaseEvent
   return changes.map((c) => {
     const change = typeof c.details.change === 'string' ? c.details.change : 'other';
     const noteId = Number(c.details.noteId);
-    return { at: c.at, who: c.actor, change, ...(change === 'note' && noteText.has(noteId) ? { note: noteText.get(noteId)! } : {}) };
+    return {
+      at: c.at,
+      who: c.actor,
+      change,
+      ...(change === 'note' && noteText.has(noteId) ? { note: noteText.get(noteId)! } : {}),
+    };
   });
 }
 

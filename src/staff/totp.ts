@@ -36,7 +36,12 @@ export function decryptSecret(key: Buffer, userId: number, stored: string): stri
 }
 
 /** The time step a code matched, or undefined. Accepts one step either side for clock drift; a step at or before `afterStep` is a replay. */
-export async function checkCode(secret: string, code: string, now: Date, afterStep: number | null): Promise<number | undefined> {
+export async function checkCode(
+  secret: string,
+  code: string,
+  now: Date,
+  afterStep: number | null,
+): Promise<number | undefined> {
   const token = code.replace(/\s+/g, '');
   if (!/^[0-9]{6}$/.test(token)) return undefined;
   const result = await verify({

@@ -44,8 +44,7 @@ export async function addUser(db: Db, input: NewUser): Promise<{ id: number; ema
 }
 
 export type LoginCheck =
-  | { ok: true; user: StaffUser }
-  | { ok: false; reason: 'wrong' | 'locked' | 'disabled'; user?: StaffUser };
+  { ok: true; user: StaffUser } | { ok: false; reason: 'wrong' | 'locked' | 'disabled'; user?: StaffUser };
 
 /**
  * Checks a password. An unknown e-mail costs the same time as a wrong password; a locked or
@@ -87,7 +86,11 @@ export async function recordFailure(db: Db, userId: number, now: Date): Promise<
 }
 
 export async function recordSuccess(db: Db, userId: number, now: Date): Promise<void> {
-  await db.updateTable('staff_users').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('id', '=', userId).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ failed_logins: 0, locked_until: null, last_login_at: now })
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function findByEmail(db: Db, email: string): Promise<StaffUser | undefined> {
@@ -107,27 +110,44 @@ async function requireByEmail(db: Db, email: string): Promise<StaffUser> {
 /** Disables an account and ends all its sessions (ASVS 7.4.2). Idempotent. */
 export async function disableUser(db: Db, email: string, now: Date): Promise<StaffUser> {
   const user = await requireByEmail(db, email);
-  await db.updateTable('staff_users').set({ disabled_at: now }).where('id', '=', user.id).where('disabled_at', 'is', null).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ disabled_at: now })
+    .where('id', '=', user.id)
+    .where('disabled_at', 'is', null)
+    .execute();
   await endSessionsOf(db, user.id);
   return user;
 }
 
 export async function enableUser(db: Db, email: string): Promise<StaffUser> {
   const user = await requireByEmail(db, email);
-  await db.updateTable('staff_users').set({ disabled_at: null, failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ disabled_at: null, failed_logins: 0, locked_until: null })
+    .where('id', '=', user.id)
+    .execute();
   return user;
 }
 
 /** Forgets the authenticator: the next login enrols a new one. Ends the user's sessions too. */
 export async function resetSecondFactor(db: Db, email: string): Promise<StaffUser> {
   const user = await requireByEmail(db, email);
-  await db.updateTable('staff_users').set({ totp_secret: null, totp_enrolled_at: null, totp_last_step: null }).where('id', '=', user.id).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ totp_secret: null, totp_enrolled_at: null, totp_last_step: null })
+    .where('id', '=', user.id)
+    .execute();
   await endSessionsOf(db, user.id);
   return user;
 }
 
 export async function setHospitals(db: Db, userId: number, hospitals: string[]): Promise<void> {
-  await db.updateTable('staff_users').set({ hospitals: z.array(hospitalCode).parse(hospitals) }).where('id', '=', userId).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ hospitals: z.array(hospitalCode).parse(hospitals) })
+    .where('id', '=', userId)
+    .execute();
 }
 
 /**

@@ -19,7 +19,11 @@ export function parsePageAnswer(page: PageId, raw: unknown): PageResult {
 /** "50 %" means 50; "73,5" and "73.5" are told to drop the decimals; words are told to use digits. */
 function parseVas(text: string): PageResult {
   const digits = /^(\d{1,3})\s*%?$/.exec(text)?.[1];
-  if (digits === undefined) return { ok: false, error: /^\d+[.,]\d+\s*%?$/.test(text) ? 'decimal' : /^\d+\s*%?$/.test(text) ? 'invalid' : 'notNumber' };
+  if (digits === undefined)
+    return {
+      ok: false,
+      error: /^\d+[.,]\d+\s*%?$/.test(text) ? 'decimal' : /^\d+\s*%?$/.test(text) ? 'invalid' : 'notNumber',
+    };
   const n = Number(digits);
   return n <= 100 ? { ok: true, value: n } : { ok: false, error: 'invalid' };
 }

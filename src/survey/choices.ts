@@ -25,12 +25,24 @@ export async function contactChoices(db: Db, invitationId: number): Promise<Cont
 export async function chooseNoContact(db: Db, invitationId: number, now: Date): Promise<void> {
   if ((await contactChoices(db, invitationId)).optedOut) return;
   await optOut(db, invitationId, now);
-  await audit(db, { actor: 'respondent', action: 'opt-out', entity: 'invitation', entityId: invitationId, details: { via: 'web' } });
+  await audit(db, {
+    actor: 'respondent',
+    action: 'opt-out',
+    entity: 'invitation',
+    entityId: invitationId,
+    details: { via: 'web' },
+  });
 }
 
 /** The person's rule becomes paper-only; contact-preferences also makes a letter due at once. */
 export async function choosePaper(db: Db, invitationId: number, now: Date): Promise<void> {
   if ((await contactChoices(db, invitationId)).paper) return;
   await preferPaper(db, invitationId, now);
-  await audit(db, { actor: 'respondent', action: 'prefer-paper', entity: 'invitation', entityId: invitationId, details: { via: 'web' } });
+  await audit(db, {
+    actor: 'respondent',
+    action: 'prefer-paper',
+    entity: 'invitation',
+    entityId: invitationId,
+    details: { via: 'web' },
+  });
 }

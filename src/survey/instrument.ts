@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LANGUAGES, type Lang } from '../web/views.ts';
 
-export const DIMENSIONS = ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression'] as const;
+export const DIMENSIONS = [
+  'mobility',
+  'self_care',
+  'usual_activities',
+  'pain_discomfort',
+  'anxiety_depression',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 const instrumentSchema = z.object({
@@ -16,10 +22,28 @@ const instrumentSchema = z.object({
   notice: z.string().optional(),
   intro: z.string(),
   dimensions: z
-    .array(z.object({ id: z.enum(DIMENSIONS), code: z.string(), heading: z.string(), question: z.string(), levels: z.array(z.string()).length(5) }))
+    .array(
+      z.object({
+        id: z.enum(DIMENSIONS),
+        code: z.string(),
+        heading: z.string(),
+        question: z.string(),
+        levels: z.array(z.string()).length(5),
+      }),
+    )
     .length(5)
-    .refine((d) => d.every((dim, i) => dim.id === DIMENSIONS[i]), 'dimensions must be in the instrument order MO, SC, UA, PD, AD'),
-  vas: z.object({ heading: z.string(), question: z.string(), hint: z.string(), best: z.string(), worst: z.string(), label: z.string() }),
+    .refine(
+      (d) => d.every((dim, i) => dim.id === DIMENSIONS[i]),
+      'dimensions must be in the instrument order MO, SC, UA, PD, AD',
+    ),
+  vas: z.object({
+    heading: z.string(),
+    question: z.string(),
+    hint: z.string(),
+    best: z.string(),
+    worst: z.string(),
+    label: z.string(),
+  }),
 });
 
 export type InstrumentText = z.infer<typeof instrumentSchema>;
@@ -34,7 +58,10 @@ export function loadInstruments(dir?: string): Instruments {
       const licensed = dir ? path.join(dir, `${lang}.json`) : undefined;
       const file = licensed && existsSync(licensed) ? licensed : path.join(shipped, `${lang}.json`);
       const parsed = instrumentSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (!parsed.success) throw new Error(`Instrument file ${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new Error(
+          `Instrument file ${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       return [lang, parsed.data];
     }),
   ) as Record<Lang, InstrumentText>;

@@ -42,7 +42,12 @@ declare module 'express-session' {
 }
 
 /** The EQ VAS field says what was wrong and how to put it right. */
-const VAS_ERRORS: Record<AnswerError, string> = { required: 'survey.vasRequired', invalid: 'survey.vasInvalid', decimal: 'vas.decimal', notNumber: 'vas.notNumber' };
+const VAS_ERRORS: Record<AnswerError, string> = {
+  required: 'survey.vasRequired',
+  invalid: 'survey.vasInvalid',
+  decimal: 'vas.decimal',
+  notNumber: 'vas.notNumber',
+};
 
 /** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
 const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
@@ -58,7 +63,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
   const info = (invitationId: number) => invitationInfo(db, invitationId, today());
   const loadAnswers = async (invitationId: number) => (await loadDraft(db, invitationId)).answers;
 
-  const page = (req: Request, res: Response, status: number, name: string, data: Record<string, unknown>, opts: PageOptions = {}) => {
+  const page = (
+    req: Request,
+    res: Response,
+    status: number,
+    name: string,
+    data: Record<string, unknown>,
+    opts: PageOptions = {},
+  ) => {
     const lang = langOf(req);
     res.status(status).set('Cache-Control', 'no-store');
     res.send(
@@ -73,11 +85,24 @@ export function surveyRouter(deps: SurveyDeps): Router {
       }),
     );
   };
-  const message = (req: Request, res: Response, status: number, key: string, extra: { paragraphs?: string[]; links?: ErrorItem[] } = {}) => {
+  const message = (
+    req: Request,
+    res: Response,
+    status: number,
+    key: string,
+    extra: { paragraphs?: string[]; links?: ErrorItem[] } = {},
+  ) => {
     const lang = langOf(req);
-    page(req, res, status, 'survey/message', { heading: views.t(lang, `${key}Title`), body: views.t(lang, `${key}Body`), ...extra });
+    page(req, res, status, 'survey/message', {
+      heading: views.t(lang, `${key}Title`),
+      body: views.t(lang, `${key}Body`),
+      ...extra,
+    });
   };
-  const codeLink = (req: Request) => ({ paragraphs: [views.t(langOf(req), 'errors.codeHint')], links: [{ href: '/kode', text: views.t(langOf(req), 'errors.codeLink') }] });
+  const codeLink = (req: Request) => ({
+    paragraphs: [views.t(langOf(req), 'errors.codeHint')],
+    links: [{ href: '/kode', text: views.t(langOf(req), 'errors.codeLink') }],
+  });
   const notFound = (req: Request, res: Response) => message(req, res, 404, 'errors.notFound', codeLink(req));
   const closed = (req: Request, res: Response, cancelReason: string | null) =>
     message(req, res, 410, cancelReason === 'opted_out' ? 'errors.optedOut' : 'errors.closed');
@@ -126,7 +151,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
     else if (now.status === 'closed') closed(req, res, now.cancelReason);
     return now.status !== 'open';
   };
-  const respondent: RequestHandler = (req, res, next) => needSession(req, res, () => void openOnly(req, res, next).catch(next));
+  const respondent: RequestHandler = (req, res, next) =>
+    needSession(req, res, () => void openOnly(req, res, next).catch(next));
 
   // A language link (?lang=xx) on a respondent page stores the choice in the session and reloads
   // the same address; saved answers stay where they are, in the database.
@@ -149,12 +175,19 @@ export function surveyRouter(deps: SurveyDeps): Router {
   r.get('/s/start', respondent, (req, res) => {
     const lang = langOf(req);
     const register = registerView(res, lang);
-    page(req, res, 200, 'survey/start', {
-      heading: views.t(lang, 'start.title'),
-      questions: PAGES.length,
-      pauseNote: views.t(lang, req.session.via === 'code' ? 'start.pauseCode' : 'start.pauseLink'),
-      privacy: register && privacyParagraphs(views, lang, register),
-    }, { choices: true });
+    page(
+      req,
+      res,
+      200,
+      'survey/start',
+      {
+        heading: views.t(lang, 'start.title'),
+        questions: PAGES.length,
+        pauseNote: views.t(lang, req.session.via === 'code' ? 'start.pauseCode' : 'start.pauseLink'),
+        privacy: register && privacyParagraphs(views, lang, register),
+      },
+      { choices: true },
+    );
   });
 
   // A short public page instead of a 404: what this is, the way in with a letter's code, contact.
@@ -176,7 +209,11 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const parsed = parsePageAnswer(pageId, raw);
     if (!parsed.ok) return showQuestion(req, res, 400, pageId, typeof raw === 'string' ? raw : undefined, parsed.error);
     // The window may close, or a paper answer count, between showing the page and saving it.
-    if (!(await saveDraftAnswer(db, req.session.invitationId!, pageId, parsed.value, today())) && (await refuseUnlessOpen(req, res))) return;
+    if (
+      !(await saveDraftAnswer(db, req.session.invitationId!, pageId, parsed.value, today())) &&
+      (await refuseUnlessOpen(req, res))
+    )
+      return;
     const next = PAGES[PAGES.indexOf(pageId) + 1];
     res.redirect(303, returnsToCheck(req) || !next ? '/s/check' : pagePath(next));
   });
@@ -190,8 +227,13 @@ export function surveyRouter(deps: SurveyDeps): Router {
   r.post('/s/submit', needSession, async (req, res) => {
     const shown = shownVersion((req.body as Record<string, unknown> | undefined)?.version);
     const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown);
-    if (result === 'incomplete') return showCheck(req, res, 400, await loadDraft(db, req.session.invitationId!), { showErrors: true });
-    if (result === 'changed') return showCheck(req, res, 409, await loadDraft(db, req.session.invitationId!), { showErrors: false, changed: true });
+    if (result === 'incomplete')
+      return showCheck(req, res, 400, await loadDraft(db, req.session.invitationId!), { showErrors: true });
+    if (result === 'changed')
+      return showCheck(req, res, 409, await loadDraft(db, req.session.invitationId!), {
+        showErrors: false,
+        changed: true,
+      });
     if (result === 'closed') return closed(req, res, (await info(req.session.invitationId!)).cancelReason);
     res.redirect(303, '/s/done');
   });
@@ -199,7 +241,9 @@ export function surveyRouter(deps: SurveyDeps): Router {
   r.get('/s/done', needSession, async (req, res) => {
     if ((await info(req.session.invitationId!)).status !== 'answered') return res.redirect(303, '/s');
     const register = registerView(res, langOf(req));
-    message(req, res, 200, 'survey.done', { paragraphs: register ? [views.t(langOf(req), 'contact.doneNext', { name: register.name })] : [] });
+    message(req, res, 200, 'survey.done', {
+      paragraphs: register ? [views.t(langOf(req), 'contact.doneNext', { name: register.name })] : [],
+    });
   });
 
   // "Do not contact me again": works whatever the invitation's state.
@@ -227,12 +271,16 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
   r.get('/s/paper/done', respondent, async (req, res) => {
     if (!(await contactChoices(db, req.session.invitationId!)).paper) return res.redirect(303, '/s/paper');
-    message(req, res, 200, 'choices.paperDone', { links: [{ href: '/s', text: views.t(langOf(req), 'choices.paperDoneOnline') }] });
+    message(req, res, 200, 'choices.paperDone', {
+      links: [{ href: '/s', text: views.t(langOf(req), 'choices.paperDoneOnline') }],
+    });
   });
 
   // A short code from a letter, typed in (a session is made for the form's CSRF token).
   // A QR code in a letter may carry the code (/kode?kode=…): it only fills in the field.
-  r.get('/kode', (req, res) => showCode(req, res, 200, typeof req.query.kode === 'string' ? req.query.kode.slice(0, 40) : '', undefined));
+  r.get('/kode', (req, res) =>
+    showCode(req, res, 200, typeof req.query.kode === 'string' ? req.query.kode.slice(0, 40) : '', undefined),
+  );
   r.post('/kode', attemptLimiter, async (req, res) => {
     const raw = (req.body as Record<string, unknown> | undefined)?.code;
     const typed = typeof raw === 'string' ? raw : '';
@@ -253,7 +301,10 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   // Links from e-mails. Last, so the fixed addresses above are never taken for tokens.
-  for (const [suffix, to] of [['/stop', '/s/stop'], ['/paper', '/s/paper']] as const) {
+  for (const [suffix, to] of [
+    ['/stop', '/s/stop'],
+    ['/paper', '/s/paper'],
+  ] as const) {
     r.get(`/s/:token${suffix}`, attemptLimiter, async (req, res) => {
       const found = await findByToken(db, String(req.params.token), today());
       if (!found) {
@@ -279,7 +330,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   return r;
 
-  function showQuestion(req: Request, res: Response, status: number, pageId: PageId, value: unknown, error: AnswerError | undefined) {
+  function showQuestion(
+    req: Request,
+    res: Response,
+    status: number,
+    pageId: PageId,
+    value: unknown,
+    error: AnswerError | undefined,
+  ) {
     const lang = langOf(req);
     const text = deps.instruments[lang];
     const index = PAGES.indexOf(pageId);
@@ -298,22 +356,54 @@ export function surveyRouter(deps: SurveyDeps): Router {
       const msg = error ? views.t(lang, VAS_ERRORS[error]) : undefined;
       const vasTicks = Array.from({ length: 21 }, (_, i) => ({ value: 100 - i * 5, major: i % 2 === 0 }));
       return page(
-        req, res, status, 'survey/vas',
-        { ...common, vas: text.vas, heading: text.vas.heading, value: value ?? '', vasTicks, error: msg, errors: msg && [{ text: msg, href: '#answer' }] },
+        req,
+        res,
+        status,
+        'survey/vas',
+        {
+          ...common,
+          vas: text.vas,
+          heading: text.vas.heading,
+          value: value ?? '',
+          vasTicks,
+          error: msg,
+          errors: msg && [{ text: msg, href: '#answer' }],
+        },
         { csrf: true, choices: true, self, scripts: ['/static/vas.js'] },
       );
     }
     const dim = text.dimensions[index]!;
     const msg = error ? views.t(lang, 'survey.chooseLevel', { heading: dim.heading.toLowerCase() }) : undefined;
-    const options = dim.levels.map((label, i) => ({ value: i + 1, label, id: `answer-${i + 1}`, checked: String(value) === String(i + 1) }));
+    const options = dim.levels.map((label, i) => ({
+      value: i + 1,
+      label,
+      id: `answer-${i + 1}`,
+      checked: String(value) === String(i + 1),
+    }));
     page(
-      req, res, status, 'survey/question',
-      { ...common, heading: dim.heading, question: dim.question, options, error: msg, errors: msg && [{ text: msg, href: '#answer-1' }] },
+      req,
+      res,
+      status,
+      'survey/question',
+      {
+        ...common,
+        heading: dim.heading,
+        question: dim.question,
+        options,
+        error: msg,
+        errors: msg && [{ text: msg, href: '#answer-1' }],
+      },
       { csrf: true, choices: true, self },
     );
   }
 
-  function showCheck(req: Request, res: Response, status: number, draft: Draft, opts: { showErrors: boolean; changed?: boolean }) {
+  function showCheck(
+    req: Request,
+    res: Response,
+    status: number,
+    draft: Draft,
+    opts: { showErrors: boolean; changed?: boolean },
+  ) {
     const { answers } = draft;
     const { showErrors } = opts;
     const lang = langOf(req);
@@ -321,13 +411,28 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const rows = PAGES.map((pageId, i) => {
       const value = answers[pageId];
       const heading = pageId === 'vas' ? text.vas.heading : text.dimensions[i]!.heading;
-      const shown = value === undefined ? views.t(lang, 'common.notAnswered') : pageId === 'vas' ? String(value) : text.dimensions[i]!.levels[value - 1];
+      const shown =
+        value === undefined
+          ? views.t(lang, 'common.notAnswered')
+          : pageId === 'vas'
+            ? String(value)
+            : text.dimensions[i]!.levels[value - 1];
       const error = showErrors && value === undefined ? views.t(lang, 'survey.missingOne', { heading }) : undefined;
-      return { id: `row-${pageId}`, heading, changeName: heading, value: shown, href: `${pagePath(pageId)}?return=check`, error };
+      return {
+        id: `row-${pageId}`,
+        heading,
+        changeName: heading,
+        value: shown,
+        href: `${pagePath(pageId)}?return=check`,
+        error,
+      };
     });
     const errors = rows.filter((row) => row.error).map((row) => ({ text: row.error!, href: row.href }));
     page(
-      req, res, status, 'survey/check',
+      req,
+      res,
+      status,
+      'survey/check',
       {
         heading: views.t(lang, 'survey.checkTitle'),
         back: pagePath('vas'),
@@ -344,17 +449,37 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const lang = langOf(req);
     const k = (key: string) => views.t(lang, `choices.${choice}${key}`);
     page(
-      req, res, 200, 'survey/confirm',
-      { heading: k('Title'), paragraphs: [k('Body'), k('More')], action: `/s/${choice}`, confirmText: k('Confirm'), cancelText: k('Cancel'), cancelHref: '/s', warning: choice === 'stop' },
+      req,
+      res,
+      200,
+      'survey/confirm',
+      {
+        heading: k('Title'),
+        paragraphs: [k('Body'), k('More')],
+        action: `/s/${choice}`,
+        confirmText: k('Confirm'),
+        cancelText: k('Cancel'),
+        cancelHref: '/s',
+        warning: choice === 'stop',
+      },
       { csrf: true },
     );
   }
 
-  function showCode(req: Request, res: Response, status: number, value: string, error: 'required' | 'notFound' | undefined) {
+  function showCode(
+    req: Request,
+    res: Response,
+    status: number,
+    value: string,
+    error: 'required' | 'notFound' | undefined,
+  ) {
     const lang = langOf(req);
     const msg = error && views.t(lang, `shortCode.${error}`);
     page(
-      req, res, status, 'survey/short-code',
+      req,
+      res,
+      status,
+      'survey/short-code',
       { heading: views.t(lang, 'shortCode.title'), value, error: msg, errors: msg && [{ text: msg, href: '#code' }] },
       { csrf: true, self: '/kode' },
     );
@@ -369,7 +494,11 @@ function shownVersion(raw: unknown): number | undefined {
 /** What happens with the answers: controller and processor, the register's purpose only, withdrawal. */
 function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): string[] {
   const vars = { ...register, phone: register.phoneUnbroken } as Record<string, unknown>;
-  return [views.t(lang, 'contact.privacyController', vars), views.t(lang, 'contact.privacyUse'), views.t(lang, 'contact.privacyWithdraw', vars)];
+  return [
+    views.t(lang, 'contact.privacyController', vars),
+    views.t(lang, 'contact.privacyUse'),
+    views.t(lang, 'contact.privacyWithdraw', vars),
+  ];
 }
 
 function returnsToCheck(req: Request): boolean {

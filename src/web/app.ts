@@ -69,7 +69,15 @@ export function createApp(deps: AppDeps) {
     next();
   });
   // Before the body parsers, sessions and CSRF: bearer keys, its own JSON parser and problem answers.
-  app.use('/api', apiRouter({ db: deps.db, clock: deps.clock, instruments: deps.instruments, options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey, erasureKey: deps.erasureKey } }));
+  app.use(
+    '/api',
+    apiRouter({
+      db: deps.db,
+      clock: deps.clock,
+      instruments: deps.instruments,
+      options: { ...deps.api, pseudonymKey: deps.exportPseudonymKey, erasureKey: deps.erasureKey },
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(registerLocals(deps.db));
   app.use('/staff', refuseNul(deps.views));
@@ -120,15 +128,21 @@ function securityHeaders() {
 function health(deps: AppDeps) {
   return async (_req: Request, res: Response) => {
     const [database, redis] = await Promise.all([
-      withTimeout(ping(deps.db).then(() => true), 2000).catch(() => false),
+      withTimeout(
+        ping(deps.db).then(() => true),
+        2000,
+      ).catch(() => false),
       withTimeout(deps.redisAlive(), 2000).catch(() => false),
     ]);
     const ok = database && redis;
-    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({
-      status: ok ? 'ok' : 'unavailable',
-      database: database ? 'ok' : 'unreachable',
-      redis: redis ? 'ok' : 'unreachable',
-    });
+    res
+      .status(ok ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({
+        status: ok ? 'ok' : 'unavailable',
+        database: database ? 'ok' : 'unreachable',
+        redis: redis ? 'ok' : 'unreachable',
+      });
   };
 }
 
@@ -145,7 +159,18 @@ function langOf(req: Request): Lang {
 function messagePage(views: Views, req: Request, res: Response, status: number, key: string) {
   const lang = langOf(req);
   const title = views.t(lang, `${key}Title`);
-  res.status(status).set('Cache-Control', 'no-store').send(views.render('survey/message', { lang, heading: title, title, body: views.t(lang, `${key}Body`), register: registerView(res, lang) }));
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .send(
+      views.render('survey/message', {
+        lang,
+        heading: title,
+        title,
+        body: views.t(lang, `${key}Body`),
+        register: registerView(res, lang),
+      }),
+    );
 }
 
 /**
@@ -154,7 +179,8 @@ function messagePage(views: Views, req: Request, res: Response, status: number, 
  * (Respondent pages check each answer against its allowed values and say so on the question.)
  */
 function refuseNul(views: Views) {
-  const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(hasNul) : false);
+  const hasNul = (v: unknown): boolean =>
+    typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) ? v.some(hasNul) : false;
   return (req: Request, res: Response, next: NextFunction) => {
     const fields = [...Object.values((req.body ?? {}) as Record<string, unknown>), ...Object.values(req.query ?? {})];
     if (fields.some(hasNul)) return messagePage(views, req, res, 400, 'errors.invalidCharacter');
@@ -168,9 +194,14 @@ function errorHandler(views: Views) {
     const e = err as { code?: string; status?: number; type?: string };
     if (isApiPath(req)) return apiErrorAnswer(err, req, res);
     if (e.code === 'EBADCSRFTOKEN') return messagePage(views, req, res, 403, 'errors.csrf');
-    if (e.type === 'entity.too.large' || e.type === 'parameters.too.many') return messagePage(views, req, res, 413, 'errors.tooLarge');
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return messagePage(views, req, res, e.status, 'errors.pageNotFound');
-    if (isDatabaseDown(err)) return req.method === 'POST' && req.path.startsWith('/s/') ? retryPage(views, req, res) : messagePage(views, req, res, 503, 'errors.unavailable');
+    if (e.type === 'entity.too.large' || e.type === 'parameters.too.many')
+      return messagePage(views, req, res, 413, 'errors.tooLarge');
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+      return messagePage(views, req, res, e.status, 'errors.pageNotFound');
+    if (isDatabaseDown(err))
+      return req.method === 'POST' && req.path.startsWith('/s/')
+        ? retryPage(views, req, res)
+        : messagePage(views, req, res, 503, 'errors.unavailable');
     // Error messages can quote values (a database error names the row), so only their kind is logged.
     req.log.error({ err, route: routeLabel(req) }, 'error while answering');
     messagePage(views, req, res, 500, 'errors.server');
@@ -187,13 +218,28 @@ const RETRY_FIELDS = ['_csrf', 'answer', 'return', 'kode', 'confirm'];
 function retryPage(views: Views, req: Request, res: Response) {
   const lang = langOf(req);
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && (body[k] as string).length <= 2000).map((name) => ({ name, value: body[name] as string }));
+  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && (body[k] as string).length <= 2000).map(
+    (name) => ({ name, value: body[name] as string }),
+  );
   const title = views.t(lang, 'errors.unavailableTitle');
   res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': '30' });
-  res.send(views.render('survey/retry', { lang, heading: title, title, body: views.t(lang, 'errors.retryBody'), action: req.originalUrl, fields, register: registerView(res, lang) }));
+  res.send(
+    views.render('survey/retry', {
+      lang,
+      heading: title,
+      title,
+      body: views.t(lang, 'errors.retryBody'),
+      action: req.originalUrl,
+      fields,
+      register: registerView(res, lang),
+    }),
+  );
 }
 
 function isDatabaseDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e.code ?? '') || /Connection terminated|timeout exceeded when trying to connect/i.test(e.message ?? '');
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(e.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(e.message ?? '')
+  );
 }

@@ -14,7 +14,10 @@ export class DbSessionStore extends session.Store {
   /** Session objects that have a row: read from the table, or inserted by this store. */
   private readonly stored = new WeakSet<object>();
 
-  constructor(private readonly db: Db, private readonly ttlMs: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs: number,
+  ) {
     super();
   }
 
@@ -51,7 +54,10 @@ export class DbSessionStore extends session.Store {
           .onConflict((oc) => oc.column('sid').doNothing())
           .execute()
           .then(() => this.stored.add(s));
-    write.then(() => cb?.(), (err) => cb?.(err));
+    write.then(
+      () => cb?.(),
+      (err) => cb?.(err),
+    );
   }
 
   /**
@@ -68,7 +74,10 @@ export class DbSessionStore extends session.Store {
       .set({ expires_at: this.expiry(s) })
       .where('sid', '=', key(sid))
       .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   private remember(sid: string, at: number): void {
@@ -81,12 +90,18 @@ export class DbSessionStore extends session.Store {
       .deleteFrom('sessions')
       .where('sid', '=', key(sid))
       .execute()
-      .then(() => cb?.(), (err) => cb?.(err));
+      .then(
+        () => cb?.(),
+        (err) => cb?.(err),
+      );
   }
 
   /** Ends every session of one staff user (used when an account is disabled). */
   async destroyWhere(field: string, value: string | number): Promise<void> {
-    await this.db.deleteFrom('sessions').where(sql`data->>${field}`, '=', String(value)).execute();
+    await this.db
+      .deleteFrom('sessions')
+      .where(sql`data->>${field}`, '=', String(value))
+      .execute();
   }
 
   private expiry(s: session.SessionData): Date {

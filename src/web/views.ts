@@ -26,7 +26,10 @@ export function isLang(value: unknown): value is Lang {
 
 export function createViews(dir = path.join(root, 'templates'), localeDir = path.join(root, 'locales')): Views {
   const hb = Handlebars.create();
-  const texts = Object.fromEntries(LANGUAGES.map((l) => [l, loadTexts(path.join(localeDir, l))])) as Record<Lang, Texts>;
+  const texts = Object.fromEntries(LANGUAGES.map((l) => [l, loadTexts(path.join(localeDir, l))])) as Record<
+    Lang,
+    Texts
+  >;
 
   const t = (lang: Lang, key: string, vars: Record<string, unknown> = {}): string => {
     const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
@@ -42,7 +45,11 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
 
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   for (const file of walk(dir)) {
-    const name = path.relative(dir, file).replace(/\.hbs$/, '').split(path.sep).join('/');
+    const name = path
+      .relative(dir, file)
+      .replace(/\.hbs$/, '')
+      .split(path.sep)
+      .join('/');
     const source = readFileSync(file, 'utf8');
     if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), source);
     // Plain-text e-mails must not be HTML-escaped.
@@ -59,7 +66,8 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
     t,
     list(lang, key) {
       const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
-      if (!Array.isArray(found) || !found.every((p) => typeof p === 'string')) throw new Error(`Missing text list ${key} for ${lang}`);
+      if (!Array.isArray(found) || !found.every((p) => typeof p === 'string'))
+        throw new Error(`Missing text list ${key} for ${lang}`);
       return found as string[];
     },
     render(name, data, layout = 'layouts/main') {
@@ -72,11 +80,15 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
 /** Every `<section>.json` in a language's folder, under its section name. */
 function loadTexts(dir: string): Texts {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  return Object.fromEntries(files.map((f) => [f.slice(0, -'.json'.length), JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as unknown]));
+  return Object.fromEntries(
+    files.map((f) => [f.slice(0, -'.json'.length), JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as unknown]),
+  );
 }
 
 function lookup(texts: Texts, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Texts)[part] : undefined), texts);
+  return key
+    .split('.')
+    .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Texts)[part] : undefined), texts);
 }
 
 function walk(dir: string): string[] {

@@ -13,7 +13,17 @@ import { addUser } from '../../src/staff/users.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
-import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, versions } from './support.ts';
+import {
+  migrateBench,
+  benchLine,
+  createBenchDatabase,
+  machine,
+  PG_URL,
+  pkgVersion,
+  quick,
+  recordSection,
+  versions,
+} from './support.ts';
 
 const N = quick ? 100_000 : 1_000_000;
 const RUNS = quick ? 3 : 5;
@@ -50,7 +60,9 @@ async function seed(url: string): Promise<string> {
   await c.query(`insert into hospitals (code, name, health_trust, region)
     select 'H' || g, 'Sykehus ' || g, 'HF' || (g / 4), (array['Nord','Midt','Vest','Sør-Øst'])[1 + g % 4] || '' from generate_series(0, 39) g`);
   // health trust → one region: trust HFk holds hospitals 4k..4k+3, so give each trust the region of its first hospital
-  await c.query(`update hospitals set region = (array['Nord','Midt','Vest','Sør-Øst'])[1 + ((substr(health_trust, 3))::int % 4)]`);
+  await c.query(
+    `update hospitals set region = (array['Nord','Midt','Vest','Sør-Øst'])[1 + ((substr(health_trust, 3))::int % 4)]`,
+  );
   await c.query(`insert into survivors (register_id, national_id, birth_date, sex, email, language)
     select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + (g % 9000), case when g % 2 = 0 then 'female' else 'male' end,
       case when g % 5 = 0 then null else 'p' || g || '@example.test' end, (array['nb','nb','nb','nn','en'])[1 + g % 5]
@@ -80,18 +92,48 @@ async function seed(url: string): Promise<string> {
   return version;
 }
 
-type Res = { status: number; ttfb: number; total: number; cookies: string[]; body: string; location?: string | undefined };
+type Res = {
+  status: number;
+  ttfb: number;
+  total: number;
+  cookies: string[];
+  body: string;
+  location?: string | undefined;
+};
 function http(port: number, method: string, path: string, cookie: string, form?: Record<string, string>): Promise<Res> {
   return new Promise((resolve, reject) => {
     const body = form ? new URLSearchParams(form).toString() : undefined;
     const started = performance.now();
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { cookie, ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const ttfb = performance.now() - started;
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, ttfb, total: performance.now() - started, cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!), body: text, location: res.headers.location }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: {
+          cookie,
+          ...(body
+            ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
+            : {}),
+        },
+      },
+      (res) => {
+        const ttfb = performance.now() - started;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode!,
+            ttfb,
+            total: performance.now() - started,
+            cookies: (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!),
+            body: text,
+            location: res.headers.location,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -107,10 +149,17 @@ async function signIn(port: number, email: string, secret: string): Promise<stri
     return r;
   };
   const page = keep(await http(port, 'GET', '/staff/login', cookie));
-  const pw = keep(await http(port, 'POST', '/staff/login', cookie, { _csrf: csrfOf(page.body), email, password: PASSWORD }));
+  const pw = keep(
+    await http(port, 'POST', '/staff/login', cookie, { _csrf: csrfOf(page.body), email, password: PASSWORD }),
+  );
   if (pw.location !== '/staff/login/code') throw new Error(`password step answered ${pw.status} ${pw.location}`);
   const codePage = keep(await http(port, 'GET', '/staff/login/code', cookie));
-  const done = keep(await http(port, 'POST', '/staff/login/code', cookie, { _csrf: csrfOf(codePage.body), code: await codeAt(secret, new Date()) }));
+  const done = keep(
+    await http(port, 'POST', '/staff/login/code', cookie, {
+      _csrf: csrfOf(codePage.body),
+      code: await codeAt(secret, new Date()),
+    }),
+  );
   if (done.location !== '/staff') throw new Error(`code step answered ${done.status} ${done.location}`);
   return cookie;
 }
@@ -138,10 +187,23 @@ try {
 
   // Service: the real app in this process (one request at a time, nothing else running here).
   const handle = await openDatabase({ databaseUrl: db.url });
-  const user = await addUser(handle.db, { email: 'admin@bench.test', role: 'admin', hospitals: [], password: PASSWORD });
+  const user = await addUser(handle.db, {
+    email: 'admin@bench.test',
+    role: 'admin',
+    hospitals: [],
+    password: PASSWORD,
+  });
   const secret = newTotpSecret();
   await setTotpSecret({ db: handle.db, sessionSecret: SECRET }, user.id, secret, new Date());
-  const app = createApp({ db: handle.db, views: createViews(), instruments: loadInstruments(), clock: systemClock, sessionSecret: SECRET, secureCookies: false, redisAlive: async () => true });
+  const app = createApp({
+    db: handle.db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    clock: systemClock,
+    sessionSecret: SECRET,
+    secureCookies: false,
+    redisAlive: async () => true,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;
@@ -163,8 +225,12 @@ try {
   const base = median(baseTimes);
   const ttfb = median(ttfbs);
   const ratio = base / ttfb;
-  console.log(`baseline aggregate query: median ${base.toFixed(0)} ms of ${RUNS} (${baseTimes.map((x) => x.toFixed(0)).join(', ')}), ${groups} result rows`);
-  console.log(`service GET /staff:       median TTFB ${ttfb.toFixed(0)} ms of ${RUNS} (${ttfbs.map((x) => x.toFixed(0)).join(', ')}), full page ${median(totals).toFixed(0)} ms`);
+  console.log(
+    `baseline aggregate query: median ${base.toFixed(0)} ms of ${RUNS} (${baseTimes.map((x) => x.toFixed(0)).join(', ')}), ${groups} result rows`,
+  );
+  console.log(
+    `service GET /staff:       median TTFB ${ttfb.toFixed(0)} ms of ${RUNS} (${ttfbs.map((x) => x.toFixed(0)).join(', ')}), full page ${median(totals).toFixed(0)} ms`,
+  );
   const line = benchLine('dashboard', ratio, 0.5);
   console.log(line);
   recordSection(

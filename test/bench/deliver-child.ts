@@ -14,7 +14,14 @@ import { enqueueDeliveries, openQueues } from '../../src/queue/queues.ts';
 import { startWorkers } from '../../src/queue/workers.ts';
 import { createViews } from '../../src/web/views.ts';
 
-const [mode, smtpUrl, n, dbUrl, redisUrl, prefix] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [mode, smtpUrl, n, dbUrl, redisUrl, prefix] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const N = Number(n);
 const FROM = 'Spørreskjema <noreply@prom.bench>';
 const PUBLIC_URL = 'https://prom.bench';
@@ -24,15 +31,21 @@ let ms: number;
 if (mode === 'service') {
   const handle = await openDatabase({ databaseUrl: dbUrl });
   const queues = openQueues(redisUrl, prefix);
-  const ids = (await handle.db.selectFrom('outbox').select('id').where('state', '=', 'pending').orderBy('id').execute()).map((r) => r.id);
+  const ids = (
+    await handle.db.selectFrom('outbox').select('id').where('state', '=', 'pending').orderBy('id').execute()
+  ).map((r) => r.id);
   await enqueueDeliveries(queues, ids);
   const mailer = createMailer({ smtpUrl, outboxDir: '/nonexistent', from: FROM });
   const count = new pg.Client({ connectionString: dbUrl });
   await count.connect();
   const started = performance.now();
-  const workers = startWorkers({ db: handle.db, views, mailer, publicUrl: PUBLIC_URL }, queues, systemClock, { scheduler: false });
+  const workers = startWorkers({ db: handle.db, views, mailer, publicUrl: PUBLIC_URL }, queues, systemClock, {
+    scheduler: false,
+  });
   for (;;) {
-    const { rows } = await count.query(`select count(*) filter (where state = 'sent')::int sent, count(*) filter (where state not in ('sent', 'pending', 'sending'))::int other from outbox`);
+    const { rows } = await count.query(
+      `select count(*) filter (where state = 'sent')::int sent, count(*) filter (where state not in ('sent', 'pending', 'sending'))::int other from outbox`,
+    );
     if (rows[0].other > 0) throw new Error(`${rows[0].other} outbox rows ended neither sent nor pending`);
     if (rows[0].sent >= ids.length) break;
     await new Promise((r) => setTimeout(r, 50));

@@ -5,7 +5,21 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrateBench, benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
+import {
+  migrateBench,
+  benchLine,
+  benchPrefix,
+  createBenchDatabase,
+  deleteRedisPrefix,
+  machine,
+  PG_URL,
+  pkgVersion,
+  quick,
+  recordSection,
+  REDIS_URL,
+  runChild,
+  versions,
+} from './support.ts';
 
 const N = quick ? 1_000 : 10_000;
 
@@ -39,10 +53,14 @@ async function seed(url: string): Promise<string> {
   await c.query(`insert into survivors (register_id, national_id, birth_date, sex, given_name, email, language)
     select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + (g % 9000), 'female', 'Navn' || g, 'p' || g || '@example.test', 'nb'
     from generate_series(1, ${N}) g`);
-  await c.query(`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, current_date - 95, 'OHCA', 'H1' from survivors`);
+  await c.query(
+    `insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, current_date - 95, 'OHCA', 'H1' from survivors`,
+  );
   await c.query(`insert into invitations (arrest_event_id, state, opens_on, closes_on, language, programme_version, created_at)
     select id, 'planned', arrest_date + 90, arrest_date + 183, 'nb', 1, now() from arrest_events order by id`);
-  await c.query(`insert into outbox (invitation_id, step, channel, due_at, created_at) select id, 'invitation', 'email', now() - interval '1 hour', now() from invitations order by id`);
+  await c.query(
+    `insert into outbox (invitation_id, step, channel, due_at, created_at) select id, 'invitation', 'email', now() - interval '1 hour', now() from invitations order by id`,
+  );
   await c.query('analyze');
   const version = (await c.query('show server_version')).rows[0].server_version as string;
   await c.end();
@@ -59,14 +77,25 @@ try {
   const baseBytes = sink.bytes;
   sink.messages = 0;
   sink.bytes = 0;
-  const service = await runChild<{ ms: number }>('./deliver-child.ts', ['service', sink.url, String(N), db.url, REDIS_URL, prefix]);
+  const service = await runChild<{ ms: number }>('./deliver-child.ts', [
+    'service',
+    sink.url,
+    String(N),
+    db.url,
+    REDIS_URL,
+    prefix,
+  ]);
   if (sink.messages !== N) throw new Error(`service: the sink got ${sink.messages} messages, expected ${N}`);
   const baseRate = N / (base.ms / 1000);
   const serviceRate = N / (service.ms / 1000);
   const ratio = serviceRate / baseRate;
   const kb = (b: number) => (b / N / 1024).toFixed(1);
-  console.log(`baseline nodemailer pool: ${N} messages in ${(base.ms / 1000).toFixed(2)} s, ${Math.round(baseRate)} msg/s, ${kb(baseBytes)} KiB each`);
-  console.log(`service outbox + workers: ${N} messages in ${(service.ms / 1000).toFixed(2)} s, ${Math.round(serviceRate)} msg/s, ${kb(sink.bytes)} KiB each`);
+  console.log(
+    `baseline nodemailer pool: ${N} messages in ${(base.ms / 1000).toFixed(2)} s, ${Math.round(baseRate)} msg/s, ${kb(baseBytes)} KiB each`,
+  );
+  console.log(
+    `service outbox + workers: ${N} messages in ${(service.ms / 1000).toFixed(2)} s, ${Math.round(serviceRate)} msg/s, ${kb(sink.bytes)} KiB each`,
+  );
   const line = benchLine('deliver', ratio, 0.5);
   console.log(line);
   recordSection(

@@ -40,21 +40,35 @@ async function seed() {
 function copyBaseline(): Promise<{ ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('psql', [dbUrl, '-X', '-q', '-c', `\\copy (${COPY_QUERY.replace(/\s+/g, ' ')}) to stdout with (format csv, header)`]);
+    const child = spawn('psql', [
+      dbUrl,
+      '-X',
+      '-q',
+      '-c',
+      `\\copy (${COPY_QUERY.replace(/\s+/g, ' ')}) to stdout with (format csv, header)`,
+    ]);
     let bytes = 0;
     child.stdout.on('data', (d: Buffer) => (bytes += d.length));
     child.stderr.pipe(process.stderr);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`psql exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`psql exited ${code}`)),
+    );
   });
 }
 
 function serviceExport(): Promise<{ rows: number; ms: number; bytes: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./export-child.ts', import.meta.url).pathname, dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('./export-child.ts', import.meta.url).pathname, dbUrl],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`export exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`export exited ${code}`)),
+    );
   });
 }
 
@@ -69,8 +83,12 @@ try {
   const baseRate = N / (base.ms / 1000);
   const serviceRate = N / (service.ms / 1000);
   const ratio = serviceRate / baseRate;
-  console.log(`COPY TO STDOUT: ${base.ms.toFixed(0)} ms, ${Math.round(baseRate)} rows/s, ${(base.bytes / 2 ** 20).toFixed(1)} MiB`);
-  console.log(`service export: ${service.ms.toFixed(0)} ms, ${Math.round(serviceRate)} rows/s, ${(service.bytes / 2 ** 20).toFixed(1)} MiB, peak RSS ${service.peakRssMb.toFixed(0)} MB`);
+  console.log(
+    `COPY TO STDOUT: ${base.ms.toFixed(0)} ms, ${Math.round(baseRate)} rows/s, ${(base.bytes / 2 ** 20).toFixed(1)} MiB`,
+  );
+  console.log(
+    `service export: ${service.ms.toFixed(0)} ms, ${Math.round(serviceRate)} rows/s, ${(service.bytes / 2 ** 20).toFixed(1)} MiB, peak RSS ${service.peakRssMb.toFixed(0)} MB`,
+  );
   const line = benchLine('export', ratio, 0.3);
   console.log(line);
   recordSection(

@@ -27,7 +27,11 @@ const DAY90 = addDays(ARREST, 90);
 
 const views = createViews();
 const instruments = loadInstruments();
-const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l], register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l) };
+const texts = {
+  views,
+  instrument: (l: 'nb' | 'nn' | 'en') => instruments[l],
+  register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l),
+};
 const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 /** The same letters as the service draws, prepared in memory: no database, same font and QR codes. */
@@ -60,7 +64,19 @@ async function warmUp(): Promise<void> {
   const out = createWriteStream('/dev/null');
   doc.pipe(out);
   for (let i = 0; i < 20; i++) {
-    drawLetter(doc, letterData(PUBLIC_URL, { letterId: 'L-000000', kind: 'reminder', lang: 'nb', name: null, address: ['Kari Nordmann', 'Gata 1', '0001 OSLO'], shortCode: newShortCode(), date: DAY90 }), texts);
+    drawLetter(
+      doc,
+      letterData(PUBLIC_URL, {
+        letterId: 'L-000000',
+        kind: 'reminder',
+        lang: 'nb',
+        name: null,
+        address: ['Kari Nordmann', 'Gata 1', '0001 OSLO'],
+        shortCode: newShortCode(),
+        date: DAY90,
+      }),
+      texts,
+    );
   }
   doc.end();
   await finished(out);
@@ -77,7 +93,9 @@ try {
   await c.query(`insert into survivors (register_id, national_id, birth_date, sex, given_name, family_name, address_line, postal_code, city, language, channel_rule)
     select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + (g % 9000), 'female', 'Åse' || g, 'Ødegård', 'Kjølberggata ' || g, '0653', 'OSLO', 'nb', 'paper-only'
     from generate_series(1, ${N}) g`);
-  await c.query(`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '${ARREST}', 'OHCA', 'H' || (id % 40) from survivors`);
+  await c.query(
+    `insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '${ARREST}', 'OHCA', 'H' || (id % 40) from survivors`,
+  );
   await c.end();
   const clock = fixedClock(parseNow(DAY90)!);
   const pass = await runSchedulingPass(h.db, undefined, clock);
@@ -86,7 +104,13 @@ try {
 
   await warmUp();
   const base = await baseline(dir);
-  const deps = { db: h.db, views, instruments, publicUrl: PUBLIC_URL, codeKey: letterCodeKey('bench-secret-bench-secret-bench-secret-0') };
+  const deps = {
+    db: h.db,
+    views,
+    instruments,
+    publicUrl: PUBLIC_URL,
+    codeKey: letterCodeKey('bench-secret-bench-secret-bench-secret-0'),
+  };
   const started = performance.now();
   const batch = await makeBatch(deps, clock, path.join(dir, 'service'), 'bench');
   const serviceMs = performance.now() - started;
@@ -95,8 +119,12 @@ try {
   const baseRate = N / (base.ms / 1000);
   const serviceRate = N / (serviceMs / 1000);
   const ratio = serviceRate / baseRate;
-  console.log(`baseline (drawLetter in a loop, no database): ${base.ms.toFixed(0)} ms, ${baseRate.toFixed(1)} letters/s, ${MB(base.bytes)} MB`);
-  console.log(`service (prom letters: checks, short codes, PDF, manifest): ${serviceMs.toFixed(0)} ms, ${serviceRate.toFixed(1)} letters/s, ${MB(batch.files.bytes)} MB, ${batch.files.pages} pages`);
+  console.log(
+    `baseline (drawLetter in a loop, no database): ${base.ms.toFixed(0)} ms, ${baseRate.toFixed(1)} letters/s, ${MB(base.bytes)} MB`,
+  );
+  console.log(
+    `service (prom letters: checks, short codes, PDF, manifest): ${serviceMs.toFixed(0)} ms, ${serviceRate.toFixed(1)} letters/s, ${MB(batch.files.bytes)} MB, ${batch.files.pages} pages`,
+  );
   const line = benchLine('letters', ratio, 0.7);
   console.log(line);
   recordSection(

@@ -24,7 +24,8 @@ if (mode === 'service') {
   const started = performance.now();
   for (let i = 1; i <= n; i += 1000) {
     const jobs = [];
-    for (let id = i; id < Math.min(i + 1000, n + 1); id++) jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: deliveryJobId(id) } });
+    for (let id = i; id < Math.min(i + 1000, n + 1); id++)
+      jobs.push({ name: 'deliver', data: { outboxId: id }, opts: { jobId: deliveryJobId(id) } });
     await queues.delivery.addBulk(jobs);
   }
   out = { ms: performance.now() - started, invited: 0, queued: n };

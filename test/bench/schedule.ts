@@ -4,7 +4,21 @@
 import pg from 'pg';
 import { addDays } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { migrateBench, benchLine, benchPrefix, createBenchDatabase, deleteRedisPrefix, machine, PG_URL, pkgVersion, quick, recordSection, REDIS_URL, runChild, versions } from './support.ts';
+import {
+  migrateBench,
+  benchLine,
+  benchPrefix,
+  createBenchDatabase,
+  deleteRedisPrefix,
+  machine,
+  PG_URL,
+  pkgVersion,
+  quick,
+  recordSection,
+  REDIS_URL,
+  runChild,
+  versions,
+} from './support.ts';
 
 const N = quick ? 10_000 : 100_000;
 const DAY = '2025-06-02';
@@ -23,8 +37,11 @@ async function seed(url: string): Promise<string> {
     select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + (g % 9000), case when g % 2 = 0 then 'female' else 'male' end,
       'Navn' || g, 'p' || g || '@example.test', (array['nb','nn','en'])[1 + g % 3]
     from generate_series(1, ${N}) g`);
-  await c.query(`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital)
-    select id, $1::date, case when id % 4 = 0 then 'IHCA' else 'OHCA' end, 'H' || (id % 40) from survivors`, [addDays(DAY, -90)]);
+  await c.query(
+    `insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital)
+    select id, $1::date, case when id % 4 = 0 then 'IHCA' else 'OHCA' end, 'H' || (id % 40) from survivors`,
+    [addDays(DAY, -90)],
+  );
   await c.query('analyze');
   const version = (await c.query('show server_version')).rows[0].server_version as string;
   await c.end();
@@ -35,19 +52,25 @@ const db = await createBenchDatabase('schedule');
 const prefixes = [benchPrefix('schedule-base'), benchPrefix('schedule-svc')];
 try {
   const pgVersion = await seed(db.url);
-  const redisVersion = /redis_version:(\S+)/.exec(await (async () => {
-    const { Redis } = await import('ioredis');
-    const r = new Redis(REDIS_URL);
-    try {
-      return await r.info('server');
-    } finally {
-      r.disconnect();
-    }
-  })())?.[1] ?? '?';
+  const redisVersion =
+    /redis_version:(\S+)/.exec(
+      await (async () => {
+        const { Redis } = await import('ioredis');
+        const r = new Redis(REDIS_URL);
+        try {
+          return await r.info('server');
+        } finally {
+          r.disconnect();
+        }
+      })(),
+    )?.[1] ?? '?';
   const base = await runChild<Out>('./schedule-child.ts', ['baseline', REDIS_URL, prefixes[0]!, String(N)]);
   const service = await runChild<Out>('./schedule-child.ts', ['service', REDIS_URL, prefixes[1]!, db.url, AT]);
   if (base.waiting !== N) throw new Error(`baseline queued ${base.waiting} jobs, expected ${N}`);
-  if (service.invited !== N || service.queued !== N || service.waiting !== N) throw new Error(`pass invited ${service.invited}, queued ${service.queued}, waiting ${service.waiting}; expected ${N}`);
+  if (service.invited !== N || service.queued !== N || service.waiting !== N)
+    throw new Error(
+      `pass invited ${service.invited}, queued ${service.queued}, waiting ${service.waiting}; expected ${N}`,
+    );
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   const outbox = (await c.query(`select count(*)::int n from outbox`)).rows[0].n as number;
@@ -55,8 +78,12 @@ try {
   const baseRate = N / (base.ms / 1000);
   const serviceRate = N / (service.ms / 1000);
   const ratio = serviceRate / baseRate;
-  console.log(`baseline addBulk: ${N} jobs in ${(base.ms / 1000).toFixed(2)} s, ${Math.round(baseRate)} jobs/s, peak RSS ${base.peakRssMb.toFixed(0)} MB`);
-  console.log(`service pass:     ${N} survivors (${outbox} outbox rows, ${service.queued} jobs) in ${(service.ms / 1000).toFixed(2)} s, ${Math.round(serviceRate)} survivors/s, peak RSS ${service.peakRssMb.toFixed(0)} MB`);
+  console.log(
+    `baseline addBulk: ${N} jobs in ${(base.ms / 1000).toFixed(2)} s, ${Math.round(baseRate)} jobs/s, peak RSS ${base.peakRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `service pass:     ${N} survivors (${outbox} outbox rows, ${service.queued} jobs) in ${(service.ms / 1000).toFixed(2)} s, ${Math.round(serviceRate)} survivors/s, peak RSS ${service.peakRssMb.toFixed(0)} MB`,
+  );
   const line = benchLine('schedule', ratio, 0.5);
   console.log(line);
   recordSection(

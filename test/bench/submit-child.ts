@@ -17,7 +17,10 @@ let app: express.Express;
 
 if (mode === 'service' || mode === 'embedded' || mode === 'embedded-nosync') {
   // embedded: `url` is a PGlite data folder, with each commit synced to disk (the default) or not.
-  const handle = mode === 'service' ? await openDatabase({ databaseUrl: url }) : await openDatabase({ pgliteDir: url, pgliteDurable: mode === 'embedded' });
+  const handle =
+    mode === 'service'
+      ? await openDatabase({ databaseUrl: url })
+      : await openDatabase({ pgliteDir: url, pgliteDurable: mode === 'embedded' });
   app = createApp({
     db: handle.db,
     views: createViews(),

@@ -9,7 +9,19 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
 import { hashToken, newToken } from '../../src/invitations/tokens.ts';
-import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, pkgVersion, quick, recordSection, startChild, stopChild, versions } from './support.ts';
+import {
+  migrateBench,
+  benchLine,
+  createBenchDatabase,
+  machine,
+  PG_URL,
+  pkgVersion,
+  quick,
+  recordSection,
+  startChild,
+  stopChild,
+  versions,
+} from './support.ts';
 
 /** The part of autocannon's API used here (it ships no types, and only autocannon itself is installed). */
 type RawRequest = { method?: string; path?: string; body?: string; headers?: Record<string, string> };
@@ -18,7 +30,13 @@ type Autocannon = (opts: {
   connections: number;
   duration: number;
   requests: { method: string; setupRequest: (req: RawRequest) => RawRequest }[];
-}) => Promise<{ requests: { total: number }; latency: { p50: number; p99: number }; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }>;
+}) => Promise<{
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}>;
 const autocannonModule = 'autocannon';
 const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
 
@@ -46,11 +64,16 @@ async function seed(url: string): Promise<string[]> {
   await c.connect();
   await c.query(`insert into survivors (register_id, national_id, birth_date, sex, language, email)
     select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + g, 'female', 'nb', 'p' || g || '@example.test' from generate_series(1, ${2 * RESPONDENTS}) g`);
-  await c.query(`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`);
+  await c.query(
+    `insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`,
+  );
   await c.query(`insert into invitations (arrest_event_id, state, opens_on, closes_on, language, created_at)
     select id, 'sent', arrest_date + 90, arrest_date + 3650, 'nb', now() from arrest_events order by id`);
   const tokens = Array.from({ length: RESPONDENTS }, () => newToken());
-  await c.query(`insert into invitation_tokens (token_hash, invitation_id) select unnest($1::bytea[]), generate_series(1, ${RESPONDENTS})`, [tokens.map(hashToken)]);
+  await c.query(
+    `insert into invitation_tokens (token_hash, invitation_id) select unnest($1::bytea[]), generate_series(1, ${RESPONDENTS})`,
+    [tokens.map(hashToken)],
+  );
   await c.query('analyze');
   await c.end();
   return tokens;
@@ -61,13 +84,24 @@ async function seedEmbedded(dir: string): Promise<string[]> {
   const h = await openDatabase({ pgliteDir: dir, command: 'bench seed' });
   try {
     await migrateBench(h.db);
-    await sql.raw(`insert into survivors (register_id, national_id, birth_date, sex, language, email)
-      select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + g, 'female', 'nb', 'p' || g || '@example.test' from generate_series(1, ${RESPONDENTS}) g`).execute(h.db);
-    await sql`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`.execute(h.db);
+    await sql
+      .raw(
+        `insert into survivors (register_id, national_id, birth_date, sex, language, email)
+      select 'B' || g, lpad(g::text, 11, '0'), date '1950-01-01' + g, 'female', 'nb', 'p' || g || '@example.test' from generate_series(1, ${RESPONDENTS}) g`,
+      )
+      .execute(h.db);
+    await sql`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital) select id, date '2025-01-01', 'OHCA', 'H1' from survivors`.execute(
+      h.db,
+    );
     await sql`insert into invitations (arrest_event_id, state, opens_on, closes_on, language, created_at)
-      select id, 'sent', arrest_date + 90, arrest_date + 3650, 'nb', now() from arrest_events order by id`.execute(h.db);
+      select id, 'sent', arrest_date + 90, arrest_date + 3650, 'nb', now() from arrest_events order by id`.execute(
+      h.db,
+    );
     const tokens = Array.from({ length: RESPONDENTS }, () => newToken());
-    await h.db.insertInto('invitation_tokens').values(tokens.map((t, i) => ({ token_hash: hashToken(t), invitation_id: i + 1 }))).execute();
+    await h.db
+      .insertInto('invitation_tokens')
+      .values(tokens.map((t, i) => ({ token_hash: hashToken(t), invitation_id: i + 1 })))
+      .execute();
     return tokens;
   } finally {
     await h.close();
@@ -80,7 +114,10 @@ async function openSession(base: string, token: string): Promise<{ cookie: strin
   if (open.status !== 303) throw new Error(`GET /s/<token> answered ${open.status}`);
   // Read to the end as a browser does: express-session holds back the last byte until the session is stored.
   await open.arrayBuffer();
-  const cookie = open.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = open.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   if (!cookie) throw new Error('no session cookie');
   const page = await fetch(`${base}/s/q/1`, { headers: { cookie } });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
@@ -89,7 +126,11 @@ async function openSession(base: string, token: string): Promise<{ cookie: strin
 }
 
 /** Round robin over the respondents; request k posts page (k / respondents) % 6 + 1 for respondent k % respondents. */
-async function load(port: number, bodyFor: (i: number, page: number) => { body: string; cookie?: string }, seconds: number): Promise<Figures> {
+async function load(
+  port: number,
+  bodyFor: (i: number, page: number) => { body: string; cookie?: string },
+  seconds: number,
+): Promise<Figures> {
   let k = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -107,7 +148,11 @@ async function load(port: number, bodyFor: (i: number, page: number) => { body: 
             ...req,
             path: `/s/q/${page}`,
             body,
-            headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+            headers: {
+              ...req.headers,
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(cookie ? { cookie } : {}),
+            },
           };
         },
       },
@@ -124,7 +169,11 @@ async function load(port: number, bodyFor: (i: number, page: number) => { body: 
   };
 }
 
-async function measure(mode: 'service' | 'baseline' | 'embedded' | 'embedded-nosync', url: string, tokens: string[]): Promise<Figures> {
+async function measure(
+  mode: 'service' | 'baseline' | 'embedded' | 'embedded-nosync',
+  url: string,
+  tokens: string[],
+): Promise<Figures> {
   const { child, ready } = await startChild<{ port: number }>('./submit-child.ts', [mode, url]);
   try {
     const base = `http://127.0.0.1:${ready.port}`;
@@ -132,7 +181,10 @@ async function measure(mode: 'service' | 'baseline' | 'embedded' | 'embedded-nos
     if (mode !== 'baseline') {
       const sessions: { cookie: string; csrf: string }[] = [];
       for (const t of tokens) sessions.push(await openSession(base, t));
-      bodyFor = (i, page) => ({ body: `_csrf=${encodeURIComponent(sessions[i]!.csrf)}&answer=${ANSWERS[page - 1]}`, cookie: sessions[i]!.cookie });
+      bodyFor = (i, page) => ({
+        body: `_csrf=${encodeURIComponent(sessions[i]!.csrf)}&answer=${ANSWERS[page - 1]}`,
+        cookie: sessions[i]!.cookie,
+      });
     } else {
       // The other half of the invitations, so both sides start from the same empty drafts.
       bodyFor = (i, page) => ({ body: `inv=${RESPONDENTS + 1 + i}&answer=${ANSWERS[page - 1]}` });
@@ -149,12 +201,20 @@ try {
   const tokens = await seed(db.url);
   const base = await measure('baseline', db.url, tokens);
   const service = await measure('service', db.url, tokens);
-  for (const [name, f] of [['baseline', base], ['service', service]] as const) {
-    if (f.errors > 0 || f.wrongStatus > 0) throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
+  for (const [name, f] of [
+    ['baseline', base],
+    ['service', service],
+  ] as const) {
+    if (f.errors > 0 || f.wrongStatus > 0)
+      throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
   }
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
-  const drafts = (await c.query(`select count(*)::int n from answer_drafts where invitation_id <= ${RESPONDENTS} and answers ? 'mobility'`)).rows[0].n as number;
+  const drafts = (
+    await c.query(
+      `select count(*)::int n from answer_drafts where invitation_id <= ${RESPONDENTS} and answers ? 'mobility'`,
+    )
+  ).rows[0].n as number;
   const pgVersion = (await c.query('show server_version')).rows[0].server_version as string;
   await c.end();
   if (drafts !== RESPONDENTS) throw new Error(`service saved drafts for ${drafts} of ${RESPONDENTS} respondents`);
@@ -170,8 +230,12 @@ try {
   } finally {
     for (const f of folders) rmSync(f, { recursive: true, force: true });
   }
-  for (const [name, f] of [['embedded', synced], ['embedded-nosync', unsynced]] as const) {
-    if (f.errors > 0 || f.wrongStatus > 0) throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
+  for (const [name, f] of [
+    ['embedded', synced],
+    ['embedded-nosync', unsynced],
+  ] as const) {
+    if (f.errors > 0 || f.wrongStatus > 0)
+      throw new Error(`${name}: ${f.errors} errors, ${f.wrongStatus} answers other than 303`);
   }
   const ratio = service.rps / base.rps;
   const fmt = (f: Figures) => `${Math.round(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms (${f.requests} requests)`;

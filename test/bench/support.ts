@@ -25,7 +25,9 @@ export function benchLine(name: string, ratio: number, target: number): string {
 /** Replaces (or appends) the section `## <name>` of docs/performance.md with fresh figures. */
 export function recordSection(name: string, body: string): void {
   const header = `## ${name}`;
-  const text = existsSync(PERF) ? readFileSync(PERF, 'utf8') : '# Performance\n\nFigures written by `npm run bench` (files under `test/bench/`). Each benchmark runs its baseline and the service path in the same run on the same machine; ratios are service / baseline throughput, so higher is better.\n';
+  const text = existsSync(PERF)
+    ? readFileSync(PERF, 'utf8')
+    : '# Performance\n\nFigures written by `npm run bench` (files under `test/bench/`). Each benchmark runs its baseline and the service path in the same run on the same machine; ratios are service / baseline throughput, so higher is better.\n';
   const section = `${header}\n\n${body.trim()}\n`;
   const start = text.indexOf(`${header}\n`);
   if (start === -1) {
@@ -76,18 +78,26 @@ export const deleteRedisPrefix = (prefix: string): Promise<void> => deletePrefix
 /** Runs a *-child.ts helper and resolves with the JSON of its last stdout line. */
 export function runChild<T>(file: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as T) : reject(new Error(`${file} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as T)
+        : reject(new Error(`${file} exited ${code}`)),
+    );
   });
 }
 
 /** Starts a long-running *-child.ts helper and resolves with it and its first stdout line as JSON. */
 export function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const onData = (d: Buffer) => {
       out += d;
@@ -113,7 +123,9 @@ export function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export function versions(extra: Record<string, string> = {}): string {
-  return Object.entries({ node: process.version, ...extra }).map(([k, v]) => `${k} ${v}`).join(', ');
+  return Object.entries({ node: process.version, ...extra })
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }
 
 /** The installed version of a dependency, for the method notes. */

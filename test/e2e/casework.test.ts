@@ -15,7 +15,13 @@ import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
 import { launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { setTestProfile } from '../support/register.ts';
-import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
+import {
+  checkStaffPage,
+  E2E_SESSION_SECRET,
+  startStaffServer,
+  tabTo,
+  type StaffServer,
+} from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
 import { writeTestHospitals } from '../support/staff-cohort.ts';
 import { createInvitation, type TestInvitation } from '../support/survey-fixtures.ts';
@@ -32,12 +38,44 @@ before(async () => {
   await writeTestHospitals(db);
   await setTestProfile(db);
   inv = await createInvitation(db);
-  await db.updateTable('survivors').set({ given_name: 'Sigrid', family_name: 'Telefon' }).where('id', '=', inv.survivorId).execute();
+  await db
+    .updateTable('survivors')
+    .set({ given_name: 'Sigrid', family_name: 'Telefon' })
+    .where('id', '=', inv.survivorId)
+    .execute();
   const sent = new Date(Date.now() - 3 * 86_400_000);
-  await db.insertInto('outbox').values({ invitation_id: inv.invitationId, step: 'invitation', channel: 'email', state: 'sent', due_at: sent, sent_at: sent, created_at: sent }).execute();
-  await db.insertInto('outbox').values({ invitation_id: inv.invitationId, step: 'reminder1', channel: 'email', due_at: new Date(Date.now() + 86_400_000), created_at: new Date() }).execute();
-  registrar = await createStaff(db, E2E_SESSION_SECRET, { email: 'telefon@register.test', role: 'registrar', hospitals: ['OUS'] });
-  other = await createStaff(db, E2E_SESSION_SECRET, { email: 'annen@register.test', role: 'registrar', hospitals: ['HUS'] });
+  await db
+    .insertInto('outbox')
+    .values({
+      invitation_id: inv.invitationId,
+      step: 'invitation',
+      channel: 'email',
+      state: 'sent',
+      due_at: sent,
+      sent_at: sent,
+      created_at: sent,
+    })
+    .execute();
+  await db
+    .insertInto('outbox')
+    .values({
+      invitation_id: inv.invitationId,
+      step: 'reminder1',
+      channel: 'email',
+      due_at: new Date(Date.now() + 86_400_000),
+      created_at: new Date(),
+    })
+    .execute();
+  registrar = await createStaff(db, E2E_SESSION_SECRET, {
+    email: 'telefon@register.test',
+    role: 'registrar',
+    hospitals: ['OUS'],
+  });
+  other = await createStaff(db, E2E_SESSION_SECRET, {
+    email: 'annen@register.test',
+    role: 'registrar',
+    hospitals: ['HUS'],
+  });
 });
 after(async () => {
   await browser?.close();
@@ -93,7 +131,18 @@ test('a phone call with the keyboard alone: address, paper now, stop, undo, deat
     await page.goto('/staff/worklists');
     assert.match(await page.locator('[data-worklist="lettersToPrint"]').innerText(), /Sigrid Telefon/);
     const db = server.database.db;
-    const batch = await makeBatch({ db, views: createViews(), instruments: loadInstruments(), publicUrl: server.base, codeKey: letterCodeKey(E2E_SESSION_SECRET) }, systemClock, mkdtempSync(path.join(tmpdir(), 'prom-e2e-case-')), 'test');
+    const batch = await makeBatch(
+      {
+        db,
+        views: createViews(),
+        instruments: loadInstruments(),
+        publicUrl: server.base,
+        codeKey: letterCodeKey(E2E_SESSION_SECRET),
+      },
+      systemClock,
+      mkdtempSync(path.join(tmpdir(), 'prom-e2e-case-')),
+      'test',
+    );
     assert.equal(batch.files?.letters, 1, 'the next print batch takes the letter');
 
     await page.goto(survivor);
@@ -121,7 +170,13 @@ test('a phone call with the keyboard alone: address, paper now, stop, undo, deat
     await checkStaffPage(page, 'casework-death');
 
     const history = await page.locator('section[aria-labelledby="history"] tbody').innerText();
-    for (const event of ['Kontaktopplysninger endret', 'Papirskjema bestilt', 'All kontakt stoppet', 'Kontakten gjenopptatt', 'Dødsfall registrert']) {
+    for (const event of [
+      'Kontaktopplysninger endret',
+      'Papirskjema bestilt',
+      'All kontakt stoppet',
+      'Kontakten gjenopptatt',
+      'Dødsfall registrert',
+    ]) {
       assert.match(history, new RegExp(`\\d{2}\\.\\d{2}\\.\\d{4}[^\\n]*telefon@register\\.test[^\\n]*${event}`), event);
     }
     assert.deepEqual(cspViolations, []);
@@ -138,7 +193,9 @@ test('a registrar of another hospital gets 404 for the page and for each action'
     assert.equal(res?.status(), 404);
     const csrf = await page.locator('input[name=_csrf]').first().inputValue();
     for (const action of ['paper-now', 'contact', 'stop-contact', 'resume-contact', 'death', 'notes', 'withdraw']) {
-      const r = await page.request.post(`/staff/survivors/${inv.survivorId}/${action}`, { form: { _csrf: csrf, confirm: 'yes', date: osloDay(new Date()), text: 'x' } });
+      const r = await page.request.post(`/staff/survivors/${inv.survivorId}/${action}`, {
+        form: { _csrf: csrf, confirm: 'yes', date: osloDay(new Date()), text: 'x' },
+      });
       assert.equal(r.status(), 404, action);
     }
   } finally {

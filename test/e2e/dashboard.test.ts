@@ -23,13 +23,22 @@ before(async () => {
   await writeCohort(db, { size: 600, seed: 18 });
   staff = {
     admin: await createStaff(db, E2E_SESSION_SECRET, { email: 'admin@dash.test', role: 'admin' }),
-    registrar: await createStaff(db, E2E_SESSION_SECRET, { email: 'reg@dash.test', role: 'registrar', hospitals: ['OUS', 'TINY'] }),
+    registrar: await createStaff(db, E2E_SESSION_SECRET, {
+      email: 'reg@dash.test',
+      role: 'registrar',
+      hospitals: ['OUS', 'TINY'],
+    }),
     analyst: await createStaff(db, E2E_SESSION_SECRET, { email: 'analyst@dash.test', role: 'analyst' }),
     gap: await createStaff(db, E2E_SESSION_SECRET, { email: 'gap@dash.test', role: 'registrar', hospitals: ['GAP'] }),
   };
   // A hospital with arrests in January and April only: February and March are empty months.
   for (const [i, day] of ['2025-01-15', '2025-04-15'].entries()) {
-    const id = await writeSurvivor(db, { registerId: `GAP${i}`, nationalIdSeed: 900 + i, hospital: 'GAP', givenName: 'Gap' });
+    const id = await writeSurvivor(db, {
+      registerId: `GAP${i}`,
+      nationalIdSeed: 900 + i,
+      hospital: 'GAP',
+      givenName: 'Gap',
+    });
     await db.updateTable('arrest_events').set({ arrest_date: day }).where('survivor_id', '=', id).execute();
   }
 });
@@ -63,7 +72,12 @@ function unnamedRegions(page: Page) {
     Array.from(document.querySelectorAll('.table-scroll'))
       .filter((el) => {
         const caption = document.getElementById(el.getAttribute('aria-labelledby') ?? '');
-        return el.getAttribute('role') !== 'region' || el.getAttribute('tabindex') !== '0' || caption?.tagName !== 'CAPTION' || !el.contains(caption);
+        return (
+          el.getAttribute('role') !== 'region' ||
+          el.getAttribute('tabindex') !== '0' ||
+          caption?.tagName !== 'CAPTION' ||
+          !el.contains(caption)
+        );
       })
       .map((el) => el.outerHTML.slice(0, 80)),
   );
@@ -77,10 +91,17 @@ test('no sideways scroll at 1280 px for any breakdown or role; at 390 px wide ta
       for (const by of DIMENSIONS) {
         await page.setViewportSize({ width: 1280, height: 800 });
         await page.goto(`/staff?by=${by}`);
-        if (by === 'hospital') await page.locator('section[aria-labelledby="breakdown"]').screenshot({ path: `${SCREEN_DIR}/staff-dashboard-${role}-breakdown-1280.png` });
+        if (by === 'hospital')
+          await page
+            .locator('section[aria-labelledby="breakdown"]')
+            .screenshot({ path: `${SCREEN_DIR}/staff-dashboard-${role}-breakdown-1280.png` });
         assert.deepEqual(await overflow(page), { page: false, tables: [] }, `${role}, by ${by}, at 1280 px`);
         await page.setViewportSize({ width: 390, height: 844 });
-        assert.equal((await overflow(page)).page, false, `${role}, by ${by}: the page never scrolls sideways at 390 px`);
+        assert.equal(
+          (await overflow(page)).page,
+          false,
+          `${role}, by ${by}: the page never scrolls sideways at 390 px`,
+        );
         assert.deepEqual(await unnamedRegions(page), [], `${role}, by ${by}`);
       }
       await page.goto('/staff?by=hospital');
@@ -107,7 +128,12 @@ test('the trend chart: one marker per month with data, on a calendar axis; hollo
       const circles = Array.from(document.querySelectorAll('svg.chart circle'));
       const xs = circles.map((c) => Number(c.getAttribute('cx')));
       const steps = xs.slice(1).map((x, i) => x - xs[i]!);
-      return { n: circles.length, small: circles.filter((c) => c.getAttribute('data-small') === 'true').length, steps, titles: circles.map((c) => c.textContent ?? '') };
+      return {
+        n: circles.length,
+        small: circles.filter((c) => c.getAttribute('data-small') === 'true').length,
+        steps,
+        titles: circles.map((c) => c.textContent ?? ''),
+      };
     });
     const rows = await page.locator('#trend ~ .trend tbody tr').count();
     const fewRows = await page.locator('#trend ~ .trend tbody tr .few-mark').count();
@@ -117,7 +143,8 @@ test('the trend chart: one marker per month with data, on a calendar axis; hollo
     assert.ok(chart.titles.filter((t) => t.includes('færre enn 20 invitert')).length === chart.small);
     // Equal calendar steps are equal distances: every step is a whole multiple of the smallest.
     const unit = Math.min(...chart.steps);
-    for (const s of chart.steps) assert.ok(Math.abs(s / unit - Math.round(s / unit)) < 0.01, `step ${s} is a whole number of months of ${unit}`);
+    for (const s of chart.steps)
+      assert.ok(Math.abs(s / unit - Math.round(s / unit)) < 0.01, `step ${s} is a whole number of months of ${unit}`);
   } finally {
     await context.close();
   }
@@ -138,7 +165,10 @@ test('an empty month is a gap on the time axis: January and April are three mont
     assert.equal(chart.xs.length, 2);
     assert.equal(chart.ticks.length, 4, 'a tick for each of January, February, March and April');
     const month = chart.ticks[1]! - chart.ticks[0]!;
-    assert.ok(Math.abs(chart.xs[1]! - chart.xs[0]! - 3 * month) < 0.2, `${chart.xs.join(', ')} with months ${month} apart`);
+    assert.ok(
+      Math.abs(chart.xs[1]! - chart.xs[0]! - 3 * month) < 0.2,
+      `${chart.xs.join(', ')} with months ${month} apart`,
+    );
     assert.equal(chart.path.match(/L/g), null, 'no line is drawn across the empty months');
     assert.equal(await page.locator('#trend ~ .trend tbody tr').count(), 2, 'the table lists the months with data');
   } finally {

@@ -42,7 +42,9 @@ async function countMisses(kind: string, open: (page: Page, inv: TestInvitation)
   } finally {
     await context.close();
   }
-  console.log(`# ${kind} (${server.database.kind}): ${misses.length} of ${FRESH} fresh ones missed the start page (${Date.now() - started} ms)`);
+  console.log(
+    `# ${kind} (${server.database.kind}): ${misses.length} of ${FRESH} fresh ones missed the start page (${Date.now() - started} ms)`,
+  );
   assert.deepEqual(misses, [], `${kind}: landed elsewhere`);
 }
 
@@ -65,7 +67,10 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await countMisses('codes', async (page, inv) => {
         await page.goto('/kode');
         await page.locator('#code').fill(inv.shortCode);
-        await Promise.all([page.waitForURL('**/s/start', { timeout: 5000 }).catch(() => {}), page.getByRole('button', { name: 'Fortsett' }).click()]);
+        await Promise.all([
+          page.waitForURL('**/s/start', { timeout: 5000 }).catch(() => {}),
+          page.getByRole('button', { name: 'Fortsett' }).click(),
+        ]);
       });
     });
   });

@@ -31,7 +31,8 @@ async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
       const el = document.activeElement;
       if (!el || el === document.body) return { matches: false, visible: true, what: 'body' };
       const style = getComputedStyle(el);
-      const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      const visible =
+        (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
       return { matches: el.matches(sel), visible, what: el.outerHTML.slice(0, 80) };
     }, selector);
     assert.ok(state.visible, `focus is visible on ${state.what}`);
@@ -40,7 +41,10 @@ async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
   assert.fail(`Tab never reached ${selector}`);
 }
 
-const active = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || document.activeElement?.tagName);
+const active = (page: Page) =>
+  page.evaluate(
+    () => document.activeElement?.id || document.activeElement?.className || document.activeElement?.tagName,
+  );
 
 describe('journeys', { concurrency: 2 }, () => {
   test('keyboard only: the whole questionnaire without a mouse, focus on the error summary after a failed Continue', async () => {
@@ -88,7 +92,17 @@ describe('journeys', { concurrency: 2 }, () => {
       await page.waitForURL('**/s/done');
       const rows = await responses(inv.invitationId);
       assert.equal(rows.length, 1);
-      assert.deepEqual([rows[0]!.mobility, rows[0]!.self_care, rows[0]!.usual_activities, rows[0]!.pain_discomfort, rows[0]!.anxiety_depression, rows[0]!.vas], [2, 1, 3, 5, 4, 73]);
+      assert.deepEqual(
+        [
+          rows[0]!.mobility,
+          rows[0]!.self_care,
+          rows[0]!.usual_activities,
+          rows[0]!.pain_discomfort,
+          rows[0]!.anxiety_depression,
+          rows[0]!.vas,
+        ],
+        [2, 1, 3, 5, 4, 73],
+      );
       assert.deepEqual(cspViolations, []);
     } finally {
       await context.close();
@@ -148,8 +162,17 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(path(page), '/s/q/3');
       assert.equal(await page.locator('#answer-5').isChecked(), true);
       await page.goto('/s/check');
-      const values = (await page.locator('.summary-row dd:not(.summary-action)').allTextContents()).map((v) => v.trim());
-      assert.deepEqual(values, ['Alvorlige problemer', 'Små problemer', 'Ute av stand til å utføre vanlige gjøremål', 'Ikke besvart', 'Ikke besvart', 'Ikke besvart']);
+      const values = (await page.locator('.summary-row dd:not(.summary-action)').allTextContents()).map((v) =>
+        v.trim(),
+      );
+      assert.deepEqual(values, [
+        'Alvorlige problemer',
+        'Små problemer',
+        'Ute av stand til å utføre vanlige gjøremål',
+        'Ikke besvart',
+        'Ikke besvart',
+        'Ikke besvart',
+      ]);
     } finally {
       await context.close();
     }
@@ -157,7 +180,9 @@ describe('journeys', { concurrency: 2 }, () => {
 
   test('EQ VAS scale: no default, set by a click without dragging, by keys, and kept in step with the visible field', async () => {
     const inv = await createInvitation(server.database.db, { language: 'en' });
-    const { context, page, cspViolations } = await newPage(browser, server.base, { viewport: { width: 1280, height: 1000 } });
+    const { context, page, cspViolations } = await newPage(browser, server.base, {
+      viewport: { width: 1280, height: 1000 },
+    });
     try {
       await page.goto(`/s/${inv.token}`);
       await page.goto('/s/q/6');
@@ -167,7 +192,10 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(await slider.getAttribute('aria-valuenow'), null);
       assert.equal(await slider.getAttribute('aria-valuetext'), 'Not chosen');
       assert.equal(await slider.getAttribute('aria-orientation'), 'vertical');
-      assert.deepEqual([await slider.getAttribute('aria-valuemin'), await slider.getAttribute('aria-valuemax')], ['0', '100']);
+      assert.deepEqual(
+        [await slider.getAttribute('aria-valuemin'), await slider.getAttribute('aria-valuemax')],
+        ['0', '100'],
+      );
 
       // A click a quarter of the way up the scale sets 25: a single click, no drag.
       await slider.scrollIntoViewIfNeeded();
@@ -184,7 +212,19 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(await field.inputValue(), '0');
 
       await slider.focus();
-      const steps: [string, string][] = [['End', '100'], ['PageDown', '90'], ['ArrowDown', '89'], ['ArrowLeft', '88'], ['ArrowRight', '89'], ['PageUp', '99'], ['ArrowUp', '100'], ['ArrowUp', '100'], ['Home', '0'], ['ArrowDown', '0'], ['PageUp', '10']];
+      const steps: [string, string][] = [
+        ['End', '100'],
+        ['PageDown', '90'],
+        ['ArrowDown', '89'],
+        ['ArrowLeft', '88'],
+        ['ArrowRight', '89'],
+        ['PageUp', '99'],
+        ['ArrowUp', '100'],
+        ['ArrowUp', '100'],
+        ['Home', '0'],
+        ['ArrowDown', '0'],
+        ['PageUp', '10'],
+      ];
       for (const [key, expected] of steps) {
         await page.keyboard.press(key);
         assert.equal(await field.inputValue(), expected, key);
@@ -198,7 +238,11 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(await page.locator('.vas-thumb').isVisible(), false);
       await follow(page, page.getByRole('button', { name: 'Continue' }));
       assert.ok((await page.title()).startsWith('Error: '));
-      const draft = await server.database.db.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', inv.invitationId).executeTakeFirst();
+      const draft = await server.database.db
+        .selectFrom('answer_drafts')
+        .select('answers')
+        .where('invitation_id', '=', inv.invitationId)
+        .executeTakeFirst();
       assert.equal(draft?.answers.vas, undefined, 'an unanswered EQ VAS stays missing');
       assert.deepEqual(cspViolations, [], 'the scale works under the CSP (no inline script or style)');
     } finally {

@@ -16,7 +16,11 @@ import { TEST_PROFILE } from '../support/register.ts';
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-letter-'));
 const views = createViews();
 const instruments = loadInstruments();
-const texts = { views, instrument: (l: 'nb' | 'nn' | 'en') => instruments[l], register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l) };
+const texts = {
+  views,
+  instrument: (l: 'nb' | 'nn' | 'en') => instruments[l],
+  register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l),
+};
 
 const letter: LetterData = {
   letterId: 'L-000042',
@@ -49,21 +53,57 @@ test('the text is real, extractable text with the person, every heading and leve
   assert.equal((text.match(/Retur-ID: L-000042/g) ?? []).length, 4, 'the return id on every page');
   const info = execFileSync('pdffonts', [file], { encoding: 'utf8' });
   assert.match(info, /DejaVuSans/);
-  assert.ok(info.split('\n').slice(2).filter(Boolean).every((l) => / yes /.test(l)), 'every font embedded');
+  assert.ok(
+    info
+      .split('\n')
+      .slice(2)
+      .filter(Boolean)
+      .every((l) => / yes /.test(l)),
+    'every font embedded',
+  );
 });
 
 test('the envelope window holds only the recipient; the letterhead is above it', () => {
   // The window area (20–110 mm from the left, 45–85 mm from the top) of page 1, with a margin.
-  const window = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '57', '-y', '122', '-W', '255', '-H', '119', file, '-'], { encoding: 'utf8' });
-  assert.deepEqual(window.split('\n').map((l) => l.trim()).filter(Boolean), letter.address);
-  const head = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '0', '-y', '0', '-W', '400', '-H', '120', file, '-'], { encoding: 'utf8' });
-  for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.address]) assert.ok(head.includes(shown as string), `letterhead: ${String(shown)}`);
+  const window = execFileSync(
+    'pdftotext',
+    ['-f', '1', '-l', '1', '-x', '57', '-y', '122', '-W', '255', '-H', '119', file, '-'],
+    { encoding: 'utf8' },
+  );
+  assert.deepEqual(
+    window
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+    letter.address,
+  );
+  const head = execFileSync(
+    'pdftotext',
+    ['-f', '1', '-l', '1', '-x', '0', '-y', '0', '-W', '400', '-H', '120', file, '-'],
+    { encoding: 'utf8' },
+  );
+  for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.address])
+    assert.ok(head.includes(shown as string), `letterhead: ${String(shown)}`);
 });
 
 test('the cover says who asks, why, that it is voluntary, how to stop, the privacy paragraph and contact', () => {
   const cover = execFileSync('pdftotext', ['-f', '1', '-l', '1', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
   const nb = profileIn(TEST_PROFILE, 'nb');
-  for (const shown of [nb.name, nb.organisation, nb.controller, nb.phone, nb.email!, nb.purpose!, nb.privacyUrl!, nb.websiteShown!, 'Norsk hjertestansregister', 'Med vennlig hilsen', 'Det er frivillig å svare', 'Om personvern', 'https://prom.example.no/kode']) {
+  for (const shown of [
+    nb.name,
+    nb.organisation,
+    nb.controller,
+    nb.phone,
+    nb.email!,
+    nb.purpose!,
+    nb.privacyUrl!,
+    nb.websiteShown!,
+    'Norsk hjertestansregister',
+    'Med vennlig hilsen',
+    'Det er frivillig å svare',
+    'Om personvern',
+    'https://prom.example.no/kode',
+  ]) {
     assert.ok(cover.includes(shown), shown);
   }
   assert.match(cover, /Ring \+47 00 00 00 00, eller gå til https:\/\/prom\.example\.no\/kode/);
@@ -86,18 +126,37 @@ test('the cover ends above the footer, and the letter stays four pages in every 
       const f = path.join(dir, `fit-${lang}-${kind}.pdf`);
       writeFileSync(f, await letterPdf({ ...letter, lang, kind }, texts));
       assert.match(execFileSync('pdfinfo', [f], { encoding: 'utf8' }), /Pages:\s+4\n/, `${lang} ${kind}`);
-      const footer = execFileSync('pdftotext', ['-f', '1', '-l', '1', '-x', '0', '-y', String(Math.floor(280 * MM)), '-W', '600', '-H', '100', f, '-'], { encoding: 'utf8' });
-      assert.deepEqual(footer.split('\n').map((l) => l.trim()).filter(Boolean), [views.t(lang, 'letter.page', { n: 1, total: 4 })], `${lang} ${kind}: only the footer below 280 mm`);
+      const footer = execFileSync(
+        'pdftotext',
+        ['-f', '1', '-l', '1', '-x', '0', '-y', String(Math.floor(280 * MM)), '-W', '600', '-H', '100', f, '-'],
+        { encoding: 'utf8' },
+      );
+      assert.deepEqual(
+        footer
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+        [views.t(lang, 'letter.page', { n: 1, total: 4 })],
+        `${lang} ${kind}: only the footer below 280 mm`,
+      );
     }
   }
-  const requested = execFileSync('pdftotext', ['-f', '1', '-l', '1', path.join(dir, 'fit-nb-requested.pdf'), '-'], { encoding: 'utf8' });
+  const requested = execFileSync('pdftotext', ['-f', '1', '-l', '1', path.join(dir, 'fit-nb-requested.pdf'), '-'], {
+    encoding: 'utf8',
+  });
   assert.match(requested.replace(/\s+/g, ' '), /Du ba om å få skjemaet på papir/);
 });
 
 test('the QR codes decode to the return id on every page and to the web address on the cover', () => {
   execFileSync('pdftoppm', ['-r', '150', '-png', file, path.join(dir, 'page')]);
   const decoded = [1, 2, 3, 4].map((n) =>
-    execFileSync('zbarimg', ['--quiet', '--raw', path.join(dir, `page-${n}.png`)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').sort(),
+    execFileSync('zbarimg', ['--quiet', '--raw', path.join(dir, `page-${n}.png`)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .sort(),
   );
   assert.deepEqual(decoded[0], [letter.letterId, letter.webQrUrl].sort());
   for (const page of decoded.slice(1)) assert.deepEqual(page, [letter.letterId]);
@@ -128,7 +187,10 @@ test('nynorsk and English letters use their own texts', async () => {
     const text = execFileSync('pdftotext', [f, '-'], { encoding: 'utf8' });
     assert.ok(text.includes(instruments[lang].dimensions[0]!.heading));
     assert.ok(text.includes(views.t(lang, 'letter.returnTitle')));
-    assert.ok(text.replace(/\s+/g, ' ').includes(profileIn(TEST_PROFILE, lang).purpose!), `${lang}: the register's purpose in ${lang}`);
+    assert.ok(
+      text.replace(/\s+/g, ' ').includes(profileIn(TEST_PROFILE, lang).purpose!),
+      `${lang}: the register's purpose in ${lang}`,
+    );
   }
 });
 

@@ -6,7 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { checkPageState, follow, launchBrowser, newPage, startSurveyServer, type SurveyServer } from '../support/browser.ts';
+import {
+  checkPageState,
+  follow,
+  launchBrowser,
+  newPage,
+  startSurveyServer,
+  type SurveyServer,
+} from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import type { Language } from '../../src/db/schema.ts';
 import { profileIn } from '../../src/register/profile.ts';
@@ -23,14 +30,42 @@ after(async () => {
 });
 
 const TEXT = {
-  nb: { continue: 'Fortsett', back: 'Tilbake', error: 'Feil:', submit: 'Send inn svarene', change: 'Endre', already: 'Du har allerede svart', done: 'Takk, svarene dine er sendt inn' },
-  nn: { continue: 'Hald fram', back: 'Tilbake', error: 'Feil:', submit: 'Send inn svara', change: 'Endre', already: 'Du har alt svart', done: 'Takk, svara dine er sende inn' },
-  en: { continue: 'Continue', back: 'Back', error: 'Error:', submit: 'Send your answers', change: 'Change', already: 'You have already answered', done: 'Thank you, your answers have been sent' },
+  nb: {
+    continue: 'Fortsett',
+    back: 'Tilbake',
+    error: 'Feil:',
+    submit: 'Send inn svarene',
+    change: 'Endre',
+    already: 'Du har allerede svart',
+    done: 'Takk, svarene dine er sendt inn',
+  },
+  nn: {
+    continue: 'Hald fram',
+    back: 'Tilbake',
+    error: 'Feil:',
+    submit: 'Send inn svara',
+    change: 'Endre',
+    already: 'Du har alt svart',
+    done: 'Takk, svara dine er sende inn',
+  },
+  en: {
+    continue: 'Continue',
+    back: 'Back',
+    error: 'Error:',
+    submit: 'Send your answers',
+    change: 'Change',
+    already: 'You have already answered',
+    done: 'Thank you, your answers have been sent',
+  },
 } as const;
 
 const path = (page: Page) => new URL(page.url()).pathname;
 const START = { nb: 'Start nå', nn: 'Start no', en: 'Start now' } as const;
-const REGISTER = { nb: profileIn(TEST_PROFILE, 'nb'), nn: profileIn(TEST_PROFILE, 'nn'), en: profileIn(TEST_PROFILE, 'en') };
+const REGISTER = {
+  nb: profileIn(TEST_PROFILE, 'nb'),
+  nn: profileIn(TEST_PROFILE, 'nn'),
+  en: profileIn(TEST_PROFILE, 'en'),
+};
 
 /** The question form's submit buttons: exactly one, Continue, and it comes first. */
 async function assertContinueFirst(page: Page, lang: Language) {
@@ -43,7 +78,9 @@ async function assertErrorState(page: Page, lang: Language) {
   assert.ok((await page.title()).startsWith(`${TEXT[lang].error} `), await page.title());
   // Focus is on the error summary; each link in it points at a field that exists.
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true);
-  for (const href of await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+  for (const href of await page
+    .locator('.error-summary a')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
     if (href!.startsWith('#')) assert.equal(await page.locator(href!).count(), 1, href!);
   }
   // The same text beside the field.
@@ -63,7 +100,12 @@ describe('page states', { concurrency: 2 }, () => {
         assert.ok(!page.url().includes(inv.token));
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
         assert.equal(await page.locator('main form, main input').count(), 0, 'no question on the start page');
-        for (const shown of [REGISTER[lang].name, REGISTER[lang].organisation, REGISTER[lang].phone, REGISTER[lang].purpose!]) {
+        for (const shown of [
+          REGISTER[lang].name,
+          REGISTER[lang].organisation,
+          REGISTER[lang].phone,
+          REGISTER[lang].purpose!,
+        ]) {
           assert.ok((await page.locator('main').textContent())!.includes(shown), `${lang} start page: ${shown}`);
         }
         await checkPageState(page, `${lang}-start`);
@@ -73,7 +115,12 @@ describe('page states', { concurrency: 2 }, () => {
         assert.equal(await page.locator('.back-link').count(), 0, 'no back link on the first question');
         assert.equal(await page.locator('h1').count(), 1);
         assert.equal(await page.locator('fieldset > legend > h1').count(), 1, 'the legend is the page heading');
-        assert.equal(await page.locator('input[type=radio][name=answer]').evaluateAll((rs) => rs.map((r) => (r as HTMLInputElement).value).join()), '1,2,3,4,5');
+        assert.equal(
+          await page
+            .locator('input[type=radio][name=answer]')
+            .evaluateAll((rs) => rs.map((r) => (r as HTMLInputElement).value).join()),
+          '1,2,3,4,5',
+        );
         await assertContinueFirst(page, lang);
         await checkPageState(page, `${lang}-q1-empty`);
 
@@ -141,7 +188,10 @@ describe('page states', { concurrency: 2 }, () => {
         await follow(page, page.getByRole('button', { name: TEXT[lang].submit }));
         assert.equal(path(page), '/s/done');
         assert.equal((await page.locator('h1').textContent())?.trim(), TEXT[lang].done);
-        assert.ok((await page.locator('body').textContent())!.includes(REGISTER[lang].phone), 'the receipt carries the contact line');
+        assert.ok(
+          (await page.locator('body').textContent())!.includes(REGISTER[lang].phone),
+          'the receipt carries the contact line',
+        );
         await checkPageState(page, `${lang}-receipt`);
 
         // Back after submitting: "already answered", never a form.
@@ -151,9 +201,24 @@ describe('page states', { concurrency: 2 }, () => {
         assert.equal(await page.locator('main form').count(), 0);
         await checkPageState(page, `${lang}-already-answered`);
 
-        const row = await server.database.db.selectFrom('responses').selectAll().where('invitation_id', '=', inv.invitationId).execute();
+        const row = await server.database.db
+          .selectFrom('responses')
+          .selectAll()
+          .where('invitation_id', '=', inv.invitationId)
+          .execute();
         assert.equal(row.length, 1);
-        assert.deepEqual([row[0]!.mobility, row[0]!.self_care, row[0]!.usual_activities, row[0]!.pain_discomfort, row[0]!.anxiety_depression, row[0]!.vas, row[0]!.language], [2, 2, 1, 4, 5, 73, lang]);
+        assert.deepEqual(
+          [
+            row[0]!.mobility,
+            row[0]!.self_care,
+            row[0]!.usual_activities,
+            row[0]!.pain_discomfort,
+            row[0]!.anxiety_depression,
+            row[0]!.vas,
+            row[0]!.language,
+          ],
+          [2, 2, 1, 4, 5, 73, lang],
+        );
         assert.deepEqual(cspViolations, []);
       } finally {
         await context.close();
@@ -230,7 +295,11 @@ describe('page states', { concurrency: 2 }, () => {
       await page.getByLabel('Skriv inn koden fra brevet').fill('ABCD-EFGH-JK');
       await follow(page, page.getByRole('button', { name: 'Fortsett' }));
       assert.match((await page.locator('.error-message').textContent())!, /Vi finner ikke denne koden/);
-      assert.equal(await page.getByLabel('Skriv inn koden fra brevet').inputValue(), 'ABCD-EFGH-JK', 'what was typed is kept');
+      assert.equal(
+        await page.getByLabel('Skriv inn koden fra brevet').inputValue(),
+        'ABCD-EFGH-JK',
+        'what was typed is kept',
+      );
       await checkPageState(page, 'short-code-not-found');
       await page.getByLabel('Skriv inn koden fra brevet').fill(` ${inv.shortCode.replace(/-/g, '').toLowerCase()} `);
       await follow(page, page.getByRole('button', { name: 'Fortsett' }));
@@ -262,18 +331,22 @@ describe('page states', { concurrency: 2 }, () => {
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
         const home = (await page.locator('body').textContent())!;
         for (const shown of [r.name, r.phone, r.email!]) assert.ok(home.includes(shown), `${lang} /: ${shown}`);
-        assert.ok(await page.locator('main a[href^="/kode"]').count() === 1, 'the way in with a code');
+        assert.ok((await page.locator('main a[href^="/kode"]').count()) === 1, 'the way in with a code');
         await checkPageState(page, `${lang}-home`);
         res = await page.goto(`/tilgjengelighet?lang=${lang}`);
         assert.equal(res!.status(), 200);
         const statement = (await page.locator('main').textContent())!;
-        for (const shown of [r.organisation, r.phone, r.email!]) assert.ok(statement.includes(shown), `${lang} statement: ${shown}`);
+        for (const shown of [r.organisation, r.phone, r.email!])
+          assert.ok(statement.includes(shown), `${lang} statement: ${shown}`);
         await checkPageState(page, `${lang}-accessibility`);
         const inv = await createInvitation(server.database.db, { language: lang });
         for (const choice of ['stop', 'paper'] as const) {
           await page.goto(`/s/${inv.token}/${choice}`);
           assert.equal(path(page), `/s/${choice}`);
-          assert.ok((await page.locator('footer').textContent())!.includes(r.phone), `${lang} ${choice}: the contact line`);
+          assert.ok(
+            (await page.locator('footer').textContent())!.includes(r.phone),
+            `${lang} ${choice}: the contact line`,
+          );
           await checkPageState(page, `${lang}-${choice}-confirm`);
         }
       }
@@ -296,14 +369,22 @@ describe('page states', { concurrency: 2 }, () => {
       await follow(page, page.getByRole('link', { name: 'Nei, jeg vil svare her' }));
       assert.equal(path(page), '/s/start', 'nothing saved yet: the start page');
       await follow(page, page.getByRole('button', { name: 'Start nå' }));
-      let survivor = await db.selectFrom('survivors').select(['channel_rule', 'opted_out_at']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
+      let survivor = await db
+        .selectFrom('survivors')
+        .select(['channel_rule', 'opted_out_at'])
+        .where('id', '=', inv.survivorId)
+        .executeTakeFirstOrThrow();
       assert.equal(survivor.channel_rule, 'email-or-paper');
       // The same choice from the footer link of a question page.
       await follow(page, page.getByRole('link', { name: 'Jeg vil heller svare på papir' }));
       await follow(page, page.getByRole('button', { name: 'Ja, jeg vil svare på papir' }));
       assert.equal(path(page), '/s/paper/done');
       await checkPageState(page, 'paper-done');
-      survivor = await db.selectFrom('survivors').select(['channel_rule', 'opted_out_at']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
+      survivor = await db
+        .selectFrom('survivors')
+        .select(['channel_rule', 'opted_out_at'])
+        .where('id', '=', inv.survivorId)
+        .executeTakeFirstOrThrow();
       assert.equal(survivor.channel_rule, 'paper-only');
 
       const other = await createInvitation(db, { language: 'en' });
@@ -316,9 +397,17 @@ describe('page states', { concurrency: 2 }, () => {
       await follow(page, page.getByRole('button', { name: 'Ja, ikke kontakt meg igjen' }));
       assert.equal(path(page), '/s/stop/done');
       await checkPageState(page, 'stop-done');
-      const s2 = await db.selectFrom('survivors').select('opted_out_at').where('id', '=', other.survivorId).executeTakeFirstOrThrow();
+      const s2 = await db
+        .selectFrom('survivors')
+        .select('opted_out_at')
+        .where('id', '=', other.survivorId)
+        .executeTakeFirstOrThrow();
       assert.ok(s2.opted_out_at instanceof Date);
-      const invitation = await db.selectFrom('invitations').select(['state', 'cancel_reason']).where('id', '=', other.invitationId).executeTakeFirstOrThrow();
+      const invitation = await db
+        .selectFrom('invitations')
+        .select(['state', 'cancel_reason'])
+        .where('id', '=', other.invitationId)
+        .executeTakeFirstOrThrow();
       assert.deepEqual(invitation, { state: 'cancelled', cancel_reason: 'opted_out' });
       // The questionnaire is now closed for this person, with the reason.
       const res = await page.goto('/s/q/1');

@@ -19,7 +19,13 @@ import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';
-import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
+import {
+  checkStaffPage,
+  E2E_SESSION_SECRET,
+  startStaffServer,
+  tabTo,
+  type StaffServer,
+} from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
 
 let browser: Browser;
@@ -33,20 +39,49 @@ before(async () => {
   const db = server.database.db;
   const s = await db
     .insertInto('survivors')
-    .values({ register_id: 'PAPER1', national_id: syntheticNationalId(4242), birth_date: '1948-03-02', sex: 'female', given_name: 'Åse', family_name: 'Ødegård', address_line: 'Kjølberggata 7B', postal_code: '0653', city: 'OSLO', language: 'nb', channel_rule: 'paper-only' })
+    .values({
+      register_id: 'PAPER1',
+      national_id: syntheticNationalId(4242),
+      birth_date: '1948-03-02',
+      sex: 'female',
+      given_name: 'Åse',
+      family_name: 'Ødegård',
+      address_line: 'Kjølberggata 7B',
+      postal_code: '0653',
+      city: 'OSLO',
+      language: 'nb',
+      channel_rule: 'paper-only',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const arrest = addDays(osloDay(new Date()), -120);
-  await db.insertInto('arrest_events').values({ survivor_id: s.id, arrest_date: arrest, arrest_type: 'OHCA', hospital: 'OUS' }).execute();
+  await db
+    .insertInto('arrest_events')
+    .values({ survivor_id: s.id, arrest_date: arrest, arrest_type: 'OHCA', hospital: 'OUS' })
+    .execute();
   const clock = fixedClock(parseNow(addDays(arrest, 90))!);
   await runSchedulingPass(db, undefined, clock);
-  const deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: server.base, codeKey: letterCodeKey(E2E_SESSION_SECRET) };
+  const deps = {
+    db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    publicUrl: server.base,
+    codeKey: letterCodeKey(E2E_SESSION_SECRET),
+  };
   const batch = await makeBatch(deps, clock, mkdtempSync(path.join(tmpdir(), 'prom-paper-e2e-')), 'e2e');
   batchId = batch.batchId!;
   letterId = (await db.selectFrom('letters').select('id').executeTakeFirstOrThrow()).id;
   staff = {
-    first: await createStaff(db, E2E_SESSION_SECRET, { email: 'first@register.test', role: 'registrar', hospitals: ['OUS'] }),
-    second: await createStaff(db, E2E_SESSION_SECRET, { email: 'second@register.test', role: 'registrar', hospitals: ['OUS'] }),
+    first: await createStaff(db, E2E_SESSION_SECRET, {
+      email: 'first@register.test',
+      role: 'registrar',
+      hospitals: ['OUS'],
+    }),
+    second: await createStaff(db, E2E_SESSION_SECRET, {
+      email: 'second@register.test',
+      role: 'registrar',
+      hospitals: ['OUS'],
+    }),
     resolver: await createStaff(db, E2E_SESSION_SECRET, { email: 'resolver@register.test', role: 'admin' }),
   };
 });
@@ -83,7 +118,11 @@ async function keyEntry(page: Page, levels: string[], vas: string, received: str
     await page.keyboard.type(value);
     await page.keyboard.press('Enter');
   }
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'received_on', 'Enter moved field by field to the date');
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.id),
+    'received_on',
+    'Enter moved field by field to the date',
+  );
   await page.keyboard.type(received);
   await Promise.all([page.waitForLoadState('load'), page.waitForURL(/done=/), page.keyboard.press('Enter')]);
 }
@@ -93,7 +132,9 @@ async function assertFormFits(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.evaluate(() => window.scrollTo(0, 0));
   const outside = await page.evaluate(() =>
-    Array.from(document.querySelectorAll('form[data-phase="entry"] input:not([type=hidden]), form[data-phase="entry"] button'))
+    Array.from(
+      document.querySelectorAll('form[data-phase="entry"] input:not([type=hidden]), form[data-phase="entry"] button'),
+    )
       .filter((el) => el.getBoundingClientRect().bottom > window.innerHeight)
       .map((el) => `${el.id || el.tagName} at ${Math.round(el.getBoundingClientRect().bottom)} px`),
   );
@@ -103,7 +144,10 @@ async function assertFormFits(page: Page): Promise<void> {
 
 /** Screenshots at 1280 × 800 and 390 × 844 (a phone), with axe at 390 px too. */
 async function screens(page: Page, name: string): Promise<void> {
-  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `${SCREEN_DIR}/staff-${name}-${width}x${height}.png` });
   }
@@ -111,7 +155,11 @@ async function screens(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-const submit = (page: Page) => Promise.all([page.waitForLoadState('load'), page.click('form[data-phase="entry"] button[type=submit], form[action$="/resolve"] button[type=submit]')]);
+const submit = (page: Page) =>
+  Promise.all([
+    page.waitForLoadState('load'),
+    page.click('form[data-phase="entry"] button[type=submit], form[action$="/resolve"] button[type=submit]'),
+  ]);
 
 test('enter a paper form twice, resolve a mismatch, find it in the export with mode = paper; every page passes axe', async () => {
   const returnId = formatLetterId(letterId);
@@ -165,7 +213,11 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
     // 9: more than one box ticked, read differently from the first entry's 2.
     await keyEntry(two.page, ['1', '2', '3', '9', '1'], '75', today);
     await two.page.waitForSelector('[data-phase="mismatch"]');
-    assert.equal(await server.database.db.selectFrom('responses').select('id').executeTakeFirst(), undefined, 'blocked until resolved');
+    assert.equal(
+      await server.database.db.selectFrom('responses').select('id').executeTakeFirst(),
+      undefined,
+      'blocked until resolved',
+    );
     await checkStaffPage(two.page, 'paper-mismatch');
     assert.deepEqual(two.cspViolations, []);
   } finally {
@@ -176,7 +228,10 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
   try {
     await login(three.page, staff.resolver);
     await three.page.goto(`/staff/paper/letters/${letterId}`);
-    assert.deepEqual(await three.page.locator('tr[data-differs]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field'))), ['pain_discomfort']);
+    assert.deepEqual(
+      await three.page.locator('tr[data-differs]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field'))),
+      ['pain_discomfort'],
+    );
     await submit(three.page);
     await three.page.waitForSelector('.error-summary');
     await checkStaffPage(three.page, 'paper-mismatch-error');
@@ -186,11 +241,20 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
     await checkStaffPage(three.page, 'paper-final');
     await three.page.goto('/staff/paper/batches');
     await checkStaffPage(three.page, 'paper-batches');
-    await Promise.all([three.page.waitForURL(`**/staff/paper/batches/${batchId}/confirm`), three.page.click(`a[href="/staff/paper/batches/${batchId}/confirm"]`)]);
+    await Promise.all([
+      three.page.waitForURL(`**/staff/paper/batches/${batchId}/confirm`),
+      three.page.click(`a[href="/staff/paper/batches/${batchId}/confirm"]`),
+    ]);
     await checkStaffPage(three.page, 'paper-batch-confirm');
-    await Promise.all([three.page.waitForURL('**/staff/paper/batches?done=confirmed'), three.page.click(`form[action="/staff/paper/batches/${batchId}/confirm"] button`)]);
+    await Promise.all([
+      three.page.waitForURL('**/staff/paper/batches?done=confirmed'),
+      three.page.click(`form[action="/staff/paper/batches/${batchId}/confirm"] button`),
+    ]);
     await checkStaffPage(three.page, 'paper-batches-confirmed');
-    await Promise.all([three.page.waitForURL('**/staff/paper/batches?done=undone'), three.page.click(`form[action="/staff/paper/batches/${batchId}/undo"] button`)]);
+    await Promise.all([
+      three.page.waitForURL('**/staff/paper/batches?done=undone'),
+      three.page.click(`form[action="/staff/paper/batches/${batchId}/undo"] button`),
+    ]);
     await checkStaffPage(three.page, 'paper-batches-undone');
     assert.deepEqual(three.cspViolations, []);
   } finally {
@@ -208,5 +272,8 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
   const col = (name: string) => row[header.indexOf(name)];
   assert.equal(col('register_id'), 'PAPER1');
   assert.equal(col('mode'), 'paper');
-  assert.deepEqual(['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'].map(col), ['1', '2', '3', '2', '1', '75']);
+  assert.deepEqual(
+    ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'].map(col),
+    ['1', '2', '3', '2', '1', '75'],
+  );
 });

@@ -19,7 +19,10 @@ let analyst: TestStaff;
 before(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startStaffServer()]);
   await writeDisclosureCohort(server.database.db, disclosureCohort());
-  analyst = await createStaff(server.database.db, E2E_SESSION_SECRET, { email: 'report-analyst@register.test', role: 'analyst' });
+  analyst = await createStaff(server.database.db, E2E_SESSION_SECRET, {
+    email: 'report-analyst@register.test',
+    role: 'analyst',
+  });
 });
 after(async () => {
   await browser?.close();
@@ -41,7 +44,9 @@ async function check(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 800 });
     await assertNoAxeViolations(page, `${name} at ${width} px`);
     // Only the data tables may scroll sideways, inside their focusable regions.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(overflow <= 0, `${name} at ${width} px: the page scrolls sideways by ${overflow} px`);
     await page.screenshot({ path: `${SCREEN_DIR}/report-${name}-${width}.png`, fullPage: true });
   }

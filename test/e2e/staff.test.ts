@@ -9,7 +9,13 @@ import { addDays, osloDay } from '../../src/clock.ts';
 import { codeAt } from '../../src/staff/totp.ts';
 import { addUser } from '../../src/staff/users.ts';
 import { launchBrowser, newPage } from '../support/browser.ts';
-import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, tabTo, type StaffServer } from '../support/staff-browser.ts';
+import {
+  checkStaffPage,
+  E2E_SESSION_SECRET,
+  startStaffServer,
+  tabTo,
+  type StaffServer,
+} from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
 import { writeCohort, writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
 
@@ -24,11 +30,29 @@ before(async () => {
   await writeTestHospitals(db);
   await writeCohort(db, { size: 400, seed: 7 });
   const soon = addDays(osloDay(new Date()), 5);
-  survivorId = await writeSurvivor(db, { registerId: 'E1', nationalIdSeed: 11, hospital: 'OUS', givenName: 'Eva', familyName: 'Nordmann', closesOn: soon });
-  await writeSurvivor(db, { registerId: 'E2', nationalIdSeed: 12, hospital: 'OUS', givenName: 'Erik', familyName: 'Feilsen', outboxState: 'failed' });
+  survivorId = await writeSurvivor(db, {
+    registerId: 'E1',
+    nationalIdSeed: 11,
+    hospital: 'OUS',
+    givenName: 'Eva',
+    familyName: 'Nordmann',
+    closesOn: soon,
+  });
+  await writeSurvivor(db, {
+    registerId: 'E2',
+    nationalIdSeed: 12,
+    hospital: 'OUS',
+    givenName: 'Erik',
+    familyName: 'Feilsen',
+    outboxState: 'failed',
+  });
   staff = {
     admin: await createStaff(db, E2E_SESSION_SECRET, { email: 'admin@register.test', role: 'admin' }),
-    registrar: await createStaff(db, E2E_SESSION_SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['OUS', 'TINY'] }),
+    registrar: await createStaff(db, E2E_SESSION_SECRET, {
+      email: 'reg@register.test',
+      role: 'registrar',
+      hospitals: ['OUS', 'TINY'],
+    }),
     analyst: await createStaff(db, E2E_SESSION_SECRET, { email: 'analyst@register.test', role: 'analyst' }),
   };
 });
@@ -70,7 +94,11 @@ test('login with the keyboard alone, including the first login’s enrolment; ev
 
     // A first login: the enrolment page shows the key as text too, so no camera is needed.
     const db = server.database.db;
-    const fresh = await addUser(db, { email: 'new@register.test', role: 'analyst', password: 'a long and secret password' });
+    const fresh = await addUser(db, {
+      email: 'new@register.test',
+      role: 'analyst',
+      password: 'a long and secret password',
+    });
     await page.goto('/staff/login');
     await tabTo(page, '#email');
     await page.keyboard.type(fresh.email);
@@ -176,7 +204,10 @@ describe('staff pages for each role', { concurrency: false }, () => {
       await page.goto('/staff/users');
       await checkStaffPage(page, 'admin-users');
       await page.locator('#new-email').fill('not an address');
-      await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/staff/users"] button[type=submit]').click()]);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.locator('form[action="/staff/users"] button[type=submit]').click(),
+      ]);
       await page.waitForSelector('.error-summary');
       await checkStaffPage(page, 'admin-users-error');
       await page.goto('/staff/audit');
@@ -194,7 +225,10 @@ describe('staff pages for each role', { concurrency: false }, () => {
       await checkStaffPage(page, 'admin-register');
       await page.locator('#rp-phone').fill('ring oss');
       await page.locator('#rp-purpose-en').fill('');
-      await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/staff/register"] button[type=submit]').click()]);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.locator('form[action="/staff/register"] button[type=submit]').click(),
+      ]);
       await page.waitForSelector('.error-summary');
       assert.equal(await page.locator('.error-summary li').count(), 2, 'the phone and the English purpose');
       await checkStaffPage(page, 'admin-register-error');
@@ -203,13 +237,19 @@ describe('staff pages for each role', { concurrency: false }, () => {
       // Erasure at a person's request: the find form, its error, the minimal survivor page and its refusal.
       await page.goto('/staff/erasure');
       await checkStaffPage(page, 'admin-erasure');
-      await Promise.all([page.waitForLoadState('load'), page.locator('form[action="/staff/erasure/find"] button').click()]);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.locator('form[action="/staff/erasure/find"] button').click(),
+      ]);
       await page.waitForSelector('.error-summary');
       await checkStaffPage(page, 'admin-erasure-error');
       await page.goto(`/staff/erasure/${survivorId}`);
       await checkStaffPage(page, 'admin-erasure-person');
       await page.locator('#confirm_register_id').fill('not this one');
-      await Promise.all([page.waitForLoadState('load'), page.locator(`form[action="/staff/erasure/${survivorId}"] button`).click()]);
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.locator(`form[action="/staff/erasure/${survivorId}"] button`).click(),
+      ]);
       await page.waitForSelector('.error-summary');
       await checkStaffPage(page, 'admin-erasure-confirm-error');
       await page.goto('/staff/help/svarprosent');

@@ -28,7 +28,11 @@ after(async () => {
 
 /** Calls the API on the CLI's database (PGlite: only while no CLI process runs). */
 async function apiStatus(key: string, url = '/api/v1/invitations'): Promise<number> {
-  const handle = await openDatabase({ databaseUrl, pgliteDir: path.join(dir, 'data', 'pglite'), command: 'api cli test' });
+  const handle = await openDatabase({
+    databaseUrl,
+    pgliteDir: path.join(dir, 'data', 'pglite'),
+    command: 'api cli test',
+  });
   try {
     const app = createApp({
       db: handle.db,
@@ -49,7 +53,21 @@ test('create prints the key once on stdout; list shows the prefix, never the key
   const help = await prom(['--help'], env);
   assert.match(help.stdout, /prom apikey create --name N --scope/);
 
-  const made = await prom(['apikey', 'create', '--name', 'hospital-system', '--scope', 'intake,status', '--hospital', 'OUS', '--hospital', 'HUS'], env);
+  const made = await prom(
+    [
+      'apikey',
+      'create',
+      '--name',
+      'hospital-system',
+      '--scope',
+      'intake,status',
+      '--hospital',
+      'OUS',
+      '--hospital',
+      'HUS',
+    ],
+    env,
+  );
   assert.equal(made.code, 0, made.stderr);
   const key = made.stdout.trim();
   assert.match(key, /^prom_[A-Za-z0-9_-]{54}$/);
@@ -59,7 +77,10 @@ test('create prints the key once on stdout; list shows the prefix, never the key
 
   const listed = await prom(['apikey', 'list'], env);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, new RegExp(`^1\\thospital-system\\t${key.slice(0, 13).replace(/[-]/g, '\\-')}\\tintake,status\\tOUS,HUS\\t`, 'm'));
+  assert.match(
+    listed.stdout,
+    new RegExp(`^1\\thospital-system\\t${key.slice(0, 13).replace(/[-]/g, '\\-')}\\tintake,status\\tOUS,HUS\\t`, 'm'),
+  );
   assert.ok(!listed.stdout.includes(key.slice(13)), 'the secret part is never shown again');
 
   assert.equal(await apiStatus(key), 200);
@@ -72,7 +93,10 @@ test('create prints the key once on stdout; list shows the prefix, never the key
   const again = await prom(['apikey', 'revoke', '1'], env);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /no API key 1 in use/);
-  assert.match((await prom(['apikey', 'list'], env)).stdout, /^1\thospital-system\t.*\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/m);
+  assert.match(
+    (await prom(['apikey', 'list'], env)).stdout,
+    /^1\thospital-system\t.*\t\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/m,
+  );
 });
 
 test('refused input: wrong scope, identifiers without results, a name in use, wrong usage', async () => {

@@ -77,7 +77,9 @@ test('import, schedule --drain twice, answer a link, export: exactly three messa
 test('bad rows are reported as "line N: column: reason", good rows still imported, exit code 1', async () => {
   const csv = path.join(cli.dir, 'mixed.csv');
   const good = person(20);
-  const lines = toCsv([good, person(21, { national_id: '12345678901' }), person(22, { arrest_type: 'XX' as 'OHCA' })]).trimEnd().split('\n');
+  const lines = toCsv([good, person(21, { national_id: '12345678901' }), person(22, { arrest_type: 'XX' as 'OHCA' })])
+    .trimEnd()
+    .split('\n');
   writeFileSync(csv, `${lines.join('\n')}\n`);
   const run = await prom(['import', csv], cli.env);
   assert.equal(run.code, 1);
@@ -91,7 +93,10 @@ test('bad rows are reported as "line N: column: reason", good rows still importe
 });
 
 test('score needs no database; usage errors exit 2; config errors name the variable', async () => {
-  const scored = await prom(['score', '11111', '55555'], baseEnv({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }));
+  const scored = await prom(
+    ['score', '11111', '55555'],
+    baseEnv({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }),
+  );
   assert.equal(scored.code, 0, scored.stderr);
   assert.deepEqual(scored.stdout.trim().split('\n'), ['11111,1', '55555,-0.453']);
   const list = await prom(['score', '--list'], baseEnv({}));
@@ -122,13 +127,25 @@ test('a second process: refused with embedded PGlite, side by side with PostgreS
 });
 
 test('user add reads the password from stdin and refuses a duplicate', async () => {
-  const add = await prom(['user', 'add', '--email', 'Admin@Example.test', '--role', 'admin'], cli.env, 'correct horse battery staple\n');
+  const add = await prom(
+    ['user', 'add', '--email', 'Admin@Example.test', '--role', 'admin'],
+    cli.env,
+    'correct horse battery staple\n',
+  );
   assert.equal(add.code, 0, add.stderr);
   assert.match(add.stdout, /Added admin admin@example.test/);
-  const dup = await prom(['user', 'add', '--email', 'admin@example.test', '--role', 'admin'], cli.env, 'another long password\n');
+  const dup = await prom(
+    ['user', 'add', '--email', 'admin@example.test', '--role', 'admin'],
+    cli.env,
+    'another long password\n',
+  );
   assert.equal(dup.code, 1);
   assert.match(dup.stderr, /already exists/);
-  const registrar = await prom(['user', 'add', '--email', 'r@example.test', '--role', 'registrar'], cli.env, 'a long enough password\n');
+  const registrar = await prom(
+    ['user', 'add', '--email', 'r@example.test', '--role', 'registrar'],
+    cli.env,
+    'a long enough password\n',
+  );
   assert.equal(registrar.code, 1);
   assert.match(registrar.stderr, /a registrar needs at least one --hospital/);
   const short = await prom(['user', 'add', '--email', 'a@example.test', '--role', 'analyst'], cli.env, 'short\n');

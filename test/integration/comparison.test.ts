@@ -20,7 +20,8 @@ after(async () => {
   await database?.drop();
 });
 
-const close = (a: number, b: number, what: string, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} ≠ ${b}`);
+const close = (a: number, b: number, what: string, tol = 1e-9) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} ≠ ${b}`);
 
 test('counts, VAS groups, means, SDs and level shares equal SQL computed directly', async () => {
   const c = await buildComparison(database.db, {}, { normSet: 'DEMO' });
@@ -40,7 +41,11 @@ test('counts, VAS groups, means, SDs and level shares equal SQL computed directl
     from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
     where r.counted group by 1, 2`.execute(database.db);
   for (const row of groups.rows) {
-    close(c.groups.find((x) => x.label === row.arrest_type)!.vasGroups![row.g]!, Number(row.share), `${row.arrest_type} VAS group ${row.g}`);
+    close(
+      c.groups.find((x) => x.label === row.arrest_type)!.vasGroups![row.g]!,
+      Number(row.share),
+      `${row.arrest_type} VAS group ${row.g}`,
+    );
   }
   const levels = await sql<{ arrest_type: string; level: number; share: string }>`
     select e.arrest_type, r.pain_discomfort as level,
@@ -48,7 +53,11 @@ test('counts, VAS groups, means, SDs and level shares equal SQL computed directl
     from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
     where r.counted group by 1, 2`.execute(database.db);
   for (const row of levels.rows) {
-    close(c.groups.find((x) => x.label === row.arrest_type)!.dimensions.pain_discomfort![row.level - 1]!, Number(row.share), `PD level ${row.level}`);
+    close(
+      c.groups.find((x) => x.label === row.arrest_type)!.dimensions.pain_discomfort![row.level - 1]!,
+      Number(row.share),
+      `PD level ${row.level}`,
+    );
   }
 });
 
@@ -62,7 +71,13 @@ test('the NO-2024 index means equal SQL sums of the published decrements', async
     join w mo on mo.level = r.mobility join w sc on sc.level = r.self_care join w ua on ua.level = r.usual_activities
     join w pd on pd.level = r.pain_discomfort join w ad on ad.level = r.anxiety_depression
     where r.counted group by 1`.execute(database.db);
-  for (const row of rows.rows) close(c.groups.find((g) => g.label === row.arrest_type)!.index!.mean, Number(row.mean), `${row.arrest_type} index`, 1e-9);
+  for (const row of rows.rows)
+    close(
+      c.groups.find((g) => g.label === row.arrest_type)!.index!.mean,
+      Number(row.mean),
+      `${row.arrest_type} index`,
+      1e-9,
+    );
 });
 
 test('the norm is standardised to each group’s age and sex mix', async () => {
@@ -74,14 +89,18 @@ test('the norm is standardised to each group’s age and sex mix', async () => {
     join survivors s on s.id = e.survivor_id where r.counted`.execute(database.db);
   for (const type of ['OHCA', 'IHCA'] as const) {
     const people = strata.rows.filter((r) => r.arrest_type === type);
-    const expected = people.reduce((sum, p) => sum + findStratum(norms, p.sex, ageBand(p.age)!)!.vas.mean!.value, 0) / people.length;
+    const expected =
+      people.reduce((sum, p) => sum + findStratum(norms, p.sex, ageBand(p.age)!)!.vas.mean!.value, 0) / people.length;
     close(c.groups.find((g) => g.label === type)!.norm.vasMean!, expected, `${type} standardised norm VAS`, 1e-9);
   }
 });
 
 test('filters narrow the data; groups under 5 are suppressed; the report names what is missing', async () => {
   const ihca = await buildComparison(database.db, { arrestType: 'IHCA', hospital: 'DEMO-OUS' }, { normSet: 'DEMO' });
-  assert.deepEqual(ihca.groups.map((g) => g.label), ['IHCA']);
+  assert.deepEqual(
+    ihca.groups.map((g) => g.label),
+    ['IHCA'],
+  );
   const expected = await sql<{ n: number }>`
     select count(*)::int as n from responses r join invitations i on i.id = r.invitation_id join arrest_events e on e.id = i.arrest_event_id
     where r.counted and e.arrest_type = 'IHCA' and e.hospital = 'DEMO-OUS'`.execute(database.db);
@@ -92,7 +111,10 @@ test('filters narrow the data; groups under 5 are suppressed; the report names w
 
   const real = await buildComparison(database.db, {});
   assert.equal(real.normSet.id, 'NO-2019');
-  assert.deepEqual(real.missing.map((m) => m.key), ['vasGroups', 'vasMean', 'dimensions', 'indexUnknownSet']);
+  assert.deepEqual(
+    real.missing.map((m) => m.key),
+    ['vasGroups', 'vasMean', 'dimensions', 'indexUnknownSet'],
+  );
   const html = renderComparison(createViews(), loadInstruments(), real, true);
   assert.match(html, /<svg[^>]+role="img"/);
   assert.match(html, /Dette kan ikke sammenlignes ennå/);
@@ -162,7 +184,10 @@ test('survivors minus the standardised norm with a Welch interval, recomputed he
   // The shipped norms state no SD or n by sex and age: no difference, and the page says why.
   const shipped = await buildComparison(database.db, {});
   assert.equal(shipped.groups[0]!.difference.vas, null);
-  assert.match(renderComparison(createViews(), loadInstruments(), shipped, true), /Kan ikke beregnes: normdataene mangler/);
+  assert.match(
+    renderComparison(createViews(), loadInstruments(), shipped, true),
+    /Kan ikke beregnes: normdataene mangler/,
+  );
 });
 
 test('index intervals are percentile bootstraps of the SQL-scored index (fixed seed) and never run above 1', async () => {
@@ -183,5 +208,6 @@ test('index intervals are percentile bootstraps of the SQL-scored index (fixed s
     close(g.index!.ci95![0], low, `${type} low`, 1e-9);
     close(g.index!.ci95![1], high, `${type} high`, 1e-9);
   }
-  for (const r of longTable(c)) if (r.measure === 'index_ci_high' && r.value !== '') assert.ok(Number(r.value) <= 1, `${r.group} ${r.value}`);
+  for (const r of longTable(c))
+    if (r.measure === 'index_ci_high' && r.value !== '') assert.ok(Number(r.value) <= 1, `${r.group} ${r.value}`);
 });

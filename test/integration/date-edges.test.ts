@@ -27,12 +27,20 @@ let admin: Agent;
 const TODAY = osloDay(new Date());
 const ARREST = addDays(TODAY, -91);
 /** Encodes a cursor the way src/api/cursor.ts does, with any timestamp. */
-const cursor = (kind: 'i' | 'r', at: string, id: string) => Buffer.from(JSON.stringify([kind, at, id]), 'utf8').toString('base64url');
+const cursor = (kind: 'i' | 'r', at: string, id: string) =>
+  Buffer.from(JSON.stringify([kind, at, id]), 'utf8').toString('base64url');
 
 before(async () => {
   world = await createWorld();
   app = world.app();
-  apiKey = (await createApiKey(world.database.db, { name: 'dates', scopes: ['intake', 'status', 'results'], hospitals: [], createdBy: 'test' })).key;
+  apiKey = (
+    await createApiKey(world.database.db, {
+      name: 'dates',
+      scopes: ['intake', 'status', 'results'],
+      hospitals: [],
+      createdBy: 'test',
+    })
+  ).key;
   const staff = await createStaff(world.database.db, TEST_SESSION_SECRET, { email: 'admin@dates.test', role: 'admin' });
   admin = (await signIn(app, staff)).agent;
 });
@@ -43,23 +51,43 @@ after(async () => {
 function assertProblem(res: request.Response, status: number, names: string[]) {
   assert.equal(res.status, status, res.text);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
-  assert.deepEqual(res.body.errors.map((e: { pointer?: string; parameter?: string }) => e.pointer ?? e.parameter), names);
+  assert.deepEqual(
+    res.body.errors.map((e: { pointer?: string; parameter?: string }) => e.pointer ?? e.parameter),
+    names,
+  );
 }
 
 describe('impossible dates are a 400, never a 500', () => {
   test('API paging cursors with a day that does not exist', async () => {
-    for (const [url, kind, id] of [['/api/v1/invitations', 'i', '1'], ['/api/v1/responses', 'r', '00000000-0000-0000-0000-000000000000']] as const) {
-      for (const at of ['2026-02-30T10:00:00.000000Z', '2026-13-01T10:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-05-01T24:00:00.000000Z']) {
-        const res = await request(app).get(url).query({ cursor: cursor(kind, at, id) }).set('Authorization', `Bearer ${apiKey}`);
+    for (const [url, kind, id] of [
+      ['/api/v1/invitations', 'i', '1'],
+      ['/api/v1/responses', 'r', '00000000-0000-0000-0000-000000000000'],
+    ] as const) {
+      for (const at of [
+        '2026-02-30T10:00:00.000000Z',
+        '2026-13-01T10:00:00.000000Z',
+        '0000-01-01T00:00:00.000000Z',
+        '2026-05-01T24:00:00.000000Z',
+      ]) {
+        const res = await request(app)
+          .get(url)
+          .query({ cursor: cursor(kind, at, id) })
+          .set('Authorization', `Bearer ${apiKey}`);
         assertProblem(res, 400, ['cursor']);
       }
     }
   });
 
   test('API time filters (updated_since, since) on days PostgreSQL refuses or outside 1900–2100', async () => {
-    for (const [url, name] of [['/api/v1/invitations', 'updated_since'], ['/api/v1/responses', 'since']] as const) {
+    for (const [url, name] of [
+      ['/api/v1/invitations', 'updated_since'],
+      ['/api/v1/responses', 'since'],
+    ] as const) {
       for (const at of ['0000-01-01T00:00:00Z', '1899-12-31T23:00:00Z', '2026-02-30T00:00:00Z']) {
-        const res = await request(app).get(url).query({ [name]: at }).set('Authorization', `Bearer ${apiKey}`);
+        const res = await request(app)
+          .get(url)
+          .query({ [name]: at })
+          .set('Authorization', `Bearer ${apiKey}`);
         assertProblem(res, 400, [name]);
       }
     }
@@ -78,7 +106,11 @@ describe('impossible dates are a 400, never a 500', () => {
         assert.equal(res.status, 400, `${page}?${query}: ${res.status}`);
         assert.match(String(res.headers['content-type']), /^text\/html/);
         assert.match(res.text, /class="error-summary"/);
-        for (const f of fields) assert.match(res.text, new RegExp(`<a href="#f-${f === 'Fra dato' ? 'from' : 'to'}">${f} må være en dato som finnes`));
+        for (const f of fields)
+          assert.match(
+            res.text,
+            new RegExp(`<a href="#f-${f === 'Fra dato' ? 'from' : 'to'}">${f} må være en dato som finnes`),
+          );
         assert.match(res.text, /aria-invalid="true"/);
       }
     }
@@ -104,7 +136,10 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
   before(async () => {
     p = person(71, { arrest_date: ARREST, birth_date: '1950-06-15' });
     const { register_id, ...body } = p;
-    const put = await request(app).put(`/api/v1/survivors/${register_id}`).set('Authorization', `Bearer ${apiKey}`).send(body);
+    const put = await request(app)
+      .put(`/api/v1/survivors/${register_id}`)
+      .set('Authorization', `Bearer ${apiKey}`)
+      .send(body);
     assert.equal(put.status, 201, put.text);
     await runSchedulingPass(world.database.db, undefined, systemClock);
   });
@@ -116,7 +151,10 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
       ['1940-01-01', "is before the person's date of birth"],
       [addDays(ARREST, -1), 'is before the cardiac arrest'],
     ]) {
-      const res = await request(app).post('/api/v1/deaths').set('Authorization', `Bearer ${apiKey}`).send({ national_id: p.national_id, date_of_death: date });
+      const res = await request(app)
+        .post('/api/v1/deaths')
+        .set('Authorization', `Bearer ${apiKey}`)
+        .send({ national_id: p.national_id, date_of_death: date });
       assertProblem(res, 422, ['/date_of_death']);
       assert.equal(res.body.errors[0].detail, detail, date);
     }
@@ -129,7 +167,10 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
       [`${addDays(ARREST, -1)}T12:00:00Z`, 'is before the cardiac arrest'],
       ['2099-01-01T00:00:00Z', 'may not be in the future'],
     ]) {
-      const res = await request(app).post(`/api/v1/survivors/${p.register_id}/withdrawal`).set('Authorization', `Bearer ${apiKey}`).send({ withdrawn_at: at });
+      const res = await request(app)
+        .post(`/api/v1/survivors/${p.register_id}/withdrawal`)
+        .set('Authorization', `Bearer ${apiKey}`)
+        .send({ withdrawn_at: at });
       assertProblem(res, 422, ['/withdrawn_at']);
       assert.equal(res.body.errors[0].detail, detail, at);
     }
@@ -146,7 +187,10 @@ test('prom deaths import and prom consent withdraw refuse them: line N: column: 
   assert.equal((await prom(['schedule'], cli.env)).code, 0);
 
   const deaths = path.join(cli.dir, 'deaths.csv');
-  writeFileSync(deaths, `national_id,date_of_death\n${p.national_id},2099-01-01\n${p.national_id},1940-01-01\n${p.national_id},${addDays(ARREST, -1)}\n${p.national_id},2026-02-30\n`);
+  writeFileSync(
+    deaths,
+    `national_id,date_of_death\n${p.national_id},2099-01-01\n${p.national_id},1940-01-01\n${p.national_id},${addDays(ARREST, -1)}\n${p.national_id},2026-02-30\n`,
+  );
   const dead = await prom(['deaths', 'import', deaths], cli.env);
   assert.equal(dead.code, 1, dead.stderr);
   assert.deepEqual(dead.stderr.trim().split('\n'), [
@@ -155,7 +199,10 @@ test('prom deaths import and prom consent withdraw refuse them: line N: column: 
     "line 3: date_of_death: is before the person's date of birth",
     'line 4: date_of_death: is before the cardiac arrest',
   ]);
-  assert.match(dead.stdout, /0 deaths recorded \(0 known survivors\); 0 open invitations stopped, 0 waiting steps cancelled; 4 rows rejected\./);
+  assert.match(
+    dead.stdout,
+    /0 deaths recorded \(0 known survivors\); 0 open invitations stopped, 0 waiting steps cancelled; 4 rows rejected\./,
+  );
 
   const refused: [string, string][] = [
     ['2099-01-01', 'may not be in the future'],

@@ -60,14 +60,24 @@ if (TEST_DB === 'postgres') {
     assert.equal(failed.headers['retry-after'], '30');
     const health = await agent.get('/healthz').expect(503);
     assert.equal(health.body.database, 'unreachable');
-    const drafts = await direct.db.selectFrom('answer_drafts').selectAll().where('invitation_id', '=', invitation.invitationId).execute();
+    const drafts = await direct.db
+      .selectFrom('answer_drafts')
+      .selectAll()
+      .where('invitation_id', '=', invitation.invitationId)
+      .execute();
     assert.equal(drafts.length, 0, 'nothing written half-way');
 
     proxy.restore();
     // The retry page's form sends exactly the kept fields again.
-    const fields = Object.fromEntries([...failed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    const fields = Object.fromEntries(
+      [...failed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
     await agent.post('/s/q/1').type('form').send(fields).expect(303).expect('Location', '/s/q/2');
-    const saved = await direct.db.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', invitation.invitationId).executeTakeFirstOrThrow();
+    const saved = await direct.db
+      .selectFrom('answer_drafts')
+      .select('answers')
+      .where('invitation_id', '=', invitation.invitationId)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(saved.answers, { mobility: 3 });
   });
 }

@@ -19,7 +19,14 @@ import { baseEnv, ROOT } from '../support/processes.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp.ts';
 import { startPrivateRedis } from '../support/private-redis.ts';
-import { importPeople, outboxIdsOf, outboxKey, stepsOf, withAddress, type LifecyclePerson } from '../support/lifecycle.ts';
+import {
+  importPeople,
+  outboxIdsOf,
+  outboxKey,
+  stepsOf,
+  withAddress,
+  type LifecyclePerson,
+} from '../support/lifecycle.ts';
 
 const PUBLIC_URL = 'http://prom.test';
 let database: TestDatabase;
@@ -53,7 +60,8 @@ const who = (tag: string, n: number, arrest: string, over: Partial<LifecyclePers
   ...withAddress,
   ...over,
 });
-const tags = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
+const tags = (prefix: string, from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
 const messagesTo = (registerIds: string[]) => {
   const addresses = new Set(registerIds.map((r) => `${r.toLowerCase()}@delivery.test`));
   return smtp.messages.filter((m) => addresses.has(m.to));
@@ -96,7 +104,11 @@ test('an SMTP server answering 421 for a while gets the message once it recovers
   const [invitation] = await stepsOf(db(), 'T1');
   assert.deepEqual([invitation!.state, invitation!.attempts, invitation!.last_error], ['sent', 4, null]);
   // Only the delivered message's link exists: failed attempts leave no token behind.
-  const tokens = await db().selectFrom('invitation_tokens').select('outbox_id').where('outbox_id', '=', invitation!.id).execute();
+  const tokens = await db()
+    .selectFrom('invitation_tokens')
+    .select('outbox_id')
+    .where('outbox_id', '=', invitation!.id)
+    .execute();
   assert.equal(tokens.length, 1);
 });
 
@@ -120,18 +132,25 @@ test('an SMTP server answering 550 gets no retry; the step and later steps go to
   let steps = await stepsOf(db(), 'T2');
   assert.deepEqual([steps[0]!.channel, steps[0]!.state, steps[0]!.attempts], ['paper', 'pending', 1]);
   assert.match(steps[0]!.last_error!, /550.*moved to paper/);
-  const s = await db().selectFrom('survivors').select('bounced_email').where('register_id', '=', 'T2').executeTakeFirstOrThrow();
+  const s = await db()
+    .selectFrom('survivors')
+    .select('bounced_email')
+    .where('register_id', '=', 'T2')
+    .executeTakeFirstOrThrow();
   assert.equal(s.bounced_email, 't2@delivery.test');
 
   // The next pass makes it a letter due for print; reminder 1 (planned as an e-mail) is a letter too.
   await runSchedulingPass(db(), undefined, clock);
   await runSchedulingPass(db(), undefined, fixedClock(parseNow('2026-04-16')!));
   steps = await stepsOf(db(), 'T2');
-  assert.deepEqual(steps.map((x) => [x.step, x.channel, x.state]), [
-    ['invitation', 'paper', 'print'],
-    ['reminder1', 'paper', 'print'],
-    ['reminder2', 'paper', 'pending'],
-  ]);
+  assert.deepEqual(
+    steps.map((x) => [x.step, x.channel, x.state]),
+    [
+      ['invitation', 'paper', 'print'],
+      ['reminder1', 'paper', 'print'],
+      ['reminder2', 'paper', 'pending'],
+    ],
+  );
   assert.equal(messagesTo(['T2']).length, 0);
 });
 
@@ -142,7 +161,11 @@ test('a worker that stopped between "sending" and "sent" leaves "unknown" for st
   const [invitation] = await stepsOf(db(), 'T3');
   assert.ok(pass.dueOutboxIds.includes(invitation!.id));
   // As if a worker claimed the row 11 minutes ago and died before the SMTP answer.
-  await db().updateTable('outbox').set({ state: 'sending', updated_at: sql`now() - interval '11 minutes'` }).where('id', '=', invitation!.id).execute();
+  await db()
+    .updateTable('outbox')
+    .set({ state: 'sending', updated_at: sql`now() - interval '11 minutes'` })
+    .where('id', '=', invitation!.id)
+    .execute();
   assert.equal(await deliverOutboxRow(deps, invitation!.id, clock), 'skipped');
   const next = await runSchedulingPass(db(), undefined, clock);
   assert.equal(next.markedUnknown, 1);
@@ -154,7 +177,10 @@ test('a worker that stopped between "sending" and "sent" leaves "unknown" for st
 
 test('two workers against the same database, each with its own queue holding every job, send nothing twice', async () => {
   const people = tags('W', 1, 60);
-  await importPeople(db(), people.map((t, i) => who(t, 1100 + i, '2026-02-01')));
+  await importPeople(
+    db(),
+    people.map((t, i) => who(t, 1100 + i, '2026-02-01')),
+  );
   const now = parseNow('2026-05-02')!;
   await runSchedulingPass(db(), undefined, fixedClock(now)); // invitations and outbox rows
   const [a, b] = [testQueues(), testQueues()];
@@ -166,7 +192,11 @@ test('two workers against the same database, each with its own queue holding eve
       for (const r of runs) assert.equal(r.code, 0, r.stderr);
       const sentHere = runs.map((r) => (JSON.parse(r.stdout) as { sentHere: number }).sentHere);
       // Earlier tests' reminders fall due too; whatever went, each process counted only its own.
-      assert.equal(sentHere[0]! + sentHere[1]!, smtp.messages.length - before, `each process's own sends: ${sentHere.join(' + ')}`);
+      assert.equal(
+        sentHere[0]! + sentHere[1]!,
+        smtp.messages.length - before,
+        `each process's own sends: ${sentHere.join(' + ')}`,
+      );
     } else {
       // PGlite allows one process: two sets of workers in this one, racing on the same rows.
       const clock = fixedClock(now);
@@ -185,10 +215,17 @@ test('two workers against the same database, each with its own queue holding eve
   assert.equal(messagesTo(people).length, 60);
   const all = new Map<number, number>();
   for (const m of smtp.messages) all.set(outboxKey(m), (all.get(outboxKey(m)) ?? 0) + 1);
-  assert.ok([...all.values()].every((n) => n === 1), 'no outbox key twice, whoever it belonged to');
+  assert.ok(
+    [...all.values()].every((n) => n === 1),
+    'no outbox key twice, whoever it belonged to',
+  );
 });
 
-function workerProcess(prefix: string, now: Date, startAt: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function workerProcess(
+  prefix: string,
+  now: Date,
+  startAt: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = baseEnv({
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -214,11 +251,17 @@ test('Redis killed and restarted (before and during delivery): no step lost, non
   const queues = openQueues(redis.url, uniquePrefix(), { backoffMs: 25 });
   queues.connection.on('error', () => {});
   // A slower mailer, so the kill lands while messages are going out.
-  const slow: DeliveryDeps = { ...deps, mailer: { send: async (m) => (await new Promise((r) => setTimeout(r, 15)), mailer.send(m)), close: () => {} } };
+  const slow: DeliveryDeps = {
+    ...deps,
+    mailer: { send: async (m) => (await new Promise((r) => setTimeout(r, 15)), mailer.send(m)), close: () => {} },
+  };
   try {
     // 1. Jobs queued, then Redis dies before any worker took them.
     const first = tags('K', 1, 30);
-    await importPeople(db(), first.map((t, i) => who(t, 1200 + i, '2026-03-01')));
+    await importPeople(
+      db(),
+      first.map((t, i) => who(t, 1200 + i, '2026-03-01')),
+    );
     const clock = fixedClock(parseNow('2026-05-30')!);
     const queued = await runSchedulingPass(db(), queues, clock);
     assert.equal((await queues.delivery.getJobCounts('waiting')).waiting, queued.dueOutboxIds.length);
@@ -226,13 +269,19 @@ test('Redis killed and restarted (before and during delivery): no step lost, non
     await redis.start();
     assert.equal((await queues.delivery.getJobCounts('waiting')).waiting, 0, 'the jobs are gone with Redis');
     await registerRepeatableJobs(queues); // as at start-up
-    assert.deepEqual((await queues.scheduler.getJobSchedulers()).map((s) => s.key), ['scheduling-pass']);
+    assert.deepEqual(
+      (await queues.scheduler.getJobSchedulers()).map((s) => s.key),
+      ['scheduling-pass'],
+    );
     await withWorkers(queues, clock, () => reconcileUntilSettled(queues, clock, first), slow);
     assert.equal(keysOnce(first), 30);
 
     // 2. Redis dies while the workers are sending.
     const second = tags('K', 31, 40);
-    await importPeople(db(), second.map((t, i) => who(t, 1300 + i, '2026-03-02')));
+    await importPeople(
+      db(),
+      second.map((t, i) => who(t, 1300 + i, '2026-03-02')),
+    );
     const clock2 = fixedClock(parseNow('2026-05-31')!);
     await withWorkers(
       queues,
@@ -248,7 +297,12 @@ test('Redis killed and restarted (before and during delivery): no step lost, non
       slow,
     );
     assert.equal(keysOnce(second), 40);
-    const states = await db().selectFrom('outbox').select('state').where('id', 'in', await outboxIdsOf(db(), second)).where('step', '=', 'invitation').execute();
+    const states = await db()
+      .selectFrom('outbox')
+      .select('state')
+      .where('id', 'in', await outboxIdsOf(db(), second))
+      .where('step', '=', 'invitation')
+      .execute();
     assert.deepEqual([...new Set(states.map((s) => s.state))], ['sent']);
   } finally {
     await queues.close();
@@ -258,7 +312,12 @@ test('Redis killed and restarted (before and during delivery): no step lost, non
 
 /** What the repeatable job does after a Redis loss: passes re-queue due rows until all have settled. */
 async function reconcileUntilSettled(queues: Queues, clock: Clock, registerIds: string[]): Promise<void> {
-  const rows = await db().selectFrom('outbox').select('id').where('id', 'in', await outboxIdsOf(db(), registerIds)).where('step', '=', 'invitation').execute();
+  const rows = await db()
+    .selectFrom('outbox')
+    .select('id')
+    .where('id', 'in', await outboxIdsOf(db(), registerIds))
+    .where('step', '=', 'invitation')
+    .execute();
   const ids = rows.map((r) => r.id);
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -34,7 +34,15 @@ async function snapshot(): Promise<Snapshot & { pages: string }> {
   const exported = await prom(['export', 'responses', '--format', 'csv'], world.env);
   assert.equal(exported.code, 0, exported.stderr);
   return world.withDatabase(async (h) => {
-    const app = createApp({ db: h.db, views: createViews(), instruments: loadInstruments(), clock: systemClock, sessionSecret: SECRET, secureCookies: false, redisAlive: async () => true });
+    const app = createApp({
+      db: h.db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      clock: systemClock,
+      sessionSecret: SECRET,
+      secureCookies: false,
+      redisAlive: async () => true,
+    });
     const { agent } = await signIn(app, admin);
     const dashboard = (await agent.get('/staff?by=hospital').expect(200)).text;
     const hospitals = (await agent.get('/staff/hospitals').expect(200)).text;
@@ -56,7 +64,11 @@ async function demoSurvivors(h: DbHandle): Promise<{ demo: number; all: number }
   return { demo: rows.filter((r) => r.register_id.startsWith('DEMO-')).length, all: rows.length };
 }
 
-async function inDatabase<T>(databaseUrl: string | undefined, pgliteDir: string | undefined, use: (h: DbHandle) => Promise<T>): Promise<T> {
+async function inDatabase<T>(
+  databaseUrl: string | undefined,
+  pgliteDir: string | undefined,
+  use: (h: DbHandle) => Promise<T>,
+): Promise<T> {
   const h = await openDatabase({ databaseUrl, pgliteDir, poolSize: 2, command: 'demo test' });
   try {
     return await use(h);
@@ -74,7 +86,10 @@ test('prom demo on a register holding real survivors leaves its export, dashboar
   });
   const before = await snapshot();
   assert.ok(before.export.split('\n').length > 20, 'the real register has responses to export');
-  assert.ok(before.hospitalOptions.length >= 4 && before.hospitalsPage.length > 8, 'the dashboard and the hospitals page list hospitals');
+  assert.ok(
+    before.hospitalOptions.length >= 4 && before.hospitalsPage.length > 8,
+    'the dashboard and the hospitals page list hospitals',
+  );
   assert.doesNotMatch(before.pages, /DEMO/);
 
   if (TEST_DB === 'pglite') {
@@ -82,7 +97,10 @@ test('prom demo on a register holding real survivors leaves its export, dashboar
     const run = await prom(['demo', '--survivors', '40'], world.env);
     assert.equal(run.code, 0, run.stderr);
     const demoDir = path.join(world.dataDir, 'demo');
-    assert.match(run.stdout, new RegExp(`DATA_DIR=${demoDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} QUEUE_PREFIX=prom-demo npm start`));
+    assert.match(
+      run.stdout,
+      new RegExp(`DATA_DIR=${demoDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} QUEUE_PREFIX=prom-demo npm start`),
+    );
     assert.match(run.stdout, /npx prom user add --email \S+ --role admin/);
     assert.deepEqual(await inDatabase(undefined, path.join(demoDir, 'pglite'), demoSurvivors), { demo: 40, all: 40 });
     const again = await prom(['demo', '--survivors', '40'], world.env);
@@ -113,8 +131,18 @@ test('prom demo on a register holding real survivors leaves its export, dashboar
 
   const after = await snapshot();
   assert.deepEqual(
-    { export: after.export, dashboardCsv: after.dashboardCsv, hospitalOptions: after.hospitalOptions, hospitalsPage: after.hospitalsPage },
-    { export: before.export, dashboardCsv: before.dashboardCsv, hospitalOptions: before.hospitalOptions, hospitalsPage: before.hospitalsPage },
+    {
+      export: after.export,
+      dashboardCsv: after.dashboardCsv,
+      hospitalOptions: after.hospitalOptions,
+      hospitalsPage: after.hospitalsPage,
+    },
+    {
+      export: before.export,
+      dashboardCsv: before.dashboardCsv,
+      hospitalOptions: before.hospitalOptions,
+      hospitalsPage: before.hospitalsPage,
+    },
   );
   assert.doesNotMatch(after.pages, /DEMO/);
   await world.withDatabase(async (h) => assert.deepEqual(await demoSurvivors(h), { demo: 0, all: 120 }));
@@ -126,7 +154,10 @@ test('the demo writer itself refuses a database with one real person, even one w
     await inDatabase(url, undefined, async (h) => {
       await migrate(h.db);
       await writeSurvivor(h.db, { registerId: 'DEMO-00001', nationalIdSeed: 5, hospital: 'OUS', givenName: 'Kari' });
-      await assert.rejects(createDemo(h.db, { survivors: 5 }), (err: Error) => err instanceof DemoRefused && /holds 1 survivors not made by prom demo/.test(err.message));
+      await assert.rejects(
+        createDemo(h.db, { survivors: 5 }),
+        (err: Error) => err instanceof DemoRefused && /holds 1 survivors not made by prom demo/.test(err.message),
+      );
       assert.deepEqual(await demoSurvivors(h), { demo: 1, all: 1 });
       const norms = await h.db.selectFrom('norm_sets').select('id').where('id', '=', 'DEMO').execute();
       assert.deepEqual(norms, [], 'not even the synthetic norms');
@@ -179,18 +210,33 @@ test('what prom demo prints works: the user-add line adds a user to the demo dat
     const port = await sparePort();
     const prefix = uniquePrefix();
     // What `npm start` runs, with the printed environment on top of the operator's.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...world.env, ...start.env, QUEUE_PREFIX: prefix, PORT: String(port), REDIS_URL: TEST_REDIS_URL }, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...world.env, ...start.env, QUEUE_PREFIX: prefix, PORT: String(port), REDIS_URL: TEST_REDIS_URL },
+      stdio: 'ignore',
+    });
     try {
       await healthy(port, child);
       assert.equal((await fetch(`http://127.0.0.1:${port}/staff/login`)).status, 200);
     } finally {
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))));
+      await new Promise((resolve) =>
+        child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
+      );
       await deletePrefix(prefix);
     }
-    const users = await inDatabase(own, own ? undefined : path.join(world.dataDir, 'demo', 'pglite'), (h) => h.db.selectFrom('staff_users').select('email').execute());
-    assert.deepEqual(users.map((u) => u.email), ['admin@example.no']);
+    const users = await inDatabase(own, own ? undefined : path.join(world.dataDir, 'demo', 'pglite'), (h) =>
+      h.db.selectFrom('staff_users').select('email').execute(),
+    );
+    assert.deepEqual(
+      users.map((u) => u.email),
+      ['admin@example.no'],
+    );
     await world.withDatabase(async (h) => {
-      const real = await h.db.selectFrom('staff_users').select('email').where('email', '=', 'admin@example.no').execute();
+      const real = await h.db
+        .selectFrom('staff_users')
+        .select('email')
+        .where('email', '=', 'admin@example.no')
+        .execute();
       assert.deepEqual(real, [], 'the real register got no demo user');
     });
   } finally {

@@ -23,7 +23,9 @@ after(async () => {
 });
 
 const ALL_FILTERS: Filters[] = [undefined, ...YEARS].flatMap((year) =>
-  [undefined, ...HOSPITALS].flatMap((hospital) => [undefined, 'OHCA' as const, 'IHCA' as const].map((arrestType) => ({ year, hospital, arrestType }))),
+  [undefined, ...HOSPITALS].flatMap((hospital) =>
+    [undefined, 'OHCA' as const, 'IHCA' as const].map((arrestType) => ({ year, hospital, arrestType })),
+  ),
 );
 
 /** '0-19' or 'mobility:4-5' (a fine VAS group is 'x0-x9' or '90-100'). */
@@ -36,7 +38,11 @@ function isMerged(category: string): boolean {
 
 async function publishAll(k: number): Promise<{ filters: Filters; rows: LongRow[] }[]> {
   const out = [];
-  for (const filters of ALL_FILTERS) out.push({ filters, rows: longTable(await buildComparison(database.db, filters, { normSet: 'TESTNORM', threshold: k })) });
+  for (const filters of ALL_FILTERS)
+    out.push({
+      filters,
+      rows: longTable(await buildComparison(database.db, filters, { normSet: 'TESTNORM', threshold: k })),
+    });
   return out;
 }
 
@@ -58,8 +64,15 @@ for (const k of [5, 3]) {
     assert.ok(shown.length >= 2, `${shown.length} filtered groups published`);
     assert.ok(hidden.length >= 4, `${hidden.length} filtered groups withheld`);
     const rows = filtered.flatMap((p) => p.rows.filter((r) => r.suppressed === '0'));
-    assert.ok(rows.some((r) => isMerged(r.category)), 'merged categories are published');
-    if (k === 5) assert.ok(rows.some((r) => r.group.startsWith('norm_std_') && r.value !== ''), 'a standardised norm below the whole register (its sex × age mix is in the search)');
+    assert.ok(
+      rows.some((r) => isMerged(r.category)),
+      'merged categories are published',
+    );
+    if (k === 5)
+      assert.ok(
+        rows.some((r) => r.group.startsWith('norm_std_') && r.value !== ''),
+        'a standardised norm below the whole register (its sex × age mix is in the search)',
+      );
   });
 }
 
@@ -69,18 +82,29 @@ test('the search finds the leaks of publishing every group of k or more as it is
   for (const f of ALL_FILTERS) {
     const cells = cellsOf(f);
     for (const type of f.arrestType ? [f.arrestType] : (['OHCA', 'IHCA'] as const)) {
-      const n = people.filter((p) => p.arrestType === type && cells.includes(CELLS.findIndex((c) => c.year === p.year && c.hospital === p.hospital))).length;
+      const n = people.filter(
+        (p) =>
+          p.arrestType === type &&
+          cells.includes(CELLS.findIndex((c) => c.year === p.year && c.hospital === p.hospital)),
+      ).length;
       if (n < k) continue;
       for (const family of FAMILIES) {
-        const size = family === 'size' ? 1 : family === 'vas' ? 11 : family === 'complete' ? 2 : family === 'strata' ? 15 : 6;
+        const size =
+          family === 'size' ? 1 : family === 'vas' ? 11 : family === 'complete' ? 2 : family === 'strata' ? 15 : 6;
         for (let c = 0; c < size; c++) forms.push({ type, cells, family, categories: [c] });
       }
     }
   }
   const found = isolations(people, forms, k);
   // EDGE's OHCA 2024 group of 4: all years minus 2025 minus 2026.
-  assert.ok(found.some((x) => x.type === 'OHCA' && x.family === 'size' && x.cells.join() === '2024/EDGE' && x.people === 4), JSON.stringify(found.slice(0, 3)));
-  assert.ok(found.some((x) => x.family === 'vas'), 'small VAS groups inside published selections');
+  assert.ok(
+    found.some((x) => x.type === 'OHCA' && x.family === 'size' && x.cells.join() === '2024/EDGE' && x.people === 4),
+    JSON.stringify(found.slice(0, 3)),
+  );
+  assert.ok(
+    found.some((x) => x.family === 'vas'),
+    'small VAS groups inside published selections',
+  );
   assert.ok(categoryOf(people[0]!, 'vas') >= 0);
 });
 
@@ -88,12 +112,19 @@ test('the whole register by arrest type publishes every figure, whatever the cou
   const rows = longTable(await buildComparison(database.db, {}, { normSet: 'TESTNORM', threshold: 5 }));
   assert.ok(rows.filter((r) => r.group === 'OHCA' || r.group === 'IHCA').every((r) => r.suppressed === '0'));
   const vas = rows.filter((r) => r.group === 'OHCA' && r.measure === 'vas_group_share');
-  assert.deepEqual(vas.map((r) => r.category), ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90-100']);
-  assert.ok(rows.some((r) => r.group === 'norm_std_IHCA' && r.measure === 'vas_mean' && r.value !== '' && r.suppressed === '0'));
+  assert.deepEqual(
+    vas.map((r) => r.category),
+    ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90-100'],
+  );
+  assert.ok(
+    rows.some((r) => r.group === 'norm_std_IHCA' && r.measure === 'vas_mean' && r.value !== '' && r.suppressed === '0'),
+  );
 });
 
 test('a withheld selection publishes nothing, its standardised norm included, and a group of 0 reads the same', async () => {
-  const rows = longTable(await buildComparison(database.db, { year: 2024, hospital: 'EDGE' }, { normSet: 'TESTNORM', threshold: 5 }));
+  const rows = longTable(
+    await buildComparison(database.db, { year: 2024, hospital: 'EDGE' }, { normSet: 'TESTNORM', threshold: 5 }),
+  );
   for (const group of ['OHCA', 'IHCA', 'norm_std_OHCA', 'norm_std_IHCA']) {
     const own = rows.filter((r) => r.group === group);
     assert.ok(own.length > 0 && own.every((r) => r.suppressed === '1' && r.value === '' && r.n === ''), group);
@@ -121,8 +152,14 @@ test('on the test register, the report’s group sizes with the dashboard’s an
     for (const [t, cells] of pairs) for (const c of cells) row[unknown(t, c)] = 1;
     rows.push(row);
   };
-  for (const p of published) for (const r of p.rows) if (r.measure === 'group_size' && r.suppressed === '0' && (r.group === 'OHCA' || r.group === 'IHCA')) form([[r.group, cellsOf(p.filters)]]);
-  const answered = (lines: { key: string; cells: Record<string, { hidden: boolean }> }[], pick: (key: string) => [string[], number[]]) => {
+  for (const p of published)
+    for (const r of p.rows)
+      if (r.measure === 'group_size' && r.suppressed === '0' && (r.group === 'OHCA' || r.group === 'IHCA'))
+        form([[r.group, cellsOf(p.filters)]]);
+  const answered = (
+    lines: { key: string; cells: Record<string, { hidden: boolean }> }[],
+    pick: (key: string) => [string[], number[]],
+  ) => {
     for (const l of lines) if (!l.cells.answered!.hidden) form(pick(l.key)[0].map((t) => [t, pick(l.key)[1]]));
   };
   answered(view.tables.hospital, (h) => [[...types], cellsOf({ hospital: h })]);
@@ -130,16 +167,26 @@ test('on the test register, the report’s group sizes with the dashboard’s an
   // Months of arrest: every arrest in the register is on 15 March, so a month is a year.
   answered(view.tables.month, (m) => [[...types], cellsOf({ year: Number(m.slice(0, 4)) })]);
   assert.ok(!view.total.cells.answered.hidden);
-  form([['OHCA', cellsOf({})], ['IHCA', cellsOf({})]]);
-  const counts = types.flatMap((t) => CELLS.map((c) => people.filter((p) => p.arrestType === t && p.year === c.year && p.hospital === c.hospital).length));
+  form([
+    ['OHCA', cellsOf({})],
+    ['IHCA', cellsOf({})],
+  ]);
+  const counts = types.flatMap((t) =>
+    CELLS.map((c) => people.filter((p) => p.arrestType === t && p.year === c.year && p.hospital === c.hospital).length),
+  );
   const nulls = nullSpace(rows, width);
   const found: string[] = [];
   for (let s = 1; s < 1 << width; s++) {
     const members = Array.from({ length: width }, (_, i) => i).filter((i) => (s >> i) & 1);
     const n = members.reduce((sum, i) => sum + counts[i]!, 0);
     if (n < 1 || n >= k || !inRowSpace(nulls, members)) continue;
-    const wholeType = types.some((_, ti) => members.length === CELLS.length && members.every((i) => Math.floor(i / CELLS.length) === ti));
-    if (!wholeType) found.push(`${members.map((i) => `${types[Math.floor(i / CELLS.length)]} ${CELLS[i % CELLS.length]!.year}/${CELLS[i % CELLS.length]!.hospital}`).join(' + ')} = ${n}`);
+    const wholeType = types.some(
+      (_, ti) => members.length === CELLS.length && members.every((i) => Math.floor(i / CELLS.length) === ti),
+    );
+    if (!wholeType)
+      found.push(
+        `${members.map((i) => `${types[Math.floor(i / CELLS.length)]} ${CELLS[i % CELLS.length]!.year}/${CELLS[i % CELLS.length]!.hospital}`).join(' + ')} = ${n}`,
+      );
   }
   assert.deepEqual(found, []);
 });

@@ -18,7 +18,9 @@ let apiKey: string;
 before(async () => {
   world = await createWorld();
   app = world.app();
-  apiKey = (await createApiKey(world.database.db, { name: 'fuzz', scopes: ['intake'], hospitals: [], createdBy: 'fuzz test' })).key;
+  apiKey = (
+    await createApiKey(world.database.db, { name: 'fuzz', scopes: ['intake'], hospitals: [], createdBy: 'fuzz test' })
+  ).key;
 });
 after(async () => {
   await world?.close();
@@ -27,9 +29,29 @@ after(async () => {
 const weird = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
-  fc.constantFrom('', ' ', '0', '6', '-1', '101', '1e2', '３', '٣', '\u0000', '\u202e5', '5\n', '<b>', '9'.repeat(400), '🫀'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '6',
+    '-1',
+    '101',
+    '1e2',
+    '３',
+    '٣',
+    '\u0000',
+    '\u202e5',
+    '5\n',
+    '<b>',
+    '9'.repeat(400),
+    '🫀',
+  ),
 );
-const formBody = fc.dictionary(fc.constantFrom('answer', 'return', 'kode', 'email', 'password', 'code', 'confirm', 'x', '__proto__', 'answer[]'), weird, { maxKeys: 5 });
+const formBody = fc.dictionary(
+  fc.constantFrom('answer', 'return', 'kode', 'email', 'password', 'code', 'confirm', 'x', '__proto__', 'answer[]'),
+  weird,
+  { maxKeys: 5 },
+);
 
 function plausible(status: number, text: string) {
   assert.ok(status < 500, `got ${status}: ${text.slice(0, 200)}`);
@@ -42,7 +64,10 @@ test('respondent pages: random form bodies are a 303 for a valid answer or a 4xx
   const csrf = csrfFrom((await agent.get('/s/q/1').expect(200)).text);
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 6 }), formBody, async (page, body) => {
-      const res = await agent.post(`/s/q/${page}`).type('form').send({ ...body, _csrf: csrf });
+      const res = await agent
+        .post(`/s/q/${page}`)
+        .type('form')
+        .send({ ...body, _csrf: csrf });
       plausible(res.status, res.text);
       if (res.status === 303) return;
       assert.equal(res.status, 400, res.text.slice(0, 200));
@@ -50,7 +75,11 @@ test('respondent pages: random form bodies are a 303 for a valid answer or a 4xx
     }),
     { numRuns: 120 },
   );
-  const drafts = await world.database.db.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', invitation.invitationId).execute();
+  const drafts = await world.database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', invitation.invitationId)
+    .execute();
   for (const d of drafts) {
     for (const [k, v] of Object.entries(d.answers)) {
       assert.ok(Number.isInteger(v), `${k} stored as a whole number`);
@@ -61,14 +90,22 @@ test('respondent pages: random form bodies are a 303 for a valid answer or a 4xx
 
 test('login, short code and submit with random bodies: 4xx, never a 500', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom('/staff/login', '/kode', '/s/submit'), formBody, fc.boolean(), async (path, body, withCsrf) => {
-      const agent = request.agent(app);
-      const page = await agent.get(path === '/s/submit' ? '/kode' : path);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
-      const res = await agent.post(path).type('form').send(withCsrf && csrf ? { ...body, _csrf: csrf } : body);
-      plausible(res.status, res.text);
-      assert.ok(res.status >= 300, `${path} answered ${res.status}`);
-    }),
+    fc.asyncProperty(
+      fc.constantFrom('/staff/login', '/kode', '/s/submit'),
+      formBody,
+      fc.boolean(),
+      async (path, body, withCsrf) => {
+        const agent = request.agent(app);
+        const page = await agent.get(path === '/s/submit' ? '/kode' : path);
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+        const res = await agent
+          .post(path)
+          .type('form')
+          .send(withCsrf && csrf ? { ...body, _csrf: csrf } : body);
+        plausible(res.status, res.text);
+        assert.ok(res.status >= 300, `${path} answered ${res.status}`);
+      },
+    ),
     { numRuns: 60 },
   );
 });
@@ -78,27 +115,70 @@ test('oversized and malformed bodies get 413 or 400, not 500', async () => {
   const form = await request(app).post('/s/q/1').type('form').send(`answer=${big}`);
   assert.equal(form.status, 413);
   assert.match(form.text, /Skjemaet var for stort/);
-  const api = await request(app).put('/api/v1/survivors/R1').set('Authorization', `Bearer ${apiKey}`).set('Content-Type', 'application/json').send(`{"x":"${'a'.repeat(3_000_000)}"}`);
+  const api = await request(app)
+    .put('/api/v1/survivors/R1')
+    .set('Authorization', `Bearer ${apiKey}`)
+    .set('Content-Type', 'application/json')
+    .send(`{"x":"${'a'.repeat(3_000_000)}"}`);
   assert.equal(api.status, 413);
   assert.match(api.headers['content-type'] ?? '', /application\/problem\+json/);
-  const broken = await request(app).put('/api/v1/survivors/R1').set('Authorization', `Bearer ${apiKey}`).set('Content-Type', 'application/json').send('{"register_id": ');
+  const broken = await request(app)
+    .put('/api/v1/survivors/R1')
+    .set('Authorization', `Bearer ${apiKey}`)
+    .set('Content-Type', 'application/json')
+    .send('{"register_id": ');
   assert.equal(broken.status, 400);
 });
 
 test('API intake: random JSON bodies get 2xx or a specific problem+json 4xx, and nothing half written', async () => {
-  const value = fc.oneof(weird, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.object({ maxDepth: 1 }));
-  const field = fc.constantFrom('national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language', 'given_name', 'postal_code', 'x');
+  const value = fc.oneof(
+    weird,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 2 }),
+    fc.object({ maxDepth: 1 }),
+  );
+  const field = fc.constantFrom(
+    'national_id',
+    'birth_date',
+    'sex',
+    'arrest_date',
+    'arrest_type',
+    'hospital',
+    'email',
+    'language',
+    'given_name',
+    'postal_code',
+    'x',
+  );
   await fc.assert(
-    fc.asyncProperty(fc.dictionary(field, value, { maxKeys: 9 }), fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/), async (body, id) => {
-      const res = await request(app).put(`/api/v1/survivors/F-${id}`).set('Authorization', `Bearer ${apiKey}`).send(body);
-      plausible(res.status, JSON.stringify(res.body));
-      if (res.status >= 400) {
-        assert.match(res.headers['content-type'] ?? '', /application\/problem\+json/);
-        assert.equal(typeof res.body.detail === 'string' || Array.isArray(res.body.errors), true, 'a specific message');
-      }
-    }),
+    fc.asyncProperty(
+      fc.dictionary(field, value, { maxKeys: 9 }),
+      fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/),
+      async (body, id) => {
+        const res = await request(app)
+          .put(`/api/v1/survivors/F-${id}`)
+          .set('Authorization', `Bearer ${apiKey}`)
+          .send(body);
+        plausible(res.status, JSON.stringify(res.body));
+        if (res.status >= 400) {
+          assert.match(res.headers['content-type'] ?? '', /application\/problem\+json/);
+          assert.equal(
+            typeof res.body.detail === 'string' || Array.isArray(res.body.errors),
+            true,
+            'a specific message',
+          );
+        }
+      },
+    ),
     { numRuns: 80 },
   );
-  const orphans = await sql<{ n: number }>`select count(*)::int as n from survivors s where not exists (select 1 from arrest_events e where e.survivor_id = s.id)`.execute(world.database.db);
+  const orphans = await sql<{
+    n: number;
+  }>`select count(*)::int as n from survivors s where not exists (select 1 from arrest_events e where e.survivor_id = s.id)`.execute(
+    world.database.db,
+  );
   assert.equal(orphans.rows[0]!.n, 0, 'no survivor without its arrest event');
 });

@@ -14,7 +14,22 @@ import { person, syntheticNationalId } from '../support/people.ts';
 
 let database: TestDatabase;
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-fuzz-'));
-const HEADER = ['register_id', 'national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language', 'given_name', 'family_name', 'address_line', 'postal_code', 'city'];
+const HEADER = [
+  'register_id',
+  'national_id',
+  'birth_date',
+  'sex',
+  'arrest_date',
+  'arrest_type',
+  'hospital',
+  'email',
+  'language',
+  'given_name',
+  'family_name',
+  'address_line',
+  'postal_code',
+  'city',
+];
 let fileNo = 0;
 
 before(async () => {
@@ -25,7 +40,12 @@ after(async () => {
 });
 
 async function counts() {
-  const r = await sql<{ s: number; e: number }>`select (select count(*) from survivors)::int as s, (select count(*) from arrest_events)::int as e`.execute(database.db);
+  const r = await sql<{
+    s: number;
+    e: number;
+  }>`select (select count(*) from survivors)::int as s, (select count(*) from arrest_events)::int as e`.execute(
+    database.db,
+  );
   return r.rows[0]!;
 }
 
@@ -55,7 +75,21 @@ async function importBytes(bytes: Buffer): Promise<ImportReport | ImportRefused>
 
 const cell = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('', '"', '""', '"a\nb"', '\r\n', ';', ',', '\u0000', 'Ødegård', '😀', '\u202e', '<script>', 'x'.repeat(300)),
+  fc.constantFrom(
+    '',
+    '"',
+    '""',
+    '"a\nb"',
+    '\r\n',
+    ';',
+    ',',
+    '\u0000',
+    'Ødegård',
+    '😀',
+    '\u202e',
+    '<script>',
+    'x'.repeat(300),
+  ),
 );
 
 test('random bytes are refused clearly or reported line by line', async () => {
@@ -92,7 +126,11 @@ test('Excel’s Windows-1252 semicolon files are read, with a notice, and æøå
   assert.ok(!(report instanceof ImportRefused));
   assert.deepEqual([report.inserted, report.rejected], [1, 0]);
   assert.match(report.notices[0]!, /Windows-1252/);
-  const stored = await database.db.selectFrom('survivors').select(['given_name', 'family_name']).where('register_id', '=', p.register_id).executeTakeFirstOrThrow();
+  const stored = await database.db
+    .selectFrom('survivors')
+    .select(['given_name', 'family_name'])
+    .where('register_id', '=', p.register_id)
+    .executeTakeFirstOrThrow();
   assert.deepEqual(stored, { given_name: 'Bjørn', family_name: 'Ødegård' });
 });
 
@@ -100,13 +138,21 @@ test('a huge field or an unclosed quote refuses the whole file before anything i
   const good = person(901);
   const header = Object.keys(good).join(',');
   const goodLine = Object.values(good).join(',');
-  const huge = await importBytes(Buffer.from(`${header}\n${goodLine}\n${Object.values(person(902, { family_name: 'x'.repeat(100_000) })).join(',')}\n`));
+  const huge = await importBytes(
+    Buffer.from(
+      `${header}\n${goodLine}\n${Object.values(person(902, { family_name: 'x'.repeat(100_000) })).join(',')}\n`,
+    ),
+  );
   assert.ok(huge instanceof ImportRefused);
   assert.match(huge.message, /longer than 65536 characters/);
   const unclosed = await importBytes(Buffer.from(`${header}\n${goodLine}\n"R1,${syntheticNationalId(903)}\n`));
   assert.ok(unclosed instanceof ImportRefused);
   assert.match(unclosed.message, /quoted field is never closed|could not be read as CSV/);
-  const none = await database.db.selectFrom('survivors').select('id').where('register_id', '=', good.register_id).execute();
+  const none = await database.db
+    .selectFrom('survivors')
+    .select('id')
+    .where('register_id', '=', good.register_id)
+    .execute();
   assert.equal(none.length, 0, 'the good row before the bad one was not stored either');
 });
 

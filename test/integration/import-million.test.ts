@@ -11,7 +11,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { importSurvivors, importSurvivorsFile, MAX_LISTED_PROBLEMS } from '../../src/cohort/import.ts';
-import { createTestDatabase, createPostgresDatabase, dropPostgresDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
+import {
+  createTestDatabase,
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  TEST_DB,
+  type TestDatabase,
+} from '../support/db.ts';
 import { distinctSyntheticNationalId } from '../support/people.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 
@@ -26,7 +32,19 @@ const ROWS = Number(process.env.IMPORT_MILLION_ROWS ?? { pglite: 100_000, postgr
 /** Generous: the importer holds one batch of 500 rows and at most MAX_LISTED_PROBLEMS lines. */
 const MAX_RSS_GROWTH_MB = 300;
 
-const HEADER = ['register_id', 'national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language', 'given_name', 'family_name'];
+const HEADER = [
+  'register_id',
+  'national_id',
+  'birth_date',
+  'sex',
+  'arrest_date',
+  'arrest_type',
+  'hospital',
+  'email',
+  'language',
+  'given_name',
+  'family_name',
+];
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-million-'));
 let database: TestDatabase;
 
@@ -40,7 +58,12 @@ after(async () => {
 });
 
 async function counts(): Promise<{ s: number; e: number }> {
-  const r = await sql<{ s: number; e: number }>`select (select count(*) from survivors)::int as s, (select count(*) from arrest_events)::int as e`.execute(database.db);
+  const r = await sql<{
+    s: number;
+    e: number;
+  }>`select (select count(*) from survivors)::int as s, (select count(*) from arrest_events)::int as e`.execute(
+    database.db,
+  );
   return r.rows[0]!;
 }
 
@@ -78,7 +101,9 @@ async function writeBigFile(file: string, rows: number): Promise<Expected> {
         expected.problems.push(`line ${i + 1}: birth_date: is not a real calendar date`);
       } else {
         chunk.push(line(i, rid(i), nid.slice(0, 10) + String((Number(nid[10]) + 1) % 10), '1950-06-15', email));
-        expected.problems.push(`line ${i + 1}: national_id: is not a valid fødselsnummer or D-number (check digits do not match)`);
+        expected.problems.push(
+          `line ${i + 1}: national_id: is not a valid fødselsnummer or D-number (check digits do not match)`,
+        );
       }
     } else if (i % 100_000 === 50 || i % 100_000 === 60_050) {
       const earlier = i % 100_000 === 50 ? i - 3 : i - 2_000;
@@ -104,7 +129,9 @@ async function writeBigFile(file: string, rows: number): Promise<Expected> {
 }
 
 /** Runs fn while sampling the process's resident memory every 20 ms; returns its growth over the start. */
-async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number; startMb: number; peakMb: number; growthMb: number }> {
+async function measured<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; seconds: number; startMb: number; peakMb: number; growthMb: number }> {
   const startRss = process.memoryUsage.rss();
   let peak = startRss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
@@ -113,7 +140,13 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: 
     const result = await fn();
     peak = Math.max(peak, process.memoryUsage.rss());
     const mb = (b: number) => Math.round(b / 2 ** 20);
-    return { result, seconds: Number(process.hrtime.bigint() - t0) / 1e9, startMb: mb(startRss), peakMb: mb(peak), growthMb: mb(peak - startRss) };
+    return {
+      result,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      startMb: mb(startRss),
+      peakMb: mb(peak),
+      growthMb: mb(peak - startRss),
+    };
   } finally {
     clearInterval(timer);
   }
@@ -122,7 +155,11 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: 
 const rows = (lines: string[]) => Readable.from([`${HEADER.join(',')}\n${lines.join('\n')}\n`]);
 /** National ids for the small tests, apart from the big file's (1 … ROWS). */
 const nid = (k: number) => distinctSyntheticNationalId(5_000_000 + k);
-const row = (register: string, national: string, over: { sex?: string; language?: string; email?: string; hospital?: string } = {}) =>
+const row = (
+  register: string,
+  national: string,
+  over: { sex?: string; language?: string; email?: string; hospital?: string } = {},
+) =>
   `${register},${national},1950-06-15,${over.sex ?? 'male'},2025-01-15,OHCA,${over.hospital ?? 'OUS'},${over.email ?? `${register.toLowerCase()}@example.test`},${over.language ?? 'nb'},Test,Testesen`;
 
 test('one batch gives what one upsert per row gives: repeated register_ids, national ids that move, clashes', async () => {
@@ -168,7 +205,9 @@ test('one batch gives what one upsert per row gives: repeated register_ids, nati
   ]);
   const stamps = await sql<{ register_id: string; survivor_touched: boolean; event_touched: boolean }>`
     select s.register_id, s.updated_at > s.created_at as survivor_touched, e.updated_at > e.created_at as event_touched
-    from survivors s join arrest_events e on e.survivor_id = s.id where s.register_id in ('XA', 'XC', 'XD') order by 1`.execute(database.db);
+    from survivors s join arrest_events e on e.survivor_id = s.id where s.register_id in ('XA', 'XC', 'XD') order by 1`.execute(
+    database.db,
+  );
   assert.deepEqual(stamps.rows, [
     { register_id: 'XA', survivor_touched: true, event_touched: true },
     { register_id: 'XC', survivor_touched: false, event_touched: false },
@@ -181,7 +220,11 @@ test(`a report lists the first ${MAX_LISTED_PROBLEMS} problems in line order and
   const many = await importSurvivors(database.db, rows([...bad, row('XG', nid(7)), row('XH', nid(7))]));
   assert.deepEqual([many.inserted, many.updated, many.rejected], [1, 0, 2_501]);
   assert.equal(many.problems.length, MAX_LISTED_PROBLEMS);
-  assert.deepEqual(many.problems.slice(0, 3), ['line 2: sex: must be female or male', 'line 2: language: must be nb, nn or en', 'line 3: sex: must be female or male']);
+  assert.deepEqual(many.problems.slice(0, 3), [
+    'line 2: sex: must be female or male',
+    'line 2: language: must be nb, nn or en',
+    'line 3: sex: must be female or male',
+  ]);
   assert.equal(many.problems.at(-1), 'line 501: language: must be nb, nn or en');
   assert.equal(many.moreProblems, 2 * 2_500 - MAX_LISTED_PROBLEMS + 1, 'the clash on the last line is counted too');
 
@@ -198,7 +241,10 @@ test(`a report lists the first ${MAX_LISTED_PROBLEMS} problems in line order and
 
 test('prom import ends a long list of problems with how many more there are', async () => {
   const file = path.join(dir, 'bad.csv');
-  writeFileSync(file, `${HEADER.join(',')}\n${Array.from({ length: 1_500 }, (_, k) => row(`XCLI${k}`, nid(4_000 + k), { sex: 'x' })).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `${HEADER.join(',')}\n${Array.from({ length: 1_500 }, (_, k) => row(`XCLI${k}`, nid(4_000 + k), { sex: 'x' })).join('\n')}\n`,
+  );
   const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
   try {
     const run = await prom(['import', file], baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: url }));
@@ -207,42 +253,73 @@ test('prom import ends a long list of problems with how many more there are', as
     assert.equal(lines.length, MAX_LISTED_PROBLEMS + 1, run.stderr.slice(-500));
     assert.equal(lines[0], 'line 2: sex: must be female or male');
     assert.equal(lines[MAX_LISTED_PROBLEMS - 1], `line ${MAX_LISTED_PROBLEMS + 1}: sex: must be female or male`);
-    assert.equal(lines[MAX_LISTED_PROBLEMS], `… and 500 more problems (only the first ${MAX_LISTED_PROBLEMS} are listed).`);
+    assert.equal(
+      lines[MAX_LISTED_PROBLEMS],
+      `… and 500 more problems (only the first ${MAX_LISTED_PROBLEMS} are listed).`,
+    );
     assert.match(run.stdout, /0 new and 0 updated survivors were imported; 1500 rows rejected\./);
   } finally {
     if (url) await dropPostgresDatabase(url);
   }
 });
 
-test(`a file of ${ROWS.toLocaleString('en')} rows: every good row once, every bad line named, memory bounded`, { timeout: 30 * 60_000 }, async (t) => {
-  const file = path.join(dir, 'big.csv');
-  const g0 = Date.now();
-  const expected = await writeBigFile(file, ROWS);
-  const size = statSync(file).size;
-  t.diagnostic(`${TEST_DB}: wrote ${ROWS} rows (${Math.round(size / 2 ** 20)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s`);
+test(
+  `a file of ${ROWS.toLocaleString('en')} rows: every good row once, every bad line named, memory bounded`,
+  { timeout: 30 * 60_000 },
+  async (t) => {
+    const file = path.join(dir, 'big.csv');
+    const g0 = Date.now();
+    const expected = await writeBigFile(file, ROWS);
+    const size = statSync(file).size;
+    t.diagnostic(
+      `${TEST_DB}: wrote ${ROWS} rows (${Math.round(size / 2 ** 20)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s`,
+    );
 
-  const before = await counts(); // the survivors of the tests above
-  const first = await measured(() => importSurvivorsFile(database.db, file));
-  const line = (what: string, m: typeof first) =>
-    `${TEST_DB}: ${what} of ${ROWS} rows in ${m.seconds.toFixed(1)} s = ${Math.round(ROWS / m.seconds)} rows/s; RSS ${m.startMb} MB at start, peak ${m.peakMb} MB (+${m.growthMb} MB)`;
-  t.diagnostic(line('first import', first));
-  const report = first.result;
-  assert.equal(report.inserted, expected.inserted);
-  assert.equal(report.updated, expected.updated);
-  assert.equal(report.rejected, expected.rejected);
-  assert.deepEqual(report.problems, expected.problems);
-  assert.equal(report.moreProblems, 0);
-  assert.deepEqual(await counts(), { s: before.s + expected.inserted, e: before.e + expected.inserted }, 'every survivor has its arrest event (never half a row)');
-  const repeated = await database.db.selectFrom('survivors').select(['register_id', 'email']).where('register_id', 'in', [...expected.lastEmail.keys()]).execute();
-  assert.deepEqual(new Map(repeated.map((r) => [r.register_id, r.email])), expected.lastEmail, 'a repeated register_id keeps its last row');
-  assert.ok(first.growthMb < MAX_RSS_GROWTH_MB, `resident memory grew by ${first.growthMb} MB (bound ${MAX_RSS_GROWTH_MB} MB)`);
+    const before = await counts(); // the survivors of the tests above
+    const first = await measured(() => importSurvivorsFile(database.db, file));
+    const line = (what: string, m: typeof first) =>
+      `${TEST_DB}: ${what} of ${ROWS} rows in ${m.seconds.toFixed(1)} s = ${Math.round(ROWS / m.seconds)} rows/s; RSS ${m.startMb} MB at start, peak ${m.peakMb} MB (+${m.growthMb} MB)`;
+    t.diagnostic(line('first import', first));
+    const report = first.result;
+    assert.equal(report.inserted, expected.inserted);
+    assert.equal(report.updated, expected.updated);
+    assert.equal(report.rejected, expected.rejected);
+    assert.deepEqual(report.problems, expected.problems);
+    assert.equal(report.moreProblems, 0);
+    assert.deepEqual(
+      await counts(),
+      { s: before.s + expected.inserted, e: before.e + expected.inserted },
+      'every survivor has its arrest event (never half a row)',
+    );
+    const repeated = await database.db
+      .selectFrom('survivors')
+      .select(['register_id', 'email'])
+      .where('register_id', 'in', [...expected.lastEmail.keys()])
+      .execute();
+    assert.deepEqual(
+      new Map(repeated.map((r) => [r.register_id, r.email])),
+      expected.lastEmail,
+      'a repeated register_id keeps its last row',
+    );
+    assert.ok(
+      first.growthMb < MAX_RSS_GROWTH_MB,
+      `resident memory grew by ${first.growthMb} MB (bound ${MAX_RSS_GROWTH_MB} MB)`,
+    );
 
-  const second = await measured(() => importSurvivorsFile(database.db, file));
-  t.diagnostic(line('second import', second));
-  assert.equal(second.result.inserted, 0);
-  assert.equal(second.result.updated, expected.inserted + expected.updated, 'every accepted row of the file is an update now');
-  assert.equal(second.result.rejected, expected.rejected);
-  assert.deepEqual(second.result.problems, expected.problems);
-  assert.deepEqual(await counts(), { s: before.s + expected.inserted, e: before.e + expected.inserted });
-  assert.ok(second.growthMb < MAX_RSS_GROWTH_MB, `resident memory grew by ${second.growthMb} MB (bound ${MAX_RSS_GROWTH_MB} MB)`);
-});
+    const second = await measured(() => importSurvivorsFile(database.db, file));
+    t.diagnostic(line('second import', second));
+    assert.equal(second.result.inserted, 0);
+    assert.equal(
+      second.result.updated,
+      expected.inserted + expected.updated,
+      'every accepted row of the file is an update now',
+    );
+    assert.equal(second.result.rejected, expected.rejected);
+    assert.deepEqual(second.result.problems, expected.problems);
+    assert.deepEqual(await counts(), { s: before.s + expected.inserted, e: before.e + expected.inserted });
+    assert.ok(
+      second.growthMb < MAX_RSS_GROWTH_MB,
+      `resident memory grew by ${second.growthMb} MB (bound ${MAX_RSS_GROWTH_MB} MB)`,
+    );
+  },
+);

@@ -23,7 +23,9 @@ import { deletePrefix, openTestQueues } from '../support/redis.ts';
 import { createWorld, type World } from '../support/world.ts';
 
 const PEOPLE = 10;
-const people = Array.from({ length: PEOPLE }, (_, i) => person(i + 1, { register_id: `Q${i + 1}`, arrest_date: '2026-01-01' }));
+const people = Array.from({ length: PEOPLE }, (_, i) =>
+  person(i + 1, { register_id: `Q${i + 1}`, arrest_date: '2026-01-01' }),
+);
 const NOW = '2026-04-01T10:00+02:00'; // day 90, after 09:00: every invitation is due
 
 // QUEUE_PREFIX unset: each installation's default prefix.
@@ -31,7 +33,11 @@ const a = useCliWorld('inst-a', { QUEUE_PREFIX: undefined });
 const b = useCliWorld('inst-b', { QUEUE_PREFIX: undefined });
 
 function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));
@@ -41,7 +47,10 @@ function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () 
 async function healthy(port: number, child: ChildProcess): Promise<void> {
   for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 200))) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
   }
   throw new Error('the server did not become healthy');
@@ -73,7 +82,11 @@ test('two installations on one Redis with the default QUEUE_PREFIX: B sends all 
 });
 
 test('the same database gives the same prefix to every process; QUEUE_PREFIX wins when set', async () => {
-  const [p1, p2, set] = await b.withDatabase(async (h) => [await queuePrefixFor(h.db, undefined), await queuePrefixFor(h.db, undefined), await queuePrefixFor(h.db, 'shared')]);
+  const [p1, p2, set] = await b.withDatabase(async (h) => [
+    await queuePrefixFor(h.db, undefined),
+    await queuePrefixFor(h.db, undefined),
+    await queuePrefixFor(h.db, 'shared'),
+  ]);
   assert.equal(p1, p2);
   assert.match(p1!, /^prom-[0-9a-f]{12}$/);
   assert.equal(set, 'shared');
@@ -97,17 +110,32 @@ function sharedPrefix() {
   test('a worker handed a job its database does not hold logs it and drops it untouched; the drain reports it lost', async () => {
     const queues = openTestQueues(owner.queues.prefix); // the same prefix for both databases
     const foreign: number[] = [];
-    const otherWorkers = startWorkers({ ...owner.deps, db: other.db }, queues, fixedClock(parseNow(NOW)!), { scheduler: false, onForeignJob: (id) => foreign.push(id) });
+    const otherWorkers = startWorkers({ ...owner.deps, db: other.db }, queues, fixedClock(parseNow(NOW)!), {
+      scheduler: false,
+      onForeignJob: (id) => foreign.push(id),
+    });
     try {
       await importPeople(owner.database.db, people.slice(0, 3));
       const pass = await runSchedulingPass(owner.database.db, owner.queues, fixedClock(parseNow(NOW)!));
       assert.equal(pass.dueOutboxIds.length, 3);
       const queued = async (id: number) => (await owner.queues.delivery.getJob(deliveryJobId(id))) !== undefined;
       const drained = await waitForDrain(owner.database.db, pass.dueOutboxIds, 10_000, 100, queued);
-      assert.deepEqual([...foreign].sort(), [...pass.dueOutboxIds].sort(), 'every job went to the other database\'s worker');
+      assert.deepEqual(
+        [...foreign].sort(),
+        [...pass.dueOutboxIds].sort(),
+        "every job went to the other database's worker",
+      );
       assert.deepEqual({ waiting: drained.waiting, lost: drained.lost }, { waiting: 3, lost: 3 });
-      const rows = await owner.database.db.selectFrom('outbox').select(['state', 'attempts']).where('id', 'in', pass.dueOutboxIds).execute();
-      assert.deepEqual(rows.map((r) => `${r.state}/${r.attempts}`), ['pending/0', 'pending/0', 'pending/0'], 'nothing touched');
+      const rows = await owner.database.db
+        .selectFrom('outbox')
+        .select(['state', 'attempts'])
+        .where('id', 'in', pass.dueOutboxIds)
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => `${r.state}/${r.attempts}`),
+        ['pending/0', 'pending/0', 'pending/0'],
+        'nothing touched',
+      );
       assert.equal(owner.smtp.messages.length, 0);
     } finally {
       await otherWorkers.close();

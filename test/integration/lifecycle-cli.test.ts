@@ -29,7 +29,10 @@ test('programme, channel, schedule --now --drain, consent withdraw, deaths impor
 
   const set = await prom(['programme', 'set', 'reminder1AfterDays=10', 'reminder2AfterDays=none'], cli.env);
   ok(set);
-  assert.match(set.stdout, /Programme version 2:\n {2}opensAfterDays=90\n {2}reminder1AfterDays=10\n {2}reminder2AfterDays=none/);
+  assert.match(
+    set.stdout,
+    /Programme version 2:\n {2}opensAfterDays=90\n {2}reminder1AfterDays=10\n {2}reminder2AfterDays=none/,
+  );
   const bad = await prom(['programme', 'set', 'closesAfterDays=60'], cli.env);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /closesAfterDays must be after opensAfterDays/);
@@ -42,7 +45,10 @@ test('programme, channel, schedule --now --drain, consent withdraw, deaths impor
   assert.match(pass.stdout, /3 invited, 0 outside the window or stopped, 1 e-mails due/);
   assert.match(pass.stdout, /1 letters made due for print, 1 letters held \(no postal address\)/);
   assert.match(pass.stdout, /Drained: 1 sent, 0 cancelled, 0 failed, 0 unknown, 0 moved to paper, 0 deferred/);
-  assert.deepEqual(cli.smtp.messages.map((m) => m.to), [person(1).email]);
+  assert.deepEqual(
+    cli.smtp.messages.map((m) => m.to),
+    [person(1).email],
+  );
 
   const withdraw = await prom(['consent', 'withdraw', 'L1'], cli.env);
   ok(withdraw);
@@ -50,16 +56,30 @@ test('programme, channel, schedule --now --drain, consent withdraw, deaths impor
   assert.equal((await prom(['consent', 'withdraw', 'NOBODY'], cli.env)).code, 1);
 
   const deaths = path.join(cli.dir, 'deaths.csv');
-  writeFileSync(deaths, `national_id;date_of_death\n${syntheticNationalId(2)};2026-04-05\n${syntheticNationalId(2)};2026-02-30\n`);
+  writeFileSync(
+    deaths,
+    `national_id;date_of_death\n${syntheticNationalId(2)};2026-04-05\n${syntheticNationalId(2)};2026-02-30\n`,
+  );
   const dead = await prom(['deaths', 'import', deaths], cli.env);
   assert.equal(dead.code, 1, 'a rejected row makes exit code 1');
   assert.match(dead.stderr, /^line 3: date_of_death: is not a real calendar date$/m);
-  assert.match(dead.stdout, /1 deaths recorded \(1 known survivors\); 1 open invitations stopped, 2 waiting steps cancelled/);
+  assert.match(
+    dead.stdout,
+    /1 deaths recorded \(1 known survivors\); 1 open invitations stopped, 2 waiting steps cancelled/,
+  );
 
   const log = await prom(['contacts', 'L1'], cli.env);
   ok(log);
   assert.deepEqual(
-    log.stdout.trim().split('\n').map((l) => l.split('\t').filter((_, i) => [0, 1, 2, 5].includes(i)).join(' ')),
+    log.stdout
+      .trim()
+      .split('\n')
+      .map((l) =>
+        l
+          .split('\t')
+          .filter((_, i) => [0, 1, 2, 5].includes(i))
+          .join(' '),
+      ),
     ['step channel state outcome', 'invitation email sent ', 'reminder1 email cancelled withdrawn'],
   );
   const later = await prom(['schedule', '--now', '2026-04-20', '--drain'], cli.env);

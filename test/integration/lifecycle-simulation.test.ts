@@ -22,7 +22,15 @@ import { startWorkers, type Workers } from '../../src/queue/workers.ts';
 import { createWorld, type World } from '../support/world.ts';
 import { person, syntheticNationalId } from '../support/people.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis.ts';
-import { answerOnPaper, answerOnWeb, importPeople, linksIn, outboxKey, withAddress, type LifecyclePerson } from '../support/lifecycle.ts';
+import {
+  answerOnPaper,
+  answerOnWeb,
+  importPeople,
+  linksIn,
+  outboxKey,
+  withAddress,
+  type LifecyclePerson,
+} from '../support/lifecycle.ts';
 
 const N = 1000;
 const FIRST_ARREST = '2025-12-01';
@@ -45,8 +53,22 @@ interface Sim {
   rule: ChannelRule;
   /** The population register cannot answer for this person before this day. */
   vitalUnknownUntil?: string;
-  plan: { death?: string; withdraw?: string; optOutAfter?: number; webAnswerAfter?: number; paperAnswerAfter?: number; paperRequestAfter?: number };
-  happened: { death?: string; withdraw?: string; optOut?: string; answer?: string; paperRequest?: string; invitationId?: number };
+  plan: {
+    death?: string;
+    withdraw?: string;
+    optOutAfter?: number;
+    webAnswerAfter?: number;
+    paperAnswerAfter?: number;
+    paperRequestAfter?: number;
+  };
+  happened: {
+    death?: string;
+    withdraw?: string;
+    optOut?: string;
+    answer?: string;
+    paperRequest?: string;
+    invitationId?: number;
+  };
 }
 
 function mulberry32(seed: number) {
@@ -121,7 +143,8 @@ before(async () => {
       const answers: Map<string, VitalStatus> = await deathFile.lookup(ids);
       for (const id of ids) {
         const p = byNationalId.get(id);
-        if (p?.vitalUnknownUntil && today < p.vitalUnknownUntil) answers.set(id, { kind: 'unknown', reason: 'simulated outage' });
+        if (p?.vitalUnknownUntil && today < p.vitalUnknownUntil)
+          answers.set(id, { kind: 'unknown', reason: 'simulated outage' });
       }
       return answers;
     },
@@ -134,50 +157,56 @@ after(async () => {
   await world?.close();
 });
 
-const startSimWorkers = () => startWorkers({ ...world.deps, vitalStatus }, queues, clock, { scheduler: false, concurrency: 10 });
+const startSimWorkers = () =>
+  startWorkers({ ...world.deps, vitalStatus }, queues, clock, { scheduler: false, concurrency: 10 });
 
-test('1,000 survivors through nine months of daily passes: every message allowed, every expected message once', { timeout: 300_000 }, async (t) => {
-  const db = world.database.db;
-  workers = startSimWorkers();
-  const flushed: string[] = [];
-  for (today = SIM_START; today <= SIM_END; today = addDays(today, 1)) {
-    await applyEvents(db);
-    const firstOfDay = world.smtp.messages.length; // workers start sending while the pass is still queueing
-    const flushBefore = today >= FLUSH_BEFORE_DELIVERY && flushed.length === 0;
-    const flushDuring = today >= FLUSH_DURING_DELIVERY && flushed.length === 1;
-    if (flushBefore) await workers.close(); // the day's jobs wait in Redis, no worker takes them
-    const pass = await runSchedulingPass(db, queues, clock, { vitalStatus });
-    if (flushBefore) {
-      if (pass.dueOutboxIds.length > 0) {
-        await deletePrefix(queues.prefix); // Redis loses them all
-        flushed.push(`${today} before delivery: ${pass.dueOutboxIds.length} jobs`);
+test(
+  '1,000 survivors through nine months of daily passes: every message allowed, every expected message once',
+  { timeout: 300_000 },
+  async (t) => {
+    const db = world.database.db;
+    workers = startSimWorkers();
+    const flushed: string[] = [];
+    for (today = SIM_START; today <= SIM_END; today = addDays(today, 1)) {
+      await applyEvents(db);
+      const firstOfDay = world.smtp.messages.length; // workers start sending while the pass is still queueing
+      const flushBefore = today >= FLUSH_BEFORE_DELIVERY && flushed.length === 0;
+      const flushDuring = today >= FLUSH_DURING_DELIVERY && flushed.length === 1;
+      if (flushBefore) await workers.close(); // the day's jobs wait in Redis, no worker takes them
+      const pass = await runSchedulingPass(db, queues, clock, { vitalStatus });
+      if (flushBefore) {
+        if (pass.dueOutboxIds.length > 0) {
+          await deletePrefix(queues.prefix); // Redis loses them all
+          flushed.push(`${today} before delivery: ${pass.dueOutboxIds.length} jobs`);
+        }
+        workers = startSimWorkers();
+      } else if (flushDuring && pass.dueOutboxIds.length >= 5) {
+        const deadline = Date.now() + 5000;
+        while (world.smtp.messages.length === firstOfDay && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 1));
+        await deletePrefix(queues.prefix); // while the workers are sending
+        flushed.push(`${today} during delivery: ${pass.dueOutboxIds.length} jobs`);
       }
-      workers = startSimWorkers();
-    } else if (flushDuring && pass.dueOutboxIds.length >= 5) {
-      const deadline = Date.now() + 5000;
-      while (world.smtp.messages.length === firstOfDay && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-      await deletePrefix(queues.prefix); // while the workers are sending
-      flushed.push(`${today} during delivery: ${pass.dueOutboxIds.length} jobs`);
+      await drainDay(db, pass, firstOfDay);
+      await discoverInvitations(db);
     }
-    await drainDay(db, pass, firstOfDay);
-    await discoverInvitations(db);
-  }
-  assert.equal(flushed.length, 2, flushed.join('; '));
-  assert.ok(requeuedAfterLoss > 0, 'passes queued lost jobs again');
+    assert.equal(flushed.length, 2, flushed.join('; '));
+    assert.ok(requeuedAfterLoss > 0, 'passes queued lost jobs again');
 
-  const messages = world.smtp.messages;
-  const rows = await outboxRows(db);
-  checkEveryMessage(messages, rows);
-  const expected = checkExpectedMessages(rows);
-  await checkFinalStates(db);
-  const count = (f: (p: Sim) => unknown) => people.filter(f).length;
-  t.diagnostic(
-    `${messages.length} e-mails (${expected.invited} invitations, ${expected.reminded} first reminders), ${expected.letters} paper invitations; ` +
-      `${count((p) => p.happened.death)} deaths, ${count((p) => p.happened.withdraw)} withdrawals, ${count((p) => p.happened.optOut)} opt-outs, ` +
-      `${count((p) => p.happened.answer)} answers, ${count((p) => p.happened.paperRequest)} paper requests, ${count((p) => !p.email)} without e-mail; ` +
-      `Redis flushed ${flushed.join(' and ')}; ${requeuedAfterLoss} e-mails queued again by later passes`,
-  );
-});
+    const messages = world.smtp.messages;
+    const rows = await outboxRows(db);
+    checkEveryMessage(messages, rows);
+    const expected = checkExpectedMessages(rows);
+    await checkFinalStates(db);
+    const count = (f: (p: Sim) => unknown) => people.filter(f).length;
+    t.diagnostic(
+      `${messages.length} e-mails (${expected.invited} invitations, ${expected.reminded} first reminders), ${expected.letters} paper invitations; ` +
+        `${count((p) => p.happened.death)} deaths, ${count((p) => p.happened.withdraw)} withdrawals, ${count((p) => p.happened.optOut)} opt-outs, ` +
+        `${count((p) => p.happened.answer)} answers, ${count((p) => p.happened.paperRequest)} paper requests, ${count((p) => !p.email)} without e-mail; ` +
+        `Redis flushed ${flushed.join(' and ')}; ${requeuedAfterLoss} e-mails queued again by later passes`,
+    );
+  },
+);
 
 type EventKind = 'optOut' | 'paperRequest' | 'webAnswer' | 'paperAnswer';
 /** Events that need an invitation, by day, counted from the day the invitation was made. */
@@ -223,7 +252,10 @@ async function applyEvents(db: World['database']['db']) {
   }
   const deaths = people.filter((p) => p.plan.death === today);
   if (deaths.length) {
-    const report = await importDeaths(db, Readable.from([`national_id,date_of_death\n${deaths.map((p) => `${p.nationalId},${today}`).join('\n')}\n`]));
+    const report = await importDeaths(
+      db,
+      Readable.from([`national_id,date_of_death\n${deaths.map((p) => `${p.nationalId},${today}`).join('\n')}\n`]),
+    );
     await removeDeliveryJobs(queues, report.cancelledOutboxIds);
     for (const p of deaths) p.happened.death = today;
   }
@@ -253,7 +285,11 @@ async function applyEvents(db: World['database']['db']) {
 }
 
 async function isOpen(db: World['database']['db'], invitationId: number): Promise<boolean> {
-  const row = await db.selectFrom('invitations').select('state').where('id', '=', invitationId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('invitations')
+    .select('state')
+    .where('id', '=', invitationId)
+    .executeTakeFirstOrThrow();
   return ['planned', 'sent', 'reminded'].includes(row.state);
 }
 
@@ -283,7 +319,15 @@ function asRow(p: Sim): LifecyclePerson {
   return { ...base, national_id: p.nationalId, ...(p.address ? withAddress : {}) };
 }
 
-type Row = { id: number; tag: string; step: string; channel: string; state: string; sentAt: Date | null; lastError: string | null };
+type Row = {
+  id: number;
+  tag: string;
+  step: string;
+  channel: string;
+  state: string;
+  sentAt: Date | null;
+  lastError: string | null;
+};
 
 async function outboxRows(db: World['database']['db']): Promise<Map<number, Row>> {
   const rows = await db
@@ -293,7 +337,20 @@ async function outboxRows(db: World['database']['db']): Promise<Map<number, Row>
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select(['o.id', 's.register_id', 'o.step', 'o.channel', 'o.state', 'o.sent_at', 'o.last_error'])
     .execute();
-  return new Map(rows.map((r) => [r.id, { id: r.id, tag: r.register_id, step: r.step, channel: r.channel, state: r.state, sentAt: r.sent_at, lastError: r.last_error }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        tag: r.register_id,
+        step: r.step,
+        channel: r.channel,
+        state: r.state,
+        sentAt: r.sent_at,
+        lastError: r.last_error,
+      },
+    ]),
+  );
 }
 
 /** Every message the SMTP server received is allowed by the rules, and came once. */
@@ -312,15 +369,25 @@ function checkEveryMessage(messages: typeof world.smtp.messages, rows: Map<numbe
     if (!p.email) problems.push(`${why}: has no e-mail address`);
     if (p.rule === 'paper-only') problems.push(`${why}: paper-only`);
     if (row.step === 'reminder2' && p.rule !== 'email-only') problems.push(`${why}: reminder 2 is a letter`);
-    for (const [what, at] of Object.entries({ death: p.happened.death, withdrawal: p.happened.withdraw, 'opt-out': p.happened.optOut, answer: p.happened.answer, 'paper request': p.happened.paperRequest })) {
+    for (const [what, at] of Object.entries({
+      death: p.happened.death,
+      withdrawal: p.happened.withdraw,
+      'opt-out': p.happened.optOut,
+      answer: p.happened.answer,
+      'paper request': p.happened.paperRequest,
+    })) {
       if (at && day >= at) problems.push(`${why}: after the ${what} on ${at}`);
     }
-    if (row.state !== 'sent' || osloDay(row.sentAt!) !== day) problems.push(`${why}: row ${row.state} sent ${row.sentAt?.toISOString()}`);
+    if (row.state !== 'sent' || osloDay(row.sentAt!) !== day)
+      problems.push(`${why}: row ${row.state} sent ${row.sentAt?.toISOString()}`);
   }
   const perKey = new Map<number, number>();
   for (const m of messages) perKey.set(outboxKey(m), (perKey.get(outboxKey(m)) ?? 0) + 1);
-  for (const [key, n] of perKey) if (n > 1) problems.push(`outbox ${key} (${rows.get(key)?.tag} ${rows.get(key)?.step}) reached the SMTP server ${n} times`);
-  for (const key of perKey.keys()) if (!receivedOn.has(key)) problems.push(`outbox ${key} arrived outside a day's delivery`);
+  for (const [key, n] of perKey)
+    if (n > 1)
+      problems.push(`outbox ${key} (${rows.get(key)?.tag} ${rows.get(key)?.step}) reached the SMTP server ${n} times`);
+  for (const key of perKey.keys())
+    if (!receivedOn.has(key)) problems.push(`outbox ${key} arrived outside a day's delivery`);
   assert.deepEqual(problems, []);
   assert.equal(receivedOn.size, messages.length, 'one message per outbox key');
   for (const m of messages) {
@@ -344,7 +411,8 @@ function checkExpectedMessages(rows: Map<number, Row>) {
   let letters = 0;
   for (const p of people) {
     if (p.importOn >= p.closes) {
-      for (const step of ['invitation', 'reminder1', 'reminder2']) if (got.has(`${p.tag}:${step}`)) problems.push(`${p.tag}: imported after the window`);
+      for (const step of ['invitation', 'reminder1', 'reminder2'])
+        if (got.has(`${p.tag}:${step}`)) problems.push(`${p.tag}: imported after the window`);
       continue;
     }
     let inviteDay = p.importOn > p.opens ? p.importOn : p.opens;
@@ -364,7 +432,9 @@ function checkExpectedMessages(rows: Map<number, Row>) {
     }
     if (expectInvitation) invited++;
     const later = (day: string) =>
-      [p.happened.death, p.happened.withdraw, p.happened.optOut, p.happened.answer, p.happened.paperRequest].some((d) => d !== undefined && d <= day);
+      [p.happened.death, p.happened.withdraw, p.happened.optOut, p.happened.answer, p.happened.paperRequest].some(
+        (d) => d !== undefined && d <= day,
+      );
     const r1 = addDays(inviteDay, 14);
     const expectR1 = expectInvitation && r1 < p.closes && r1 <= SIM_END && !later(r1);
     check(`${p.tag}:reminder1`, expectR1 ? [r1] : []);
@@ -374,7 +444,10 @@ function checkExpectedMessages(rows: Map<number, Row>) {
     check(`${p.tag}:reminder2`, expectR2 ? [r2] : []);
   }
   assert.deepEqual(problems, []);
-  assert.ok(invited > 500 && reminded > 150 && letters > 50, `a meaningful run: ${invited} invited, ${reminded} reminded by e-mail, ${letters} letters`);
+  assert.ok(
+    invited > 500 && reminded > 150 && letters > 50,
+    `a meaningful run: ${invited} invited, ${reminded} reminded by e-mail, ${letters} letters`,
+  );
   return { invited, reminded, letters };
 
   function check(key: string, expected: string[]) {
@@ -393,12 +466,20 @@ async function checkFinalStates(db: World['database']['db']) {
     .execute();
   const perTag = new Map<string, number>();
   for (const i of invitations) perTag.set(i.register_id, (perTag.get(i.register_id) ?? 0) + 1);
-  assert.ok([...perTag.values()].every((n) => n === 1), 'one invitation per arrest');
+  assert.ok(
+    [...perTag.values()].every((n) => n === 1),
+    'one invitation per arrest',
+  );
   const open = invitations.filter((i) => ['planned', 'sent', 'reminded'].includes(i.state) && i.closes_on <= SIM_END);
   assert.deepEqual(open, [], 'every window closed by the last pass is expired');
   const states = await db.selectFrom('outbox').select(['state', 'channel']).execute();
   assert.equal(states.filter((s) => s.state === 'sending' || s.state === 'unknown' || s.state === 'failed').length, 0);
-  const paperSent = await db.selectFrom('outbox').select('id').where('channel', '=', 'paper').where('message_id', 'is not', null).execute();
+  const paperSent = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('channel', '=', 'paper')
+    .where('message_id', 'is not', null)
+    .execute();
   assert.equal(paperSent.length, 0, 'a letter never became an e-mail');
   const died = people.filter((p) => p.happened.death);
   assert.ok(died.length > 20, `${died.length} deaths in the run`);

@@ -24,7 +24,11 @@ async function run(args: string[]) {
 }
 
 function startServer(port: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...cli.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...cli.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d: Buffer) => {
     output.push(d.toString('utf8'));
     serverOut.push(d.toString('utf8'));
@@ -46,7 +50,11 @@ async function healthy(port: number) {
 }
 
 test('no national id, token, e-mail, name or answer in anything the processes print', async () => {
-  const people = [person(71, { given_name: 'Solveig', family_name: 'Kvernmo' }), person(72, { given_name: 'Tormod', family_name: 'Aasheim' }), person(73, { national_id: '12345678901' })];
+  const people = [
+    person(71, { given_name: 'Solveig', family_name: 'Kvernmo' }),
+    person(72, { given_name: 'Tormod', family_name: 'Aasheim' }),
+    person(73, { national_id: '12345678901' }),
+  ];
   const csv = path.join(cli.dir, 'people.csv');
   writeFileSync(csv, toCsv(people));
   assert.equal((await run(['import', csv])).code, 1, 'one bad row');
@@ -60,13 +68,18 @@ test('no national id, token, e-mail, name or answer in anything the processes pr
     await healthy(port);
     const base = `http://127.0.0.1:${port}`;
     await answerSurvey(request.agent(base), tokens[0]!, [4, 3, 2, 5, 1], 37);
-    await request(base).get(`/s/${'Z'.repeat(43)}`).expect(404);
+    await request(base)
+      .get(`/s/${'Z'.repeat(43)}`)
+      .expect(404);
     await request(base).get('/s/not-a-token-at-all').expect(404);
     // Metrics from loopback (the default METRICS_ALLOW), read from the database.
     const metrics = await request(base).get('/metrics').expect(200);
     assert.match(metrics.text, /^prom_responses\{mode="web"\} 1$/m);
     assert.match(metrics.text, /^prom_outbox_messages\{channel="email",state="sent"\} 2$/m);
-    assert.match(metrics.text, /^http_request_duration_seconds_count\{method="POST",route="\/s\/q\/:n",status_code="303"\} [1-9]/m);
+    assert.match(
+      metrics.text,
+      /^http_request_duration_seconds_count\{method="POST",route="\/s\/q\/:n",status_code="303"\} [1-9]/m,
+    );
     assert.match(metrics.text, /^prom_queue_jobs\{queue="delivery",state="waiting"\} \d+$/m);
   } finally {
     await new Promise((resolve) => {
@@ -77,13 +90,23 @@ test('no national id, token, e-mail, name or answer in anything the processes pr
   assert.equal((await run(['export', 'responses', '--format', 'csv', '--out', path.join(cli.dir, 'out.csv')])).code, 0);
 
   // The server writes structured JSON only, and every request line carries its request id.
-  const lines = serverOut.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = serverOut
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const requests = lines.filter((l) => l.msg === 'request');
   assert.ok(requests.length >= 10, `request lines: ${requests.length}`);
   for (const l of lines) assert.ok(typeof l.level === 'string' && typeof l.time === 'string', JSON.stringify(l));
   for (const l of requests) assert.match(String(l.reqId), /^[0-9a-f-]{36}$/, JSON.stringify(l));
-  assert.ok(requests.some((l) => l.route === '/s/:token'), 'requests are named by route pattern, not URL');
-  assert.ok(lines.some((l) => l.msg === 'unknown survey link' && l.reqId), 'guessing is logged with its request id');
+  assert.ok(
+    requests.some((l) => l.route === '/s/:token'),
+    'requests are named by route pattern, not URL',
+  );
+  assert.ok(
+    lines.some((l) => l.msg === 'unknown survey link' && l.reqId),
+    'guessing is logged with its request id',
+  );
 
   const logs = output.join('\n');
   assert.ok(logs.length > 200, 'the run printed something to search');

@@ -19,14 +19,29 @@ function stratum(sex: string, age: string): Json {
     sex,
     age,
     n: stat(100),
-    dimensions: { mobility: { shares: [0.8, 0.1, 0.05, 0.03, 0.02], source: 'test' }, self_care: null, usual_activities: null, pain_discomfort: null, anxiety_depression: null },
+    dimensions: {
+      mobility: { shares: [0.8, 0.1, 0.05, 0.03, 0.02], source: 'test' },
+      self_care: null,
+      usual_activities: null,
+      pain_discomfort: null,
+      anxiety_depression: null,
+    },
     vas: { mean: stat(80), sd: stat(15), median: null, groups: null },
     index: { mean: stat(0.85), sd: stat(0.1), valueSet: 'NO-2024' },
   };
 }
 
 function normFile(change: (set: Json) => void = () => {}): Json {
-  const set: Json = { format: 'prom-norms', formatVersion: 1, id: 'TEST', version: '1', title: 'Test', population: 'test', sources: { test: 'A test source' }, strata: [stratum('female', '30-39'), stratum('male', '30-39')] };
+  const set: Json = {
+    format: 'prom-norms',
+    formatVersion: 1,
+    id: 'TEST',
+    version: '1',
+    title: 'Test',
+    population: 'test',
+    sources: { test: 'A test source' },
+    strata: [stratum('female', '30-39'), stratum('male', '30-39')],
+  };
   change(set);
   return set;
 }
@@ -51,26 +66,108 @@ before(async () => {
 });
 
 const faults: [string, string, string, RegExp, string[]?][] = [
-  ['a duplicate stratum', 'dup.json', JSON.stringify(normFile((s) => s.strata.push({ ...stratum('female', '30-39'), vas: { mean: { value: 60, source: 'test' }, sd: null, median: null, groups: null } }))), /stratum female\/30-39 appears more than once/],
-  ['an EQ VAS mean of 150', 'vas.json', JSON.stringify(normFile((s) => (s.strata[0].vas.mean.value = 150))), /stratum female\/30-39: EQ VAS mean 150 is outside 0 to 100/],
-  ['an index mean of 3.2', 'index.json', JSON.stringify(normFile((s) => (s.strata[1].index.mean.value = 3.2))), /stratum male\/30-39: index mean 3\.2 is outside -0\.\d+ to 1/],
-  ['a negative SD', 'sd.json', JSON.stringify(normFile((s) => (s.strata[0].vas.sd.value = -4))), /stratum female\/30-39: EQ VAS SD -4 is negative/],
-  ['a negative n', 'n.json', JSON.stringify(normFile((s) => (s.strata[1].n.value = -7.5))), /stratum male\/30-39: n -7\.5 is negative/],
-  ['shares adding up to 1.003', 'shares.json', JSON.stringify(normFile((s) => (s.strata[0].dimensions.mobility.shares = [0.803, 0.1, 0.05, 0.03, 0.02]))), /stratum female\/30-39: mobility levels add up to 1\.003, not 1/],
-  ['strata with different value sets', 'sets.json', JSON.stringify(normFile((s) => (s.strata[1].index.valueSet = 'EN-2018'))), /stratum male\/30-39 uses value set EN-2018, the others NO-2024/],
-  ['a value set other than --value-set', 'stated.json', JSON.stringify(normFile()), /value set NO-2024, not DK-2021 as --value-set says/, ['--value-set', 'DK-2021']],
-  ['an empty age cell in microdata', 'empty-age.csv', micro([...GOOD_ROWS, ',male,1,1,1,1,1,80,1']), /line 5: age: is empty/],
-  ['a non-numeric age in microdata', 'text-age.csv', micro([...GOOD_ROWS, 'forty,male,1,1,1,1,1,80,1']), /line 5: age: must be a number/],
-  ['a misspelt column', 'column.csv', micro(GOOD_ROWS, MICRO_HEADER.replace('mobility', 'mobilty')), /unknown column "mobilty" \(did you mean mobility\?\); missing column mobility/],
-  ['a short CSV row', 'short.csv', micro([...GOOD_ROWS, '50,male,1,1']), /short\.csv cannot be read as CSV: .*; nothing was imported/],
-  ['a tab-separated file', 'tabs.csv', micro(GOOD_ROWS.map((l) => l.replace(/,/g, '\t')), MICRO_HEADER.replace(/,/g, '\t')), /looks tab-separated; save it as comma- or semicolon-separated CSV/],
-  ['malformed JSON', 'broken.json', '{ "format": "prom-norms", ', /broken\.json is not valid JSON \(.+\); nothing was imported/],
+  [
+    'a duplicate stratum',
+    'dup.json',
+    JSON.stringify(
+      normFile((s) =>
+        s.strata.push({
+          ...stratum('female', '30-39'),
+          vas: { mean: { value: 60, source: 'test' }, sd: null, median: null, groups: null },
+        }),
+      ),
+    ),
+    /stratum female\/30-39 appears more than once/,
+  ],
+  [
+    'an EQ VAS mean of 150',
+    'vas.json',
+    JSON.stringify(normFile((s) => (s.strata[0].vas.mean.value = 150))),
+    /stratum female\/30-39: EQ VAS mean 150 is outside 0 to 100/,
+  ],
+  [
+    'an index mean of 3.2',
+    'index.json',
+    JSON.stringify(normFile((s) => (s.strata[1].index.mean.value = 3.2))),
+    /stratum male\/30-39: index mean 3\.2 is outside -0\.\d+ to 1/,
+  ],
+  [
+    'a negative SD',
+    'sd.json',
+    JSON.stringify(normFile((s) => (s.strata[0].vas.sd.value = -4))),
+    /stratum female\/30-39: EQ VAS SD -4 is negative/,
+  ],
+  [
+    'a negative n',
+    'n.json',
+    JSON.stringify(normFile((s) => (s.strata[1].n.value = -7.5))),
+    /stratum male\/30-39: n -7\.5 is negative/,
+  ],
+  [
+    'shares adding up to 1.003',
+    'shares.json',
+    JSON.stringify(normFile((s) => (s.strata[0].dimensions.mobility.shares = [0.803, 0.1, 0.05, 0.03, 0.02]))),
+    /stratum female\/30-39: mobility levels add up to 1\.003, not 1/,
+  ],
+  [
+    'strata with different value sets',
+    'sets.json',
+    JSON.stringify(normFile((s) => (s.strata[1].index.valueSet = 'EN-2018'))),
+    /stratum male\/30-39 uses value set EN-2018, the others NO-2024/,
+  ],
+  [
+    'a value set other than --value-set',
+    'stated.json',
+    JSON.stringify(normFile()),
+    /value set NO-2024, not DK-2021 as --value-set says/,
+    ['--value-set', 'DK-2021'],
+  ],
+  [
+    'an empty age cell in microdata',
+    'empty-age.csv',
+    micro([...GOOD_ROWS, ',male,1,1,1,1,1,80,1']),
+    /line 5: age: is empty/,
+  ],
+  [
+    'a non-numeric age in microdata',
+    'text-age.csv',
+    micro([...GOOD_ROWS, 'forty,male,1,1,1,1,1,80,1']),
+    /line 5: age: must be a number/,
+  ],
+  [
+    'a misspelt column',
+    'column.csv',
+    micro(GOOD_ROWS, MICRO_HEADER.replace('mobility', 'mobilty')),
+    /unknown column "mobilty" \(did you mean mobility\?\); missing column mobility/,
+  ],
+  [
+    'a short CSV row',
+    'short.csv',
+    micro([...GOOD_ROWS, '50,male,1,1']),
+    /short\.csv cannot be read as CSV: .*; nothing was imported/,
+  ],
+  [
+    'a tab-separated file',
+    'tabs.csv',
+    micro(
+      GOOD_ROWS.map((l) => l.replace(/,/g, '\t')),
+      MICRO_HEADER.replace(/,/g, '\t'),
+    ),
+    /looks tab-separated; save it as comma- or semicolon-separated CSV/,
+  ],
+  [
+    'malformed JSON',
+    'broken.json',
+    '{ "format": "prom-norms", ',
+    /broken\.json is not valid JSON \(.+\); nothing was imported/,
+  ],
 ];
 
 for (const [what, file, content, pattern, extra] of faults) {
   test(`refused: ${what}`, async () => {
     const message = await refused(file, content, pattern, extra);
-    if (file === 'column.csv') assert.equal(message.match(/mobilty/g)!.length, 1, 'the column is named once, not once per line');
+    if (file === 'column.csv')
+      assert.equal(message.match(/mobilty/g)!.length, 1, 'the column is named once, not once per line');
   });
 }
 
@@ -83,7 +180,14 @@ test('refused: a file that is not there, in one sentence naming it', async () =>
 test('nothing refused was stored; the shipped file and valid microdata import; prom norms list shows them', async () => {
   const before = await prom(['norms', 'list'], cli.env);
   assert.equal(before.code, 0, before.stderr);
-  assert.deepEqual(before.stdout.trim().split('\n').map((l) => l.split('\t')[0]), ['NO-2019'], 'only the shipped set');
+  assert.deepEqual(
+    before.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[0]),
+    ['NO-2019'],
+    'only the shipped set',
+  );
   assert.match(before.stdout, /\(shipped\)/);
   const shipped = await prom(['norms', 'import', path.join(ROOT, 'norms/no-2019.json')], cli.env);
   assert.equal(shipped.code, 0, shipped.stderr);
@@ -95,8 +199,14 @@ test('nothing refused was stored; the shipped file and valid microdata import; p
   const m = await prom(['norms', 'import', microFile, '--id', 'SURVEY', '--version', 'v1'], cli.env);
   assert.equal(m.code, 0, m.stderr);
   const list = await prom(['norms', 'list'], cli.env);
-  const lines = list.stdout.trim().split('\n').map((l) => l.split('\t'));
-  assert.deepEqual(lines.map((l) => l[0]), ['NO-2019', 'SURVEY', 'TEST']);
+  const lines = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  assert.deepEqual(
+    lines.map((l) => l[0]),
+    ['NO-2019', 'SURVEY', 'TEST'],
+  );
   assert.deepEqual(lines.find((l) => l[0] === 'SURVEY')!.slice(1, 3), ['v1', 'NO-2024']);
   assert.deepEqual(lines.find((l) => l[0] === 'TEST')!.slice(1, 4), ['1', 'NO-2024', 'Test']);
   assert.doesNotMatch(list.stdout, /shipped/, 'the imported NO-2019 replaces the shipped one');

@@ -53,7 +53,10 @@ test('every request gets an id, echoed as X-Request-Id and on each of its log li
   const id = guess.headers['x-request-id'];
   assert.match(id ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   const own = logs.entries().filter((e) => e.reqId === id);
-  assert.deepEqual(own.map((e) => e.msg), ['unknown survey link', 'request']);
+  assert.deepEqual(
+    own.map((e) => e.msg),
+    ['unknown survey link', 'request'],
+  );
   assert.equal(own[1]!.route, '/s/:token');
   assert.deepEqual(own[1]!.res, { statusCode: 404 });
   assert.equal(typeof own[1]!.responseTime, 'number');
@@ -70,7 +73,14 @@ test('every request gets an id, echoed as X-Request-Id and on each of its log li
   assert.ok(logs.entries().some((e) => e.route === '(unmatched)'));
   for (const e of logs.entries()) {
     assert.ok(typeof e.reqId === 'string', `request id on ${JSON.stringify(e)}`);
-    assert.equal(e.req === undefined || Object.keys(e.req as object).sort().join() === 'id,method', true, 'no headers, URL or address in req');
+    assert.equal(
+      e.req === undefined ||
+        Object.keys(e.req as object)
+          .sort()
+          .join() === 'id,method',
+      true,
+      'no headers, URL or address in req',
+    );
   }
 });
 
@@ -85,14 +95,27 @@ test('/metrics counts equal the database, read fresh after the cache time', asyn
     [other.invitationId, 'invitation', 'email', 'failed'],
     [other.invitationId, 'reminder2', 'paper', 'print'],
   ] as const) {
-    await database.db.insertInto('outbox').values({ invitation_id: invitation, step, channel, state, due_at: new Date(), created_at: new Date() }).execute();
+    await database.db
+      .insertInto('outbox')
+      .values({ invitation_id: invitation, step, channel, state, due_at: new Date(), created_at: new Date() })
+      .execute();
   }
   await answerSurvey(request.agent(a), answered.token, [1, 2, 3, 4, 5], 60);
   await queues.delivery.add('deliver', { outboxId: 999999 }, { delay: 60_000, jobId: 'ob-999999' });
 
-  const body = (await request(a).get('/metrics').expect(200).expect('content-type', /text\/plain/)).text;
-  const outbox = await sql<{ channel: string; state: string; n: number }>`select channel, state, count(*)::int as n from outbox group by 1, 2`.execute(database.db);
-  for (const r of outbox.rows) assert.match(body, new RegExp(`^prom_outbox_messages\\{channel="${r.channel}",state="${r.state}"\\} ${r.n}$`, 'm'));
+  const body = (
+    await request(a)
+      .get('/metrics')
+      .expect(200)
+      .expect('content-type', /text\/plain/)
+  ).text;
+  const outbox = await sql<{
+    channel: string;
+    state: string;
+    n: number;
+  }>`select channel, state, count(*)::int as n from outbox group by 1, 2`.execute(database.db);
+  for (const r of outbox.rows)
+    assert.match(body, new RegExp(`^prom_outbox_messages\\{channel="${r.channel}",state="${r.state}"\\} ${r.n}$`, 'm'));
   assert.match(body, /^prom_outbox_messages\{channel="email",state="unknown"\} 1$/m);
   assert.match(body, /^prom_responses\{mode="web"\} 1$/m);
   assert.match(body, /^prom_queue_jobs\{queue="delivery",state="delayed"\} 1$/m);
@@ -104,7 +127,19 @@ test('/metrics counts equal the database, read fresh after the cache time', asyn
   // A paper answer shows up on the next scrape (cache time 0 here).
   await database.db
     .insertInto('responses')
-    .values({ id: randomUUID(), invitation_id: other.invitationId, mode: 'paper', language: 'nb', mobility: 2, self_care: 1, usual_activities: 1, pain_discomfort: 3, anxiety_depression: 1, vas: 70, completed_at: new Date() })
+    .values({
+      id: randomUUID(),
+      invitation_id: other.invitationId,
+      mode: 'paper',
+      language: 'nb',
+      mobility: 2,
+      self_care: 1,
+      usual_activities: 1,
+      pain_discomfort: 3,
+      anxiety_depression: 1,
+      vas: 70,
+      completed_at: new Date(),
+    })
     .execute();
   assert.match((await request(a).get('/metrics').expect(200)).text, /^prom_responses\{mode="paper"\} 1$/m);
 });
@@ -113,7 +148,9 @@ test('/metrics answers only the configured addresses, by socket address whatever
   const closed = app({ metrics: createMetrics({ db: database.db, allow: ['10.0.0.0/8'] }), trustProxy: true });
   const refused = await request(closed).get('/metrics').set('X-Forwarded-For', '10.1.2.3').expect(404);
   assert.doesNotMatch(refused.text, /prom_|process_/);
-  await request(app({ metrics: createMetrics({ db: database.db, allow: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }) })).get('/metrics').expect(200);
+  await request(app({ metrics: createMetrics({ db: database.db, allow: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] }) }))
+    .get('/metrics')
+    .expect(200);
   await request(app()).get('/metrics').expect(404); // no metrics configured: no route
 });
 
@@ -138,11 +175,24 @@ test('a request that fails is logged at error level with the kind of error and i
   const logs = captureLogs();
   // A database whose reads fail with an error quoting a national id, as a constraint error would.
   const failing = new Proxy(database.db, {
-    get: (target, name) => (name === 'selectFrom' ? () => { throw new TypeError('row (national_id)=(12345678901)'); } : Reflect.get(target, name)),
+    get: (target, name) =>
+      name === 'selectFrom'
+        ? () => {
+            throw new TypeError('row (national_id)=(12345678901)');
+          }
+        : Reflect.get(target, name),
   });
-  const res = await request(app({ db: failing, logger: logs.logger })).get(`/s/${'F'.repeat(43)}`).expect(500);
+  const res = await request(app({ db: failing, logger: logs.logger }))
+    .get(`/s/${'F'.repeat(43)}`)
+    .expect(500);
   const lines = logs.entries().filter((e) => e.reqId === res.headers['x-request-id']);
-  assert.deepEqual(lines.map((l) => [l.level, l.msg]), [['error', 'error while answering'], ['error', 'request']]);
+  assert.deepEqual(
+    lines.map((l) => [l.level, l.msg]),
+    [
+      ['error', 'error while answering'],
+      ['error', 'request'],
+    ],
+  );
   assert.deepEqual(lines[0]!.err, { type: 'TypeError' });
   assert.deepEqual(lines[1]!.res, { statusCode: 500 });
   assert.equal(lines[1]!.err, undefined, 'no second, made-up error');

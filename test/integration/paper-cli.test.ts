@@ -22,7 +22,13 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
-  env = baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, PUBLIC_URL: 'http://prom.test' });
+  env = baseEnv({
+    DATA_DIR: path.join(dir, 'data'),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PUBLIC_URL: 'http://prom.test',
+  });
 });
 after(async () => {
   await deletePrefix(prefix);
@@ -34,7 +40,15 @@ const ok = (run: { code: number | null; stderr: string }) => assert.equal(run.co
 test('prom letters: batch, nothing twice, confirm, reprint, double-entry', async () => {
   const csv = path.join(dir, 'people.csv');
   const arrest = '2026-01-01'; // day 90 on 2026-04-01
-  writeFileSync(csv, lifecycleCsv([1, 2, 3].map((i) => ({ ...person(i, { register_id: `PL${i}`, arrest_date: arrest, email: '' }), ...withAddress }))));
+  writeFileSync(
+    csv,
+    lifecycleCsv(
+      [1, 2, 3].map((i) => ({
+        ...person(i, { register_id: `PL${i}`, arrest_date: arrest, email: '' }),
+        ...withAddress,
+      })),
+    ),
+  );
   ok(await prom(['import', csv], env));
   ok(await prom(['register', 'set', EXAMPLE_PROFILE_FILE], env));
   const pass = await prom(['schedule', '--now', '2026-04-01'], env);
@@ -47,7 +61,9 @@ test('prom letters: batch, nothing twice, confirm, reprint, double-entry', async
   assert.ok(id, made.stdout);
   const pdf = path.join(out, `batch-${id}.pdf`);
   assert.match(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }), /Pages:\s+12\n/);
-  const manifest = readFileSync(path.join(out, `batch-${id}-manifest.csv`), 'utf8').trim().split('\n');
+  const manifest = readFileSync(path.join(out, `batch-${id}-manifest.csv`), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(manifest.length, 4);
   assert.match(manifest[1]!, /^L-\d{6},4,Test1 Testesen,Storgata 1,0155,Oslo$/);
 
@@ -83,7 +99,15 @@ test('prom letters: batch, nothing twice, confirm, reprint, double-entry', async
 
 test('prom consent erase: everything about the person goes, the batch files are drawn again without the letter, a re-import is refused', async () => {
   const csv = path.join(dir, 'erase.csv');
-  writeFileSync(csv, lifecycleCsv([7, 8].map((i) => ({ ...person(i, { register_id: `PE${i}`, arrest_date: '2026-01-10', email: '' }), ...withAddress }))));
+  writeFileSync(
+    csv,
+    lifecycleCsv(
+      [7, 8].map((i) => ({
+        ...person(i, { register_id: `PE${i}`, arrest_date: '2026-01-10', email: '' }),
+        ...withAddress,
+      })),
+    ),
+  );
   ok(await prom(['import', csv], env));
   ok(await prom(['schedule', '--now', '2026-04-10'], env));
   const out = path.join(dir, 'print', 'erase');

@@ -15,7 +15,15 @@ import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
 import { PRINT_BATCH_JOB, printBatchProcessor, schedulePrintBatches } from '../../jobs/print-batch.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
-import { confirmBatch, decryptCode, formatLetterId, letterCodeKey, makeBatch, reprintBatch, type BatchDeps } from '../../src/paper/batch.ts';
+import {
+  confirmBatch,
+  decryptCode,
+  formatLetterId,
+  letterCodeKey,
+  makeBatch,
+  reprintBatch,
+  type BatchDeps,
+} from '../../src/paper/batch.ts';
 import { setDoubleEntry } from '../../src/paper/entry.ts';
 import { undoHandOver } from '../../src/invitations/print.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
@@ -63,12 +71,24 @@ async function paperPeople(n: number, hospital = 'OUS', arrest = ARREST): Promis
     const s = await db
       .insertInto('survivors')
       .values({
-        register_id: `P${i}`, national_id: syntheticNationalId(7000 + i), birth_date: '1950-01-01', sex: 'female',
-        given_name: `Åse${i}`, family_name: 'Ødegård', address_line: `Kjølberggata ${i}`, postal_code: '0653', city: 'OSLO', language: 'nb', channel_rule: 'paper-only',
+        register_id: `P${i}`,
+        national_id: syntheticNationalId(7000 + i),
+        birth_date: '1950-01-01',
+        sex: 'female',
+        given_name: `Åse${i}`,
+        family_name: 'Ødegård',
+        address_line: `Kjølberggata ${i}`,
+        postal_code: '0653',
+        city: 'OSLO',
+        language: 'nb',
+        channel_rule: 'paper-only',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('arrest_events').values({ survivor_id: s.id, arrest_date: arrest, arrest_type: 'OHCA', hospital }).execute();
+    await db
+      .insertInto('arrest_events')
+      .values({ survivor_id: s.id, arrest_date: arrest, arrest_type: 'OHCA', hospital })
+      .execute();
     ids.push(`P${i}`);
   }
   return ids;
@@ -82,7 +102,15 @@ async function outboxOf(registerId: string) {
     .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select(['o.id', 'o.step', 'o.state', 'o.last_error', 'o.sent_at', 'i.id as invitation_id', 'i.state as invitation_state'])
+    .select([
+      'o.id',
+      'o.step',
+      'o.state',
+      'o.last_error',
+      'o.sent_at',
+      'i.id as invitation_id',
+      'i.state as invitation_state',
+    ])
     .where('s.register_id', '=', registerId)
     .where('o.step', '=', 'invitation')
     .executeTakeFirstOrThrow();
@@ -97,12 +125,26 @@ before(async () => {
   world = await createWorld();
   db = world.database.db;
   app = world.app();
-  deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) };
+  deps = {
+    db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    publicUrl: PUBLIC_URL,
+    codeKey: letterCodeKey(TEST_SESSION_SECRET),
+  };
   staff = {
     a: await createStaff(db, TEST_SESSION_SECRET, { email: 'a@register.test', role: 'registrar', hospitals: ['OUS'] }),
-    b: await createStaff(db, TEST_SESSION_SECRET, { email: 'b@register.test', role: 'registrar', hospitals: ['OUS', 'HUS'] }),
+    b: await createStaff(db, TEST_SESSION_SECRET, {
+      email: 'b@register.test',
+      role: 'registrar',
+      hospitals: ['OUS', 'HUS'],
+    }),
     c: await createStaff(db, TEST_SESSION_SECRET, { email: 'c@register.test', role: 'registrar', hospitals: ['OUS'] }),
-    other: await createStaff(db, TEST_SESSION_SECRET, { email: 'other@register.test', role: 'registrar', hospitals: ['HUS'] }),
+    other: await createStaff(db, TEST_SESSION_SECRET, {
+      email: 'other@register.test',
+      role: 'registrar',
+      hospitals: ['HUS'],
+    }),
     admin: await createStaff(db, TEST_SESSION_SECRET, { email: 'admin@register.test', role: 'admin' }),
   };
 });
@@ -121,7 +163,11 @@ describe('print batches', () => {
     assert.equal(pass.toPrint, 4);
     for (const p of people) assert.equal((await outboxOf(p)).state, 'print');
     // Between the pass and the batch: one person dies, one loses the postal address.
-    const dead = await db.selectFrom('survivors').select('national_id').where('register_id', '=', people[0]!).executeTakeFirstOrThrow();
+    const dead = await db
+      .selectFrom('survivors')
+      .select('national_id')
+      .where('register_id', '=', people[0]!)
+      .executeTakeFirstOrThrow();
     await db.insertInto('deaths').values({ national_id: dead.national_id, died_on: DAY90, source: 'test' }).execute();
     await db.updateTable('survivors').set({ address_line: null }).where('register_id', '=', people[1]!).execute();
 
@@ -131,7 +177,11 @@ describe('print batches', () => {
     assert.equal(r.held, 1);
     assert.equal(r.files!.letters, 2);
     batchId = r.batchId;
-    assert.deepEqual(await outboxOf(people[0]!).then((o) => [o.state, o.last_error, o.invitation_state]), ['cancelled', 'died', 'cancelled']);
+    assert.deepEqual(await outboxOf(people[0]!).then((o) => [o.state, o.last_error, o.invitation_state]), [
+      'cancelled',
+      'died',
+      'cancelled',
+    ]);
     assert.deepEqual(await outboxOf(people[1]!).then((o) => [o.state, o.last_error]), ['held', 'address_missing']);
     // In the batch but not sent until the hand-over is confirmed.
     assert.deepEqual(await outboxOf(people[2]!).then((o) => [o.state, o.invitation_state]), ['print', 'planned']);
@@ -152,7 +202,8 @@ describe('print batches', () => {
     assert.equal(manifest.length, 3);
     assert.match(manifest[1]!, /^L-\d{6},4,Åse\d+ Ødegård,Kjølberggata \d+,0653,OSLO$/);
     const nationalIds = await db.selectFrom('survivors').select('national_id').execute();
-    for (const { national_id } of nationalIds) assert.ok(!manifest.join('\n').includes(national_id), 'no national id in the manifest');
+    for (const { national_id } of nationalIds)
+      assert.ok(!manifest.join('\n').includes(national_id), 'no national id in the manifest');
     assert.doesNotMatch(manifest.join('\n'), /hjerte|stans|arrest|sykehus|OUS/i);
   });
 
@@ -172,7 +223,9 @@ describe('print batches', () => {
     assert.equal(o.sent_at?.toISOString(), at.toISOString());
     assert.deepEqual(await confirmBatch(db, batchId, 'a@register.test', at), { kind: 'already' });
 
-    const firstText = execFileSync('pdftotext', ['-layout', path.join(dir, 'batch-a', `batch-${batchId}.pdf`), '-'], { encoding: 'utf8' });
+    const firstText = execFileSync('pdftotext', ['-layout', path.join(dir, 'batch-a', `batch-${batchId}.pdf`), '-'], {
+      encoding: 'utf8',
+    });
     const reprint = await reprintBatch(deps, batchId, path.join(dir, 'reprint'), 'test', at);
     assert.equal(reprint.kind, 'reprinted');
     if (reprint.kind !== 'reprinted') return;
@@ -197,8 +250,13 @@ async function lettersFor(n: number, hospital = 'OUS'): Promise<number[]> {
 
 /** The keying form: one character per item (1–5, 0 = not ticked, 9 = more than one), the VAS 0–100 (999 = blank, 888 = unclear). */
 const form = (levels: (string | number)[], vas: string, received: string) => ({
-  mobility: String(levels[0]), self_care: String(levels[1]), usual_activities: String(levels[2]), pain_discomfort: String(levels[3]), anxiety_depression: String(levels[4]),
-  vas, received_on: received,
+  mobility: String(levels[0]),
+  self_care: String(levels[1]),
+  usual_activities: String(levels[2]),
+  pain_discomfort: String(levels[3]),
+  anxiety_depression: String(levels[4]),
+  vas,
+  received_on: received,
 });
 
 async function entryPage(who: TestStaff, letterId: number) {
@@ -209,7 +267,10 @@ async function entryPage(who: TestStaff, letterId: number) {
 
 async function enter(who: TestStaff, letterId: number, values: Record<string, string>) {
   const { agent, csrf } = await entryPage(who, letterId);
-  return agent.post(`/staff/paper/letters/${letterId}/entries`).type('form').send({ _csrf: csrf, ...values });
+  return agent
+    .post(`/staff/paper/letters/${letterId}/entries`)
+    .type('form')
+    .send({ _csrf: csrf, ...values });
 }
 
 async function responseOf(letterId: number) {
@@ -223,19 +284,43 @@ describe('entering returned forms', () => {
     const code = decryptCode(deps.codeKey, letter.short_code_enc);
     const agent = await agentOf(staff.a);
     let page = await agent.get('/staff/paper').expect(200);
-    await agent.post('/staff/paper/find').type('form').send({ _csrf: csrfFrom(page.text), ref: formatLetterId(id!) }).expect(303).expect('Location', `/staff/paper/letters/${id}`);
-    await agent.post('/staff/paper/find').type('form').send({ _csrf: csrfFrom(page.text), ref: code.toLowerCase().replace(/-/g, ' ') }).expect(303).expect('Location', `/staff/paper/letters/${id}`);
-    const missing = await agent.post('/staff/paper/find').type('form').send({ _csrf: csrfFrom(page.text), ref: '' }).expect(400);
+    await agent
+      .post('/staff/paper/find')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ref: formatLetterId(id!) })
+      .expect(303)
+      .expect('Location', `/staff/paper/letters/${id}`);
+    await agent
+      .post('/staff/paper/find')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ref: code.toLowerCase().replace(/-/g, ' ') })
+      .expect(303)
+      .expect('Location', `/staff/paper/letters/${id}`);
+    const missing = await agent
+      .post('/staff/paper/find')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ref: '' })
+      .expect(400);
     assert.match(missing.text, /<title>Feil: /);
     assert.match(missing.text, /Skriv retur-ID-en eller koden fra skjemaet/);
     page = await agent.get(`/staff/paper/letters/${id}`).expect(200);
     assert.match(page.text, /•••••••\d{4}/, 'the national id is masked');
-    const nid = await db.selectFrom('survivors as s').innerJoin('arrest_events as e', 'e.survivor_id', 's.id').innerJoin('invitations as i', 'i.arrest_event_id', 'e.id').select('s.national_id').where('i.id', '=', letter.invitation_id).executeTakeFirstOrThrow();
+    const nid = await db
+      .selectFrom('survivors as s')
+      .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
+      .innerJoin('invitations as i', 'i.arrest_event_id', 'e.id')
+      .select('s.national_id')
+      .where('i.id', '=', letter.invitation_id)
+      .executeTakeFirstOrThrow();
     assert.ok(!page.text.includes(nid.national_id));
 
     const other = { agent: await agentOf(staff.other) };
     const home = await other.agent.get('/staff/paper').expect(200);
-    const notFound = await other.agent.post('/staff/paper/find').type('form').send({ _csrf: csrfFrom(home.text), ref: formatLetterId(id!) }).expect(400);
+    const notFound = await other.agent
+      .post('/staff/paper/find')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), ref: formatLetterId(id!) })
+      .expect(400);
     assert.match(notFound.text, /Fant ikke noe brev/);
     await other.agent.get(`/staff/paper/letters/${id}`).expect(404);
     const analyst = await createStaff(db, TEST_SESSION_SECRET, { email: 'analyst@register.test', role: 'analyst' });
@@ -247,24 +332,41 @@ describe('entering returned forms', () => {
     const res = await enter(staff.a, id!, form(['', 2, 3, 7, 'x'], '101', '2026-13-01'));
     assert.equal(res.status, 400);
     assert.match(res.text, /<title>Feil: /);
-    assert.match(res.text, /href="#mobility">Mobilitet \(gange\): Skriv 1–5 for ruten som er krysset, 0 hvis ingen er krysset, eller 9 hvis flere er krysset/);
+    assert.match(
+      res.text,
+      /href="#mobility">Mobilitet \(gange\): Skriv 1–5 for ruten som er krysset, 0 hvis ingen er krysset, eller 9 hvis flere er krysset/,
+    );
     assert.match(res.text, /href="#pain_discomfort">Smerte \/ ubehag: Skriv ett tegn: 1–5/);
     assert.match(res.text, /href="#anxiety_depression">Angst \/ depresjon: Skriv ett tegn: 1–5/);
     assert.doesNotMatch(res.text, /href="#self_care"/);
-    assert.match(res.text, /href="#vas">Helsen din i dag: Skriv et helt tall fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888/);
+    assert.match(
+      res.text,
+      /href="#vas">Helsen din i dag: Skriv et helt tall fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888/,
+    );
     assert.match(res.text, /href="#received_on">Dato mottatt: Datoen må være en ekte dato/);
     assert.match(res.text, /id="vas" name="vas" value="101"/, 'what was typed stays');
     assert.match(res.text, /id="pain_discomfort" name="pain_discomfort" value="7"/);
     const future = await enter(staff.a, id!, form([1, 1, 1, 1, 1], '50', addDays(osloDay(new Date()), 1)));
     assert.match(future.text, /Datoen kan ikke være etter i dag/);
     const early = await enter(staff.a, id!, form([1, 1, 1, 1, 1], '', '2025-01-01'));
-    assert.match(early.text, /Skriv tallet fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888 hvis den er uklar/);
+    assert.match(
+      early.text,
+      /Skriv tallet fra 0 til 100, 999 hvis skalaen ikke er fylt ut, eller 888 hvis den er uklar/,
+    );
     assert.match(early.text, /Datoen kan ikke være før brevet ble laget/);
-    for (const [vas, items] of [['1000', [1, 1, 1, 1, 1]], ['-1', [1, 1, 1, 1, 1]], ['50', [12, 1, 1, 1, 1]], ['50', [6, 1, 1, 1, 1]]] as const) {
+    for (const [vas, items] of [
+      ['1000', [1, 1, 1, 1, 1]],
+      ['-1', [1, 1, 1, 1, 1]],
+      ['50', [12, 1, 1, 1, 1]],
+      ['50', [6, 1, 1, 1, 1]],
+    ] as const) {
       const wrong = await enter(staff.a, id!, form([...items], vas, RECEIVED));
       assert.equal(wrong.status, 400, `vas ${vas}, items ${items.join('')} is refused`);
     }
-    assert.equal(await db.selectFrom('paper_entries').select('id').where('letter_id', '=', id!).executeTakeFirst(), undefined);
+    assert.equal(
+      await db.selectFrom('paper_entries').select('id').where('letter_id', '=', id!).executeTakeFirst(),
+      undefined,
+    );
   });
 
   test('single entry (double entry off): saved at once as a counted paper response, missing/ambiguous as NULL; in the export with mode=paper', async () => {
@@ -276,10 +378,34 @@ describe('entering returned forms', () => {
       assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
       const r = await responseOf(id!);
       assert.ok(r);
-      assert.deepEqual([r.mode, r.counted, r.flag, r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression, r.vas], ['paper', true, null, 2, null, 3, null, 1, null]);
-      const entry = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', id!).executeTakeFirstOrThrow();
-      assert.deepEqual([entry.self_care, entry.pain_discomfort, entry.vas, entry.received_on], ['missing', 'ambiguous', 'ambiguous', RECEIVED]);
-      const inv = await db.selectFrom('invitations').select(['state', 'answered_at']).where('id', '=', r.invitation_id).executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [
+          r.mode,
+          r.counted,
+          r.flag,
+          r.mobility,
+          r.self_care,
+          r.usual_activities,
+          r.pain_discomfort,
+          r.anxiety_depression,
+          r.vas,
+        ],
+        ['paper', true, null, 2, null, 3, null, 1, null],
+      );
+      const entry = await db
+        .selectFrom('paper_entries')
+        .selectAll()
+        .where('letter_id', '=', id!)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [entry.self_care, entry.pain_discomfort, entry.vas, entry.received_on],
+        ['missing', 'ambiguous', 'ambiguous', RECEIVED],
+      );
+      const inv = await db
+        .selectFrom('invitations')
+        .select(['state', 'answered_at'])
+        .where('id', '=', r.invitation_id)
+        .executeTakeFirstOrThrow();
       assert.equal(inv.state, 'answered');
       const sink = new PassThrough();
       let csv = '';
@@ -299,10 +425,27 @@ describe('entering returned forms', () => {
       const [id] = await lettersFor(1);
       const res = await enter(staff.a, id!, { ...form([0, 9, 5, 0, 1], ' 999 ', RECEIVED) });
       assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
-      const entry = await db.selectFrom('paper_entries').selectAll().where('letter_id', '=', id!).executeTakeFirstOrThrow();
-      assert.deepEqual([entry.mobility, entry.self_care, entry.usual_activities, entry.pain_discomfort, entry.anxiety_depression, entry.vas], ['missing', 'ambiguous', '5', 'missing', '1', 'missing']);
+      const entry = await db
+        .selectFrom('paper_entries')
+        .selectAll()
+        .where('letter_id', '=', id!)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [
+          entry.mobility,
+          entry.self_care,
+          entry.usual_activities,
+          entry.pain_discomfort,
+          entry.anxiety_depression,
+          entry.vas,
+        ],
+        ['missing', 'ambiguous', '5', 'missing', '1', 'missing'],
+      );
       const r = await responseOf(id!);
-      assert.deepEqual([r?.mobility, r?.self_care, r?.usual_activities, r?.pain_discomfort, r?.anxiety_depression, r?.vas], [null, null, 5, null, 1, null]);
+      assert.deepEqual(
+        [r?.mobility, r?.self_care, r?.usual_activities, r?.pain_discomfort, r?.anxiety_depression, r?.vas],
+        [null, null, 5, null, 1, null],
+      );
     } finally {
       await setDoubleEntry(db, true, 'test');
     }
@@ -311,7 +454,10 @@ describe('entering returned forms', () => {
   test('double entry: a second person without seeing the first; a mismatch blocks the response until resolved per field', async () => {
     const [id] = await lettersFor(1);
     const first = form([1, 2, 3, 4, 5], '70', RECEIVED);
-    assert.equal((await enter(staff.a, id!, first)).headers.location, `/staff/paper/letters/${id}?done=awaiting-second`);
+    assert.equal(
+      (await enter(staff.a, id!, first)).headers.location,
+      `/staff/paper/letters/${id}?done=awaiting-second`,
+    );
     assert.equal(await responseOf(id!), undefined);
     // The registrar's worklist counts it among forms waiting for a second entry.
     const worklist = await (await agentOf(staff.a)).get('/staff/worklists').expect(200);
@@ -325,7 +471,10 @@ describe('entering returned forms', () => {
     assert.match(second.page.text, /Andre registrering/);
     assert.match(second.page.text, /name="mobility" value=""/);
     assert.doesNotMatch(second.page.text, /value="70"/);
-    const res = await second.agent.post(`/staff/paper/letters/${id}/entries`).type('form').send({ _csrf: second.csrf, ...form([1, 2, 4, 4, 5], '78', RECEIVED) });
+    const res = await second.agent
+      .post(`/staff/paper/letters/${id}/entries`)
+      .type('form')
+      .send({ _csrf: second.csrf, ...form([1, 2, 4, 4, 5], '78', RECEIVED) });
     assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=mismatch`);
     assert.equal(await responseOf(id!), undefined, 'no response while the entries differ');
 
@@ -335,24 +484,47 @@ describe('entering returned forms', () => {
     assert.match(resolver.page.text, /data-field="usual_activities" data-differs/);
     assert.match(resolver.page.text, /data-field="vas" data-differs/);
     assert.doesNotMatch(resolver.page.text, /data-field="mobility" data-differs/);
-    const incomplete = await resolver.agent.post(`/staff/paper/letters/${id}/resolve`).type('form').send({ _csrf: resolver.csrf, usual_activities: '2' });
+    const incomplete = await resolver.agent
+      .post(`/staff/paper/letters/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: resolver.csrf, usual_activities: '2' });
     assert.equal(incomplete.status, 400);
     assert.match(incomplete.text, /href="#vas-1">Helsen din i dag: Velg hvilken registrering/);
     assert.equal(await responseOf(id!), undefined);
-    const done = await resolver.agent.post(`/staff/paper/letters/${id}/resolve`).type('form').send({ _csrf: resolver.csrf, usual_activities: '2', vas: '1' });
+    const done = await resolver.agent
+      .post(`/staff/paper/letters/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: resolver.csrf, usual_activities: '2', vas: '1' });
     assert.equal(done.headers.location, `/staff/paper/letters/${id}?done=resolved`);
     const r = await responseOf(id!);
     assert.deepEqual([r?.mode, r?.counted, r?.mobility, r?.usual_activities, r?.vas], ['paper', true, 1, 4, 70]);
-    const entries = await db.selectFrom('paper_entries').select(['entry_no', 'entered_by']).where('letter_id', '=', id!).orderBy('entry_no').execute();
-    assert.deepEqual(entries, [{ entry_no: 1, entered_by: staff.a.id }, { entry_no: 2, entered_by: staff.b.id }, { entry_no: 3, entered_by: staff.c.id }]);
-    // Every step is in the audit log, with ids only.
-    const audit = await db.selectFrom('audit_log').select(['actor', 'action', 'details']).where('entity', '=', 'paper_entry').orderBy('id').execute();
-    const mine = audit.filter((a) => (a.details as { letterId?: number }).letterId === id);
-    assert.deepEqual(mine.map((a) => [a.actor, (a.details as { outcome: string }).outcome]), [
-      ['a@register.test', 'awaiting-second'],
-      ['b@register.test', 'mismatch'],
-      ['c@register.test', 'final'],
+    const entries = await db
+      .selectFrom('paper_entries')
+      .select(['entry_no', 'entered_by'])
+      .where('letter_id', '=', id!)
+      .orderBy('entry_no')
+      .execute();
+    assert.deepEqual(entries, [
+      { entry_no: 1, entered_by: staff.a.id },
+      { entry_no: 2, entered_by: staff.b.id },
+      { entry_no: 3, entered_by: staff.c.id },
     ]);
+    // Every step is in the audit log, with ids only.
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'details'])
+      .where('entity', '=', 'paper_entry')
+      .orderBy('id')
+      .execute();
+    const mine = audit.filter((a) => (a.details as { letterId?: number }).letterId === id);
+    assert.deepEqual(
+      mine.map((a) => [a.actor, (a.details as { outcome: string }).outcome]),
+      [
+        ['a@register.test', 'awaiting-second'],
+        ['b@register.test', 'mismatch'],
+        ['c@register.test', 'final'],
+      ],
+    );
     assert.deepEqual((mine[1]!.details as { differing: string[] }).differing, ['usual_activities', 'vas']);
     assert.doesNotMatch(JSON.stringify(mine), /"70"|"78"/);
     // Final: no more entries.
@@ -371,14 +543,28 @@ describe('entering returned forms', () => {
 
 describe('web and paper for one invitation: the first complete one counts, the other is kept and flagged', () => {
   async function webAnswer(invitationId: number) {
-    for (const [page, v] of [['mobility', 1], ['self_care', 1], ['usual_activities', 1], ['pain_discomfort', 1], ['anxiety_depression', 1], ['vas', 90]] as const) {
+    for (const [page, v] of [
+      ['mobility', 1],
+      ['self_care', 1],
+      ['usual_activities', 1],
+      ['pain_discomfort', 1],
+      ['anxiety_depression', 1],
+      ['vas', 90],
+    ] as const) {
       await saveDraftAnswer(db, invitationId, page, v, osloDay(new Date()));
     }
     return webSubmit(invitationId);
   }
   /** The web questionnaire is filled in while the invitation is open; the submit may come later. */
   async function webDraft(invitationId: number) {
-    for (const [page, v] of [['mobility', 1], ['self_care', 1], ['usual_activities', 1], ['pain_discomfort', 1], ['anxiety_depression', 1], ['vas', 90]] as const) {
+    for (const [page, v] of [
+      ['mobility', 1],
+      ['self_care', 1],
+      ['usual_activities', 1],
+      ['pain_discomfort', 1],
+      ['anxiety_depression', 1],
+      ['vas', 90],
+    ] as const) {
       assert.ok(await saveDraftAnswer(db, invitationId, page, v, osloDay(new Date())));
     }
   }
@@ -390,11 +576,23 @@ describe('web and paper for one invitation: the first complete one counts, the o
     await setDoubleEntry(db, false, 'test');
     try {
       const [id] = await lettersFor(1);
-      const letter = await db.selectFrom('letters').select('invitation_id').where('id', '=', id!).executeTakeFirstOrThrow();
+      const letter = await db
+        .selectFrom('letters')
+        .select('invitation_id')
+        .where('id', '=', id!)
+        .executeTakeFirstOrThrow();
       assert.equal(await webAnswer(letter.invitation_id), 'submitted');
       await enter(staff.a, id!, form([3, 3, 3, 3, 3], '40', RECEIVED));
-      const all = await db.selectFrom('responses').select(['mode', 'counted', 'flag']).where('invitation_id', '=', letter.invitation_id).orderBy('created_at').execute();
-      assert.deepEqual(all, [{ mode: 'web', counted: true, flag: null }, { mode: 'paper', counted: false, flag: 'duplicate' }]);
+      const all = await db
+        .selectFrom('responses')
+        .select(['mode', 'counted', 'flag'])
+        .where('invitation_id', '=', letter.invitation_id)
+        .orderBy('created_at')
+        .execute();
+      assert.deepEqual(all, [
+        { mode: 'web', counted: true, flag: null },
+        { mode: 'paper', counted: false, flag: 'duplicate' },
+      ]);
       const page = await entryPage(staff.a, id!);
       assert.match(page.page.text, /allerede et fullstendig svar/);
     } finally {
@@ -406,13 +604,25 @@ describe('web and paper for one invitation: the first complete one counts, the o
     await setDoubleEntry(db, false, 'test');
     try {
       const [id] = await lettersFor(1);
-      const letter = await db.selectFrom('letters').select('invitation_id').where('id', '=', id!).executeTakeFirstOrThrow();
+      const letter = await db
+        .selectFrom('letters')
+        .select('invitation_id')
+        .where('id', '=', id!)
+        .executeTakeFirstOrThrow();
       await webDraft(letter.invitation_id);
       await enter(staff.a, id!, form([2, 2, 2, 2, 2], '60', RECEIVED));
       assert.equal(await webSubmit(letter.invitation_id), 'already-answered');
       assert.equal(await webSubmit(letter.invitation_id), 'already-answered');
-      const all = await db.selectFrom('responses').select(['mode', 'counted', 'flag']).where('invitation_id', '=', letter.invitation_id).orderBy('created_at').execute();
-      assert.deepEqual(all, [{ mode: 'paper', counted: true, flag: null }, { mode: 'web', counted: false, flag: 'duplicate' }]);
+      const all = await db
+        .selectFrom('responses')
+        .select(['mode', 'counted', 'flag'])
+        .where('invitation_id', '=', letter.invitation_id)
+        .orderBy('created_at')
+        .execute();
+      assert.deepEqual(all, [
+        { mode: 'paper', counted: true, flag: null },
+        { mode: 'web', counted: false, flag: 'duplicate' },
+      ]);
       const list = await (await agentOf(staff.a)).get('/staff/paper').expect(200);
       const flagged = list.text.slice(list.text.indexOf('data-worklist="flagged"'));
       assert.match(flagged, /Nettsvar<\/a> – nett, OUS/);
@@ -433,11 +643,21 @@ describe('print batches on the staff page', () => {
     const agent = await agentOf(staff.admin);
     const page = await agent.get('/staff/paper/batches').expect(200);
     assert.match(page.text, new RegExp(`Bekreft at bunke ${r.batchId} er levert`));
-    await agent.post(`/staff/paper/batches/${r.batchId}/confirm`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303).expect('Location', '/staff/paper/batches?done=confirmed');
+    await agent
+      .post(`/staff/paper/batches/${r.batchId}/confirm`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text) })
+      .expect(303)
+      .expect('Location', '/staff/paper/batches?done=confirmed');
     assert.equal((await outboxOf(people[0]!)).state, 'sent');
     const again = await agent.get('/staff/paper/batches').expect(200);
     assert.doesNotMatch(again.text, new RegExp(`Bekreft at bunke ${r.batchId} er levert`));
-    const audit = await db.selectFrom('audit_log').select(['actor', 'details']).where('entity', '=', 'print_batch').where('action', '=', 'change').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'details'])
+      .where('entity', '=', 'print_batch')
+      .where('action', '=', 'change')
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.actor, 'admin@register.test');
   });
@@ -459,20 +679,35 @@ describe('print batches on the staff page', () => {
     assert.match(confirmPage.text, /<th scope="row">OUS<\/th><td class="num">2<\/td>/);
     assert.equal((await outboxOf(people[0]!)).state, 'print', 'the page alone changes nothing');
     await (await agentOf(staff.other)).get(`/staff/paper/batches/${r.batchId}/confirm`).expect(200); // HUS: its own letter only
-    await agent.post(`/staff/paper/batches/${r.batchId}/confirm`).type('form').send({ _csrf: csrfFrom(confirmPage.text) }).expect(303);
+    await agent
+      .post(`/staff/paper/batches/${r.batchId}/confirm`)
+      .type('form')
+      .send({ _csrf: csrfFrom(confirmPage.text) })
+      .expect(303);
     assert.equal((await outboxOf(people[0]!)).state, 'sent');
-    assert.doesNotMatch((await agent.get(`/staff/paper/letters/${letter.id}`).expect(200)).text, /ennå ikke er bekreftet levert/);
+    assert.doesNotMatch(
+      (await agent.get(`/staff/paper/letters/${letter.id}`).expect(200)).text,
+      /ennå ikke er bekreftet levert/,
+    );
 
     const list = await agent.get('/staff/paper/batches').expect(200);
     assert.match(list.text, new RegExp(`Angre leveringen av bunke ${r.batchId}`));
-    await agent.post(`/staff/paper/batches/${r.batchId}/undo`).type('form').send({ _csrf: csrfFrom(list.text) }).expect(303).expect('Location', '/staff/paper/batches?done=undone');
-    for (const p of people) assert.deepEqual(await outboxOf(p).then((o) => [o.state, o.invitation_state]), ['print', 'planned']);
+    await agent
+      .post(`/staff/paper/batches/${r.batchId}/undo`)
+      .type('form')
+      .send({ _csrf: csrfFrom(list.text) })
+      .expect(303)
+      .expect('Location', '/staff/paper/batches?done=undone');
+    for (const p of people)
+      assert.deepEqual(await outboxOf(p).then((o) => [o.state, o.invitation_state]), ['print', 'planned']);
     const after = await db.selectFrom('letters').select('handed_over_at').where('batch_id', '=', r.batchId!).execute();
     assert.ok(after.every((l) => l.handed_over_at === null));
     await agent.get(`/staff/paper/batches/${r.batchId}/confirm`).expect(200);
     // Only the same Oslo day: the next day a hand-over stands.
     await confirmBatch(db, r.batchId!, 'test', new Date());
-    assert.deepEqual(await undoHandOver(db, r.batchId!, 'all', addDays(osloDay(new Date()), 1)), { kind: 'nothing-today' });
+    assert.deepEqual(await undoHandOver(db, r.batchId!, 'all', addDays(osloDay(new Date()), 1)), {
+      kind: 'nothing-today',
+    });
     assert.equal((await outboxOf(people[0]!)).state, 'sent');
   });
 });
@@ -492,8 +727,16 @@ describe('the daily print batch job', () => {
     const clock = clockAt(addDays(arrest, 90));
     await runSchedulingPass(db, undefined, clock);
     const letterDir = path.join(dir, 'daily');
-    const result = (await printBatchProcessor(deps, letterDir, clock)({} as Job)) as { batchId: number; letters: number };
+    const result = (await printBatchProcessor(deps, letterDir, clock)({} as Job)) as {
+      batchId: number;
+      letters: number;
+    };
     assert.equal(result.letters, 2);
-    assert.match(execFileSync('pdfinfo', [path.join(letterDir, String(result.batchId), `batch-${result.batchId}.pdf`)], { encoding: 'utf8' }), /Pages:\s+8\n/);
+    assert.match(
+      execFileSync('pdfinfo', [path.join(letterDir, String(result.batchId), `batch-${result.batchId}.pdf`)], {
+        encoding: 'utf8',
+      }),
+      /Pages:\s+8\n/,
+    );
   });
 });

@@ -18,12 +18,15 @@ async function sparePort(): Promise<number> {
 
 test('an unreachable REDIS_URL stops start-up with a message naming it and how to install Redis', async () => {
   const port = await sparePort();
-  await assert.rejects(connectRedis(`redis://127.0.0.1:${port}`, mkdtempSync(path.join(tmpdir(), 'prom-'))), (err: Error) => {
-    assert.ok(err instanceof RedisUnavailable);
-    assert.match(err.message, /^REDIS_URL: nothing answers at redis:\/\/127\.0\.0\.1:\d+/);
-    assert.match(err.message, /apt-get install redis-server/);
-    return true;
-  });
+  await assert.rejects(
+    connectRedis(`redis://127.0.0.1:${port}`, mkdtempSync(path.join(tmpdir(), 'prom-'))),
+    (err: Error) => {
+      assert.ok(err instanceof RedisUnavailable);
+      assert.match(err.message, /^REDIS_URL: nothing answers at redis:\/\/127\.0\.0\.1:\d+/);
+      assert.match(err.message, /apt-get install redis-server/);
+      return true;
+    },
+  );
 });
 
 test('with REDIS_URL unset and nothing answering, an embedded redis-server starts with AOF and stops on close', async () => {

@@ -24,7 +24,10 @@ test('prom register: show, refused files with the field named, set; --help lists
   assert.equal(none.stdout.trim(), 'No register profile set');
 
   const bad = path.join(cli.dir, 'bad.json');
-  writeFileSync(bad, JSON.stringify({ name: 'Registeret', organisation: 'HF', phone: 'ring oss', purpose: { nb: 'Hvorfor' }, extra: 1 }));
+  writeFileSync(
+    bad,
+    JSON.stringify({ name: 'Registeret', organisation: 'HF', phone: 'ring oss', purpose: { nb: 'Hvorfor' }, extra: 1 }),
+  );
   const refused = await prom(['register', 'set', bad], cli.env);
   assert.equal(refused.code, 1);
   assert.deepEqual(refused.stderr.trim().split('\n').sort(), [
@@ -43,11 +46,16 @@ test('prom register: show, refused files with the field named, set; --help lists
 
   const set = await prom(['register', 'set', EXAMPLE_PROFILE_FILE], cli.env);
   ok(set);
-  assert.match(set.stdout, /^Register profile version 1:\n {2}name: Norsk hjertestansregister\n {2}organisation: Oslo universitetssykehus HF\n {2}controller: Folkehelseinstituttet/);
+  assert.match(
+    set.stdout,
+    /^Register profile version 1:\n {2}name: Norsk hjertestansregister\n {2}organisation: Oslo universitetssykehus HF\n {2}controller: Folkehelseinstituttet/,
+  );
   const shown = await prom(['register', 'show'], cli.env);
   ok(shown);
   assert.match(shown.stdout, /subject\.en: A questionnaire about your health/);
-  const audited = await cli.withDatabase((h) => h.db.selectFrom('audit_log').select(['actor', 'source']).where('entity', '=', 'register_profile').execute());
+  const audited = await cli.withDatabase((h) =>
+    h.db.selectFrom('audit_log').select(['actor', 'source']).where('entity', '=', 'register_profile').execute(),
+  );
   assert.deepEqual(audited, [{ actor: 'prom register set', source: 'cli' }]);
 });
 
@@ -55,7 +63,10 @@ test('schedule --drain holds due steps without a profile, says so and exits 0; t
   // A second world would be slower: clear the profile the first test set (the table is ours).
   await cli.withDatabase((h) => h.db.deleteFrom('register_profiles').execute());
   const csv = path.join(cli.dir, 'people.csv');
-  writeFileSync(csv, lifecycleCsv([{ ...person(1, { register_id: 'R1', arrest_date: '2026-01-01' }), ...withAddress }]));
+  writeFileSync(
+    csv,
+    lifecycleCsv([{ ...person(1, { register_id: 'R1', arrest_date: '2026-01-01' }), ...withAddress }]),
+  );
   ok(await prom(['import', csv], cli.env));
 
   const held = await prom(['schedule', '--now', '2026-04-01', '--drain', '--timeout', '20'], cli.env);

@@ -17,7 +17,12 @@ test('prom report --format csv matches the HTML report cell for cell, for every 
   const migrated = await prom(['migrate'], cli.env);
   assert.equal(migrated.code, 0, migrated.stderr);
   await cli.withDatabase((h) => writeDisclosureCohort(h.db, people));
-  for (const filters of [[], ['--year', '2025'], ['--hospital', 'BIG', '--type', 'OHCA'], ['--year', '2024', '--hospital', 'EDGE']]) {
+  for (const filters of [
+    [],
+    ['--year', '2025'],
+    ['--hospital', 'BIG', '--type', 'OHCA'],
+    ['--year', '2024', '--hospital', 'EDGE'],
+  ]) {
     const csvFile = path.join(cli.dir, 'r.csv');
     const htmlFile = path.join(cli.dir, 'r.html');
     const csv = await prom(['report', '--format', 'csv', '--out', csvFile, '--norms', 'TESTNORM', ...filters], cli.env);
@@ -31,10 +36,15 @@ test('prom report --format csv matches the HTML report cell for cell, for every 
     if (filters.length === 0) {
       // The whole register: every figure, and the size equals the people in the register.
       assert.ok(rows.filter((r) => r.group === 'OHCA' || r.group === 'IHCA').every((r) => r.suppressed === '0'));
-      assert.equal(rows.find((r) => r.group === 'OHCA' && r.measure === 'group_size')!.value, String(people.filter((p) => p.arrestType === 'OHCA').length));
+      assert.equal(
+        rows.find((r) => r.group === 'OHCA' && r.measure === 'group_size')!.value,
+        String(people.filter((p) => p.arrestType === 'OHCA').length),
+      );
     }
     if (filters.includes('EDGE')) {
-      assert.ok(rows.filter((r) => r.group !== 'norm').every((r) => r.suppressed === '1' && r.value === '' && r.n === ''));
+      assert.ok(
+        rows.filter((r) => r.group !== 'norm').every((r) => r.suppressed === '1' && r.value === '' && r.n === ''),
+      );
       assert.doesNotMatch(html.stdout, /n = \d/, 'the console names no suppressed size');
     }
   }

@@ -50,7 +50,13 @@ let staff: Record<'ous' | 'hus' | 'sus' | 'admin', TestStaff>;
 before(async () => {
   world = await createWorld();
   db = world.database.db;
-  deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) };
+  deps = {
+    db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    publicUrl: PUBLIC_URL,
+    codeKey: letterCodeKey(TEST_SESSION_SECRET),
+  };
   staff = {
     ous: await createStaff(db, TEST_SESSION_SECRET, { email: 'ous@owner.test', role: 'registrar', hospitals: ['OUS'] }),
     hus: await createStaff(db, TEST_SESSION_SECRET, { email: 'hus@owner.test', role: 'registrar', hospitals: ['HUS'] }),
@@ -72,12 +78,24 @@ async function paperPeople(hospitals: string[]): Promise<string[]> {
     const s = await db
       .insertInto('survivors')
       .values({
-        register_id: `R${i}`, national_id: syntheticNationalId(8100 + i), birth_date: '1948-03-03', sex: 'male', given_name: `Navn${i}`, family_name: 'Brevsen',
-        address_line: `Gate ${i}`, postal_code: '0150', city: 'OSLO', language: 'nb', channel_rule: 'paper-only',
+        register_id: `R${i}`,
+        national_id: syntheticNationalId(8100 + i),
+        birth_date: '1948-03-03',
+        sex: 'male',
+        given_name: `Navn${i}`,
+        family_name: 'Brevsen',
+        address_line: `Gate ${i}`,
+        postal_code: '0150',
+        city: 'OSLO',
+        language: 'nb',
+        channel_rule: 'paper-only',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.insertInto('arrest_events').values({ survivor_id: s.id, arrest_date: ARREST, arrest_type: 'OHCA', hospital }).execute();
+    await db
+      .insertInto('arrest_events')
+      .values({ survivor_id: s.id, arrest_date: ARREST, arrest_type: 'OHCA', hospital })
+      .execute();
     ids.push(`R${i}`);
   }
   return ids;
@@ -103,15 +121,32 @@ async function letterOf(registerId: string) {
 
 async function stepState(registerId: string) {
   const l = await letterOf(registerId);
-  return (await db.selectFrom('outbox').select('state').where('invitation_id', '=', l.invitation_id).where('step', '=', 'invitation').executeTakeFirstOrThrow()).state;
+  return (
+    await db
+      .selectFrom('outbox')
+      .select('state')
+      .where('invitation_id', '=', l.invitation_id)
+      .where('step', '=', 'invitation')
+      .executeTakeFirstOrThrow()
+  ).state;
 }
 
 const values = (received: string): EntryValues => ({
-  mobility: '2', self_care: '1', usual_activities: '3', pain_discomfort: '2', anxiety_depression: '1', vas: '64', received_on: received,
+  mobility: '2',
+  self_care: '1',
+  usual_activities: '3',
+  pain_discomfort: '2',
+  anxiety_depression: '1',
+  vas: '64',
+  received_on: received,
 });
 
 async function responsesOf(invitationId: number) {
-  return db.selectFrom('responses').select(['id', 'counted', 'mode']).where('invitation_id', '=', invitationId).execute();
+  return db
+    .selectFrom('responses')
+    .select(['id', 'counted', 'mode'])
+    .where('invitation_id', '=', invitationId)
+    .execute();
 }
 
 async function exportedRegisterIds(): Promise<string[]> {
@@ -133,7 +168,11 @@ describe('1. a returned paper form after a death, a withdrawal or a stop', () =>
   test('is recorded as received (return id, date, reason) and never counted; its answers are not stored', async () => {
     const [withdrawn, died, optedOut] = people as [string, string, string];
     await withdrawConsent(db, withdrawn, parseNow(addDays(DAY90, 5))!);
-    const dead = await db.selectFrom('survivors').select('national_id').where('register_id', '=', died).executeTakeFirstOrThrow();
+    const dead = await db
+      .selectFrom('survivors')
+      .select('national_id')
+      .where('register_id', '=', died)
+      .executeTakeFirstOrThrow();
     await importDeaths(db, Readable.from([`national_id,date_of_death\n${dead.national_id},${addDays(DAY90, 6)}\n`]));
     const a = await optOut(db, (await letterOf(optedOut)).invitation_id, parseNow(addDays(DAY90, 6))!);
     assert.equal(a, undefined);
@@ -141,20 +180,35 @@ describe('1. a returned paper form after a death, a withdrawal or a stop', () =>
     const received = addDays(DAY90, 20);
     const now = parseNow(received)!;
     const outcomes = [];
-    for (const p of [withdrawn, died, optedOut]) outcomes.push(await addEntry(db, (await letterOf(p)).id, staff.ous.id, values(received), now));
-    assert.deepEqual(outcomes.map((o) => o.kind === 'uncounted' ? o.reason : o.kind), ['withdrawn', 'died', 'final']);
+    for (const p of [withdrawn, died, optedOut])
+      outcomes.push(await addEntry(db, (await letterOf(p)).id, staff.ous.id, values(received), now));
+    assert.deepEqual(
+      outcomes.map((o) => (o.kind === 'uncounted' ? o.reason : o.kind)),
+      ['withdrawn', 'died', 'final'],
+    );
 
     for (const p of [withdrawn, died]) {
       const l = await letterOf(p);
       assert.deepEqual(await responsesOf(l.invitation_id), [], `${p}: no response row`);
-      assert.equal(await db.selectFrom('paper_entries').select('id').where('letter_id', '=', l.id).executeTakeFirst(), undefined, `${p}: no entry with answers`);
-      const u = await db.selectFrom('uncounted_returns').selectAll().where('letter_id', '=', l.id).executeTakeFirstOrThrow();
+      assert.equal(
+        await db.selectFrom('paper_entries').select('id').where('letter_id', '=', l.id).executeTakeFirst(),
+        undefined,
+        `${p}: no entry with answers`,
+      );
+      const u = await db
+        .selectFrom('uncounted_returns')
+        .selectAll()
+        .where('letter_id', '=', l.id)
+        .executeTakeFirstOrThrow();
       assert.equal(u.received_on, received);
       assert.equal(u.recorded_by, staff.ous.id);
     }
     // Opting out concerns contact, not consent: the person chose to answer, and it counts.
     const l = await letterOf(optedOut);
-    assert.deepEqual((await responsesOf(l.invitation_id)).map((r) => r.counted), [true]);
+    assert.deepEqual(
+      (await responsesOf(l.invitation_id)).map((r) => r.counted),
+      [true],
+    );
     assert.equal(l.invitation_state, 'answered');
     assert.deepEqual(await exportedRegisterIds(), [optedOut]);
   });
@@ -183,7 +237,14 @@ describe('1. a returned paper form after a death, a withdrawal or a stop', () =>
     await withdrawConsent(db, p, parseNow(received)!);
     const second = await addEntry(db, (await letterOf(p)).id, staff.admin.id, values(received), parseNow(received)!);
     assert.deepEqual(second, { kind: 'uncounted', reason: 'withdrawn' });
-    assert.equal(await db.selectFrom('paper_entries').select('id').where('letter_id', '=', (await letterOf(p)).id).executeTakeFirst(), undefined);
+    assert.equal(
+      await db
+        .selectFrom('paper_entries')
+        .select('id')
+        .where('letter_id', '=', (await letterOf(p)).id)
+        .executeTakeFirst(),
+      undefined,
+    );
     await setDoubleEntry(db, false, 'test');
   });
 
@@ -204,15 +265,28 @@ function movingClock(day: string): Clock & { set(day: string): void } {
 describe('2. the window closes by the clock, whether or not a pass has run', () => {
   test('from the closing day the link, the code, every page and the submit answer 410 and store nothing', async () => {
     const inv = await createInvitation(db);
-    const row = await db.selectFrom('invitations').select(['closes_on', 'state']).where('id', '=', inv.invitationId).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('invitations')
+      .select(['closes_on', 'state'])
+      .where('id', '=', inv.invitationId)
+      .executeTakeFirstOrThrow();
     const clock = movingClock(addDays(row.closes_on, -1));
     const app = world.app(clock);
     const agent = request.agent(app);
     await agent.get(`/s/${inv.token}`).expect(303);
     const csrf = csrfFrom((await agent.get('/s/q/1').expect(200)).text);
-    for (let n = 1; n <= 6; n++) await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: n === 6 ? '70' : '2' }).expect(303);
+    for (let n = 1; n <= 6; n++)
+      await agent
+        .post(`/s/q/${n}`)
+        .type('form')
+        .send({ _csrf: csrf, answer: n === 6 ? '70' : '2' })
+        .expect(303);
     const version = versionFrom((await agent.get('/s/check').expect(200)).text);
-    const draftBefore = await db.selectFrom('answer_drafts').select(['answers', 'version']).where('invitation_id', '=', inv.invitationId).executeTakeFirstOrThrow();
+    const draftBefore = await db
+      .selectFrom('answer_drafts')
+      .select(['answers', 'version'])
+      .where('invitation_id', '=', inv.invitationId)
+      .executeTakeFirstOrThrow();
 
     clock.set(row.closes_on); // no scheduling pass: the invitation row still says 'sent'
     await agent.get('/s/q/2').expect(410);
@@ -225,9 +299,20 @@ describe('2. the window closes by the clock, whether or not a pass has run', () 
     const kode = csrfFrom((await fresh.get('/kode').expect(200)).text);
     await fresh.post('/kode').type('form').send({ _csrf: kode, code: inv.shortCode }).expect(410);
 
-    assert.deepEqual(await db.selectFrom('answer_drafts').select(['answers', 'version']).where('invitation_id', '=', inv.invitationId).executeTakeFirstOrThrow(), draftBefore);
+    assert.deepEqual(
+      await db
+        .selectFrom('answer_drafts')
+        .select(['answers', 'version'])
+        .where('invitation_id', '=', inv.invitationId)
+        .executeTakeFirstOrThrow(),
+      draftBefore,
+    );
     assert.deepEqual(await responsesOf(inv.invitationId), []);
-    assert.equal((await db.selectFrom('invitations').select('state').where('id', '=', inv.invitationId).executeTakeFirstOrThrow()).state, row.state);
+    assert.equal(
+      (await db.selectFrom('invitations').select('state').where('id', '=', inv.invitationId).executeTakeFirstOrThrow())
+        .state,
+      row.state,
+    );
   });
 });
 
@@ -238,7 +323,12 @@ describe('3. a submit stores exactly what the check page showed', () => {
     const first = request.agent(app);
     await first.get(`/s/${inv.token}`).expect(303);
     const csrf = csrfFrom((await first.get('/s/q/1').expect(200)).text);
-    for (let n = 1; n <= 6; n++) await first.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: n === 6 ? '55' : '1' }).expect(303);
+    for (let n = 1; n <= 6; n++)
+      await first
+        .post(`/s/q/${n}`)
+        .type('form')
+        .send({ _csrf: csrf, answer: n === 6 ? '55' : '1' })
+        .expect(303);
     const shown = versionFrom((await first.get('/s/check').expect(200)).text);
 
     const second = request.agent(app);
@@ -256,8 +346,17 @@ describe('3. a submit stores exactly what the check page showed', () => {
 
     const reviewed = versionFrom(refused.text);
     assert.notEqual(reviewed, shown);
-    await first.post('/s/submit').type('form').send({ _csrf: csrf, version: reviewed }).expect(303).expect('Location', '/s/done');
-    const stored = await db.selectFrom('responses').select(['mobility', 'vas']).where('invitation_id', '=', inv.invitationId).executeTakeFirstOrThrow();
+    await first
+      .post('/s/submit')
+      .type('form')
+      .send({ _csrf: csrf, version: reviewed })
+      .expect(303)
+      .expect('Location', '/s/done');
+    const stored = await db
+      .selectFrom('responses')
+      .select(['mobility', 'vas'])
+      .where('invitation_id', '=', inv.invitationId)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(stored, { mobility: 4, vas: 55 });
   });
 });
@@ -289,19 +388,27 @@ describe('4. print batches are scoped like everything else', () => {
     assert.equal(await stepState(hus), 'print');
   });
 
-  test('confirming moves only the registrar\'s letters to sent; the rest stay for their registrar, an admin or the command', async () => {
+  test("confirming moves only the registrar's letters to sent; the rest stay for their registrar, an admin or the command", async () => {
     const { agent, csrf } = await as(staff.ous);
     await agent.post(`/staff/paper/batches/${batchId}/confirm`).type('form').send({ _csrf: csrf }).expect(303);
     assert.equal(await stepState(ous), 'sent');
     assert.equal(await stepState(hus), 'print', "another hospital's letter is untouched");
-    const batch = await db.selectFrom('print_batches').select('handed_over_at').where('id', '=', batchId).executeTakeFirstOrThrow();
+    const batch = await db
+      .selectFrom('print_batches')
+      .select('handed_over_at')
+      .where('id', '=', batchId)
+      .executeTakeFirstOrThrow();
     assert.equal(batch.handed_over_at, null, 'partly confirmed');
     assert.deepEqual(await confirmBatch(db, batchId, 'again', new Date(), ['OUS']), { kind: 'already' });
 
     const r = await confirmBatch(db, batchId, 'prom letters confirm', new Date());
     assert.equal(r.kind, 'confirmed');
     assert.equal(await stepState(hus), 'sent');
-    const done = await db.selectFrom('print_batches').select('handed_over_at').where('id', '=', batchId).executeTakeFirstOrThrow();
+    const done = await db
+      .selectFrom('print_batches')
+      .select('handed_over_at')
+      .where('id', '=', batchId)
+      .executeTakeFirstOrThrow();
     assert.notEqual(done.handed_over_at, null);
   });
 });
@@ -311,9 +418,15 @@ describe('5. withdrawal and erasure', () => {
     const stays = await createInvitation(db);
     const goes = await createInvitation(db);
     for (const inv of [stays, goes]) assert.equal(await answerOnWeb(db, inv.invitationId, new Date()), 'submitted');
-    const idOf = async (survivorId: number) => (await db.selectFrom('survivors').select('register_id').where('id', '=', survivorId).executeTakeFirstOrThrow()).register_id;
+    const idOf = async (survivorId: number) =>
+      (await db.selectFrom('survivors').select('register_id').where('id', '=', survivorId).executeTakeFirstOrThrow())
+        .register_id;
     const [stayId, goId] = [await idOf(stays.survivorId), await idOf(goes.survivorId)];
-    const before = { exported: await exportedRegisterIds(), compared: (await loadResponses(db, {})).length, facts: total(await loadFacts(db)) };
+    const before = {
+      exported: await exportedRegisterIds(),
+      compared: (await loadResponses(db, {})).length,
+      facts: total(await loadFacts(db)),
+    };
     assert.ok(before.exported.includes(goId) && before.exported.includes(stayId));
 
     await withdrawConsent(db, goId, new Date());
@@ -321,45 +434,95 @@ describe('5. withdrawal and erasure', () => {
     assert.ok(!exported.includes(goId) && exported.includes(stayId));
     assert.equal((await loadResponses(db, {})).length, before.compared - 1);
     assert.equal(total(await loadFacts(db)), before.facts - 1, 'the invitation leaves the denominators');
-    assert.equal((await responsesOf(goes.invitationId)).length, 1, 'withdrawal alone keeps the row (erasure deletes it)');
+    assert.equal(
+      (await responsesOf(goes.invitationId)).length,
+      1,
+      'withdrawal alone keeps the row (erasure deletes it)',
+    );
   });
 
   test('erasure by an admin deletes everything about the person, keeps a keyed tombstone, redraws the batch files, and a re-import is refused', async () => {
     const [keep, erase] = (await paperPeople(['OUS', 'OUS'])) as [string, string];
     const { pdf } = await printBatch('hole5');
     const text = () => execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
-    const person = await db.selectFrom('survivors').selectAll().where('register_id', '=', erase).executeTakeFirstOrThrow();
+    const person = await db
+      .selectFrom('survivors')
+      .selectAll()
+      .where('register_id', '=', erase)
+      .executeTakeFirstOrThrow();
     assert.match(text(), new RegExp(person.given_name!));
     const l = await letterOf(erase);
 
     const { agent, csrf } = await signIn(world.app(), staff.admin);
     await agent.get('/staff/erasure').expect(200);
-    const found = await agent.post('/staff/erasure/find').type('form').send({ _csrf: csrf, register_id: erase }).expect(303);
+    const found = await agent
+      .post('/staff/erasure/find')
+      .type('form')
+      .send({ _csrf: csrf, register_id: erase })
+      .expect(303);
     assert.equal(found.headers.location, `/staff/erasure/${person.id}`);
     const page = await agent.get(found.headers.location).expect(200);
-    assert.doesNotMatch(page.text, new RegExp(`${person.national_id}|${person.given_name}|${person.address_line}`), 'the minimal page shows no name, address or national id');
-    await agent.post(found.headers.location).type('form').send({ _csrf: csrf, confirm_register_id: 'wrong' }).expect(400);
-    assert.ok(await db.selectFrom('survivors').select('id').where('id', '=', person.id).executeTakeFirst(), 'nothing erased without the confirmation');
+    assert.doesNotMatch(
+      page.text,
+      new RegExp(`${person.national_id}|${person.given_name}|${person.address_line}`),
+      'the minimal page shows no name, address or national id',
+    );
+    await agent
+      .post(found.headers.location)
+      .type('form')
+      .send({ _csrf: csrf, confirm_register_id: 'wrong' })
+      .expect(400);
+    assert.ok(
+      await db.selectFrom('survivors').select('id').where('id', '=', person.id).executeTakeFirst(),
+      'nothing erased without the confirmation',
+    );
     await agent.post(found.headers.location).type('form').send({ _csrf: csrf, confirm_register_id: erase }).expect(303);
 
-    assert.equal(await db.selectFrom('survivors').select('id').where('id', '=', person.id).executeTakeFirst(), undefined);
+    assert.equal(
+      await db.selectFrom('survivors').select('id').where('id', '=', person.id).executeTakeFirst(),
+      undefined,
+    );
     for (const t of ['outbox', 'letters', 'short_codes', 'invitation_tokens', 'responses', 'answer_drafts'] as const) {
-      assert.equal(await db.selectFrom(t).select('invitation_id').where('invitation_id', '=', l.invitation_id).executeTakeFirst(), undefined, t);
+      assert.equal(
+        await db.selectFrom(t).select('invitation_id').where('invitation_id', '=', l.invitation_id).executeTakeFirst(),
+        undefined,
+        t,
+      );
     }
     const tomb = await db.selectFrom('erasures').selectAll().executeTakeFirstOrThrow();
     assert.deepEqual(Buffer.from(tomb.national_id_hash), erasedIdHash(ERASURE_KEY, person.national_id));
     assert.doesNotMatch(JSON.stringify(tomb), new RegExp(person.national_id));
-    const audit = await db.selectFrom('audit_log').select(['action', 'entity_id']).where('action', '=', 'erase').executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['action', 'entity_id'])
+      .where('action', '=', 'erase')
+      .executeTakeFirstOrThrow();
     assert.equal(audit.entity_id, String(person.id));
     assert.doesNotMatch(text(), new RegExp(person.given_name!), 'the batch PDF was drawn again without the letter');
-    assert.match(text(), new RegExp((await db.selectFrom('survivors').select('given_name').where('register_id', '=', keep).executeTakeFirstOrThrow()).given_name!));
+    assert.match(
+      text(),
+      new RegExp(
+        (
+          await db
+            .selectFrom('survivors')
+            .select('given_name')
+            .where('register_id', '=', keep)
+            .executeTakeFirstOrThrow()
+        ).given_name!,
+      ),
+    );
     assert.doesNotMatch(readFileSync(pdf.replace(/\.pdf$/, '-manifest.csv'), 'utf8'), new RegExp(person.address_line!));
 
-    const csv = 'register_id,national_id,birth_date,sex,arrest_date,arrest_type,hospital,email,language\n' + `${erase},${person.national_id},1948-03-03,male,${ARREST},OHCA,OUS,,nb\n`;
+    const csv =
+      'register_id,national_id,birth_date,sex,arrest_date,arrest_type,hospital,email,language\n' +
+      `${erase},${person.national_id},1948-03-03,male,${ARREST},OHCA,OUS,,nb\n`;
     const report = await importSurvivors(db, Readable.from([csv]), { erasureKey: ERASURE_KEY });
     assert.deepEqual(report.problems, ["line 2: national_id: erased at the person's request"]);
     assert.equal(report.rejected, 1);
-    assert.equal(await db.selectFrom('survivors').select('id').where('national_id', '=', person.national_id).executeTakeFirst(), undefined);
+    assert.equal(
+      await db.selectFrom('survivors').select('id').where('national_id', '=', person.national_id).executeTakeFirst(),
+      undefined,
+    );
   });
 });
 

@@ -41,8 +41,18 @@ const hostile = (label: string) => `${label} ${SCRIPT} ${ATTR} ${TEMPLATE} ${ENT
 /** A hospital code only the register's import lets through (30 characters, a break-out). */
 const CODE = ATTR;
 const HOSPITAL_NAME = hostile('Sykehus');
-const EMAIL_PERSON = { given_name: hostile('Ola'), family_name: hostile('Nordmann'), address_line: hostile('Gate 1'), city: hostile('Oslo') };
-const PAPER_PERSON = { given_name: hostile('Kari'), family_name: hostile('Papir'), address_line: hostile('Vei 2'), city: hostile('Bergen') };
+const EMAIL_PERSON = {
+  given_name: hostile('Ola'),
+  family_name: hostile('Nordmann'),
+  address_line: hostile('Gate 1'),
+  city: hostile('Oslo'),
+};
+const PAPER_PERSON = {
+  given_name: hostile('Kari'),
+  family_name: hostile('Papir'),
+  address_line: hostile('Vei 2'),
+  city: hostile('Bergen'),
+};
 
 let world: World;
 let db: Db;
@@ -70,19 +80,28 @@ before(async () => {
   );
   // The hospital name arrives through the admin form, as it would in use.
   const added = await signedIn.admin.b.post('/staff/hospitals', {
-    _csrf: signedIn.admin.csrf, code: 'XSS', name: HOSPITAL_NAME, health_trust: hostile('HF'), region: hostile('Helse'),
+    _csrf: signedIn.admin.csrf,
+    code: 'XSS',
+    name: HOSPITAL_NAME,
+    health_trust: hostile('HF'),
+    region: hostile('Helse'),
   });
   assert.equal(added.status, 303, added.text);
 
   // The survivors arrive through the CSV import (quoted properly: the values hold quotes).
   const rows = [
-    { ...person(1, { register_id: 'X1', hospital: 'XSS', email: 'x1@escape.test' }), ...EMAIL_PERSON, postal_code: '0150' },
+    {
+      ...person(1, { register_id: 'X1', hospital: 'XSS', email: 'x1@escape.test' }),
+      ...EMAIL_PERSON,
+      postal_code: '0150',
+    },
     { ...person(2, { register_id: 'X2', hospital: CODE, email: '' }), ...PAPER_PERSON, postal_code: '5003' },
   ];
   const report = await importSurvivors(db, Readable.from([stringify(rows, { header: true })]));
   assert.deepEqual(report.problems, []);
   assert.equal(report.inserted, 2);
-  const survivorId = async (registerId: string) => (await db.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirstOrThrow()).id;
+  const survivorId = async (registerId: string) =>
+    (await db.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirstOrThrow()).id;
   ids.emailSurvivor = await survivorId('X1');
   ids.paperSurvivor = await survivorId('X2');
 
@@ -93,21 +112,42 @@ before(async () => {
 
   const dir = mkdtempSync(path.join(tmpdir(), 'prom-escape-letters-'));
   const batch = await makeBatch(
-    { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) },
+    {
+      db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      publicUrl: PUBLIC_URL,
+      codeKey: letterCodeKey(TEST_SESSION_SECRET),
+    },
     systemClock,
     dir,
     'test',
   );
   assert.equal(batch.files?.letters, 1);
   ids.batch = batch.batchId!;
-  ids.letter = (await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()).id;
+  ids.letter = (
+    await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()
+  ).id;
   pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', batch.files!.pdfFile, '-'], { encoding: 'utf8' });
   manifest = parse(readFileSync(batch.files!.manifestFile, 'utf8'), { columns: true }) as Record<string, string>[];
 
   // X1's e-mail "may not have arrived" (a worklist); X2's letter has a first entry (paper worklist).
-  await db.updateTable('outbox').set({ state: 'unknown' }).where('state', '=', 'sent').where('channel', '=', 'email').execute();
+  await db
+    .updateTable('outbox')
+    .set({ state: 'unknown' })
+    .where('state', '=', 'sent')
+    .where('channel', '=', 'email')
+    .execute();
   const entry = await signedIn.registrar.b.post(`/staff/paper/letters/${ids.letter}/entries`, {
-    _csrf: signedIn.registrar.csrf, mobility: '1', self_care: '1', usual_activities: '1', pain_discomfort: '1', anxiety_depression: '1', vas: '50', vas_code: '', received_on: osloDay(new Date()),
+    _csrf: signedIn.registrar.csrf,
+    mobility: '1',
+    self_care: '1',
+    usual_activities: '1',
+    pain_discomfort: '1',
+    anxiety_depression: '1',
+    vas: '50',
+    vas_code: '',
+    received_on: osloDay(new Date()),
   });
   assert.equal(entry.status, 303, entry.text.slice(0, 300));
 });
@@ -125,8 +165,10 @@ function assertEscaped(html: string, where: string, shown: string[]) {
   for (const value of shown) {
     assert.ok(html.includes(escaped(value)), `${where}: "${value}" not shown escaped`);
   }
-  if (shown.some((s) => s.includes(TEMPLATE))) assert.ok(html.includes(TEMPLATE), `${where}: {{7*7}} was not left as text`);
-  if (shown.some((s) => s.includes(ENTITY))) assert.ok(html.includes('&amp;amp;'), `${where}: &amp; was not escaped as text`);
+  if (shown.some((s) => s.includes(TEMPLATE)))
+    assert.ok(html.includes(TEMPLATE), `${where}: {{7*7}} was not left as text`);
+  if (shown.some((s) => s.includes(ENTITY)))
+    assert.ok(html.includes('&amp;amp;'), `${where}: &amp; was not escaped as text`);
 }
 
 async function page(who: keyof typeof signedIn, url: string, status = 200): Promise<string> {
@@ -147,7 +189,10 @@ test('registrar pages: worklists, search, survivor detail, withdrawal error, pap
   const found = await b.post('/staff/survivors/search', { _csrf: csrf, q: 'script' });
   assert.equal(found.status, 200);
   assertEscaped(found.text, 'search results', [fullName(EMAIL_PERSON), fullName(PAPER_PERSON)]);
-  for (const [id, p, hospital] of [[ids.emailSurvivor, EMAIL_PERSON, HOSPITAL_NAME], [ids.paperSurvivor, PAPER_PERSON, CODE]] as const) {
+  for (const [id, p, hospital] of [
+    [ids.emailSurvivor, EMAIL_PERSON, HOSPITAL_NAME],
+    [ids.paperSurvivor, PAPER_PERSON, CODE],
+  ] as const) {
     const detail = await page('registrar', `/staff/survivors/${id}`);
     assertEscaped(detail, `survivor ${id}`, [fullName(p), p.address_line, p.city, hospital]);
     assert.ok(detail.includes(`<title>${escaped(fullName(p))}`), 'the name in the title is escaped too');
@@ -156,21 +201,35 @@ test('registrar pages: worklists, search, survivor detail, withdrawal error, pap
     assertEscaped(refused.text, `withdrawal error ${id}`, [fullName(p)]);
   }
   assertEscaped(await page('registrar', '/staff/paper'), 'paper worklists', [CODE]);
-  assertEscaped(await page('registrar', `/staff/paper/letters/${ids.letter}`), 'paper letter', [fullName(PAPER_PERSON), CODE]);
+  assertEscaped(await page('registrar', `/staff/paper/letters/${ids.letter}`), 'paper letter', [
+    fullName(PAPER_PERSON),
+    CODE,
+  ]);
   assertEscaped(await page('registrar', '/staff/paper/batches'), 'print batches', []);
 });
 
 test('admin and analyst pages: hospitals, hospital breakdowns, report filter, letters', async () => {
-  assertEscaped(await page('admin', '/staff/hospitals'), 'hospitals', [HOSPITAL_NAME, hostile('HF'), hostile('Helse'), CODE]);
+  assertEscaped(await page('admin', '/staff/hospitals'), 'hospitals', [
+    HOSPITAL_NAME,
+    hostile('HF'),
+    hostile('Helse'),
+    CODE,
+  ]);
   assertEscaped(await page('admin', '/staff/hospitals/XSS'), 'hospital edit', [HOSPITAL_NAME]);
   for (const who of ['admin', 'analyst'] as const) {
     assertEscaped(await page(who, '/staff?by=hospital'), `${who} dashboard by hospital`, [HOSPITAL_NAME]);
     assertEscaped(await page(who, '/staff?by=health_trust'), `${who} dashboard by health trust`, [hostile('HF')]);
     assertEscaped(await page(who, '/staff?by=region'), `${who} dashboard by region`, [hostile('Helse')]);
     assertEscaped(await page(who, '/staff/report'), `${who} report`, [CODE]);
-    assertEscaped(await page(who, `/staff/report?hospital=${encodeURIComponent(CODE)}`), `${who} report for the hostile code`, [CODE]);
+    assertEscaped(
+      await page(who, `/staff/report?hospital=${encodeURIComponent(CODE)}`),
+      `${who} report for the hostile code`,
+      [CODE],
+    );
   }
-  assertEscaped(await page('admin', `/staff/paper/letters/${ids.letter}`), 'admin paper letter', [fullName(PAPER_PERSON)]);
+  assertEscaped(await page('admin', `/staff/paper/letters/${ids.letter}`), 'admin paper letter', [
+    fullName(PAPER_PERSON),
+  ]);
   assertEscaped(await page('admin', '/staff/audit?entity=hospital'), 'audit log', []);
 });
 
@@ -179,13 +238,24 @@ test('what a person types is echoed escaped: short code, login, paper find, audi
   const anon = new Browser(app);
   const code = await anon.get(`/kode?kode=${encodeURIComponent(typed)}`);
   assertEscaped(code.text, 'short-code page', [typed.slice(0, 40)]);
-  const login = await anon.post('/staff/login', { _csrf: csrfFrom((await anon.get('/staff/login')).text), email: `${typed}@x.test`, password: 'not the password at all' });
+  const login = await anon.post('/staff/login', {
+    _csrf: csrfFrom((await anon.get('/staff/login')).text),
+    email: `${typed}@x.test`,
+    password: 'not the password at all',
+  });
   assert.equal(login.status, 401);
   assertEscaped(login.text, 'login page', [`${typed}@x.test`]);
   const find = await signedIn.registrar.b.post('/staff/paper/find', { _csrf: signedIn.registrar.csrf, ref: typed });
   assert.equal(find.status, 400);
   assertEscaped(find.text, 'paper find', [typed.slice(0, 40)]);
-  assertEscaped(await page('admin', `/staff/audit?actor=${encodeURIComponent(typed)}&entity_id=${encodeURIComponent(TEMPLATE + ENTITY)}`), 'audit filter', [typed, TEMPLATE + ENTITY]);
+  assertEscaped(
+    await page(
+      'admin',
+      `/staff/audit?actor=${encodeURIComponent(typed)}&entity_id=${encodeURIComponent(TEMPLATE + ENTITY)}`,
+    ),
+    'audit filter',
+    [typed, TEMPLATE + ENTITY],
+  );
 });
 
 test('the invitation e-mail: the name escaped in HTML, literal in plain text', async () => {

@@ -35,11 +35,26 @@ import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
 import { createWorld, PUBLIC_URL, TEST_PSEUDONYM_KEY, TEST_SESSION_SECRET, type World } from '../support/world.ts';
 
-const HOSTILE_NAMES = ['../../etc/x', 'a/b', '..', '.', '..\\..\\win.ini', 'x\0y', 'x\ny', 'x\r\nSet-Cookie: a=1', `x"; filename*=UTF-8''evil.html`, '', '.htaccess', 'rapport æøå.csv'];
+const HOSTILE_NAMES = [
+  '../../etc/x',
+  'a/b',
+  '..',
+  '.',
+  '..\\..\\win.ini',
+  'x\0y',
+  'x\ny',
+  'x\r\nSet-Cookie: a=1',
+  `x"; filename*=UTF-8''evil.html`,
+  '',
+  '.htaccess',
+  'rapport æøå.csv',
+];
 
 /** Every file under `dir`, relative to it. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 let world: World;
@@ -50,13 +65,22 @@ const root = mkdtempSync(path.join(tmpdir(), 'prom-files-'));
 before(async () => {
   world = await createWorld();
   db = world.database.db;
-  deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) };
+  deps = {
+    db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    publicUrl: PUBLIC_URL,
+    codeKey: letterCodeKey(TEST_SESSION_SECRET),
+  };
   // Survivors on paper whose names and addresses look like paths.
-  await importPeople(db, ['../../etc/x', 'a/b', '..'].map((name, i) => ({
-    ...person(i + 1, { register_id: `F${i + 1}`, email: '', given_name: name, family_name: '../..' }),
-    ...withAddress,
-    city: name,
-  })));
+  await importPeople(
+    db,
+    ['../../etc/x', 'a/b', '..'].map((name, i) => ({
+      ...person(i + 1, { register_id: `F${i + 1}`, email: '', given_name: name, family_name: '../..' }),
+      ...withAddress,
+      city: name,
+    })),
+  );
   await runSchedulingPass(db, undefined, systemClock);
 });
 after(async () => {
@@ -67,10 +91,18 @@ describe('Content-Disposition', () => {
   test('the header helper keeps only a safe last segment of any name', () => {
     for (const name of HOSTILE_NAMES) {
       const header = attachmentHeader(name);
-      assert.match(header, /^attachment; filename="[A-Za-z0-9][A-Za-z0-9._-]*"$/, `${JSON.stringify(name)} → ${header}`);
+      assert.match(
+        header,
+        /^attachment; filename="[A-Za-z0-9][A-Za-z0-9._-]*"$/,
+        `${JSON.stringify(name)} → ${header}`,
+      );
       assert.doesNotMatch(header, /\.\.|\/|\\/, `${JSON.stringify(name)} → ${header}`);
     }
-    assert.equal(attachmentHeader('svar-pseudonymisert.csv'), 'attachment; filename="svar-pseudonymisert.csv"', 'the names in use are unchanged');
+    assert.equal(
+      attachmentHeader('svar-pseudonymisert.csv'),
+      'attachment; filename="svar-pseudonymisert.csv"',
+      'the names in use are unchanged',
+    );
     assert.equal(attachmentHeader('../../etc/x'), 'attachment; filename="x"');
   });
 
@@ -95,16 +127,25 @@ describe('Content-Disposition', () => {
 describe('print batch files', () => {
   test('the daily job writes only <letter dir>/<batch id>/batch-<id>.pdf and its manifest, whatever the names', async () => {
     const letterDir = path.join(root, 'data', 'letters');
-    const result = (await printBatchProcessor(deps, letterDir, systemClock)({} as Job)) as { batchId: number; letters: number };
+    const result = (await printBatchProcessor(deps, letterDir, systemClock)({} as Job)) as {
+      batchId: number;
+      letters: number;
+    };
     assert.equal(result.letters, 3);
     const id = result.batchId;
-    assert.deepEqual(filesUnder(root), [`data/letters/${id}/batch-${id}-manifest.csv`, `data/letters/${id}/batch-${id}.pdf`]);
+    assert.deepEqual(filesUnder(root), [
+      `data/letters/${id}/batch-${id}-manifest.csv`,
+      `data/letters/${id}/batch-${id}.pdf`,
+    ]);
 
     const reprintDir = path.join(root, 'reprints');
     const reprint = await reprintBatch(deps, id, reprintDir, 'test', new Date());
     assert.equal(reprint.kind, 'reprinted');
     if (reprint.kind !== 'reprinted') return;
-    assert.deepEqual(filesUnder(reprintDir), [`batch-${id}-reprint-${reprint.reprintId}-manifest.csv`, `batch-${id}-reprint-${reprint.reprintId}.pdf`]);
+    assert.deepEqual(filesUnder(reprintDir), [
+      `batch-${id}-reprint-${reprint.reprintId}-manifest.csv`,
+      `batch-${id}-reprint-${reprint.reprintId}.pdf`,
+    ]);
     assert.equal(filesUnder(root).length, 4, 'nothing written anywhere else');
   });
 });
@@ -119,8 +160,9 @@ describe('command-line arguments that name files or batches', () => {
     try {
       await assert.rejects(run(), (err: unknown) => err instanceof UsageError && message.test(err.message));
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
     assert.deepEqual(filesUnder(sandbox), [], 'nothing written');
   }
@@ -128,12 +170,21 @@ describe('command-line arguments that name files or batches', () => {
   test('prom letters confirm|reprint take only a number as the batch id', async () => {
     const out = path.join(root, 'cli-out');
     for (const id of ['../../etc/x', 'a/b', '..', '1/../2', '1\0', '1\n2', '1.5', '']) {
-      await refused(() => letterCommands.commands.letters!(['reprint', id, '--out', out]), /^Usage: prom letters reprint <batch-id> --out <dir>$/);
-      await refused(() => letterCommands.commands.letters!(['confirm', id]), /^Usage: prom letters confirm <batch-id>$/);
+      await refused(
+        () => letterCommands.commands.letters!(['reprint', id, '--out', out]),
+        /^Usage: prom letters reprint <batch-id> --out <dir>$/,
+      );
+      await refused(
+        () => letterCommands.commands.letters!(['confirm', id]),
+        /^Usage: prom letters confirm <batch-id>$/,
+      );
     }
     await refused(() => letterCommands.commands.letters!(['confirm', '-1']), /^Unknown option '-1'/);
     await refused(() => letterCommands.commands.letters!(['reprint', '1']), /--out <dir>/);
-    await refused(() => letterCommands.commands.letters!(['reprint', '1', '2', '--out', out]), /^Usage: prom letters reprint/);
+    await refused(
+      () => letterCommands.commands.letters!(['reprint', '1', '2', '--out', out]),
+      /^Usage: prom letters reprint/,
+    );
     assert.throws(() => statSync(out), /ENOENT/, 'no folder made');
   });
 
@@ -141,16 +192,31 @@ describe('command-line arguments that name files or batches', () => {
     // (The export key only keys the pseudonyms; file names are fixed. It is still kept to a plain name.)
     const out = path.join(root, 'analysis-refused');
     for (const key of ['../../etc/x', 'a/b', 'x\0y', 'x\ny', '']) {
-      await refused(() => reportCommands.commands.export!(['analysis', '--out', out, '--export-key', key]), /^--export-key may contain only letters, digits/);
+      await refused(
+        () => reportCommands.commands.export!(['analysis', '--out', out, '--export-key', key]),
+        /^--export-key may contain only letters, digits/,
+      );
     }
-    await refused(() => reportCommands.commands.export!(['analysis', '--out', out, '--format', '../wide']), /^--format: "\.\.\/wide" is not one of wide, long, fhir\.$/);
-    await refused(() => reportCommands.commands.export!(['analysis', '--out', out, '--value-set', '../x']), /^--value-set: unknown id/);
+    await refused(
+      () => reportCommands.commands.export!(['analysis', '--out', out, '--format', '../wide']),
+      /^--format: "\.\.\/wide" is not one of wide, long, fhir\.$/,
+    );
+    await refused(
+      () => reportCommands.commands.export!(['analysis', '--out', out, '--value-set', '../x']),
+      /^--value-set: unknown id/,
+    );
     assert.throws(() => statSync(out), /ENOENT/);
   });
 
   test('the analysis export writes its fixed names into --out and nothing else', async () => {
     const out = path.join(root, 'analysis');
-    const result = await writeAnalysisExport(db, out, { format: 'long', valueSet: DEFAULT_VALUE_SET, exportKey: 'k', pseudonymKey: TEST_PSEUDONYM_KEY, instrument: deps.instruments.nb });
+    const result = await writeAnalysisExport(db, out, {
+      format: 'long',
+      valueSet: DEFAULT_VALUE_SET,
+      exportKey: 'k',
+      pseudonymKey: TEST_PSEUDONYM_KEY,
+      instrument: deps.instruments.nb,
+    });
     assert.deepEqual(filesUnder(out), [...result.files].sort());
     assert.ok(result.files.includes(DATA_FILES.long) && result.files.every((f) => /^[A-Za-z0-9._-]+$/.test(f)));
   });
@@ -161,7 +227,11 @@ test('the development mail outbox names files from the message id without its pa
   mkdirSync(outbox, { recursive: true });
   const mailer = createMailer({ smtpUrl: undefined, outboxDir: outbox, from: 'noreply@prom.test' });
   try {
-    for (const messageId of ['<../../../escaped@prom.test>', '<..\\..\\escaped@prom.test>', '<a/b/../../c@prom.test>']) {
+    for (const messageId of [
+      '<../../../escaped@prom.test>',
+      '<..\\..\\escaped@prom.test>',
+      '<a/b/../../c@prom.test>',
+    ]) {
       await mailer.send({ to: 'x@example.test', subject: 'S', text: 't', html: '<p>t</p>', messageId });
     }
   } finally {

@@ -36,7 +36,18 @@ import { nextCode, STAFF_PASSWORD, type TestStaff } from '../support/staff.ts';
 import { writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import {
-  appFor, Browser, changedTables, quickStaff, cookieProblems, dispositionProblems, fingerprint, headerProblems, registeredRoutes, setCookies, signInAs, type Sent,
+  appFor,
+  Browser,
+  changedTables,
+  quickStaff,
+  cookieProblems,
+  dispositionProblems,
+  fingerprint,
+  headerProblems,
+  registeredRoutes,
+  setCookies,
+  signInAs,
+  type Sent,
 } from '../support/security.ts';
 import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../support/world.ts';
 
@@ -49,7 +60,8 @@ before(async () => {
   world = await createWorld();
   db = world.database.db;
   await writeTestHospitals(db);
-  const mk = (email: string, role: TestStaff['role'], hospitals?: string[]) => quickStaff(db, { email, role, hospitals });
+  const mk = (email: string, role: TestStaff['role'], hospitals?: string[]) =>
+    quickStaff(db, { email, role, hospitals });
   staff = {
     admin: await mk('admin@walk.test', 'admin'),
     analyst: await mk('analyst@walk.test', 'analyst'),
@@ -58,20 +70,37 @@ before(async () => {
     spareRegistrar: await mk('spare.registrar@walk.test', 'registrar', ['HUS']),
   };
   ids.survivor = await writeSurvivor(db, { registerId: 'W1', nationalIdSeed: 11, hospital: 'OUS', givenName: 'Walk' });
-  ids.csrfSurvivor = await writeSurvivor(db, { registerId: 'W2', nationalIdSeed: 12, hospital: 'OUS', givenName: 'Csrf' });
+  ids.csrfSurvivor = await writeSurvivor(db, {
+    registerId: 'W2',
+    nationalIdSeed: 12,
+    hospital: 'OUS',
+    givenName: 'Csrf',
+  });
   // A letter in a print batch at OUS, the real way: a pass makes the paper step due, a batch takes it.
   await importPeople(db, [{ ...person(21, { register_id: 'WP1', hospital: 'OUS', email: '' }), ...withAddress }]);
   await runSchedulingPass(db, undefined, systemClock);
   const batch = await makeBatch(
-    { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) },
+    {
+      db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      publicUrl: PUBLIC_URL,
+      codeKey: letterCodeKey(TEST_SESSION_SECRET),
+    },
     systemClock,
     mkdtempSync(path.join(tmpdir(), 'prom-walk-letters-')),
     'test',
   );
   ids.batch = batch.batchId!;
-  ids.letter = (await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()).id;
-  ids.letterSurvivor = (await db.selectFrom('survivors').select('id').where('register_id', '=', 'WP1').executeTakeFirstOrThrow()).id;
-  ids.apiKey = (await createApiKey(db, { name: 'walk', scopes: ['intake', 'status', 'results', 'identifiers'], createdBy: 'test' })).key;
+  ids.letter = (
+    await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()
+  ).id;
+  ids.letterSurvivor = (
+    await db.selectFrom('survivors').select('id').where('register_id', '=', 'WP1').executeTakeFirstOrThrow()
+  ).id;
+  ids.apiKey = (
+    await createApiKey(db, { name: 'walk', scopes: ['intake', 'status', 'results', 'identifiers'], createdBy: 'test' })
+  ).key;
 });
 after(async () => {
   await world?.close();
@@ -111,9 +140,21 @@ const v = (route: string | null, who: Who[], p: string | ((c: Ctx) => string), m
   ...more,
 });
 const onlyFor = (role: Who, status: number, others = 403): Partial<Record<Who, number>> => ({
-  anon: 303, admin: others, analyst: others, registrar: others, [role]: status,
+  anon: 303,
+  admin: others,
+  analyst: others,
+  registrar: others,
+  [role]: status,
 });
-const entry = { mobility: '1', self_care: '1', usual_activities: '2', pain_discomfort: '1', anxiety_depression: '1', vas: '70', vas_code: '' };
+const entry = {
+  mobility: '1',
+  self_care: '1',
+  usual_activities: '2',
+  pain_discomfort: '1',
+  anxiety_depression: '1',
+  vas: '70',
+  vas_code: '',
+};
 
 /** Logout comes last: it ends the staff browser's session. */
 const VISITS: Visit[] = [
@@ -125,12 +166,20 @@ const VISITS: Visit[] = [
   v('GET /api/v1/openapi.json', API, '/api/v1/openapi.json', { expect: { anon: 200 } }),
   v('GET /api/v1/docs', API, '/api/v1/docs', { expect: { anon: 200 } }),
   v('GET /api/v1/docs.css', API, '/api/v1/docs.css', { expect: { anon: 200 } }),
-  v('PUT /api/v1/survivors/:register_id', API, '/api/v1/survivors/W1', { json: {}, expect: { anon: 401, apikey: 422 } }),
+  v('PUT /api/v1/survivors/:register_id', API, '/api/v1/survivors/W1', {
+    json: {},
+    expect: { anon: 401, apikey: 422 },
+  }),
   v('POST /api/v1/survivors\\:batch', API, '/api/v1/survivors:batch', { json: { records: [] }, expect: { anon: 401 } }),
   v('POST /api/v1/deaths', API, '/api/v1/deaths', { json: {}, expect: { anon: 401, apikey: 422 } }),
-  v('POST /api/v1/survivors/:register_id/withdrawal', API, '/api/v1/survivors/NOBODY/withdrawal', { json: {}, expect: { anon: 401, apikey: 404 } }),
+  v('POST /api/v1/survivors/:register_id/withdrawal', API, '/api/v1/survivors/NOBODY/withdrawal', {
+    json: {},
+    expect: { anon: 401, apikey: 404 },
+  }),
   v('GET /api/v1/invitations', API, '/api/v1/invitations', { expect: { anon: 401, apikey: 200 } }),
-  v('GET /api/v1/survivors/:register_id/contact-log', API, '/api/v1/survivors/W1/contact-log', { expect: { anon: 401, apikey: 200 } }),
+  v('GET /api/v1/survivors/:register_id/contact-log', API, '/api/v1/survivors/W1/contact-log', {
+    expect: { anon: 401, apikey: 200 },
+  }),
   v('GET /api/v1/responses', API, '/api/v1/responses', { expect: { anon: 401, apikey: 200 } }),
   // Respondent pages: anonymous (no session) and with a respondent's session.
   v('GET /', SURVEY, '/', { expect: { anon: 200, respondent: 200 } }),
@@ -155,62 +204,162 @@ const VISITS: Visit[] = [
   v('GET /s/:token', SURVEY, (c) => `/s/${c.token}`, { expect: { anon: 303, respondent: 303 } }),
   // Staff login (runs before the session check) …
   v('GET /staff/login', STAFF, '/staff/login', { expect: { anon: 200, admin: 303 } }),
-  v('POST /staff/login', STAFF, '/staff/login', { form: () => ({ email: 'nobody@walk.test', password: 'not the password at all' }), expect: { anon: 401, admin: 401 } }),
+  v('POST /staff/login', STAFF, '/staff/login', {
+    form: () => ({ email: 'nobody@walk.test', password: 'not the password at all' }),
+    expect: { anon: 401, admin: 401 },
+  }),
   v('GET /staff/login/code', STAFF, '/staff/login/code', { expect: { anon: 303 } }),
   v('POST /staff/login/code', STAFF, '/staff/login/code', { form: () => ({ code: '000000' }), expect: { anon: 303 } }),
   v('GET /staff/login/enrol', STAFF, '/staff/login/enrol', { expect: { anon: 303 } }),
-  v('POST /staff/login/enrol', STAFF, '/staff/login/enrol', { form: () => ({ code: '000000' }), expect: { anon: 303 } }),
+  v('POST /staff/login/enrol', STAFF, '/staff/login/enrol', {
+    form: () => ({ code: '000000' }),
+    expect: { anon: 303 },
+  }),
   // … and everything behind it.
   v('USE /staff', STAFF, '/staff/no-such-page', { expect: { anon: 303, admin: 404, analyst: 404, registrar: 404 } }),
   v('GET /staff', STAFF, '/staff?by=hospital', { expect: { anon: 303, admin: 200, analyst: 200, registrar: 200 } }),
   v('GET /staff/exports', STAFF, '/staff/exports', { expect: { admin: 200, analyst: 200, registrar: 200 } }),
-  v('GET /staff/export/dashboard.csv', STAFF, '/staff/export/dashboard.csv', { expect: { admin: 200, analyst: 200, registrar: 200 } }),
+  v('GET /staff/export/dashboard.csv', STAFF, '/staff/export/dashboard.csv', {
+    expect: { admin: 200, analyst: 200, registrar: 200 },
+  }),
   v('GET /staff/export/responses.csv', STAFF, '/staff/export/responses.csv', { expect: onlyFor('analyst', 200) }),
   v('GET /staff/export/survivors.csv', STAFF, '/staff/export/survivors.csv', { expect: onlyFor('registrar', 200) }),
   v('GET /staff/report', STAFF, '/staff/report', { expect: { ...onlyFor('analyst', 200), admin: 200 } }),
-  v('GET /staff/report.csv', STAFF, '/staff/report.csv?table=vas', { expect: { ...onlyFor('analyst', 200), admin: 200 } }),
+  v('GET /staff/report.csv', STAFF, '/staff/report.csv?table=vas', {
+    expect: { ...onlyFor('analyst', 200), admin: 200 },
+  }),
   v('GET /staff/worklists', STAFF, '/staff/worklists', { expect: onlyFor('registrar', 200) }),
   v('GET /staff/survivors', STAFF, '/staff/survivors', { expect: onlyFor('registrar', 200) }),
-  v('POST /staff/survivors/search', STAFF, '/staff/survivors/search', { form: () => ({ q: 'Testesen' }), expect: onlyFor('registrar', 200) }),
+  v('POST /staff/survivors/search', STAFF, '/staff/survivors/search', {
+    form: () => ({ q: 'Testesen' }),
+    expect: onlyFor('registrar', 200),
+  }),
   v('GET /staff/survivors/:id', STAFF, () => `/staff/survivors/${ids.survivor}`, { expect: onlyFor('registrar', 200) }),
-  v('POST /staff/survivors/:id/withdraw', STAFF, () => `/staff/survivors/${ids.survivor}/withdraw`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/paper-now', STAFF, () => `/staff/survivors/${ids.survivor}/paper-now`, { form: () => ({}), expect: onlyFor('registrar', 303) }),
-  v('POST /staff/survivors/:id/contact', STAFF, () => `/staff/survivors/${ids.survivor}/contact`, { form: () => ({ postal_code: 'x' }), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/stop-contact', STAFF, () => `/staff/survivors/${ids.survivor}/stop-contact`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/resume-contact', STAFF, () => `/staff/survivors/${ids.survivor}/resume-contact`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/death', STAFF, () => `/staff/survivors/${ids.survivor}/death`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/letters/:letterId/returned', STAFF, () => `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`, { form: () => ({}), expect: onlyFor('registrar', 400) }),
-  v('POST /staff/survivors/:id/notes', STAFF, () => `/staff/survivors/${ids.survivor}/notes`, { form: () => ({ text: '' }), expect: onlyFor('registrar', 400) }),
+  v('POST /staff/survivors/:id/withdraw', STAFF, () => `/staff/survivors/${ids.survivor}/withdraw`, {
+    form: () => ({}),
+    expect: onlyFor('registrar', 400),
+  }),
+  v('POST /staff/survivors/:id/paper-now', STAFF, () => `/staff/survivors/${ids.survivor}/paper-now`, {
+    form: () => ({}),
+    expect: onlyFor('registrar', 303),
+  }),
+  v('POST /staff/survivors/:id/contact', STAFF, () => `/staff/survivors/${ids.survivor}/contact`, {
+    form: () => ({ postal_code: 'x' }),
+    expect: onlyFor('registrar', 400),
+  }),
+  v('POST /staff/survivors/:id/stop-contact', STAFF, () => `/staff/survivors/${ids.survivor}/stop-contact`, {
+    form: () => ({}),
+    expect: onlyFor('registrar', 400),
+  }),
+  v('POST /staff/survivors/:id/resume-contact', STAFF, () => `/staff/survivors/${ids.survivor}/resume-contact`, {
+    form: () => ({}),
+    expect: onlyFor('registrar', 400),
+  }),
+  v('POST /staff/survivors/:id/death', STAFF, () => `/staff/survivors/${ids.survivor}/death`, {
+    form: () => ({}),
+    expect: onlyFor('registrar', 400),
+  }),
+  v(
+    'POST /staff/survivors/:id/letters/:letterId/returned',
+    STAFF,
+    () => `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`,
+    { form: () => ({}), expect: onlyFor('registrar', 400) },
+  ),
+  v('POST /staff/survivors/:id/notes', STAFF, () => `/staff/survivors/${ids.survivor}/notes`, {
+    form: () => ({ text: '' }),
+    expect: onlyFor('registrar', 400),
+  }),
   v('GET /staff/paper', STAFF, '/staff/paper', { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
-  v('POST /staff/paper/find', STAFF, '/staff/paper/find', { form: () => ({ ref: formatLetterId(ids.letter) }), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
-  v('GET /staff/paper/letters/:id', STAFF, () => `/staff/paper/letters/${ids.letter}`, { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
-  v('POST /staff/paper/letters/:id/entries', STAFF, () => `/staff/paper/letters/${ids.letter}/entries`, { form: () => ({ ...entry, vas: '101' }), expect: { ...onlyFor('registrar', 400), admin: 400 } }),
-  v('POST /staff/paper/letters/:id/resolve', STAFF, () => `/staff/paper/letters/${ids.letter}/resolve`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
-  v('GET /staff/paper/batches', STAFF, '/staff/paper/batches', { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
-  v('GET /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, { expect: { ...onlyFor('registrar', 200), admin: 200 } }),
-  v('POST /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
-  v('POST /staff/paper/batches/:id/undo', STAFF, () => `/staff/paper/batches/${ids.batch}/undo`, { form: () => ({}), expect: { ...onlyFor('registrar', 303), admin: 303 } }),
+  v('POST /staff/paper/find', STAFF, '/staff/paper/find', {
+    form: () => ({ ref: formatLetterId(ids.letter) }),
+    expect: { ...onlyFor('registrar', 303), admin: 303 },
+  }),
+  v('GET /staff/paper/letters/:id', STAFF, () => `/staff/paper/letters/${ids.letter}`, {
+    expect: { ...onlyFor('registrar', 200), admin: 200 },
+  }),
+  v('POST /staff/paper/letters/:id/entries', STAFF, () => `/staff/paper/letters/${ids.letter}/entries`, {
+    form: () => ({ ...entry, vas: '101' }),
+    expect: { ...onlyFor('registrar', 400), admin: 400 },
+  }),
+  v('POST /staff/paper/letters/:id/resolve', STAFF, () => `/staff/paper/letters/${ids.letter}/resolve`, {
+    form: () => ({}),
+    expect: { ...onlyFor('registrar', 303), admin: 303 },
+  }),
+  v('GET /staff/paper/batches', STAFF, '/staff/paper/batches', {
+    expect: { ...onlyFor('registrar', 200), admin: 200 },
+  }),
+  v('GET /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, {
+    expect: { ...onlyFor('registrar', 200), admin: 200 },
+  }),
+  v('POST /staff/paper/batches/:id/confirm', STAFF, () => `/staff/paper/batches/${ids.batch}/confirm`, {
+    form: () => ({}),
+    expect: { ...onlyFor('registrar', 303), admin: 303 },
+  }),
+  v('POST /staff/paper/batches/:id/undo', STAFF, () => `/staff/paper/batches/${ids.batch}/undo`, {
+    form: () => ({}),
+    expect: { ...onlyFor('registrar', 303), admin: 303 },
+  }),
   v('GET /staff/users', STAFF, '/staff/users', { expect: onlyFor('admin', 200) }),
-  v('POST /staff/users', STAFF, '/staff/users', { form: (c) => ({ email: `walk${c.n}@walk.test`, role: 'analyst', hospitals: '', password: STAFF_PASSWORD }), expect: onlyFor('admin', 303) }),
-  v('POST /staff/users/:id/disable', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/disable`, { form: () => ({}), expect: onlyFor('admin', 303) }),
-  v('POST /staff/users/:id/enable', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/enable`, { form: () => ({}), expect: onlyFor('admin', 303) }),
-  v('POST /staff/users/:id/end-sessions', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/end-sessions`, { form: () => ({}), expect: onlyFor('admin', 303) }),
-  v('POST /staff/users/:id/reset-2fa', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/reset-2fa`, { form: () => ({}), expect: onlyFor('admin', 303) }),
-  v('POST /staff/users/:id/hospitals', STAFF, () => `/staff/users/${staff.spareRegistrar.id}/hospitals`, { form: () => ({ hospitals: 'HUS, SUS' }), expect: onlyFor('admin', 303) }),
+  v('POST /staff/users', STAFF, '/staff/users', {
+    form: (c) => ({ email: `walk${c.n}@walk.test`, role: 'analyst', hospitals: '', password: STAFF_PASSWORD }),
+    expect: onlyFor('admin', 303),
+  }),
+  v('POST /staff/users/:id/disable', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/disable`, {
+    form: () => ({}),
+    expect: onlyFor('admin', 303),
+  }),
+  v('POST /staff/users/:id/enable', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/enable`, {
+    form: () => ({}),
+    expect: onlyFor('admin', 303),
+  }),
+  v('POST /staff/users/:id/end-sessions', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/end-sessions`, {
+    form: () => ({}),
+    expect: onlyFor('admin', 303),
+  }),
+  v('POST /staff/users/:id/reset-2fa', STAFF, () => `/staff/users/${staff.spareAnalyst.id}/reset-2fa`, {
+    form: () => ({}),
+    expect: onlyFor('admin', 303),
+  }),
+  v('POST /staff/users/:id/hospitals', STAFF, () => `/staff/users/${staff.spareRegistrar.id}/hospitals`, {
+    form: () => ({ hospitals: 'HUS, SUS' }),
+    expect: onlyFor('admin', 303),
+  }),
   v('GET /staff/audit', STAFF, '/staff/audit', { expect: onlyFor('admin', 200) }),
   v('GET /staff/audit.csv', STAFF, '/staff/audit.csv', { expect: onlyFor('admin', 200) }),
   v('GET /staff/queues', STAFF, '/staff/queues', { expect: onlyFor('admin', 200) }),
   v('GET /staff/hospitals', STAFF, '/staff/hospitals', { expect: onlyFor('admin', 200) }),
   v('GET /staff/register', STAFF, '/staff/register', { expect: onlyFor('admin', 200) }),
-  v('POST /staff/register', STAFF, '/staff/register', { form: () => ({ name: 'Walk-registeret', organisation: 'Walk HF', controller: 'Walk-instituttet', phone: '+47 00 00 00 00' }), expect: onlyFor('admin', 303) }),
+  v('POST /staff/register', STAFF, '/staff/register', {
+    form: () => ({
+      name: 'Walk-registeret',
+      organisation: 'Walk HF',
+      controller: 'Walk-instituttet',
+      phone: '+47 00 00 00 00',
+    }),
+    expect: onlyFor('admin', 303),
+  }),
   v('GET /staff/hospitals/:code', STAFF, '/staff/hospitals/OUS', { expect: onlyFor('admin', 200) }),
-  v('POST /staff/hospitals', STAFF, '/staff/hospitals', { form: () => ({ code: 'WALK', name: 'Walk sykehus', health_trust: 'Walk HF', region: 'Helse Nord RHF' }), expect: onlyFor('admin', 303) }),
-  v('GET /staff/help/:topic', STAFF, '/staff/help/svarprosent', { expect: { anon: 303, admin: 200, analyst: 200, registrar: 200 } }),
+  v('POST /staff/hospitals', STAFF, '/staff/hospitals', {
+    form: () => ({ code: 'WALK', name: 'Walk sykehus', health_trust: 'Walk HF', region: 'Helse Nord RHF' }),
+    expect: onlyFor('admin', 303),
+  }),
+  v('GET /staff/help/:topic', STAFF, '/staff/help/svarprosent', {
+    expect: { anon: 303, admin: 200, analyst: 200, registrar: 200 },
+  }),
   v('GET /staff/erasure', STAFF, '/staff/erasure', { expect: onlyFor('admin', 200) }),
-  v('POST /staff/erasure/find', STAFF, '/staff/erasure/find', { form: () => ({ register_id: 'W1' }), expect: onlyFor('admin', 303) }),
+  v('POST /staff/erasure/find', STAFF, '/staff/erasure/find', {
+    form: () => ({ register_id: 'W1' }),
+    expect: onlyFor('admin', 303),
+  }),
   v('GET /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, { expect: onlyFor('admin', 200) }),
-  v('POST /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, { form: () => ({ confirm_register_id: 'not W1' }), expect: onlyFor('admin', 400) }),
-  v('POST /staff/logout', STAFF, '/staff/logout', { form: () => ({}), expect: { anon: 303, admin: 303, analyst: 303, registrar: 303 } }),
+  v('POST /staff/erasure/:id', STAFF, () => `/staff/erasure/${ids.survivor}`, {
+    form: () => ({ confirm_register_id: 'not W1' }),
+    expect: onlyFor('admin', 400),
+  }),
+  v('POST /staff/logout', STAFF, '/staff/logout', {
+    form: () => ({}),
+    expect: { anon: 303, admin: 303, analyst: 303, registrar: 303 },
+  }),
 ];
 
 /** Cache policy by address: static files and the public API description may be cached. */
@@ -264,11 +413,13 @@ async function walk(secure: boolean): Promise<{ sent: Sent[]; unexpected: string
       const verb = (visit.route ?? 'GET').split(' ')[0]!;
       const method = verb === 'USE' ? 'GET' : (verb as 'GET' | 'POST' | 'PUT');
       const headers: Record<string, string> = who === 'apikey' ? { Authorization: `Bearer ${ids.apiKey}` } : {};
-      const res = visit.json !== undefined
-        ? await b.send(method, p, { json: visit.json, headers })
-        : await b.send(method, p, visit.form ? { form: { ...visit.form(c), _csrf: csrf }, headers } : { headers });
+      const res =
+        visit.json !== undefined
+          ? await b.send(method, p, { json: visit.json, headers })
+          : await b.send(method, p, visit.form ? { form: { ...visit.form(c), _csrf: csrf }, headers } : { headers });
       const want = visit.expect?.[who];
-      if (want !== undefined && res.status !== want) unexpected.push(`${who} ${method} ${p}: ${res.status}, expected ${want} ${res.text.slice(0, 120)}`);
+      if (want !== undefined && res.status !== want)
+        unexpected.push(`${who} ${method} ${p}: ${res.status}, expected ${want} ${res.text.slice(0, 120)}`);
     }
   }
   return { sent, unexpected };
@@ -303,8 +454,16 @@ describe('every registered route', () => {
   test('the walk visits exactly the routes the app registers', (t) => {
     const registered = registeredRoutes(everything());
     const visited = [...new Set(VISITS.flatMap((x) => (x.route ? [x.route] : [])))].sort();
-    assert.deepEqual(registered.filter((r) => !visited.includes(r)), [], 'routes the walk does not visit: add them to VISITS');
-    assert.deepEqual(visited.filter((r) => !registered.includes(r)), [], 'VISITS names routes the app no longer has');
+    assert.deepEqual(
+      registered.filter((r) => !visited.includes(r)),
+      [],
+      'routes the walk does not visit: add them to VISITS',
+    );
+    assert.deepEqual(
+      visited.filter((r) => !registered.includes(r)),
+      [],
+      'VISITS names routes the app no longer has',
+    );
     assert.ok(registered.length >= 60, `only ${registered.length} routes found: the router walk is broken`);
     t.diagnostic(`${registered.length} routes walked (${registered.filter((r) => r.startsWith('POST')).length} POST)`);
   });
@@ -316,8 +475,15 @@ describe('every registered route', () => {
       assert.deepEqual(problemsOf(sent, secure), []);
       const cookies = sent.flatMap((s) => setCookies(s.res));
       assert.ok(cookies.length > 50, 'the walk set session cookies (else the cookie checks proved nothing)');
-      if (secure) assert.ok(cookies.every((c) => c.startsWith('__Host-prom=')), 'only the __Host- session cookie');
-      assert.ok(sent.some((s) => s.path.endsWith('.csv') && s.res.status === 200 && s.res.headers['content-disposition']), 'downloads were checked');
+      if (secure)
+        assert.ok(
+          cookies.every((c) => c.startsWith('__Host-prom=')),
+          'only the __Host- session cookie',
+        );
+      assert.ok(
+        sent.some((s) => s.path.endsWith('.csv') && s.res.status === 200 && s.res.headers['content-disposition']),
+        'downloads were checked',
+      );
       t.diagnostic(`${sent.length} responses checked`);
     });
   }
@@ -329,12 +495,16 @@ describe('every registered route', () => {
 
 interface CsrfCase {
   /** A browser allowed to make the request, its CSRF token, and the request that writes. */
-  setup(app: ReturnType<typeof appFor>): Promise<{ b: Browser; csrf: string; path: string; form: Record<string, string> }>;
+  setup(
+    app: ReturnType<typeof appFor>,
+  ): Promise<{ b: Browser; csrf: string; path: string; form: Record<string, string> }>;
 }
 
 async function respondent(app: ReturnType<typeof appFor>, answered = false) {
   const inv = await createInvitation(db);
-  if (answered) for (const [i, page] of PAGES.entries()) await saveDraftAnswer(db, inv.invitationId, page, page === 'vas' ? 60 : 1 + (i % 5), osloDay(new Date()));
+  if (answered)
+    for (const [i, page] of PAGES.entries())
+      await saveDraftAnswer(db, inv.invitationId, page, page === 'vas' ? 60 : 1 + (i % 5), osloDay(new Date()));
   const b = new Browser(app);
   await b.get(`/s/${inv.token}`);
   return { b, csrf: csrfFrom((await b.get('/kode')).text), inv };
@@ -347,7 +517,8 @@ async function signedIn(app: ReturnType<typeof appFor>, email: string, role: Tes
 /** One signed-in admin and one registrar (OUS) for the CSRF cases, made on first use. */
 const csrfStaff = new Map<string, Promise<{ b: Browser; csrf: string }>>();
 function staffOf(app: ReturnType<typeof appFor>, role: 'admin' | 'registrar') {
-  if (!csrfStaff.has(role)) csrfStaff.set(role, signedIn(app, `csrf.${role}@walk.test`, role, role === 'registrar' ? ['OUS'] : undefined));
+  if (!csrfStaff.has(role))
+    csrfStaff.set(role, signedIn(app, `csrf.${role}@walk.test`, role, role === 'registrar' ? ['OUS'] : undefined));
   return csrfStaff.get(role)!;
 }
 async function anonymous(app: ReturnType<typeof appFor>, page = '/staff/login') {
@@ -366,7 +537,11 @@ const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /s/stop': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/stop', form: {} }) },
   'POST /s/paper': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/paper', form: {} }) },
   'POST /kode': {
-    setup: async (app) => ({ ...(await anonymous(app, '/kode')), path: '/kode', form: { code: (await createInvitation(db)).shortCode } }),
+    setup: async (app) => ({
+      ...(await anonymous(app, '/kode')),
+      path: '/kode',
+      form: { code: (await createInvitation(db)).shortCode },
+    }),
   },
   'POST /staff/login': {
     setup: async (app) => {
@@ -386,39 +561,105 @@ const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /staff/login/enrol': {
     setup: async (app) => {
       const u = await quickStaff(db, { email: 'csrf.enrol@walk.test', role: 'analyst' });
-      await db.updateTable('staff_users').set({ totp_secret: null, totp_enrolled_at: null }).where('id', '=', u.id).execute();
+      await db
+        .updateTable('staff_users')
+        .set({ totp_secret: null, totp_enrolled_at: null })
+        .where('id', '=', u.id)
+        .execute();
       const { b, csrf } = await anonymous(app);
       await b.post('/staff/login', { _csrf: csrf, email: 'csrf.enrol@walk.test', password: STAFF_PASSWORD });
       const page = await b.get('/staff/login/enrol');
       return { b, csrf: csrfFrom(page.text), path: '/staff/login/enrol', form: { code: '000000' } };
     },
   },
-  'POST /staff/logout': { setup: async (app) => ({ ...(await signedIn(app, 'csrf.logout@walk.test', 'analyst')), path: '/staff/logout', form: {} }) },
-  'POST /staff/survivors/search': {
-    setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: '/staff/survivors/search', form: { q: 'Csrf' } }),
+  'POST /staff/logout': {
+    setup: async (app) => ({
+      ...(await signedIn(app, 'csrf.logout@walk.test', 'analyst')),
+      path: '/staff/logout',
+      form: {},
+    }),
   },
-  'POST /staff/survivors/:id/paper-now': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/paper-now`, form: {} }) },
+  'POST /staff/survivors/search': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: '/staff/survivors/search',
+      form: { q: 'Csrf' },
+    }),
+  },
+  'POST /staff/survivors/:id/paper-now': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/paper-now`,
+      form: {},
+    }),
+  },
   'POST /staff/survivors/:id/contact': {
     setup: async (app) => ({
       ...(await staffOf(app, 'registrar')),
       path: `/staff/survivors/${ids.csrfSurvivor}/contact`,
-      form: { email: '', phone: '', address_line: 'Csrfgata 1', postal_code: '0150', city: 'Oslo', language: 'nb', channel_rule: 'email-or-paper' },
+      form: {
+        email: '',
+        phone: '',
+        address_line: 'Csrfgata 1',
+        postal_code: '0150',
+        city: 'Oslo',
+        language: 'nb',
+        channel_rule: 'email-or-paper',
+      },
     }),
   },
-  'POST /staff/survivors/:id/stop-contact': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/stop-contact`, form: { source: 'person', date: '2026-01-02', confirm: 'yes' } }) },
+  'POST /staff/survivors/:id/stop-contact': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/stop-contact`,
+      form: { source: 'person', date: '2026-01-02', confirm: 'yes' },
+    }),
+  },
   'POST /staff/survivors/:id/resume-contact': {
     setup: async (app) => {
       await db.updateTable('survivors').set({ opted_out_at: new Date() }).where('id', '=', ids.csrfSurvivor).execute();
-      return { ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/resume-contact`, form: { confirm: 'yes' } };
+      return {
+        ...(await staffOf(app, 'registrar')),
+        path: `/staff/survivors/${ids.csrfSurvivor}/resume-contact`,
+        form: { confirm: 'yes' },
+      };
     },
   },
-  'POST /staff/survivors/:id/death': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/death`, form: { date: osloDay(new Date()), confirm: 'yes' } }) },
-  'POST /staff/survivors/:id/letters/:letterId/returned': {
-    setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`, form: { confirm: 'yes' } }),
+  'POST /staff/survivors/:id/death': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/death`,
+      form: { date: osloDay(new Date()), confirm: 'yes' },
+    }),
   },
-  'POST /staff/survivors/:id/notes': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/notes`, form: { text: 'csrf' } }) },
-  'POST /staff/paper/batches/:id/undo': { setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/paper/batches/${ids.batch}/undo`, form: {} }) },
-  'POST /staff/erasure/find': { setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: '/staff/erasure/find', form: { register_id: 'W2' } }) },
+  'POST /staff/survivors/:id/letters/:letterId/returned': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.letterSurvivor}/letters/${ids.letter}/returned`,
+      form: { confirm: 'yes' },
+    }),
+  },
+  'POST /staff/survivors/:id/notes': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/notes`,
+      form: { text: 'csrf' },
+    }),
+  },
+  'POST /staff/paper/batches/:id/undo': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/paper/batches/${ids.batch}/undo`,
+      form: {},
+    }),
+  },
+  'POST /staff/erasure/find': {
+    setup: async (app) => ({
+      ...(await staffOf(app, 'admin')),
+      path: '/staff/erasure/find',
+      form: { register_id: 'W2' },
+    }),
+  },
   'POST /staff/erasure/:id': {
     setup: async (app) => {
       const id = await writeSurvivor(db, { registerId: 'W9', nationalIdSeed: 19, hospital: 'OUS', givenName: 'Erase' });
@@ -426,10 +667,18 @@ const CSRF_CASES: Record<string, CsrfCase> = {
     },
   },
   'POST /staff/survivors/:id/withdraw': {
-    setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: `/staff/survivors/${ids.csrfSurvivor}/withdraw`, form: { confirm: 'yes' } }),
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: `/staff/survivors/${ids.csrfSurvivor}/withdraw`,
+      form: { confirm: 'yes' },
+    }),
   },
   'POST /staff/paper/find': {
-    setup: async (app) => ({ ...(await staffOf(app, 'registrar')), path: '/staff/paper/find', form: { ref: formatLetterId(ids.letter) } }),
+    setup: async (app) => ({
+      ...(await staffOf(app, 'registrar')),
+      path: '/staff/paper/find',
+      form: { ref: formatLetterId(ids.letter) },
+    }),
   },
   'POST /staff/paper/letters/:id/entries': {
     setup: async (app) => ({
@@ -439,10 +688,18 @@ const CSRF_CASES: Record<string, CsrfCase> = {
     }),
   },
   'POST /staff/paper/letters/:id/resolve': {
-    setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: `/staff/paper/letters/${ids.letter}/resolve`, form: {} }),
+    setup: async (app) => ({
+      ...(await staffOf(app, 'admin')),
+      path: `/staff/paper/letters/${ids.letter}/resolve`,
+      form: {},
+    }),
   },
   'POST /staff/paper/batches/:id/confirm': {
-    setup: async (app) => ({ ...(await staffOf(app, 'admin')), path: `/staff/paper/batches/${ids.batch}/confirm`, form: {} }),
+    setup: async (app) => ({
+      ...(await staffOf(app, 'admin')),
+      path: `/staff/paper/batches/${ids.batch}/confirm`,
+      form: {},
+    }),
   },
   'POST /staff/users': {
     setup: async (app) => ({
@@ -474,7 +731,12 @@ const CSRF_CASES: Record<string, CsrfCase> = {
     setup: async (app) => ({
       ...(await staffOf(app, 'admin')),
       path: '/staff/register',
-      form: { name: 'Csrf-registeret', organisation: 'Csrf HF', controller: 'Csrf-instituttet', phone: '+47 00 00 00 00' },
+      form: {
+        name: 'Csrf-registeret',
+        organisation: 'Csrf HF',
+        controller: 'Csrf-instituttet',
+        phone: '+47 00 00 00 00',
+      },
     }),
   },
 };
@@ -486,8 +748,16 @@ describe('CSRF: every browser POST refuses a missing or wrong token and writes n
   });
   test('there is a case for every POST route outside /api', () => {
     const posts = registeredRoutes(everything()).filter((r) => r.startsWith('POST ') && !r.startsWith('POST /api/'));
-    assert.deepEqual(posts.filter((r) => !(r in CSRF_CASES)), [], 'POST routes without a CSRF case');
-    assert.deepEqual(Object.keys(CSRF_CASES).filter((r) => !posts.includes(r)), [], 'CSRF cases for routes that no longer exist');
+    assert.deepEqual(
+      posts.filter((r) => !(r in CSRF_CASES)),
+      [],
+      'POST routes without a CSRF case',
+    );
+    assert.deepEqual(
+      Object.keys(CSRF_CASES).filter((r) => !posts.includes(r)),
+      [],
+      'CSRF cases for routes that no longer exist',
+    );
   });
 
   for (const route of Object.keys(CSRF_CASES)) {
@@ -505,7 +775,11 @@ describe('CSRF: every browser POST refuses a missing or wrong token and writes n
       // The same request with the session's token does write: the check above could have failed.
       const ok = await b.post(p, { ...form, _csrf: csrf });
       assert.ok(ok.status !== 403 && ok.status < 500, `with the right token: ${ok.status} ${ok.text.slice(0, 200)}`);
-      assert.notDeepEqual(changedTables(before, await fingerprint(db)), [], 'with the right token the request changes something');
+      assert.notDeepEqual(
+        changedTables(before, await fingerprint(db)),
+        [],
+        'with the right token the request changes something',
+      );
     });
   }
 });
@@ -544,9 +818,16 @@ describe('session fixation and logout', () => {
     assert.notEqual(half, planted, 'new id after the password');
     assert.equal(await sessionRow(planted), undefined, 'the pre-login session is gone from the store');
     await b.get('/staff/login/code').then((r) => assert.equal(r.status, 200));
-    assert.equal((await holder(app, planted).get('/staff/login/code')).headers.location, '/staff/login', 'the planted id is not half signed in');
+    assert.equal(
+      (await holder(app, planted).get('/staff/login/code')).headers.location,
+      '/staff/login',
+      'the planted id is not half signed in',
+    );
 
-    await b.post('/staff/login/code', { _csrf: csrfFrom((await b.get('/staff/login/code')).text), code: await nextCode(u) });
+    await b.post('/staff/login/code', {
+      _csrf: csrfFrom((await b.get('/staff/login/code')).text),
+      code: await nextCode(u),
+    });
     const full = b.session!;
     assert.ok(full !== half && full !== planted, 'new id once signed in');
     assert.equal((await b.get('/staff/users')).status, 200);
@@ -565,7 +846,10 @@ describe('session fixation and logout', () => {
     const page = await b.get('/kode');
     const planted = b.session!;
     assert.ok(planted);
-    assert.equal((await b.post('/kode', { _csrf: csrfFrom(page.text), code: inv.shortCode })).headers.location, '/s?via=code');
+    assert.equal(
+      (await b.post('/kode', { _csrf: csrfFrom(page.text), code: inv.shortCode })).headers.location,
+      '/s?via=code',
+    );
     const afterCode = b.session!;
     assert.notEqual(afterCode, planted);
     assert.equal((await b.get('/s/q/1')).status, 200);
@@ -588,7 +872,11 @@ describe('session fixation and logout', () => {
     assert.ok(await sessionRow(cookie));
     const out = await b.post('/staff/logout', { _csrf: csrf });
     assert.equal(out.headers.location, '/staff/login');
-    assert.match(setCookies(out).join('\n'), /prom\.sid=;.*Expires=Thu, 01 Jan 1970/, 'the browser is told to forget the cookie');
+    assert.match(
+      setCookies(out).join('\n'),
+      /prom\.sid=;.*Expires=Thu, 01 Jan 1970/,
+      'the browser is told to forget the cookie',
+    );
     assert.equal(await sessionRow(cookie), undefined, 'no session row left');
     const replay = await holder(app, cookie).get(`/staff/survivors/${ids.survivor}`);
     assert.equal(replay.status, 303);

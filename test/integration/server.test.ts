@@ -13,7 +13,13 @@ import { pingRedis } from '../../src/queue/redis.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
-import { TEST_DB, createPostgresDatabase, createTestDatabase, dropPostgresDatabase, type TestDatabase } from '../support/db.ts';
+import {
+  TEST_DB,
+  createPostgresDatabase,
+  createTestDatabase,
+  dropPostgresDatabase,
+  type TestDatabase,
+} from '../support/db.ts';
 import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis.ts';
 import { ROOT, baseEnv, sparePort } from '../support/processes.ts';
 
@@ -44,7 +50,9 @@ test('/healthz answers 200 with a small JSON body when database and Redis answer
 
 test('/healthz answers 503 when Redis does not answer', async () => {
   const port = await sparePort();
-  const res = await request(app(database.db, () => pingRedis(`redis://127.0.0.1:${port}`, 300))).get('/healthz').expect(503);
+  const res = await request(app(database.db, () => pingRedis(`redis://127.0.0.1:${port}`, 300)))
+    .get('/healthz')
+    .expect(503);
   assert.deepEqual(res.body, { status: 'unavailable', database: 'ok', redis: 'unreachable' });
 });
 
@@ -58,7 +66,13 @@ test('/healthz answers 503 when the database does not answer', async () => {
 
 test('security headers on pages, redirects, 404s and static files; no X-Powered-By', async () => {
   const a = app();
-  for (const [url, status] of [['/staff/login', 200], ['/staff', 303], ['/nothing-here', 404], ['/static/app.css', 200], ['/s/not-a-token', 404]] as const) {
+  for (const [url, status] of [
+    ['/staff/login', 200],
+    ['/staff', 303],
+    ['/nothing-here', 404],
+    ['/static/app.css', 200],
+    ['/s/not-a-token', 404],
+  ] as const) {
     const res = await request(a).get(url).expect(status);
     assert.match(res.headers['content-security-policy'] ?? '', /frame-ancestors 'none'/, url);
     assert.match(res.headers['strict-transport-security'] ?? '', /max-age=31536000/, url);
@@ -91,7 +105,11 @@ async function waitForHealth(port: number, child: ChildProcess, limitMs: number)
 }
 
 function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));
@@ -111,12 +129,15 @@ test('the server starts with the defaults, is healthy within 30 s and stops clea
   const port = await sparePort();
   const prefix = uniquePrefix();
   const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
-  const { child, output } = startServer(baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }));
+  const { child, output } = startServer(
+    baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }),
+  );
   try {
     const ms = await waitForHealth(port, child, 30_000);
     console.log(`# healthy after ${ms} ms (${TEST_DB})`);
     assert.match(output(), /"msg":"listening"/);
-    if (TEST_DB === 'pglite') assert.ok(existsSync(`${path.join(dataDir, 'pglite')}.lock`), 'holds the data folder lock');
+    if (TEST_DB === 'pglite')
+      assert.ok(existsSync(`${path.join(dataDir, 'pglite')}.lock`), 'holds the data folder lock');
     assert.equal(await stop(child), 0, output());
     assert.ok(!existsSync(`${path.join(dataDir, 'pglite')}.lock`), 'lock released at shutdown');
   } finally {
@@ -131,7 +152,9 @@ test('ROLE: worker answers /healthz beside the web with PostgreSQL; with PGlite 
   const port = await sparePort();
   const prefix = uniquePrefix();
   const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
-  const { child, output } = startServer(baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url, ROLE: 'worker' }));
+  const { child, output } = startServer(
+    baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url, ROLE: 'worker' }),
+  );
   try {
     if (TEST_DB === 'pglite') {
       const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -157,7 +180,9 @@ test('a port in use stops the server within 5 s, exit code 1, with a message nam
   const prefix = uniquePrefix();
   const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
   const started = Date.now();
-  const { child, output } = startServer(baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }));
+  const { child, output } = startServer(
+    baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }),
+  );
   try {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const code = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000))]);

@@ -69,21 +69,28 @@ async function sessionRows(userId: number): Promise<number> {
  */
 async function resurrected(end: (s: { csrf: string; cookie: string }) => Promise<void>): Promise<boolean> {
   const s = await signedIn(target);
-  const hit = () => fetch(`${base}/staff/queues`, { headers: { cookie: s.cookie }, redirect: 'manual' }).then((r) => r.arrayBuffer());
+  const hit = () =>
+    fetch(`${base}/staff/queues`, { headers: { cookie: s.cookie }, redirect: 'manual' }).then((r) => r.arrayBuffer());
   const half = CONCURRENT / 2;
   await Promise.all([...Array.from({ length: half }, hit), end(s), ...Array.from({ length: half }, hit)]);
   const after = await request(server).get('/staff/users').set('Cookie', s.cookie);
   return (await sessionRows(target.id)) > 0 || after.status !== 303;
 }
 
-async function runTrials(name: string, end: (s: { csrf: string; cookie: string }) => Promise<void>, reset: () => Promise<void> = async () => {}) {
+async function runTrials(
+  name: string,
+  end: (s: { csrf: string; cookie: string }) => Promise<void>,
+  reset: () => Promise<void> = async () => {},
+) {
   let back = 0;
   const started = Date.now();
   for (let i = 0; i < TRIALS; i++) {
     if (await resurrected(end)) back++;
     await reset();
   }
-  console.log(`# ${name}: ${back} of ${TRIALS} trials resurrected the session (${TEST_DB}, ${Date.now() - started} ms)`);
+  console.log(
+    `# ${name}: ${back} of ${TRIALS} trials resurrected the session (${TEST_DB}, ${Date.now() - started} ms)`,
+  );
   assert.equal(back, 0, `${name}: the ended session came back in ${back} of ${TRIALS} trials`);
 }
 
@@ -120,7 +127,13 @@ describe('an ended staff session stays ended with 12 requests in flight', () => 
     await runTrials(
       'prom user reset-2fa',
       async () => void (await resetSecondFactor(world.database.db, target.email)),
-      () => setTotpSecret({ db: world.database.db, sessionSecret: TEST_SESSION_SECRET }, target.id, target.secret, clock.now()),
+      () =>
+        setTotpSecret(
+          { db: world.database.db, sessionSecret: TEST_SESSION_SECRET },
+          target.id,
+          target.secret,
+          clock.now(),
+        ),
     );
   });
 });

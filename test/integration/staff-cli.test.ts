@@ -25,7 +25,13 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
-  env = baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, SESSION_SECRET: SECRET, USER: 'tester' });
+  env = baseEnv({
+    DATA_DIR: path.join(dir, 'data'),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    SESSION_SECRET: SECRET,
+    USER: 'tester',
+  });
 });
 after(async () => {
   if (databaseUrl) await dropPostgresDatabase(databaseUrl);
@@ -49,7 +55,10 @@ test('prom hospitals import loads the example file, updates on a second run, and
   assert.match(second.stdout, /0 new and 16 updated hospitals; 0 rows rejected/);
 
   const bad = path.join(dir, 'bad.csv');
-  writeFileSync(bad, 'code;name;health_trust;region\nNEW;Nytt sykehus;Nytt HF;Helse Nord RHF\nbad code;X;Y;Z\nOUS;;Oslo universitetssykehus HF;Helse Sør-Øst RHF\nNEW;Igjen;HF;RHF\n');
+  writeFileSync(
+    bad,
+    'code;name;health_trust;region\nNEW;Nytt sykehus;Nytt HF;Helse Nord RHF\nbad code;X;Y;Z\nOUS;;Oslo universitetssykehus HF;Helse Sør-Øst RHF\nNEW;Igjen;HF;RHF\n',
+  );
   const run = await prom(['hospitals', 'import', bad], env);
   assert.equal(run.code, 1);
   assert.deepEqual(run.stderr.trim().split('\n'), [
@@ -64,7 +73,9 @@ test('prom hospitals import loads the example file, updates on a second run, and
   assert.equal(header.code, 1);
   assert.match(header.stderr, /the header is missing health_trust, region/);
 
-  const rows = await shared((h) => h.db.selectFrom('hospitals').selectAll().where('code', 'in', ['HUS', 'NEW']).orderBy('code').execute());
+  const rows = await shared((h) =>
+    h.db.selectFrom('hospitals').selectAll().where('code', 'in', ['HUS', 'NEW']).orderBy('code').execute(),
+  );
   assert.deepEqual(
     rows.map((r) => [r.code, r.name, r.health_trust, r.region]),
     [
@@ -76,14 +87,26 @@ test('prom hospitals import loads the example file, updates on a second run, and
 });
 
 test('prom user disable ends the sessions of a signed-in user; enable, reset-2fa and list', async () => {
-  const added = await prom(['user', 'add', '--email', 'Reg@Example.test', '--role', 'registrar', '--hospital', 'OUS'], env, 'a long enough password\n');
+  const added = await prom(
+    ['user', 'add', '--email', 'Reg@Example.test', '--role', 'registrar', '--hospital', 'OUS'],
+    env,
+    'a long enough password\n',
+  );
   assert.equal(added.code, 0, added.stderr);
 
   // Sign in through the web app with the same database, then let the CLI disable the account.
   let cookie = '';
   await shared(async (h) => {
     const staff = await createStaff(h.db, SECRET, { email: 'web@example.test', role: 'registrar', hospitals: ['OUS'] });
-    const app = createApp({ db: h.db, views: createViews(), instruments: loadInstruments(), clock: systemClock, sessionSecret: SECRET, secureCookies: false, redisAlive: async () => true });
+    const app = createApp({
+      db: h.db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      clock: systemClock,
+      sessionSecret: SECRET,
+      secureCookies: false,
+      redisAlive: async () => true,
+    });
     const { agent } = await signIn(app, staff);
     const res = await agent.get('/staff/worklists').expect(200);
     cookie = String(res.headers['set-cookie']).split(';')[0]!;
@@ -94,11 +117,29 @@ test('prom user disable ends the sessions of a signed-in user; enable, reset-2fa
   assert.match(disabled.stdout, /web@example.test disabled; all its sessions have ended/);
 
   await shared(async (h) => {
-    const left = await h.db.selectFrom('sessions').select('sid').where(sql`data->'staff'->>'id'`, 'is not', null).execute();
+    const left = await h.db
+      .selectFrom('sessions')
+      .select('sid')
+      .where(sql`data->'staff'->>'id'`, 'is not', null)
+      .execute();
     assert.equal(left.length, 0, 'no staff session rows left');
-    const app = createApp({ db: h.db, views: createViews(), instruments: loadInstruments(), clock: systemClock, sessionSecret: SECRET, secureCookies: false, redisAlive: async () => true });
+    const app = createApp({
+      db: h.db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      clock: systemClock,
+      sessionSecret: SECRET,
+      secureCookies: false,
+      redisAlive: async () => true,
+    });
     await request(app).get('/staff/worklists').set('Cookie', cookie).expect(303).expect('Location', '/staff/login');
-    const changes = await h.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'change').where('entity', '=', 'staff_user').orderBy('id').execute();
+    const changes = await h.db
+      .selectFrom('audit_log')
+      .select(['actor', 'details'])
+      .where('action', '=', 'change')
+      .where('entity', '=', 'staff_user')
+      .orderBy('id')
+      .execute();
     assert.deepEqual(changes.at(-1), { actor: 'cli:tester', details: { change: 'disable', via: 'cli' } });
   });
 
@@ -110,7 +151,13 @@ test('prom user disable ends the sessions of a signed-in user; enable, reset-2fa
   assert.equal((await prom(['user', 'enable', '--email', 'web@example.test'], env)).code, 0);
   const reset = await prom(['user', 'reset-2fa', '--email', 'web@example.test'], env);
   assert.equal(reset.code, 0, reset.stderr);
-  const row = await shared((h) => h.db.selectFrom('staff_users').select(['disabled_at', 'totp_secret', 'totp_enrolled_at']).where('email', '=', 'web@example.test').executeTakeFirstOrThrow());
+  const row = await shared((h) =>
+    h.db
+      .selectFrom('staff_users')
+      .select(['disabled_at', 'totp_secret', 'totp_enrolled_at'])
+      .where('email', '=', 'web@example.test')
+      .executeTakeFirstOrThrow(),
+  );
   assert.deepEqual(row, { disabled_at: null, totp_secret: null, totp_enrolled_at: null });
 
   const unknown = await prom(['user', 'disable', '--email', 'nobody@example.test'], env);

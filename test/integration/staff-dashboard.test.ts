@@ -26,9 +26,22 @@ before(async () => {
   await writeCohort(db, { size: SIZE });
   seedMs = Date.now() - started;
   const app = world.app();
-  admin = (await signIn(app, await createStaff(db, TEST_SESSION_SECRET, { email: 'admin@register.test', role: 'admin' }))).agent;
-  analyst = (await signIn(app, await createStaff(db, TEST_SESSION_SECRET, { email: 'analyst@register.test', role: 'analyst' }))).agent;
-  registrar = (await signIn(app, await createStaff(db, TEST_SESSION_SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['OUS', 'TINY'] }))).agent;
+  admin = (
+    await signIn(app, await createStaff(db, TEST_SESSION_SECRET, { email: 'admin@register.test', role: 'admin' }))
+  ).agent;
+  analyst = (
+    await signIn(app, await createStaff(db, TEST_SESSION_SECRET, { email: 'analyst@register.test', role: 'analyst' }))
+  ).agent;
+  registrar = (
+    await signIn(
+      app,
+      await createStaff(db, TEST_SESSION_SECRET, {
+        email: 'reg@register.test',
+        role: 'registrar',
+        hospitals: ['OUS', 'TINY'],
+      }),
+    )
+  ).agent;
 });
 after(async () => {
   await world?.close();
@@ -102,7 +115,10 @@ async function csv(agent: Agent, by?: Dimension): Promise<Record<string, string>
 }
 
 test(`the synthetic cohort of ${SIZE} survivors is written with bulk inserts in reasonable time`, async () => {
-  const n = await world.database.db.selectFrom('survivors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const n = await world.database.db
+    .selectFrom('survivors')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   assert.equal(Number(n.n), SIZE);
   assert.ok(seedMs < 30_000, `seeding took ${seedMs} ms`);
 });
@@ -112,8 +128,15 @@ test('every count in every breakdown equals the count computed in SQL (admin, wh
   const rows = await csv(admin);
   const took = Date.now() - started;
   assert.ok(took < 10_000, `dashboard export took ${took} ms`);
-  const measures = Object.keys(rows[0]!).filter((c) => !['dimension', 'key', 'name', 'rate_answered_invited', 'rate_answered_eligible'].includes(c));
-  assert.ok(measures.includes('cancelled_died') && measures.includes('cancelled_unspecified') && measures.includes('cancelled_duplicate'), measures.join());
+  const measures = Object.keys(rows[0]!).filter(
+    (c) => !['dimension', 'key', 'name', 'rate_answered_invited', 'rate_answered_eligible'].includes(c),
+  );
+  assert.ok(
+    measures.includes('cancelled_died') &&
+      measures.includes('cancelled_unspecified') &&
+      measures.includes('cancelled_duplicate'),
+    measures.join(),
+  );
   for (const dim of DIMENSIONS) {
     const want = await expected(dim);
     const got = rows.filter((r) => r.dimension === dim);
@@ -121,8 +144,16 @@ test('every count in every breakdown equals the count computed in SQL (admin, wh
     for (const r of got) {
       const w = want.get(r.key!)!;
       for (const m of measures) assert.equal(Number(r[m]), w[m] ?? 0, `${dim}=${r.key} ${m}`);
-      assert.equal(r.rate_answered_invited, w.invited! > 0 ? (w.answered! / w.invited!).toFixed(4) : '', `${dim}=${r.key} rate`);
-      assert.equal(r.rate_answered_eligible, w.eligible! > 0 ? (w.answered! / w.eligible!).toFixed(4) : '', `${dim}=${r.key} rate (eligible)`);
+      assert.equal(
+        r.rate_answered_invited,
+        w.invited! > 0 ? (w.answered! / w.invited!).toFixed(4) : '',
+        `${dim}=${r.key} rate`,
+      );
+      assert.equal(
+        r.rate_answered_eligible,
+        w.eligible! > 0 ? (w.answered! / w.eligible!).toFixed(4) : '',
+        `${dim}=${r.key} rate (eligible)`,
+      );
     }
   }
   // The total row equals the sum over any one dimension, and the whole table in SQL.
@@ -150,7 +181,11 @@ test('the dashboard page shows the same totals, the SVG trend chart and its data
   assert.match(page.text, /<svg [^>]*role="img" aria-labelledby="trend-title trend-desc"/);
   assert.match(page.text, /<path d="M[^"]+" fill="none"/);
   assert.match(page.text, /<caption id="trend-caption">/);
-  assert.equal((page.text.match(/<th scope="row">[a-zæøå]+ 20\d\d<\/th>/g) ?? []).length, 18, 'one table row per month of arrest');
+  assert.equal(
+    (page.text.match(/<th scope="row">[a-zæøå]+ 20\d\d<\/th>/g) ?? []).length,
+    18,
+    'one table row per month of arrest',
+  );
   assert.match(page.text, /data-dimension="region"/);
   assert.doesNotMatch(page.text, /style=/, 'no inline styles (CSP)');
 });
@@ -161,7 +196,9 @@ test('a registrar’s dashboard is their hospitals only, without suppression', a
     const want = await expected(dim, ['OUS', 'TINY']);
     const got = rows.filter((r) => r.dimension === dim);
     assert.deepEqual(new Set(got.map((r) => r.key)), new Set(want.keys()));
-    for (const r of got) for (const m of ['eligible', 'invited', 'answered', 'expired', 'cancelled']) assert.equal(Number(r[m]), want.get(r.key!)![m], `${dim}=${r.key} ${m}`);
+    for (const r of got)
+      for (const m of ['eligible', 'invited', 'answered', 'expired', 'cancelled'])
+        assert.equal(Number(r[m]), want.get(r.key!)![m], `${dim}=${r.key} ${m}`);
   }
   const tiny = rows.find((r) => r.dimension === 'hospital' && r.key === 'TINY')!;
   assert.notEqual(tiny.invited, '', 'registrars see their own small numbers');
@@ -172,7 +209,9 @@ test('the analyst sees the whole register with cells under 5 hidden and no hidde
   const rows = await csv(analyst);
   assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
   const full = await csv(admin);
-  const measures = Object.keys(rows[0]!).filter((c) => !['dimension', 'key', 'name', 'rate_answered_invited', 'rate_answered_eligible'].includes(c));
+  const measures = Object.keys(rows[0]!).filter(
+    (c) => !['dimension', 'key', 'name', 'rate_answered_invited', 'rate_answered_eligible'].includes(c),
+  );
   const fullOf = (r: Record<string, string>) => full.find((f) => f.dimension === r.dimension && f.key === r.key)!;
   let hidden = 0;
   for (const r of rows) {
@@ -183,8 +222,10 @@ test('the analyst sees the whole register with cells under 5 hidden and no hidde
       if (r[m] === '') hidden++;
       else assert.equal(r[m], f[m], 'published cells are the true counts');
     }
-    if (r.answered === '' || r.invited === '') assert.equal(r.rate_answered_invited, '', 'a rate on a hidden count is hidden');
-    if (r.answered === '' || r.eligible === '') assert.equal(r.rate_answered_eligible, '', 'a rate on a hidden count is hidden (eligible)');
+    if (r.answered === '' || r.invited === '')
+      assert.equal(r.rate_answered_invited, '', 'a rate on a hidden count is hidden');
+    if (r.answered === '' || r.eligible === '')
+      assert.equal(r.rate_answered_eligible, '', 'a rate on a hidden count is hidden (eligible)');
   }
   assert.ok(hidden > 0, 'the tiny hospital makes some cells small');
   const tiny = rows.find((r) => r.dimension === 'hospital' && r.key === 'TINY')!;
@@ -193,14 +234,30 @@ test('the analyst sees the whole register with cells under 5 hidden and no hidde
   // web + paper = answered triple is exactly one cell hidden.
   for (const dim of DIMENSIONS) {
     const lines = [...rows.filter((r) => r.dimension === dim), rows.find((r) => r.dimension === 'total')!];
-    for (const m of measures) assert.notEqual(lines.filter((l) => l[m] === '').length, 1, `${dim} ${m}: a lone hidden cell follows from the total`);
+    for (const m of measures)
+      assert.notEqual(
+        lines.filter((l) => l[m] === '').length,
+        1,
+        `${dim} ${m}: a lone hidden cell follows from the total`,
+      );
   }
-  for (const r of rows) assert.notEqual([r.answered_web, r.answered_paper, r.answered].filter((v) => v === '').length, 1, `${r.dimension}=${r.key}: web + paper = answered`);
+  for (const r of rows)
+    assert.notEqual(
+      [r.answered_web, r.answered_paper, r.answered].filter((v) => v === '').length,
+      1,
+      `${r.dimension}=${r.key}: web + paper = answered`,
+    );
   // …nor through the hierarchy: the hospitals of one health trust add up to the trust.
-  const trustOf = new Map((await world.database.db.selectFrom('hospitals').select(['code', 'health_trust']).execute()).map((h) => [h.code, h.health_trust]));
+  const trustOf = new Map(
+    (await world.database.db.selectFrom('hospitals').select(['code', 'health_trust']).execute()).map((h) => [
+      h.code,
+      h.health_trust,
+    ]),
+  );
   for (const trust of rows.filter((r) => r.dimension === 'health_trust')) {
     const parts = rows.filter((r) => r.dimension === 'hospital' && (trustOf.get(r.key!) ?? '') === trust.key);
-    for (const m of measures) assert.notEqual([trust, ...parts].filter((l) => l[m] === '').length, 1, `${trust.key} ${m}: hospital vs trust`);
+    for (const m of measures)
+      assert.notEqual([trust, ...parts].filter((l) => l[m] === '').length, 1, `${trust.key} ${m}: hospital vs trust`);
   }
   const page = await analyst.get('/staff?by=hospital').expect(200);
   assert.match(page.text, /Celler med færre enn 5 personer er skjult/);

@@ -17,7 +17,15 @@ import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createViews } from '../../src/web/views.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
-import { appFor, Browser, changedTables, fingerprint, quickStaff, registeredRoutes, signInAs } from '../support/security.ts';
+import {
+  appFor,
+  Browser,
+  changedTables,
+  fingerprint,
+  quickStaff,
+  registeredRoutes,
+  signInAs,
+} from '../support/security.ts';
 import { writeSurvivor, writeTestHospitals } from '../support/staff-cohort.ts';
 import type { TestStaff } from '../support/staff.ts';
 import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../support/world.ts';
@@ -35,16 +43,32 @@ before(async () => {
   const registrar = await quickStaff(db, { email: 'registrar@fuzz.test', role: 'registrar', hospitals: ['OUS'] });
   // Users the admin's random requests may disable or change; never the fuzzing users themselves.
   realIds.user = (await quickStaff(db, { email: 'spare@fuzz.test', role: 'registrar', hospitals: ['HUS'] })).id;
-  realIds.survivor = await writeSurvivor(db, { registerId: 'F1', nationalIdSeed: 31, hospital: 'OUS', givenName: 'Fuzz' });
+  realIds.survivor = await writeSurvivor(db, {
+    registerId: 'F1',
+    nationalIdSeed: 31,
+    hospital: 'OUS',
+    givenName: 'Fuzz',
+  });
   await importPeople(db, [{ ...person(41, { register_id: 'FP1', hospital: 'OUS', email: '' }), ...withAddress }]);
   await runSchedulingPass(db, undefined, systemClock);
-  const deps = { db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) };
+  const deps = {
+    db,
+    views: createViews(),
+    instruments: loadInstruments(),
+    publicUrl: PUBLIC_URL,
+    codeKey: letterCodeKey(TEST_SESSION_SECRET),
+  };
   const batch = await makeBatch(deps, systemClock, mkdtempSync(path.join(tmpdir(), 'prom-fuzz-letters-')), 'test');
   realIds.batch = batch.batchId!;
-  realIds.letter = (await db.selectFrom('letters').select('id').where('batch_id', '=', realIds.batch).executeTakeFirstOrThrow()).id;
+  realIds.letter = (
+    await db.selectFrom('letters').select('id').where('batch_id', '=', realIds.batch).executeTakeFirstOrThrow()
+  ).id;
   const app = appFor(world);
   signedIn = [];
-  for (const [role, who] of [['admin', admin], ['registrar', registrar]] as const) {
+  for (const [role, who] of [
+    ['admin', admin],
+    ['registrar', registrar],
+  ] as const) {
     const b = new Browser(app);
     signedIn.push({ role, b, csrf: await signInAs(b, who), who });
   }
@@ -61,19 +85,72 @@ function staffPostRoutes(): string[] {
 }
 
 const FIELDS = [
-  'email', 'role', 'hospitals', 'password', 'code', 'name', 'health_trust', 'region', 'q', 'ref', 'reason', 'confirm',
-  'mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas', 'vas_code', 'choice', 'field', 'x',
+  'email',
+  'role',
+  'hospitals',
+  'password',
+  'code',
+  'name',
+  'health_trust',
+  'region',
+  'q',
+  'ref',
+  'reason',
+  'confirm',
+  'mobility',
+  'self_care',
+  'usual_activities',
+  'pain_discomfort',
+  'anxiety_depression',
+  'vas',
+  'vas_code',
+  'choice',
+  'field',
+  'x',
 ];
 const value = fc.oneof(
   fc.string({ maxLength: 16 }),
   fc.string({ unit: 'grapheme', maxLength: 8 }),
-  fc.constantFrom('', '1', '3', '101', '-1', 'admin', 'analyst', 'registrar', 'OUS', 'OUS,HUS', 'on', 'yes', 'a@b.no', '<script>', '\u0000', '٣', '9'.repeat(300), '0123456789012'),
+  fc.constantFrom(
+    '',
+    '1',
+    '3',
+    '101',
+    '-1',
+    'admin',
+    'analyst',
+    'registrar',
+    'OUS',
+    'OUS,HUS',
+    'on',
+    'yes',
+    'a@b.no',
+    '<script>',
+    '\u0000',
+    '٣',
+    '9'.repeat(300),
+    '0123456789012',
+  ),
 );
 const body = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 });
 const param = (name: string) =>
   fc.oneof(
     { weight: 3, arbitrary: fc.constant(String(realIds[name] ?? 1)) },
-    { weight: 2, arbitrary: fc.constantFrom('0', '-1', '2147483648', '99999999999999999999', 'abc', '1e3', '１', '1.5', '%20', 'L-000001') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '0',
+        '-1',
+        '2147483648',
+        '99999999999999999999',
+        'abc',
+        '1e3',
+        '１',
+        '1.5',
+        '%20',
+        'L-000001',
+      ),
+    },
   );
 
 /**
@@ -94,39 +171,58 @@ function idKind(route: string): string {
   return 'letter';
 }
 
-test('every staff form: random bodies and parameters are never a 5xx, and a refusal writes nothing', { timeout: 240_000 }, async (t) => {
-  const routes = staffPostRoutes();
-  assert.ok(routes.length >= 10, `staff POST routes found: ${routes.join(', ')}`);
-  let requests = 0;
-  const statuses = new Map<number, number>();
-  for (const route of routes) {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(0, 1), param(idKind(route)), body, async (which, id, form) => {
-        const who = signedIn[which]!;
-        const url = route.replace(/:[a-z_]+/g, encodeURIComponent(id));
-        const before = await writes();
-        const res = await who.b.post(url, { ...form, _csrf: who.csrf });
-        requests++;
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        assert.ok(res.status < 500, `${who.role} POST ${url} ${JSON.stringify(form)}: ${res.status} ${res.text.slice(0, 200)}`);
-        if (res.status >= 400) {
-          assert.match(res.text, /<title>[^<]+<\/title>/, 'a page that says what went wrong');
-          const changed = changedTables(before, await writes());
-          assert.deepEqual(changed, [], `${who.role} POST ${url} answered ${res.status} but changed ${changed.join(', ')}`);
-        }
-      }),
-      { numRuns: 30, includeErrorInReport: true },
+test(
+  'every staff form: random bodies and parameters are never a 5xx, and a refusal writes nothing',
+  { timeout: 240_000 },
+  async (t) => {
+    const routes = staffPostRoutes();
+    assert.ok(routes.length >= 10, `staff POST routes found: ${routes.join(', ')}`);
+    let requests = 0;
+    const statuses = new Map<number, number>();
+    for (const route of routes) {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(0, 1), param(idKind(route)), body, async (which, id, form) => {
+          const who = signedIn[which]!;
+          const url = route.replace(/:[a-z_]+/g, encodeURIComponent(id));
+          const before = await writes();
+          const res = await who.b.post(url, { ...form, _csrf: who.csrf });
+          requests++;
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          assert.ok(
+            res.status < 500,
+            `${who.role} POST ${url} ${JSON.stringify(form)}: ${res.status} ${res.text.slice(0, 200)}`,
+          );
+          if (res.status >= 400) {
+            assert.match(res.text, /<title>[^<]+<\/title>/, 'a page that says what went wrong');
+            const changed = changedTables(before, await writes());
+            assert.deepEqual(
+              changed,
+              [],
+              `${who.role} POST ${url} answered ${res.status} but changed ${changed.join(', ')}`,
+            );
+          }
+        }),
+        { numRuns: 30, includeErrorInReport: true },
+      );
+    }
+    // Still signed in (the fuzz never hit its own account), so the requests reached the handlers.
+    for (const s of signedIn) assert.equal((await s.b.get('/staff')).status, 200, `${s.role} still signed in`);
+    t.diagnostic(
+      `${requests} requests over ${routes.length} routes; statuses ${[...statuses]
+        .sort()
+        .map(([s, n]) => `${s}×${n}`)
+        .join(', ')}`,
     );
-  }
-  // Still signed in (the fuzz never hit its own account), so the requests reached the handlers.
-  for (const s of signedIn) assert.equal((await s.b.get('/staff')).status, 200, `${s.role} still signed in`);
-  t.diagnostic(`${requests} requests over ${routes.length} routes; statuses ${[...statuses].sort().map(([s, n]) => `${s}×${n}`).join(', ')}`);
-});
+  },
+);
 
 test('a NUL character in any form field or query gets a 400 page in the staff language, on PostgreSQL too', async () => {
   const admin = signedIn.find((s) => s.role === 'admin')!;
   const before = await writes();
-  const form = await admin.b.post(`/staff/users/${realIds.user}/hospitals`, { hospitals: 'OUS\u0000', _csrf: admin.csrf });
+  const form = await admin.b.post(`/staff/users/${realIds.user}/hospitals`, {
+    hospitals: 'OUS\u0000',
+    _csrf: admin.csrf,
+  });
   assert.equal(form.status, 400);
   assert.match(form.text, /<title>Skjemaet inneholdt et ugyldig tegn/);
   const query = await admin.b.get('/staff/audit?actor=%00');
@@ -138,7 +234,8 @@ test('a registrar with no hospitals yet sees empty lists, not an error', async (
   const nobody = await quickStaff(db, { email: 'no.hospitals@fuzz.test', role: 'registrar', hospitals: [] });
   const b = new Browser(appFor(world));
   const csrf = await signInAs(b, nobody);
-  for (const page of ['/staff/worklists', '/staff/paper', '/staff/paper/batches']) assert.equal((await b.get(page)).status, 200, page);
+  for (const page of ['/staff/worklists', '/staff/paper', '/staff/paper/batches'])
+    assert.equal((await b.get(page)).status, 200, page);
   const search = await b.post('/staff/survivors/search', { q: 'Fuzz', _csrf: csrf });
   assert.equal(search.status, 200);
   assert.doesNotMatch(search.text, /F1\b/, 'nobody outside the scope');

@@ -20,10 +20,40 @@ import { createWorld, PUBLIC_URL, TEST_SESSION_SECRET, type World } from '../sup
 
 /** Codes the database and the rules use; none may reach a page as text. */
 const RAW_CODES = [
-  'pending', 'sending', 'print', 'held', 'cancelled', 'planned', 'reminded', 'expired', 'answered', 'superseded', 'duplicate',
-  'opted_out', 'window_closed', 'address_missing', 'address_returned', 'vital_status_unknown', 'paper_request', 'reminder1', 'reminder2',
-  'prefer-paper', 'opt-out', 'paper_worklist', 'print_batch', 'paper_entry', 'staff_user', 'audit_log', 'email-or-paper', 'paper-only', 'email-only',
-  'consent-withdrawn', 'paper-now', 'stop-contact', 'survivorIds', 'login-failed',
+  'pending',
+  'sending',
+  'print',
+  'held',
+  'cancelled',
+  'planned',
+  'reminded',
+  'expired',
+  'answered',
+  'superseded',
+  'duplicate',
+  'opted_out',
+  'window_closed',
+  'address_missing',
+  'address_returned',
+  'vital_status_unknown',
+  'paper_request',
+  'reminder1',
+  'reminder2',
+  'prefer-paper',
+  'opt-out',
+  'paper_worklist',
+  'print_batch',
+  'paper_entry',
+  'staff_user',
+  'audit_log',
+  'email-or-paper',
+  'paper-only',
+  'email-only',
+  'consent-withdrawn',
+  'paper-now',
+  'stop-contact',
+  'survivorIds',
+  'login-failed',
 ];
 const CODE = new RegExp(`(?<![\\w-])(${RAW_CODES.join('|')})(?![\\w-])`);
 const JSON_FRAGMENT = /[{[]\s*"|"[\w-]+"\s*:/;
@@ -39,20 +69,53 @@ before(async () => {
   await writeTestHospitals(db);
   const ids = await writeCohort(db, { size: 400 });
   const app = world.app();
-  for (const [role, hospitals] of [['admin', undefined], ['registrar', ['OUS', 'HUS', 'SUS']], ['analyst', undefined]] as const) {
-    const staff = await createStaff(db, TEST_SESSION_SECRET, { email: `${role}@words.test`, role, hospitals: hospitals ? [...hospitals] : undefined });
+  for (const [role, hospitals] of [
+    ['admin', undefined],
+    ['registrar', ['OUS', 'HUS', 'SUS']],
+    ['analyst', undefined],
+  ] as const) {
+    const staff = await createStaff(db, TEST_SESSION_SECRET, {
+      email: `${role}@words.test`,
+      role,
+      hospitals: hospitals ? [...hospitals] : undefined,
+    });
     agents[role] = (await signIn(app, staff)).agent;
   }
   // Case actions and a print batch, so their words show in the logs and lists.
   const inv = await createInvitation(db);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec((await agents.registrar.get(`/staff/survivors/${inv.survivorId}`).expect(200)).text)![1]!;
-  const act = (action: string, form: Record<string, string>) => agents.registrar.post(`/staff/survivors/${inv.survivorId}/${action}`).type('form').send({ _csrf: csrf, ...form });
-  await act('contact', { email: 'ord@example.test', phone: '', address_line: 'Ordgata 1', postal_code: '0150', city: 'Oslo', language: 'nb', channel_rule: 'paper-only' });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(
+    (await agents.registrar.get(`/staff/survivors/${inv.survivorId}`).expect(200)).text,
+  )![1]!;
+  const act = (action: string, form: Record<string, string>) =>
+    agents.registrar
+      .post(`/staff/survivors/${inv.survivorId}/${action}`)
+      .type('form')
+      .send({ _csrf: csrf, ...form });
+  await act('contact', {
+    email: 'ord@example.test',
+    phone: '',
+    address_line: 'Ordgata 1',
+    postal_code: '0150',
+    city: 'Oslo',
+    language: 'nb',
+    channel_rule: 'paper-only',
+  });
   await act('paper-now', {});
   await act('stop-contact', { source: 'person', date: osloDay(new Date()), confirm: 'yes' });
   await act('notes', { text: 'Ringte' });
   await runSchedulingPass(db, undefined, systemClock);
-  const batch = await makeBatch({ db, views: createViews(), instruments: loadInstruments(), publicUrl: PUBLIC_URL, codeKey: letterCodeKey(TEST_SESSION_SECRET) }, systemClock, mkdtempSync(path.join(tmpdir(), 'prom-words-')), 'test');
+  const batch = await makeBatch(
+    {
+      db,
+      views: createViews(),
+      instruments: loadInstruments(),
+      publicUrl: PUBLIC_URL,
+      codeKey: letterCodeKey(TEST_SESSION_SECRET),
+    },
+    systemClock,
+    mkdtempSync(path.join(tmpdir(), 'prom-words-')),
+    'test',
+  );
 
   const ous = await db
     .selectFrom('survivors as s')
@@ -66,14 +129,33 @@ before(async () => {
   const byKind = new Map(ous.map((s) => [`${s.state}/${s.cancel_reason}`, s.id]));
   const letter = await db.selectFrom('letters').select('id').executeTakeFirst();
   pages.registrar = [
-    '/staff', '/staff/worklists', '/staff/survivors', '/staff/paper', '/staff/paper/batches', '/staff/exports', '/staff/help/svarprosent',
-    `/staff/survivors/${inv.survivorId}`, ...[...byKind.values()].map((id) => `/staff/survivors/${id}`),
+    '/staff',
+    '/staff/worklists',
+    '/staff/survivors',
+    '/staff/paper',
+    '/staff/paper/batches',
+    '/staff/exports',
+    '/staff/help/svarprosent',
+    `/staff/survivors/${inv.survivorId}`,
+    ...[...byKind.values()].map((id) => `/staff/survivors/${id}`),
     ...(letter ? [`/staff/paper/letters/${letter.id}`] : []),
     ...(batch.batchId ? [`/staff/paper/batches/${batch.batchId}/confirm`] : []),
   ];
   pages.admin = [
-    '/staff', '/staff/users', '/staff/audit', '/staff/queues', '/staff/hospitals', '/staff/hospitals/OUS', '/staff/paper', '/staff/paper/batches',
-    '/staff/exports', '/staff/erasure', `/staff/erasure/${inv.survivorId}`, '/staff/help/svarprosent', '/staff/help/lisensiert-tekst', '/staff/report',
+    '/staff',
+    '/staff/users',
+    '/staff/audit',
+    '/staff/queues',
+    '/staff/hospitals',
+    '/staff/hospitals/OUS',
+    '/staff/paper',
+    '/staff/paper/batches',
+    '/staff/exports',
+    '/staff/erasure',
+    `/staff/erasure/${inv.survivorId}`,
+    '/staff/help/svarprosent',
+    '/staff/help/lisensiert-tekst',
+    '/staff/report',
   ];
   pages.analyst = ['/staff', '/staff/report', '/staff/exports', '/staff/help/svarprosent'];
 });
@@ -105,7 +187,8 @@ for (const role of ['registrar', 'admin', 'analyst'] as const) {
       assert.equal(res.status, 200, `${url}: ${res.status}`);
       const text = visibleText(res.text);
       const code = CODE.exec(text);
-      if (code) problems.push(`${url}: code "${code[1]}" in "…${text.slice(Math.max(0, code.index - 60), code.index + 40)}…"`);
+      if (code)
+        problems.push(`${url}: code "${code[1]}" in "…${text.slice(Math.max(0, code.index - 60), code.index + 40)}…"`);
       const json = JSON_FRAGMENT.exec(text);
       if (json) problems.push(`${url}: JSON in "…${text.slice(Math.max(0, json.index - 40), json.index + 60)}…"`);
       if (/docs\/|\.md\b|src\//.test(text)) problems.push(`${url}: a path into the repository`);

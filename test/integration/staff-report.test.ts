@@ -20,7 +20,11 @@ before(async () => {
   world = await createWorld();
   await createDemo(world.database.db, { survivors: 150, seed: 5, today: '2026-06-01' });
   analyst = await createStaff(world.database.db, SECRET, { email: 'analyst@register.test', role: 'analyst' });
-  registrar = await createStaff(world.database.db, SECRET, { email: 'reg@register.test', role: 'registrar', hospitals: ['DEMO-OUS'] });
+  registrar = await createStaff(world.database.db, SECRET, {
+    email: 'reg@register.test',
+    role: 'registrar',
+    hospitals: ['DEMO-OUS'],
+  });
   downloader = await createStaff(world.database.db, SECRET, { email: 'analyst2@register.test', role: 'analyst' });
   tables = await createStaff(world.database.db, SECRET, { email: 'analyst3@register.test', role: 'analyst' });
   steer = await createStaff(world.database.db, SECRET, { email: 'analyst4@register.test', role: 'analyst' });
@@ -40,7 +44,12 @@ test('analysts see the comparison with its chart, table, sources and what is mis
   assert.doesNotMatch(page.text, / style="/, 'no inline styles (CSP style-src self)');
   const filtered = await agent.get('/staff/report?year=2025&hospital=DEMO-OUS&type=OHCA').expect(200);
   assert.match(filtered.text, /Utvalg: 2025, DEMO-OUS, OHCA/);
-  const views = await world.database.db.selectFrom('audit_log').select('details').where('action', '=', 'view').where('entity', '=', 'comparison-report').execute();
+  const views = await world.database.db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('action', '=', 'view')
+    .where('entity', '=', 'comparison-report')
+    .execute();
   assert.equal(views.length, 2);
 });
 
@@ -60,37 +69,58 @@ test('bad filters get 400 with an error summary; registrars get 403; no session 
 
 test('the analysts’ download is the pseudonymous wide export, streamed, without identifiers', async () => {
   const { agent } = await signIn(world.app(), downloader);
-  const res = await agent.get('/staff/export/responses.csv').buffer(true).parse((r, cb) => {
-    let text = '';
-    r.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    r.on('end', () => cb(null, text));
-  }).expect(200);
+  const res = await agent
+    .get('/staff/export/responses.csv')
+    .buffer(true)
+    .parse((r, cb) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      r.on('end', () => cb(null, text));
+    })
+    .expect(200);
   const text = res.body as string;
   assert.match(res.headers['content-disposition'] ?? '', /attachment; filename="svar-pseudonymisert.csv"/);
   assert.ok(text.startsWith('\ufeffpid,rid,arrest_type,hospital,'));
-  const counted = await world.database.db.selectFrom('responses').select((eb) => eb.fn.countAll<number>().as('n')).where('counted', '=', true).executeTakeFirstOrThrow();
+  const counted = await world.database.db
+    .selectFrom('responses')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('counted', '=', true)
+    .executeTakeFirstOrThrow();
   assert.equal(text.trim().split('\n').length - 1, Number(counted.n));
   const ids = await world.database.db.selectFrom('survivors').select(['register_id', 'national_id']).execute();
   for (const p of ids) assert.ok(!text.includes(p.register_id) && !text.includes(p.national_id));
 });
 
-
 test('each table has a CSV download; the page and its CSV agree cell for cell; downloads are audited', async () => {
   const { agent } = await signIn(world.app(), tables);
   for (const query of ['', '?year=2025', '?hospital=DEMO-OUS', '?year=2025&hospital=DEMO-HUS&type=IHCA']) {
     const page = await agent.get(`/staff/report${query}`).expect(200);
-    const csv = await agent.get(`/staff/report.csv${query}`).expect(200).expect('Content-Type', /text\/csv/);
+    const csv = await agent
+      .get(`/staff/report.csv${query}`)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/);
     const rows = parseLongCsv(csv.text);
     assert.ok(rows.length > 50, query);
     assert.deepEqual(compareCells(page.text, rows), [], query);
     for (const table of ['sizes', 'vas', 'means', 'dimensions']) {
       const href = `/staff/report.csv${query ? `${query}&` : '?'}table=${table}`;
-      assert.ok(page.text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&').includes(`href="${href}"`), `${query}: download of ${table}`);
+      assert.ok(
+        page.text
+          .replace(/&#x3D;/g, '=')
+          .replace(/&amp;/g, '&')
+          .includes(`href="${href}"`),
+        `${query}: download of ${table}`,
+      );
     }
   }
   const vas = parseLongCsv((await agent.get('/staff/report.csv?table=vas').expect(200)).text);
   assert.ok(vas.length > 0 && vas.every((r) => r.measure === 'vas_group_share'));
-  const exports = await world.database.db.selectFrom('audit_log').select('details').where('action', '=', 'export').where('entity', '=', 'comparison-report').execute();
+  const exports = await world.database.db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('action', '=', 'export')
+    .where('entity', '=', 'comparison-report')
+    .execute();
   assert.equal(exports.length, 5);
 });
 
@@ -105,7 +135,13 @@ test('analysts choose the norm set and value set on the page; unknown ones are n
   assert.match(page.text, /Normbefolkningen \(ujustert\) er hele normutvalget/);
   const csv = parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO').expect(200)).text);
   assert.ok(csv.some((r) => r.group === 'norm_std_OHCA' && r.measure === 'vas_mean' && r.value !== ''));
-  assert.deepEqual(compareCells(page.text, parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO&valueSet=NO-2024').expect(200)).text)), []);
+  assert.deepEqual(
+    compareCells(
+      page.text,
+      parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO&valueSet=NO-2024').expect(200)).text),
+    ),
+    [],
+  );
   const en = await agent.get('/staff/report?valueSet=EN-2018').expect(200);
   assert.match(en.text, /EQ-5D-indeks \(EN-2018\)/);
   const badNorms = await agent.get('/staff/report?norms=NOPE').expect(400);

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { osloDay, systemClock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { findByShortCode, issueShortCode, newShortCode, normaliseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BITS } from '../../src/invitations/short-codes.ts';
+import {
+  findByShortCode,
+  issueShortCode,
+  newShortCode,
+  normaliseShortCode,
+  SHORT_CODE_ALPHABET,
+  SHORT_CODE_BITS,
+} from '../../src/invitations/short-codes.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/web/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -85,7 +92,17 @@ test('the link is traded for an HttpOnly SameSite cookie and a redirect without 
   assert.match(secureCookie, /Path=\//);
 
   const { agent } = await open(inv.token);
-  for (const [url, status] of [['/s', 303], ['/s/q/1', 200], ['/s/q/6', 200], ['/s/check', 200], ['/s/q/9', 404], ['/s/paper', 200], ['/s/stop', 200], ['/kode', 200], ['/tilgjengelighet', 200]] as const) {
+  for (const [url, status] of [
+    ['/s', 303],
+    ['/s/q/1', 200],
+    ['/s/q/6', 200],
+    ['/s/check', 200],
+    ['/s/q/9', 404],
+    ['/s/paper', 200],
+    ['/s/stop', 200],
+    ['/kode', 200],
+    ['/tilgjengelighet', 200],
+  ] as const) {
     const r = await agent.get(url).expect(status);
     assertSecurityHeaders(r, url);
     if (status === 200 && url.startsWith('/s')) assert.equal(r.headers['cache-control'], 'no-store', url);
@@ -126,7 +143,10 @@ test('validation on the server: Feil: in the title, a summary link per error, th
   assert.match(bad.text, /<title>Feil: Mobilitet \(gange\)/);
   assert.match(bad.text, /class="error-summary"[^>]*autofocus/);
   assert.match(bad.text, /<a href="#answer-1">Velg det svaret som passer best for mobilitet \(gange\) i dag<\/a>/);
-  assert.match(bad.text, /id="answer-error"><span class="visually-hidden">Feil:<\/span> Velg det svaret som passer best for mobilitet \(gange\) i dag/);
+  assert.match(
+    bad.text,
+    /id="answer-error"><span class="visually-hidden">Feil:<\/span> Velg det svaret som passer best for mobilitet \(gange\) i dag/,
+  );
 
   const vas = await agent.post('/s/q/6').type('form').send({ _csrf: csrf, answer: '7O' }).expect(400);
   assert.match(vas.text, /<title>Feil: Helsen din i dag/);
@@ -134,14 +154,22 @@ test('validation on the server: Feil: in the title, a summary link per error, th
   assert.match(vas.text, /aria-invalid="true"/);
   // An empty EQ VAS is an error, never 50.
   await agent.post('/s/q/6').type('form').send({ _csrf: csrf, answer: '' }).expect(400);
-  const draft = await database.db.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', inv.invitationId).executeTakeFirst();
+  const draft = await database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', inv.invitationId)
+    .executeTakeFirst();
   assert.equal(draft, undefined);
 });
 
 test('every Continue saves; opening the link again resumes at the first unanswered page; a change returns to the summary', async () => {
   const inv = await createInvitation(database.db);
   const { agent, csrf } = await open(inv.token);
-  for (const [n, v] of [[1, '3'], [2, '1'], [3, '2']] as const) {
+  for (const [n, v] of [
+    [1, '3'],
+    [2, '1'],
+    [3, '2'],
+  ] as const) {
     const r = await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: v }).expect(303);
     assert.equal(r.headers.location, `/s/q/${n + 1}`);
   }
@@ -153,16 +181,31 @@ test('every Continue saves; opening the link again resumes at the first unanswer
   const check = await again.get('/s/q/2?return=check').expect(200);
   assert.match(check.text, /name="return" value="check"/);
   assert.match(check.text, /class="back-link" href="\/s\/check"/);
-  const changed = await again.post('/s/q/2').type('form').send({ _csrf: csrfFrom(check.text), answer: '5', return: 'check' }).expect(303);
+  const changed = await again
+    .post('/s/q/2')
+    .type('form')
+    .send({ _csrf: csrfFrom(check.text), answer: '5', return: 'check' })
+    .expect(303);
   assert.equal(changed.headers.location, '/s/check');
-  const draft = await database.db.selectFrom('answer_drafts').select('answers').where('invitation_id', '=', inv.invitationId).executeTakeFirstOrThrow();
+  const draft = await database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', inv.invitationId)
+    .executeTakeFirstOrThrow();
   assert.deepEqual(draft.answers, { mobility: 3, self_care: 5, usual_activities: 2 });
 });
 
 test('submitting five times at once, or from two sessions, makes one response; afterwards every page says "already answered"', async () => {
   const inv = await createInvitation(database.db);
   const { agent, csrf } = await open(inv.token);
-  for (const [n, v] of [[1, '1'], [2, '2'], [3, '3'], [4, '4'], [5, '5'], [6, '64']] as const) {
+  for (const [n, v] of [
+    [1, '1'],
+    [2, '2'],
+    [3, '3'],
+    [4, '4'],
+    [5, '5'],
+    [6, '64'],
+  ] as const) {
     await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: v }).expect(303);
   }
   const second = await open(inv.token);
@@ -175,7 +218,11 @@ test('submitting five times at once, or from two sessions, makes one response; a
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, '/s/done');
   }
-  const rows = await database.db.selectFrom('responses').select(['vas', 'mode']).where('invitation_id', '=', inv.invitationId).execute();
+  const rows = await database.db
+    .selectFrom('responses')
+    .select(['vas', 'mode'])
+    .where('invitation_id', '=', inv.invitationId)
+    .execute();
   assert.deepEqual(rows, [{ vas: 64, mode: 'web' }]);
   assert.match((await agent.get('/s/done').expect(200)).text, /Takk, svarene dine er sendt inn/);
   for (const url of ['/s/q/1', '/s/check', '/s/q/6']) {
@@ -207,7 +254,11 @@ test('the questionnaire opens in the register language; ?lang switches, keeps an
 test('short codes: unambiguous alphabet, ≥ 40 bits, stored only as a hash, case- and dash-insensitive, several per invitation', async () => {
   assert.ok(SHORT_CODE_BITS >= 40, String(SHORT_CODE_BITS));
   assert.doesNotMatch(SHORT_CODE_ALPHABET, /[0O1IL]/);
-  for (let i = 0; i < 200; i++) assert.match(newShortCode(), /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{2}$/);
+  for (let i = 0; i < 200; i++)
+    assert.match(
+      newShortCode(),
+      /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{2}$/,
+    );
   assert.equal(normaliseShortCode(' abcd-efgh-jk '), 'ABCDEFGHJK');
   assert.equal(normaliseShortCode('ABCD EFGH JK'), 'ABCDEFGHJK');
   assert.equal(normaliseShortCode('ABCD-EFGH-J0'), undefined);
@@ -217,10 +268,18 @@ test('short codes: unambiguous alphabet, ≥ 40 bits, stored only as a hash, cas
   const second = await issueShortCode(database.db, inv.invitationId);
   assert.notEqual(second, inv.shortCode);
   for (const typed of [inv.shortCode, inv.shortCode.toLowerCase(), inv.shortCode.replace(/-/g, ''), second]) {
-    assert.equal((await findByShortCode(database.db, typed, osloDay(new Date())))?.invitationId, inv.invitationId, typed);
+    assert.equal(
+      (await findByShortCode(database.db, typed, osloDay(new Date())))?.invitationId,
+      inv.invitationId,
+      typed,
+    );
   }
   assert.equal(await findByShortCode(database.db, 'ZZZZ-ZZZZ-ZZ', osloDay(new Date())), undefined);
-  const stored = await database.db.selectFrom('short_codes').select('code_hash').where('invitation_id', '=', inv.invitationId).execute();
+  const stored = await database.db
+    .selectFrom('short_codes')
+    .select('code_hash')
+    .where('invitation_id', '=', inv.invitationId)
+    .execute();
   assert.equal(stored.length, 2);
   for (const s of stored) {
     const bytes = Buffer.from(s.code_hash);
@@ -238,7 +297,11 @@ test('the short-code page: CSRF form, prefill from a letter QR, exchange like a 
   assertSecurityHeaders(form, '/kode');
   await request(app()).post('/kode').type('form').send({ code: inv.shortCode }).expect(403);
 
-  const wrong = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: 'QQQQ-QQQQ-QQ' }).expect(400);
+  const wrong = await agent
+    .post('/kode')
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), code: 'QQQQ-QQQQ-QQ' })
+    .expect(400);
   assert.match(wrong.text, /<title>Feil: /);
   assert.match(wrong.text, /Vi finner ikke denne koden/);
   const warnings = logs.entries().filter((e) => e.level === 'warn');
@@ -248,7 +311,11 @@ test('the short-code page: CSRF form, prefill from a letter QR, exchange like a 
   assert.ok(warnings[0]!.ip, 'and the address the attempt came from');
   assert.doesNotMatch(logs.text(), /QQQQ/);
 
-  const ok = await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: inv.shortCode.toLowerCase() }).expect(303);
+  const ok = await agent
+    .post('/kode')
+    .type('form')
+    .send({ _csrf: csrfFrom(form.text), code: inv.shortCode.toLowerCase() })
+    .expect(303);
   assert.equal(ok.headers.location, '/s?via=code');
   assert.equal((await agent.get('/s?via=code').expect(303)).headers.location, '/s/start');
   const q = await agent.get('/s/q/1').expect(200);
@@ -262,14 +329,23 @@ test('failed link and code attempts are limited per address; valid links and ans
   {
     // Valid links do not count, however many.
     for (let i = 0; i < 25; i++) await request(a).get(`/s/${inv.token}`).expect(303);
-    for (let i = 0; i < 20; i++) await request(a).get(`/s/${'C'.repeat(42)}${i % 10}`).expect(404);
-    const blocked = await request(a).get(`/s/${'D'.repeat(43)}`).expect(429);
+    for (let i = 0; i < 20; i++)
+      await request(a)
+        .get(`/s/${'C'.repeat(42)}${i % 10}`)
+        .expect(404);
+    const blocked = await request(a)
+      .get(`/s/${'D'.repeat(43)}`)
+      .expect(429);
     assert.match(blocked.text, /For mange forsøk/);
     assertSecurityHeaders(blocked, '429');
     // Codes share the same counter.
     const agent = request.agent(a);
     const form = await agent.get('/kode').expect(200);
-    await agent.post('/kode').type('form').send({ _csrf: csrfFrom(form.text), code: inv.shortCode }).expect(429);
+    await agent
+      .post('/kode')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), code: inv.shortCode })
+      .expect(429);
   }
   const warnings = logs.entries().filter((e) => e.level === 'warn');
   assert.equal(warnings.filter((e) => e.msg === 'unknown survey link').length, 20, 'each failed guess is logged');
@@ -277,7 +353,12 @@ test('failed link and code attempts are limited per address; valid links and ans
   assert.doesNotMatch(logs.text(), /CCCCCCCCCC|DDDDDDDDDD/, 'never the guessed link');
   // Ordinary answering on a session is never limited.
   const { agent, csrf } = await open(inv.token, app());
-  for (let i = 0; i < 30; i++) await agent.post('/s/q/1').type('form').send({ _csrf: csrf, answer: String((i % 5) + 1) }).expect(303);
+  for (let i = 0; i < 30; i++)
+    await agent
+      .post('/s/q/1')
+      .type('form')
+      .send({ _csrf: csrf, answer: String((i % 5) + 1) })
+      .expect(303);
 });
 
 test('contact choices from the e-mail links: a confirmation form, then recorded; cancelling changes nothing; no e-mail is sent', async () => {
@@ -291,16 +372,29 @@ test('contact choices from the e-mail links: a confirmation form, then recorded;
   assert.match(confirm.text, /<form method="post" action="\/s\/stop"/);
   assert.match(confirm.text, /href="\/s">Nei, gå tilbake<\/a>/);
   // Nothing happens on GET.
-  let survivor = await database.db.selectFrom('survivors').select(['opted_out_at', 'channel_rule']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
+  let survivor = await database.db
+    .selectFrom('survivors')
+    .select(['opted_out_at', 'channel_rule'])
+    .where('id', '=', inv.survivorId)
+    .executeTakeFirstOrThrow();
   assert.equal(survivor.opted_out_at, null);
   await agent.post('/s/stop').type('form').send({}).expect(403);
 
   // Paper first (while the invitation is open), then stop.
   await agent.get(`/s/${inv.token}/paper`).expect(303).expect('Location', '/s/paper');
   const paper = await agent.get('/s/paper').expect(200);
-  await agent.post('/s/paper').type('form').send({ _csrf: csrfFrom(paper.text) }).expect(303).expect('Location', '/s/paper/done');
+  await agent
+    .post('/s/paper')
+    .type('form')
+    .send({ _csrf: csrfFrom(paper.text) })
+    .expect(303)
+    .expect('Location', '/s/paper/done');
   assert.match((await agent.get('/s/paper/done').expect(200)).text, /Vi har notert at du vil svare på papir/);
-  survivor = await database.db.selectFrom('survivors').select(['opted_out_at', 'channel_rule']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
+  survivor = await database.db
+    .selectFrom('survivors')
+    .select(['opted_out_at', 'channel_rule'])
+    .where('id', '=', inv.survivorId)
+    .executeTakeFirstOrThrow();
   assert.equal(survivor.channel_rule, 'paper-only');
 
   // The paper link made a new session, so the stop form is fetched again for its token.
@@ -308,15 +402,34 @@ test('contact choices from the e-mail links: a confirmation form, then recorded;
   await agent.post('/s/stop').type('form').send({ _csrf: stopForm }).expect(303).expect('Location', '/s/stop/done');
   await agent.post('/s/stop').type('form').send({ _csrf: stopForm }).expect(303);
   assert.match((await agent.get('/s/stop/done').expect(200)).text, /Vi kontakter deg ikke igjen/);
-  survivor = await database.db.selectFrom('survivors').select(['opted_out_at', 'channel_rule']).where('id', '=', inv.survivorId).executeTakeFirstOrThrow();
+  survivor = await database.db
+    .selectFrom('survivors')
+    .select(['opted_out_at', 'channel_rule'])
+    .where('id', '=', inv.survivorId)
+    .executeTakeFirstOrThrow();
   assert.ok(survivor.opted_out_at instanceof Date);
-  const invitation = await database.db.selectFrom('invitations').select(['state', 'cancel_reason']).where('id', '=', inv.invitationId).executeTakeFirstOrThrow();
+  const invitation = await database.db
+    .selectFrom('invitations')
+    .select(['state', 'cancel_reason'])
+    .where('id', '=', inv.invitationId)
+    .executeTakeFirstOrThrow();
   assert.deepEqual(invitation, { state: 'cancelled', cancel_reason: 'opted_out' });
-  const audits = await database.db.selectFrom('audit_log').select(['actor', 'action']).where('entity', '=', 'invitation').where('entity_id', '=', String(inv.invitationId)).orderBy('id').execute();
-  assert.deepEqual(audits, [{ actor: 'respondent', action: 'prefer-paper' }, { actor: 'respondent', action: 'opt-out' }]);
+  const audits = await database.db
+    .selectFrom('audit_log')
+    .select(['actor', 'action'])
+    .where('entity', '=', 'invitation')
+    .where('entity_id', '=', String(inv.invitationId))
+    .orderBy('id')
+    .execute();
+  assert.deepEqual(audits, [
+    { actor: 'respondent', action: 'prefer-paper' },
+    { actor: 'respondent', action: 'opt-out' },
+  ]);
   const outboxAfter = await database.db.selectFrom('outbox').select('id').where('channel', '=', 'email').execute();
   assert.equal(outboxAfter.length, outboxBefore.length, 'no e-mail is queued for these choices');
 
   // Unknown tokens on the choice links get the same 404 page.
-  await request(app()).get(`/s/${'E'.repeat(43)}/stop`).expect(404);
+  await request(app())
+    .get(`/s/${'E'.repeat(43)}/stop`)
+    .expect(404);
 });

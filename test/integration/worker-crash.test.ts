@@ -19,7 +19,11 @@ const cli = useCliWorld('crash', { LOG_LEVEL: 'warn' });
 
 function startServer(): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...cli.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...cli.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
   return { child, output: () => output };
@@ -35,65 +39,75 @@ async function until(what: string, ok: () => boolean, limitMs = 60_000) {
 }
 
 const states = (h: DbHandle) =>
-  sql<{ email: string; state: string }>`select s.email, o.state from outbox o join invitations i on i.id = o.invitation_id join arrest_events a on a.id = i.arrest_event_id join survivors s on s.id = a.survivor_id where o.step = 'invitation'`
+  sql<{
+    email: string;
+    state: string;
+  }>`select s.email, o.state from outbox o join invitations i on i.id = o.invitation_id join arrest_events a on a.id = i.arrest_event_id join survivors s on s.id = a.survivor_id where o.step = 'invitation'`
     .execute(h.db)
     .then((r) => new Map(r.rows.map((x) => [x.email, x.state])));
 
-test('SIGKILL between "sending" and "sent": those steps end unknown, never resent; queued work is finished by the next worker', { timeout: 180_000 }, async () => {
-  const people = Array.from({ length: 30 }, (_, i) => person(8100 + i));
-  writeFileSync(path.join(cli.dir, 'people.csv'), toCsv(people));
-  const imported = await prom(['import', path.join(cli.dir, 'people.csv')], cli.env);
-  assert.equal(imported.code, 0, imported.stderr);
-  port = await sparePort();
+test(
+  'SIGKILL between "sending" and "sent": those steps end unknown, never resent; queued work is finished by the next worker',
+  { timeout: 180_000 },
+  async () => {
+    const people = Array.from({ length: 30 }, (_, i) => person(8100 + i));
+    writeFileSync(path.join(cli.dir, 'people.csv'), toCsv(people));
+    const imported = await prom(['import', path.join(cli.dir, 'people.csv')], cli.env);
+    assert.equal(imported.code, 0, imported.stderr);
+    port = await sparePort();
 
-  // 1. The first worker hangs on one message per SMTP connection of its pool; then it is killed.
-  cli.smtp.holdData = true;
-  const first = startServer();
-  try {
-    await until('sends in flight', () => cli.smtp.held.length > 0);
-    let seen = -1;
-    while (seen !== cli.smtp.held.length) {
-      seen = cli.smtp.held.length;
-      await new Promise((r) => setTimeout(r, 1000)); // until no further send starts
+    // 1. The first worker hangs on one message per SMTP connection of its pool; then it is killed.
+    cli.smtp.holdData = true;
+    const first = startServer();
+    try {
+      await until('sends in flight', () => cli.smtp.held.length > 0);
+      let seen = -1;
+      while (seen !== cli.smtp.held.length) {
+        seen = cli.smtp.held.length;
+        await new Promise((r) => setTimeout(r, 1000)); // until no further send starts
+      }
+    } finally {
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('exit', r));
     }
-  } finally {
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
-  }
-  assert.equal(cli.smtp.messages.length, 0, 'nothing was confirmed as delivered');
-  // Claimed rows are "sending" whether their message reached the SMTP server or waited for a
-  // pooled connection: after a crash nobody can tell, so all of them are for staff to check.
-  const hung = await cli.withDatabase(async (h) => {
-    const byEmail = await states(h);
-    const sending = new Set([...byEmail].filter(([, state]) => state === 'sending').map(([email]) => email));
-    for (const email of cli.smtp.held) assert.ok(sending.has(email), `${email} reached SMTP, so it is sending`);
-    // Ten minutes pass before a stuck "sending" is judged (docs/architecture.md, outbox states).
-    await sql`update outbox set updated_at = now() - interval '11 minutes' where state = 'sending'`.execute(h.db);
-    return sending;
-  });
-  const rest = people.length - hung.size;
-  assert.ok(cli.smtp.held.length > 0 && rest > 0, `${hung.size} in flight (${cli.smtp.held.length} at SMTP), ${rest} waiting`);
+    assert.equal(cli.smtp.messages.length, 0, 'nothing was confirmed as delivered');
+    // Claimed rows are "sending" whether their message reached the SMTP server or waited for a
+    // pooled connection: after a crash nobody can tell, so all of them are for staff to check.
+    const hung = await cli.withDatabase(async (h) => {
+      const byEmail = await states(h);
+      const sending = new Set([...byEmail].filter(([, state]) => state === 'sending').map(([email]) => email));
+      for (const email of cli.smtp.held) assert.ok(sending.has(email), `${email} reached SMTP, so it is sending`);
+      // Ten minutes pass before a stuck "sending" is judged (docs/architecture.md, outbox states).
+      await sql`update outbox set updated_at = now() - interval '11 minutes' where state = 'sending'`.execute(h.db);
+      return sending;
+    });
+    const rest = people.length - hung.size;
+    assert.ok(
+      cli.smtp.held.length > 0 && rest > 0,
+      `${hung.size} in flight (${cli.smtp.held.length} at SMTP), ${rest} waiting`,
+    );
 
-  // 2. A new worker: its start-up pass marks the hung ones unknown and the rest go out.
-  cli.smtp.holdData = false;
-  const second = startServer();
-  try {
-    await until('the others delivered', () => cli.smtp.messages.length >= rest);
-    await new Promise((r) => setTimeout(r, 1500)); // room for any wrongful resend to show up
-  } finally {
-    second.child.kill('SIGTERM');
-    await new Promise((r) => second.child.once('exit', r));
-  }
-  const delivered = cli.smtp.messages.map((m) => m.to);
-  assert.equal(delivered.length, rest, second.output());
-  assert.equal(new Set(delivered).size, rest, 'each once');
-  for (const to of delivered) assert.ok(!hung.has(to), `${to} hung in the killed worker and must not be resent`);
-  await cli.withDatabase(async (h) => {
-    const byEmail = await states(h);
-    for (const p of people) assert.equal(byEmail.get(p.email), hung.has(p.email) ? 'unknown' : 'sent', p.email);
-  });
-  // `prom schedule --drain` afterwards sends nothing either.
-  const again = await prom(['schedule', '--drain'], cli.env);
-  assert.equal(again.code, 0, again.stderr);
-  assert.equal(cli.smtp.messages.length, rest);
-});
+    // 2. A new worker: its start-up pass marks the hung ones unknown and the rest go out.
+    cli.smtp.holdData = false;
+    const second = startServer();
+    try {
+      await until('the others delivered', () => cli.smtp.messages.length >= rest);
+      await new Promise((r) => setTimeout(r, 1500)); // room for any wrongful resend to show up
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((r) => second.child.once('exit', r));
+    }
+    const delivered = cli.smtp.messages.map((m) => m.to);
+    assert.equal(delivered.length, rest, second.output());
+    assert.equal(new Set(delivered).size, rest, 'each once');
+    for (const to of delivered) assert.ok(!hung.has(to), `${to} hung in the killed worker and must not be resent`);
+    await cli.withDatabase(async (h) => {
+      const byEmail = await states(h);
+      for (const p of people) assert.equal(byEmail.get(p.email), hung.has(p.email) ? 'unknown' : 'sent', p.email);
+    });
+    // `prom schedule --drain` afterwards sends nothing either.
+    const again = await prom(['schedule', '--drain'], cli.env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(cli.smtp.messages.length, rest);
+  },
+);

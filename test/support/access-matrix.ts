@@ -78,7 +78,8 @@ export function renderMatrix(routes: RouteAccess[], notes: Map<string, string>):
 export function parseMatrix(doc: string): Map<string, { cells: string[]; note: string }> {
   const start = doc.indexOf(MATRIX_START);
   const end = doc.indexOf(MATRIX_END);
-  if (start < 0 || end < start) throw new Error(`docs/staff-access.md lacks the ${MATRIX_START} … ${MATRIX_END} section`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/staff-access.md lacks the ${MATRIX_START} … ${MATRIX_END} section`);
   const rows = new Map<string, { cells: string[]; note: string }>();
   for (const line of doc.slice(start, end).split('\n')) {
     const m = /^\| `([A-Z]+ [^`]+)` \|(.*)\|\s*$/.exec(line);

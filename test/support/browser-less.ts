@@ -22,9 +22,18 @@ export async function answerSurvey(agent: Agent, token: string, levels: number[]
   const csrf = csrfFrom(first.text);
   const answers = [...levels, vas];
   for (let n = 1; n <= answers.length; n++) {
-    await agent.post(`/s/q/${n}`).type('form').send({ _csrf: csrf, answer: String(answers[n - 1]) }).expect(303);
+    await agent
+      .post(`/s/q/${n}`)
+      .type('form')
+      .send({ _csrf: csrf, answer: String(answers[n - 1]) })
+      .expect(303);
   }
   const check = await agent.get('/s/check').expect(200);
-  await agent.post('/s/submit').type('form').send({ _csrf: csrf, version: versionFrom(check.text) }).expect(303).expect('Location', '/s/done');
+  await agent
+    .post('/s/submit')
+    .type('form')
+    .send({ _csrf: csrf, version: versionFrom(check.text) })
+    .expect(303)
+    .expect('Location', '/s/done');
   return (await agent.get('/s/done').expect(200)).text;
 }

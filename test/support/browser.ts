@@ -7,7 +7,14 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -48,7 +55,12 @@ export interface SurveyServer {
  */
 export async function startSurveyServer(
   clock: Clock = systemClock,
-  opts: { sessionSecret?: string; queues?: boolean; exportPseudonymKey?: string; database?: 'pglite' | 'postgres' } = {},
+  opts: {
+    sessionSecret?: string;
+    queues?: boolean;
+    exportPseudonymKey?: string;
+    database?: 'pglite' | 'postgres';
+  } = {},
 ): Promise<SurveyServer> {
   const database = await createTestDatabase({ kind: opts.database });
   const queues = opts.queues ? openTestQueues() : undefined;
@@ -77,7 +89,9 @@ export async function startSurveyServer(
 }
 
 /** Serves an app on 127.0.0.1 at a free port; close() also ends kept-alive browser connections. */
-async function listenOnLoopback(app: { listen: (port: number, host: string) => Server }): Promise<{ base: string; close(): Promise<void> }> {
+async function listenOnLoopback(app: {
+  listen: (port: number, host: string) => Server;
+}): Promise<{ base: string; close(): Promise<void> }> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port } = server.address() as AddressInfo;
@@ -94,8 +108,17 @@ async function listenOnLoopback(app: { listen: (port: number, host: string) => S
  * A context with the page's CSP enforced. Content-Security-Policy violations (an inline script
  * or style, an external resource) are collected and fail the test in `assertNoCspViolations`.
  */
-export async function newPage(browser: Browser, base: string, opts: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
-  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 }, locale: 'nb-NO', ...opts });
+export async function newPage(
+  browser: Browser,
+  base: string,
+  opts: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; cspViolations: string[] }> {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: { width: 1280, height: 800 },
+    locale: 'nb-NO',
+    ...opts,
+  });
   const page = await context.newPage();
   const cspViolations: string[] = [];
   page.on('console', (msg) => {
@@ -113,13 +136,37 @@ let axeSource: string | undefined;
  * (node_modules/axe-core/axe.min.js) is evaluated through the DevTools protocol, which CSP does
  * not govern. The page's own CSP stays on (no bypassCSP), so the tests also see CSP breaches.
  */
-export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; nodes: string[] }[]> {
+export async function axeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string | null; help: string; nodes: string[] }[]> {
   axeSource ??= await readFile(AXE_PATH, 'utf8');
-  if (!(await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined'))) await page.evaluate(axeSource);
+  if (!(await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined')))
+    await page.evaluate(axeSource);
   return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{
+            violations: {
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: { target: unknown[]; failureSummary?: string }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`),
+    }));
   }, AXE_TAGS);
 }
 

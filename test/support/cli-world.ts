@@ -27,7 +27,11 @@ export interface CliWorld {
 }
 
 /** `registerProfile: false` leaves the register profile unset (then nobody is contacted). */
-export function useCliWorld(name: string, extraEnv: Record<string, string | undefined> = {}, opts: { registerProfile?: boolean } = {}): CliWorld {
+export function useCliWorld(
+  name: string,
+  extraEnv: Record<string, string | undefined> = {},
+  opts: { registerProfile?: boolean } = {},
+): CliWorld {
   const dir = mkdtempSync(path.join(tmpdir(), `prom-${name}-`));
   const world = {
     dir,
@@ -35,7 +39,12 @@ export function useCliWorld(name: string, extraEnv: Record<string, string | unde
     prefix: uniquePrefix(),
     databaseUrl: undefined,
     async withDatabase(use) {
-      const handle = await openDatabase({ databaseUrl: world.databaseUrl, pgliteDir: path.join(world.dataDir, 'pglite'), poolSize: 2, command: `${name} test` });
+      const handle = await openDatabase({
+        databaseUrl: world.databaseUrl,
+        pgliteDir: path.join(world.dataDir, 'pglite'),
+        poolSize: 2,
+        command: `${name} test`,
+      });
       try {
         return await use(handle);
       } finally {

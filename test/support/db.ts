@@ -23,7 +23,9 @@ export interface TestDatabase extends DbHandle {
  * instead of in memory (where a big table grows the test process itself).
  * `registerProfile: false` leaves the register profile unset (then nobody is contacted).
  */
-export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; registerProfile?: boolean; kind?: 'pglite' | 'postgres' } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  opts: { pgliteOnDisk?: boolean; registerProfile?: boolean; kind?: 'pglite' | 'postgres' } = {},
+): Promise<TestDatabase> {
   const ready = async (db: DbHandle['db']) => {
     await migrate(db);
     if (opts.registerProfile !== false) await setTestProfile(db);
@@ -44,7 +46,14 @@ export async function createTestDatabase(opts: { pgliteOnDisk?: boolean; registe
   const url = await createPostgresDatabase();
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
   await ready(handle.db);
-  return { ...handle, url, drop: async () => { await handle.close(); await dropPostgresDatabase(url); } };
+  return {
+    ...handle,
+    url,
+    drop: async () => {
+      await handle.close();
+      await dropPostgresDatabase(url);
+    },
+  };
 }
 
 /** A new, empty PostgreSQL database with a unique name; returns its URL. */

@@ -38,9 +38,17 @@ export function categoryOf(p: CohortPerson, f: Family): number {
   return l === null ? 5 : l - 1;
 }
 
-const categoriesOf = (f: Family) => (f === 'size' ? 1 : f === 'vas' ? 11 : f === 'complete' ? 2 : f === 'strata' ? STRATA.length + 1 : 6);
+const categoriesOf = (f: Family) =>
+  f === 'size' ? 1 : f === 'vas' ? 11 : f === 'complete' ? 2 : f === 'strata' ? STRATA.length + 1 : 6;
 /** The categories that are answers (the n of a statistic counts these). */
-const answered = (f: Family): number[] => (f === 'vas' ? range(0, 9) : f === 'complete' ? [0] : f === 'strata' || f === 'size' ? range(0, categoriesOf(f) - 1) : range(0, 4));
+const answered = (f: Family): number[] =>
+  f === 'vas'
+    ? range(0, 9)
+    : f === 'complete'
+      ? [0]
+      : f === 'strata' || f === 'size'
+        ? range(0, categoriesOf(f) - 1)
+        : range(0, 4);
 function range(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
@@ -56,21 +64,33 @@ export interface Form {
 }
 
 export function cellsOf(f: Filters): number[] {
-  return CELLS.flatMap((c, i) => ((f.year === undefined || f.year === c.year) && (f.hospital === undefined || f.hospital === c.hospital) ? [i] : []));
+  return CELLS.flatMap((c, i) =>
+    (f.year === undefined || f.year === c.year) && (f.hospital === undefined || f.hospital === c.hospital) ? [i] : [],
+  );
 }
 
 /** The equations a published long table gives away. Also asserts each figure's n against the people (independent recount). */
-export function formsOf(filters: Filters, rows: readonly LongRow[], people: readonly CohortPerson[]): { forms: Form[]; problems: string[] } {
+export function formsOf(
+  filters: Filters,
+  rows: readonly LongRow[],
+  people: readonly CohortPerson[],
+): { forms: Form[]; problems: string[] } {
   const cells = cellsOf(filters);
   const forms: Form[] = [];
   const problems: string[] = [];
-  const inBox = (t: Type) => people.filter((p) => p.arrestType === t && cells.includes(CELLS.findIndex((c) => c.year === p.year && c.hospital === p.hospital)));
+  const inBox = (t: Type) =>
+    people.filter(
+      (p) =>
+        p.arrestType === t && cells.includes(CELLS.findIndex((c) => c.year === p.year && c.hospital === p.hospital)),
+    );
   const count = (t: Type, f: Family, cats: number[]) => inBox(t).filter((p) => cats.includes(categoryOf(p, f))).length;
   for (const r of rows) {
     if (r.suppressed !== '0') continue;
     const std = /^norm_std_(OHCA|IHCA)$/.exec(r.group);
     if (std) {
-      if (r.value !== '') for (const s of range(0, STRATA.length - 1)) forms.push({ type: std[1] as Type, cells, family: 'strata', categories: [s] });
+      if (r.value !== '')
+        for (const s of range(0, STRATA.length - 1))
+          forms.push({ type: std[1] as Type, cells, family: 'strata', categories: [s] });
       continue;
     }
     if (r.group !== 'OHCA' && r.group !== 'IHCA') continue;
@@ -79,11 +99,13 @@ export function formsOf(filters: Filters, rows: readonly LongRow[], people: read
       if (r.n === '') return;
       forms.push({ type: t, cells, family, categories: answered(family) });
       const want = count(t, family, answered(family));
-      if (Number(r.n) !== want) problems.push(`${JSON.stringify(filters)} ${r.group} ${r.measure} ${r.category}: n ${r.n}, people ${want}`);
+      if (Number(r.n) !== want)
+        problems.push(`${JSON.stringify(filters)} ${r.group} ${r.measure} ${r.category}: n ${r.n}, people ${want}`);
     };
     if (r.measure === 'group_size') {
       for (const f of FAMILIES) forms.push({ type: t, cells, family: f, categories: range(0, categoriesOf(f) - 1) });
-      if (Number(r.value) !== inBox(t).length) problems.push(`${JSON.stringify(filters)} ${t} size ${r.value} ≠ ${inBox(t).length}`);
+      if (Number(r.value) !== inBox(t).length)
+        problems.push(`${JSON.stringify(filters)} ${t} size ${r.value} ≠ ${inBox(t).length}`);
     } else if (r.measure === 'vas_group_share') {
       const [a, b] = r.category.split('-').map(Number) as [number, number];
       const cats = range(Math.floor(a / 10), Math.min(9, Math.floor(b / 10)));
@@ -107,7 +129,10 @@ export function formsOf(filters: Filters, rows: readonly LongRow[], people: read
 function checkShare(r: LongRow, people: number, problems: string[], filters: Filters) {
   if (r.value === '' || r.n === '') return;
   const n = Number(r.n);
-  if (Math.abs((Number(r.value) * n) / 100 - people) >= 0.5) problems.push(`${JSON.stringify(filters)} ${r.group} ${r.measure} ${r.category}: ${r.value} % of ${n} is not ${people} people`);
+  if (Math.abs((Number(r.value) * n) / 100 - people) >= 0.5)
+    problems.push(
+      `${JSON.stringify(filters)} ${r.group} ${r.measure} ${r.category}: ${r.value} % of ${n} is not ${people} people`,
+    );
 }
 
 export interface Isolation {
@@ -133,7 +158,9 @@ export function isolations(people: readonly CohortPerson[], forms: readonly Form
       // them as 0). Who did not answer an item is taken as known to the public (it is not protected),
       // so those counts are no unknowns either: a group size then says how many answered.
       const known = family === 'size' || family === 'strata' ? [] : [categoriesOf(family) - 1];
-      const cats = range(0, categoriesOf(family) - 1).filter((c) => !known.includes(c) && counts.some((v) => v[c]! > 0));
+      const cats = range(0, categoriesOf(family) - 1).filter(
+        (c) => !known.includes(c) && counts.some((v) => v[c]! > 0),
+      );
       const col = (cell: number, ci: number) => cell * cats.length + ci;
       const width = CELLS.length * cats.length;
       const rows = new Map<string, number[]>();
@@ -151,8 +178,19 @@ export function isolations(people: readonly CohortPerson[], forms: readonly Form
           const catsIn = cats.flatMap((c, ci) => ((m >> ci) & 1 ? [ci] : []));
           const n = cellsIn.reduce((sum, cell) => sum + catsIn.reduce((x, ci) => x + counts[cell]![cats[ci]!]!, 0), 0);
           if (n < 1 || n >= k) continue;
-          if (inRowSpace(nulls, cellsIn.flatMap((cell) => catsIn.map((ci) => col(cell, ci))))) {
-            found.push({ type, family, cells: cellsIn.map((i) => `${CELLS[i]!.year}/${CELLS[i]!.hospital}`), categories: catsIn.map((ci) => cats[ci]!), people: n });
+          if (
+            inRowSpace(
+              nulls,
+              cellsIn.flatMap((cell) => catsIn.map((ci) => col(cell, ci))),
+            )
+          ) {
+            found.push({
+              type,
+              family,
+              cells: cellsIn.map((i) => `${CELLS[i]!.year}/${CELLS[i]!.hospital}`),
+              categories: catsIn.map((ci) => cats[ci]!),
+              people: n,
+            });
           }
         }
       }

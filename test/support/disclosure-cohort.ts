@@ -56,7 +56,8 @@ export function disclosureCohort(seed = 19): CohortPerson[] {
             while (level < 5 && rnd() < burden) level++;
             return level;
           });
-          const vas = rnd() < 0.05 ? null : Math.max(0, Math.min(100, Math.round(68 + (rnd() + rnd() + rnd() - 1.5) * 45)));
+          const vas =
+            rnd() < 0.05 ? null : Math.max(0, Math.min(100, Math.round(68 + (rnd() + rnd() + rnd() - 1.5) * 45)));
           people.push({ arrestType, year, hospital, sex: stratum.sex, age: stratum.age, levels, vas });
         }
       });
@@ -71,20 +72,52 @@ export async function writeDisclosureCohort(db: Db, people: readonly CohortPerso
       const arrestDate = `${p.year}-03-15`;
       const survivor = await trx
         .insertInto('survivors')
-        .values({ register_id: `DC-${i}`, national_id: syntheticNationalId(9000 + i), birth_date: `${p.year - p.age - 1}-09-01`, sex: p.sex, given_name: 'Test', family_name: `Person ${i}`, language: 'nb' })
+        .values({
+          register_id: `DC-${i}`,
+          national_id: syntheticNationalId(9000 + i),
+          birth_date: `${p.year - p.age - 1}-09-01`,
+          sex: p.sex,
+          given_name: 'Test',
+          family_name: `Person ${i}`,
+          language: 'nb',
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const event = await trx.insertInto('arrest_events').values({ survivor_id: survivor.id, arrest_date: arrestDate, arrest_type: p.arrestType, hospital: p.hospital }).returning('id').executeTakeFirstOrThrow();
+      const event = await trx
+        .insertInto('arrest_events')
+        .values({ survivor_id: survivor.id, arrest_date: arrestDate, arrest_type: p.arrestType, hospital: p.hospital })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const at = new Date(`${p.year}-06-20T10:00:00Z`);
       const invitation = await trx
         .insertInto('invitations')
-        .values({ arrest_event_id: event.id, state: 'answered', opens_on: `${p.year}-06-13`, closes_on: `${p.year}-09-14`, language: 'nb', created_at: at, answered_at: at })
+        .values({
+          arrest_event_id: event.id,
+          state: 'answered',
+          opens_on: `${p.year}-06-13`,
+          closes_on: `${p.year}-09-14`,
+          language: 'nb',
+          created_at: at,
+          answered_at: at,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const [mobility, self_care, usual_activities, pain_discomfort, anxiety_depression] = p.levels;
       await trx
         .insertInto('responses')
-        .values({ id: randomUUID(), invitation_id: invitation.id, mode: 'web', language: 'nb', mobility, self_care, usual_activities, pain_discomfort, anxiety_depression, vas: p.vas, completed_at: at })
+        .values({
+          id: randomUUID(),
+          invitation_id: invitation.id,
+          mode: 'web',
+          language: 'nb',
+          mobility,
+          self_care,
+          usual_activities,
+          pain_discomfort,
+          anxiety_depression,
+          vas: p.vas,
+          completed_at: at,
+        })
         .execute();
     }
   });
@@ -98,5 +131,15 @@ export async function writeDisclosureCohort(db: Db, people: readonly CohortPerso
     });
     return { age, sex: rnd() < 0.5 ? 'female' : 'male', levels, vas: Math.round(60 + rnd() * 40), weight: 1 };
   });
-  await saveNormSet(db, aggregateMicrodata(respondents, { id: 'TESTNORM', version: '1', title: 'Test norms', population: 'synthetic', sourceName: 'test', valueSet: 'NO-2024' }));
+  await saveNormSet(
+    db,
+    aggregateMicrodata(respondents, {
+      id: 'TESTNORM',
+      version: '1',
+      title: 'Test norms',
+      population: 'synthetic',
+      sourceName: 'test',
+      valueSet: 'NO-2024',
+    }),
+  );
 }

@@ -19,7 +19,11 @@ const env = (name: string) => {
 
 const database = await openDatabase({ databaseUrl: env('DATABASE_URL'), poolSize: 5 });
 const queues = openQueues(env('REDIS_URL'), env('QUEUE_PREFIX'), { backoffMs: 20 });
-const smtp = createMailer({ smtpUrl: env('SMTP_URL'), outboxDir: '/nonexistent', from: 'Spørreskjema <noreply@prom.test>' });
+const smtp = createMailer({
+  smtpUrl: env('SMTP_URL'),
+  outboxDir: '/nonexistent',
+  from: 'Spørreskjema <noreply@prom.test>',
+});
 let sentHere = 0;
 /** Counts what this process itself sent, so the test can add the two up. */
 const mailer: Mailer = {

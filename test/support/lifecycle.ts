@@ -7,7 +7,12 @@ import type { Clock } from '../../src/clock.ts';
 import { osloDay, parseNow } from '../../src/clock.ts';
 import { importSurvivors, type ImportReport } from '../../src/cohort/import.ts';
 import type { Db } from '../../src/db/database.ts';
-import { deliverOutboxRow, RetryLater, type DeliveryDeps, type DeliveryOutcome } from '../../src/invitations/delivery.ts';
+import {
+  deliverOutboxRow,
+  RetryLater,
+  type DeliveryDeps,
+  type DeliveryOutcome,
+} from '../../src/invitations/delivery.ts';
 import { runSchedulingPass, type PassOptions, type PassResult } from '../../src/invitations/scheduler.ts';
 import type { Queues } from '../../src/queue/queues.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
@@ -22,8 +27,20 @@ export interface LifecyclePerson extends PersonRow {
 }
 
 const COLUMNS = [
-  'register_id', 'national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language',
-  'given_name', 'family_name', 'address_line', 'postal_code', 'city',
+  'register_id',
+  'national_id',
+  'birth_date',
+  'sex',
+  'arrest_date',
+  'arrest_type',
+  'hospital',
+  'email',
+  'language',
+  'given_name',
+  'family_name',
+  'address_line',
+  'postal_code',
+  'city',
 ] as const;
 
 export function lifecycleCsv(rows: LifecyclePerson[]): string {
@@ -91,7 +108,8 @@ export async function outboxIdsOf(db: Db, registerIds: string[]): Promise<number
 }
 
 export async function survivorId(db: Db, registerId: string): Promise<number> {
-  return (await db.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirstOrThrow()).id;
+  return (await db.selectFrom('survivors').select('id').where('register_id', '=', registerId).executeTakeFirstOrThrow())
+    .id;
 }
 
 export async function invitationOf(db: Db, registerId: string) {
@@ -129,8 +147,17 @@ export async function answerOnPaper(db: Db, invitationId: number, now: Date): Pr
   await db
     .insertInto('responses')
     .values({
-      id: randomUUID(), invitation_id: invitationId, mode: 'paper', language: 'nb',
-      mobility: 1, self_care: 1, usual_activities: 2, pain_discomfort: 2, anxiety_depression: 1, vas: 80, completed_at: now,
+      id: randomUUID(),
+      invitation_id: invitationId,
+      mode: 'paper',
+      language: 'nb',
+      mobility: 1,
+      self_care: 1,
+      usual_activities: 2,
+      pain_discomfort: 2,
+      anxiety_depression: 1,
+      vas: 80,
+      completed_at: now,
     })
     .execute();
 }

@@ -46,7 +46,19 @@ export function person(i: number, overrides: Partial<PersonRow> = {}): PersonRow
 }
 
 export function toCsv(rows: PersonRow[]): string {
-  const columns = ['register_id', 'national_id', 'birth_date', 'sex', 'arrest_date', 'arrest_type', 'hospital', 'email', 'language', 'given_name', 'family_name'] as const;
+  const columns = [
+    'register_id',
+    'national_id',
+    'birth_date',
+    'sex',
+    'arrest_date',
+    'arrest_type',
+    'hospital',
+    'email',
+    'language',
+    'given_name',
+    'family_name',
+  ] as const;
   const lines = rows.map((r) => columns.map((c) => r[c] ?? '').join(','));
   return [columns.join(','), ...lines].join('\n') + '\n';
 }
@@ -61,9 +73,10 @@ const K2 = [5, 4, 3, 2, 7, 6, 5, 4, 3];
  */
 export function distinctSyntheticNationalId(n: number): string {
   if (!Number.isInteger(n) || n < 0 || n >= 33_600_000) throw new RangeError(`distinctSyntheticNationalId(${n})`);
-  const base = [41 + (n % 28), 1 + (Math.floor(n / 28) % 12), Math.floor(n / 336) % 100]
-    .map((v) => String(v).padStart(2, '0'))
-    .join('') + String(Math.floor(n / 33_600) % 1000).padStart(3, '0');
+  const base =
+    [41 + (n % 28), 1 + (Math.floor(n / 28) % 12), Math.floor(n / 336) % 100]
+      .map((v) => String(v).padStart(2, '0'))
+      .join('') + String(Math.floor(n / 33_600) % 1000).padStart(3, '0');
   const d = [...base].map(Number);
   const w1 = d.reduce((s, v, i) => s + v * K1[i]!, 0);
   const w2 = d.reduce((s, v, i) => s + v * K2[i]!, 0);

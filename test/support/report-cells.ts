@@ -18,7 +18,8 @@ const decode = (s: string) =>
 export function compareCells(html: string, rows: readonly CsvRow[]): string[] {
   const cells = new Map<string, string>();
   // One element may stand for several figures (a hidden share and its interval): keys separated by spaces.
-  for (const m of html.matchAll(/data-cell="([^"]*)">([^<]*)</g)) for (const key of decode(m[1]!).split(' ').filter(Boolean)) cells.set(key, decode(m[2]!).trim());
+  for (const m of html.matchAll(/data-cell="([^"]*)">([^<]*)</g))
+    for (const key of decode(m[1]!).split(' ').filter(Boolean)) cells.set(key, decode(m[2]!).trim());
   const ns = new Map<string, string>();
   for (const m of html.matchAll(/data-n="([^"]*)">([^<]*)</g)) ns.set(decode(m[1]!), decode(m[2]!).trim());
   const out: string[] = [];
@@ -35,9 +36,11 @@ export function compareCells(html: string, rows: readonly CsvRow[]): string[] {
     if (r.suppressed === '1') {
       if (r.value !== '' || r.n !== '') out.push(`${key}: suppressed but CSV has "${r.value}" (n ${r.n})`);
       if (shown !== 'skjult') out.push(`${key}: suppressed in CSV, page shows "${shown}"`);
-    } else if (r.value === '' ? /\d/.test(shown) : number !== r.value) out.push(`${key}: page "${shown}", CSV "${r.value}"`);
+    } else if (r.value === '' ? /\d/.test(shown) : number !== r.value)
+      out.push(`${key}: page "${shown}", CSV "${r.value}"`);
     const n = ns.get(key);
-    if (n !== undefined && (r.suppressed === '1' ? n !== 'skjult' : n !== (r.n || '–'))) out.push(`${key}: page n "${n}", CSV n "${r.n}"`);
+    if (n !== undefined && (r.suppressed === '1' ? n !== 'skjult' : n !== (r.n || '–')))
+      out.push(`${key}: page n "${n}", CSV n "${r.n}"`);
   }
   for (const key of cells.keys()) if (!keys.has(key)) out.push(`${key}: on the page, not in the CSV`);
   return out;

@@ -62,8 +62,10 @@ export function registeredRoutes(app: Express): string[] {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const p of paths) {
-          if (typeof p !== 'string') throw new Error(`route with a non-string path ${String(p)}: extend registeredRoutes`);
-          for (const m of Object.keys(layer.route.methods)) out.add(`${m === '_all' ? 'ALL' : m.toUpperCase()} ${prefix}${p}`);
+          if (typeof p !== 'string')
+            throw new Error(`route with a non-string path ${String(p)}: extend registeredRoutes`);
+          for (const m of Object.keys(layer.route.methods))
+            out.add(`${m === '_all' ? 'ALL' : m.toUpperCase()} ${prefix}${p}`);
         }
         continue;
       }
@@ -100,7 +102,11 @@ export class Browser {
     readonly log: Sent[] = [],
   ) {}
 
-  async send(method: Method, path: string, opts: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {}): Promise<request.Response> {
+  async send(
+    method: Method,
+    path: string,
+    opts: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<request.Response> {
     const agent = request(this.app);
     let req = method === 'GET' ? agent.get(path) : method === 'POST' ? agent.post(path) : agent.put(path);
     if (this.https) req = req.set('X-Forwarded-Proto', 'https');
@@ -144,10 +150,12 @@ export function setCookies(res: request.Response): string[] {
 export async function signInAs(b: Browser, staff: TestStaff): Promise<string> {
   const page = await b.get('/staff/login');
   const pw = await b.post('/staff/login', { _csrf: csrfFrom(page.text), email: staff.email, password: staff.password });
-  if (pw.status !== 303 || pw.headers.location !== '/staff/login/code') throw new Error(`password step: ${pw.status} ${pw.headers.location}`);
+  if (pw.status !== 303 || pw.headers.location !== '/staff/login/code')
+    throw new Error(`password step: ${pw.status} ${pw.headers.location}`);
   const codePage = await b.get('/staff/login/code');
   const code = await b.post('/staff/login/code', { _csrf: csrfFrom(codePage.text), code: await nextCode(staff) });
-  if (code.status !== 303 || code.headers.location !== '/staff') throw new Error(`code step: ${code.status} ${code.headers.location}`);
+  if (code.status !== 303 || code.headers.location !== '/staff')
+    throw new Error(`code step: ${code.status} ${code.headers.location}`);
   return csrfFrom((await b.get('/staff')).text);
 }
 
@@ -156,16 +164,20 @@ export function headerProblems(res: request.Response, cache: 'no-store' | 'stati
   const h = res.headers;
   const problems: string[] = [];
   const csp = String(h['content-security-policy'] ?? '');
-  if (!/(^|;)\s*frame-ancestors 'none'\s*(;|$)/.test(csp)) problems.push(`CSP without frame-ancestors 'none': "${csp}"`);
+  if (!/(^|;)\s*frame-ancestors 'none'\s*(;|$)/.test(csp))
+    problems.push(`CSP without frame-ancestors 'none': "${csp}"`);
   if (!/(^|;)\s*default-src 'self'\s*(;|$)/.test(csp)) problems.push(`CSP without default-src 'self': "${csp}"`);
-  if (!/max-age=31536000/.test(String(h['strict-transport-security'] ?? ''))) problems.push(`Strict-Transport-Security: ${h['strict-transport-security']}`);
+  if (!/max-age=31536000/.test(String(h['strict-transport-security'] ?? '')))
+    problems.push(`Strict-Transport-Security: ${h['strict-transport-security']}`);
   if (h['referrer-policy'] !== 'no-referrer') problems.push(`Referrer-Policy: ${h['referrer-policy']}`);
-  if (h['x-content-type-options'] !== 'nosniff') problems.push(`X-Content-Type-Options: ${h['x-content-type-options']}`);
+  if (h['x-content-type-options'] !== 'nosniff')
+    problems.push(`X-Content-Type-Options: ${h['x-content-type-options']}`);
   if (h['x-powered-by'] !== undefined) problems.push(`X-Powered-By: ${h['x-powered-by']}`);
   const cc = String(h['cache-control'] ?? '');
   const noStore = /(^|,)\s*no-store\s*(,|$)/.test(cc);
   if (cache === 'no-store' && !noStore) problems.push(`Cache-Control: "${cc}" (want no-store)`);
-  if (cache === 'public-document' && !/no-store|public/.test(cc)) problems.push(`Cache-Control: "${cc}" (want an explicit policy)`);
+  if (cache === 'public-document' && !/no-store|public/.test(cc))
+    problems.push(`Cache-Control: "${cc}" (want an explicit policy)`);
   return problems;
 }
 
@@ -175,10 +187,12 @@ export function cookieProblems(res: request.Response, secure: boolean): string[]
   for (const c of setCookies(res)) {
     const [pair, ...rest] = c.split(';').map((s) => s.trim());
     const name = pair!.slice(0, pair!.indexOf('='));
-    const attrs = new Map(rest.map((a) => {
-      const i = a.indexOf('=');
-      return i < 0 ? [a.toLowerCase(), ''] : [a.slice(0, i).toLowerCase(), a.slice(i + 1)];
-    }));
+    const attrs = new Map(
+      rest.map((a) => {
+        const i = a.indexOf('=');
+        return i < 0 ? [a.toLowerCase(), ''] : [a.slice(0, i).toLowerCase(), a.slice(i + 1)];
+      }),
+    );
     const say = (what: string) => problems.push(`cookie ${name}: ${what} (${c.replace(/=[^;]*/, '=…')})`);
     if (!attrs.has('httponly')) say('not HttpOnly');
     if (!/^(lax|strict)$/i.test(attrs.get('samesite') ?? '')) say(`SameSite=${attrs.get('samesite')}`);
@@ -200,9 +214,25 @@ export function dispositionProblems(res: request.Response): string[] {
 }
 
 const FINGERPRINT_TABLES = [
-  'survivors', 'arrest_events', 'invitations', 'outbox', 'invitation_tokens', 'answer_drafts', 'responses', 'staff_users',
-  'short_codes', 'audit_log', 'hospitals', 'api_keys', 'print_batches', 'letters', 'paper_entries', 'paper_settings', 'deaths',
-  'uncounted_returns', 'erasures',
+  'survivors',
+  'arrest_events',
+  'invitations',
+  'outbox',
+  'invitation_tokens',
+  'answer_drafts',
+  'responses',
+  'staff_users',
+  'short_codes',
+  'audit_log',
+  'hospitals',
+  'api_keys',
+  'print_batches',
+  'letters',
+  'paper_entries',
+  'paper_settings',
+  'deaths',
+  'uncounted_returns',
+  'erasures',
 ] as const;
 
 /**
@@ -230,16 +260,30 @@ export function changedTables(a: Record<string, string[]>, b: Record<string, str
  * hash: the others get a copy of it (same password), which keeps files with many users fast.
  */
 const hashes = new WeakMap<Db, string>();
-export async function quickStaff(db: Db, u: { email: string; role: StaffRole; hospitals?: string[] }): Promise<TestStaff> {
+export async function quickStaff(
+  db: Db,
+  u: { email: string; role: StaffRole; hospitals?: string[] },
+): Promise<TestStaff> {
   let hash = hashes.get(db);
   if (!hash) {
-    const first = await addUser(db, { email: 'hash.template@security.test', role: 'analyst', password: STAFF_PASSWORD });
-    hash = (await db.selectFrom('staff_users').select('password_hash').where('id', '=', first.id).executeTakeFirstOrThrow()).password_hash;
+    const first = await addUser(db, {
+      email: 'hash.template@security.test',
+      role: 'analyst',
+      password: STAFF_PASSWORD,
+    });
+    hash = (
+      await db.selectFrom('staff_users').select('password_hash').where('id', '=', first.id).executeTakeFirstOrThrow()
+    ).password_hash;
     hashes.set(db, hash);
   }
   const row = await db
     .insertInto('staff_users')
-    .values({ email: u.email.toLowerCase(), role: u.role, hospitals: u.role === 'registrar' ? (u.hospitals ?? []) : [], password_hash: hash })
+    .values({
+      email: u.email.toLowerCase(),
+      role: u.role,
+      hospitals: u.role === 'registrar' ? (u.hospitals ?? []) : [],
+      password_hash: hash,
+    })
     .returning(['id', 'email', 'role'])
     .executeTakeFirstOrThrow();
   const secret = newTotpSecret();

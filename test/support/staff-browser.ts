@@ -16,7 +16,11 @@ export type StaffServer = SurveyServer;
 
 /** The app as the staff browser tests need it: their session secret (TOTP keys), queues, exports. */
 export function startStaffServer(clock: Clock = systemClock): Promise<StaffServer> {
-  return startSurveyServer(clock, { sessionSecret: E2E_SESSION_SECRET, queues: true, exportPseudonymKey: 'e2e-pseudonym-key-e2e-pseudonym-key-0123' });
+  return startSurveyServer(clock, {
+    sessionSecret: E2E_SESSION_SECRET,
+    queues: true,
+    exportPseudonymKey: 'e2e-pseudonym-key-e2e-pseudonym-key-0123',
+  });
 }
 
 // Plain JavaScript run in the page. Like browser.ts's check, with `.table-scroll` regions exempt.
@@ -83,7 +87,9 @@ export async function tabTo(page: Page, selector: string, max = 15): Promise<str
     await page.keyboard.press('Tab');
     const here = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      return el ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}` : '';
+      return el
+        ? `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`
+        : '';
     });
     seen.push(here);
     if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return seen;

@@ -7,14 +7,29 @@ import type { ArrestType, Channel, InvitationState, Language, OutboxState, Step 
 import { syntheticNationalId } from './people.ts';
 
 export const TEST_HOSPITALS = [
-  { code: 'OUS', name: 'Oslo universitetssykehus', health_trust: 'Oslo universitetssykehus HF', region: 'Helse Sør-Øst RHF' },
-  { code: 'AHUS', name: 'Akershus universitetssykehus', health_trust: 'Akershus universitetssykehus HF', region: 'Helse Sør-Øst RHF' },
+  {
+    code: 'OUS',
+    name: 'Oslo universitetssykehus',
+    health_trust: 'Oslo universitetssykehus HF',
+    region: 'Helse Sør-Øst RHF',
+  },
+  {
+    code: 'AHUS',
+    name: 'Akershus universitetssykehus',
+    health_trust: 'Akershus universitetssykehus HF',
+    region: 'Helse Sør-Øst RHF',
+  },
   { code: 'DRAMMEN', name: 'Drammen sykehus', health_trust: 'Vestre Viken HF', region: 'Helse Sør-Øst RHF' },
   { code: 'BAERUM', name: 'Bærum sykehus', health_trust: 'Vestre Viken HF', region: 'Helse Sør-Øst RHF' },
   { code: 'HUS', name: 'Haukeland universitetssjukehus', health_trust: 'Helse Bergen HF', region: 'Helse Vest RHF' },
   { code: 'SUS', name: 'Stavanger universitetssjukehus', health_trust: 'Helse Stavanger HF', region: 'Helse Vest RHF' },
   { code: 'STOLAV', name: 'St. Olavs hospital', health_trust: 'St. Olavs hospital HF', region: 'Helse Midt-Norge RHF' },
-  { code: 'UNN', name: 'Universitetssykehuset Nord-Norge, Tromsø', health_trust: 'Universitetssykehuset Nord-Norge HF', region: 'Helse Nord RHF' },
+  {
+    code: 'UNN',
+    name: 'Universitetssykehuset Nord-Norge, Tromsø',
+    health_trust: 'Universitetssykehuset Nord-Norge HF',
+    region: 'Helse Nord RHF',
+  },
 ] as const;
 
 /** A generator of numbers in [0, 1) from a seed (mulberry32). */
@@ -60,11 +75,24 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
   const rand = seeded(opts.seed ?? 2026);
   const offset = opts.offset ?? 0;
   const hospitals: [string, number][] = [
-    ['OUS', 30], ['AHUS', 18], ['DRAMMEN', 9], ['BAERUM', 6], ['HUS', 16], ['SUS', 10], ['STOLAV', 12], ['UNN', 8], ['XTRA', 1.5], ['TINY', 0.06],
+    ['OUS', 30],
+    ['AHUS', 18],
+    ['DRAMMEN', 9],
+    ['BAERUM', 6],
+    ['HUS', 16],
+    ['SUS', 10],
+    ['STOLAV', 12],
+    ['UNN', 8],
+    ['XTRA', 1.5],
+    ['TINY', 0.06],
   ];
   const survivors = Array.from({ length: opts.size }, (_, k) => {
     const i = offset + k;
-    const language = pick<Language>(rand, [['nb', 80], ['nn', 12], ['en', 8]]);
+    const language = pick<Language>(rand, [
+      ['nb', 80],
+      ['nn', 12],
+      ['en', 8],
+    ]);
     return {
       register_id: `C${String(i).padStart(6, '0')}`,
       national_id: syntheticNationalId(100_000 + i),
@@ -102,7 +130,14 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
     if (rand() < 0.05) return; // not yet at day 90
     const channel: Channel = survivors[k]!.email && rand() < 0.85 ? 'email' : 'paper';
     const language = survivors[k]!.language;
-    const state = pick<InvitationState>(rand, [['planned', 5], ['sent', 22], ['reminded', 15], ['answered', 38], ['expired', 10], ['cancelled', 10]]);
+    const state = pick<InvitationState>(rand, [
+      ['planned', 5],
+      ['sent', 22],
+      ['reminded', 15],
+      ['answered', 38],
+      ['expired', 10],
+      ['cancelled', 10],
+    ]);
     const plan: Plan = { state, reason: null, language, steps: [], answer: null };
     const sent = (step: Step, ch: Channel = channel) => plan.steps.push({ step, channel: ch, state: 'sent' });
     switch (state) {
@@ -117,17 +152,20 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
       case 'reminded':
         sent('invitation');
         sent('reminder1');
-        if (rand() < 0.4) plan.steps.push({ step: 'reminder2', channel: 'paper', state: rand() < 0.5 ? 'print' : 'sent' });
+        if (rand() < 0.4)
+          plan.steps.push({ step: 'reminder2', channel: 'paper', state: rand() < 0.5 ? 'print' : 'sent' });
         break;
       case 'answered':
-        if (rand() < 0.01) plan.steps.push({ step: 'invitation', channel, state: 'unknown' }); // answered though the send was never confirmed
+        if (rand() < 0.01)
+          plan.steps.push({ step: 'invitation', channel, state: 'unknown' }); // answered though the send was never confirmed
         else sent('invitation');
         if (rand() < 0.35) sent('reminder1');
         if (rand() < 0.1) sent('reminder2', 'paper');
         plan.answer = channel === 'email' && rand() < 0.85 ? 'web' : 'paper';
         break;
       case 'expired':
-        if (rand() < 0.1) plan.reason = 'window_closed'; // passed day 183 before any pass: no message
+        if (rand() < 0.1)
+          plan.reason = 'window_closed'; // passed day 183 before any pass: no message
         else {
           sent('invitation');
           sent('reminder1');
@@ -135,7 +173,14 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
         }
         break;
       case 'cancelled': {
-        plan.reason = pick<string | null>(rand, [['died', 30], ['withdrawn', 25], ['opted_out', 25], ['duplicate', 5], [null, 3], ['superseded', 4]]);
+        plan.reason = pick<string | null>(rand, [
+          ['died', 30],
+          ['withdrawn', 25],
+          ['opted_out', 25],
+          ['duplicate', 5],
+          [null, 3],
+          ['superseded', 4],
+        ]);
         if (rand() < 0.5) {
           sent('invitation');
           plan.steps.push({ step: 'reminder1', channel, state: 'cancelled' });
@@ -181,7 +226,21 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
   });
   const responses = plans.flatMap((p, k) =>
     p.answer
-      ? [{ id: randomUUID(), invitation_id: iIds[k]!.id, mode: p.answer, language: p.language, mobility: 1 + Math.floor(rand() * 5), self_care: 1, usual_activities: 2, pain_discomfort: 2, anxiety_depression: 1, vas: 70, completed_at: now }]
+      ? [
+          {
+            id: randomUUID(),
+            invitation_id: iIds[k]!.id,
+            mode: p.answer,
+            language: p.language,
+            mobility: 1 + Math.floor(rand() * 5),
+            self_care: 1,
+            usual_activities: 2,
+            pain_discomfort: 2,
+            anxiety_depression: 1,
+            vas: 70,
+            completed_at: now,
+          },
+        ]
       : [],
   );
   await chunked(responses, 1000, async (c) => {
@@ -194,7 +253,10 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
 export async function writeTestHospitals(db: Db): Promise<void> {
   await db
     .insertInto('hospitals')
-    .values([...TEST_HOSPITALS, { code: 'TINY', name: 'Lite sykehus', health_trust: 'Helse Fonna HF', region: 'Helse Vest RHF' }])
+    .values([
+      ...TEST_HOSPITALS,
+      { code: 'TINY', name: 'Lite sykehus', health_trust: 'Helse Fonna HF', region: 'Helse Vest RHF' },
+    ])
     .onConflict((oc) => oc.column('code').doNothing())
     .execute();
 }
@@ -202,7 +264,15 @@ export async function writeTestHospitals(db: Db): Promise<void> {
 /** One survivor with an invitation sent by e-mail: for access tests. */
 export async function writeSurvivor(
   db: Db,
-  s: { registerId: string; nationalIdSeed: number; hospital: string; givenName: string; familyName?: string; closesOn?: string; outboxState?: OutboxState },
+  s: {
+    registerId: string;
+    nationalIdSeed: number;
+    hospital: string;
+    givenName: string;
+    familyName?: string;
+    closesOn?: string;
+    outboxState?: OutboxState;
+  },
 ): Promise<number> {
   const survivor = await db
     .insertInto('survivors')
@@ -218,15 +288,34 @@ export async function writeSurvivor(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const e = await db.insertInto('arrest_events').values({ survivor_id: survivor.id, arrest_date: '2026-06-01', arrest_type: 'OHCA', hospital: s.hospital }).returning('id').executeTakeFirstOrThrow();
+  const e = await db
+    .insertInto('arrest_events')
+    .values({ survivor_id: survivor.id, arrest_date: '2026-06-01', arrest_type: 'OHCA', hospital: s.hospital })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const inv = await db
     .insertInto('invitations')
-    .values({ arrest_event_id: e.id, state: 'sent', opens_on: '2026-08-30', closes_on: s.closesOn ?? '2026-12-01', language: 'nb', created_at: new Date() })
+    .values({
+      arrest_event_id: e.id,
+      state: 'sent',
+      opens_on: '2026-08-30',
+      closes_on: s.closesOn ?? '2026-12-01',
+      language: 'nb',
+      created_at: new Date(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db
     .insertInto('outbox')
-    .values({ invitation_id: inv.id, step: 'invitation', channel: 'email', state: s.outboxState ?? 'sent', due_at: new Date(), sent_at: new Date(), created_at: new Date() })
+    .values({
+      invitation_id: inv.id,
+      step: 'invitation',
+      channel: 'email',
+      state: s.outboxState ?? 'sent',
+      due_at: new Date(),
+      sent_at: new Date(),
+      created_at: new Date(),
+    })
     .execute();
   return survivor.id;
 }

@@ -22,8 +22,17 @@ export interface TestStaff {
   secret: string;
 }
 
-export async function createStaff(db: Db, sessionSecret: string, u: { email: string; role: StaffRole; hospitals?: string[] }): Promise<TestStaff> {
-  const added = await addUser(db, { email: u.email, role: u.role, hospitals: u.hospitals ?? [], password: STAFF_PASSWORD });
+export async function createStaff(
+  db: Db,
+  sessionSecret: string,
+  u: { email: string; role: StaffRole; hospitals?: string[] },
+): Promise<TestStaff> {
+  const added = await addUser(db, {
+    email: u.email,
+    role: u.role,
+    hospitals: u.hospitals ?? [],
+    password: STAFF_PASSWORD,
+  });
   const secret = newTotpSecret();
   await setTotpSecret({ db, sessionSecret }, added.id, secret, new Date());
   return { id: added.id, email: added.email, role: added.role, password: STAFF_PASSWORD, secret };
@@ -37,7 +46,11 @@ export type Agent = ReturnType<typeof request.agent>;
  * one test never trip the replay check (codes are accepted one step either side of now).
  */
 const lastStep = new Map<string, number>();
-export async function signIn(app: Express, staff: TestStaff, clock: Clock = systemClock): Promise<{ agent: Agent; csrf: string }> {
+export async function signIn(
+  app: Express,
+  staff: TestStaff,
+  clock: Clock = systemClock,
+): Promise<{ agent: Agent; csrf: string }> {
   const agent = request.agent(app);
   const page = await agent.get('/staff/login').expect(200);
   await agent
@@ -62,7 +75,8 @@ export async function nextCode(staff: TestStaff, clock: Clock = systemClock): Pr
   const current = Math.floor(now.getTime() / 30_000);
   const previous = lastStep.get(staff.email);
   const step = previous === undefined || previous < current ? current : previous + 1;
-  if (step > current + 1) throw new Error(`${staff.email} signed in three times within 30 s; use another user or advance the clock`);
+  if (step > current + 1)
+    throw new Error(`${staff.email} signed in three times within 30 s; use another user or advance the clock`);
   lastStep.set(staff.email, step);
   return codeAt(staff.secret, new Date(step * 30_000 + 1000));
 }

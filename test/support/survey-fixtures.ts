@@ -54,7 +54,10 @@ export async function createInvitation(
     .returning('id')
     .executeTakeFirstOrThrow();
   const token = newToken();
-  await db.insertInto('invitation_tokens').values({ token_hash: hashToken(token), invitation_id: invitation.id }).execute();
+  await db
+    .insertInto('invitation_tokens')
+    .values({ token_hash: hashToken(token), invitation_id: invitation.id })
+    .execute();
   const shortCode = await issueShortCode(db, invitation.id);
   return { invitationId: invitation.id, survivorId: survivor.id, token, shortCode };
 }

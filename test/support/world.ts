@@ -31,7 +31,11 @@ export async function createWorld(opts: { registerProfile?: boolean } = {}): Pro
   const database = await createTestDatabase(opts);
   const queues = openTestQueues();
   const smtp = await startSmtpSink();
-  const mailer = createMailer({ smtpUrl: smtp.url, outboxDir: '/nonexistent', from: 'Spørreskjema <noreply@prom.test>' });
+  const mailer = createMailer({
+    smtpUrl: smtp.url,
+    outboxDir: '/nonexistent',
+    from: 'Spørreskjema <noreply@prom.test>',
+  });
   const views = createViews();
   const instruments = loadInstruments();
   const deps: DeliveryDeps = { db: database.db, views, mailer, publicUrl: PUBLIC_URL };

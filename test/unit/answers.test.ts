@@ -30,8 +30,10 @@ test('vas accepts whole numbers 0–100, trimmed', () => {
 });
 
 test('vas refuses out-of-range, fractions, exponents, signs and non-ASCII digits, saying which', () => {
-  for (const raw of ['101', '1000', '150 %']) assert.deepEqual(parsePageAnswer('vas', raw), invalid, JSON.stringify(raw));
-  for (const raw of ['7.5', '73,5', '73,5 %']) assert.deepEqual(parsePageAnswer('vas', raw), { ok: false, error: 'decimal' }, JSON.stringify(raw));
+  for (const raw of ['101', '1000', '150 %'])
+    assert.deepEqual(parsePageAnswer('vas', raw), invalid, JSON.stringify(raw));
+  for (const raw of ['7.5', '73,5', '73,5 %'])
+    assert.deepEqual(parsePageAnswer('vas', raw), { ok: false, error: 'decimal' }, JSON.stringify(raw));
   for (const raw of ['-1', '1e2', '0x1', '+5', '０', '７３', 'sytti', 'ganske bra']) {
     assert.deepEqual(parsePageAnswer('vas', raw), { ok: false, error: 'notNumber' }, JSON.stringify(raw));
   }

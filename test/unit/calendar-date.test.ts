@@ -17,12 +17,19 @@ test('each refused date says why', () => {
   assert.equal(calendarDateProblem('0001-01-01'), 'must be between 1900-01-01 and 2100-12-31');
   assert.equal(calendarDateProblem('1899-12-31'), 'must be between 1900-01-01 and 2100-12-31');
   assert.equal(calendarDateProblem('2101-01-01'), 'must be between 1900-01-01 and 2100-12-31');
-  for (const d of ['2026-1-5', '05.01.2026', '', '2026-01-01T00:00:00Z', ' 2026-01-01', '２０２６-01-01']) assert.equal(calendarDateProblem(d), 'must be a date written YYYY-MM-DD', d);
+  for (const d of ['2026-1-5', '05.01.2026', '', '2026-01-01T00:00:00Z', ' 2026-01-01', '２０２６-01-01'])
+    assert.equal(calendarDateProblem(d), 'must be a date written YYYY-MM-DD', d);
 });
 
 test('UTC instants (API cursors): a real day and time, else undefined', () => {
   assert.equal(parseUtcInstant('2026-05-01T08:30:00.123456Z'), '2026-05-01T08:30:00.123456Z');
-  for (const t of ['2026-02-30T10:00:00.000000Z', '2026-05-01T24:00:00.000000Z', '2026-05-01T10:60:00Z', '0000-01-01T00:00:00Z', '2026-05-01T10:00:00+02:00']) {
+  for (const t of [
+    '2026-02-30T10:00:00.000000Z',
+    '2026-05-01T24:00:00.000000Z',
+    '2026-05-01T10:60:00Z',
+    '0000-01-01T00:00:00Z',
+    '2026-05-01T10:00:00+02:00',
+  ]) {
     assert.equal(parseUtcInstant(t), undefined, t);
   }
 });

@@ -4,8 +4,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { monthIndex, onTimeAxis, trendChartSvg, type TrendPoint } from '../../src/reports/chart.ts';
 
-const text = { id: 't', title: 'Svarprosent', description: 'per måned', percent: (s: number) => `${Math.round(s * 100)} %`, missing: 'skjult', small: 'færre enn 20 invitert' };
-const circles = (svg: string) => [...svg.matchAll(/<circle cx="([\d.]+)"[^>]*?(data-small="true")?><title>([^<]*)</g)].map((m) => ({ x: Number(m[1]), small: Boolean(m[2]), title: m[3]! }));
+const text = {
+  id: 't',
+  title: 'Svarprosent',
+  description: 'per måned',
+  percent: (s: number) => `${Math.round(s * 100)} %`,
+  missing: 'skjult',
+  small: 'færre enn 20 invitert',
+};
+const circles = (svg: string) =>
+  [...svg.matchAll(/<circle cx="([\d.]+)"[^>]*?(data-small="true")?><title>([^<]*)</g)].map((m) => ({
+    x: Number(m[1]),
+    small: Boolean(m[2]),
+    title: m[3]!,
+  }));
 
 test('months are placed by the calendar: 2026-05 and 2026-09 are four steps apart, not neighbours', () => {
   const points: TrendPoint[] = [
@@ -32,7 +44,13 @@ test('an empty month is a gap: the line is drawn in separate pieces around it', 
   );
   const d = /<path d="([^"]+)"/.exec(svg)![1]!;
   assert.equal(d.match(/M/g)?.length, 2, 'two pieces, across the new year gap');
-  assert.deepEqual(onTimeAxis([{ label: '2025-11', value: 1 }, { label: '2026-02', value: 1 }]).map((p) => p.label), ['2025-11', '2025-12', '2026-01', '2026-02']);
+  assert.deepEqual(
+    onTimeAxis([
+      { label: '2025-11', value: 1 },
+      { label: '2026-02', value: 1 },
+    ]).map((p) => p.label),
+    ['2025-11', '2025-12', '2026-01', '2026-02'],
+  );
   assert.equal(monthIndex('2026-01') - monthIndex('2025-12'), 1);
 });
 
@@ -45,11 +63,14 @@ test('a month with fewer than 20 invited has a hollow marker, named in its title
     ],
     text,
   );
-  assert.deepEqual(circles(svg).map((c) => [c.small, c.title]), [
-    [true, '2026-01: 50 % (færre enn 20 invitert)'],
-    [false, '2026-02: 50 %'],
-    [false, '2026-03: 50 %'],
-  ]);
+  assert.deepEqual(
+    circles(svg).map((c) => [c.small, c.title]),
+    [
+      [true, '2026-01: 50 % (færre enn 20 invitert)'],
+      [false, '2026-02: 50 %'],
+      [false, '2026-03: 50 %'],
+    ],
+  );
 });
 
 test('one month alone, or none, still draws', () => {

@@ -78,7 +78,12 @@ test('production without secrets names every secret variable', () => {
 });
 
 test('production with every secret works and writes no secrets.json', () => {
-  const e = env({ NODE_ENV: 'production', SESSION_SECRET: SECRET_A, EXPORT_PSEUDONYM_KEY: SECRET_B, ERASURE_KEY: 'c'.repeat(32) });
+  const e = env({
+    NODE_ENV: 'production',
+    SESSION_SECRET: SECRET_A,
+    EXPORT_PSEUDONYM_KEY: SECRET_B,
+    ERASURE_KEY: 'c'.repeat(32),
+  });
   const c = loadConfig(e);
   assert.equal(c.production, true);
   assert.equal(c.sessionSecret, SECRET_A);
@@ -118,7 +123,13 @@ test('secureCookies only for https, trailing slashes stripped', () => {
 
 test('valid explicit values are kept', () => {
   const c = loadConfig(
-    env({ PORT: '8080', ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379', SMTP_URL: 'smtps://mail.example.no:465', DATABASE_URL: 'postgresql://u@h/prom' }),
+    env({
+      PORT: '8080',
+      ROLE: 'worker',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      SMTP_URL: 'smtps://mail.example.no:465',
+      DATABASE_URL: 'postgresql://u@h/prom',
+    }),
   );
   assert.equal(c.port, 8080);
   assert.equal(c.publicUrl, 'http://localhost:8080', 'without PUBLIC_URL the links follow PORT');
@@ -141,13 +152,20 @@ test('TRUST_PROXY: unset trusts no proxy; a hop count or an address list passes 
   assert.equal(loadConfig({ DATA_DIR: dir }).trustProxy, false);
   assert.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy, 1);
   assert.equal(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, 'loopback, 10.0.0.0/8');
-  assert.throws(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'a;rm -rf' }), /TRUST_PROXY: must be a number of proxy hops/);
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'a;rm -rf' }),
+    /TRUST_PROXY: must be a number of proxy hops/,
+  );
 });
 
 test('METRICS_ALLOW: loopback by default, "off" turns /metrics off, junk names the variable; LOG_LEVEL checked', () => {
   assert.deepEqual(loadConfig(env()).metricsAllow, ['loopback']);
   assert.deepEqual(loadConfig(env({ METRICS_ALLOW: 'off' })).metricsAllow, []);
-  assert.deepEqual(loadConfig(env({ METRICS_ALLOW: 'loopback, 10.0.0.0/8,192.0.2.7' })).metricsAllow, ['loopback', '10.0.0.0/8', '192.0.2.7']);
+  assert.deepEqual(loadConfig(env({ METRICS_ALLOW: 'loopback, 10.0.0.0/8,192.0.2.7' })).metricsAllow, [
+    'loopback',
+    '10.0.0.0/8',
+    '192.0.2.7',
+  ]);
   refuses({ METRICS_ALLOW: 'everyone' }, 'METRICS_ALLOW', /addresses\/subnets/);
   refuses({ METRICS_ALLOW: '10.0.0.0/99' }, 'METRICS_ALLOW');
   assert.equal(loadConfig(env()).logLevel, 'info');

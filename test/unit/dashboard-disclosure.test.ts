@@ -5,7 +5,15 @@
 // region, web + paper = answered, the reasons to cancelled).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate, BASE_MEASURES, DIMENSIONS, publish, type DashboardView, type Fact, type Line } from '../../src/reports/dashboard.ts';
+import {
+  aggregate,
+  BASE_MEASURES,
+  DIMENSIONS,
+  publish,
+  type DashboardView,
+  type Fact,
+  type Line,
+} from '../../src/reports/dashboard.ts';
 import { inRowSpace, nullSpace } from '../support/linear-algebra.ts';
 import { random } from '../support/disclosure-cohort.ts';
 
@@ -43,7 +51,10 @@ function facts(seed: number, n: number): Fact[] {
 
 /** Every line with its dimension, the total first. */
 function lines(view: DashboardView): { dim: string; line: Line }[] {
-  return [{ dim: 'total', line: view.total }, ...DIMENSIONS.flatMap((d) => view.tables[d].map((line) => ({ dim: d, line })))];
+  return [
+    { dim: 'total', line: view.total },
+    ...DIMENSIONS.flatMap((d) => view.tables[d].map((line) => ({ dim: d, line }))),
+  ];
 }
 
 /** Hidden counts of 1 to k − 1 that the shown counts and the published relations pin down. */
@@ -71,16 +82,33 @@ function pinned(view: DashboardView, k: number): string[] {
   const trustOf = new Map<string, string>(HOSPITALS.map(([h, t]) => [h, t]));
   const regionOf = new Map<string, string>(HOSPITALS.map(([, t, r]) => [t, r]));
   for (const m of measures) {
-    for (const d of DIMENSIONS) relation(at('total', '', m), view.tables[d].map((l) => at(d, l.key, m)));
-    for (const t of view.tables.health_trust) relation(at('health_trust', t.key, m), view.tables.hospital.filter((h) => trustOf.get(h.key) === t.key).map((h) => at('hospital', h.key, m)));
-    for (const r of view.tables.region) relation(at('region', r.key, m), view.tables.health_trust.filter((t) => regionOf.get(t.key) === r.key).map((t) => at('health_trust', t.key, m)));
+    for (const d of DIMENSIONS)
+      relation(
+        at('total', '', m),
+        view.tables[d].map((l) => at(d, l.key, m)),
+      );
+    for (const t of view.tables.health_trust)
+      relation(
+        at('health_trust', t.key, m),
+        view.tables.hospital.filter((h) => trustOf.get(h.key) === t.key).map((h) => at('hospital', h.key, m)),
+      );
+    for (const r of view.tables.region)
+      relation(
+        at('region', r.key, m),
+        view.tables.health_trust.filter((t) => regionOf.get(t.key) === r.key).map((t) => at('health_trust', t.key, m)),
+      );
   }
   for (const { dim, line } of all) {
     relation(at(dim, line.key, 'answered'), [at(dim, line.key, 'answeredWeb'), at(dim, line.key, 'answeredPaper')]);
-    relation(at(dim, line.key, 'cancelled'), view.reasons.map((r) => at(dim, line.key, `cancelled:${r}`)));
+    relation(
+      at(dim, line.key, 'cancelled'),
+      view.reasons.map((r) => at(dim, line.key, `cancelled:${r}`)),
+    );
   }
   const nulls = nullSpace(rows, hidden.length);
-  return hidden.filter((c) => cells[c]!.value > 0 && cells[c]!.value < k && inRowSpace(nulls, [col.get(c)!])).map((c) => `${cells[c]!.key}=${cells[c]!.value}`);
+  return hidden
+    .filter((c) => cells[c]!.value > 0 && cells[c]!.value < k && inRowSpace(nulls, [col.get(c)!]))
+    .map((c) => `${cells[c]!.key}=${cells[c]!.value}`);
 }
 
 for (const k of [3, 5, 8]) {
@@ -95,8 +123,15 @@ for (const k of [3, 5, 8]) {
           if (c.value > 0 && c.value < k) assert.ok(c.hidden, `${dim} ${line.key} ${m} = ${c.value}`);
           if (c.hidden) hiddenCount++;
         }
-        for (const [rate, num, den] of [[line.rateInvited, 'answered', 'invited'], [line.rateEligible, 'answered', 'eligible']] as const) {
-          if (!rate.hidden) assert.ok(!line.cells[num]!.hidden && !line.cells[den]!.hidden, `${dim} ${line.key}: a rate beside a hidden count`);
+        for (const [rate, num, den] of [
+          [line.rateInvited, 'answered', 'invited'],
+          [line.rateEligible, 'answered', 'eligible'],
+        ] as const) {
+          if (!rate.hidden)
+            assert.ok(
+              !line.cells[num]!.hidden && !line.cells[den]!.hidden,
+              `${dim} ${line.key}: a rate beside a hidden count`,
+            );
         }
       }
       assert.ok(hiddenCount > 0, 'the random register has small cells');

@@ -16,9 +16,7 @@ import { NORWAY_2024 } from '../../src/reports/eq5d/valuesets/norway-2024.ts';
 const IDS = listValueSets().map((v) => v.id);
 
 function everyState(): string[] {
-  return Array.from({ length: 3125 }, (_, i) =>
-    [...i.toString(5).padStart(5, '0')].map((d) => Number(d) + 1).join(''),
-  );
+  return Array.from({ length: 3125 }, (_, i) => [...i.toString(5).padStart(5, '0')].map((d) => Number(d) + 1).join(''));
 }
 
 function index(state: string | Levels, id: ValueSetId): number {
@@ -105,7 +103,13 @@ test('invalid states give null, never an imputed value', () => {
   for (const id of IDS) {
     for (const s of bad) assert.equal(eq5dIndex(s, id), null, `${id} "${s}"`);
   }
-  const badTuples = [[1, 2, 3, 4], [1, 2, 3, 4, 6], [0, 1, 1, 1, 1], [1.5, 1, 1, 1, 1], [1, 1, 1, 1, NaN]];
+  const badTuples = [
+    [1, 2, 3, 4],
+    [1, 2, 3, 4, 6],
+    [0, 1, 1, 1, 1],
+    [1.5, 1, 1, 1, 1],
+    [1, 1, 1, 1, NaN],
+  ];
   for (const t of badTuples) assert.equal(eq5dIndex(t as unknown as Levels, 'NO-2024'), null);
   assert.equal(eq5dIndex(null as unknown as string, 'NO-2024'), null);
   assert.equal(eq5dIndex(12345 as unknown as string, 'NO-2024'), null);

@@ -53,8 +53,7 @@ function allStates(): string[] {
   const digits = ['1', '2', '3', '4', '5'];
   for (const a of digits)
     for (const b of digits)
-      for (const c of digits)
-        for (const d of digits) for (const e of digits) out.push(a + b + c + d + e);
+      for (const c of digits) for (const d of digits) for (const e of digits) out.push(a + b + c + d + e);
   return out;
 }
 
@@ -107,5 +106,10 @@ for (const [id, file] of Object.entries(FILES) as [ValueSetId, string][]) {
 }
 
 test('every registered value set has a reference file', () => {
-  assert.deepEqual(listValueSets().map((v) => v.id).sort(), Object.keys(FILES).sort());
+  assert.deepEqual(
+    listValueSets()
+      .map((v) => v.id)
+      .sort(),
+    Object.keys(FILES).sort(),
+  );
 });

@@ -83,7 +83,13 @@ test('planSteps leaves out steps that would fall on or after the closing day', (
 });
 
 test('a register may change the programme: other days, no second reminder', () => {
-  const p: Programme = { ...DEFAULT_PROGRAMME, opensAfterDays: 60, reminder1AfterDays: 21, reminder2AfterDays: null, sendAtHour: 10 };
+  const p: Programme = {
+    ...DEFAULT_PROGRAMME,
+    opensAfterDays: 60,
+    reminder1AfterDays: 21,
+    reminder2AfterDays: null,
+    sendAtHour: 10,
+  };
   const w = surveyWindow('2026-01-01', p);
   assert.equal(w.opensOn, '2026-03-02');
   assert.equal(decideInvitation('2026-01-01', person(), '2026-03-02', p).kind, 'invite');
@@ -97,7 +103,14 @@ test('a register may change the programme: other days, no second reminder', () =
 });
 
 function person(over: Partial<Parameters<typeof decideInvitation>[1]> = {}): Parameters<typeof decideInvitation>[1] {
-  return { diedOn: null, withdrawnAt: null, optedOutAt: null, email: 'kari@example.no', channelRule: 'email-or-paper', ...over };
+  return {
+    diedOn: null,
+    withdrawnAt: null,
+    optedOutAt: null,
+    email: 'kari@example.no',
+    channelRule: 'email-or-paper',
+    ...over,
+  };
 }
 
 test('channel rules: email-or-paper ends on paper, email-only stays e-mail, paper-only is all paper', () => {
@@ -113,7 +126,9 @@ test('channel rules: email-or-paper ends on paper, email-only stays e-mail, pape
   assert.deepEqual(plan('email-or-paper', null), ['paper', 'paper', 'paper']);
   assert.deepEqual(plan('email-only', null), ['paper', 'paper', 'paper']);
   assert.deepEqual(
-    (['invitation', 'reminder1', 'reminder2'] as const).map((s) => plannedChannel(s, 'email', 'email-or-paper', { ...DEFAULT_PROGRAMME, reminder2Channel: 'same' })),
+    (['invitation', 'reminder1', 'reminder2'] as const).map((s) =>
+      plannedChannel(s, 'email', 'email-or-paper', { ...DEFAULT_PROGRAMME, reminder2Channel: 'same' }),
+    ),
     ['email', 'email', 'email'],
   );
   assert.equal(plannedChannel('paper_request', 'email', 'email-only'), 'paper');

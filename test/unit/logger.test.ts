@@ -6,7 +6,10 @@ import { captureLogs } from '../support/logs.ts';
 
 test('an error is logged by its type and code only', () => {
   const logs = captureLogs();
-  const dbError = Object.assign(new Error('duplicate key (national_id)=(12345678901)'), { name: 'DatabaseError', code: '23505' });
+  const dbError = Object.assign(new Error('duplicate key (national_id)=(12345678901)'), {
+    name: 'DatabaseError',
+    code: '23505',
+  });
   logs.logger.error({ err: dbError }, 'request failed');
   logs.logger.warn({ err: new RangeError('550 no such user survivor@example.test') }, 'worker error');
   const [first, second] = logs.entries();

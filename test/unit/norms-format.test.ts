@@ -11,7 +11,10 @@ test('the shipped 2019 Norwegian norms hold only published numbers, each with it
   assert.equal(overall.n?.value, 3120);
   assert.equal(overall.vas.groups, null, 'the ten-group VAS shares were not published: missing, not invented');
   const matched = set.strata.find((s) => s.match)!;
-  assert.deepEqual([matched.vas.mean?.value, matched.vas.sd?.value, matched.index.mean?.value, matched.index.sd?.value], [79, 17, 0.82, 0.18]);
+  assert.deepEqual(
+    [matched.vas.mean?.value, matched.vas.sd?.value, matched.index.mean?.value, matched.index.sd?.value],
+    [79, 17, 0.82, 0.18],
+  );
   assert.equal(matched.index.valueSet, null);
   assert.match(set.sources.garratt2022!, /doi:10\.1007\/s11136-021-02938-7/);
   assert.match(set.sources.almkruse2024!, /doi:10\.1016\/j\.resplu\.2023\.100549/);
@@ -47,5 +50,9 @@ test('microdata aggregates: weighted shares, means and the value set used', () =
   assert.equal(all.vas.mean?.value, 87.5, 'a missing VAS is left out, not counted as 0');
   assert.equal(all.dimensions.anxiety_depression?.shares[0], 1);
   assert.ok(set.strata.every((s) => s.n!.source === 'computed:test.csv'));
-  assert.equal(set.strata.find((s) => s.sex === 'male' && s.age === '18-29'), undefined, 'empty cells are left out');
+  assert.equal(
+    set.strata.find((s) => s.sex === 'male' && s.age === '18-29'),
+    undefined,
+    'empty cells are left out',
+  );
 });

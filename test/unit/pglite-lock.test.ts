@@ -48,17 +48,23 @@ test('refuses while another live node process holds it, takes over once it is go
   try {
     await once(child, 'spawn');
     const pid = child.pid!;
-    writeFileSync(`${dir}.lock`, JSON.stringify({ pid, command: 'prom worker', startedAt: '2026-01-01T00:00:00.000Z' }));
+    writeFileSync(
+      `${dir}.lock`,
+      JSON.stringify({ pid, command: 'prom worker', startedAt: '2026-01-01T00:00:00.000Z' }),
+    );
     assert.throws(
       () => lockDataDir(dir, 'prom serve'),
       (err: unknown) => {
         assert.ok(err instanceof DataDirInUseError);
-        assert.match(err.message, new RegExp(`in use by process ${pid} \\(prom worker, since 2026-01-01T00:00:00.000Z\\)`));
+        assert.match(
+          err.message,
+          new RegExp(`in use by process ${pid} \\(prom worker, since 2026-01-01T00:00:00.000Z\\)`),
+        );
         assert.match(err.message, /DATABASE_URL/);
         return true;
       },
     );
-    assert.equal(readLock(dir).pid, pid, 'the refused attempt leaves the holder\'s lock alone');
+    assert.equal(readLock(dir).pid, pid, "the refused attempt leaves the holder's lock alone");
   } finally {
     child.kill();
   }
@@ -93,7 +99,10 @@ test('two processes racing to take over a stale lock: exactly one wins, 50 trial
     for (let i = 0; i < 50; i++) {
       const dir = pgliteDir();
       lockDataDir(dir, 'setup').release(); // creates the parent folder
-      writeFileSync(`${dir}.lock`, JSON.stringify({ pid: dead.pid, command: 'killed server', startedAt: '2026-01-01T00:00:00.000Z' }));
+      writeFileSync(
+        `${dir}.lock`,
+        JSON.stringify({ pid: dead.pid, command: 'killed server', startedAt: '2026-01-01T00:00:00.000Z' }),
+      );
       const at = Date.now() + 150;
       for (const r of racers) r.child.stdin!.write(`go ${dir} ${at}\n`);
       const results = await Promise.all(racers.map((r) => r.next()));

@@ -45,9 +45,21 @@ test('decideInvitation: not yet before day 90, invite on day 90, never on day 18
 test('decideInvitation: died, withdrawn, opted out are never invited', () => {
   const w = { opensOn: OPENS, closesOn: CLOSES };
   const at = new Date('2026-02-01T10:00:00Z');
-  assert.deepEqual(decideInvitation(ARREST, person({ diedOn: '2026-02-01' }), OPENS), { kind: 'never', window: w, reason: 'died' });
-  assert.deepEqual(decideInvitation(ARREST, person({ withdrawnAt: at }), OPENS), { kind: 'never', window: w, reason: 'withdrawn' });
-  assert.deepEqual(decideInvitation(ARREST, person({ optedOutAt: at }), OPENS), { kind: 'never', window: w, reason: 'opted_out' });
+  assert.deepEqual(decideInvitation(ARREST, person({ diedOn: '2026-02-01' }), OPENS), {
+    kind: 'never',
+    window: w,
+    reason: 'died',
+  });
+  assert.deepEqual(decideInvitation(ARREST, person({ withdrawnAt: at }), OPENS), {
+    kind: 'never',
+    window: w,
+    reason: 'withdrawn',
+  });
+  assert.deepEqual(decideInvitation(ARREST, person({ optedOutAt: at }), OPENS), {
+    kind: 'never',
+    window: w,
+    reason: 'opted_out',
+  });
 });
 
 test('decideInvitation: channel rules', () => {

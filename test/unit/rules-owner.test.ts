@@ -9,7 +9,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const OWNER = 'src/invitations/';
-const OWNED = ['invitations', 'outbox', 'letters', 'print_batches', 'responses', 'answer_drafts', 'invitation_tokens', 'short_codes', 'uncounted_returns', 'erasures'];
+const OWNED = [
+  'invitations',
+  'outbox',
+  'letters',
+  'print_batches',
+  'responses',
+  'answer_drafts',
+  'invitation_tokens',
+  'short_codes',
+  'uncounted_returns',
+  'erasures',
+];
 
 /** Files allowed to write owned tables without a transition, and why. */
 const EXEMPT: Record<string, string> = {
@@ -43,15 +54,30 @@ export function writesIn(file: string, text: string): string[] {
 }
 
 test('outside the rules owner, nothing writes the tables its transitions own', () => {
-  const scanned = [...files('src'), ...files('jobs'), ...files('scripts'), ...files('bin'), ...files('test/bench')].filter((f) => !f.startsWith(OWNER));
+  const scanned = [
+    ...files('src'),
+    ...files('jobs'),
+    ...files('scripts'),
+    ...files('bin'),
+    ...files('test/bench'),
+  ].filter((f) => !f.startsWith(OWNER));
   assert.ok(scanned.length > 80, `scanned ${scanned.length} files`);
-  const offenders = scanned.filter((f) => !(f in EXEMPT)).flatMap((f) => writesIn(f, readFileSync(path.join(root, f), 'utf8')));
-  assert.deepEqual(offenders, [], 'write these through a transition of src/invitations/ (or list an exemption with its reason)');
+  const offenders = scanned
+    .filter((f) => !(f in EXEMPT))
+    .flatMap((f) => writesIn(f, readFileSync(path.join(root, f), 'utf8')));
+  assert.deepEqual(
+    offenders,
+    [],
+    'write these through a transition of src/invitations/ (or list an exemption with its reason)',
+  );
 });
 
 test('every exemption is still needed, so the list cannot hide a new writer', () => {
   for (const file of Object.keys(EXEMPT)) {
-    assert.ok(writesIn(file, readFileSync(path.join(root, file), 'utf8')).length > 0, `${file} no longer writes an owned table: drop its exemption`);
+    assert.ok(
+      writesIn(file, readFileSync(path.join(root, file), 'utf8')).length > 0,
+      `${file} no longer writes an owned table: drop its exemption`,
+    );
   }
 });
 

@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate, classify, publish, type Fact } from '../../src/reports/dashboard.ts';
 import { trendChartSvg } from '../../src/reports/chart.ts';
-import { checkCode, codeAt, decryptSecret, encryptSecret, newTotpSecret, otpauthUri, totpKeyFrom } from '../../src/staff/totp.ts';
+import {
+  checkCode,
+  codeAt,
+  decryptSecret,
+  encryptSecret,
+  newTotpSecret,
+  otpauthUri,
+  totpKeyFrom,
+} from '../../src/staff/totp.ts';
 import { rowsToCsv } from '../../src/staff/exports.ts';
 
 function fact(over: Partial<Fact> = {}): Fact {
@@ -27,7 +35,17 @@ function fact(over: Partial<Fact> = {}): Fact {
 }
 
 test('classify: the definitions in docs/response-rates.md', () => {
-  assert.deepEqual(classify(fact()), { eligible: true, invited: true, reminded: false, answeredWeb: false, answeredPaper: false, answered: false, expired: false, cancelled: false, reason: undefined });
+  assert.deepEqual(classify(fact()), {
+    eligible: true,
+    invited: true,
+    reminded: false,
+    answeredWeb: false,
+    answeredPaper: false,
+    answered: false,
+    expired: false,
+    cancelled: false,
+    reason: undefined,
+  });
   // died before anything was sent: cancelled, not eligible
   const died = classify(fact({ state: 'cancelled', cancelReason: 'died', sent: false }));
   assert.equal(died.eligible, false);
@@ -50,7 +68,16 @@ test('aggregate: every dimension adds up to the total; unknown categories sort l
   const facts = [
     fact({ answerMode: 'web', state: 'answered' }),
     fact({ hospital: 'XX', hospitalName: null, healthTrust: '', region: '', channel: '' }),
-    fact({ hospital: 'HUS', hospitalName: 'Haukeland', healthTrust: 'Helse Bergen HF', region: 'Helse Vest RHF', month: '2026-02', state: 'cancelled', cancelReason: 'withdrawn', sent: false }),
+    fact({
+      hospital: 'HUS',
+      hospitalName: 'Haukeland',
+      healthTrust: 'Helse Bergen HF',
+      region: 'Helse Vest RHF',
+      month: '2026-02',
+      state: 'cancelled',
+      cancelReason: 'withdrawn',
+      sent: false,
+    }),
   ];
   const a = aggregate(facts);
   assert.equal(a.total.eligible, 2);
@@ -59,7 +86,11 @@ test('aggregate: every dimension adds up to the total; unknown categories sort l
   assert.deepEqual(a.total.cancelledBy, { withdrawn: 1 });
   assert.deepEqual(a.reasons, ['withdrawn']);
   for (const d of ['month', 'hospital', 'health_trust', 'region', 'arrest_type', 'channel', 'language'] as const) {
-    assert.equal(a.tables[d].reduce((s, g) => s + g.counts.eligible, 0), a.total.eligible, d);
+    assert.equal(
+      a.tables[d].reduce((s, g) => s + g.counts.eligible, 0),
+      a.total.eligible,
+      d,
+    );
   }
   assert.equal(a.tables.health_trust.at(-1)!.key, '', 'unknown trust last');
   assert.equal(a.trustOf.get('XX'), '');
@@ -67,8 +98,10 @@ test('aggregate: every dimension adds up to the total; unknown categories sort l
 
 test('publish with suppression hides 1–4 and partners; rates follow their counts', () => {
   const facts: Fact[] = [];
-  for (let i = 0; i < 40; i++) facts.push(fact({ state: i % 2 ? 'answered' : 'sent', answerMode: i % 2 ? 'web' : null }));
-  for (let i = 0; i < 3; i++) facts.push(fact({ hospital: 'SMALL', hospitalName: 'Lite', healthTrust: 'Lite HF', region: 'Helse Nord RHF' }));
+  for (let i = 0; i < 40; i++)
+    facts.push(fact({ state: i % 2 ? 'answered' : 'sent', answerMode: i % 2 ? 'web' : null }));
+  for (let i = 0; i < 3; i++)
+    facts.push(fact({ hospital: 'SMALL', hospitalName: 'Lite', healthTrust: 'Lite HF', region: 'Helse Nord RHF' }));
   const open = publish(aggregate(facts), { suppress: false });
   assert.ok(Object.values(open.total.cells).every((c) => !c.hidden));
   const view = publish(aggregate(facts), { suppress: true });
@@ -90,7 +123,13 @@ test('trend chart: an accessible SVG with a gap for hidden months and no style a
       { label: '2026-02', value: null },
       { label: '2026-03', value: 0.75 },
     ],
-    { id: 't', title: 'Svarprosent <&>', description: 'Fra januar til mars', percent: (s) => `${Math.round(s * 100)} %`, missing: 'skjult' },
+    {
+      id: 't',
+      title: 'Svarprosent <&>',
+      description: 'Fra januar til mars',
+      percent: (s) => `${Math.round(s * 100)} %`,
+      missing: 'skjult',
+    },
   );
   assert.match(svg, /^<svg [^>]*role="img" aria-labelledby="t-title t-desc"/);
   assert.match(svg, /<title id="t-title">Svarprosent &lt;&amp;&gt;<\/title>/);
@@ -114,11 +153,18 @@ test('TOTP secrets: encrypted at rest, bound to the user, codes with one step of
   const step = await checkCode(secret, code, now, null);
   assert.equal(step, Math.floor(now.getTime() / 30_000));
   assert.equal(await checkCode(secret, code, new Date(now.getTime() + 30_000), null), step, 'accepted one step late');
-  assert.equal(await checkCode(secret, code, new Date(now.getTime() + 90_000), null), undefined, 'not three steps late');
+  assert.equal(
+    await checkCode(secret, code, new Date(now.getTime() + 90_000), null),
+    undefined,
+    'not three steps late',
+  );
   assert.equal(await checkCode(secret, code, now, step), undefined, 'a used step is refused');
   assert.equal(await checkCode(secret, 'abcdef', now, null), undefined);
   assert.equal(await checkCode(secret, `${code.slice(0, 3)} ${code.slice(3)}`, now, null), step, 'spaces are ignored');
-  assert.match(otpauthUri('kari@register.test', secret), /^otpauth:\/\/totp\/.*kari%40register\.test\?.*secret=[A-Z2-7]+/);
+  assert.match(
+    otpauthUri('kari@register.test', secret),
+    /^otpauth:\/\/totp\/.*kari%40register\.test\?.*secret=[A-Z2-7]+/,
+  );
 });
 
 test('exports: formula cells defused', () => {

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shares, standardise, summarise, vasGroup, weightedMean, weightedMedian, weightedSd, wilson } from '../../src/reports/stats.ts';
+import {
+  shares,
+  standardise,
+  summarise,
+  vasGroup,
+  weightedMean,
+  weightedMedian,
+  weightedSd,
+  wilson,
+} from '../../src/reports/stats.ts';
 import { ageBand } from '../../src/reports/norms/format.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
@@ -10,8 +19,8 @@ test('summarise: mean, sample SD and a t-based 95 % interval', () => {
   close(s.mean, 5.5);
   close(s.sd!, Math.sqrt(55 / 6));
   // t(0.975, 9) = 2.2621571628 (standard tables)
-  close(s.ci95![0], 5.5 - 2.2621571628 * Math.sqrt(55 / 6) / Math.sqrt(10), 1e-8);
-  close(s.ci95![1], 5.5 + 2.2621571628 * Math.sqrt(55 / 6) / Math.sqrt(10), 1e-8);
+  close(s.ci95![0], 5.5 - (2.2621571628 * Math.sqrt(55 / 6)) / Math.sqrt(10), 1e-8);
+  close(s.ci95![1], 5.5 + (2.2621571628 * Math.sqrt(55 / 6)) / Math.sqrt(10), 1e-8);
   assert.deepEqual(summarise([7]), { n: 1, mean: 7, sd: null, ci95: null });
   assert.equal(summarise([]), null);
 });
@@ -36,14 +45,48 @@ test('shares, weighted mean, SD and median', () => {
 });
 
 test('direct standardisation weights the norm strata by the survivors’ mix, and needs every stratum', () => {
-  const norm = new Map<string, number | null>([['male|60-69', 80], ['female|60-69', 70], ['male|80+', null]]);
-  close(standardise(norm, new Map([['male|60-69', 3], ['female|60-69', 1]]))!, 77.5);
-  assert.equal(standardise(norm, new Map([['male|60-69', 3], ['male|80+', 1]])), null);
+  const norm = new Map<string, number | null>([
+    ['male|60-69', 80],
+    ['female|60-69', 70],
+    ['male|80+', null],
+  ]);
+  close(
+    standardise(
+      norm,
+      new Map([
+        ['male|60-69', 3],
+        ['female|60-69', 1],
+      ]),
+    )!,
+    77.5,
+  );
+  assert.equal(
+    standardise(
+      norm,
+      new Map([
+        ['male|60-69', 3],
+        ['male|80+', 1],
+      ]),
+    ),
+    null,
+  );
   assert.equal(standardise(norm, new Map([['female|18-29', 2]])), null);
 });
 
 test('age bands of the Norwegian norms', () => {
-  assert.deepEqual([17, 18, 29, 30, 39, 40, 69, 70, 79, 80, 104].map(ageBand), [null, '18-29', '18-29', '30-39', '30-39', '40-49', '60-69', '70-79', '70-79', '80+', '80+']);
+  assert.deepEqual([17, 18, 29, 30, 39, 40, 69, 70, 79, 80, 104].map(ageBand), [
+    null,
+    '18-29',
+    '18-29',
+    '30-39',
+    '30-39',
+    '40-49',
+    '60-69',
+    '70-79',
+    '70-79',
+    '80+',
+    '80+',
+  ]);
 });
 
 test('Wilson intervals: Newcombe (1998) worked examples, and the score test inverted by bisection', () => {
@@ -54,7 +97,12 @@ test('Wilson intervals: Newcombe (1998) worked examples, and the score test inve
     [0, 20, 0, 0.1611],
     [1, 29, 0.0061, 0.1718],
   ];
-  for (const [x, n, low, high] of published) assert.deepEqual(wilson(x, n)!.map((v) => v.toFixed(4)), [low.toFixed(4), high.toFixed(4)], `${x}/${n}`);
+  for (const [x, n, low, high] of published)
+    assert.deepEqual(
+      wilson(x, n)!.map((v) => v.toFixed(4)),
+      [low.toFixed(4), high.toFixed(4)],
+      `${x}/${n}`,
+    );
   // Independently: the bounds are the p where |x − np| / √(np(1 − p)) equals z(0.975) = 1.959963985.
   const z = 1.959963985;
   const score = (x: number, n: number, p: number) => Math.abs(x - n * p) / Math.sqrt(n * p * (1 - p));
@@ -67,7 +115,12 @@ test('Wilson intervals: Newcombe (1998) worked examples, and the score test inve
     }
     return (a + b) / 2;
   };
-  for (const [x, n] of [[3, 10], [7, 40], [39, 39], [12, 94]] as const) {
+  for (const [x, n] of [
+    [3, 10],
+    [7, 40],
+    [39, 39],
+    [12, 94],
+  ] as const) {
     const [low, high] = wilson(x, n)!;
     const p = x / n;
     if (x > 0) close(low, bisect(x, n, 1e-12, p), 1e-9);
@@ -89,11 +142,20 @@ test('difference from a standardised norm: with one stratum it is Welch’s inte
   close(d.ci95[0], -3.3654832, 1e-6);
   close(d.ci95[1], 0.2054832, 1e-6);
   // Two strata: the norm's variance adds up as Σ w²·sd²/n.
-  const two = differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 0.6, sd: 15, n: 400 }, { weight: 0.4, sd: 18, n: 300 }])!;
+  const two = differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [
+    { weight: 0.6, sd: 15, n: 400 },
+    { weight: 0.4, sd: 18, n: 300 },
+  ])!;
   const variance = 400 / 50 + (0.36 * 225) / 400 + (0.16 * 324) / 300;
-  close(two.ci95[1] - two.value, (two.value - two.ci95[0]));
-  assert.ok(Math.abs((two.ci95[1] - two.value) / Math.sqrt(variance) - 2.01) < 0.02, 'about t(0.975, ~55) standard errors');
-  assert.equal(differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 1, sd: 15, n: 1 }]), null);
+  close(two.ci95[1] - two.value, two.value - two.ci95[0]);
+  assert.ok(
+    Math.abs((two.ci95[1] - two.value) / Math.sqrt(variance) - 2.01) < 0.02,
+    'about t(0.975, ~55) standard errors',
+  );
+  assert.equal(
+    differenceFromStandardised({ n: 50, mean: 70, sd: 20, ci95: null }, 80, [{ weight: 1, sd: 15, n: 1 }]),
+    null,
+  );
 });
 
 test('bootstrap interval of a mean: fixed seed, within the data’s range, and as the normal approximation for large n', async () => {

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { derivableCells, isSmall, suppressCells, type Relation } from '../../src/reports/suppression.ts';
 
 test('primary: 1–4 are hidden, 0 and 5+ are shown', () => {
-  assert.deepEqual([0, 1, 4, 5, 100].map((n) => isSmall(n)), [false, true, true, false, false]);
+  assert.deepEqual(
+    [0, 1, 4, 5, 100].map((n) => isSmall(n)),
+    [false, true, true, false, false],
+  );
   const { suppressed, primary } = suppressCells([10, 20, 30], [{ total: 2, parts: [0, 1] }].slice(0, 0));
   assert.deepEqual(suppressed, [false, false, false]);
   assert.deepEqual(primary, [false, false, false]);
@@ -43,7 +46,11 @@ test('a 2×2 pattern in a table with row and column totals is safe; a lone cell 
     { total: idx.T, parts: [idx.C, idx.D] },
   ];
   const hidden = (names: (keyof typeof idx)[]) => Object.values(idx).map((i) => names.some((n) => idx[n] === i));
-  assert.deepEqual(derivableCells(hidden(['a', 'b', 'c', 'd']), relations), [], 'four interior cells: a one-parameter family');
+  assert.deepEqual(
+    derivableCells(hidden(['a', 'b', 'c', 'd']), relations),
+    [],
+    'four interior cells: a one-parameter family',
+  );
   assert.deepEqual(derivableCells(hidden(['a', 'b', 'c']), relations).sort(), [0, 1, 2], 'three of four: all follow');
   const values = [2, 20, 30, 40, 22, 70, 32, 60, 92];
   const { suppressed } = suppressCells(values, relations);
@@ -69,22 +76,30 @@ test('linked tables: a hidden hospital cannot be recovered through its health tr
 
 test('random tables with random links never leave a hidden cell derivable', () => {
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let round = 0; round < 500; round++) {
     const rows = 2 + Math.floor(rand() * 5);
     const cols = 2 + Math.floor(rand() * 4);
     // interior cells, then row totals, column totals, grand total
-    const interior = Array.from({ length: rows * cols }, () => (rand() < 0.3 ? Math.floor(rand() * 5) : Math.floor(rand() * 15)));
-    const rowTotals = Array.from({ length: rows }, (_, r) => interior.slice(r * cols, (r + 1) * cols).reduce((a, b) => a + b, 0));
-    const colTotals = Array.from({ length: cols }, (_, c) => interior.filter((_, i) => i % cols === c).reduce((a, b) => a + b, 0));
+    const interior = Array.from({ length: rows * cols }, () =>
+      rand() < 0.3 ? Math.floor(rand() * 5) : Math.floor(rand() * 15),
+    );
+    const rowTotals = Array.from({ length: rows }, (_, r) =>
+      interior.slice(r * cols, (r + 1) * cols).reduce((a, b) => a + b, 0),
+    );
+    const colTotals = Array.from({ length: cols }, (_, c) =>
+      interior.filter((_, i) => i % cols === c).reduce((a, b) => a + b, 0),
+    );
     const grand = rowTotals.reduce((a, b) => a + b, 0);
     const values = [...interior, ...rowTotals, ...colTotals, grand];
     const R = rows * cols;
     const C = R + rows;
     const G = C + cols;
     const relations: Relation[] = [];
-    for (let r = 0; r < rows; r++) relations.push({ total: R + r, parts: Array.from({ length: cols }, (_, c) => r * cols + c) });
-    for (let c = 0; c < cols; c++) relations.push({ total: C + c, parts: Array.from({ length: rows }, (_, r) => r * cols + c) });
+    for (let r = 0; r < rows; r++)
+      relations.push({ total: R + r, parts: Array.from({ length: cols }, (_, c) => r * cols + c) });
+    for (let c = 0; c < cols; c++)
+      relations.push({ total: C + c, parts: Array.from({ length: rows }, (_, r) => r * cols + c) });
     relations.push({ total: G, parts: Array.from({ length: rows }, (_, r) => R + r) });
     relations.push({ total: G, parts: Array.from({ length: cols }, (_, c) => C + c) });
     const { suppressed, primary } = suppressCells(values, relations);

@@ -66,7 +66,9 @@ test('each bad field gives one issue naming its column', () => {
   assert.deepEqual(issues({ email: 'kari@' }), [['email', 'is not a valid e-mail address']]);
   assert.deepEqual(issues({ language: 'se' }), [['language', 'must be nb, nn or en']]);
   assert.deepEqual(issues({ postal_code: '45O' }), [['postal_code', 'must be four digits, e.g. 0450']]);
-  assert.deepEqual(issues({ register_id: 'a b' }), [['register_id', 'may contain only letters, digits, ".", "_" and "-"']]);
+  assert.deepEqual(issues({ register_id: 'a b' }), [
+    ['register_id', 'may contain only letters, digits, ".", "_" and "-"'],
+  ]);
   assert.deepEqual(issues({ register_id: 'x'.repeat(65) }), [['register_id', 'must be at most 64 characters']]);
 });
 
@@ -82,6 +84,9 @@ test('missing register_id and empty register_id', () => {
   const { register_id, ...rest } = valid;
   const r = survivorRowSchema.safeParse(rest);
   assert.equal(r.success, false);
-  assert.deepEqual(r.error!.issues.map((i) => [i.path[0], i.message]), [['register_id', 'is missing']]);
+  assert.deepEqual(
+    r.error!.issues.map((i) => [i.path[0], i.message]),
+    [['register_id', 'is missing']],
+  );
   assert.deepEqual(issues({ register_id: '' })[0], ['register_id', 'is empty; every row needs the register id']);
 });

@@ -8,8 +8,13 @@ import { readFileSync } from 'node:fs';
 const root = new URL('../../', import.meta.url);
 const SECTIONS = ['contact', 'start', 'vas', 'registerAdmin'];
 const TEMPLATES = [
-  'templates/survey/start.hbs', 'templates/survey/home.hbs', 'templates/survey/accessibility.hbs', 'templates/partials/contact-line.hbs',
-  'templates/staff/register.hbs', 'templates/email/invitation.html.hbs', 'templates/email/invitation.txt.hbs',
+  'templates/survey/start.hbs',
+  'templates/survey/home.hbs',
+  'templates/survey/accessibility.hbs',
+  'templates/partials/contact-line.hbs',
+  'templates/staff/register.hbs',
+  'templates/email/invitation.html.hbs',
+  'templates/email/invitation.txt.hbs',
 ];
 
 function leaves(node: unknown, prefix = ''): Map<string, unknown> {
@@ -19,13 +24,22 @@ function leaves(node: unknown, prefix = ''): Map<string, unknown> {
 
 test('every new section has the same keys in nb, nn and en, each a non-empty text with the same {placeholders}', () => {
   for (const section of SECTIONS) {
-    const [nb, nn, en] = ['nb', 'nn', 'en'].map((l) => leaves(JSON.parse(readFileSync(new URL(`locales/${l}/${section}.json`, root), 'utf8'))));
-    for (const [lang, texts] of [['nn', nn!], ['en', en!]] as const) {
+    const [nb, nn, en] = ['nb', 'nn', 'en'].map((l) =>
+      leaves(JSON.parse(readFileSync(new URL(`locales/${l}/${section}.json`, root), 'utf8'))),
+    );
+    for (const [lang, texts] of [
+      ['nn', nn!],
+      ['en', en!],
+    ] as const) {
       assert.deepEqual([...texts.keys()].sort(), [...nb!.keys()].sort(), `${section}: ${lang} has the keys of nb`);
       for (const [key, value] of texts) {
         assert.ok(typeof value === 'string' && value.trim() !== '', `${lang}/${section}.${key}`);
         const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-        assert.deepEqual(vars(value as string), vars(nb!.get(key) as string), `${lang}/${section}.${key}: placeholders`);
+        assert.deepEqual(
+          vars(value as string),
+          vars(nb!.get(key) as string),
+          `${lang}/${section}.${key}: placeholders`,
+        );
       }
     }
   }

@@ -17,17 +17,35 @@ const STYLES = [
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function groupedBarChart(opts: { title: string; categories: readonly string[]; series: readonly Series[]; yLabel: string; id: string }): string {
+export function groupedBarChart(opts: {
+  title: string;
+  categories: readonly string[];
+  series: readonly Series[];
+  yLabel: string;
+  id: string;
+}): string {
   const width = 760;
   // Two legend entries per row below the axis.
   const legendRows = Math.ceil(opts.series.length / 2);
   const height = 320 + legendRows * 24;
   const m = { top: 20, right: 16, bottom: 46 + legendRows * 24, left: 56 };
   const max = Math.max(0.05, ...opts.series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
-  const x = scaleBand<string>().domain(opts.categories).range([m.left, width - m.right]).paddingInner(0.2).paddingOuter(0.1);
-  const inner = scaleBand<number>().domain(opts.series.map((_, i) => i)).range([0, x.bandwidth()]).padding(0.08);
-  const y = scaleLinear().domain([0, Math.ceil(max * 10) / 10]).nice().range([height - m.bottom, m.top]);
-  const patterns = opts.series.map((_, i) => patternDef(opts.id, i, STYLES[i % STYLES.length]!.fill, STYLES[i % STYLES.length]!.pattern)).join('');
+  const x = scaleBand<string>()
+    .domain(opts.categories)
+    .range([m.left, width - m.right])
+    .paddingInner(0.2)
+    .paddingOuter(0.1);
+  const inner = scaleBand<number>()
+    .domain(opts.series.map((_, i) => i))
+    .range([0, x.bandwidth()])
+    .padding(0.08);
+  const y = scaleLinear()
+    .domain([0, Math.ceil(max * 10) / 10])
+    .nice()
+    .range([height - m.bottom, m.top]);
+  const patterns = opts.series
+    .map((_, i) => patternDef(opts.id, i, STYLES[i % STYLES.length]!.fill, STYLES[i % STYLES.length]!.pattern))
+    .join('');
   const bars = opts.series
     .flatMap((s, si) =>
       s.values.map((v, ci) => {
@@ -39,11 +57,22 @@ export function groupedBarChart(opts: { title: string; categories: readonly stri
     .join('');
   const yTicks = y
     .ticks(5)
-    .map((t) => `<g><line x1="${m.left}" x2="${width - m.right}" y1="${y(t)}" y2="${y(t)}" stroke="#d0d0d0"/><text x="${m.left - 8}" y="${y(t) + 4}" text-anchor="end">${Math.round(t * 100)} %</text></g>`)
+    .map(
+      (t) =>
+        `<g><line x1="${m.left}" x2="${width - m.right}" y1="${y(t)}" y2="${y(t)}" stroke="#d0d0d0"/><text x="${m.left - 8}" y="${y(t) + 4}" text-anchor="end">${Math.round(t * 100)} %</text></g>`,
+    )
     .join('');
-  const xTicks = opts.categories.map((c) => `<text x="${(x(c)! + x.bandwidth() / 2).toFixed(1)}" y="${height - m.bottom + 18}" text-anchor="middle">${escape(c)}</text>`).join('');
+  const xTicks = opts.categories
+    .map(
+      (c) =>
+        `<text x="${(x(c)! + x.bandwidth() / 2).toFixed(1)}" y="${height - m.bottom + 18}" text-anchor="middle">${escape(c)}</text>`,
+    )
+    .join('');
   const legend = opts.series
-    .map((s, i) => `<g transform="translate(${m.left + (i % 2) * 340},${height - legendRows * 24 + Math.floor(i / 2) * 24 - 6})"><rect width="16" height="16" fill="url(#${opts.id}-p${i})" stroke="${STYLES[i % STYLES.length]!.fill}"/><text x="22" y="13">${escape(s.name)}</text></g>`)
+    .map(
+      (s, i) =>
+        `<g transform="translate(${m.left + (i % 2) * 340},${height - legendRows * 24 + Math.floor(i / 2) * 24 - 6})"><rect width="16" height="16" fill="url(#${opts.id}-p${i})" stroke="${STYLES[i % STYLES.length]!.fill}"/><text x="22" y="13">${escape(s.name)}</text></g>`,
+    )
     .join('');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${opts.id}-title" font-family="system-ui, sans-serif" font-size="13" class="bar-chart">` +

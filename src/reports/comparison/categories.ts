@@ -16,13 +16,21 @@ const MIN_SPANS = { vas: 3, dims: 2 };
 export function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] } {
   const occupied = (spans: Span[], counts: number[]) => merged(counts, spans).filter((c) => c > 0).length;
   const all = (counts: number[]) => occupied(fine(counts.length - 1), counts);
-  const enough = (spans: Span[], counts: number[], min: number) => occupied(spans, counts) >= Math.min(min, all(counts));
-  const boxes: Tally[] = [...g.cells.values(), ...g.years.map((y) => boxTally(g, { year: y })), ...g.hospitals.map((h) => boxTally(g, { hospital: h }))].filter((t) => t.n >= k);
+  const enough = (spans: Span[], counts: number[], min: number) =>
+    occupied(spans, counts) >= Math.min(min, all(counts));
+  const boxes: Tally[] = [
+    ...g.cells.values(),
+    ...g.years.map((y) => boxTally(g, { year: y })),
+    ...g.hospitals.map((h) => boxTally(g, { hospital: h })),
+  ].filter((t) => t.n >= k);
   boxes.sort((a, b) => b.n - a.n);
   const value = (vas: Span[], dims: Span[][]) => {
     const check = coreCheck(k, vas, dims);
     const people = boxes.reduce((s, t) => s + (check(t) ? t.n : 0), 0);
-    const kept = [occupied(vas, g.total.vas) / Math.max(1, all(g.total.vas)), ...dims.map((d, i) => occupied(d, g.total.dims[i]!) / Math.max(1, all(g.total.dims[i]!)))];
+    const kept = [
+      occupied(vas, g.total.vas) / Math.max(1, all(g.total.vas)),
+      ...dims.map((d, i) => occupied(d, g.total.dims[i]!) / Math.max(1, all(g.total.dims[i]!))),
+    ];
     return people * (kept.reduce((a, b) => a + b, 0) / kept.length);
   };
   let vas = fine(FINE_VAS);
@@ -32,7 +40,11 @@ export function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] }
     const v = mergeSmall(vas, t.vas, k);
     const d = dims.map((spans, i) => mergeSmall(spans, t.dims[i]!, k));
     if (v === vas && d.every((spans, i) => spans === dims[i])) continue; // clean already
-    if (!enough(v, g.total.vas, MIN_SPANS.vas) || d.some((spans, i) => !enough(spans, g.total.dims[i]!, MIN_SPANS.dims))) continue;
+    if (
+      !enough(v, g.total.vas, MIN_SPANS.vas) ||
+      d.some((spans, i) => !enough(spans, g.total.dims[i]!, MIN_SPANS.dims))
+    )
+      continue;
     const next = value(v, d);
     if (next < current) continue;
     [vas, dims, current] = [v, d, next];
@@ -65,4 +77,3 @@ function mergeSmall(spans: Span[], counts: number[], k: number): Span[] {
 function mergeAt(spans: Span[], i: number): Span[] {
   return [...spans.slice(0, i), { from: spans[i]!.from, to: spans[i + 1]!.to }, ...spans.slice(i + 2)];
 }
-

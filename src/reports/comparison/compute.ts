@@ -8,7 +8,17 @@ import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } from '../norms/format.ts';
-import { bootstrapMeanInterval, differenceFromStandardised, shares, standardise, summarise, vasGroup, wilson, type Difference, type Summary } from '../stats.ts';
+import {
+  bootstrapMeanInterval,
+  differenceFromStandardised,
+  shares,
+  standardise,
+  summarise,
+  vasGroup,
+  wilson,
+  type Difference,
+  type Summary,
+} from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 import type { Unit } from './tally.ts';
@@ -55,7 +65,13 @@ export interface GroupResult {
   /** Answerers per dimension. */
   dimensionN: Record<string, number | null>;
   /** The same group's norm, directly standardised to its age and sex mix (null when the mix may not be shown). */
-  norm: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; dimensions: Record<string, number[] | null>; respondents: number | null };
+  norm: {
+    vasGroups: number[] | null;
+    vasMean: number | null;
+    indexMean: number | null;
+    dimensions: Record<string, number[] | null>;
+    respondents: number | null;
+  };
   /** The standardised norm is hidden because it would show a sex × age mix with fewer than k people. */
   normSuppressed: boolean;
   /** Survivors minus the standardised norm (Welch 95 % interval); null when hidden or the norm lacks SD or n. */
@@ -71,11 +87,26 @@ export interface Comparison {
   normIndexValueSet: string | null;
   groups: GroupResult[];
   /** Unstandardised norm for the whole population, where published. */
-  population: { vasGroups: number[] | null; vasMean: number | null; indexMean: number | null; respondents: number | null };
+  population: {
+    vasGroups: number[] | null;
+    vasMean: number | null;
+    indexMean: number | null;
+    respondents: number | null;
+  };
   /** Published controls matched to a patient group, shown as they were published. */
-  matched: { description: string; vasMean: number | null; vasSd: number | null; indexMean: number | null; indexSd: number | null; valueSetNote: string | undefined }[];
+  matched: {
+    description: string;
+    vasMean: number | null;
+    vasSd: number | null;
+    indexMean: number | null;
+    indexSd: number | null;
+    valueSetNote: string | undefined;
+  }[];
   /** What could not be compared, and what data it needs (locale keys under report.missing). */
-  missing: { key: 'vasGroups' | 'vasMean' | 'dimensions' | 'indexOtherSet' | 'indexUnknownSet'; vars?: Record<string, string> }[];
+  missing: {
+    key: 'vasGroups' | 'vasMean' | 'dimensions' | 'indexOtherSet' | 'indexUnknownSet';
+    vars?: Record<string, string>;
+  }[];
 }
 
 export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorResponse[]> {
@@ -117,14 +148,33 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
  * `responses` are the whole register's (the disclosure plan is made over all of them); the
  * filters pick the selection shown. `threshold` is k (SMALL_CELL_THRESHOLD).
  */
-export function compare(responses: readonly SurvivorResponse[], norms: NormSet, filters: Filters, valueSet: ValueSetId = DEFAULT_VALUE_SET, threshold = DEFAULT_THRESHOLD): Comparison {
+export function compare(
+  responses: readonly SurvivorResponse[],
+  norms: NormSet,
+  filters: Filters,
+  valueSet: ValueSetId = DEFAULT_VALUE_SET,
+  threshold = DEFAULT_THRESHOLD,
+): Comparison {
   const normValueSet = norms.strata.find((s) => s.index.valueSet)?.index.valueSet ?? null;
   const indexComparable = normValueSet !== null && isValueSetId(normValueSet) && normValueSet === valueSet;
   const types = filters.arrestType ? [filters.arrestType] : ARREST_TYPES;
   const plan = planDisclosure(responses, threshold);
   const box = { year: filters.year, hospital: filters.hospital };
-  const selected = responses.filter((r) => (box.year === undefined || r.year === box.year) && (box.hospital === undefined || r.hospital === box.hospital));
-  const groups = types.map((t) => groupResult(t, selected.filter((r) => r.arrestType === t), norms, valueSet, indexComparable, plan.types[t], box));
+  const selected = responses.filter(
+    (r) =>
+      (box.year === undefined || r.year === box.year) && (box.hospital === undefined || r.hospital === box.hospital),
+  );
+  const groups = types.map((t) =>
+    groupResult(
+      t,
+      selected.filter((r) => r.arrestType === t),
+      norms,
+      valueSet,
+      indexComparable,
+      plan.types[t],
+      box,
+    ),
+  );
   const all = findStratum(norms, 'all', 'all');
   return {
     filters,
@@ -133,34 +183,90 @@ export function compare(responses: readonly SurvivorResponse[], norms: NormSet, 
     normSet: { id: norms.id, version: norms.version, title: norms.title, sources: norms.sources },
     normIndexValueSet: normValueSet,
     groups,
-    population: { vasGroups: all?.vas.groups?.shares ?? null, vasMean: all?.vas.mean?.value ?? null, indexMean: indexComparable ? (all?.index.mean?.value ?? null) : null, respondents: all?.n?.value ?? null },
+    population: {
+      vasGroups: all?.vas.groups?.shares ?? null,
+      vasMean: all?.vas.mean?.value ?? null,
+      indexMean: indexComparable ? (all?.index.mean?.value ?? null) : null,
+      respondents: all?.n?.value ?? null,
+    },
     matched: norms.strata
       .filter((s) => s.match)
-      .map((s) => ({ description: s.match!, vasMean: s.vas.mean?.value ?? null, vasSd: s.vas.sd?.value ?? null, indexMean: s.index.mean?.value ?? null, indexSd: s.index.sd?.value ?? null, valueSetNote: s.index.valueSetNote })),
+      .map((s) => ({
+        description: s.match!,
+        vasMean: s.vas.mean?.value ?? null,
+        vasSd: s.vas.sd?.value ?? null,
+        indexMean: s.index.mean?.value ?? null,
+        indexSd: s.index.sd?.value ?? null,
+        valueSetNote: s.index.valueSetNote,
+      })),
     missing: missingFigures(norms, indexComparable, normValueSet, valueSet),
   };
 }
 
-function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms: NormSet, valueSet: ValueSetId, indexComparable: boolean, plan: TypePlan, box: Filters): GroupResult {
+function groupResult(
+  label: ArrestType,
+  rows: readonly SurvivorResponse[],
+  norms: NormSet,
+  valueSet: ValueSetId,
+  indexComparable: boolean,
+  plan: TypePlan,
+  box: Filters,
+): GroupResult {
   const n = rows.length;
   const reason = plan.reason(box);
   const showNorm = reason === null && plan.standardised(box);
   const strata = stratumCounts(rows);
   const norm = {
     vasGroups: showNorm ? standardisedShares(norms, strata, 10, (s) => s.vas.groups?.shares) : null,
-    vasMean: showNorm ? standardise(normMap(norms, strata, (s) => s.vas.mean?.value), strata) : null,
-    indexMean: showNorm && indexComparable ? standardise(normMap(norms, strata, (s) => s.index.mean?.value), strata) : null,
-    dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, showNorm ? standardisedShares(norms, strata, 5, (s) => s.dimensions[d]?.shares) : null])),
+    vasMean: showNorm
+      ? standardise(
+          normMap(norms, strata, (s) => s.vas.mean?.value),
+          strata,
+        )
+      : null,
+    indexMean:
+      showNorm && indexComparable
+        ? standardise(
+            normMap(norms, strata, (s) => s.index.mean?.value),
+            strata,
+          )
+        : null,
+    dimensions: Object.fromEntries(
+      DIMENSIONS.map((d) => [
+        d,
+        showNorm ? standardisedShares(norms, strata, 5, (s) => s.dimensions[d]?.shares) : null,
+      ]),
+    ),
     respondents: showNorm ? normRespondents(norms, strata) : null,
   };
   const none = Object.fromEntries(DIMENSIONS.map((d) => [d, null]));
   if (reason !== null) {
     const fineDims = Object.fromEntries(DIMENSIONS.map((d) => [d, fineSpans(5)]));
-    return { label, n, suppressed: true, reason, vasGroups: null, vasSpans: fineSpans(10), vasCategories: null, vasN: null, vas: null, index: null, dimensions: none, dimensionSpans: fineDims, dimensionCategories: none, dimensionN: none, norm, normSuppressed: true, difference: { vas: null, index: null } };
+    return {
+      label,
+      n,
+      suppressed: true,
+      reason,
+      vasGroups: null,
+      vasSpans: fineSpans(10),
+      vasCategories: null,
+      vasN: null,
+      vas: null,
+      index: null,
+      dimensions: none,
+      dimensionSpans: fineDims,
+      dimensionCategories: none,
+      dimensionN: none,
+      norm,
+      normSuppressed: true,
+      difference: { vas: null, index: null },
+    };
   }
   const whole = box.year === undefined && box.hospital === undefined;
   const vas = rows.filter((r) => r.vas !== null).map((r) => r.vas!);
-  const index = rows.map((r) => (r.levels.some((l) => l === null) ? null : eq5dIndex(r.levels.join(''), valueSet))).filter((x): x is number => x !== null);
+  const index = rows
+    .map((r) => (r.levels.some((l) => l === null) ? null : eq5dIndex(r.levels.join(''), valueSet)))
+    .filter((x): x is number => x !== null);
   const vasShares = shares(vas.map(vasGroup), 10);
   const vasSpans = whole ? fineSpans(10) : plan.vas;
   const levelShares = DIMENSIONS.map((_, i) => {
@@ -179,15 +285,36 @@ function groupResult(label: ArrestType, rows: readonly SurvivorResponse[], norms
     vasN: vas.length,
     vas: summarise(vas),
     index: indexSummary(index),
-    dimensions: Object.fromEntries(DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null])),
+    dimensions: Object.fromEntries(
+      DIMENSIONS.map((d, i) => [d, dimSpans(d).length === 5 ? levelShares[i]!.shares : null]),
+    ),
     dimensionSpans: Object.fromEntries(DIMENSIONS.map((d) => [d, dimSpans(d)])),
-    dimensionCategories: Object.fromEntries(DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d), levelShares[i]!.n)])),
+    dimensionCategories: Object.fromEntries(
+      DIMENSIONS.map((d, i) => [d, mergeShares(levelShares[i]!.shares, dimSpans(d), levelShares[i]!.n)]),
+    ),
     dimensionN: Object.fromEntries(DIMENSIONS.map((d, i) => [d, levelShares[i]!.n])),
     norm,
     normSuppressed: !showNorm,
     difference: {
-      vas: showNorm ? normDifference(norms, strata, summarise(vas), (x) => x.vas.mean?.value, (x) => x.vas.sd?.value) : null,
-      index: showNorm && indexComparable ? normDifference(norms, strata, summarise(index), (x) => x.index.mean?.value, (x) => x.index.sd?.value) : null,
+      vas: showNorm
+        ? normDifference(
+            norms,
+            strata,
+            summarise(vas),
+            (x) => x.vas.mean?.value,
+            (x) => x.vas.sd?.value,
+          )
+        : null,
+      index:
+        showNorm && indexComparable
+          ? normDifference(
+              norms,
+              strata,
+              summarise(index),
+              (x) => x.index.mean?.value,
+              (x) => x.index.sd?.value,
+            )
+          : null,
     },
   };
 }
@@ -199,7 +326,13 @@ function indexSummary(values: number[]): Summary | null {
 }
 
 /** The group's mean minus its standardised norm, when every occupied stratum states mean, SD and n. */
-function normDifference(norms: NormSet, strata: Map<StratumKey, number>, summary: Summary | null, mean: (s: NormStratum) => number | undefined, sd: (s: NormStratum) => number | undefined): Difference | null {
+function normDifference(
+  norms: NormSet,
+  strata: Map<StratumKey, number>,
+  summary: Summary | null,
+  mean: (s: NormStratum) => number | undefined,
+  sd: (s: NormStratum) => number | undefined,
+): Difference | null {
   if (!summary || strata.size === 0) return null;
   const total = [...strata.values()].reduce((a, b) => a + b, 0);
   let normMean = 0;
@@ -250,7 +383,11 @@ function stratumCounts(rows: readonly SurvivorResponse[]): Map<StratumKey, numbe
   return counts;
 }
 
-function normMap(norms: NormSet, strata: Map<StratumKey, number>, pick: (s: NonNullable<ReturnType<typeof findStratum>>) => number | undefined) {
+function normMap(
+  norms: NormSet,
+  strata: Map<StratumKey, number>,
+  pick: (s: NonNullable<ReturnType<typeof findStratum>>) => number | undefined,
+) {
   const map = new Map<string, number | null>();
   for (const key of strata.keys()) {
     const [sex, age] = key.split('|') as ['female' | 'male', AgeBand];
@@ -260,25 +397,42 @@ function normMap(norms: NormSet, strata: Map<StratumKey, number>, pick: (s: NonN
   return map;
 }
 
-function standardisedShares(norms: NormSet, strata: Map<StratumKey, number>, k: number, pick: (s: NonNullable<ReturnType<typeof findStratum>>) => number[] | undefined): number[] | null {
+function standardisedShares(
+  norms: NormSet,
+  strata: Map<StratumKey, number>,
+  k: number,
+  pick: (s: NonNullable<ReturnType<typeof findStratum>>) => number[] | undefined,
+): number[] | null {
   if (strata.size === 0) return null;
   const out: number[] = [];
   for (let g = 0; g < k; g++) {
-    const value = standardise(normMap(norms, strata, (s) => pick(s)?.[g]), strata);
+    const value = standardise(
+      normMap(norms, strata, (s) => pick(s)?.[g]),
+      strata,
+    );
     if (value === null) return null;
     out.push(value);
   }
   return out;
 }
 
-function missingFigures(norms: NormSet, indexComparable: boolean, normValueSet: string | null, valueSet: ValueSetId): Comparison['missing'] {
+function missingFigures(
+  norms: NormSet,
+  indexComparable: boolean,
+  normValueSet: string | null,
+  valueSet: ValueSetId,
+): Comparison['missing'] {
   const sexAge = norms.strata.filter((s) => s.sex !== 'all' && s.age !== 'all' && !s.match);
   const missing: Comparison['missing'] = [];
   if (!sexAge.some((s) => s.vas.groups)) missing.push({ key: 'vasGroups' });
   if (!sexAge.some((s) => s.vas.mean)) missing.push({ key: 'vasMean' });
   if (!sexAge.some((s) => Object.values(s.dimensions).some(Boolean))) missing.push({ key: 'dimensions' });
   if (!indexComparable) {
-    missing.push(normValueSet ? { key: 'indexOtherSet', vars: { norm: normValueSet, survivors: valueSet } } : { key: 'indexUnknownSet', vars: { survivors: valueSet } });
+    missing.push(
+      normValueSet
+        ? { key: 'indexOtherSet', vars: { norm: normValueSet, survivors: valueSet } }
+        : { key: 'indexUnknownSet', vars: { survivors: valueSet } },
+    );
   }
   return missing;
 }

@@ -12,7 +12,22 @@
 // boxes is a set of published cells plus whole atoms, so it counts 0 or at least k as well.
 import { DIMENSIONS } from '../../survey/instrument.ts';
 import { chooseSpans } from './categories.ts';
-import { boxTally, cellKey, coreCheck, grid, strataCheck, addTally, emptyTally, type ArrestType, type Box, type Check, type Grid, type Span, type Tally, type Unit } from './tally.ts';
+import {
+  boxTally,
+  cellKey,
+  coreCheck,
+  grid,
+  strataCheck,
+  addTally,
+  emptyTally,
+  type ArrestType,
+  type Box,
+  type Check,
+  type Grid,
+  type Span,
+  type Tally,
+  type Unit,
+} from './tally.ts';
 
 export type { ArrestType, Box, Span, Unit } from './tally.ts';
 
@@ -41,7 +56,11 @@ function isWholeRegister(box: Box): boolean {
 
 export function planDisclosure(units: readonly Unit[], threshold: number): DisclosurePlan {
   const types = {} as Record<ArrestType, TypePlan>;
-  for (const t of ['OHCA', 'IHCA'] as const) types[t] = planType(units.filter((u) => u.arrestType === t), threshold);
+  for (const t of ['OHCA', 'IHCA'] as const)
+    types[t] = planType(
+      units.filter((u) => u.arrestType === t),
+      threshold,
+    );
   return { threshold, types };
 }
 
@@ -88,7 +107,9 @@ function initial(g: Grid, check: Check, within?: Published): Published {
   const cells = new Set<string>();
   for (const [key, t] of g.cells) if (check(t) && (!within || within.cells.has(key))) cells.add(key);
   const years = new Set(g.years.filter((y) => check(boxTally(g, { year: y })) && (!within || within.years.has(y))));
-  const hospitals = new Set(g.hospitals.filter((h) => check(boxTally(g, { hospital: h })) && (!within || within.hospitals.has(h))));
+  const hospitals = new Set(
+    g.hospitals.filter((h) => check(boxTally(g, { hospital: h })) && (!within || within.hospitals.has(h))),
+  );
   return { cells, years, hospitals };
 }
 
@@ -102,7 +123,8 @@ function initial(g: Grid, check: Check, within?: Published): Published {
  */
 function coordinate(g: Grid, check: Check, start: Published): Published {
   const plans = (['smaller', 'year', 'hospital'] as const).map((prefer) => coordinateWith(g, check, start, prefer));
-  const shown = (p: Published) => [...p.cells].filter((c) => g.cells.get(c)!.n > 0).length + p.years.size + p.hospitals.size;
+  const shown = (p: Published) =>
+    [...p.cells].filter((c) => g.cells.get(c)!.n > 0).length + p.years.size + p.hospitals.size;
   return plans.reduce((best, p) => (shown(p) > shown(best) ? p : best));
 }
 
@@ -110,7 +132,11 @@ function coordinate(g: Grid, check: Check, start: Published): Published {
 type Prefer = 'smaller' | 'year' | 'hospital';
 
 function coordinateWith(g: Grid, check: Check, start: Published, prefer: Prefer): Published {
-  const p: Published = { cells: new Set(start.cells), years: new Set(start.years), hospitals: new Set(start.hospitals) };
+  const p: Published = {
+    cells: new Set(start.cells),
+    years: new Set(start.years),
+    hospitals: new Set(start.hospitals),
+  };
   const keyOf = (y: number, h: string) => `${p.years.has(y) ? y : '*'}|${p.hospitals.has(h) ? h : '*'}`;
   for (let round = 0; round < 10_000; round++) {
     const atoms = new Map<string, Tally>();
@@ -151,10 +177,12 @@ function dropMargin(g: Grid, p: Published, atom: string, prefer: Prefer): void {
   } else if (y !== '*') p.years.delete(Number(y));
   else if (h !== '*') p.hospitals.delete(h);
   else {
-    const margins = [...[...p.years].map((v) => ({ n: yearN(v), drop: () => p.years.delete(v) })), ...[...p.hospitals].map((v) => ({ n: hospitalN(v), drop: () => p.hospitals.delete(v) }))];
+    const margins = [
+      ...[...p.years].map((v) => ({ n: yearN(v), drop: () => p.years.delete(v) })),
+      ...[...p.hospitals].map((v) => ({ n: hospitalN(v), drop: () => p.hospitals.delete(v) })),
+    ];
     margins.sort((a, b) => a.n - b.n);
     if (margins.length === 0) throw new Error('disclosure control: an atom without margins failed');
     margins[0]!.drop();
   }
 }
-

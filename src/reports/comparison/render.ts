@@ -25,7 +25,8 @@ interface Cell {
 
 export function comparisonView(c: Comparison, views: Views, instruments: Instruments) {
   const t = (key: string, vars?: Record<string, unknown>) => views.t('nb', `report.${key}`, vars);
-  const d = (key: string, vars?: Record<string, unknown>) => views.t('nb', `disclosure.${key}`, { k: c.threshold, ...vars });
+  const d = (key: string, vars?: Record<string, unknown>) =>
+    views.t('nb', `disclosure.${key}`, { k: c.threshold, ...vars });
   const rows = longTable(c);
   const find = new Map(rows.map((r) => [`${r.group}|${r.measure}|${r.category}`, r]));
   const cellOf = (group: string, measure: string, category: string, missing = '–'): Cell => {
@@ -37,8 +38,15 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const shareCell = (group: string, measure: string, category: string): Cell => {
     const cell = cellOf(group, measure, category);
     // A hidden or missing share hides its interval too: one cell stands for all three figures.
-    if (cell.muted) return { ...cell, key: [cell.key, `${group}|${measure}_ci_low|${category}`, `${group}|${measure}_ci_high|${category}`].join(' ') };
-    return { ...cell, ci: { low: cellOf(group, `${measure}_ci_low`, category), high: cellOf(group, `${measure}_ci_high`, category) } };
+    if (cell.muted)
+      return {
+        ...cell,
+        key: [cell.key, `${group}|${measure}_ci_low|${category}`, `${group}|${measure}_ci_high|${category}`].join(' '),
+      };
+    return {
+      ...cell,
+      ci: { low: cellOf(group, `${measure}_ci_low`, category), high: cellOf(group, `${measure}_ci_high`, category) },
+    };
   };
   const normGroups = c.groups.map((g) => `norm_std_${g.label}`);
   // Each group beside its own standardised norm; the crude norm only where no group has one.
@@ -46,16 +54,32 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const standardised = c.groups.filter((g) => g.norm.vasGroups);
   const series = [
     ...c.groups.flatMap((g) => [
-      { name: g.suppressed ? `${g.label} (${d('hidden')})` : `${g.label} (n = ${g.vasN})`, values: g.vasGroups ?? none },
+      {
+        name: g.suppressed ? `${g.label} (${d('hidden')})` : `${g.label} (n = ${g.vasN})`,
+        values: g.vasGroups ?? none,
+      },
       ...(g.norm.vasGroups ? [{ name: t('normStandardised', { group: g.label }), values: g.norm.vasGroups }] : []),
     ]),
     ...(standardised.length === 0 ? [{ name: t('normPopulation'), values: c.population.vasGroups ?? none }] : []),
   ];
-  const chart = groupedBarChart({ id: 'vas-chart', title: t('vasChartTitle'), categories: VAS_GROUPS, series, yLabel: t('vasChartY') });
+  const chart = groupedBarChart({
+    id: 'vas-chart',
+    title: t('vasChartTitle'),
+    categories: VAS_GROUPS,
+    series,
+    yLabel: t('vasChartY'),
+  });
   const vasRows = VAS_GROUPS.map((label, i) => ({
     label,
     cells: [
-      ...c.groups.flatMap((g) => spanCell(g.vasSpans, i, (s) => shareCell(g.label, 'vas_group_share', vasLabel(s)), (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }))),
+      ...c.groups.flatMap((g) =>
+        spanCell(
+          g.vasSpans,
+          i,
+          (s) => shareCell(g.label, 'vas_group_share', vasLabel(s)),
+          (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }),
+        ),
+      ),
       cellOf('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
       ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
     ],
@@ -70,7 +94,11 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     ...c.groups.map((g) => ({ group: g.label, measure: 'vas_group_share', category: vasLabel(g.vasSpans[0]!) })),
     ...['norm', ...normGroups].map((group) => ({ group, measure: 'vas_group_share', category: '0-9' })),
   ]);
-  const sizes = c.groups.map((g) => ({ label: g.label, n: cellOf(g.label, 'group_size', ''), note: g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '' }));
+  const sizes = c.groups.map((g) => ({
+    label: g.label,
+    n: cellOf(g.label, 'group_size', ''),
+    note: g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '',
+  }));
   const means = c.groups.flatMap((g) =>
     (['vas', 'index'] as const).map((m) => {
       const r = find.get(`${g.label}|${m}_mean|`);
@@ -100,38 +128,77 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const dash: Cell = { key: '', text: '–', muted: true };
   const population = (['vas', 'index'] as const).map((m) => {
     const r = find.get(`norm|${m}_mean|`);
-    return { group: t('normPopulation'), measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }), n: r?.n || '–', nKey: `norm|${m}_mean|`, mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')), sd: dash, low: dash, high: dash, norm: dash };
+    return {
+      group: t('normPopulation'),
+      measure: m === 'vas' ? 'EQ VAS' : t('meanIndex', { valueSet: c.valueSet }),
+      n: r?.n || '–',
+      nKey: `norm|${m}_mean|`,
+      mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')),
+      sd: dash,
+      low: dash,
+      high: dash,
+      norm: dash,
+    };
   });
   const dims = DIMENSIONS.map((dim, di) => ({
     heading: instruments.nb.dimensions[di]!.heading,
     n: nRow([
-      ...c.groups.map((g) => ({ group: g.label, measure: 'level_share', category: levelLabel(dim, g.dimensionSpans[dim]![0]!) })),
+      ...c.groups.map((g) => ({
+        group: g.label,
+        measure: 'level_share',
+        category: levelLabel(dim, g.dimensionSpans[dim]![0]!),
+      })),
       ...normGroups.map((group) => ({ group, measure: 'level_share', category: levelLabel(dim, { from: 0, to: 0 }) })),
     ]),
     rows: [0, 1, 2, 3, 4].map((level) => ({
       label: t('level', { n: level + 1 }),
       cells: [
-        ...c.groups.flatMap((g) => spanCell(g.dimensionSpans[dim]!, level, (s) => shareCell(g.label, 'level_share', levelLabel(dim, s)), (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }))),
-        ...normGroups.map((g) => cellOf(g, 'level_share', levelLabel(dim, { from: level, to: level }), t('notAvailable'))),
+        ...c.groups.flatMap((g) =>
+          spanCell(
+            g.dimensionSpans[dim]!,
+            level,
+            (s) => shareCell(g.label, 'level_share', levelLabel(dim, s)),
+            (s) => d('mergedLevels', { from: s.from + 1, to: s.to + 1 }),
+          ),
+        ),
+        ...normGroups.map((g) =>
+          cellOf(g, 'level_share', levelLabel(dim, { from: level, to: level }), t('notAvailable')),
+        ),
       ],
     })),
   }));
   return {
     chart,
-    columns: [...c.groups.map((g) => g.label), t('normPopulation'), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
+    columns: [
+      ...c.groups.map((g) => g.label),
+      t('normPopulation'),
+      ...c.groups.map((g) => t('normStandardised', { group: g.label })),
+    ],
     vasRows,
     vasN,
-    chartNote: c.groups.filter((g) => !g.suppressed && !g.vasGroups).map((g) => d('chartMerged', { group: g.label })).join(' '),
+    chartNote: c.groups
+      .filter((g) => !g.suppressed && !g.vasGroups)
+      .map((g) => d('chartMerged', { group: g.label }))
+      .join(' '),
     sizes,
     means: [...means, ...population],
     differences,
-    dimensionColumns: [...c.groups.map((g) => g.label), ...c.groups.map((g) => t('normStandardised', { group: g.label }))],
+    dimensionColumns: [
+      ...c.groups.map((g) => g.label),
+      ...c.groups.map((g) => t('normStandardised', { group: g.label })),
+    ],
     dims,
     anyMerged: c.groups.some((g) => g.vasSpans.length < 10 || DIMENSIONS.some((x) => g.dimensionSpans[x]!.length < 5)),
     matched: c.matched.map((m) => ({
       ...m,
-      vas: m.vasMean === null ? null : `${nb(m.vasMean.toFixed(0))}${m.vasSd === null ? '' : ` ± ${nb(m.vasSd.toFixed(0))}`}`,
-      index: m.indexMean === null ? null : `${nb(m.indexMean.toFixed(2))}${m.indexSd === null ? '' : ` ± ${nb(m.indexSd.toFixed(2))}`}`,
+      vas:
+        m.vasMean === null
+          ? null
+          : `${nb(m.vasMean.toFixed(0))}${m.vasSd === null ? '' : ` ± ${nb(m.vasSd.toFixed(0))}`}`,
+      index:
+        m.indexMean === null
+          ? null
+          : `${nb(m.indexMean.toFixed(2))}${m.indexSd === null ? '' : ` ± ${nb(m.indexSd.toFixed(2))}`}`,
     })),
     missing: c.missing.map((m) => t(`missing.${m.key}`, m.vars)),
     sources: Object.entries(c.normSet.sources).map(([key, text]) => ({ key, text })),

@@ -26,22 +26,52 @@ export async function selectionHasArrests(db: Db, f: Filters): Promise<boolean> 
 }
 
 /** The whole register's responses are loaded: what one selection may show depends on all others. */
-export async function buildComparison(db: Db, filters: Filters, opts: { normSet?: string; valueSet?: ValueSetId; threshold?: number } = {}): Promise<Comparison> {
+export async function buildComparison(
+  db: Db,
+  filters: Filters,
+  opts: { normSet?: string; valueSet?: ValueSetId; threshold?: number } = {},
+): Promise<Comparison> {
   const norms = await loadNormSet(db, opts.normSet ?? DEFAULT_NORM_SET);
   if (!norms) throw new UnknownNormSet(`No norm set "${opts.normSet}". Load one with prom norms import <file>.`);
   return compare(await loadResponses(db, {}), norms, filters, opts.valueSet ?? DEFAULT_VALUE_SET, opts.threshold);
 }
 
 /** Where the page's CSV downloads are (staff page only): the address of the whole table, to which `table=…` is added. */
-export function renderComparison(views: Views, instruments: Instruments, c: Comparison, standalone: boolean, csvHref?: string): string {
+export function renderComparison(
+  views: Views,
+  instruments: Instruments,
+  c: Comparison,
+  standalone: boolean,
+  csvHref?: string,
+): string {
   const t = (k: string) => views.t('nb', `report.${k}`);
   const filterText = [
     c.filters.year ?? t('allYears'),
     c.filters.hospital ?? t('allHospitals'),
     c.filters.arrestType ?? t('allTypes'),
   ].join(', ');
-  const csv = (table?: string) => (csvHref === undefined ? undefined : table ? `${csvHref}${csvHref.includes('?') ? '&' : '?'}table=${table}` : csvHref);
-  const links = { csvAll: csv(), csvSizes: csv('sizes'), csvVas: csv('vas'), csvMeans: csv('means'), csvDimensions: csv('dimensions') };
-  const data = { lang: 'nb' as const, standalone, filterText, ...links, view: comparisonView(c, views, instruments), generated: views.t('nb', 'report.generated', { at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' }) };
+  const csv = (table?: string) =>
+    csvHref === undefined
+      ? undefined
+      : table
+        ? `${csvHref}${csvHref.includes('?') ? '&' : '?'}table=${table}`
+        : csvHref;
+  const links = {
+    csvAll: csv(),
+    csvSizes: csv('sizes'),
+    csvVas: csv('vas'),
+    csvMeans: csv('means'),
+    csvDimensions: csv('dimensions'),
+  };
+  const data = {
+    lang: 'nb' as const,
+    standalone,
+    filterText,
+    ...links,
+    view: comparisonView(c, views, instruments),
+    generated: views.t('nb', 'report.generated', {
+      at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    }),
+  };
   return views.render('reports/comparison', data, standalone ? 'reports/standalone' : null);
 }

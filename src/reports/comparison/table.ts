@@ -39,14 +39,41 @@ const FINE_LEVELS: Span[] = Array.from({ length: 5 }, (_, i) => ({ from: i, to: 
 export function longTable(c: Comparison): LongRow[] {
   const rows: LongRow[] = [];
   for (const g of c.groups) rows.push(...groupRows(g));
-  rows.push(...normRows('norm', c.population.vasGroups, c.population.vasMean, c.population.indexMean, null, c.population.respondents, false));
+  rows.push(
+    ...normRows(
+      'norm',
+      c.population.vasGroups,
+      c.population.vasMean,
+      c.population.indexMean,
+      null,
+      c.population.respondents,
+      false,
+    ),
+  );
   for (const g of c.groups) {
-    rows.push(...normRows(`norm_std_${g.label}`, g.norm.vasGroups, g.norm.vasMean, g.norm.indexMean, g.norm.dimensions, g.norm.respondents, g.normSuppressed));
+    rows.push(
+      ...normRows(
+        `norm_std_${g.label}`,
+        g.norm.vasGroups,
+        g.norm.vasMean,
+        g.norm.indexMean,
+        g.norm.dimensions,
+        g.norm.respondents,
+        g.normSuppressed,
+      ),
+    );
   }
   return rows;
 }
 
-function row(group: string, measure: string, category: string, value: string | null, n: number | null, suppressed: boolean): LongRow {
+function row(
+  group: string,
+  measure: string,
+  category: string,
+  value: string | null,
+  n: number | null,
+  suppressed: boolean,
+): LongRow {
   if (suppressed) return { group, measure, category, value: '', n: '', suppressed: '1' };
   return { group, measure, category, value: value ?? '', n: n === null ? '' : String(n), suppressed: '0' };
 }
@@ -54,20 +81,49 @@ function row(group: string, measure: string, category: string, value: string | n
 function groupRows(g: GroupResult): LongRow[] {
   const hide = g.suppressed;
   const out = [row(g.label, 'group_size', '', String(g.n), g.n, hide)];
-  for (const s of g.vasSpans) out.push(...shareRows(g.label, 'vas_group_share', vasLabel(s), g.vasCategories?.find((x) => x.from === s.from), g.vasN, hide));
+  for (const s of g.vasSpans)
+    out.push(
+      ...shareRows(
+        g.label,
+        'vas_group_share',
+        vasLabel(s),
+        g.vasCategories?.find((x) => x.from === s.from),
+        g.vasN,
+        hide,
+      ),
+    );
   out.push(...summaryRows(g.label, 'vas', g.vas, formatVas, g.vasN, hide));
   out.push(...summaryRows(g.label, 'index', g.index, formatIndex, g.index?.n ?? (hide ? null : 0), hide));
   // The difference from the standardised norm rests on the group's answers and the norm's strata: hidden with either.
   out.push(...differenceRows(g.label, 'vas', g.difference.vas, formatVas, g.vasN, hide || g.normSuppressed));
-  out.push(...differenceRows(g.label, 'index', g.difference.index, formatIndex, g.index?.n ?? null, hide || g.normSuppressed));
+  out.push(
+    ...differenceRows(g.label, 'index', g.difference.index, formatIndex, g.index?.n ?? null, hide || g.normSuppressed),
+  );
   for (const d of DIMENSIONS) {
-    for (const s of g.dimensionSpans[d]!) out.push(...shareRows(g.label, 'level_share', levelLabel(d, s), g.dimensionCategories[d]?.find((x) => x.from === s.from), g.dimensionN[d] ?? null, hide));
+    for (const s of g.dimensionSpans[d]!)
+      out.push(
+        ...shareRows(
+          g.label,
+          'level_share',
+          levelLabel(d, s),
+          g.dimensionCategories[d]?.find((x) => x.from === s.from),
+          g.dimensionN[d] ?? null,
+          hide,
+        ),
+      );
   }
   return out;
 }
 
 /** A share and its Wilson interval (`…_ci_low`, `…_ci_high`), all on the same n. */
-function shareRows(group: string, measure: string, category: string, c: CategoryShare | undefined, n: number | null, hide: boolean): LongRow[] {
+function shareRows(
+  group: string,
+  measure: string,
+  category: string,
+  c: CategoryShare | undefined,
+  n: number | null,
+  hide: boolean,
+): LongRow[] {
   const at = (v: number | undefined) => (v === undefined ? null : formatShare(v));
   return [
     row(group, measure, category, at(c?.share), n, hide),
@@ -76,7 +132,14 @@ function shareRows(group: string, measure: string, category: string, c: Category
   ];
 }
 
-function differenceRows(group: string, prefix: string, d: Difference | null, fmt: (v: number) => string, n: number | null, hide: boolean): LongRow[] {
+function differenceRows(
+  group: string,
+  prefix: string,
+  d: Difference | null,
+  fmt: (v: number) => string,
+  n: number | null,
+  hide: boolean,
+): LongRow[] {
   return [
     row(group, `${prefix}_diff`, '', d ? fmt(d.value) : null, d ? n : null, hide),
     row(group, `${prefix}_diff_ci_low`, '', d ? fmt(d.ci95[0]) : null, d ? n : null, hide),
@@ -84,7 +147,14 @@ function differenceRows(group: string, prefix: string, d: Difference | null, fmt
   ];
 }
 
-function summaryRows(group: string, prefix: string, s: Summary | null, fmt: (v: number) => string, n: number | null, hide: boolean): LongRow[] {
+function summaryRows(
+  group: string,
+  prefix: string,
+  s: Summary | null,
+  fmt: (v: number) => string,
+  n: number | null,
+  hide: boolean,
+): LongRow[] {
   const at = (v: number | null | undefined) => (v === null || v === undefined ? null : fmt(v));
   return [
     row(group, `${prefix}_mean`, '', at(s?.mean), n, hide),
@@ -103,12 +173,24 @@ function normRows(
   respondents: number | null,
   suppressed: boolean,
 ): LongRow[] {
-  const out = FINE_VAS.map((s, i) => row(group, 'vas_group_share', vasLabel(s), vasGroups ? formatShare(vasGroups[i]!) : null, respondents, suppressed));
+  const out = FINE_VAS.map((s, i) =>
+    row(group, 'vas_group_share', vasLabel(s), vasGroups ? formatShare(vasGroups[i]!) : null, respondents, suppressed),
+  );
   out.push(row(group, 'vas_mean', '', vasMean === null ? null : formatVas(vasMean), respondents, suppressed));
   out.push(row(group, 'index_mean', '', indexMean === null ? null : formatIndex(indexMean), respondents, suppressed));
   if (dimensions) {
     for (const d of DIMENSIONS) {
-      for (const s of FINE_LEVELS) out.push(row(group, 'level_share', levelLabel(d, s), dimensions[d] ? formatShare(dimensions[d]![s.from]!) : null, respondents, suppressed));
+      for (const s of FINE_LEVELS)
+        out.push(
+          row(
+            group,
+            'level_share',
+            levelLabel(d, s),
+            dimensions[d] ? formatShare(dimensions[d]![s.from]!) : null,
+            respondents,
+            suppressed,
+          ),
+        );
     }
   }
   return out;

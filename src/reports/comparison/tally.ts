@@ -46,7 +46,13 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { n: 0, vas: new Array(FINE_VAS + 1).fill(0), complete: [0, 0], dims: DIMENSIONS.map(() => new Array(FINE_LEVELS + 1).fill(0)), strata: new Array(STRATA.length + 1).fill(0) };
+  return {
+    n: 0,
+    vas: new Array(FINE_VAS + 1).fill(0),
+    complete: [0, 0],
+    dims: DIMENSIONS.map(() => new Array(FINE_LEVELS + 1).fill(0)),
+    strata: new Array(STRATA.length + 1).fill(0),
+  };
 }
 
 function addUnit(t: Tally, u: Unit): void {
@@ -60,7 +66,13 @@ function addUnit(t: Tally, u: Unit): void {
 
 export function addTally(a: Tally, b: Tally): Tally {
   const sum = (x: number[], y: number[]) => x.map((v, i) => v + y[i]!);
-  return { n: a.n + b.n, vas: sum(a.vas, b.vas), complete: sum(a.complete, b.complete), dims: a.dims.map((d, i) => sum(d, b.dims[i]!)), strata: sum(a.strata, b.strata) };
+  return {
+    n: a.n + b.n,
+    vas: sum(a.vas, b.vas),
+    complete: sum(a.complete, b.complete),
+    dims: a.dims.map((d, i) => sum(d, b.dims[i]!)),
+    strata: sum(a.strata, b.strata),
+  };
 }
 
 /**
@@ -80,7 +92,11 @@ function safe(k: number) {
 
 export function coreCheck(k: number, vas: Span[], dims: Span[][]): Check {
   const ok = safe(k);
-  return (t) => ok(t.n) && merged(t.vas, vas).every(ok) && ok(t.complete[0]!) && t.dims.every((d, i) => merged(d, dims[i]!).every(ok));
+  return (t) =>
+    ok(t.n) &&
+    merged(t.vas, vas).every(ok) &&
+    ok(t.complete[0]!) &&
+    t.dims.every((d, i) => merged(d, dims[i]!).every(ok));
 }
 
 export function strataCheck(k: number): Check {
@@ -115,7 +131,8 @@ export function grid(units: readonly Unit[]): Grid {
 const marginCache = new WeakMap<Grid, Map<string, Tally>>();
 
 export function boxTally(g: Grid, box: Box): Tally {
-  if (box.year !== undefined && box.hospital !== undefined) return g.cells.get(cellKey(box.year, box.hospital)) ?? emptyTally();
+  if (box.year !== undefined && box.hospital !== undefined)
+    return g.cells.get(cellKey(box.year, box.hospital)) ?? emptyTally();
   if (box.year === undefined && box.hospital === undefined) return g.total;
   let cache = marginCache.get(g);
   if (!cache) marginCache.set(g, (cache = new Map()));
@@ -131,8 +148,8 @@ function sumCells(g: Grid, box: Box): Tally {
   let t = emptyTally();
   for (const [key, cell] of g.cells) {
     const [y, h] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
-    if ((box.year === undefined || box.year === y) && (box.hospital === undefined || box.hospital === h)) t = addTally(t, cell);
+    if ((box.year === undefined || box.year === y) && (box.hospital === undefined || box.hospital === h))
+      t = addTally(t, cell);
   }
   return t;
 }
-

@@ -5,14 +5,7 @@
 
 import { parseLookupTable } from './lookup.ts';
 import { isFullHealth, stateOrdinal, toLevels } from './state.ts';
-import type {
-  AdditiveValueSet,
-  Citation,
-  Levels,
-  ValueSet,
-  ValueSetId,
-  ValueSetInfo,
-} from './types.ts';
+import type { AdditiveValueSet, Citation, Levels, ValueSet, ValueSetId, ValueSetInfo } from './types.ts';
 import { DIMENSIONS } from './types.ts';
 import { fromUnits, toUnits } from './units.ts';
 import { VALUE_SETS } from './valuesets/index.ts';

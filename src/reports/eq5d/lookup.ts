@@ -11,7 +11,10 @@ const PREFIXES = 625;
 
 /** Returns integer units in state order; throws on any malformed or out-of-order line. */
 export function parseLookupTable(text: string): Int32Array {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   if (lines.length !== PREFIXES) {
     throw new Error(`EQ-5D lookup table: expected ${PREFIXES} lines, got ${lines.length}`);
   }

@@ -25,15 +25,26 @@ export interface AnalysisExportOptions {
   instrument: InstrumentText;
 }
 
-export const DATA_FILES: Record<AnalysisFormat, string> = { wide: WIDE_FILE, long: 'responses-long.csv', fhir: 'responses.fhir.json' };
+export const DATA_FILES: Record<AnalysisFormat, string> = {
+  wide: WIDE_FILE,
+  long: 'responses-long.csv',
+  fhir: 'responses.fhir.json',
+};
 
-export async function writeAnalysisExport(db: Db, dir: string, opts: AnalysisExportOptions): Promise<{ files: string[]; rows: number }> {
+export async function writeAnalysisExport(
+  db: Db,
+  dir: string,
+  opts: AnalysisExportOptions,
+): Promise<{ files: string[]; rows: number }> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ctx: ExportContext = { valueSet: opts.valueSet, pseudonym: pseudonymiser(opts.pseudonymKey, opts.exportKey) };
   const vars = analysisVariables(opts.valueSet);
   const dataFile = path.join(dir, DATA_FILES[opts.format]);
   const out = createWriteStream(dataFile, { mode: 0o600 });
-  const rows = opts.format === 'fhir' ? await writeFhir(db, out, ctx, opts.instrument) : await writeCsv(db, out, ctx, opts.format, vars);
+  const rows =
+    opts.format === 'fhir'
+      ? await writeFhir(db, out, ctx, opts.instrument)
+      : await writeCsv(db, out, ctx, opts.format, vars);
   const extras: [string, string][] = [
     ['codebook.csv', codebookCsv(vars)],
     ['labels.R', rScript(vars)],
@@ -45,12 +56,22 @@ export async function writeAnalysisExport(db: Db, dir: string, opts: AnalysisExp
 }
 
 /** The wide file alone, streamed to `out` (the staff page's download uses it too). */
-export async function streamWideCsv(db: Db, out: Writable, opts: { valueSet: ValueSetId; exportKey: string; pseudonymKey: string }): Promise<number> {
+export async function streamWideCsv(
+  db: Db,
+  out: Writable,
+  opts: { valueSet: ValueSetId; exportKey: string; pseudonymKey: string },
+): Promise<number> {
   const ctx: ExportContext = { valueSet: opts.valueSet, pseudonym: pseudonymiser(opts.pseudonymKey, opts.exportKey) };
   return writeCsv(db, out, ctx, 'wide', analysisVariables(opts.valueSet));
 }
 
-async function writeCsv(db: Db, out: Writable, ctx: ExportContext, format: 'wide' | 'long', vars: ReturnType<typeof analysisVariables>): Promise<number> {
+async function writeCsv(
+  db: Db,
+  out: Writable,
+  ctx: ExportContext,
+  format: 'wide' | 'long',
+  vars: ReturnType<typeof analysisVariables>,
+): Promise<number> {
   const columns = format === 'wide' ? vars.map((v) => v.name) : ['pid', 'rid', 'arrest_type', 'item', 'value'];
   const csv = stringify({ header: true, columns });
   const written = pipeline(csv, out);
@@ -59,7 +80,13 @@ async function writeCsv(db: Db, out: Writable, ctx: ExportContext, format: 'wide
     const records =
       format === 'wide'
         ? [Object.fromEntries(vars.map((v) => [v.name, defuseCell(v.value(r, ctx) ?? '')]))]
-        : LONG_ITEMS.map(([item, field]) => ({ pid: ctx.pseudonym('person', r.register_id), rid: ctx.pseudonym('response', r.id), arrest_type: defuseCell(r.arrest_type), item, value: r[field] ?? '' }));
+        : LONG_ITEMS.map(([item, field]) => ({
+            pid: ctx.pseudonym('person', r.register_id),
+            rid: ctx.pseudonym('response', r.id),
+            arrest_type: defuseCell(r.arrest_type),
+            item,
+            value: r[field] ?? '',
+          }));
     for (const record of records) if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
     count++;
   }
@@ -70,7 +97,8 @@ async function writeCsv(db: Db, out: Writable, ctx: ExportContext, format: 'wide
 
 /** Writes the Bundle entry by entry, so memory stays flat however many responses there are. */
 async function writeFhir(db: Db, out: Writable, ctx: ExportContext, text: InstrumentText): Promise<number> {
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve())));
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((resolve) => out.once('drain', () => resolve()));
   await write(`{"resourceType":"Bundle","type":"collection","timestamp":"${new Date().toISOString()}","entry":[`);
   await write(JSON.stringify({ fullUrl: 'urn:prom-survey:Questionnaire/eq5d5l-evas', resource: questionnaire(text) }));
   let count = 0;

@@ -25,7 +25,9 @@ export function questionnaire(text: InstrumentText) {
         text: d.heading,
         type: 'choice',
         required: false,
-        answerOption: d.levels.map((label, l) => ({ valueCoding: { system: LEVEL_SYSTEM, code: String(l + 1), display: label } })),
+        answerOption: d.levels.map((label, l) => ({
+          valueCoding: { system: LEVEL_SYSTEM, code: String(l + 1), display: label },
+        })),
       })),
       { linkId: 'VAS', text: text.vas.question, type: 'integer', required: false },
     ],
@@ -37,7 +39,12 @@ export function questionnaireResponse(r: ResponseRow, ctx: ExportContext, text: 
   const items: object[] = [];
   levels.forEach((level, i) => {
     if (level === null) return; // missing: no answer item (never imputed)
-    items.push({ linkId: LINK_IDS[i]!, answer: [{ valueCoding: { system: LEVEL_SYSTEM, code: String(level), display: text.dimensions[i]!.levels[level - 1] } }] });
+    items.push({
+      linkId: LINK_IDS[i]!,
+      answer: [
+        { valueCoding: { system: LEVEL_SYSTEM, code: String(level), display: text.dimensions[i]!.levels[level - 1] } },
+      ],
+    });
   });
   if (r.vas !== null) items.push({ linkId: 'VAS', answer: [{ valueInteger: r.vas }] });
   return {

@@ -39,12 +39,17 @@ export function rScript(vars: readonly Variable[]): string {
 export function stataScript(vars: readonly Variable[]): string {
   const lines = [
     '* Reads the wide export and applies the labels. Empty cells are missing.',
-    `import delimited using "${WIDE_FILE}", clear varnames(1) encoding("utf-8") stringcols(${vars.filter((v) => v.type === 'string').map((v) => v.name).join(' ')})`,
+    `import delimited using "${WIDE_FILE}", clear varnames(1) encoding("utf-8") stringcols(${vars
+      .filter((v) => v.type === 'string')
+      .map((v) => v.name)
+      .join(' ')})`,
   ];
   for (const v of vars) {
     lines.push(`label variable ${v.name} "${v.label.replace(/"/g, "'")}"`);
     if (v.valueLabels && v.type === 'integer') {
-      lines.push(`label define ${v.name}_lbl ${v.valueLabels.map(([c, l]) => `${c} "${l.replace(/"/g, "'")}"`).join(' ')}, replace`);
+      lines.push(
+        `label define ${v.name}_lbl ${v.valueLabels.map(([c, l]) => `${c} "${l.replace(/"/g, "'")}"`).join(' ')}, replace`,
+      );
       lines.push(`label values ${v.name} ${v.name}_lbl`);
     }
   }
@@ -52,7 +57,8 @@ export function stataScript(vars: readonly Variable[]): string {
 }
 
 export function spssScript(vars: readonly Variable[]): string {
-  const format = (v: Variable) => (v.type === 'string' ? `A${v.width}` : v.type === 'integer' ? `F${v.width}.0` : 'F12.7');
+  const format = (v: Variable) =>
+    v.type === 'string' ? `A${v.width}` : v.type === 'integer' ? `F${v.width}.0` : 'F12.7';
   const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const lines = [
     '* Reads the wide export and applies the labels. Empty cells are system-missing.',

@@ -70,7 +70,9 @@ function page(db: Db, after: { completedAt: string; id: string } | undefined): P
   let q = countedResponses(db);
   if (after) {
     const at = sql<Date>`${after.completedAt}::timestamptz`;
-    q = q.where((eb) => eb.or([eb('r.completed_at', '>', at), eb.and([eb('r.completed_at', '=', at), eb('r.id', '>', after.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('r.completed_at', '>', at), eb.and([eb('r.completed_at', '=', at), eb('r.id', '>', after.id)])]),
+    );
   }
   return q.orderBy('r.completed_at').orderBy('r.id').limit(PAGE).execute();
 }

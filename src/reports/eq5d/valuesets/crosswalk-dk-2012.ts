@@ -8,9 +8,7 @@ export const CROSSWALK_DK_2012: LookupValueSet = {
   id: 'CW-DK-2012',
   country: 'Denmark',
   citation: VAN_HOUT_2012,
-  notes:
-    `${CROSSWALK_NOTE} Underlying 3L set: Wittrup-Jensen et al. 2009 (Danish TTO); ` +
-    'range -0.624 to 1.',
+  notes: `${CROSSWALK_NOTE} Underlying 3L set: Wittrup-Jensen et al. 2009 (Danish TTO); ` + 'range -0.624 to 1.',
   form: 'lookup',
   table: CROSSWALK_DK_2012_TABLE,
 };

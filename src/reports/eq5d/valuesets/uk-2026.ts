@@ -7,8 +7,7 @@ export const UK_2026: AdditiveValueSet = {
   id: 'UK-2026',
   country: 'United Kingdom',
   citation: {
-    authors:
-      "Rowen D, Mukuria C, Bray N, Carlton J, Longworth L, Meads D, Oluboyede Y, O'Neill C, Yang Y",
+    authors: "Rowen D, Mukuria C, Bray N, Carlton J, Longworth L, Meads D, Oluboyede Y, O'Neill C, Yang Y",
     title: 'A UK value set for the EQ-5D-5L',
     journal: 'Value in Health',
     year: 2026,

@@ -4,8 +4,7 @@ import type { Citation } from '../types.ts';
 
 export const VAN_HOUT_2012: Citation = {
   authors:
-    'van Hout B, Janssen MF, Feng YS, Kohlmann T, Busschbach J, Golicki D, Lloyd A, ' +
-    'Scalone L, Kind P, Pickard AS',
+    'van Hout B, Janssen MF, Feng YS, Kohlmann T, Busschbach J, Golicki D, Lloyd A, ' + 'Scalone L, Kind P, Pickard AS',
   title: 'Interim scoring for the EQ-5D-5L: mapping the EQ-5D-5L to EQ-5D-3L value sets',
   journal: 'Value in Health',
   year: 2012,
