@@ -41,7 +41,7 @@ export function fingerprint(method: string, path: string, body: unknown): Buffer
     .digest();
 }
 
-export function checkIdempotencyKey(value: string): void {
+function checkIdempotencyKey(value: string): void {
   if (!KEY.test(value)) {
     throw new ApiProblem('invalid-parameter', 'The Idempotency-Key header must be 1–255 visible ASCII characters.', [
       { header: 'Idempotency-Key', detail: 'must be 1–255 visible ASCII characters, e.g. a UUID' },

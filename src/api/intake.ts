@@ -16,7 +16,7 @@ import { ApiProblem, type FieldError } from './problem.ts';
 
 export const NOT_VISIBLE = 'No survivor with this register_id is available to this key.';
 
-export function mayUseHospital(key: ApiKey, hospital: string): boolean {
+function mayUseHospital(key: ApiKey, hospital: string): boolean {
   return key.hospitals.length === 0 || key.hospitals.includes(hospital);
 }
 

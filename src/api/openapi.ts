@@ -12,7 +12,7 @@ import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemTypeUri, type ProblemType }
 import { problemSchema } from './schemas.ts';
 import { API_PREFIX, COMMON_PROBLEMS, OPERATIONS, type OperationSpec } from './spec.ts';
 
-export const API_VERSION = '1.0.0';
+const API_VERSION = '1.0.0';
 
 const idempotencyHeader = z
   .string()

@@ -44,7 +44,7 @@ export interface ApiDeps {
   options?: ApiOptions | undefined;
 }
 
-export const BODY_LIMIT = '2mb';
+const BODY_LIMIT = '2mb';
 
 interface Answer {
   status: number;
@@ -625,7 +625,7 @@ function problemAnswer(problem: ApiProblem, req: Request): Answer {
 }
 
 /** Any error as a problem: body-parser's by type, database outages 503, the rest 500 (logged by kind only). */
-export function toProblem(err: unknown, log?: Logger): ApiProblem {
+function toProblem(err: unknown, log?: Logger): ApiProblem {
   if (err instanceof ApiProblem) return err;
   const e = err as { type?: string; status?: number; code?: string; message?: string; name?: string };
   switch (e?.type) {

@@ -9,10 +9,9 @@ import { deathRowSchema } from '../cohort/deaths-import.ts';
 import { survivorRowSchema } from '../cohort/survivor-row.ts';
 import { listValueSets } from '../reports/eq5d/engine.ts';
 import { analysisVariables } from '../reports/exports/variables.ts';
-import { SCOPES } from './keys.ts';
 
-export const MAX_BATCH = 1000;
-export const MAX_PAGE = 1000;
+const MAX_BATCH = 1000;
+const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
 
 const row = survivorRowSchema.shape;
@@ -20,7 +19,7 @@ const row = survivorRowSchema.shape;
 const nullable = { override: { type: ['string', 'null'] } } as const;
 const isoDate = (description: string, example: string) => ({ description, example, format: 'date' });
 
-export const registerIdSchema = row.register_id.meta({
+const registerIdSchema = row.register_id.meta({
   description: "The register's id of this registration: letters, digits, '.', '_' and '-', at most 64.",
   example: 'NHR-2026-00042',
 });
@@ -179,7 +178,7 @@ export const registerIdPathSchema = z.object({ register_id: registerIdSchema });
 
 // ---- Answers ---------------------------------------------------------------------------------
 
-export const fieldErrorSchema = z
+const fieldErrorSchema = z
   .object({
     pointer: z.string().optional().meta({ description: 'JSON pointer (RFC 6901) to the field in the request body.' }),
     parameter: z.string().optional().meta({ description: 'The query or path parameter.' }),
@@ -251,7 +250,7 @@ const stepSchema = z.object({
   sent_at: isoTimestamp.nullable(),
 });
 
-export const invitationStatusSchema = z
+const invitationStatusSchema = z
   .object({
     invitation_id: z.int(),
     register_id: z.string(),
@@ -338,7 +337,7 @@ function variableSchema(v: ReturnType<typeof analysisVariables>[number]): z.ZodT
   return (ALWAYS.has(v.name) ? base : base.nullable()).meta({ description: v.label + labels });
 }
 
-export const responseRowSchema = z
+const responseRowSchema = z
   .object({
     ...Object.fromEntries(analysisVariables('NO-2024').map((v) => [v.name, variableSchema(v)])),
     register_id: z.string().optional().meta({ description: 'Only for keys with the identifiers scope.' }),
@@ -373,5 +372,3 @@ export const fhirBundleSchema = z
     description:
       'FHIR R4 Bundle (searchset): the Questionnaire (mode include) and one QuestionnaireResponse per response (mode match). The `next` link holds the cursor.',
   });
-
-export const scopesDescription = SCOPES.join(', ');

@@ -15,7 +15,7 @@ import { ImportRefused } from './import.ts';
 import { checkNationalId } from './national-id.ts';
 import { deathDateProblem, type PersonDates } from './plausible-dates.ts';
 
-export const DEATH_COLUMNS = ['national_id', 'date_of_death'] as const;
+const DEATH_COLUMNS = ['national_id', 'date_of_death'] as const;
 
 export const deathRowSchema = z.object({
   national_id: z
@@ -134,7 +134,7 @@ async function recordBatch(db: Db, rows: DeathRow[], source: string, now: Date, 
 }
 
 /** The known survivor's birth and arrest dates, for checking a date of death against them. */
-export async function personDates(db: Db, nationalId: string): Promise<PersonDates | undefined> {
+async function personDates(db: Db, nationalId: string): Promise<PersonDates | undefined> {
   const row = await db
     .selectFrom('survivors as s')
     .leftJoin('arrest_events as e', 'e.survivor_id', 's.id')

@@ -357,6 +357,4 @@ export interface InstallationTable {
 }
 
 export type Survivor = Selectable<SurvivorsTable>;
-export type Invitation = Selectable<InvitationsTable>;
-export type OutboxRow = Selectable<OutboxTable>;
 export type StaffUser = Selectable<StaffUsersTable>;

@@ -115,7 +115,7 @@ export function usablePostalAddress(p: {
 }
 
 /** No usable e-mail address means paper, whatever the rule says. */
-export function firstChannel(rule: ChannelRule, email: string | null): Channel {
+function firstChannel(rule: ChannelRule, email: string | null): Channel {
   if (rule === 'paper-only' || !email) return 'paper';
   return 'email';
 }
@@ -226,7 +226,7 @@ export function linkStatus(state: string, closesOn: string, today: string): Link
 }
 
 /** A returned form may have been posted before the window closed: it counts if received this many days after. */
-export const POSTAL_GRACE_DAYS = 14;
+const POSTAL_GRACE_DAYS = 14;
 
 export type UncountedReason = 'died' | 'withdrawn' | 'stopped' | 'window_closed';
 

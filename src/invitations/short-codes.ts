@@ -8,7 +8,7 @@ import type { LinkedInvitation } from './links.ts';
 import { linkStatus } from './programme.ts';
 
 export const SHORT_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const SHORT_CODE_LENGTH = 10;
+const SHORT_CODE_LENGTH = 10;
 /** log2(31) × 10 ≈ 49.5 bits of randomness per code. */
 export const SHORT_CODE_BITS = Math.log2(SHORT_CODE_ALPHABET.length) * SHORT_CODE_LENGTH;
 
@@ -19,7 +19,7 @@ export function newShortCode(): string {
   return formatShortCode(raw);
 }
 
-export function formatShortCode(raw: string): string {
+function formatShortCode(raw: string): string {
   return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8)}`;
 }
 

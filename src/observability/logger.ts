@@ -29,7 +29,7 @@ export function createLogger(opts: { level?: LevelWithSilent; destination?: Dest
 export const silentLogger: Logger = pino({ enabled: false });
 
 /** Only the kind of an error: its name and code, never its message (which can quote data). */
-export function errorKind(err: unknown): { type: string; code?: string } {
+function errorKind(err: unknown): { type: string; code?: string } {
   const e = err as { name?: unknown; code?: unknown } | null;
   const type = typeof e?.name === 'string' ? e.name : typeof err;
   return typeof e?.code === 'string' || typeof e?.code === 'number' ? { type, code: String(e.code) } : { type };

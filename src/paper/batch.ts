@@ -64,7 +64,7 @@ export interface BatchResult {
   profileHeld: number;
 }
 
-export const MANIFEST_COLUMNS = ['letter_id', 'pages', 'name', 'address_line', 'postal_code', 'city'] as const;
+const MANIFEST_COLUMNS = ['letter_id', 'pages', 'name', 'address_line', 'postal_code', 'city'] as const;
 
 export function formatLetterId(id: number): string {
   return `L-${String(id).padStart(6, '0')}`;

@@ -206,7 +206,7 @@ function phaseOf(
   return { kind: 'mismatch', first, second, differing: differences(first.values, second.values) };
 }
 
-export function differences(a: EntryValues, b: EntryValues): Field[] {
+function differences(a: EntryValues, b: EntryValues): Field[] {
   return FIELDS.filter((f) => a[f] !== b[f]);
 }
 
@@ -221,7 +221,7 @@ export interface EntryError {
  * unreadable); the VAS 0–100, 999 nothing marked, 888 unclear. The codes lie outside the answers'
  * range, so a slip of the finger is an error, never another answer.
  */
-export const ITEM_CODES: Readonly<Record<string, PaperValue>> = {
+const ITEM_CODES: Readonly<Record<string, PaperValue>> = {
   '1': '1',
   '2': '2',
   '3': '3',
@@ -230,7 +230,7 @@ export const ITEM_CODES: Readonly<Record<string, PaperValue>> = {
   '0': 'missing',
   '9': 'ambiguous',
 };
-export const VAS_CODES: Readonly<Record<string, 'missing' | 'ambiguous'>> = { '999': 'missing', '888': 'ambiguous' };
+const VAS_CODES: Readonly<Record<string, 'missing' | 'ambiguous'>> = { '999': 'missing', '888': 'ambiguous' };
 
 /** Server-side validation of the entry form; errors carry the field and a text key (locales paper.errors.*). */
 export function validateEntry(

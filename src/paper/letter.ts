@@ -16,7 +16,7 @@ const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
 
 export const MM = 72 / 25.4;
 /** EuroQol's paper requirement: the EQ VAS is 20 cm long. */
-export const VAS_LENGTH_MM = 200;
+const VAS_LENGTH_MM = 200;
 export const PAGES_PER_LETTER = 4;
 
 export interface LetterData {
@@ -44,8 +44,6 @@ export interface LetterTexts {
 
 /** Body text size: at least 12 pt for older readers; only the return id and footer are smaller than 10 pt. */
 const BODY = 12;
-/** The cover's text must end above the footer line. */
-export const COVER_BOTTOM_MM = 280;
 
 export function newLetterDocument(): PDFKit.PDFDocument {
   const doc = new PDFDocument({
@@ -93,7 +91,7 @@ export async function letterPdf(data: LetterData, texts: LetterTexts): Promise<B
   return done;
 }
 
-export function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   return new Promise((resolve, reject) => {

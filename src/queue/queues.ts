@@ -6,7 +6,7 @@ import { redisOptions } from './redis.ts';
 export const SCHEDULER_QUEUE = 'scheduler';
 export const DELIVERY_QUEUE = 'delivery';
 /** How often the wall-clock scheduling pass runs. Passes are idempotent, so often is cheap. */
-export const PASS_EVERY_MS = 10 * 60 * 1000;
+const PASS_EVERY_MS = 10 * 60 * 1000;
 
 export interface DeliveryJob {
   outboxId: number;

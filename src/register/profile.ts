@@ -134,7 +134,7 @@ export interface ProfileVersion {
   profile: RegisterProfile;
 }
 
-export function textIn(value: Text | undefined, lang: Lang): string | undefined {
+function textIn(value: Text | undefined, lang: Lang): string | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? value : value[lang];
 }
 

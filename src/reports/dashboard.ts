@@ -28,7 +28,7 @@ export function isDimension(v: unknown): v is Dimension {
  * message went out: they died, withdrew or opted out. Every other reason (including ones added
  * later) leaves the person eligible, so a new reason can only lower answered / eligible.
  */
-export const NOT_ELIGIBLE_REASONS = ['died', 'withdrawn', 'opted_out'] as const;
+const NOT_ELIGIBLE_REASONS = ['died', 'withdrawn', 'opted_out'] as const;
 
 /** What one invitation contributes. Category keys are '' when unknown (no hospital row, no message). */
 export interface Fact {
@@ -185,12 +185,12 @@ function add(c: Counts, f: Fact): void {
   if (k.reason !== undefined) c.cancelledBy[k.reason] = (c.cancelledBy[k.reason] ?? 0) + n;
 }
 
-export function measureValue(c: Counts, m: Measure): number {
+function measureValue(c: Counts, m: Measure): number {
   if (m.startsWith('cancelled:')) return c.cancelledBy[m.slice('cancelled:'.length)] ?? 0;
   return c[m as BaseMeasure];
 }
 
-export function keyOf(f: Fact, d: Dimension): string {
+function keyOf(f: Fact, d: Dimension): string {
   switch (d) {
     case 'month':
       return f.month;
@@ -263,7 +263,7 @@ export function aggregate(facts: readonly Fact[]): Aggregate {
   return { total, tables, reasons, trustOf, regionOf };
 }
 
-export function measuresOf(a: Pick<Aggregate, 'reasons'>): Measure[] {
+function measuresOf(a: Pick<Aggregate, 'reasons'>): Measure[] {
   return [...BASE_MEASURES, ...a.reasons.map((r) => `cancelled:${r}` as const)];
 }
 
@@ -416,7 +416,7 @@ export function dashboardCsvRows(view: DashboardView, dims: readonly Dimension[]
   return out;
 }
 
-export function csvName(m: Measure): string {
+function csvName(m: Measure): string {
   const names: Record<BaseMeasure, string> = {
     eligible: 'eligible',
     invited: 'invited',

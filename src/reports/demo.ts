@@ -12,7 +12,7 @@ import { recordSyntheticContact } from '../invitations/synthetic-history.ts';
 import { aggregateMicrodata, type NormRespondent } from './norms/microdata.ts';
 import { saveNormSet } from './norms/store.ts';
 
-export const DEMO_PREFIX = 'DEMO-';
+const DEMO_PREFIX = 'DEMO-';
 const HOSPITALS = ['DEMO-OUS', 'DEMO-HUS', 'DEMO-STO', 'DEMO-UNN'];
 
 /** mulberry32: a tiny seeded generator, so demo data is the same on every machine. */
@@ -51,7 +51,7 @@ export interface DemoOptions {
 const madeByDemo = sql<boolean>`(register_id LIKE ${DEMO_PREFIX + '%'} AND given_name = 'Demo' AND email LIKE 'demo%@example.invalid')`;
 
 /** Counts survivors not made by the demo, with the table locked against imports until commit. */
-export async function otherSurvivors(trx: Db, lock: boolean): Promise<number> {
+async function otherSurvivors(trx: Db, lock: boolean): Promise<number> {
   if (lock) await sql`LOCK TABLE survivors IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
   const row = await trx
     .selectFrom('survivors')

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import { eq5dIndex, DEFAULT_VALUE_SET } from './eq5d/engine.ts';
 import { responseRows, stateOf } from './exports/rows.ts';
 
-export const RESPONSE_COLUMNS = [
+const RESPONSE_COLUMNS = [
   'response_id',
   'register_id',
   'arrest_type',

@@ -16,9 +16,6 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Actions used by the staff workspace (other modules may add their own). */
-export type StaffAction = 'view' | 'search' | 'export' | 'change' | 'denied' | 'login' | 'login-failed' | 'logout';
-
 export async function audit(db: Db, e: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')

@@ -43,12 +43,6 @@ export interface CurrentStaff {
   hospitals: string[];
 }
 
-export interface NavItem {
-  href: string;
-  text: string;
-  current: boolean;
-}
-
 export type PageData = Record<string, unknown> & { heading: string };
 
 export interface StaffContext {

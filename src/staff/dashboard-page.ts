@@ -16,7 +16,7 @@ const integer = new Intl.NumberFormat('nb-NO', { maximumFractionDigits: 0 });
 const monthName = new Intl.DateTimeFormat('nb-NO', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** 0.25 → '25,0 %' */
-export function percent(share: number): string {
+function percent(share: number): string {
   return `${(share * 100).toFixed(1).replace('.', ',')} %`;
 }
 
@@ -34,7 +34,7 @@ function shownRate(r: RateCell): ShownCell {
   return { text: r.value === null ? '–' : percent(r.value), hidden: false };
 }
 
-export function categoryLabel(ctx: StaffContext, d: Dimension, key: string, name: string | null): string {
+function categoryLabel(ctx: StaffContext, d: Dimension, key: string, name: string | null): string {
   switch (d) {
     case 'month': {
       const [y, m] = key.split('-').map(Number) as [number, number];
@@ -55,7 +55,7 @@ export function categoryLabel(ctx: StaffContext, d: Dimension, key: string, name
   }
 }
 
-export function measureLabel(ctx: StaffContext, m: Measure): string {
+function measureLabel(ctx: StaffContext, m: Measure): string {
   if (m.startsWith('cancelled:')) {
     const reason = m.slice('cancelled:'.length);
     return ctx.t('staff.measures.cancelledBy', { reason: ctx.tOr(`staff.reasons.${reason}`, reason) });

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 
-export const HOSPITAL_COLUMNS = ['code', 'name', 'health_trust', 'region'] as const;
+const HOSPITAL_COLUMNS = ['code', 'name', 'health_trust', 'region'] as const;
 
 const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -42,7 +42,7 @@ export async function importHospitalsFile(db: Db, file: string): Promise<Hospita
 }
 
 /** Upserts by code; bad rows are reported as `line N: column: reason` and skipped. */
-export async function importHospitals(db: Db, input: Readable): Promise<HospitalImportReport> {
+async function importHospitals(db: Db, input: Readable): Promise<HospitalImportReport> {
   const report: HospitalImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [] };
   const parser = input.pipe(
     parse({

@@ -25,7 +25,7 @@ import { me, type StaffContext } from './context.ts';
 const confirmed = z.literal('yes', { message: 'confirm' });
 const day = calendarDateSchema();
 
-export const caseSchemas = {
+const caseSchemas = {
   contact: survivorRowSchema
     .pick({ email: true, phone: true, address_line: true, postal_code: true, city: true, language: true })
     .extend({ channel_rule: z.enum(CHANNEL_RULES) }),

@@ -13,7 +13,7 @@ import { hasCountedResponse, inHospitalScope, isOpen } from '../invitations/frag
 export type HospitalScope = readonly string[];
 
 /** Days before the window closes when an unanswered invitation appears on the worklist. */
-export const NEAR_CLOSE_DAYS = 14;
+const NEAR_CLOSE_DAYS = 14;
 const LIST_LIMIT = 500;
 
 export interface SurvivorSummary {
@@ -65,7 +65,7 @@ function toSummary(r: {
   };
 }
 
-export function fullName(given: string | null, family: string | null): string {
+function fullName(given: string | null, family: string | null): string {
   return [given, family].filter((p) => p && p.trim()).join(' ');
 }
 

@@ -5,7 +5,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { generate, generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
 
-export const TOTP_ISSUER = 'PROM registerpersonell';
+const TOTP_ISSUER = 'PROM registerpersonell';
 const PERIOD_S = 30;
 
 /** A 32-byte key for secrets at rest; a different label than cookie signing, so the two never mix. */

@@ -7,8 +7,8 @@ import type { Db } from '../db/database.ts';
 import type { StaffRole, StaffUser } from '../db/schema.ts';
 
 export const ROLES = ['admin', 'registrar', 'analyst'] as const satisfies readonly StaffRole[];
-export const LOCK_AFTER = 5;
-export const LOCK_MINUTES = 15;
+const LOCK_AFTER = 5;
+const LOCK_MINUTES = 15;
 
 const hospitalCode = z.string().trim().min(1).max(32);
 
@@ -93,7 +93,7 @@ export async function recordSuccess(db: Db, userId: number, now: Date): Promise<
     .execute();
 }
 
-export async function findByEmail(db: Db, email: string): Promise<StaffUser | undefined> {
+async function findByEmail(db: Db, email: string): Promise<StaffUser | undefined> {
   return db.selectFrom('staff_users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
 }
 

@@ -510,7 +510,7 @@ function pageOf(req: Request): PageId | undefined {
   return Number.isInteger(n) && n >= 1 ? PAGES[n - 1] : undefined;
 }
 
-export function pagePath(page: PageId): string {
+function pagePath(page: PageId): string {
   return `/s/q/${PAGES.indexOf(page) + 1}`;
 }
 

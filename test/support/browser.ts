@@ -23,11 +23,11 @@ import { createTestDatabase, type TestDatabase } from './db.ts';
 import { openTestQueues } from './redis.ts';
 
 const require = createRequire(import.meta.url);
-export const AXE_PATH = require.resolve('axe-core/axe.min.js');
-export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 export const SCREEN_DIR = process.env.PROM_SCREEN_DIR ?? '/tmp/prom-screens';
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -136,7 +136,7 @@ let axeSource: string | undefined;
  * (node_modules/axe-core/axe.min.js) is evaluated through the DevTools protocol, which CSP does
  * not govern. The page's own CSP stays on (no bypassCSP), so the tests also see CSP breaches.
  */
-export async function axeViolations(
+async function axeViolations(
   page: Page,
 ): Promise<{ id: string; impact: string | null; help: string; nodes: string[] }[]> {
   axeSource ??= await readFile(AXE_PATH, 'utf8');
@@ -181,7 +181,7 @@ export async function assertNoAxeViolations(page: Page, label: string): Promise<
  * client size), and text or controls lying outside the viewport horizontally. Visually hidden
  * helper text (1 px clip by design) is left out.
  */
-export function layoutProblems(page: Page): Promise<string[]> {
+function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(LAYOUT_SCRIPT) as Promise<string[]>;
 }
 
@@ -236,8 +236,6 @@ async function applyTextSpacing(page: Page): Promise<() => Promise<void>> {
   };
 }
 
-export const WIDTHS = [320, 1280] as const;
-
 /**
  * Every check for one page state, leaving the viewport at 1280 px:
  * - axe (WCAG 2.0–2.2 A/AA tags) at 1280 and at 320 px, 0 violations;
@@ -268,11 +266,6 @@ export async function checkPageState(page: Page, name: string, opts: { screensho
   await assertNoAxeViolations(page, `${name} at 1280 px`);
   assert.deepEqual(await layoutProblems(page), [], `${name} at 1280 px`);
   if (opts.screenshots !== false) await page.screenshot({ path: `${SCREEN_DIR}/${name}-1280.png`, fullPage: true });
-}
-
-/** The CSRF-protected form's hidden token on the current page. */
-export async function csrfToken(page: Page): Promise<string> {
-  return (await page.locator('input[name=_csrf]').first().getAttribute('value')) ?? '';
 }
 
 /**

@@ -11,7 +11,7 @@ const gcd = (a: bigint, b: bigint): bigint => {
 const lcm = (a: bigint, b: bigint) => (a / gcd(a, b)) * b;
 
 /** Reduced echelon form (each pivot row has zeros in the other pivot columns); rows are integers. */
-export function echelon(input: readonly (readonly number[])[], width: number): { rows: bigint[][]; pivots: number[] } {
+function echelon(input: readonly (readonly number[])[], width: number): { rows: bigint[][]; pivots: number[] } {
   const rows = input.map((r) => r.map((v) => BigInt(v)));
   const pivots: number[] = [];
   let lead = 0;

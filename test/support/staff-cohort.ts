@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { ArrestType, Channel, InvitationState, Language, OutboxState, Step } from '../../src/db/schema.ts';
 import { syntheticNationalId } from './people.ts';
 
-export const TEST_HOSPITALS = [
+const TEST_HOSPITALS = [
   {
     code: 'OUS',
     name: 'Oslo universitetssykehus',
@@ -33,7 +33,7 @@ export const TEST_HOSPITALS = [
 ] as const;
 
 /** A generator of numbers in [0, 1) from a seed (mulberry32). */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -23,7 +23,7 @@ import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 import type { Unit } from './tally.ts';
 
-export const ARREST_TYPES = ['OHCA', 'IHCA'] as const;
+const ARREST_TYPES = ['OHCA', 'IHCA'] as const;
 type ArrestType = (typeof ARREST_TYPES)[number];
 
 export interface Filters {

@@ -6,7 +6,7 @@ import type { Difference, Summary } from '../stats.ts';
 import type { CategoryShare, Comparison, GroupResult } from './compute.ts';
 import type { Span } from './disclosure.ts';
 
-export const LONG_COLUMNS = ['group', 'measure', 'category', 'value', 'n', 'suppressed'] as const;
+const LONG_COLUMNS = ['group', 'measure', 'category', 'value', 'n', 'suppressed'] as const;
 
 export interface LongRow {
   group: string;
@@ -20,8 +20,8 @@ export interface LongRow {
 }
 
 /** Rounding shared by the page and the CSV: shares and VAS to one decimal, the index to three. */
-export const formatShare = (share: number) => (share * 100).toFixed(1);
-export const formatVas = (v: number) => v.toFixed(1);
+const formatShare = (share: number) => (share * 100).toFixed(1);
+const formatVas = (v: number) => v.toFixed(1);
 
 export function vasLabel(s: Span): string {
   const low = s.from * 10;

@@ -10,7 +10,7 @@ import { DIMENSIONS } from './types.ts';
 import { fromUnits, toUnits } from './units.ts';
 import { VALUE_SETS } from './valuesets/index.ts';
 
-export type { Level, Levels, ValueSetId, ValueSetInfo } from './types.ts';
+export type { Levels, ValueSetId, ValueSetInfo } from './types.ts';
 export { levelSumScore, parseState } from './state.ts';
 export { formatIndex } from './units.ts';
 

@@ -11,7 +11,7 @@ export function parseState(s: string): Levels | null {
 }
 
 /** Runtime guard: callers may pass arrays built from untyped data. */
-export function isLevels(x: unknown): x is Levels {
+function isLevels(x: unknown): x is Levels {
   return Array.isArray(x) && x.length === 5 && x.every((v) => Number.isInteger(v) && v >= 1 && v <= 5);
 }
 

@@ -1,7 +1,7 @@
 // Fixed-point arithmetic: every coefficient in the value sets has at most 7 decimals, so
 // summing integers in 1e-7 units is exact and free of float artefacts like 0.5890000000000002.
 
-export const UNITS_PER_ONE = 10_000_000;
+const UNITS_PER_ONE = 10_000_000;
 
 /** Coefficient -> integer units; throws if it has more than 7 decimals (would lose precision). */
 export function toUnits(x: number): number {

@@ -5,7 +5,7 @@ import { DIMENSIONS } from '../../survey/instrument.ts';
 import type { ResponseRow } from './rows.ts';
 import type { ExportContext } from './variables.ts';
 
-export const QUESTIONNAIRE_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas';
+const QUESTIONNAIRE_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas';
 const LEVEL_SYSTEM = 'urn:prom-survey:codesystem:eq5d5l-level';
 const LINK_IDS = ['MO', 'SC', 'UA', 'PD', 'AD'] as const;
 

@@ -23,7 +23,7 @@ export interface ExportContext {
 }
 
 /** Generic level descriptors (not the licensed instrument wording). */
-export const LEVEL_LABELS: readonly [number, string][] = [
+const LEVEL_LABELS: readonly [number, string][] = [
   [1, 'Level 1: no problems'],
   [2, 'Level 2: slight problems'],
   [3, 'Level 3: moderate problems'],

@@ -6,7 +6,7 @@ import type { NormSet, NormStratum } from './format.ts';
 
 const SHARE_TOLERANCE = 0.001;
 
-export function stratumName(s: Pick<NormStratum, 'sex' | 'age' | 'match'>): string {
+function stratumName(s: Pick<NormStratum, 'sex' | 'age' | 'match'>): string {
   return `stratum ${s.sex}/${s.age}${s.match ? ` (${s.match.slice(0, 60)})` : ''}`;
 }
 
@@ -66,7 +66,7 @@ function valueSetProblems(set: NormSet, stated?: string): string[] {
 const ranges = new Map<ValueSetId, [number, number]>();
 
 /** Lowest and highest index of a value set over all 3,125 states; [−∞, 1] for one we do not know. */
-export function indexRange(valueSet: string | null): [number, number] {
+function indexRange(valueSet: string | null): [number, number] {
   if (valueSet === null || !isValueSetId(valueSet)) return [-Infinity, 1];
   const cached = ranges.get(valueSet);
   if (cached) return cached;
