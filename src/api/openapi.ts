@@ -41,7 +41,7 @@ function problemResponses(kinds: ProblemType[]): ZodOpenApiResponsesObject {
             : {}),
         },
       ]),
-  ) as ZodOpenApiResponsesObject;
+  );
 }
 
 function operationObject(op: OperationSpec): ZodOpenApiOperationObject {
@@ -85,7 +85,7 @@ function operationObject(op: OperationSpec): ZodOpenApiOperationObject {
       ),
       ...problemResponses(kinds),
     },
-  } as ZodOpenApiOperationObject;
+  };
 }
 
 function buildDocument() {

@@ -5,6 +5,7 @@ import { longCsv, longTable } from '../reports/comparison/table.ts';
 import { listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
+import type { ArrestType } from '../db/schema.ts';
 
 export const analysisCommands: CommandGroup = {
   help: [
@@ -15,6 +16,12 @@ export const analysisCommands: CommandGroup = {
   ],
   commands: { norms, report },
 };
+
+/** --type: the arrest type to restrict the report to, if any. */
+function arrestTypeOption(value: string | undefined): ArrestType | undefined {
+  if (value === undefined || value === 'OHCA' || value === 'IHCA') return value;
+  throw new UsageError('--type must be OHCA or IHCA.');
+}
 
 function valueSetOption(value: string | undefined) {
   if (value === undefined) return undefined;
@@ -80,9 +87,7 @@ async function report(args: string[]): Promise<number> {
   const year = values.year === undefined ? undefined : Number(values.year);
   if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100))
     throw new UsageError(`--year: "${values.year}" is not a year.`);
-  if (values.type !== undefined && values.type !== 'OHCA' && values.type !== 'IHCA')
-    throw new UsageError('--type must be OHCA or IHCA.');
-  const filters = { year, hospital: values.hospital, arrestType: values.type as 'OHCA' | 'IHCA' | undefined };
+  const filters = { year, hospital: values.hospital, arrestType: arrestTypeOption(values.type) };
   const valueSet = valueSetOption(values['value-set']);
   return withServices('prom report', false, async (s) => {
     if (filters.hospital !== undefined && !(await reportHospitals(s.database.db)).includes(filters.hospital)) {

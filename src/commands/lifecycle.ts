@@ -201,7 +201,7 @@ function parseAssignments(args: string[]): Partial<Programme> {
     const [, key, raw] = m as unknown as [string, string, string];
     changes[key] = raw === 'none' ? null : /^\d+$/.test(raw) ? Number(raw) : raw;
   }
-  return changes as Partial<Programme>;
+  return changes;
 }
 
 /** Best effort: the rows are already stopped; a Redis outage must not block a stop. */

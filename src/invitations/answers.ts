@@ -59,7 +59,7 @@ export async function loadDraft(db: Db, invitationId: number): Promise<Draft> {
     .select(['answers', 'version'])
     .where('invitation_id', '=', invitationId)
     .executeTakeFirst();
-  return { answers: (row?.answers ?? {}) as Answers, version: row?.version ?? 0 };
+  return { answers: row?.answers ?? {}, version: row?.version ?? 0 };
 }
 
 export type WebAnswerResult = 'submitted' | 'already-answered' | 'closed' | 'incomplete' | 'changed';

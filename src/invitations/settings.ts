@@ -62,7 +62,7 @@ export async function programmeVersion(db: Db, version: number | null): Promise<
 export async function saveProgramme(db: Db, changes: Partial<Programme>, createdBy: string): Promise<ProgrammeVersion> {
   return db.transaction().execute(async (trx) => {
     const current = await currentProgramme(trx);
-    const programme = programmeSchema.parse({ ...current.programme, ...changes }) as Programme;
+    const programme = programmeSchema.parse({ ...current.programme, ...changes });
     const version = current.version + 1;
     await trx
       .insertInto('programme_settings')
@@ -74,5 +74,5 @@ export async function saveProgramme(db: Db, changes: Partial<Programme>, created
 
 /** Older versions may lack a later field: the default fills it. */
 function parseStored(settings: Record<string, unknown>): Programme {
-  return programmeSchema.parse({ ...DEFAULT_PROGRAMME, ...settings }) as Programme;
+  return programmeSchema.parse({ ...DEFAULT_PROGRAMME, ...settings });
 }

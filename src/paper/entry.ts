@@ -239,7 +239,7 @@ export function validateEntry(
 ): { values?: EntryValues; errors: EntryError[] } {
   const errors: EntryError[] = [];
   const values: Partial<EntryValues> = {};
-  const text = (f: Field) => (typeof body[f] === 'string' ? (body[f] as string).trim() : '');
+  const text = (f: Field) => (typeof body[f] === 'string' ? body[f].trim() : '');
   for (const d of DIMENSIONS) {
     const v = text(d);
     if (Object.hasOwn(ITEM_CODES, v)) values[d] = ITEM_CODES[v]!;

@@ -219,7 +219,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   /** The entry form: one row per item with a one-character field, then the VAS and the date. */
   function keyingRows(typed: Record<string, unknown>, errorFor: (f: string) => string | undefined, today: string) {
     const instrument = nb();
-    const typedText = (f: string) => (typeof typed[f] === 'string' ? (typed[f] as string).slice(0, 10) : '');
+    const typedText = (f: string) => (typeof typed[f] === 'string' ? typed[f].slice(0, 10) : '');
     const rows = DIMENSIONS.map((d, i) => ({
       name: d,
       number: i + 1,
@@ -256,7 +256,7 @@ export function paperRoutes(ctx: StaffContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { values, errors } = validateEntry(body, { today: osloDay(clock.now()), notBefore: info.letterDate });
     if (!values) return letterPage(req, res, 400, info, { errors, typed: body });
-    const outcome = await addEntry(db, info.id, me(res).id, values as EntryValues, clock.now());
+    const outcome = await addEntry(db, info.id, me(res).id, values, clock.now());
     const details: Record<string, unknown> = {
       survivorIds: [info.survivorId],
       letterId: info.id,

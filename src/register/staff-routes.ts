@@ -56,7 +56,7 @@ export function registerAdminRoutes(ctx: StaffContext): Router {
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => {
         const [field, lang] = i.path.map(String) as [ProfileField, string | undefined];
-        const reason = ((i as { params?: { reason?: Reason } }).params?.reason ?? 'notText') as Reason;
+        const reason = (i as { params?: { reason?: Reason } }).params?.reason ?? 'notText';
         const label =
           ctx.tOr(`registerAdmin.fields.${field}`, field) +
           (lang ? ` (${ctx.t(`registerAdmin.languages.${lang}`)})` : '');
@@ -109,7 +109,7 @@ function formFields(ctx: StaffContext, values: FormValues | RegisterProfile) {
 
 /** `name` → a string; `purpose.nb`, `purpose.nn`, `purpose.en` → an object. Empty optional fields are left out. */
 function fromForm(body: Record<string, unknown>): FormValues {
-  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).replace(/\r\n/g, '\n').trim() : '');
+  const str = (k: string) => (typeof body[k] === 'string' ? body[k].replace(/\r\n/g, '\n').trim() : '');
   const out: FormValues = {};
   for (const field of PROFILE_FIELDS) {
     const perLanguage = LANGUAGES.some((l) => `${field}.${l}` in body);

@@ -183,6 +183,6 @@ function demoNormMicrodata(rnd: () => number, n: number): NormRespondent[] {
       while (level < 5 && rnd() < burden) level++;
       return level;
     });
-    return { age, sex, levels, vas: demoVas(rnd, 84 - age / 8), weight: 0.5 + rnd() } as NormRespondent;
+    return { age, sex, levels, vas: demoVas(rnd, 84 - age / 8), weight: 0.5 + rnd() };
   });
 }

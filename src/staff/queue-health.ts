@@ -16,7 +16,7 @@ export type QueueHealthReport =
 
 export async function queueHealth(queues: Queues | undefined, timeoutMs = 2000): Promise<QueueHealthReport> {
   if (!queues) return { available: false, reason: 'not-configured' };
-  const list: Queue[] = [queues.scheduler, queues.delivery as unknown as Queue];
+  const list: Queue[] = [queues.scheduler, queues.delivery];
   try {
     const counts = await withTimeout(Promise.all(list.map((q) => q.getJobCounts(...JOB_STATES))), timeoutMs);
     return {

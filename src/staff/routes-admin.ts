@@ -140,8 +140,7 @@ export function adminRoutes(ctx: StaffContext): Router {
   // ---- audit log ----
   const filterOf = (req: Request): AuditFilter => {
     const q = req.query as Record<string, unknown>;
-    const pick = (k: string) =>
-      typeof q[k] === 'string' && (q[k] as string).trim() ? (q[k] as string).trim().slice(0, 200) : undefined;
+    const pick = (k: string) => (typeof q[k] === 'string' && q[k].trim() ? q[k].trim().slice(0, 200) : undefined);
     return {
       actor: pick('actor'),
       action: pick('action'),
@@ -154,7 +153,7 @@ export function adminRoutes(ctx: StaffContext): Router {
 
   /** Dates the log cannot be searched by: the page again with an error summary (400). */
   const refuseBadDates = async (req: Request, res: Response, filter: AuditFilter): Promise<boolean> => {
-    const bad = (['from', 'to'] as const).filter((k) => filter[k] !== undefined && !isCalendarDate(filter[k]!));
+    const bad = (['from', 'to'] as const).filter((k) => filter[k] !== undefined && !isCalendarDate(filter[k]));
     if (bad.length === 0) return false;
     const options = await auditActions(db);
     ctx.page(req, res, 400, 'staff/audit', {

@@ -246,7 +246,7 @@ function caseworkPage(
     !s.response;
   const typedContact = typed?.form === 'contact' ? typed.values : undefined;
   const value = (field: string, current: string) =>
-    typedContact && typeof typedContact[field] === 'string' ? (typedContact[field] as string) : current;
+    typedContact && typeof typedContact[field] === 'string' ? typedContact[field] : current;
   const contact = {
     email: value('email', s.contact.email),
     phone: value('phone', s.contact.phone),

@@ -218,9 +218,10 @@ const RETRY_FIELDS = ['_csrf', 'answer', 'return', 'kode', 'confirm'];
 function retryPage(views: Views, req: Request, res: Response) {
   const lang = langOf(req);
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && (body[k] as string).length <= 2000).map(
-    (name) => ({ name, value: body[name] as string }),
-  );
+  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && body[k].length <= 2000).map((name) => ({
+    name,
+    value: body[name] as string,
+  }));
   const title = views.t(lang, 'errors.unavailableTitle');
   res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': '30' });
   res.send(

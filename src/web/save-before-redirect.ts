@@ -12,11 +12,11 @@ export function saveBeforeRedirect(): RequestHandler {
     const loadedId = req.sessionID;
     const loaded = content(req);
     const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-    res.redirect = ((...args: unknown[]) => {
+    res.redirect = (...args: unknown[]) => {
       const changed = req.session && (req.sessionID !== loadedId || content(req) !== loaded);
       if (!changed) return redirect(...args);
       req.session.save((err) => (err ? next(err) : redirect(...args)));
-    }) as Response['redirect'];
+    };
     next();
   };
 }

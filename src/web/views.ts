@@ -68,7 +68,7 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
       const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
       if (!Array.isArray(found) || !found.every((p) => typeof p === 'string'))
         throw new Error(`Missing text list ${key} for ${lang}`);
-      return found as string[];
+      return found;
     },
     render(name, data, layout = 'layouts/main') {
       const body = get(name)(data);

@@ -103,11 +103,11 @@ export function startChild<T>(file: string, args: string[]): Promise<{ child: Ch
       out += d;
       const nl = out.indexOf('\n');
       if (nl === -1) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      child.stdout.off('data', onData);
+      child.stdout.resume();
       resolve({ child, ready: JSON.parse(out.slice(0, nl)) as T });
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`${file} exited ${code} before it was ready`)));
   });

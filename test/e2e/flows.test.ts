@@ -201,14 +201,14 @@ describe('journeys', { concurrency: 2 }, () => {
       await slider.scrollIntoViewIfNeeded();
       const rail = await page.locator('.vas-rail').boundingBox();
       assert.ok(rail && rail.y >= 0 && rail.y + rail.height <= 1000, 'the whole scale is in view');
-      await page.mouse.click(rail!.x + rail!.width / 2, rail!.y + rail!.height * 0.75);
+      await page.mouse.click(rail.x + rail.width / 2, rail.y + rail.height * 0.75);
       assert.equal(await field.inputValue(), '25');
       assert.equal(await slider.getAttribute('aria-valuenow'), '25');
       assert.ok(await field.isVisible(), 'the number field stays visible');
       // 100 is at the top, 0 at the bottom.
-      await page.mouse.click(rail!.x + rail!.width / 2, rail!.y + 1);
+      await page.mouse.click(rail.x + rail.width / 2, rail.y + 1);
       assert.equal(await field.inputValue(), '100');
-      await page.mouse.click(rail!.x + rail!.width / 2, rail!.y + rail!.height - 1);
+      await page.mouse.click(rail.x + rail.width / 2, rail.y + rail.height - 1);
       assert.equal(await field.inputValue(), '0');
 
       await slider.focus();

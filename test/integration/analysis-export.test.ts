@@ -105,7 +105,7 @@ test('pseudonyms are stable for one export key and unlinkable across keys', asyn
     b.map((r) => r.pid),
   );
   const other = new Set(c.map((r) => r.pid));
-  assert.ok(a.every((r) => !other.has(r.pid!)));
+  assert.ok(a.every((r) => !other.has(r.pid)));
 });
 
 test('long CSV: six rows per response, joinable with the wide file by rid', async () => {

@@ -39,8 +39,8 @@ function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  child.stderr.on('data', (d: Buffer) => (out += d));
   return { child, output: () => out };
 }
 
@@ -88,7 +88,7 @@ test('the same database gives the same prefix to every process; QUEUE_PREFIX win
     await queuePrefixFor(h.db, 'shared'),
   ]);
   assert.equal(p1, p2);
-  assert.match(p1!, /^prom-[0-9a-f]{12}$/);
+  assert.match(p1, /^prom-[0-9a-f]{12}$/);
   assert.equal(set, 'shared');
 });
 

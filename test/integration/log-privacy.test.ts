@@ -29,11 +29,11 @@ function startServer(port: number): ChildProcess {
     env: { ...cli.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     output.push(d.toString('utf8'));
     serverOut.push(d.toString('utf8'));
   });
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString('utf8')));
   return child;
 }
 

@@ -45,7 +45,7 @@ function walkThrough(readme: string): Step[] {
     .filter((l) => l.includes('npx prom '))
     .map((l) => {
       const [feed, command] = l.includes(' | ') ? l.split(' | ') : [undefined, l];
-      const args = words(command!).slice(2);
+      const args = words(command).slice(2);
       return feed ? { args, stdin: `${words(feed).at(-1)}\n` } : { args };
     });
 }

@@ -128,8 +128,8 @@ before(async () => {
   ids.letter = (
     await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()
   ).id;
-  pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', batch.files!.pdfFile, '-'], { encoding: 'utf8' });
-  manifest = parse(readFileSync(batch.files!.manifestFile, 'utf8'), { columns: true }) as Record<string, string>[];
+  pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', batch.files.pdfFile, '-'], { encoding: 'utf8' });
+  manifest = parse(readFileSync(batch.files.manifestFile, 'utf8'), { columns: true }) as Record<string, string>[];
 
   // X1's e-mail "may not have arrived" (a worklist); X2's letter has a first entry (paper worklist).
   await db

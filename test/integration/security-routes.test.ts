@@ -712,11 +712,10 @@ const CSRF_CASES: Record<string, CsrfCase> = {
     ['disable', 'enable', 'end-sessions', 'reset-2fa', 'hospitals'].map((action) => [
       `POST /staff/users/:id/${action}`,
       {
-        setup: async (app: ReturnType<typeof appFor>) => ({
-          ...(await staffOf(app, 'admin')),
-          path: `/staff/users/${staff.spareRegistrar.id}/${action}`,
-          form: (action === 'hospitals' ? { hospitals: 'SUS' } : {}) as Record<string, string>,
-        }),
+        setup: async (app: ReturnType<typeof appFor>) => {
+          const form: Record<string, string> = action === 'hospitals' ? { hospitals: 'SUS' } : {};
+          return { ...(await staffOf(app, 'admin')), path: `/staff/users/${staff.spareRegistrar.id}/${action}`, form };
+        },
       } satisfies CsrfCase,
     ]),
   ),
@@ -814,7 +813,7 @@ describe('session fixation and logout', () => {
     assert.ok(planted && (await sessionRow(planted)), 'the login page made a session (for its CSRF token)');
 
     await b.post('/staff/login', { _csrf: csrfFrom(page.text), email: u.email, password: u.password });
-    const half = b.session!;
+    const half = b.session;
     assert.notEqual(half, planted, 'new id after the password');
     assert.equal(await sessionRow(planted), undefined, 'the pre-login session is gone from the store');
     await b.get('/staff/login/code').then((r) => assert.equal(r.status, 200));
@@ -828,7 +827,7 @@ describe('session fixation and logout', () => {
       _csrf: csrfFrom((await b.get('/staff/login/code')).text),
       code: await nextCode(u),
     });
-    const full = b.session!;
+    const full = b.session;
     assert.ok(full !== half && full !== planted, 'new id once signed in');
     assert.equal((await b.get('/staff/users')).status, 200);
     for (const old of [planted, half]) {
@@ -850,7 +849,7 @@ describe('session fixation and logout', () => {
       (await b.post('/kode', { _csrf: csrfFrom(page.text), code: inv.shortCode })).headers.location,
       '/s?via=code',
     );
-    const afterCode = b.session!;
+    const afterCode = b.session;
     assert.notEqual(afterCode, planted);
     assert.equal((await b.get('/s/q/1')).status, 200);
     assert.equal((await holder(app, planted).get('/s/q/1')).status, 401, 'the planted id has no invitation');

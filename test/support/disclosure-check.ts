@@ -117,7 +117,7 @@ export function formsOf(
     else if (r.measure === 'level_share') {
       const [dim, levels] = r.category.split(':') as [Family, string];
       const [a, b = a] = levels.split('-').map(Number) as [number, number?];
-      const cats = range(a - 1, b! - 1);
+      const cats = range(a - 1, b - 1);
       forms.push({ type: t, cells, family: dim, categories: cats });
       withN(dim);
       checkShare(r, count(t, dim, cats), problems, filters);

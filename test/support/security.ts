@@ -208,7 +208,7 @@ export function cookieProblems(res: request.Response, secure: boolean): string[]
 
 /** The server must neither cache-poison nor leak: a safe Content-Disposition for downloads. */
 export function dispositionProblems(res: request.Response): string[] {
-  const cd = res.headers['content-disposition'] as string | undefined;
+  const cd = res.headers['content-disposition'];
   if (cd === undefined) return [];
   return /^attachment; filename="[A-Za-z0-9][A-Za-z0-9._-]*"$/.test(cd) ? [] : [`Content-Disposition: ${cd}`];
 }

@@ -112,7 +112,7 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
     return {
       survivor_id: id,
       arrest_date: `${y}-${String(m).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`,
-      arrest_type: (rand() < 0.7 ? 'OHCA' : 'IHCA') as ArrestType,
+      arrest_type: rand() < 0.7 ? ('OHCA' as const) : ('IHCA' as const),
       hospital: pick(rand, hospitals),
     };
   });

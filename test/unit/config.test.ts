@@ -67,9 +67,9 @@ test('production without secrets names every secret variable', () => {
     () => loadConfig(env({ NODE_ENV: 'production' })),
     (err: unknown) => {
       assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /^  SESSION_SECRET: must be set when NODE_ENV=production/m);
-      assert.match(err.message, /^  EXPORT_PSEUDONYM_KEY: must be set when NODE_ENV=production/m);
-      assert.match(err.message, /^  ERASURE_KEY: must be set when NODE_ENV=production/m);
+      assert.match(err.message, /^ {2}SESSION_SECRET: must be set when NODE_ENV=production/m);
+      assert.match(err.message, /^ {2}EXPORT_PSEUDONYM_KEY: must be set when NODE_ENV=production/m);
+      assert.match(err.message, /^ {2}ERASURE_KEY: must be set when NODE_ENV=production/m);
       return true;
     },
   );

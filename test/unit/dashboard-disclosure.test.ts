@@ -129,7 +129,7 @@ for (const k of [3, 5, 8]) {
         ] as const) {
           if (!rate.hidden)
             assert.ok(
-              !line.cells[num]!.hidden && !line.cells[den]!.hidden,
+              !line.cells[num].hidden && !line.cells[den].hidden,
               `${dim} ${line.key}: a rate beside a hidden count`,
             );
         }

@@ -89,7 +89,7 @@ test('two processes racing to take over a stale lock: exactly one wins, 50 trial
   const racer = fileURLToPath(new URL('../support/lock-racer.ts', import.meta.url));
   const racers = [0, 1].map(() => {
     const child = spawn(process.execPath, ['--import', 'tsx', racer], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     return { child, next: async () => String((await lines.next()).value) };
   });
   const dead = spawn(process.execPath, ['-e', '0']);
@@ -104,15 +104,15 @@ test('two processes racing to take over a stale lock: exactly one wins, 50 trial
         JSON.stringify({ pid: dead.pid, command: 'killed server', startedAt: '2026-01-01T00:00:00.000Z' }),
       );
       const at = Date.now() + 150;
-      for (const r of racers) r.child.stdin!.write(`go ${dir} ${at}\n`);
+      for (const r of racers) r.child.stdin.write(`go ${dir} ${at}\n`);
       const results = await Promise.all(racers.map((r) => r.next()));
       trials.push(results.sort().join('+'));
-      for (const r of racers) r.child.stdin!.write('release\n');
+      for (const r of racers) r.child.stdin.write('release\n');
       await Promise.all(racers.map((r) => r.next()));
       assert.equal(existsSync(`${dir}.lock`), false, 'the winner released it');
     }
   } finally {
-    for (const r of racers) r.child.stdin!.end();
+    for (const r of racers) r.child.stdin.end();
     await Promise.all(racers.map((r) => once(r.child, 'exit')));
   }
   const tally = trials.reduce<Record<string, number>>((t, k) => ({ ...t, [k]: (t[k] ?? 0) + 1 }), {});

@@ -24,7 +24,7 @@ const valid = {
 function issues(over: Record<string, unknown>) {
   const r = survivorRowSchema.safeParse({ ...valid, ...over });
   assert.equal(r.success, false, `expected ${JSON.stringify(over)} to be refused`);
-  return r.error!.issues.map((i) => [i.path[0], i.message]);
+  return r.error.issues.map((i) => [i.path[0], i.message]);
 }
 
 test('a complete valid row parses, trimmed, with empty cells as null', () => {
@@ -85,7 +85,7 @@ test('missing register_id and empty register_id', () => {
   const r = survivorRowSchema.safeParse(rest);
   assert.equal(r.success, false);
   assert.deepEqual(
-    r.error!.issues.map((i) => [i.path[0], i.message]),
+    r.error.issues.map((i) => [i.path[0], i.message]),
     [['register_id', 'is missing']],
   );
   assert.deepEqual(issues({ register_id: '' })[0], ['register_id', 'is empty; every row needs the register id']);

@@ -35,11 +35,7 @@ test('every new section has the same keys in nb, nn and en, each a non-empty tex
       for (const [key, value] of texts) {
         assert.ok(typeof value === 'string' && value.trim() !== '', `${lang}/${section}.${key}`);
         const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-        assert.deepEqual(
-          vars(value as string),
-          vars(nb!.get(key) as string),
-          `${lang}/${section}.${key}: placeholders`,
-        );
+        assert.deepEqual(vars(value), vars(nb!.get(key) as string), `${lang}/${section}.${key}: placeholders`);
       }
     }
   }

@@ -377,7 +377,7 @@ function stratumCounts(rows: readonly SurvivorResponse[]): Map<StratumKey, numbe
   for (const r of rows) {
     const band = ageBand(r.age);
     if (!band) continue; // under 18: no adult norm exists
-    const key = `${r.sex}|${band}` as StratumKey;
+    const key: StratumKey = `${r.sex}|${band}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;

@@ -186,7 +186,7 @@ function normRows(
             group,
             'level_share',
             levelLabel(d, s),
-            dimensions[d] ? formatShare(dimensions[d]![s.from]!) : null,
+            dimensions[d] ? formatShare(dimensions[d][s.from]!) : null,
             respondents,
             suppressed,
           ),
