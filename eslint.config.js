@@ -1,6 +1,7 @@
 // ESLint: typescript-eslint's type-checked recommended rules, plus rules against floating
 // promises and unused code. `npm run lint` runs it with Prettier's check and knip; any warning fails.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -33,4 +34,6 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  // The plain scripts (bin/, scripts/) run in Node; TypeScript files get their globals from tsc.
+  { files: ['**/*.js'], languageOptions: { globals: globals.node } },
 );

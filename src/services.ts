@@ -18,7 +18,7 @@ export interface Services {
   mailer: Mailer;
   views: Views;
   instruments: Instruments;
-  redisAlive(): Promise<boolean>;
+  redisAlive: () => Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -7,11 +7,16 @@ import { API_PREFIX, OPERATIONS } from './spec.ts';
 
 type Json = Record<string, unknown>;
 
+/** A value of the OpenAPI document as text: strings and numbers as they are, anything else as JSON. */
+function plain(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
 const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  plain(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** `code` spans in descriptions, after escaping. */
 const text = (s: unknown) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
@@ -40,7 +45,7 @@ function typeOf(doc: Json, schema: Json): string {
   if (typeof ref === 'string') return `<a href="#schema-${esc(ref.split('/').pop())}">${esc(ref.split('/').pop())}</a>`;
   if (Array.isArray(schema.enum)) return schema.enum.map((v) => `<code>${esc(v)}</code>`).join(' | ');
   if (schema.const !== undefined) return `<code>${esc(schema.const)}</code>`;
-  const t = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'any');
+  const t = Array.isArray(schema.type) ? schema.type.join(' or ') : plain(schema.type ?? 'any');
   if (schema.type === 'array') return `array of ${typeOf(doc, (schema.items ?? {}) as Json)}`;
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as Json[]).map((s) => typeOf(doc, s)).join(' or ');
   return esc(t) + (schema.format ? ` (${esc(schema.format)})` : '');
@@ -48,12 +53,12 @@ function typeOf(doc: Json, schema: Json): string {
 
 function rules(schema: Json): string {
   const r: string[] = [];
-  if (schema.minLength !== undefined) r.push(`min length ${schema.minLength}`);
-  if (schema.maxLength !== undefined) r.push(`max length ${schema.maxLength}`);
+  if (schema.minLength !== undefined) r.push(`min length ${plain(schema.minLength)}`);
+  if (schema.maxLength !== undefined) r.push(`max length ${plain(schema.maxLength)}`);
   if (typeof schema.pattern === 'string' && schema.pattern.length < 60)
     r.push(`pattern <code>${esc(schema.pattern)}</code>`);
-  if (schema.minItems !== undefined) r.push(`at least ${schema.minItems}`);
-  if (schema.maxItems !== undefined) r.push(`at most ${schema.maxItems}`);
+  if (schema.minItems !== undefined) r.push(`at least ${plain(schema.minItems)}`);
+  if (schema.maxItems !== undefined) r.push(`at most ${plain(schema.maxItems)}`);
   if (schema.example !== undefined) r.push(`example <code>${esc(schema.example)}</code>`);
   return r.join('; ');
 }

@@ -20,8 +20,8 @@ export const OPTIONAL_COLUMNS = ['given_name', 'family_name', 'address_line', 'p
 const isoDate = calendarDateSchema();
 
 /** Control characters (NUL, tabs, line breaks, DEL) have no place in names and codes. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const noControl = (v: string | null) => v === null || !CONTROL.test(v);
+const isControl = (c: string) => c.charCodeAt(0) <= 0x1f || c.charCodeAt(0) === 0x7f;
+const noControl = (v: string | null) => v === null || !Array.from(v).some(isControl);
 const CONTROL_MESSAGE = 'contains control characters (such as line breaks or NUL)';
 
 /** Empty cells become null for optional text. */

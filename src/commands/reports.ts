@@ -13,10 +13,11 @@ export const reportCommands: CommandGroup = {
     'prom export analysis --format wide|long|fhir --out DIR [--export-key NAME] [--value-set ID]',
     '                                              pseudonymous, with codebook and R/Stata/SPSS label scripts',
   ],
-  commands: { score, export: exportCommand },
+  // A usage error in the synchronous score still rejects the command's promise, as for the others.
+  commands: { score: (args) => Promise.resolve().then(() => score(args)), export: exportCommand },
 };
 
-async function score(args: string[]): Promise<number> {
+function score(args: string[]): number {
   const { values, positionals } = parse(args, { 'value-set': { type: 'string' }, list: { type: 'boolean' } });
   if (values.list) {
     for (const v of listValueSets()) console.log(`${v.id}\t${v.citation}`);

@@ -47,7 +47,7 @@ function openPostgres(url: string, max: number): DbHandle {
       getTypeParser: ((oid: number, format?: string) => {
         if (oid === INT8) return asNumber;
         if (oid === DATE) return asText;
-        return pg.types.getTypeParser(oid, format as 'text');
+        return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
       }) as typeof pg.types.getTypeParser,
     },
   });

@@ -125,8 +125,8 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
       's.opted_out_at',
     ])
     .where('e.arrest_date', '<=', addDays(today, -p.opensAfterDays))
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))),
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))),
     )
     .orderBy('e.id')
     .limit(BATCH)
@@ -239,10 +239,11 @@ function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
     .where('o.due_at', '<=', now)
     .where('o.id', '>', afterId)
     .where((eb) => isOpen(eb))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('outbox as p')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('outbox as p')
             .select('p.id')
             .whereRef('p.invitation_id', '=', 'o.invitation_id')
             .whereRef('p.due_at', '<', 'o.due_at')

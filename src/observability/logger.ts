@@ -64,9 +64,9 @@ export function requestLogger(logger: Logger) {
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: () => 'request',
     customErrorMessage: () => 'request',
-    customSuccessObject: (req, _res, val) => ({ ...val, route: routeLabel(req as Request) }),
+    customSuccessObject: (req, _res, val: object) => ({ ...val, route: routeLabel(req as Request) }),
     // A 5xx line: the error itself is logged where it is handled; pino-http's is only "status 500".
-    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }) => ({
+    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }: Record<string, unknown>) => ({
       ...val,
       route: routeLabel(req as Request),
     }),

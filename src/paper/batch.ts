@@ -101,10 +101,11 @@ function dueForPrint(db: Db, now: Date) {
     .select(['o.id', 'o.invitation_id', 'o.step'])
     .where('o.state', '=', 'print')
     .where('o.due_at', '<=', now)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('letters as l')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('letters as l')
             .select('l.id')
             .whereRef('l.outbox_id', '=', 'o.id')
             .where('l.returned_at', 'is', null),

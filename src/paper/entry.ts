@@ -42,7 +42,7 @@ export async function setDoubleEntry(db: Db, on: boolean, actor: string): Promis
  */
 export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buffer): Promise<number | undefined> {
   const byId = parseLetterId(ref);
-  let ids: number[] = [];
+  let ids: number[];
   if (byId !== undefined) ids = [byId];
   else {
     const normalised = normaliseShortCode(ref);
@@ -415,17 +415,18 @@ export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
       .selectFrom('letters as l')
       .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
       .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))),
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom('responses as r').select('r.id').whereRef('r.letter_id', '=', 'l.id'))),
       )
       .where((eb) => inHospitalScope(eb, scope));
   const withEntries = (n: 1 | 2) =>
     base()
       .innerJoin('paper_entries as p', (j) => j.onRef('p.letter_id', '=', 'l.id').on('p.entry_no', '=', n))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('paper_entries as q')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('paper_entries as q')
               .select('q.id')
               .whereRef('q.letter_id', '=', 'l.id')
               .where('q.entry_no', '>', n),

@@ -8,7 +8,7 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { LocalProfile } from '../register/profile.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
-import type { Lang, Views } from '../web/views.ts';
+import type { Lang, TextVars, Views } from '../web/views.ts';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -59,7 +59,7 @@ export function newLetterDocument(): PDFKit.PDFDocument {
 
 /** Draws one letter (PAGES_PER_LETTER pages) onto `doc`; batches draw many onto one document. */
 export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: LetterTexts): void {
-  const t = (key: string, vars?: Record<string, unknown>) => texts.views.t(data.lang, `letter.${key}`, vars);
+  const t = (key: string, vars?: TextVars) => texts.views.t(data.lang, `letter.${key}`, vars);
   const instrument = texts.instrument(data.lang);
   const returnQr = QRCode.create(data.letterId, { errorCorrectionLevel: 'M' });
   const page = (n: number) => {
@@ -73,7 +73,7 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
     doc.text(t('page', { n, total: PAGES_PER_LETTER }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
   };
   page(1);
-  const ct = (key: string, vars?: Record<string, unknown>) => texts.views.t(data.lang, `contact.${key}`, vars);
+  const ct = (key: string, vars?: TextVars) => texts.views.t(data.lang, `contact.${key}`, vars);
   drawCover(doc, data, texts.register(data.lang), t, ct);
   page(2);
   drawDimensions(doc, instrument, t, 0, 3);
@@ -100,7 +100,7 @@ function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
   });
 }
 
-type Texts = (key: string, vars?: Record<string, unknown>) => string;
+type Texts = (key: string, vars?: TextVars) => string;
 
 /** Web and e-mail addresses must not break across lines: a word joiner after each break point. */
 export function unbroken(address: string): string {
@@ -124,11 +124,11 @@ function drawCover(doc: PDFKit.PDFDocument, data: LetterData, register: LocalPro
     doc.text(text, 20 * MM, y, { width: (opts.width ?? 170) * MM, lineGap: 1 });
     y = doc.y + (opts.gap ?? 2.5 * MM);
   };
-  const reg = {
+  const reg: TextVars = {
     ...register,
     email: register.email && unbroken(register.email),
     privacyUrl: register.privacyUrl && unbroken(register.privacyUrl),
-  } as Record<string, unknown>;
+  };
   para(data.name ? t('greeting', { name: data.name }) : t('greetingNoName'));
   para(
     [

@@ -20,7 +20,6 @@ import {
   resolveMismatch,
   validateEntry,
   type EntryError,
-  type EntryValues,
   type Field,
   type LetterInfo,
   type Scope,
@@ -72,7 +71,8 @@ export function paperRoutes(ctx: StaffContext): Router {
   }
 
   r.post('/staff/paper/find', access, async (req, res) => {
-    const ref = typeof req.body?.ref === 'string' ? req.body.ref.trim().slice(0, 40) : '';
+    const given = (req.body as Record<string, unknown> | undefined)?.ref;
+    const ref = typeof given === 'string' ? given.trim().slice(0, 40) : '';
     if (!ref) return findPage(req, res, 400, [{ text: t('paper.errors.refMissing'), href: '#ref' }], ref);
     const letterId = await findLetter(db, ref, scope(res), codeKey);
     // The reference itself is not logged (a short code opens the questionnaire); its kind is.

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { StaffRole } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
-import type { Views } from '../web/views.ts';
+import type { TextVars, Views } from '../web/views.ts';
 import { audit, type AuditEntry } from './audit.ts';
 import type { LoginProvider } from './login.ts';
 
@@ -47,9 +47,9 @@ export type PageData = Record<string, unknown> & { heading: string };
 
 export interface StaffContext {
   deps: StaffDeps;
-  t(key: string, vars?: Record<string, unknown>): string;
+  t: (key: string, vars?: TextVars) => string;
   /** The text for `key`, or `fallback` when there is none (e.g. a cancel reason added later). */
-  tOr(key: string, fallback: string): string;
+  tOr: (key: string, fallback: string) => string;
   page(req: Request, res: Response, status: number, name: string, data: PageData): void;
   message(req: Request, res: Response, status: number, key: string): void;
   /** An audit entry as the signed-in person (or `anonymous`), with the client address. */
@@ -83,7 +83,7 @@ const NAV: { href: string; key: string; roles: StaffRole[] }[] = [
 ];
 
 export function createContext(deps: StaffDeps): StaffContext {
-  const t = (key: string, vars?: Record<string, unknown>) => deps.views.t('nb', key, vars);
+  const t = (key: string, vars?: TextVars) => deps.views.t('nb', key, vars);
   const tOr = (key: string, fallback: string) => {
     try {
       return t(key);

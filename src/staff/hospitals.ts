@@ -96,7 +96,10 @@ async function importHospitals(db: Db, input: Readable): Promise<HospitalImportR
         // xmax = 0 only for a freshly inserted row: tells inserts from updates.
         .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
         .execute();
-      for (const r of rows) r.inserted ? report.inserted++ : report.updated++;
+      for (const r of rows) {
+        if (r.inserted) report.inserted++;
+        else report.updated++;
+      }
     }
   });
   return report;

@@ -55,7 +55,7 @@ function localRouter(ctx: LoginContext): Router {
   };
 
   /** A wrong code: counts towards the lockout; a lock ends the half-done login. */
-  const wrongCode = async (req: Request, res: Response, user: StaffUser, again: () => Promise<void>) => {
+  const wrongCode = async (req: Request, res: Response, user: StaffUser, again: () => void | Promise<void>) => {
     const { locked } = await recordFailure(db, user.id, clock.now());
     await ctx.audit(req, res, {
       actor: user.email,
@@ -118,8 +118,9 @@ function localRouter(ctx: LoginContext): Router {
   r.post('/staff/login/code', limiter, async (req, res) => {
     const p = pending(req, 'code');
     if (!p) return res.redirect(303, '/staff/login');
-    const code = typeof req.body?.code === 'string' ? req.body.code : '';
-    const again = async () =>
+    const given = (req.body as Record<string, unknown> | undefined)?.code;
+    const code = typeof given === 'string' ? given : '';
+    const again = () =>
       ctx.page(req, res, 401, 'staff/login-code', {
         heading: ctx.t('staff.codeTitle'),
         errors: errorsFor(ctx.t('staff.codeWrong'), '#code'),
@@ -179,7 +180,8 @@ function localRouter(ctx: LoginContext): Router {
       delete req.session.staffLogin;
       return loginPage(req, res, 401, { errors: errorsFor(ctx.t('staff.loginFailed'), '#email') });
     }
-    const code = typeof req.body?.code === 'string' ? req.body.code : '';
+    const given = (req.body as Record<string, unknown> | undefined)?.code;
+    const code = typeof given === 'string' ? given : '';
     const secret = decryptSecret(key, user.id, p.enrolSecret);
     const step = await checkCode(secret, code, now, null);
     if (step === undefined)

@@ -121,7 +121,7 @@ export function adminRoutes(ctx: StaffContext): Router {
     const id = /^[0-9]{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
     const user = id === undefined ? undefined : await findById(db, id);
     if (!user || user.role !== 'registrar') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const codes = splitCodes(str(req.body?.hospitals));
+    const codes = splitCodes(str((req.body as Record<string, unknown> | undefined)?.hospitals));
     if (codes.length === 0) {
       flash(req, ctx.t('staff.userErrors.hospitals'));
       return res.redirect(303, '/staff/users');

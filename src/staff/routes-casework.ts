@@ -4,6 +4,7 @@
 // message; actions that stop contact or remove data need a ticked confirmation. Another
 // hospital's survivor (or letter) is 404, as for every survivor page.
 import { Router, type Request, type Response } from 'express';
+import type { TextVars } from '../web/views.ts';
 import { z } from 'zod';
 import { calendarDateSchema, parseCalendarDate } from '../calendar-date.ts';
 import { osloDay, osloMidnight } from '../clock.ts';
@@ -43,7 +44,7 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
   const t = ctx.t;
 
   const idOf = (req: Request) => (/^[0-9]{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined);
-  const done = (req: Request, res: Response, id: number, key: string, vars?: Record<string, unknown>) => {
+  const done = (req: Request, res: Response, id: number, key: string, vars?: TextVars) => {
     req.session.staffFlash = t(`casework.done.${key}`, vars);
     res.redirect(303, `/staff/survivors/${id}#actions`);
   };

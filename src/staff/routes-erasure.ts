@@ -30,7 +30,8 @@ export function erasureRoutes(ctx: StaffContext): Router {
   r.get('/staff/erasure', admin, (req, res) => findPage(req, res, 200));
 
   r.post('/staff/erasure/find', admin, async (req, res) => {
-    const registerId = typeof req.body?.register_id === 'string' ? req.body.register_id.trim().slice(0, 100) : '';
+    const given = (req.body as Record<string, unknown> | undefined)?.register_id;
+    const registerId = typeof given === 'string' ? given.trim().slice(0, 100) : '';
     if (!registerId) return findPage(req, res, 400, '', t('erasure.errors.registerIdMissing'));
     const found = await db
       .selectFrom('survivors')
@@ -65,7 +66,8 @@ export function erasureRoutes(ctx: StaffContext): Router {
     const person = await minimalPerson(idOf(req));
     if (!person) return ctx.message(req, res, 404, 'staff.errors.notFound');
     if (!ctx.deps.erasureKey) return ctx.message(req, res, 503, 'erasure.errors.noKey');
-    const typed = typeof req.body?.confirm_register_id === 'string' ? req.body.confirm_register_id.trim() : '';
+    const confirmed = (req.body as Record<string, unknown> | undefined)?.confirm_register_id;
+    const typed = typeof confirmed === 'string' ? confirmed.trim() : '';
     if (typed !== person.registerId) return personPage(req, res, 400, person, t('erasure.errors.confirm'));
     const result = await erasePerson(db, person.registerId, me(res).email, ctx.deps.erasureKey, clock.now());
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');

@@ -87,7 +87,8 @@ export function registrarRoutes(ctx: StaffContext): Router {
   });
 
   r.post('/staff/survivors/search', registrar, async (req, res) => {
-    const q = typeof req.body?.q === 'string' ? req.body.q : '';
+    const given = (req.body as Record<string, unknown> | undefined)?.q;
+    const q = typeof given === 'string' ? given : '';
     const heading = ctx.t('staff.survivorsTitle');
     if (q.trim().length < 2) {
       return ctx.page(req, res, 400, 'staff/survivors', {
@@ -157,7 +158,7 @@ export function registrarRoutes(ctx: StaffContext): Router {
     const id = survivorId(req);
     const registerId = id === undefined ? undefined : await registerIdInScope(db, scopeOf(me(res)), id);
     if (id === undefined || !registerId) return notFound(req, res, id);
-    if (req.body?.confirm !== 'yes') {
+    if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
       return showSurvivor(req, res, 400, id, {
         errors: [{ text: ctx.t('staff.withdrawConfirmMissing'), href: '#confirm' }],
       });

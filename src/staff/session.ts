@@ -27,13 +27,19 @@ declare module 'express-session' {
 
 /** A new session id (stops session fixation, ASVS 7.2.4); the old session's data is gone. */
 export function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((err: Error | undefined) => (err ? reject(err) : resolve())),
+  );
 }
 
 export function destroy(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.destroy((err: Error | undefined) => (err ? reject(err) : resolve())),
+  );
 }
 
 export function save(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((err: Error | undefined) => (err ? reject(err) : resolve())),
+  );
 }

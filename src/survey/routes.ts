@@ -5,7 +5,7 @@ import { Router, type Request, type Response, type NextFunction, type RequestHan
 import { rateLimit } from 'express-rate-limit';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { LANGUAGES, isLang, type Lang, type Views } from '../web/views.ts';
+import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../web/views.ts';
 import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES, firstUnanswered, type Instruments, type PageId } from './instrument.ts';
@@ -493,7 +493,7 @@ function shownVersion(raw: unknown): number | undefined {
 
 /** What happens with the answers: controller and processor, the register's purpose only, withdrawal. */
 function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): string[] {
-  const vars = { ...register, phone: register.phoneUnbroken } as Record<string, unknown>;
+  const vars: TextVars = { ...register, phone: register.phoneUnbroken };
   return [
     views.t(lang, 'contact.privacyController', vars),
     views.t(lang, 'contact.privacyUse'),

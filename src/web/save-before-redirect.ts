@@ -5,7 +5,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** The session's content without its cookie, as express-session compares it. */
-const content = (req: Request) => JSON.stringify(req.session, (k, v) => (k === 'cookie' ? undefined : v));
+const content = (req: Request) => JSON.stringify(req.session, (k, v: unknown) => (k === 'cookie' ? undefined : v));
 
 export function saveBeforeRedirect(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {

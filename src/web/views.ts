@@ -11,11 +11,13 @@ export type Lang = (typeof LANGUAGES)[number];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 type Texts = Record<string, unknown>;
+/** Values for a text's {placeholders}; absent ones show as nothing. */
+export type TextVars = Record<string, string | number | boolean | null | undefined>;
 
 export interface Views {
   /** Renders templates/<name>.hbs inside a layout (none for e-mails). */
   render(name: string, data: Record<string, unknown> & { lang: Lang }, layout?: string | null): string;
-  t(lang: Lang, key: string, vars?: Record<string, unknown>): string;
+  t(lang: Lang, key: string, vars?: TextVars): string;
   /** A list of texts (paragraphs of a help page). */
   list(lang: Lang, key: string): string[];
 }
@@ -31,15 +33,15 @@ export function createViews(dir = path.join(root, 'templates'), localeDir = path
     Texts
   >;
 
-  const t = (lang: Lang, key: string, vars: Record<string, unknown> = {}): string => {
+  const t = (lang: Lang, key: string, vars: TextVars = {}): string => {
     const found = lookup(texts[lang], key) ?? lookup(texts.nb, key);
     if (typeof found !== 'string') throw new Error(`Missing text ${key} for ${lang}`);
     return found.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
   };
 
   hb.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
-    const lang = (options.data.root as { lang: Lang }).lang;
-    return t(lang, key, options.hash as Record<string, unknown>);
+    const lang = (options.data as { root: { lang: Lang } }).root.lang;
+    return t(lang, key, options.hash as TextVars);
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 

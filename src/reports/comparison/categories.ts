@@ -73,7 +73,3 @@ function mergeSmall(spans: Span[], counts: number[], k: number): Span[] {
     out = [...out.slice(0, from), { from: out[from]!.from, to: out[to]!.to }, ...out.slice(to + 1)];
   }
 }
-
-function mergeAt(spans: Span[], i: number): Span[] {
-  return [...spans.slice(0, i), { from: spans[i]!.from, to: spans[i + 1]!.to }, ...spans.slice(i + 2)];
-}

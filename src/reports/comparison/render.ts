@@ -2,7 +2,7 @@
 // with their n and confidence intervals, level distributions, what is missing and the sources.
 // Every number comes from the long table (table.ts), so the page and the CSV agree cell for cell;
 // each number sits in an element with data-cell="group|measure|category".
-import type { Views } from '../../web/views.ts';
+import type { TextVars, Views } from '../../web/views.ts';
 import { DIMENSIONS, type Instruments } from '../../survey/instrument.ts';
 import { VAS_GROUPS } from '../stats.ts';
 import { groupedBarChart } from './bar-chart.ts';
@@ -24,9 +24,8 @@ interface Cell {
 }
 
 export function comparisonView(c: Comparison, views: Views, instruments: Instruments) {
-  const t = (key: string, vars?: Record<string, unknown>) => views.t('nb', `report.${key}`, vars);
-  const d = (key: string, vars?: Record<string, unknown>) =>
-    views.t('nb', `disclosure.${key}`, { k: c.threshold, ...vars });
+  const t = (key: string, vars?: TextVars) => views.t('nb', `report.${key}`, vars);
+  const d = (key: string, vars?: TextVars) => views.t('nb', `disclosure.${key}`, { k: c.threshold, ...vars });
   const rows = longTable(c);
   const find = new Map(rows.map((r) => [`${r.group}|${r.measure}|${r.category}`, r]));
   const cellOf = (group: string, measure: string, category: string, missing = '–'): Cell => {

@@ -48,10 +48,10 @@ export interface Tally {
 export function emptyTally(): Tally {
   return {
     n: 0,
-    vas: new Array(FINE_VAS + 1).fill(0),
+    vas: new Array<number>(FINE_VAS + 1).fill(0),
     complete: [0, 0],
-    dims: DIMENSIONS.map(() => new Array(FINE_LEVELS + 1).fill(0)),
-    strata: new Array(STRATA.length + 1).fill(0),
+    dims: DIMENSIONS.map(() => new Array<number>(FINE_LEVELS + 1).fill(0)),
+    strata: new Array<number>(STRATA.length + 1).fill(0),
   };
 }
 
@@ -135,7 +135,7 @@ export function boxTally(g: Grid, box: Box): Tally {
     return g.cells.get(cellKey(box.year, box.hospital)) ?? emptyTally();
   if (box.year === undefined && box.hospital === undefined) return g.total;
   let cache = marginCache.get(g);
-  if (!cache) marginCache.set(g, (cache = new Map()));
+  if (!cache) marginCache.set(g, (cache = new Map<string, Tally>()));
   const key = `${box.year ?? '*'}|${box.hospital ?? '*'}`;
   const hit = cache.get(key);
   if (hit) return hit;

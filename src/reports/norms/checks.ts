@@ -43,11 +43,15 @@ function rangeProblems(s: NormStratum): string[] {
   const [low, high] = indexRange(s.index.valueSet);
   outside('index mean', s.index.mean?.value, low, high);
   negative('index SD', s.index.sd?.value);
-  const sums = [['EQ VAS groups', s.vas.groups?.shares], ...Object.entries(s.dimensions).map(([d, v]) => [`${d} levels`, v?.shares] as const)] as const;
+  const sums = [
+    ['EQ VAS groups', s.vas.groups?.shares],
+    ...Object.entries(s.dimensions).map(([d, v]) => [`${d} levels`, v?.shares] as const),
+  ] as const;
   for (const [what, shares] of sums) {
     if (!shares) continue;
     const total = shares.reduce((a, b) => a + b, 0);
-    if (Math.abs(total - 1) > SHARE_TOLERANCE) out.push(`${name}: ${what} add up to ${Number(total.toFixed(4))}, not 1 (± ${SHARE_TOLERANCE})`);
+    if (Math.abs(total - 1) > SHARE_TOLERANCE)
+      out.push(`${name}: ${what} add up to ${Number(total.toFixed(4))}, not 1 (± ${SHARE_TOLERANCE})`);
   }
   return out;
 }
@@ -57,9 +61,12 @@ function valueSetProblems(set: NormSet, stated?: string): string[] {
   const out: string[] = [];
   if (used.length > 1) {
     const first = used[0]!;
-    for (const s of set.strata) if (s.index.valueSet !== null && s.index.valueSet !== first) out.push(`${stratumName(s)} uses value set ${s.index.valueSet}, the others ${first}`);
+    for (const s of set.strata)
+      if (s.index.valueSet !== null && s.index.valueSet !== first)
+        out.push(`${stratumName(s)} uses value set ${s.index.valueSet}, the others ${first}`);
   }
-  if (stated !== undefined && used.length > 0 && used.some((v) => v !== stated)) out.push(`the file's index uses value set ${used.join(', ')}, not ${stated} as --value-set says`);
+  if (stated !== undefined && used.length > 0 && used.some((v) => v !== stated))
+    out.push(`the file's index uses value set ${used.join(', ')}, not ${stated} as --value-set says`);
   return out;
 }
 

@@ -16,7 +16,11 @@ export function ageBand(age: number): AgeBand | null {
 const stat = z.object({ value: z.number(), source: z.string().min(1), note: z.string().optional() }).strict();
 const sharesOf = (k: number) =>
   z
-    .object({ shares: z.array(z.number().min(0).max(1)).length(k), source: z.string().min(1), note: z.string().optional() })
+    .object({
+      shares: z.array(z.number().min(0).max(1)).length(k),
+      source: z.string().min(1),
+      note: z.string().optional(),
+    })
     .strict()
     .refine((s) => Math.abs(s.shares.reduce((a, b) => a + b, 0) - 1) < 0.005, 'shares must add up to 1');
 
@@ -36,8 +40,17 @@ const stratum = z
         anxiety_depression: sharesOf(5).nullable(),
       })
       .strict(),
-    vas: z.object({ mean: stat.nullable(), sd: stat.nullable(), median: stat.nullable(), groups: sharesOf(10).nullable() }).strict(),
-    index: z.object({ mean: stat.nullable(), sd: stat.nullable(), valueSet: z.string().nullable(), valueSetNote: z.string().optional() }).strict(),
+    vas: z
+      .object({ mean: stat.nullable(), sd: stat.nullable(), median: stat.nullable(), groups: sharesOf(10).nullable() })
+      .strict(),
+    index: z
+      .object({
+        mean: stat.nullable(),
+        sd: stat.nullable(),
+        valueSet: z.string().nullable(),
+        valueSetNote: z.string().optional(),
+      })
+      .strict(),
   })
   .strict();
 
@@ -54,7 +67,16 @@ export const normSetSchema = z
   })
   .strict()
   .superRefine((set, ctx) => {
-    const used = set.strata.flatMap((s) => [s.n, ...Object.values(s.dimensions), s.vas.mean, s.vas.sd, s.vas.median, s.vas.groups, s.index.mean, s.index.sd]);
+    const used = set.strata.flatMap((s) => [
+      s.n,
+      ...Object.values(s.dimensions),
+      s.vas.mean,
+      s.vas.sd,
+      s.vas.median,
+      s.vas.groups,
+      s.index.mean,
+      s.index.sd,
+    ]);
     for (const item of used) {
       if (item && !(item.source in set.sources) && !item.source.startsWith('computed:')) {
         ctx.addIssue({ code: 'custom', message: `source "${item.source}" is not listed in "sources"` });
@@ -65,6 +87,10 @@ export const normSetSchema = z
 export type NormSet = z.infer<typeof normSetSchema>;
 export type NormStratum = NormSet['strata'][number];
 
-export function findStratum(set: NormSet, sex: 'female' | 'male' | 'all', age: AgeBand | 'all'): NormStratum | undefined {
+export function findStratum(
+  set: NormSet,
+  sex: 'female' | 'male' | 'all',
+  age: AgeBand | 'all',
+): NormStratum | undefined {
   return set.strata.find((s) => s.sex === sex && s.age === age && !s.match);
 }

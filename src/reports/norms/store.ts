@@ -22,21 +22,40 @@ export function shippedNorms(): NormSet {
 
 /** The newest imported version of a set, or the shipped one. */
 export async function loadNormSet(db: Db, id = DEFAULT_NORM_SET): Promise<NormSet | undefined> {
-  const row = await db.selectFrom('norm_sets').select('data').where('id', '=', id).orderBy('imported_at', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('norm_sets')
+    .select('data')
+    .where('id', '=', id)
+    .orderBy('imported_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (row) return normSetSchema.parse(row.data);
   return id === DEFAULT_NORM_SET ? shippedNorms() : undefined;
 }
 
 /** One line per norm set: the newest version (the one reports use), and the shipped set unless replaced. */
-export async function listNormSets(db: Db): Promise<{ id: string; version: string; title: string; valueSet: string | null; shipped: boolean }[]> {
-  const rows = await db.selectFrom('norm_sets').select(['id', 'data']).orderBy('id').orderBy('imported_at', 'desc').execute();
+export async function listNormSets(
+  db: Db,
+): Promise<{ id: string; version: string; title: string; valueSet: string | null; shipped: boolean }[]> {
+  const rows = await db
+    .selectFrom('norm_sets')
+    .select(['id', 'data'])
+    .orderBy('id')
+    .orderBy('imported_at', 'desc')
+    .execute();
   const newest = new Map<string, NormSet>();
   for (const r of rows) if (!newest.has(r.id)) newest.set(r.id, normSetSchema.parse(r.data));
   const sets = [...newest.values()].map((set) => ({ set, shipped: false }));
   if (!newest.has(DEFAULT_NORM_SET)) sets.push({ set: shippedNorms(), shipped: true });
   return sets
     .sort((a, b) => a.set.id.localeCompare(b.set.id))
-    .map(({ set, shipped }) => ({ id: set.id, version: set.version, title: set.title, valueSet: set.strata.find((x) => x.index.valueSet)?.index.valueSet ?? null, shipped }));
+    .map(({ set, shipped }) => ({
+      id: set.id,
+      version: set.version,
+      title: set.title,
+      valueSet: set.strata.find((x) => x.index.valueSet)?.index.valueSet ?? null,
+      shipped,
+    }));
 }
 
 export async function saveNormSet(db: Db, set: NormSet): Promise<void> {
@@ -49,18 +68,26 @@ export async function saveNormSet(db: Db, set: NormSet): Promise<void> {
 }
 
 /** Reads a prom-norms JSON file or a microdata CSV; throws NormFileRefused with the reason(s), naming the file. */
-export function readNormFile(file: string, opts: { id?: string; version?: string; valueSet?: ValueSetId } = {}): NormSet {
+export function readNormFile(
+  file: string,
+  opts: { id?: string; version?: string; valueSet?: ValueSetId } = {},
+): NormSet {
   const text = readText(file);
-  const set = text.trimStart().startsWith('{') ? readJson(file, text) : aggregateMicrodata(readMicrodata(file, text), {
-    id: opts.id ?? path.basename(file).replace(/\.[^.]+$/, ''),
-    version: opts.version ?? new Date().toISOString().slice(0, 10),
-    title: `Norms computed from microdata in ${path.basename(file)}`,
-    population: 'As described by the microdata file (weighted with its weight column).',
-    sourceName: path.basename(file),
-    valueSet: opts.valueSet ?? DEFAULT_VALUE_SET,
-  });
+  const set = text.trimStart().startsWith('{')
+    ? readJson(file, text)
+    : aggregateMicrodata(readMicrodata(file, text), {
+        id: opts.id ?? path.basename(file).replace(/\.[^.]+$/, ''),
+        version: opts.version ?? new Date().toISOString().slice(0, 10),
+        title: `Norms computed from microdata in ${path.basename(file)}`,
+        population: 'As described by the microdata file (weighted with its weight column).',
+        sourceName: path.basename(file),
+        valueSet: opts.valueSet ?? DEFAULT_VALUE_SET,
+      });
   const problems = normSetProblems(set, opts.valueSet);
-  if (problems.length > 0) throw new NormFileRefused(`${file} was not imported (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new NormFileRefused(
+      `${file} was not imported (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`,
+    );
   return set;
 }
 
@@ -69,7 +96,9 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new NormFileRefused(`Cannot read the norm file ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}.`);
+    throw new NormFileRefused(
+      `Cannot read the norm file ${file}: ${code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message}.`,
+    );
   }
 }
 
@@ -81,7 +110,10 @@ function readJson(file: string, text: string): NormSet {
     throw new NormFileRefused(`${file} is not valid JSON (${(err as Error).message}); nothing was imported.`);
   }
   const parsed = normSetSchema.safeParse(json);
-  if (!parsed.success) throw new NormFileRefused(`${file} is not a valid norm file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new NormFileRefused(
+      `${file} is not a valid norm file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -100,23 +132,49 @@ const rowSchema = z.object({
   pain_discomfort: level,
   anxiety_depression: level,
   vas: z.union([z.literal(''), z.coerce.number().int().min(0).max(100)]).transform((v) => (v === '' ? null : v)),
-  weight: z.union([z.literal(''), z.coerce.number().positive('must be positive')]).optional().transform((v) => (v === undefined || v === '' ? 1 : v)),
+  weight: z
+    .union([z.literal(''), z.coerce.number().positive('must be positive')])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 1 : v)),
 });
-const REQUIRED = ['age', 'sex', 'mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'];
+const REQUIRED = [
+  'age',
+  'sex',
+  'mobility',
+  'self_care',
+  'usual_activities',
+  'pain_discomfort',
+  'anxiety_depression',
+  'vas',
+];
 const KNOWN = [...REQUIRED, 'weight'];
 
 function readMicrodata(file: string, text: string): NormRespondent[] {
   const header = text.split(/\r?\n/, 1)[0] ?? '';
   if (header.includes('\t') && !/[,;]/.test(header)) {
-    throw new NormFileRefused(`${file} looks tab-separated; save it as comma- or semicolon-separated CSV (columns ${REQUIRED.join(', ')}, optional weight) and import again.`);
+    throw new NormFileRefused(
+      `${file} looks tab-separated; save it as comma- or semicolon-separated CSV (columns ${REQUIRED.join(', ')}, optional weight) and import again.`,
+    );
   }
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, delimiter: [',', ';'] }) as Record<string, string>[];
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      delimiter: [',', ';'],
+    });
   } catch (err) {
-    throw new NormFileRefused(`${file} cannot be read as CSV: ${(err as Error).message.replace(/\.$/, '')}; nothing was imported.`);
+    throw new NormFileRefused(
+      `${file} cannot be read as CSV: ${(err as Error).message.replace(/\.$/, '')}; nothing was imported.`,
+    );
   }
-  checkColumns(file, Object.keys(records[0] ?? {}).length > 0 ? Object.keys(records[0]!) : header.split(/[,;]/).map((c) => c.trim().toLowerCase()));
+  checkColumns(
+    file,
+    Object.keys(records[0] ?? {}).length > 0
+      ? Object.keys(records[0]!)
+      : header.split(/[,;]/).map((c) => c.trim().toLowerCase()),
+  );
   const problems: string[] = [];
   const rows: NormRespondent[] = [];
   records.forEach((rec, i) => {
@@ -126,9 +184,18 @@ function readMicrodata(file: string, text: string): NormRespondent[] {
       return;
     }
     const d = r.data;
-    rows.push({ age: d.age, sex: d.sex, levels: [d.mobility, d.self_care, d.usual_activities, d.pain_discomfort, d.anxiety_depression], vas: d.vas, weight: d.weight });
+    rows.push({
+      age: d.age,
+      sex: d.sex,
+      levels: [d.mobility, d.self_care, d.usual_activities, d.pain_discomfort, d.anxiety_depression],
+      vas: d.vas,
+      weight: d.weight,
+    });
   });
-  if (problems.length > 0) throw new NormFileRefused(`The microdata file ${file} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 50).join('\n')}`);
+  if (problems.length > 0)
+    throw new NormFileRefused(
+      `The microdata file ${file} has ${problems.length} problem(s); nothing was imported:\n${problems.slice(0, 50).join('\n')}`,
+    );
   if (rows.length === 0) throw new NormFileRefused(`The microdata file ${file} has no rows.`);
   return rows;
 }
@@ -142,14 +209,21 @@ function checkColumns(file: string, columns: string[]): void {
     const near = KNOWN.find((k) => distance(k, c) <= 2);
     return near ? `"${c}" (did you mean ${near}?)` : `"${c}"`;
   };
-  const parts = [unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map(hint).join(', ')}` : '', missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : ''].filter(Boolean);
-  throw new NormFileRefused(`${file}: ${parts.join('; ')}. Columns are ${REQUIRED.join(', ')} and optionally weight; nothing was imported.`);
+  const parts = [
+    unknown.length > 0 ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map(hint).join(', ')}` : '',
+    missing.length > 0 ? `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
+  ].filter(Boolean);
+  throw new NormFileRefused(
+    `${file}: ${parts.join('; ')}. Columns are ${REQUIRED.join(', ')} and optionally weight; nothing was imported.`,
+  );
 }
 
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 }
