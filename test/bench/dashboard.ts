@@ -87,7 +87,7 @@ async function seed(url: string): Promise<string> {
   await c.query(`insert into responses (id, invitation_id, mode, language, mobility, self_care, usual_activities, pain_discomfort, anxiety_depression, vas, completed_at)
     select gen_random_uuid(), id, case when id % 5 = 0 then 'paper' else 'web' end, 'nb', 1, 1, 1, 1, 1, 80, now() from invitations where state = 'answered'`);
   await c.query('vacuum analyze');
-  const version = (await c.query('show server_version')).rows[0].server_version as string;
+  const version = (await c.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
   await c.end();
   return version;
 }
@@ -202,7 +202,7 @@ try {
     clock: systemClock,
     sessionSecret: SECRET,
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -43,11 +43,12 @@ if (mode === 'service') {
     scheduler: false,
   });
   for (;;) {
-    const { rows } = await count.query(
+    const { rows } = await count.query<{ sent: number; other: number }>(
       `select count(*) filter (where state = 'sent')::int sent, count(*) filter (where state not in ('sent', 'pending', 'sending'))::int other from outbox`,
     );
-    if (rows[0].other > 0) throw new Error(`${rows[0].other} outbox rows ended neither sent nor pending`);
-    if (rows[0].sent >= ids.length) break;
+    const { sent, other } = rows[0]!;
+    if (other > 0) throw new Error(`${other} outbox rows ended neither sent nor pending`);
+    if (sent >= ids.length) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   ms = performance.now() - started;

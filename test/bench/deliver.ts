@@ -62,7 +62,7 @@ async function seed(url: string): Promise<string> {
     `insert into outbox (invitation_id, step, channel, due_at, created_at) select id, 'invitation', 'email', now() - interval '1 hour', now() from invitations order by id`,
   );
   await c.query('analyze');
-  const version = (await c.query('show server_version')).rows[0].server_version as string;
+  const version = (await c.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
   await c.end();
   return version;
 }

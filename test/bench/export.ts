@@ -57,7 +57,9 @@ function copyBaseline(): Promise<{ ms: number; bytes: number }> {
   });
 }
 
-function serviceExport(): Promise<{ rows: number; ms: number; bytes: number; peakRssMb: number }> {
+type Out = { rows: number; ms: number; bytes: number; peakRssMb: number };
+
+function serviceExport(): Promise<Out> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -65,9 +67,11 @@ function serviceExport(): Promise<{ rows: number; ms: number; bytes: number; pea
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`export exited ${code}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Out)
+        : reject(new Error(`export exited ${code}`)),
     );
   });
 }

@@ -43,7 +43,7 @@ async function seed(url: string): Promise<string> {
     [addDays(DAY, -90)],
   );
   await c.query('analyze');
-  const version = (await c.query('show server_version')).rows[0].server_version as string;
+  const version = (await c.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
   await c.end();
   return version;
 }
@@ -73,7 +73,7 @@ try {
     );
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
-  const outbox = (await c.query(`select count(*)::int n from outbox`)).rows[0].n as number;
+  const outbox = (await c.query<{ n: number }>(`select count(*)::int n from outbox`)).rows[0]!.n;
   await c.end();
   const baseRate = N / (base.ms / 1000);
   const serviceRate = N / (service.ms / 1000);

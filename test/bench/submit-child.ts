@@ -28,7 +28,7 @@ if (mode === 'service' || mode === 'embedded' || mode === 'embedded-nosync') {
     clock: systemClock,
     sessionSecret: 'bench-secret-bench-secret-bench-secret-0123',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
   });
   close = () => handle.close();
 } else {

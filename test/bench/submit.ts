@@ -211,11 +211,11 @@ try {
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   const drafts = (
-    await c.query(
+    await c.query<{ n: number }>(
       `select count(*)::int n from answer_drafts where invitation_id <= ${RESPONDENTS} and answers ? 'mobility'`,
     )
-  ).rows[0].n as number;
-  const pgVersion = (await c.query('show server_version')).rows[0].server_version as string;
+  ).rows[0]!.n;
+  const pgVersion = (await c.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
   await c.end();
   if (drafts !== RESPONDENTS) throw new Error(`service saved drafts for ${drafts} of ${RESPONDENTS} respondents`);
   // The cost of a durable commit in the embedded database (pglite-durable.ts): the same service

@@ -82,7 +82,7 @@ export function runChild<T>(file: string, args: string[]): Promise<T> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
       code === 0
@@ -100,7 +100,7 @@ export function startChild<T>(file: string, args: string[]): Promise<{ child: Ch
     });
     let out = '';
     const onData = (d: Buffer) => {
-      out += d;
+      out += d.toString();
       const nl = out.indexOf('\n');
       if (nl === -1) return;
       child.stdout.off('data', onData);

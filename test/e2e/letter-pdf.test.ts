@@ -83,7 +83,7 @@ test('the envelope window holds only the recipient; the letterhead is above it',
     { encoding: 'utf8' },
   );
   for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.address])
-    assert.ok(head.includes(shown as string), `letterhead: ${String(shown)}`);
+    assert.ok(head.includes(shown as string), `letterhead: ${shown as string}`);
 });
 
 test('the cover says who asks, why, that it is voluntary, how to stop, the privacy paragraph and contact', () => {

@@ -263,7 +263,7 @@ test('enter a paper form twice, resolve a mismatch, find it in the export with m
 
   const sink = new PassThrough();
   let csv = '';
-  sink.on('data', (d: Buffer) => (csv += d));
+  sink.on('data', (d: Buffer) => (csv += d.toString()));
   await exportResponsesCsv(server.database.db, sink);
   const rows = csv.trim().split('\n');
   assert.equal(rows.length, 2);

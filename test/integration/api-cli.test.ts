@@ -41,7 +41,7 @@ async function apiStatus(key: string, url = '/api/v1/invitations'): Promise<numb
       clock: systemClock,
       sessionSecret: 'api-cli-test-secret-api-cli-test-secret-0',
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     return (await request(app).get(url).set('Authorization', `Bearer ${key}`)).status;
   } finally {

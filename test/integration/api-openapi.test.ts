@@ -31,7 +31,7 @@ before(async () => {
     clock: systemClock,
     sessionSecret: 'api-doc-test-secret-api-doc-test-secret-0',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
   });
   doc = (
     await request(app)

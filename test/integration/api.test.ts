@@ -42,7 +42,7 @@ function makeApp(extra: Partial<AppDeps> = {}) {
     clock: systemClock,
     sessionSecret: 'api-test-secret-api-test-secret-api-test',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
     exportPseudonymKey: PSEUDONYM_KEY,
     ...extra,
   });

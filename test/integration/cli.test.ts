@@ -50,7 +50,7 @@ test('import, schedule --drain twice, answer a link, export: exactly three messa
       clock: systemClock,
       sessionSecret: 'cli-test-secret-cli-test-secret-0123456',
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     for (const token of tokens.slice(1)) await request(app).get(`/s/${token}`).expect(303).expect('Location', '/s');
     await answerSurvey(request.agent(app), tokens[0]!, [1, 2, 3, 4, 5], 73);
@@ -59,7 +59,7 @@ test('import, schedule --drain twice, answer a link, export: exactly three messa
   const out = path.join(cli.dir, 'responses.csv');
   const exported = await prom(['export', 'responses', '--format', 'csv', '--out', out], cli.env);
   assert.equal(exported.code, 0, exported.stderr);
-  const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(readFileSync(out, 'utf8'), { columns: true });
   assert.equal(rows.length, 1);
   const r = rows[0]!;
   assert.deepEqual(

@@ -17,6 +17,7 @@ import { person, toCsv, type PersonRow } from '../support/people.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { prom } from '../support/processes.ts';
 import type { Db } from '../../src/db/database.ts';
+import type { FieldError } from '../../src/api/problem.ts';
 
 const cli = useCliWorld('date-edges');
 let world: World;
@@ -48,11 +49,14 @@ after(async () => {
   await world?.close();
 });
 
+/** The problem's field errors (supertest types a JSON body as any). */
+const errorsOf = (res: request.Response) => (res.body as { errors: FieldError[] }).errors;
+
 function assertProblem(res: request.Response, status: number, names: string[]) {
   assert.equal(res.status, status, res.text);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   assert.deepEqual(
-    res.body.errors.map((e: { pointer?: string; parameter?: string }) => e.pointer ?? e.parameter),
+    errorsOf(res).map((e) => e.pointer ?? e.parameter),
     names,
   );
 }
@@ -156,7 +160,7 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
         .set('Authorization', `Bearer ${apiKey}`)
         .send({ national_id: p.national_id, date_of_death: date });
       assertProblem(res, 422, ['/date_of_death']);
-      assert.equal(res.body.errors[0].detail, detail, date);
+      assert.equal(errorsOf(res)[0]!.detail, detail, date);
     }
     assert.deepEqual(await state(world.database.db, p.register_id), CONTACTABLE);
   });
@@ -172,7 +176,7 @@ describe('implausible deaths and withdrawals are refused over the API', () => {
         .set('Authorization', `Bearer ${apiKey}`)
         .send({ withdrawn_at: at });
       assertProblem(res, 422, ['/withdrawn_at']);
-      assert.equal(res.body.errors[0].detail, detail, at);
+      assert.equal(errorsOf(res)[0]!.detail, detail, at);
     }
     assert.deepEqual(await state(world.database.db, p.register_id), CONTACTABLE);
   });

@@ -45,7 +45,7 @@ if (TEST_DB === 'postgres') {
       clock: systemClock,
       sessionSecret: 'outage-test-secret-outage-test-secret-01',
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     const invitation = await createInvitation(direct.db);
     const agent = request.agent(app);
@@ -59,7 +59,7 @@ if (TEST_DB === 'postgres') {
     assert.match(failed.text, /<form method="post" action="\/s\/q\/1"/);
     assert.equal(failed.headers['retry-after'], '30');
     const health = await agent.get('/healthz').expect(503);
-    assert.equal(health.body.database, 'unreachable');
+    assert.equal((health.body as { database: string }).database, 'unreachable');
     const drafts = await direct.db
       .selectFrom('answer_drafts')
       .selectAll()
@@ -70,7 +70,9 @@ if (TEST_DB === 'postgres') {
     proxy.restore();
     // The retry page's form sends exactly the kept fields again.
     const fields = Object.fromEntries(
-      [...failed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+      [...failed.text.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+        (m) => [m[1]!, m[2]!] as const,
+      ),
     );
     await agent.post('/s/q/1').type('form').send(fields).expect(303).expect('Location', '/s/q/2');
     const saved = await direct.db

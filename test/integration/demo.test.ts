@@ -41,7 +41,7 @@ async function snapshot(): Promise<Snapshot & { pages: string }> {
       clock: systemClock,
       sessionSecret: SECRET,
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     const { agent } = await signIn(app, admin);
     const dashboard = (await agent.get('/staff?by=hospital').expect(200)).text;

@@ -11,6 +11,9 @@ import { createWorld, type World } from '../support/world.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 
+/** What the tests read of a problem+json body (supertest types a JSON body as any). */
+type Problem = { detail?: unknown; errors?: unknown };
+
 let world: World;
 let app: ReturnType<World['app']>;
 let apiKey: string;
@@ -166,7 +169,7 @@ test('API intake: random JSON bodies get 2xx or a specific problem+json 4xx, and
         if (res.status >= 400) {
           assert.match(res.headers['content-type'] ?? '', /application\/problem\+json/);
           assert.equal(
-            typeof res.body.detail === 'string' || Array.isArray(res.body.errors),
+            typeof (res.body as Problem).detail === 'string' || Array.isArray((res.body as Problem).errors),
             true,
             'a specific message',
           );

@@ -452,7 +452,8 @@ function checkExpectedMessages(rows: Map<number, Row>) {
 
   function check(key: string, expected: string[]) {
     const actual = got.get(key) ?? [];
-    if (actual.join() !== expected.join()) problems.push(`${key}: expected [${expected}] got [${actual}]`);
+    if (actual.join() !== expected.join())
+      problems.push(`${key}: expected [${expected.join()}] got [${actual.join()}]`);
   }
 }
 

@@ -160,7 +160,7 @@ test('the programme: invitation on day 90, reminder 1 on day 14 after it, remind
   assert.equal(log[1]!.actualAt!.toISOString(), '2026-04-08T07:30:00.000Z');
 });
 
-test('every e-mail: neutral, three links with its own token (answer, opt-out, paper), HTML and text, no national id', async () => {
+test('every e-mail: neutral, three links with its own token (answer, opt-out, paper), HTML and text, no national id', () => {
   const messages = mailsTo('a.example.test');
   assert.equal(messages.length, 2);
   const tokens = new Set<string>();
@@ -198,7 +198,7 @@ test('messages in bokmål, nynorsk and English: invitation and reminder, HTML an
         );
         assert.match(body, /Kari/);
         for (const shown of [TEST_PROFILE.name, TEST_PROFILE.organisation, TEST_PROFILE.phone, TEST_PROFILE.email!])
-          assert.ok(body.includes(shown as string), `${lang} ${step}: ${String(shown)}`);
+          assert.ok(body.includes(shown as string), `${lang} ${step}: ${shown as string}`);
         assert.ok(body.includes((TEST_PROFILE.purpose as Record<string, string>)[lang]!), `${lang} ${step}: purpose`);
       }
       assert.doesNotMatch(mail.subject, /hjerte|heart|cardiac|stans|arrest|register/i);

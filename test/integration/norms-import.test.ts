@@ -11,9 +11,24 @@ import { ROOT } from '../support/processes.ts';
 
 const cli = useCliWorld('norms');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Stat {
+  value: number;
+  source: string;
+}
+interface Stratum {
+  sex: string;
+  age: string;
+  n: Stat;
+  dimensions: { mobility: { shares: number[]; source: string } } & Record<string, unknown>;
+  vas: { mean: Stat; sd: Stat | null; median: Stat | null; groups: null };
+  index: { mean: Stat; sd: Stat; valueSet: string };
+}
+/** A prom-norms file with two strata, which a fault below may change. */
+interface NormFile extends Record<string, unknown> {
+  strata: [Stratum, Stratum, ...Stratum[]];
+}
 
-function stratum(sex: string, age: string): Json {
+function stratum(sex: string, age: string): Stratum {
   const stat = (value: number) => ({ value, source: 'test' });
   return {
     sex,
@@ -31,8 +46,8 @@ function stratum(sex: string, age: string): Json {
   };
 }
 
-function normFile(change: (set: Json) => void = () => {}): Json {
-  const set: Json = {
+function normFile(change: (set: NormFile) => void = () => {}): NormFile {
+  const set: NormFile = {
     format: 'prom-norms',
     formatVersion: 1,
     id: 'TEST',
@@ -94,7 +109,7 @@ const faults: [string, string, string, RegExp, string[]?][] = [
   [
     'a negative SD',
     'sd.json',
-    JSON.stringify(normFile((s) => (s.strata[0].vas.sd.value = -4))),
+    JSON.stringify(normFile((s) => (s.strata[0].vas.sd!.value = -4))),
     /stratum female\/30-39: EQ VAS SD -4 is negative/,
   ],
   [

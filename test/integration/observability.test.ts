@@ -40,7 +40,7 @@ function app(extra: Partial<AppDeps> = {}) {
     clock: systemClock,
     sessionSecret: 'observability-test-secret-0123456789abcdef',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
     ...extra,
   });
 }
@@ -180,7 +180,7 @@ test('a request that fails is logged at error level with the kind of error and i
         ? () => {
             throw new TypeError('row (national_id)=(12345678901)');
           }
-        : Reflect.get(target, name),
+        : (Reflect.get(target, name) as unknown),
   });
   const res = await request(app({ db: failing, logger: logs.logger }))
     .get(`/s/${'F'.repeat(43)}`)

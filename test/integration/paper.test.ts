@@ -409,7 +409,7 @@ describe('entering returned forms', () => {
       assert.equal(inv.state, 'answered');
       const sink = new PassThrough();
       let csv = '';
-      sink.on('data', (d: Buffer) => (csv += d));
+      sink.on('data', (d: Buffer) => (csv += d.toString()));
       await exportResponsesCsv(db, sink);
       const row = csv.split('\n').find((l) => l.startsWith(r.id));
       assert.ok(row, 'the response is in the export');

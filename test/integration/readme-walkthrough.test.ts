@@ -111,7 +111,7 @@ test("the README's walk-through makes an admin and a registrar, and the registra
       clock: systemClock,
       sessionSecret: SECRET,
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     const registrar = await firstLogin(app, field(email('registrar'), '--email'), email('registrar').stdin!.trim());
     const found = await registrar.agent

@@ -101,7 +101,7 @@ test('without a profile nothing is sent or printed, the reason is visible; setti
 
   const mail = world.smtp.messages[0]!;
   // From and Subject: the neutral fields, nothing else of the profile.
-  assert.equal(mail.from, `"${EXAMPLE_PROFILE.senderName}" <noreply@prom.test>`);
+  assert.equal(mail.from, `"${EXAMPLE_PROFILE.senderName as string}" <noreply@prom.test>`);
   assert.equal(mail.subject, local('nn').subject);
   for (const body of [mail.text, mail.html]) {
     for (const shown of [

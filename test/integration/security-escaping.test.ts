@@ -129,7 +129,7 @@ before(async () => {
     await db.selectFrom('letters').select('id').where('batch_id', '=', ids.batch).executeTakeFirstOrThrow()
   ).id;
   pdfText = execFileSync('pdftotext', ['-enc', 'UTF-8', batch.files.pdfFile, '-'], { encoding: 'utf8' });
-  manifest = parse(readFileSync(batch.files.manifestFile, 'utf8'), { columns: true }) as Record<string, string>[];
+  manifest = parse<Record<string, string>>(readFileSync(batch.files.manifestFile, 'utf8'), { columns: true });
 
   // X1's e-mail "may not have arrived" (a worklist); X2's letter has a first entry (paper worklist).
   await db
@@ -258,7 +258,7 @@ test('what a person types is echoed escaped: short code, login, paper find, audi
   );
 });
 
-test('the invitation e-mail: the name escaped in HTML, literal in plain text', async () => {
+test('the invitation e-mail: the name escaped in HTML, literal in plain text', () => {
   const [mail] = world.smtp.messages.filter((m) => m.to === 'x1@escape.test');
   assert.ok(mail, 'the e-mail arrived');
   assertEscaped(mail.html, 'e-mail HTML', [EMAIL_PERSON.given_name]);

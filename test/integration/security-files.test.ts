@@ -108,9 +108,12 @@ describe('Content-Disposition', () => {
 
   test('both download helpers answer with it, never a 500, whatever name they are handed', async () => {
     const app = express();
-    app.get('/send', (req, res) => sendCsv(res, String(req.query.name), 'a,b\n'));
+    // Each name is sent as one query value; anything else would show as JSON.
+    const nameOf = (req: express.Request) =>
+      typeof req.query.name === 'string' ? req.query.name : JSON.stringify(req.query.name);
+    app.get('/send', (req, res) => sendCsv(res, nameOf(req), 'a,b\n'));
     app.get('/stream', (req, res) => {
-      startCsv(res, String(req.query.name));
+      startCsv(res, nameOf(req));
       res.end('a,b\n');
     });
     for (const route of ['/send', '/stream']) {

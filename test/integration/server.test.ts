@@ -61,7 +61,7 @@ test('/healthz answers 503 when the database does not answer', async () => {
   const { db } = other;
   await other.drop();
   const res = await request(app(db)).get('/healthz').expect(503);
-  assert.equal(res.body.database, 'unreachable');
+  assert.equal((res.body as { database: string }).database, 'unreachable');
 });
 
 test('security headers on pages, redirects, 404s and static files; no X-Powered-By', async () => {
@@ -111,8 +111,8 @@ function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d));
-  child.stderr.on('data', (d: Buffer) => (out += d));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   return { child, output: () => out };
 }
 
@@ -162,7 +162,7 @@ test('ROLE: worker answers /healthz beside the web with PostgreSQL; with PGlite 
       assert.match(output(), /ROLE: must be "all" with the embedded database/);
     } else {
       await waitForHealth(port, child, 30_000);
-      const body = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+      const body: unknown = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       assert.deepEqual(body, { status: 'ok', role: 'worker' });
     }
   } finally {

@@ -197,7 +197,7 @@ describe('hospital scoping: the OUS registrar never sees HUS survivors', () => {
   test('export and worklists: only own-hospital survivors', async () => {
     const { agent } = agents.registrar;
     const csv = await agent.get('/staff/export/survivors.csv').expect(200);
-    const rows = parse(csv.text, { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv.text, { columns: true, bom: true });
     assert.ok(rows.length >= 1);
     assert.ok(
       rows.every((r) => r.hospital === 'OUS'),
@@ -211,7 +211,7 @@ describe('hospital scoping: the OUS registrar never sees HUS survivors', () => {
   test('dashboard: the registrar’s numbers cover their hospitals only', async () => {
     const { agent } = agents.registrar;
     const csv = await agent.get('/staff/export/dashboard.csv?by=hospital').expect(200);
-    const rows = parse(csv.text, { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv.text, { columns: true, bom: true });
     assert.deepEqual(
       rows.filter((r) => r.dimension === 'hospital').map((r) => r.key),
       ['OUS'],
@@ -325,7 +325,7 @@ describe('audit log', () => {
     assert.match(res.text, /<td>Så<\/td>/);
     assert.match(res.text, /<td>Lastet ned<\/td>/);
     const csv = await agents.admin.agent.get(`/staff/audit.csv?entity=survivor&entity_id=${survivorA}`).expect(200);
-    const rows = parse(csv.text, { columns: true, bom: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(csv.text, { columns: true, bom: true });
     assert.ok(rows.length >= 3);
     assert.ok(rows.every((r) => r.entity === 'survivor'));
     const viewed = await last();
@@ -563,7 +563,7 @@ describe('sessions and login defences', () => {
             .send({ _csrf: csrf, email: `nobody${i}@register.test`, password: 'wrong password!' })
         ).status,
       );
-    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+    assert.deepEqual(statuses, [...Array<number>(10).fill(401), 429]);
   });
 
   test('disabling a user (admin page) ends their sessions at once', async () => {

@@ -105,7 +105,7 @@ test('prom user disable ends the sessions of a signed-in user; enable, reset-2fa
       clock: systemClock,
       sessionSecret: SECRET,
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     const { agent } = await signIn(app, staff);
     const res = await agent.get('/staff/worklists').expect(200);
@@ -130,7 +130,7 @@ test('prom user disable ends the sessions of a signed-in user; enable, reset-2fa
       clock: systemClock,
       sessionSecret: SECRET,
       secureCookies: false,
-      redisAlive: async () => true,
+      redisAlive: () => Promise.resolve(true),
     });
     await request(app).get('/staff/worklists').set('Cookie', cookie).expect(303).expect('Location', '/staff/login');
     const changes = await h.db

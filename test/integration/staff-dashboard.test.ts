@@ -111,7 +111,7 @@ async function expected(dim: Dimension, hospitals?: string[]): Promise<Map<strin
 
 async function csv(agent: Agent, by?: Dimension): Promise<Record<string, string>[]> {
   const res = await agent.get(`/staff/export/dashboard.csv${by ? `?by=${by}` : ''}`).expect(200);
-  return parse(res.text, { columns: true, bom: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(res.text, { columns: true, bom: true });
 }
 
 test(`the synthetic cohort of ${SIZE} survivors is written with bulk inserts in reasonable time`, async () => {

@@ -42,7 +42,7 @@ function app(secureCookies = false, logger?: Logger) {
     clock: systemClock,
     sessionSecret: 'survey-test-secret-survey-test-secret-012',
     secureCookies,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
   });
 }
 

@@ -29,7 +29,7 @@ async function exportRows(): Promise<Record<string, string>[]> {
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   await exportResponsesCsv(world.database.db, out);
-  return parse(Buffer.concat(chunks).toString('utf8'), { columns: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(Buffer.concat(chunks).toString('utf8'), { columns: true });
 }
 
 test('import → schedule → e-mail → answer → export, and a second pass sends nothing', async () => {

@@ -71,7 +71,7 @@ export async function startSurveyServer(
     clock,
     sessionSecret: opts.sessionSecret ?? 'e2e-test-secret-e2e-test-secret-0123456',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
     queues,
     exportPseudonymKey: opts.exportPseudonymKey,
     erasureKey: 'e2e-erasure-key-e2e-erasure-key-012345678',
@@ -182,7 +182,7 @@ export async function assertNoAxeViolations(page: Page, label: string): Promise<
  * helper text (1 px clip by design) is left out.
  */
 function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(LAYOUT_SCRIPT) as Promise<string[]>;
+  return page.evaluate<string[]>(LAYOUT_SCRIPT);
 }
 
 // Plain JavaScript (a string, so the TypeScript loader adds no helpers the page lacks).

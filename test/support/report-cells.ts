@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 export type CsvRow = Record<'group' | 'measure' | 'category' | 'value' | 'n' | 'suppressed', string>;
 
 export function parseLongCsv(text: string): CsvRow[] {
-  return parse(text, { columns: true, bom: true }) as CsvRow[];
+  return parse<CsvRow>(text, { columns: true, bom: true });
 }
 
 const decode = (s: string) =>

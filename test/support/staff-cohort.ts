@@ -3,7 +3,7 @@
 // hospital, date, state, channel and answer. National ids are synthetic D-numbers.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.ts';
-import type { ArrestType, Channel, InvitationState, Language, OutboxState, Step } from '../../src/db/schema.ts';
+import type { Channel, InvitationState, Language, OutboxState, Step } from '../../src/db/schema.ts';
 import { syntheticNationalId } from './people.ts';
 
 const TEST_HOSPITALS = [

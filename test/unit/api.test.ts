@@ -53,7 +53,9 @@ test('zod issues become field errors: type errors say what came, unknown fields 
     { reportInput: true },
   );
   assert.equal(parsed.success, false);
-  const errors = Object.fromEntries(bodyErrors(parsed.error, '/records/0').map((e) => [e.pointer, e.detail]));
+  const errors = Object.fromEntries(
+    bodyErrors(parsed.error, '/records/0').map((e) => [String(e.pointer), e.detail] as const),
+  );
   assert.equal(errors['/records/0/register_id'], 'must be a string (got number)');
   assert.equal(errors['/records/0/national_id'], 'must be a string (got null)');
   assert.equal(errors['/records/0/birth_date'], 'is missing');

@@ -16,7 +16,8 @@ function pgliteDir() {
   dirs.push(d);
   return path.join(d, 'data', 'pglite'); // parent "data" does not exist yet
 }
-const readLock = (dir: string) => JSON.parse(readFileSync(`${dir}.lock`, 'utf8'));
+const readLock = (dir: string) =>
+  JSON.parse(readFileSync(`${dir}.lock`, 'utf8')) as { pid: number; command: string; startedAt: string };
 
 test('takes the lock, records pid and command, release() removes the file', () => {
   const dir = pgliteDir();

@@ -39,7 +39,15 @@ test('a complete valid row parses, trimmed, with empty cells as null', () => {
 });
 
 test('empty email and missing optional columns become null', () => {
-  const { given_name, family_name, address_line, postal_code, city, phone, ...requiredOnly } = valid;
+  const {
+    given_name: _given,
+    family_name: _family,
+    address_line: _address,
+    postal_code: _postal,
+    city: _city,
+    phone: _phone,
+    ...requiredOnly
+  } = valid;
   const r = survivorRowSchema.parse({ ...requiredOnly, email: '' });
   assert.equal(r.email, null);
   for (const k of ['given_name', 'family_name', 'address_line', 'postal_code', 'city', 'phone'] as const) {
@@ -81,7 +89,7 @@ test('a badly written date is reported as an issue, not thrown', () => {
 });
 
 test('missing register_id and empty register_id', () => {
-  const { register_id, ...rest } = valid;
+  const { register_id: _registerId, ...rest } = valid;
   const r = survivorRowSchema.safeParse(rest);
   assert.equal(r.success, false);
   assert.deepEqual(
