@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type check, unit tests, every integration test twice — against embedded PGlite
+// `npm test`: lint (npm run lint), type check, unit tests, every integration test twice — against embedded PGlite
 // and against PostgreSQL (TEST_PG_URL, default the machine's postgres@127.0.0.1:5432) — and the
 // browser tests in test/e2e once (headless Debian Chromium with axe-core).
 // Ends with one line "N passed, N failed" over all runs; exit code 1 if anything failed.
@@ -57,8 +57,16 @@ async function postgresReachable() {
 }
 
 const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=tap'];
+/** A check that is not a test runner (lint, type check) counts as one test, passed or failed. */
+async function check(label, command, args) {
+  const passed = await run(label, command, args);
+  if (passed) totals.passed++;
+  return passed;
+}
+
 let ok = true;
-if (!only) ok = (await run('type check', 'npx', ['tsc', '--noEmit'])) && ok;
+if (!only) ok = (await check('lint (ESLint, Prettier, knip)', 'npm', ['run', '--silent', 'lint'])) && ok;
+if (!only) ok = (await check('type check', 'npx', ['tsc', '--noEmit'])) && ok;
 if (!only || only === 'unit')
   ok = (await run('unit tests', process.execPath, [...nodeTest, ...files('test/unit')])) && ok;
 if (!only || only === 'pglite') {
