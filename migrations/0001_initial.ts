@@ -158,6 +158,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()`.execute(db);
 }
 
-export function down(): Promise<void> {
-  return Promise.reject(new Error('The initial migration cannot be undone; restore from a backup instead.'));
+export async function down(): Promise<void> {
+  throw new Error('The initial migration cannot be undone; restore from a backup instead.');
 }
