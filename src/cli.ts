@@ -21,7 +21,7 @@ import { letterCommands } from './commands/letters.ts';
 import { registerCommands } from './commands/register.ts';
 import { demoCommands } from './commands/demo.ts';
 import { DemoRefused } from './reports/demo.ts';
-import { NormFileRefused } from './reports/norms/store.ts';
+import { FaultyNormSet, NormFileRefused } from './reports/norms/store.ts';
 import { UnknownNormSet } from './reports/comparison/report.ts';
 
 const groups: CommandGroup[] = [
@@ -69,6 +69,7 @@ const EXPECTED = [
   ImportRefused,
   UserExists,
   NormFileRefused,
+  FaultyNormSet,
   UnknownNormSet,
   DemoRefused,
 ];

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { isValueSetId, listValueSets } from '../reports/eq5d/engine.ts';
 import { buildComparison, renderComparison, reportHospitals } from '../reports/comparison/report.ts';
 import { longCsv, longTable } from '../reports/comparison/table.ts';
-import { listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
+import { checkStoredNormSets, listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 import type { ArrestType } from '../db/schema.ts';
@@ -11,6 +11,7 @@ export const analysisCommands: CommandGroup = {
   help: [
     'prom norms import <file> [--id ID] [--version V] [--value-set ID]   a prom-norms JSON file, or norm microdata CSV',
     'prom norms list                               norm sets: id, version, value set, title (one per line)',
+    'prom norms check                              checks every stored norm set again; exits 1 naming each set that fails',
     'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
     'prom report --format csv [--out FILE] [same filters]   the same figures as one long table (stdout without --out)',
   ],
@@ -37,9 +38,10 @@ function valueSetOption(value: string | undefined) {
 async function norms(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list' && rest.length === 0) return listNorms();
+  if (sub === 'check' && rest.length === 0) return checkNorms();
   if (sub !== 'import')
     throw new UsageError(
-      'Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], or prom norms list',
+      'Usage: prom norms import <file> [--id ID] [--version V] [--value-set ID], prom norms list or prom norms check',
     );
   const { values, positionals } = parse(rest, {
     id: { type: 'string' },
@@ -62,8 +64,31 @@ async function norms(args: string[]): Promise<number> {
 async function listNorms(): Promise<number> {
   return withServices('prom norms list', false, async (s) => {
     for (const n of await listNormSets(s.database.db))
-      console.log([n.id, n.version, n.valueSet ?? '-', `${n.title}${n.shipped ? ' (shipped)' : ''}`].join('\t'));
+      console.log(
+        [
+          n.id,
+          n.version,
+          n.valueSet ?? '-',
+          `${n.title}${n.shipped ? ' (shipped)' : ''}${n.faults.length > 0 ? ' (not used: fails the checks, see prom norms check)' : ''}`,
+        ].join('\t'),
+      );
     return 0;
+  });
+}
+
+/** Sets stored before today's checks existed are checked again; each faulty one is named once, with its faults. */
+async function checkNorms(): Promise<number> {
+  return withServices('prom norms check', false, async (s) => {
+    const results = await checkStoredNormSets(s.database.db);
+    const faulty = results.filter((r) => r.faults.length > 0);
+    for (const r of faulty)
+      console.error(
+        `Norm set ${r.id} version ${r.version}${r.newest ? ' (the version reports use)' : ''} fails the checks and is not used:\n${r.faults.map((f) => `  ${f}`).join('\n')}`,
+      );
+    console.log(
+      `${results.length} stored norm set version${results.length === 1 ? '' : 's'} checked: ${faulty.length === 0 ? 'all pass' : `${faulty.length} fail${faulty.length === 1 ? 's' : ''}`}.`,
+    );
+    return faulty.length === 0 ? 0 : 1;
   });
 }
 

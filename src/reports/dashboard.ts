@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { consented } from '../invitations/fragments.ts';
 import type { Db } from '../db/database.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
+import { dashboardConstraints, reportKnowledge, type ReportKnowledge } from './joint-disclosure.ts';
+import { loadResponses } from './comparison/compute.ts';
 
 export const DIMENSIONS = [
   'month',
@@ -306,7 +308,10 @@ export interface DashboardView {
  * web + paper = answered, and the reasons add up to cancelled. A rate is hidden when its
  * numerator or denominator is.
  */
-export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: number | undefined }): DashboardView {
+export function publish(
+  a: Aggregate,
+  opts: { suppress: boolean; threshold?: number | undefined; report?: ReportKnowledge | undefined },
+): DashboardView {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const measures = measuresOf(a);
   const lines: { group: Group; dim: Dimension | null }[] = [
@@ -361,7 +366,22 @@ export function publish(a: Aggregate, opts: { suppress: boolean; threshold?: num
           parts: a.reasons.map((r) => cell(l, idx(`cancelled:${r}`))),
         });
     }
-    hidden = suppressCells(values, relations, threshold).suppressed;
+    // Planned with the comparison report (joint-disclosure.ts): its published groups are known here.
+    const joint =
+      opts.report &&
+      dashboardConstraints(opts.report, {
+        lines: lines.map((l) => ({ dim: l.dim, key: l.group.key })),
+        measures,
+        values,
+        trustOf: a.trustOf,
+        regionOf: a.regionOf,
+      });
+    hidden = suppressCells(
+      [...values, ...(joint?.values ?? [])],
+      [...relations, ...(joint?.relations ?? [])],
+      threshold,
+      joint,
+    ).suppressed.slice(0, values.length);
   }
   const toLine = (l: number): Line => {
     const { group } = lines[l]!;
@@ -430,10 +450,13 @@ function csvName(m: Measure): string {
   return m.startsWith('cancelled:') ? `cancelled_${m.slice('cancelled:'.length)}` : names[m as BaseMeasure];
 }
 
-/** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing. */
+/** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing; then the plan includes the comparison report's. */
 export async function dashboard(
   db: Db,
   opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined },
 ): Promise<DashboardView> {
-  return publish(aggregate(await loadFacts(db, opts.scope)), { suppress: opts.suppress, threshold: opts.threshold });
+  const report = opts.suppress
+    ? reportKnowledge(await loadResponses(db, {}), opts.threshold ?? DEFAULT_THRESHOLD)
+    : undefined;
+  return publish(aggregate(await loadFacts(db, opts.scope)), { ...opts, report });
 }

@@ -28,13 +28,30 @@ export function isSmall(n: number, threshold = DEFAULT_THRESHOLD): boolean {
   return n > 0 && n < threshold;
 }
 
+/**
+ * What other outputs publish (one disclosure plan over every analyst output, joint-disclosure.ts):
+ * `forced` cells are hidden like small ones, because showing them would give away what another
+ * output withholds; `known` cells the public has from another output, so hiding them protects
+ * nothing — they are never hidden to protect others, and count as published when working out
+ * what the hidden cells give away (a small known cell is still not shown here).
+ */
+export interface Constraints {
+  forced?: readonly boolean[] | undefined;
+  known?: readonly boolean[] | undefined;
+}
+
 export function suppressCells(
   values: readonly number[],
   relations: readonly Relation[],
   threshold = DEFAULT_THRESHOLD,
+  constraints: Constraints = {},
 ): Suppression {
-  const primary = values.map((v) => isSmall(v, threshold));
+  const known = (i: number) => constraints.known?.[i] === true;
+  const primary = values.map((v, i) => isSmall(v, threshold) || constraints.forced?.[i] === true);
   const suppressed = [...primary];
+  // The cells the public does not have: hidden here and not published elsewhere.
+  const secret = () => suppressed.map((s, i) => s && !known(i));
+  const hide = values.map((_, i) => known(i));
   const byCell = new Map<number, Relation[]>();
   for (const r of relations) {
     for (const c of [r.total, ...r.parts]) {
@@ -45,8 +62,21 @@ export function suppressCells(
   }
   // Each round hides at least one more cell, so this ends after at most values.length rounds.
   for (let round = 0; round <= values.length; round++) {
-    const revealed = derivableCells(suppressed, relations);
-    if (revealed.length === 0) break;
+    const revealed = derivableCells(secret(), relations);
+    if (revealed.length === 0) {
+      // No single hidden cell follows; but a shown total minus its shown parts is the sum of the
+      // hidden parts, which must not be 1 to k − 1 people either: then one more part is hidden.
+      const taken = suppressed.map((s, i) => s || hide[i]!);
+      const exposed = relations.find((r) => {
+        if (secret()[r.total]) return false;
+        const rest = r.parts.filter((p) => secret()[p]).reduce((a, p) => a + (values[p] ?? 0), 0);
+        return isSmall(rest, threshold) && r.parts.some((p) => !taken[p]);
+      });
+      const pick = exposed && cheapest(values, taken, [{ total: exposed.total, parts: exposed.parts }], byCell, true);
+      if (!pick) break;
+      suppressed[pick.cell] = true;
+      continue;
+    }
     let added = false;
     const touched = new Set<Relation>();
     for (const cell of revealed) {
@@ -54,11 +84,13 @@ export function suppressCells(
       // One extra cell per relation per round; recompute before hiding more.
       if (own.some((r) => touched.has(r))) continue;
       // Prefer a relation that gives the cell away on its own (it is that relation's only hidden member).
-      const lonely = own.filter((r) => members(r).every((c) => c === cell || !suppressed[c]));
+      const lonely = own.filter((r) => members(r).every((c) => c === cell || !suppressed[c] || known(c)));
+      // Known cells cannot be chosen (hiding them protects nothing): they count as hidden here.
+      const taken = suppressed.map((s, i) => s || hide[i]!);
       const pick =
-        cheapest(values, suppressed, lonely, byCell) ??
-        cheapest(values, suppressed, own, byCell) ??
-        cheapest(values, suppressed, linked(cell, suppressed, byCell), byCell);
+        cheapest(values, taken, lonely, byCell) ??
+        cheapest(values, taken, own, byCell) ??
+        cheapest(values, taken, linked(cell, secret(), byCell), byCell);
       if (pick === undefined) continue;
       suppressed[pick.cell] = true;
       touched.add(pick.relation);
@@ -106,10 +138,11 @@ function cheapest(
   suppressed: boolean[],
   relations: readonly Relation[],
   byCell: Map<number, Relation[]>,
+  partsOnly = false,
 ): { cell: number; relation: Relation } | undefined {
   let best: { cell: number; relation: Relation; cost: number[] } | undefined;
   for (const r of relations) {
-    for (const c of members(r)) {
+    for (const c of partsOnly ? r.parts : members(r)) {
       if (suppressed[c]) continue;
       const v = values[c] ?? 0;
       const lone = (byCell.get(c) ?? []).filter(

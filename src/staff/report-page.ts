@@ -31,7 +31,7 @@ const filterSchema = z.object({
 interface Choices {
   years: number[];
   hospitals: string[];
-  norms: { id: string; title: string }[];
+  norms: { id: string; title: string; version: string; faults: string[] }[];
 }
 
 type Parsed =
@@ -97,8 +97,14 @@ function parseFilters(ctx: StaffContext, req: Request, choices: Choices): Parsed
   if (hospital !== undefined && !choices.hospitals.includes(hospital))
     return { ok: false, message: ctx.t('report.unknownHospital', { hospital }) };
   const normSet = parsed.data.norms || DEFAULT_NORM_SET;
-  if (!choices.norms.some((n) => n.id === normSet))
-    return { ok: false, message: ctx.t('report.unknownNorms', { id: normSet }) };
+  const chosen = choices.norms.find((n) => n.id === normSet);
+  if (!chosen) return { ok: false, message: ctx.t('report.unknownNorms', { id: normSet }) };
+  // A stored set that fails today's checks (imported before they existed) is not used.
+  if (chosen.faults.length > 0)
+    return {
+      ok: false,
+      message: ctx.t('report.faultyNorms', { id: normSet, version: chosen.version, faults: chosen.faults.join('; ') }),
+    };
   const valueSet = parsed.data.valueSet || DEFAULT_VALUE_SET;
   if (!isValueSetId(valueSet)) return { ok: false, message: ctx.t('report.unknownValueSet', { id: valueSet }) };
   const year = typeof parsed.data.year === 'number' ? parsed.data.year : undefined;
@@ -157,6 +163,11 @@ async function filterChoices(ctx: StaffContext): Promise<Choices> {
   const years = await sql<{
     y: number;
   }>`select distinct extract(year from arrest_date)::int as y from arrest_events order by 1`.execute(ctx.deps.db);
-  const norms = (await listNormSets(ctx.deps.db)).map((n) => ({ id: n.id, title: n.title }));
+  const norms = (await listNormSets(ctx.deps.db)).map((n) => ({
+    id: n.id,
+    title: n.title,
+    version: n.version,
+    faults: n.faults,
+  }));
   return { years: years.rows.map((r) => r.y), hospitals: await reportHospitals(ctx.deps.db), norms };
 }

@@ -2,7 +2,8 @@
 // with merged categories and a withheld group (both with a chosen norm set), a withheld selection,
 // an empty selection and an unknown hospital —
 // each checked with axe (WCAG 2.0–2.2 A/AA, 0 violations) at 1280 and 390 px, for sideways
-// scrolling outside the table regions, and screenshot to /tmp/prom-screens/report-*.png.
+// scrolling outside the table regions, and screenshot to /tmp/prom-screens/report-*.png; also the
+// norm's own intervals, a faulty stored norm set, and the analyst dashboard planned with the report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -79,6 +80,40 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
     assert.equal(bad?.status(), 400);
     assert.match((await page.locator('.error-summary').textContent())!, /Sykehuset «NOPE» finnes ikke/);
     await check(page, 'unknown-hospital');
+
+    // The norm's own intervals (issue 20): beside the standardised norm and on the crude norm's row.
+    await page.goto('/staff/report?norms=TESTNORM');
+    assert.match((await page.locator('[data-cell="norm_std_OHCA|vas_ci_low|"]').textContent())!, /^\d+,\d$/);
+    assert.match((await page.locator('[data-cell="norm|vas_ci_high|"]').textContent())!, /^\d+,\d$/);
+
+    // A norm set stored before today's checks, with a stratum twice: named once, not used.
+    const testnorm = await server.database.db
+      .selectFrom('norm_sets')
+      .select('data')
+      .where('id', '=', 'TESTNORM')
+      .executeTakeFirstOrThrow();
+    const data = (typeof testnorm.data === 'string' ? JSON.parse(testnorm.data) : testnorm.data) as {
+      strata: unknown[];
+    };
+    await server.database.db
+      .insertInto('norm_sets')
+      .values({
+        id: 'OLD-DUP',
+        version: 'old',
+        data: JSON.stringify({ ...data, id: 'OLD-DUP', strata: [...data.strata, data.strata[0]] }),
+      })
+      .execute();
+    const faulty = await page.goto('/staff/report?norms=OLD-DUP');
+    assert.equal(faulty?.status(), 400);
+    assert.match(
+      (await page.locator('.error-summary').textContent())!,
+      /Normdatasettet «OLD-DUP» \(versjon old\) brukes ikke.*appears more than once/,
+    );
+    await check(page, 'faulty-norms');
+
+    // The analyst dashboard, planned with the report (issue 19).
+    await page.goto('/staff');
+    await check(page, 'analyst-dashboard');
     assert.deepEqual(cspViolations, []);
   } finally {
     await context.close();

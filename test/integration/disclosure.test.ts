@@ -133,9 +133,9 @@ test('a withheld selection publishes nothing, its standardised norm included, an
   assert.ok(none.filter((r) => r.group === 'OHCA').every((r) => r.suppressed === '1' && r.value === ''));
 });
 
-// The plan coordinates the report's own selections. The analyst dashboard publishes answered
-// counts by hospital and month over both arrest types, which the plan does not take into
-// account (docs/analysis.md, "Not yet covered"); this checks the two together on this register.
+// The analyst dashboard publishes answered counts by hospital and month over both arrest types;
+// its plan is made around the report's (src/reports/joint-disclosure.ts). The full search over
+// both types is test/integration/joint-disclosure.test.ts; this checks group sizes on this register.
 test('on the test register, the report’s group sizes with the dashboard’s answered counts (hospital, month, type) isolate no one', async () => {
   const k = 5;
   const { dashboard } = await import('../../src/reports/dashboard.ts');

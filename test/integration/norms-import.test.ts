@@ -226,3 +226,53 @@ test('nothing refused was stored; the shipped file and valid microdata import; p
   assert.deepEqual(lines.find((l) => l[0] === 'TEST')!.slice(1, 4), ['1', 'NO-2024', 'Test']);
   assert.doesNotMatch(list.stdout, /shipped/, 'the imported NO-2019 replaces the shipped one');
 });
+
+// Sets stored before today's checks existed (issue 20): written straight into norm_sets, as an
+// older version of the program could have, they are checked again when a report loads them and
+// by `prom norms check`; a faulty one is not used, and the set and its fault are named once.
+test('stored sets are checked again: prom norms check, prom report and prom norms list name the faulty set once', async () => {
+  const duplicate = normFile((s) => {
+    s.id = 'OLD-DUP';
+    s.strata.push({
+      ...stratum('female', '30-39'),
+      vas: { mean: { value: 60, source: 'test' }, sd: null, median: null, groups: null },
+    });
+  });
+  const outside = normFile((s) => {
+    s.id = 'OLD-VAS';
+    s.strata[1].vas.mean.value = 140;
+  });
+  await cli.withDatabase(async (h) => {
+    for (const set of [duplicate, outside])
+      await h.db
+        .insertInto('norm_sets')
+        .values({ id: String(set.id), version: 'old', data: JSON.stringify(set) })
+        .execute();
+  });
+  const check = await prom(['norms', 'check'], cli.env);
+  assert.equal(check.code, 1, check.stdout + check.stderr);
+  assert.match(
+    check.stderr,
+    /Norm set OLD-DUP version old \(the version reports use\) fails the checks and is not used:\n {2}stratum female\/30-39 appears more than once/,
+  );
+  assert.match(
+    check.stderr,
+    /Norm set OLD-VAS version old .*\n {2}stratum male\/30-39: EQ VAS mean 140 is outside 0 to 100/,
+  );
+  assert.equal(check.stderr.match(/appears more than once/g)?.length, 1, 'each fault once');
+  assert.match(check.stdout, /stored norm set versions checked: 2 fail/);
+  assert.doesNotMatch(check.stderr, /\n\s+at /, 'no stack trace');
+
+  const report = await prom(['report', '--format', 'csv', '--norms', 'OLD-DUP'], cli.env);
+  assert.equal(report.code, 1, report.stdout);
+  assert.equal(report.stdout, '', 'no table from a faulty set');
+  assert.match(
+    report.stderr,
+    /Norm set OLD-DUP \(version old\) is not used: .*stratum female\/30-39 appears more than once/,
+  );
+  assert.doesNotMatch(report.stderr, /\n\s+at /, 'no stack trace');
+
+  const list = await prom(['norms', 'list'], cli.env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /^OLD-DUP\told\t-\tTest \(not used: fails the checks, see prom norms check\)$/m);
+});

@@ -153,3 +153,60 @@ test('analysts choose the norm set and value set on the page; unknown ones are n
   const full = await agent.get('/staff/report').expect(200);
   assert.doesNotMatch(full.text, /Ingen hjertestanser i registeret passer/);
 });
+
+test('the norm’s own intervals are on the page and in its CSV; without SD the page says why; a faulty stored set is named and not used', async () => {
+  const db = world.database.db;
+  const { loadNormSet, saveNormSet } = await import('../../src/reports/norms/store.ts');
+  const demo = (await loadNormSet(db, 'DEMO'))!;
+  // A valid set whose strata state no SD: the norm's means are shown without an interval.
+  await saveNormSet(db, {
+    ...demo,
+    id: 'DEMO-NOSD',
+    strata: demo.strata.map((s) => ({ ...s, vas: { ...s.vas, sd: null }, index: { ...s.index, sd: null } })),
+  });
+  // A set stored before today's checks: the same stratum twice (the first would silently win).
+  await db
+    .insertInto('norm_sets')
+    .values({
+      id: 'OLD-DUP',
+      version: 'old',
+      data: JSON.stringify({ ...demo, id: 'OLD-DUP', strata: [...demo.strata, demo.strata[3]!] }),
+    })
+    .execute();
+  const viewer = await createStaff(db, SECRET, { email: 'analyst5@register.test', role: 'analyst' });
+  const { agent } = await signIn(world.app(), viewer);
+
+  const page = await agent.get('/staff/report?norms=DEMO').expect(200);
+  const csv = parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO').expect(200)).text);
+  assert.deepEqual(compareCells(page.text, csv), []);
+  const value = (group: string, measure: string, category = '') =>
+    csv.find((r) => r.group === group && r.measure === measure && r.category === category)!.value;
+  for (const group of ['norm', 'norm_std_OHCA'])
+    assert.ok(
+      Number(value(group, 'vas_ci_low')) < Number(value(group, 'vas_mean')) &&
+        Number(value(group, 'vas_mean')) < Number(value(group, 'vas_ci_high')),
+      `${group}: ${value(group, 'vas_ci_low')} < ${value(group, 'vas_mean')} < ${value(group, 'vas_ci_high')}`,
+    );
+  assert.ok(Number(value('norm', 'index_ci_high')) <= 1);
+  assert.notEqual(
+    value('norm', 'vas_group_share_ci_low', '90-100'),
+    '',
+    'the crude norm’s shares have Wilson intervals',
+  );
+  assert.match(page.text, /Normens egne intervaller/);
+  assert.doesNotMatch(page.text, /uten intervall/);
+
+  const noSd = await agent.get('/staff/report?norms=DEMO-NOSD').expect(200);
+  const noSdCsv = parseLongCsv((await agent.get('/staff/report.csv?norms=DEMO-NOSD').expect(200)).text);
+  assert.deepEqual(compareCells(noSd.text, noSdCsv), []);
+  assert.equal(noSdCsv.find((r) => r.group === 'norm_std_OHCA' && r.measure === 'vas_ci_low')!.value, '');
+  assert.notEqual(noSdCsv.find((r) => r.group === 'norm_std_OHCA' && r.measure === 'vas_mean')!.value, '');
+  assert.match(noSd.text, /\(uten intervall\)/);
+  assert.match(noSd.text, /oppgir ikke normfila standardavvik \(SD\) og antall \(n\)/);
+
+  const faulty = await agent.get('/staff/report?norms=OLD-DUP').expect(400);
+  const said = faulty.text.match(/Normdatasettet «OLD-DUP» \(versjon old\) brukes ikke[^<]*/g) ?? [];
+  assert.equal(said.length, 1, 'the set and its fault are said once');
+  assert.match(said[0], /appears more than once/);
+  await agent.get('/staff/report.csv?norms=OLD-DUP').expect(400);
+});

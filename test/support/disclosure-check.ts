@@ -57,7 +57,8 @@ export const CELLS = YEARS.flatMap((year) => HOSPITALS.map((hospital) => ({ year
 
 /** One published equation: the people of `type` in the selection's cells whose `family` category is in `categories`. */
 export interface Form {
-  type: Type;
+  /** 'both': the same cells and categories of both arrest types (the dashboard counts over both). */
+  type: Type | 'both';
   cells: number[];
   family: Family;
   categories: number[];
@@ -193,6 +194,109 @@ export function isolations(people: readonly CohortPerson[], forms: readonly Form
             });
           }
         }
+      }
+    }
+  }
+  return found;
+}
+
+export interface JointIsolation {
+  family: Family;
+  /** 'OHCA 2024/EDGE', … */
+  cells: string[];
+  categories: number[];
+  people: number;
+}
+
+const TYPES = ['OHCA', 'IHCA'] as const;
+
+/**
+ * The same search over both arrest types at once, for equations that cross them (the analyst
+ * dashboard counts answers over both types): the unknowns are the people per arrest type × cell ×
+ * category, and every set of (type, cell) pairs × every set of categories is tried. Sets of all
+ * cells of one type, or of both, are the whole register and exempt. To keep 4,096 × 1,024 sets per
+ * family fast, each set is first tested against three random combinations of the null space
+ * modulo a prime (a set in the row space always passes); every set that passes is then checked
+ * exactly with the rational null space, so nothing is reported that is not computable.
+ */
+export function jointIsolations(people: readonly CohortPerson[], forms: readonly Form[], k: number): JointIsolation[] {
+  const found: JointIsolation[] = [];
+  const pairs = TYPES.flatMap((type) => CELLS.map((_, cell) => ({ type, cell })));
+  const P = 2147483647n;
+  const p = Number(P);
+  const rnd = (() => {
+    let s = 12345;
+    return () => (s = (s * 1103515245 + 12345) % 2147483648);
+  })();
+  const typeMask = (t: Type) => pairs.reduce((m, x, i) => (x.type === t ? m | (1 << i) : m), 0);
+  const masks = TYPES.map(typeMask);
+  for (const family of FAMILIES) {
+    const counts = pairs.map(({ type, cell }) => {
+      const v = new Array<number>(categoriesOf(family)).fill(0);
+      const c = CELLS[cell]!;
+      for (const x of people)
+        if (x.arrestType === type && x.year === c.year && x.hospital === c.hospital) v[categoryOf(x, family)]!++;
+      return v;
+    });
+    const known = family === 'size' || family === 'strata' ? [] : [categoriesOf(family) - 1];
+    const cats = range(0, categoriesOf(family) - 1).filter((c) => !known.includes(c) && counts.some((v) => v[c]! > 0));
+    const col = (pair: number, ci: number) => pair * cats.length + ci;
+    const width = pairs.length * cats.length;
+    const rows = new Map<string, number[]>();
+    for (const f of forms) {
+      if (f.family !== family) continue;
+      const row = new Array<number>(width).fill(0);
+      pairs.forEach(({ type, cell }, pi) => {
+        if ((f.type === 'both' || f.type === type) && f.cells.includes(cell))
+          cats.forEach((c, ci) => f.categories.includes(c) && (row[col(pi, ci)] = 1));
+      });
+      rows.set(row.join(''), row);
+    }
+    const nulls = nullSpace([...rows.values()], width);
+    // Three random combinations of the null vectors, modulo P.
+    const z = [0, 1, 2].map(() => {
+      const coef = nulls.map(() => BigInt(rnd()));
+      return Array.from({ length: width }, (_, c) => {
+        const v = nulls.reduce((s, y, j) => s + coef[j]! * y[c]!, 0n) % P;
+        return Number(v < 0n ? v + P : v);
+      });
+    });
+    const C = cats.length;
+    for (let s = 1; s < 1 << pairs.length; s++) {
+      // A set holding every cell of a type holds that type's whole register, which publishes every figure.
+      const whole = masks.filter((m) => (s & m) === m);
+      const inSet = pairs.flatMap((_, i) => ((s >> i) & 1 ? [i] : []));
+      const v = cats.map((_, ci) => z.map((zr) => inSet.reduce((a, pi) => (a + zr[col(pi, ci)]!) % p, 0)));
+      const n = cats.map((c) => inSet.reduce((a, pi) => a + counts[pi]![c]!, 0));
+      const acc = [0, 0, 0];
+      let total = 0;
+      let mask = 0;
+      for (let g = 1; g < 1 << C; g++) {
+        const bit = 31 - Math.clz32(g & -g);
+        const adding = !((mask >> bit) & 1);
+        mask ^= 1 << bit;
+        for (let r = 0; r < 3; r++) acc[r] = (acc[r]! + (adding ? v[bit]![r]! : p - v[bit]![r]!)) % p;
+        total += adding ? n[bit]! : -n[bit]!;
+        if (total < 1 || total >= k || acc[0] !== 0 || acc[1] !== 0 || acc[2] !== 0) continue;
+        const catsIn = cats.flatMap((_, ci) => ((mask >> ci) & 1 ? [ci] : []));
+        if (
+          !inRowSpace(
+            nulls,
+            inSet.flatMap((pi) => catsIn.map((ci) => col(pi, ci))),
+          )
+        )
+          continue;
+        // Exempt: the whole register of a type (or both), plus only cells without anyone in these categories.
+        const rest = inSet.filter((pi) => !whole.some((m) => (m >> pi) & 1));
+        if (whole.length > 0 && rest.every((pi) => catsIn.every((ci) => counts[pi]![cats[ci]!] === 0))) continue;
+        found.push({
+          family,
+          cells: inSet.map(
+            (pi) => `${pairs[pi]!.type} ${CELLS[pairs[pi]!.cell]!.year}/${CELLS[pairs[pi]!.cell]!.hospital}`,
+          ),
+          categories: catsIn.map((ci) => cats[ci]!),
+          people: total,
+        });
       }
     }
   }

@@ -20,10 +20,23 @@ export interface CohortPerson {
 export const YEARS = [2024, 2025, 2026] as const;
 export const HOSPITALS = ['BIG', 'EDGE'] as const;
 
+export type Sizes = Record<'OHCA' | 'IHCA', Record<(typeof HOSPITALS)[number], number[]>>;
+
 /** Group sizes per type, hospital and year: EDGE sits around k = 5 (4, 6, 5 and 1, 4, 6). */
-const SIZES: Record<'OHCA' | 'IHCA', Record<string, number[]>> = {
+const SIZES: Sizes = {
   OHCA: { EDGE: [4, 6, 5], BIG: [28, 34, 22] },
   IHCA: { EDGE: [1, 4, 6], BIG: [11, 9, 13] },
+};
+
+/**
+ * For the report together with the analyst dashboard (issue 19): EDGE's IHCA groups add up to 3
+ * over all years while its OHCA groups add up to 15, and IHCA 2026 is 3 over both hospitals while
+ * OHCA 2026 is 27 — so the dashboard's answered count of EDGE (both types) or of March 2026 minus
+ * the report's OHCA figure would be a group of 3.
+ */
+export const JOINT_SIZES: Sizes = {
+  OHCA: { EDGE: [4, 6, 5], BIG: [28, 34, 22] },
+  IHCA: { EDGE: [0, 0, 3], BIG: [36, 40, 0] },
 };
 
 const STRATA = [
@@ -41,13 +54,13 @@ export function random(seed: number): () => number {
   };
 }
 
-export function disclosureCohort(seed = 19): CohortPerson[] {
+export function disclosureCohort(seed = 19, sizes: Sizes = SIZES): CohortPerson[] {
   const rnd = random(seed);
   const people: CohortPerson[] = [];
   for (const arrestType of ['OHCA', 'IHCA'] as const) {
     for (const hospital of HOSPITALS) {
       YEARS.forEach((year, yi) => {
-        for (let i = 0; i < SIZES[arrestType][hospital]![yi]!; i++) {
+        for (let i = 0; i < sizes[arrestType][hospital][yi]!; i++) {
           const stratum = STRATA[Math.floor(rnd() * STRATA.length)]!;
           const burden = arrestType === 'IHCA' ? 0.4 : 0.28;
           const levels = [0, 1, 2, 3, 4].map(() => {

@@ -58,7 +58,7 @@ function lines(view: DashboardView): { dim: string; line: Line }[] {
 }
 
 /** Hidden counts of 1 to k − 1 that the shown counts and the published relations pin down. */
-function pinned(view: DashboardView, k: number): string[] {
+function pinned(view: DashboardView, k: number, sets = false): string[] {
   const all = lines(view);
   const measures = view.measures;
   const index = new Map<string, number>();
@@ -106,9 +106,31 @@ function pinned(view: DashboardView, k: number): string[] {
     );
   }
   const nulls = nullSpace(rows, hidden.length);
-  return hidden
+  const found = hidden
     .filter((c) => cells[c]!.value > 0 && cells[c]!.value < k && inRowSpace(nulls, [col.get(c)!]))
     .map((c) => `${cells[c]!.key}=${cells[c]!.value}`);
+  if (!sets) return found;
+  // Sets of people, not only single cells: the hidden lines of one breakdown are disjoint groups,
+  // so every subset of them is a set; none that the equations pin down may count 1 to k − 1.
+  for (const m of measures)
+    for (const d of DIMENSIONS) {
+      const own = view.tables[d].map((l) => at(d, l.key, m)).filter((c) => cells[c]!.hidden);
+      if (own.length > 14) throw new Error(`${d} ${m}: ${own.length} hidden lines, too many to try every subset`);
+      for (let s = 1; s < 1 << own.length; s++) {
+        const members = own.filter((_, i) => (s >> i) & 1);
+        const n = members.reduce((a, c) => a + cells[c]!.value, 0);
+        if (
+          n > 0 &&
+          n < k &&
+          inRowSpace(
+            nulls,
+            members.map((c) => col.get(c)!),
+          )
+        )
+          found.push(`${members.map((c) => cells[c]!.key).join(' + ')}=${n}`);
+      }
+    }
+  return found;
 }
 
 for (const k of [3, 5, 8]) {
@@ -140,5 +162,17 @@ for (const k of [3, 5, 8]) {
       const open = publish(aggregate(facts(seed, 220)), { suppress: false, threshold: k });
       assert.ok(lines(open).every(({ line }) => BASE_MEASURES.every((m) => !line.cells[m].hidden)));
     }
+  });
+}
+
+for (const k of [3, 5, 8]) {
+  test(`k = ${k}: no set of hidden lines in a breakdown (a shown total minus its shown lines) counts 1 to k − 1`, () => {
+    let tried = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const view = publish(aggregate(facts(seed, 220)), { suppress: true, threshold: k });
+      assert.deepEqual(pinned(view, k, true), [], `seed ${seed}`);
+      tried++;
+    }
+    assert.equal(tried, 6);
   });
 }

@@ -20,6 +20,8 @@ import {
   type Summary,
 } from '../stats.ts';
 import { DEFAULT_THRESHOLD } from '../suppression.ts';
+import { indexRange } from '../norms/checks.ts';
+import { normShareIntervals, standardisedMeanInterval } from '../norms/intervals.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
 import type { Unit } from './tally.ts';
 
@@ -71,6 +73,9 @@ export interface GroupResult {
     indexMean: number | null;
     dimensions: Record<string, number[] | null>;
     respondents: number | null;
+    /** 95 % intervals of the standardised norm means (norms/intervals.ts); null without SD and n for every occupied stratum. */
+    vasCi95: [number, number] | null;
+    indexCi95: [number, number] | null;
   };
   /** The standardised norm is hidden because it would show a sex × age mix with fewer than k people. */
   normSuppressed: boolean;
@@ -92,6 +97,11 @@ export interface Comparison {
     vasMean: number | null;
     indexMean: number | null;
     respondents: number | null;
+    /** 95 % t intervals of the crude norm means, from the stated SD and n (null without them). */
+    vasCi95: [number, number] | null;
+    indexCi95: [number, number] | null;
+    /** Wilson 95 % intervals of the crude norm's EQ VAS group shares, with its respondents as n. */
+    vasGroupsCi95: ([number, number] | null)[] | null;
   };
   /** Published controls matched to a patient group, shown as they were published. */
   matched: {
@@ -101,6 +111,8 @@ export interface Comparison {
     indexMean: number | null;
     indexSd: number | null;
     valueSetNote: string | undefined;
+    /** Respondents, where the source states them (without n no interval can be given). */
+    n: number | null;
   }[];
   /** What could not be compared, and what data it needs (locale keys under report.missing). */
   missing: {
@@ -188,6 +200,12 @@ export function compare(
       vasMean: all?.vas.mean?.value ?? null,
       indexMean: indexComparable ? (all?.index.mean?.value ?? null) : null,
       respondents: all?.n?.value ?? null,
+      vasCi95: all?.vas.mean ? crudeInterval(all.vas.mean.value, all.vas.sd?.value, all.n?.value, VAS_BOUNDS) : null,
+      indexCi95:
+        indexComparable && all?.index.mean
+          ? crudeInterval(all.index.mean.value, all.index.sd?.value, all.n?.value, indexBounds(valueSet))
+          : null,
+      vasGroupsCi95: normShareIntervals(all?.vas.groups?.shares ?? null, all?.n?.value ?? null),
     },
     matched: norms.strata
       .filter((s) => s.match)
@@ -198,6 +216,7 @@ export function compare(
         indexMean: s.index.mean?.value ?? null,
         indexSd: s.index.sd?.value ?? null,
         valueSetNote: s.index.valueSetNote,
+        n: s.n?.value ?? null,
       })),
     missing: missingFigures(norms, indexComparable, normValueSet, valueSet),
   };
@@ -238,6 +257,25 @@ function groupResult(
       ]),
     ),
     respondents: showNorm ? normRespondents(norms, strata) : null,
+    vasCi95: showNorm
+      ? standardisedInterval(
+          norms,
+          strata,
+          (x) => x.vas.mean?.value,
+          (x) => x.vas.sd?.value,
+          VAS_BOUNDS,
+        )
+      : null,
+    indexCi95:
+      showNorm && indexComparable
+        ? standardisedInterval(
+            norms,
+            strata,
+            (x) => x.index.mean?.value,
+            (x) => x.index.sd?.value,
+            indexBounds(valueSet),
+          )
+        : null,
   };
   const none = Object.fromEntries(DIMENSIONS.map((d) => [d, null]));
   if (reason !== null) {
@@ -346,6 +384,42 @@ function normDifference(
     parts.push({ weight: count / total, sd: s, n });
   }
   return differenceFromStandardised(summary, normMean, parts);
+}
+
+const VAS_BOUNDS: [number, number] = [0, 100];
+
+/** The index's possible range under the value set (over all 3,125 states), never above 1. */
+function indexBounds(valueSet: ValueSetId): [number, number] {
+  const [low, high] = indexRange(valueSet);
+  return [low, Math.min(1, high)];
+}
+
+function crudeInterval(
+  mean: number,
+  sd: number | undefined,
+  n: number | undefined,
+  bounds: [number, number],
+): [number, number] | null {
+  return standardisedMeanInterval([{ weight: 1, mean, sd, n }], bounds)?.ci95 ?? null;
+}
+
+/** The standardised norm mean's interval, when every occupied stratum states mean, SD and n. */
+function standardisedInterval(
+  norms: NormSet,
+  strata: Map<StratumKey, number>,
+  mean: (s: NormStratum) => number | undefined,
+  sd: (s: NormStratum) => number | undefined,
+  bounds: [number, number],
+): [number, number] | null {
+  const parts = [];
+  for (const [key, count] of strata) {
+    const [sex, age] = key.split('|') as ['female' | 'male', AgeBand];
+    const stratum = findStratum(norms, sex, age);
+    const m = stratum && mean(stratum);
+    if (!stratum || m === undefined) return null;
+    parts.push({ weight: count, mean: m, sd: sd(stratum), n: stratum.n?.value });
+  }
+  return standardisedMeanInterval(parts, bounds)?.ci95 ?? null;
 }
 
 /** Norm respondents in the strata the group occupies, when the norm states all of them. */

@@ -21,6 +21,8 @@ interface Cell {
   merged?: string;
   /** A share's Wilson interval, shown after it. */
   ci?: { low: Cell; high: Cell };
+  /** A figure shown without its interval (the norm lacks SD or n): the interval's keys and why. */
+  noCi?: { key: string; text: string };
 }
 
 export function comparisonView(c: Comparison, views: Views, instruments: Instruments) {
@@ -34,19 +36,18 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     if (!r || r.suppressed === '1') return { key, text: d('hidden'), muted: true };
     return r.value === '' ? { key, text: missing, muted: true } : { key, text: nb(r.value), muted: false };
   };
-  const shareCell = (group: string, measure: string, category: string): Cell => {
-    const cell = cellOf(group, measure, category);
-    // A hidden or missing share hides its interval too: one cell stands for all three figures.
-    if (cell.muted)
-      return {
-        ...cell,
-        key: [cell.key, `${group}|${measure}_ci_low|${category}`, `${group}|${measure}_ci_high|${category}`].join(' '),
-      };
-    return {
-      ...cell,
-      ci: { low: cellOf(group, `${measure}_ci_low`, category), high: cellOf(group, `${measure}_ci_high`, category) },
-    };
+  /** A figure with its 95 % interval after it (`low` and `high` are the interval's measures). */
+  const withCi = (group: string, measure: string, low: string, high: string, category: string, missing = '–'): Cell => {
+    const cell = cellOf(group, measure, category, missing);
+    const keys = [`${group}|${low}|${category}`, `${group}|${high}|${category}`];
+    // A hidden or missing figure hides its interval too: one cell stands for all three figures.
+    if (cell.muted) return { ...cell, key: [cell.key, ...keys].join(' ') };
+    const ci = { low: cellOf(group, low, category), high: cellOf(group, high, category) };
+    if (ci.low.muted || ci.high.muted) return { ...cell, noCi: { key: keys.join(' '), text: t('noInterval') } };
+    return { ...cell, ci };
   };
+  const shareCell = (group: string, measure: string, category: string, missing = '–'): Cell =>
+    withCi(group, measure, `${measure}_ci_low`, `${measure}_ci_high`, category, missing);
   const normGroups = c.groups.map((g) => `norm_std_${g.label}`);
   // Each group beside its own standardised norm; the crude norm only where no group has one.
   const none = VAS_GROUPS.map(() => null);
@@ -79,7 +80,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
           (s) => d('mergedVas', { range: vasLabel(s).replace('-', '–') }),
         ),
       ),
-      cellOf('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
+      shareCell('norm', 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable')),
       ...normGroups.map((g) => cellOf(g, 'vas_group_share', vasLabel({ from: i, to: i }), t('notAvailable'))),
     ],
   }));
@@ -110,7 +111,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
         sd: cellOf(g.label, `${m}_sd`, ''),
         low: cellOf(g.label, `${m}_ci_low`, ''),
         high: cellOf(g.label, `${m}_ci_high`, ''),
-        norm: cellOf(`norm_std_${g.label}`, `${m}_mean`, '', t('notAvailable')),
+        norm: withCi(`norm_std_${g.label}`, `${m}_mean`, `${m}_ci_low`, `${m}_ci_high`, '', t('notAvailable')),
       };
     }),
   );
@@ -134,8 +135,8 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       nKey: `norm|${m}_mean|`,
       mean: cellOf('norm', `${m}_mean`, '', t('notAvailable')),
       sd: dash,
-      low: dash,
-      high: dash,
+      low: cellOf('norm', `${m}_ci_low`, ''),
+      high: cellOf('norm', `${m}_ci_high`, ''),
       norm: dash,
     };
   });
@@ -181,6 +182,12 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       .join(' '),
     sizes,
     means: [...means, ...population],
+    // Norm means shown without an interval: the norm file lacks SD or n for a stratum they rest on.
+    normIntervalNote: [...means.map((m) => m.norm), ...population.map((p) => p.mean)].some(
+      (cell) => cell.noCi || (!cell.muted && find.get(cell.key.replace('_mean|', '_ci_low|'))?.value === ''),
+    )
+      ? t('normIntervalMissing')
+      : '',
     differences,
     dimensionColumns: [
       ...c.groups.map((g) => g.label),
@@ -190,6 +197,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
     anyMerged: c.groups.some((g) => g.vasSpans.length < 10 || DIMENSIONS.some((x) => g.dimensionSpans[x]!.length < 5)),
     matched: c.matched.map((m) => ({
       ...m,
+      noInterval: m.n === null && (m.vasSd !== null || m.indexSd !== null) ? t('matchedNoInterval') : '',
       vas:
         m.vasMean === null
           ? null
@@ -208,7 +216,7 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
       threshold: c.threshold,
       summary: d('summary'),
       merged: d('merged'),
-      method: [0, 1, 2, 3, 4].map((i) => d(`method.${i}`)),
+      method: [0, 1, 2, 3, 4, 5].map((i) => d(`method.${i}`)),
     },
   };
 }

@@ -39,29 +39,9 @@ const FINE_LEVELS: Span[] = Array.from({ length: 5 }, (_, i) => ({ from: i, to: 
 export function longTable(c: Comparison): LongRow[] {
   const rows: LongRow[] = [];
   for (const g of c.groups) rows.push(...groupRows(g));
-  rows.push(
-    ...normRows(
-      'norm',
-      c.population.vasGroups,
-      c.population.vasMean,
-      c.population.indexMean,
-      null,
-      c.population.respondents,
-      false,
-    ),
-  );
+  rows.push(...normRows('norm', { ...c.population, dimensions: null }, false));
   for (const g of c.groups) {
-    rows.push(
-      ...normRows(
-        `norm_std_${g.label}`,
-        g.norm.vasGroups,
-        g.norm.vasMean,
-        g.norm.indexMean,
-        g.norm.dimensions,
-        g.norm.respondents,
-        g.normSuppressed,
-      ),
-    );
+    rows.push(...normRows(`norm_std_${g.label}`, { ...g.norm, vasGroupsCi95: null }, g.normSuppressed));
   }
   return rows;
 }
@@ -164,21 +144,43 @@ function summaryRows(
   ];
 }
 
-function normRows(
-  group: string,
-  vasGroups: number[] | null,
-  vasMean: number | null,
-  indexMean: number | null,
-  dimensions: Record<string, number[] | null> | null,
-  respondents: number | null,
-  suppressed: boolean,
-): LongRow[] {
-  const out = FINE_VAS.map((s, i) =>
-    row(group, 'vas_group_share', vasLabel(s), vasGroups ? formatShare(vasGroups[i]!) : null, respondents, suppressed),
-  );
-  out.push(row(group, 'vas_mean', '', vasMean === null ? null : formatVas(vasMean), respondents, suppressed));
-  out.push(row(group, 'index_mean', '', indexMean === null ? null : formatIndex(indexMean), respondents, suppressed));
-  if (dimensions) {
+interface NormFigures {
+  vasGroups: number[] | null;
+  vasGroupsCi95: ([number, number] | null)[] | null;
+  vasMean: number | null;
+  vasCi95: [number, number] | null;
+  indexMean: number | null;
+  indexCi95: [number, number] | null;
+  dimensions: Record<string, number[] | null> | null;
+  respondents: number | null;
+}
+
+/**
+ * The norm's rows. Its means carry their 95 % interval (`vas_ci_low`, `vas_ci_high`, `index_ci_…`,
+ * as the survivors' do), empty when the norm lacks SD or n; the crude norm's VAS group shares carry
+ * their Wilson interval (`vas_group_share_ci_low`, `…_ci_high`) when its n is known.
+ */
+function normRows(group: string, f: NormFigures, suppressed: boolean): LongRow[] {
+  const n = f.respondents;
+  const out: LongRow[] = [];
+  FINE_VAS.forEach((s, i) => {
+    const share = (v: number | undefined) => (v === undefined ? null : formatShare(v));
+    out.push(row(group, 'vas_group_share', vasLabel(s), share(f.vasGroups?.[i]), n, suppressed));
+    if (group === 'norm') {
+      const ci = f.vasGroups ? f.vasGroupsCi95?.[i] : undefined;
+      out.push(row(group, 'vas_group_share_ci_low', vasLabel(s), share(ci?.[0]), n, suppressed));
+      out.push(row(group, 'vas_group_share_ci_high', vasLabel(s), share(ci?.[1]), n, suppressed));
+    }
+  });
+  const mean = (prefix: string, v: number | null, ci: [number, number] | null, fmt: (x: number) => string) => {
+    const at = (x: number | undefined | null) => (x === null || x === undefined ? null : fmt(x));
+    out.push(row(group, `${prefix}_mean`, '', at(v), n, suppressed));
+    out.push(row(group, `${prefix}_ci_low`, '', v === null ? null : at(ci?.[0]), n, suppressed));
+    out.push(row(group, `${prefix}_ci_high`, '', v === null ? null : at(ci?.[1]), n, suppressed));
+  };
+  mean('vas', f.vasMean, f.vasCi95, formatVas);
+  mean('index', f.indexMean, f.indexCi95, formatIndex);
+  if (f.dimensions) {
     for (const d of DIMENSIONS) {
       for (const s of FINE_LEVELS)
         out.push(
@@ -186,8 +188,8 @@ function normRows(
             group,
             'level_share',
             levelLabel(d, s),
-            dimensions[d] ? formatShare(dimensions[d][s.from]!) : null,
-            respondents,
+            f.dimensions[d] ? formatShare(f.dimensions[d][s.from]!) : null,
+            n,
             suppressed,
           ),
         );

@@ -73,7 +73,7 @@ function valueSetProblems(set: NormSet, stated?: string): string[] {
 const ranges = new Map<ValueSetId, [number, number]>();
 
 /** Lowest and highest index of a value set over all 3,125 states; [−∞, 1] for one we do not know. */
-function indexRange(valueSet: string | null): [number, number] {
+export function indexRange(valueSet: string | null): [number, number] {
   if (valueSet === null || !isValueSetId(valueSet)) return [-Infinity, 1];
   const cached = ranges.get(valueSet);
   if (cached) return cached;

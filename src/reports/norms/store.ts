@@ -16,46 +16,124 @@ export const DEFAULT_NORM_SET = 'NO-2019';
 
 export class NormFileRefused extends Error {}
 
+/** A stored norm set that fails today's checks (it may have been imported before they existed): the report does not use it. */
+export class FaultyNormSet extends Error {
+  constructor(
+    readonly id: string,
+    readonly version: string,
+    readonly faults: string[],
+  ) {
+    super(
+      `Norm set ${id} (version ${version}) is not used: it fails the checks on norm files — ${faults.join('; ')}. Import a corrected file with prom norms import, or choose another set.`,
+    );
+  }
+}
+
+/**
+ * Today's checks on a set as it is stored: its shape (format.ts) and the checks on its figures
+ * (checks.ts). Sets imported before a check existed are read through this, so a duplicate
+ * stratum or an impossible figure never reaches a report. Each fault once.
+ */
+function storedSetFaults(data: unknown): { set: NormSet | null; faults: string[] } {
+  const json = typeof data === 'string' ? safeJson(data) : data;
+  const parsed = normSetSchema.safeParse(json);
+  if (!parsed.success)
+    return {
+      set: null,
+      faults: [...new Set(parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`))],
+    };
+  const faults = [...new Set(normSetProblems(parsed.data))];
+  return { set: faults.length === 0 ? parsed.data : null, faults };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export function shippedNorms(): NormSet {
   return normSetSchema.parse(JSON.parse(readFileSync(SHIPPED, 'utf8')));
 }
 
-/** The newest imported version of a set, or the shipped one. */
+/** The newest imported version of a set, or the shipped one; throws FaultyNormSet when the stored set fails today's checks. */
 export async function loadNormSet(db: Db, id = DEFAULT_NORM_SET): Promise<NormSet | undefined> {
   const row = await db
     .selectFrom('norm_sets')
-    .select('data')
+    .select(['data', 'version'])
     .where('id', '=', id)
     .orderBy('imported_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (row) return normSetSchema.parse(row.data);
+  if (row) {
+    const { set, faults } = storedSetFaults(row.data);
+    if (!set) throw new FaultyNormSet(id, row.version, faults);
+    return set;
+  }
   return id === DEFAULT_NORM_SET ? shippedNorms() : undefined;
 }
 
-/** One line per norm set: the newest version (the one reports use), and the shipped set unless replaced. */
-export async function listNormSets(
+/** Every stored version of every set, checked again (prom norms check). */
+export async function checkStoredNormSets(
   db: Db,
-): Promise<{ id: string; version: string; title: string; valueSet: string | null; shipped: boolean }[]> {
+): Promise<{ id: string; version: string; newest: boolean; faults: string[] }[]> {
   const rows = await db
     .selectFrom('norm_sets')
-    .select(['id', 'data'])
+    .select(['id', 'version', 'data'])
     .orderBy('id')
     .orderBy('imported_at', 'desc')
     .execute();
-  const newest = new Map<string, NormSet>();
-  for (const r of rows) if (!newest.has(r.id)) newest.set(r.id, normSetSchema.parse(r.data));
-  const sets = [...newest.values()].map((set) => ({ set, shipped: false }));
-  if (!newest.has(DEFAULT_NORM_SET)) sets.push({ set: shippedNorms(), shipped: true });
-  return sets
-    .sort((a, b) => a.set.id.localeCompare(b.set.id))
-    .map(({ set, shipped }) => ({
-      id: set.id,
-      version: set.version,
-      title: set.title,
-      valueSet: set.strata.find((x) => x.index.valueSet)?.index.valueSet ?? null,
-      shipped,
-    }));
+  const seen = new Set<string>();
+  return rows.map((r) => {
+    const newest = !seen.has(r.id);
+    seen.add(r.id);
+    return { id: r.id, version: r.version, newest, faults: storedSetFaults(r.data).faults };
+  });
+}
+
+/**
+ * One line per norm set: the newest version (the one reports use), and the shipped set unless
+ * replaced. A stored set that fails today's checks is listed with its faults (and not used).
+ */
+export async function listNormSets(
+  db: Db,
+): Promise<
+  { id: string; version: string; title: string; valueSet: string | null; shipped: boolean; faults: string[] }[]
+> {
+  const rows = await db
+    .selectFrom('norm_sets')
+    .select(['id', 'version', 'data'])
+    .orderBy('id')
+    .orderBy('imported_at', 'desc')
+    .execute();
+  const out = new Map<
+    string,
+    { id: string; version: string; title: string; valueSet: string | null; shipped: boolean; faults: string[] }
+  >();
+  const describe = (set: NormSet, shipped: boolean) => ({
+    id: set.id,
+    version: set.version,
+    title: set.title,
+    valueSet: set.strata.find((x) => x.index.valueSet)?.index.valueSet ?? null,
+    shipped,
+    faults: [],
+  });
+  for (const r of rows) {
+    if (out.has(r.id)) continue;
+    const { set, faults } = storedSetFaults(r.data);
+    const title =
+      (typeof r.data === 'object' && r.data !== null && typeof (r.data as { title?: unknown }).title === 'string'
+        ? (r.data as { title: string }).title
+        : '') || r.id;
+    out.set(
+      r.id,
+      set ? describe(set, false) : { id: r.id, version: r.version, title, valueSet: null, shipped: false, faults },
+    );
+  }
+  if (!out.has(DEFAULT_NORM_SET)) out.set(DEFAULT_NORM_SET, describe(shippedNorms(), true));
+  return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export async function saveNormSet(db: Db, set: NormSet): Promise<void> {
@@ -158,7 +236,7 @@ function readMicrodata(file: string, text: string): NormRespondent[] {
   }
   let records: Record<string, string>[];
   try {
-    records = parse(text, {
+    records = parse<Record<string, string>>(text, {
       columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
       skip_empty_lines: true,
       trim: true,
