@@ -99,7 +99,7 @@ async function claimForSending(db: Db, outboxId: number, now: Date) {
         .where('state', '=', 'pending')
         .where('channel', '=', 'email')
         .where('due_at', '<=', now)
-        .where(({ exists, selectFrom }) => exists(selectFrom('register_profiles').select('version')))
+        .where((eb) => eb.exists(eb.selectFrom('register_profiles').select('version')))
         .returning(['id', 'invitation_id', 'step', 'due_at']),
     )
     .with('p', (qc) => qc.selectFrom('register_profiles').select('profile').orderBy('version', 'desc').limit(1))
