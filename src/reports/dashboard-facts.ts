@@ -3,8 +3,10 @@
 // (facts_dirty, by trigger); a read first settles those: their facts are recomputed, the
 // difference from the stored facts is added to fact_counts, and the ids are forgotten — all in one
 // statement, one settlement at a time (an advisory lock), so no change is counted twice.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import { consented } from '../invitations/fragments.ts';
 
 /** Any constant; advisory locks are per database, so installations on one server do not meet. */
 const SETTLE_LOCK = 4_071_983;
@@ -12,24 +14,47 @@ const KEY = sql.raw(
   'month, hospital, arrest_type, channel, language, state, cancel_reason, sent, reminded, answer_mode',
 );
 
-/** One invitation's facts, as the dashboard counts them (docs/response-rates.md). */
-const FRESH_FACTS = sql`
-  SELECT i.id AS invitation_id,
-         to_char(e.arrest_date, 'YYYY-MM') AS month,
-         e.hospital,
-         e.arrest_type,
-         (SELECT max(o.channel) FROM outbox o WHERE o.invitation_id = i.id AND o.step = 'invitation') AS channel,
-         i.language,
-         i.state,
-         i.cancel_reason,
-         EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id AND o.state = 'sent') AS sent,
-         EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id AND o.state = 'sent' AND o.step LIKE 'reminder%') AS reminded,
-         (SELECT r.mode FROM responses r WHERE r.invitation_id = i.id AND r.counted LIMIT 1) AS answer_mode,
-         s.withdrawn_at IS NULL AS consented
-  FROM changed c
-  JOIN invitations i ON i.id = c.invitation_id
-  JOIN arrest_events e ON e.id = i.arrest_event_id
-  JOIN survivors s ON s.id = e.survivor_id`;
+/** The facts of the invitations in the CTE `changed`, as the dashboard counts them (docs/response-rates.md). */
+function freshFacts(db: Db) {
+  return db
+    .selectFrom(sql<{ invitation_id: number }>`changed`.as('c'))
+    .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .select((eb) => [
+      'i.id as invitation_id',
+      sql<string>`to_char(e.arrest_date, 'YYYY-MM')`.as('month'),
+      'e.hospital',
+      'e.arrest_type',
+      eb
+        .selectFrom('outbox as o')
+        .select((o) => o.fn.max('o.channel').as('channel'))
+        .whereRef('o.invitation_id', '=', 'i.id')
+        .where('o.step', '=', 'invitation')
+        .as('channel'),
+      'i.language',
+      'i.state',
+      'i.cancel_reason',
+      eb.exists(sentSteps(eb)).as('sent'),
+      eb.exists(sentSteps(eb).where(sql<boolean>`o.step LIKE 'reminder%'`)).as('reminded'),
+      eb
+        .selectFrom('responses as r')
+        .select('r.mode')
+        .whereRef('r.invitation_id', '=', 'i.id')
+        .where('r.counted', '=', true)
+        .limit(1)
+        .as('answer_mode'),
+      eb.and([consented(eb)]).as('consented'),
+    ]);
+}
+
+function sentSteps(eb: ExpressionBuilder<Database & { i: Database['invitations'] }, 'i'>) {
+  return eb
+    .selectFrom('outbox as o')
+    .select('o.id')
+    .whereRef('o.invitation_id', '=', 'i.id')
+    .where('o.state', '=', 'sent');
+}
 
 /** Settles every noted change; returns how many invitations were recounted. */
 export async function settleFacts(db: Db): Promise<number> {
@@ -38,7 +63,7 @@ export async function settleFacts(db: Db): Promise<number> {
     const { rows } = await sql<{ n: number }>`
       WITH noted AS (DELETE FROM facts_dirty RETURNING invitation_id),
       changed AS (SELECT DISTINCT invitation_id FROM noted),
-      fresh AS (${FRESH_FACTS}),
+      fresh AS (${freshFacts(trx)}),
       stored AS (SELECT f.* FROM invitation_facts f JOIN changed c USING (invitation_id)),
       delta AS (
         SELECT ${KEY}, -1 AS n FROM stored WHERE consented
