@@ -13,12 +13,10 @@ export function deliveryProcessor(deps: DeliveryDeps, clock: Clock, onForeign: (
   return async (job: Job<DeliveryJob>) => {
     const outboxId = Number(job.data.outboxId);
     if (!Number.isSafeInteger(outboxId)) throw new UnrecoverableError('job without a valid outbox id');
-    const row = await deps.db.selectFrom('outbox').select('id').where('id', '=', outboxId).executeTakeFirst();
-    if (!row) {
-      onForeign(outboxId);
-      return { outcome: 'not-in-this-database' };
-    }
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    return { outcome: await deliverOutboxRow(deps, outboxId, clock, { finalAttempt }) };
+    const outcome = await deliverOutboxRow(deps, outboxId, clock, { finalAttempt });
+    if (outcome !== 'foreign') return { outcome };
+    onForeign(outboxId);
+    return { outcome: 'not-in-this-database' };
   };
 }

@@ -10,10 +10,10 @@ import type { Views } from '../web/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';
 import { holdForProfile } from './profile-hold.ts';
-import { currentRegisterProfile, type RegisterProfile } from '../register/profile.ts';
+import { storedRegisterProfile, type RegisterProfile } from '../register/profile.ts';
 import { channelAtDueTime, reminderDueTimes } from './programme.ts';
-import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
-import { advanceAfterSend, rescheduleReminders, survivorOf } from './transitions.ts';
+import { applyStop, checkBeforeSend, TARGET_COLUMNS, targetFacts, toTarget, type Target } from './send-check.ts';
+import { markEmailSent, rescheduleReminders, survivorOf } from './transitions.ts';
 import { programmeVersion } from './settings.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -32,7 +32,8 @@ export interface DeliveryDeps {
  * permanent SMTP failure: the step waits for a pass to make it a letter); failed; unknown; held
  * (no register profile: nobody is contacted until one is set).
  */
-export type DeliveryOutcome = 'sent' | 'skipped' | 'cancelled' | 'deferred' | 'paper' | 'failed' | 'unknown' | 'held';
+export type DeliveryOutcome =
+  'sent' | 'skipped' | 'cancelled' | 'deferred' | 'paper' | 'failed' | 'unknown' | 'held' | 'foreign';
 
 /** Thrown when the message surely did not leave and may be tried again. */
 export class RetryLater extends Error {}
@@ -45,15 +46,10 @@ export async function deliverOutboxRow(
 ): Promise<DeliveryOutcome> {
   const { db } = deps;
   const now = clock.now();
-  // The message says who asks; without a register profile it waits (src/register/hold.ts).
-  const profile = await currentRegisterProfile(db);
-  if (!profile) {
-    await holdForProfile(db, [outboxId]);
-    return 'held';
-  }
-  const row = await claim(db, outboxId, now);
-  if (!row) return 'skipped';
-  const target = (await loadTargets(db, [row.invitation_id])).get(row.invitation_id)!;
+  const claimed = await claimForSending(db, outboxId, now);
+  if (!claimed) return whyNotClaimed(db, outboxId);
+  const { row, profile } = claimed;
+  const target = row.target;
   const check = (await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [target], osloDay(now))).get(
     target.invitationId,
   )!;
@@ -76,21 +72,85 @@ export async function deliverOutboxRow(
     });
     return 'paper';
   }
-  return send(deps, row, target, profile.profile, now, opts.finalAttempt ?? false);
+  return send(deps, row, profile, now, opts.finalAttempt ?? false);
+}
+
+/** A claimed e-mail step and whom it goes to. */
+interface Claimed {
+  id: number;
+  invitationId: number;
+  step: Step;
+  dueAt: Date;
+  target: Target;
+}
+
+/**
+ * The hot path's one statement. The claim (`pending` → `sending`, only if due by `now`, only
+ * once, and only while a register profile is set: the message says who asks) is a data-modifying
+ * CTE joined to the invitation and the survivor, with the profile in force beside them.
+ */
+async function claimForSending(db: Db, outboxId: number, now: Date) {
+  const row = await db
+    .with('c', (qc) =>
+      qc
+        .updateTable('outbox')
+        .set({ state: 'sending', attempts: sql`attempts + 1`, updated_at: sql`now()` })
+        .where('id', '=', outboxId)
+        .where('state', '=', 'pending')
+        .where('channel', '=', 'email')
+        .where('due_at', '<=', now)
+        .where((eb) => eb.exists(eb.selectFrom('register_profiles').select('version')))
+        .returning(['id', 'invitation_id', 'step', 'due_at']),
+    )
+    .with('p', (qc) => qc.selectFrom('register_profiles').select('profile').orderBy('version', 'desc').limit(1))
+    .selectFrom('c')
+    .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
+    .crossJoin('p')
+    .select(TARGET_COLUMNS)
+    .select(targetFacts)
+    .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.profile'])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const claimed: Claimed = {
+    id: row.outbox_id,
+    invitationId: row.id,
+    step: row.step,
+    dueAt: row.due_at,
+    target: toTarget(row),
+  };
+  return { row: claimed, profile: storedRegisterProfile(row.profile) };
+}
+
+/** Not claimed: no profile (the step waits as held), another installation's row, or already taken. */
+async function whyNotClaimed(db: Db, outboxId: number): Promise<DeliveryOutcome> {
+  const facts = await db
+    .selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('outbox').select('id').where('id', '=', outboxId)).as('ours'),
+      eb.exists(eb.selectFrom('register_profiles').select('version')).as('profile'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!facts.ours) return 'foreign';
+  if (!facts.profile) {
+    await holdForProfile(db, [outboxId]);
+    return 'held';
+  }
+  return 'skipped';
 }
 
 async function send(
   deps: DeliveryDeps,
   row: Claimed,
-  target: Target,
   profile: RegisterProfile,
   now: Date,
   finalAttempt: boolean,
 ): Promise<DeliveryOutcome> {
+  const { target } = row;
   const token = newToken();
   await deps.db
     .insertInto('invitation_tokens')
-    .values({ token_hash: hashToken(token), invitation_id: row.invitation_id, outbox_id: row.id })
+    .values({ token_hash: hashToken(token), invitation_id: row.invitationId, outbox_id: row.id })
     .execute();
   const mail = renderStepMail(
     deps.views,
@@ -106,40 +166,27 @@ async function send(
       ...mail,
       messageId: messageIdFor(row.id, deps.publicUrl),
     });
-    await markSent(deps.db, row, target, info.messageId, now);
+    await markSent(deps.db, row, info.messageId, now);
     return 'sent';
   } catch (err) {
     return handleSendError(deps.db, row, target.email!, err, finalAttempt);
   }
 }
 
-type Claimed = { id: number; invitation_id: number; step: Step; due_at: Date };
-
-/** The row decides: only a pending e-mail step that is due by this clock is taken, and only once. */
-async function claim(db: Db, outboxId: number, now: Date): Promise<Claimed | undefined> {
-  return db
-    .updateTable('outbox')
-    .set({ state: 'sending', attempts: sql`attempts + 1`, updated_at: sql`now()` })
-    .where('id', '=', outboxId)
-    .where('state', '=', 'pending')
-    .where('channel', '=', 'email')
-    .where('due_at', '<=', now)
-    .returning(['id', 'invitation_id', 'step', 'due_at'])
-    .executeTakeFirst();
-}
-
-async function markSent(db: Db, row: Claimed, target: Target, messageId: string, now: Date) {
+async function markSent(db: Db, row: Claimed, messageId: string, now: Date) {
+  const sent = {
+    outboxId: row.id,
+    step: row.step,
+    invitationState: row.target.facts.invitationState,
+    messageId,
+    at: now,
+  };
   // A first step that went on a later day than planned moves its reminders with it.
-  const late = row.step === 'invitation' && osloDay(now) !== osloDay(row.due_at);
-  const programme = late ? await programmeVersion(db, target.programmeVersion) : undefined;
+  if (row.step !== 'invitation' || osloDay(now) === osloDay(row.dueAt)) return markEmailSent(db, sent);
+  const programme = await programmeVersion(db, row.target.programmeVersion);
   await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('outbox')
-      .set({ state: 'sent', message_id: messageId, sent_at: now, last_error: null, updated_at: sql`now()` })
-      .where('id', '=', row.id)
-      .execute();
-    await advanceAfterSend(trx, row.invitation_id, row.step, target.facts.invitationState);
-    if (programme) await rescheduleReminders(trx, row.invitation_id, reminderDueTimes(now, programme));
+    await markEmailSent(trx, sent);
+    await rescheduleReminders(trx, row.invitationId, reminderDueTimes(now, programme));
   });
 }
 
@@ -171,7 +218,7 @@ async function handleSendError(
     await trx
       .updateTable('survivors as s')
       .set({ bounced_email: address, updated_at: sql`now()` })
-      .where('s.id', '=', survivorOf(trx, row.invitation_id))
+      .where('s.id', '=', survivorOf(trx, row.invitationId))
       .execute();
     await release(trx, row.id, { state: 'pending', channel: 'paper', last_error: `${message}; moved to paper` });
   });

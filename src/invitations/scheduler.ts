@@ -2,11 +2,12 @@
 // new invitations at day 90 (all their steps planned at once), windows closed at day 183, waiting
 // steps of stopped invitations cancelled, due letters checked and made due for print (or held),
 // due e-mails queued — which also rebuilds any job Redis has lost.
-import { sql, type Insertable } from 'kysely';
+import { sql } from 'kysely';
 import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import { unnestColumns } from '../db/unnest.ts';
 import { isOpen } from './fragments.ts';
-import type { Channel, OutboxTable, Step } from '../db/schema.ts';
+import type { Channel, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries } from '../queue/queues.ts';
@@ -157,47 +158,68 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
     );
   if (decided.length === 0) return { invited: 0, never: 0 };
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('invitations')
-      .values(
-        decided.map(({ c, decision }) => ({
-          arrest_event_id: c.id,
-          state: decision.kind === 'invite' ? 'planned' : decision.reason === 'window_closed' ? 'expired' : 'cancelled',
-          cancel_reason: decision.kind === 'never' ? decision.reason : null,
-          opens_on: decision.window.opensOn,
-          closes_on: decision.window.closesOn,
-          language: c.language,
-          programme_version: programme.version || null,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column('arrest_event_id').doNothing()) // a concurrent pass got there first
-      .returning(['id', 'arrest_event_id'])
-      .execute();
+    const inserted = await insertInvitations(trx, decided, programme, now);
     const byArrest = new Map(decided.map((d) => [d.c.id, d]));
-    let invited = 0;
     let never = 0;
-    const steps: Insertable<OutboxTable>[] = [];
+    const steps: PlannedStep[] = [];
     for (const row of inserted) {
       const { c, decision } = byArrest.get(row.arrest_event_id)!;
       if (decision.kind === 'never') {
         never++;
         continue;
       }
-      invited++;
-      for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p)) {
+      for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p))
         steps.push({
-          invitation_id: row.id,
+          invitationId: row.id,
           step: s.step,
           channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
-          due_at: s.dueAt,
-          created_at: now,
+          dueAt: s.dueAt,
         });
-      }
     }
-    if (steps.length > 0) await trx.insertInto('outbox').values(steps).execute();
-    return { invited, never };
+    await insertSteps(trx, steps, now);
+    return { invited: inserted.length - never, never };
   });
+}
+
+type Decided = { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> };
+type PlannedStep = { invitationId: number; step: Step; channel: Channel; dueAt: Date };
+
+/** One statement for the batch; a concurrent pass that got there first wins (on conflict do nothing). */
+async function insertInvitations(db: Db, decided: Decided[], programme: ProgrammeVersion, now: Date) {
+  const rows = unnestColumns('t', {
+    arrest_event_id: { type: 'bigint', values: decided.map((d) => d.c.id) },
+    state: { type: 'text', values: decided.map((d) => invitationState(d.decision)) },
+    cancel_reason: {
+      type: 'text',
+      values: decided.map((d) => (d.decision.kind === 'never' ? d.decision.reason : null)),
+    },
+    opens_on: { type: 'date', values: decided.map((d) => d.decision.window.opensOn) },
+    closes_on: { type: 'date', values: decided.map((d) => d.decision.window.closesOn) },
+    language: { type: 'text', values: decided.map((d) => d.c.language) },
+  });
+  const inserted = await sql<{ id: number; arrest_event_id: number }>`
+    insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
+    select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
+    on conflict (arrest_event_id) do nothing
+    returning id, arrest_event_id`.execute(db);
+  return inserted.rows;
+}
+
+function invitationState(decision: Decided['decision']) {
+  if (decision.kind === 'invite') return 'planned';
+  return decision.reason === 'window_closed' ? 'expired' : 'cancelled';
+}
+
+async function insertSteps(db: Db, steps: PlannedStep[], now: Date) {
+  if (steps.length === 0) return;
+  const rows = unnestColumns('t', {
+    invitation_id: { type: 'bigint', values: steps.map((s) => s.invitationId) },
+    step: { type: 'text', values: steps.map((s) => s.step) },
+    channel: { type: 'text', values: steps.map((s) => s.channel) },
+    due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
+  });
+  await sql`insert into outbox (invitation_id, step, channel, due_at, created_at)
+    select t.*, ${now}::timestamptz from ${rows}`.execute(db);
 }
 
 async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): Promise<number[]> {

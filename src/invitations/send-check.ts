@@ -2,10 +2,10 @@
 // pass makes them due for print (and, in a later issue, when a print batch is made). Database facts
 // first (answered, withdrawn, opted out, died, window, another open invitation), then the
 // vital-status adapter for those still due. A stop is recorded with its reason at once.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
-import type { ChannelRule, Language } from '../db/schema.ts';
+import type { ChannelRule, Database, Language } from '../db/schema.ts';
 import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import {
   OPEN_STATES,
@@ -47,42 +47,73 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
     .selectFrom('invitations as i')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select([
-      'i.id',
-      'i.state',
-      'i.opens_on',
-      'i.closes_on',
-      'i.language',
-      'i.programme_version',
-      's.id as survivor_id',
-      's.national_id',
-      's.email',
-      's.bounced_email',
-      's.given_name',
-      's.channel_rule',
-      's.address_line',
-      's.postal_code',
-      's.address_returned',
-      's.died_on',
-      's.withdrawn_at',
-      's.opted_out_at',
-    ])
-    .select((eb) => [
-      hasCountedResponse(eb).as('answered'),
-      eb
-        .exists(
-          eb
-            .selectFrom('invitations as other')
-            .select('other.id')
-            .whereRef('other.arrest_event_id', '=', 'i.arrest_event_id')
-            .whereRef('other.id', '<', 'i.id')
-            .where('other.state', 'in', OPEN_STATES),
-        )
-        .as('other_open'),
-    ])
+    .select(TARGET_COLUMNS)
+    .select(targetFacts)
     .where('i.id', 'in', ids)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(toTarget);
+}
+
+/** What loadTargets reads of the invitation `i` and the survivor `s` (also the delivery claim's join). */
+export const TARGET_COLUMNS = [
+  'i.id',
+  'i.state',
+  'i.opens_on',
+  'i.closes_on',
+  'i.language',
+  'i.programme_version',
+  's.id as survivor_id',
+  's.national_id',
+  's.email',
+  's.bounced_email',
+  's.given_name',
+  's.channel_rule',
+  's.address_line',
+  's.postal_code',
+  's.address_returned',
+  's.died_on',
+  's.withdrawn_at',
+  's.opted_out_at',
+] as const;
+
+/** Answered, and whether an earlier invitation for the same arrest is still open. */
+export function targetFacts(eb: ExpressionBuilder<Database & { i: Database['invitations'] }, 'i'>) {
+  return [
+    hasCountedResponse(eb).as('answered'),
+    eb
+      .exists(
+        eb
+          .selectFrom('invitations as other')
+          .select('other.id')
+          .whereRef('other.arrest_event_id', '=', 'i.arrest_event_id')
+          .whereRef('other.id', '<', 'i.id')
+          .where('other.state', 'in', OPEN_STATES),
+      )
+      .as('other_open'),
+  ];
+}
+
+type Invitation = Selectable<Database['invitations']>;
+type Survivor = Selectable<Database['survivors']>;
+/** A row of TARGET_COLUMNS and targetFacts. */
+type TargetRow = Pick<Invitation, 'id' | 'state' | 'opens_on' | 'closes_on' | 'language' | 'programme_version'> &
+  Pick<
+    Survivor,
+    | 'national_id'
+    | 'email'
+    | 'bounced_email'
+    | 'given_name'
+    | 'channel_rule'
+    | 'address_line'
+    | 'postal_code'
+    | 'address_returned'
+    | 'died_on'
+    | 'withdrawn_at'
+    | 'opted_out_at'
+  > & { survivor_id: number; answered: unknown; other_open: unknown };
+
+export function toTarget(r: TargetRow): Target {
+  return {
     invitationId: r.id,
     survivorId: r.survivor_id,
     nationalId: r.national_id,
@@ -105,7 +136,7 @@ async function loadChunk(db: Db, ids: number[]): Promise<Target[]> {
       window: { opensOn: r.opens_on, closesOn: r.closes_on },
       otherOpenInvitation: Boolean(r.other_open),
     },
-  }));
+  };
 }
 
 /** Database facts, then vital status for those still due. A dead answer is recorded on the survivor. */

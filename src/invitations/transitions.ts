@@ -2,9 +2,9 @@
 // update is guarded by the state it leaves, so a repeat or a race changes nothing the second time.
 // Each function takes the transaction it runs in and returns the outbox ids it cancelled, so the
 // caller can remove their queued jobs.
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Step } from '../db/schema.ts';
+import type { Database, InvitationState, Step } from '../db/schema.ts';
 import { hasCountedResponse } from './fragments.ts';
 import {
   invitationStateAfterSend,
@@ -55,9 +55,41 @@ export async function advanceAfterSend(trx: Db, invitationId: number, step: Step
     .updateTable('invitations')
     .set({ state, updated_at: sql`now()` })
     .where('id', '=', invitationId)
-    .where('state', 'in', state === 'sent' ? ['planned'] : ['planned', 'sent'])
+    .where('state', 'in', statesBefore(state))
     .execute();
 }
+
+/**
+ * An e-mail step the SMTP server accepted, in one statement: the row becomes `sent` and its
+ * invitation moves as advanceAfterSend says (a data-modifying CTE, so both or neither).
+ */
+export async function markEmailSent(
+  db: Db,
+  sent: { outboxId: number; step: Step; invitationState: string; messageId: string; at: Date },
+): Promise<void> {
+  const markRow = (qc: QueryCreator<Database>) =>
+    qc
+      .updateTable('outbox')
+      .set({ state: 'sent', message_id: sent.messageId, sent_at: sent.at, last_error: null, updated_at: sql`now()` })
+      .where('id', '=', sent.outboxId)
+      .returning('invitation_id');
+  const state = invitationStateAfterSend(sent.step, sent.invitationState);
+  if (!state) {
+    await markRow(db).execute();
+    return;
+  }
+  await db
+    .with('o', markRow)
+    .updateTable('invitations')
+    .set({ state, updated_at: sql`now()` })
+    .where('id', '=', (eb) => eb.selectFrom('o').select('o.invitation_id'))
+    .where('state', 'in', statesBefore(state))
+    .execute();
+}
+
+/** A send moves an invitation forward only: to sent from planned, to reminded from planned or sent. */
+const statesBefore = (state: 'sent' | 'reminded'): InvitationState[] =>
+  state === 'sent' ? ['planned'] : ['planned', 'sent'];
 
 /**
  * An open (or reopened) invitation's state from its steps that went: reminded after a sent

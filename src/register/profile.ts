@@ -154,7 +154,12 @@ export async function currentRegisterProfile(db: Db): Promise<ProfileVersion | u
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row && { version: row.version, profile: registerProfileSchema.parse(row.profile) };
+  return row && { version: row.version, profile: storedRegisterProfile(row.profile) };
+}
+
+/** A stored version, checked again as it is read (a row written by hand must not reach a letter). */
+export function storedRegisterProfile(stored: unknown): RegisterProfile {
+  return registerProfileSchema.parse(stored);
 }
 
 /** Stores a valid profile as the next version. Invalid input throws a ZodError naming the field. */

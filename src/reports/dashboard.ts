@@ -3,9 +3,8 @@
 // month of arrest, hospital, health trust, region, arrest type, channel and language
 // (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
 // docs/response-rates.md; keep the two in step.
-import { sql } from 'kysely';
-import { consented } from '../invitations/fragments.ts';
 import type { Db } from '../db/database.ts';
+import { readFactCounts } from './dashboard-facts.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 import { dashboardConstraints, reportKnowledge, type ReportKnowledge } from './joint-disclosure.ts';
 import { loadResponses } from './comparison/compute.ts';
@@ -59,49 +58,10 @@ export interface Scope {
   hospitals?: readonly string[] | undefined;
 }
 
+/** Settled counts (src/reports/dashboard-facts.ts), exact to the last committed transition. */
 export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
   if (scope.hospitals && scope.hospitals.length === 0) return [];
-  let q = db
-    .selectFrom('invitations as i')
-    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
-    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .where((eb) => consented(eb))
-    .leftJoin('hospitals as h', 'h.code', 'e.hospital')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('outbox')
-          .select([
-            'invitation_id',
-            sql<boolean>`bool_or(state = 'sent')`.as('sent'),
-            sql<boolean>`bool_or(state = 'sent' AND step LIKE 'reminder%')`.as('reminded'),
-            sql<string | null>`max(channel) FILTER (WHERE step = 'invitation')`.as('channel'),
-          ])
-          .groupBy('invitation_id')
-          .as('o'),
-      (join) => join.onRef('o.invitation_id', '=', 'i.id'),
-    )
-    .leftJoin('responses as r', (join) => join.onRef('r.invitation_id', '=', 'i.id').on('r.counted', '=', true))
-    .select([
-      sql<string>`to_char(e.arrest_date, 'YYYY-MM')`.as('month'),
-      'e.hospital',
-      'h.name as hospital_name',
-      'h.health_trust',
-      'h.region',
-      'e.arrest_type',
-      'o.channel',
-      'i.language',
-      'i.state',
-      'i.cancel_reason',
-      'o.sent',
-      'o.reminded',
-      'r.mode',
-      sql<number>`count(*)::int`.as('n'),
-    ])
-    // Identical facts grouped: at a million invitations the page reads hundreds of rows, not millions.
-    .groupBy(sql.raw('1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13'));
-  if (scope.hospitals) q = q.where('e.hospital', 'in', [...scope.hospitals]);
-  const rows = await q.execute();
+  const rows = await readFactCounts(db, scope.hospitals);
   return rows.map((r) => ({
     month: r.month,
     hospital: r.hospital,

@@ -175,6 +175,34 @@ test('a worker that stopped between "sending" and "sent" leaves "unknown" for st
   assert.equal(messagesTo(['T3']).length, 0);
 });
 
+test('an e-mail on the hot path costs four statements: claim with its target, vital status, link token, sent', async () => {
+  await importPeople(db(), [who('T4', 1004, '2026-01-04')]);
+  const clock = fixedClock(parseNow('2026-04-04')!);
+  await runSchedulingPass(db(), undefined, clock);
+  const [invitation] = await stepsOf(db(), 'T4');
+  const statements: string[] = [];
+  const counting = db().withPlugin({
+    transformQuery: (args) => {
+      statements.push(args.node.kind);
+      return args.node;
+    },
+    transformResult: (args) => Promise.resolve(args.result),
+  });
+  assert.equal(await deliverOutboxRow({ ...deps, db: counting }, invitation!.id, clock), 'sent');
+  assert.equal(statements.length, 4, statements.join(', '));
+  const [after] = await stepsOf(db(), 'T4');
+  assert.equal(after!.state, 'sent');
+  assert.equal(after!.attempts, 1);
+  const state = await db()
+    .selectFrom('invitations')
+    .innerJoin('outbox', 'outbox.invitation_id', 'invitations.id')
+    .select('invitations.state')
+    .where('outbox.id', '=', invitation!.id)
+    .executeTakeFirstOrThrow();
+  assert.equal(state.state, 'sent');
+  assert.equal(messagesTo(['T4']).length, 1);
+});
+
 test('two workers against the same database, each with its own queue holding every job, send nothing twice', async () => {
   const people = tags('W', 1, 60);
   await importPeople(
