@@ -51,7 +51,7 @@ async function exportCommand(args: string[]): Promise<number> {
   if (format !== 'csv') throw new UsageError(`--format: "${format}" is not supported; use csv.`);
   return withServices('prom export', false, async (s) => {
     const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
-    const count = await exportResponsesCsv(s.database.db, out);
+    const count = await exportResponsesCsv(s.database.db, out, s.instruments);
     await audit(s.database.db, {
       actor: cliActor(),
       action: 'export',

@@ -1,6 +1,7 @@
 // Which instruments a programme version asks, in order, each pinned to the version that was
 // current when the programme was set. A programme version without pins of its own inherits the
 // latest earlier pins; before any, the programme asks EQ-5D-5L alone.
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import { EQ5D_ID } from './eq5d.ts';
@@ -90,24 +91,24 @@ export async function programmeInstrumentIds(db: Db, programmeVersion: number): 
   return pins.length === 0 ? [EQ5D_ID] : pins.map((p) => `${p.instrument_id}@${p.instrument_version}`);
 }
 
-/** Every instrument of any programme version that has responses (the export's extra columns). */
+/**
+ * Every added instrument that responses were given to (the export's extra columns), in the order
+ * they were added. eq5d5l is not among them: its variables are the export's fixed columns.
+ */
 export async function answeredInstruments(db: Db, texts: Instruments): Promise<Instrument[]> {
-  const rows = await db
-    .selectFrom('responses')
-    .select((eb) => eb.fn('unnest', ['questionnaires']).as('q'))
-    .distinct()
-    .execute();
+  const answered = await sql<{ q: string }>`select distinct unnest(questionnaires) as q from responses`.execute(db);
+  const given = new Set(answered.rows.map((r) => r.q));
+  const stored = await db.selectFrom('instruments').select(['id', 'version', 'url']).orderBy('added_at').execute();
   const out: Instrument[] = [];
-  const stored = await db
-    .selectFrom('instruments')
-    .select(['id', 'version', 'url'])
-    .orderBy('id')
-    .orderBy('added_at')
-    .execute();
   for (const row of stored) {
-    if (!rows.some((r) => r.q === `${row.url}|${row.version}`)) continue;
+    if (!given.has(`${row.url}|${row.version}`)) continue;
     const s = await findInstrument(db, texts, row.id, row.version);
     if (s) out.push(s.instrument);
   }
   return out;
+}
+
+/** The extra export columns: each linkId once, in instrument and item order. */
+export function itemColumns(instruments: Instrument[]): string[] {
+  return [...new Set(instruments.flatMap((i) => answerItems(i).map((item) => item.linkId)))];
 }

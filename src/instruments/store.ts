@@ -39,7 +39,7 @@ export async function addInstrument(db: Db, resource: unknown, addedBy: string):
       .where('version', '=', version)
       .forUpdate()
       .executeTakeFirst();
-    if (existing && JSON.stringify(existing.resource) !== JSON.stringify(JSON.parse(json)))
+    if (existing && canonicalJson(existing.resource) !== canonicalJson(resource))
       throw new InstrumentRefused([
         `${id} version ${version} is already stored with other content; give it a new version`,
       ]);
@@ -99,4 +99,13 @@ function fromRow(row: { id: string; version: string; url: string; resource: Reco
     resource: row.resource,
     instrument: read.instrument,
   };
+}
+
+/** JSON with object keys sorted: jsonb does not keep the order a file was written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
