@@ -27,9 +27,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE responses ADD COLUMN items jsonb`.execute(db);
   await sql`ALTER TABLE responses ADD COLUMN questionnaire_responses jsonb`.execute(db);
   await sql`ALTER TABLE responses ADD COLUMN questionnaires text[]`.execute(db);
+  // Paper entry of the other items: linkId → what was keyed ('' not answered, '?' unclear).
+  await sql`ALTER TABLE paper_entries ADD COLUMN items jsonb`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`ALTER TABLE paper_entries DROP COLUMN items`.execute(db);
   await sql`ALTER TABLE responses DROP COLUMN questionnaires`.execute(db);
   await sql`ALTER TABLE responses DROP COLUMN questionnaire_responses`.execute(db);
   await sql`ALTER TABLE responses DROP COLUMN items`.execute(db);

@@ -325,6 +325,8 @@ export interface PaperEntriesTable {
   vas: string;
   received_on: DateOnly;
   created_at: Created;
+  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
+  items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
 }
 
 export interface PaperSettingsTable {
