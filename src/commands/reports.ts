@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { eq5dIndex, isValueSetId, listValueSets, DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
 import { exportResponsesCsv } from '../reports/export.ts';
+import { answeredInstruments } from '../instruments/programme.ts';
 import { writeAnalysisExport } from '../reports/exports/analysis.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
@@ -89,6 +90,7 @@ async function exportAnalysis(args: string[]): Promise<number> {
       exportKey,
       pseudonymKey: s.config.exportPseudonymKey,
       instrument: s.instruments.nb,
+      extraInstruments: await answeredInstruments(s.database.db, s.instruments),
     });
     await audit(s.database.db, {
       actor: cliActor(),

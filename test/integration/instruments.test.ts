@@ -5,14 +5,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
 import { PassThrough } from 'node:stream';
 import { Ajv } from 'ajv';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { systemClock } from '../../src/clock.ts';
 import { addInstrument, findInstrument, InstrumentRefused, listInstruments } from '../../src/instruments/store.ts';
-import { programmeInstruments, pinInstruments } from '../../src/instruments/programme.ts';
+import { answeredInstruments, programmeInstruments, pinInstruments } from '../../src/instruments/programme.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { erasePerson } from '../../src/invitations/erase.ts';
 import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/export.ts';
@@ -223,4 +226,39 @@ test('each response keeps a QuestionnaireResponse per instrument (canonical url|
   const left = await database.db.selectFrom('responses').select('id').where('id', '=', row.id).execute();
   assert.deepEqual(left, []);
   assert.ok(!(await exported()).some((r) => r.response_id === row.id));
+});
+
+test('analysis exports: the wide file, codebook and label scripts carry the example items after EQ-5D; the long file one row per answered item', async () => {
+  const extraInstruments = await answeredInstruments(database.db, texts);
+  assert.deepEqual(
+    extraInstruments.map((i) => i.id),
+    ['followup-example'],
+  );
+  const base = {
+    valueSet: 'NO-2024' as const,
+    exportKey: 'k',
+    pseudonymKey: 'instruments-pseudonym-key-0123456789',
+    instrument: texts.nb,
+  };
+  const wideDir = mkdtempSync(path.join(tmpdir(), 'prom-inst-wide-'));
+  await writeAnalysisExport(database.db, wideDir, { ...base, format: 'wide', extraInstruments });
+  const wide = parse<Record<string, string>>(readFileSync(path.join(wideDir, 'responses-wide.csv'), 'utf8'), {
+    columns: true,
+  });
+  const header = Object.keys(wide[0]!);
+  assert.deepEqual(header.slice(-3), ['help_needed', 'help_from', 'recovery']);
+  assert.ok(header.indexOf('vas') < header.indexOf('help_needed'));
+  assert.ok(wide.some((r) => r.help_needed === 'daily' && r.help_from === 'family' && r.recovery === '6'));
+  const codebook = readFileSync(path.join(wideDir, 'codebook.csv'), 'utf8');
+  assert.match(codebook, /help_needed/);
+  assert.match(codebook, /Yes, every day/);
+  const r = readFileSync(path.join(wideDir, 'labels.R'), 'utf8');
+  assert.match(r, /help_from/);
+  const longDir = mkdtempSync(path.join(tmpdir(), 'prom-inst-long-'));
+  await writeAnalysisExport(database.db, longDir, { ...base, format: 'long', extraInstruments });
+  const long = parse<Record<string, string>>(readFileSync(path.join(longDir, 'responses-long.csv'), 'utf8'), {
+    columns: true,
+  });
+  assert.ok(long.some((row) => row.item === 'recovery' && row.value === '7.5'));
+  assert.ok(!long.some((row) => row.item === 'help_from' && row.value === ''), 'no row for a question not asked');
 });
