@@ -269,12 +269,13 @@ export function validateEntry(
   else if (received > bounds.today) errors.push({ field: 'received_on', key: 'receivedFuture' });
   else if (received < bounds.notBefore) errors.push({ field: 'received_on', key: 'receivedBeforeLetter' });
   else values.received_on = received;
-  values.items = {};
+  // Only a programme with other instruments has item fields; EQ-5D's entry values stay as they were.
+  if (otherItems.length > 0) values.items = {};
   for (const item of otherItems) {
     const raw = body[item.linkId];
     const keyed = keyedItem(item, typeof raw === 'string' ? raw : '');
     if (keyed === undefined) errors.push({ field: item.linkId as Field, key: 'itemInvalid' });
-    else values.items[item.linkId] = keyed;
+    else values.items = { ...values.items, [item.linkId]: keyed };
   }
   return errors.length ? { errors } : { values: values as EntryValues, errors };
 }
