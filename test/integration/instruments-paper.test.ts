@@ -90,7 +90,7 @@ test('the letter holds every item, the entry form one field per item; double ent
   await runSchedulingPass(db, undefined, clock);
   const batch = await makeBatch(deps, clock, mkdtempSync(path.join(tmpdir(), 'prom-ipaper-')), 'test');
   assert.equal(batch.files?.letters, 1);
-  const text = execFileSync('pdftotext', ['-layout', batch.files!.pdfFile, '-'], { encoding: 'utf8' }).replace(
+  const text = execFileSync('pdftotext', ['-layout', batch.files.pdfFile, '-'], { encoding: 'utf8' }).replace(
     /\s+/g,
     ' ',
   );
@@ -106,7 +106,7 @@ test('the letter holds every item, the entry form one field per item; double ent
     'Side 5 av 5',
   ])
     assert.ok(text.includes(expected), `the letter holds "${expected}"`);
-  const pdfPages = execFileSync('pdfinfo', [batch.files!.pdfFile], { encoding: 'utf8' });
+  const pdfPages = execFileSync('pdfinfo', [batch.files.pdfFile], { encoding: 'utf8' });
   assert.match(pdfPages, /Pages:\s+5\n/);
   await confirmBatch(db, batch.batchId!, 'test', parseNow(DAY90)!);
   const letter = await db.selectFrom('letters').select(['id', 'invitation_id']).executeTakeFirstOrThrow();
