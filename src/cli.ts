@@ -20,6 +20,7 @@ import { apiKeyCommands } from './commands/apikeys.ts';
 import { letterCommands } from './commands/letters.ts';
 import { registerCommands } from './commands/register.ts';
 import { demoCommands } from './commands/demo.ts';
+import { instrumentCommands } from './commands/instruments.ts';
 import { DemoRefused } from './reports/demo.ts';
 import { FaultyNormSet, NormFileRefused } from './reports/norms/store.ts';
 import { UnknownNormSet } from './reports/comparison/report.ts';
@@ -37,6 +38,7 @@ const groups: CommandGroup[] = [
   letterCommands,
   registerCommands,
   demoCommands,
+  instrumentCommands,
 ];
 const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
 

@@ -15,6 +15,9 @@ import { osloMidnight, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { contactLog } from '../invitations/contact-log.ts';
 import type { Programme } from '../invitations/programme.ts';
+import { EQ5D_ID } from '../instruments/eq5d.ts';
+import { checkInstrumentList, pinInstruments, programmeInstrumentIds } from '../instruments/programme.ts';
+import { InstrumentRefused } from '../instruments/store.ts';
 import { currentProgramme, saveProgramme } from '../invitations/settings.ts';
 import { queuePrefixFor } from '../installation.ts';
 import { openQueues } from '../queue/queues.ts';
@@ -133,16 +136,37 @@ async function programme(args: string[]): Promise<number> {
   const [sub = 'show', ...rest] = args;
   if (sub === 'show' && rest.length === 0) {
     return withServices('prom programme', false, async (s) => {
-      printProgramme(await currentProgramme(s.database.db));
+      const current = await currentProgramme(s.database.db);
+      printProgramme(current);
+      const ids = await programmeInstrumentIds(s.database.db, current.version);
+      if (ids.join() !== EQ5D_ID) console.log(`  instruments=${ids.join(',')}`);
       return 0;
     });
   }
   if (sub !== 'set' || rest.length === 0)
     throw new UsageError('Usage: prom programme [show] | prom programme set <key>=<value>…');
-  const changes = parseAssignments(rest);
+  const { instruments, ...changes } = parseAssignments(rest) as Partial<Programme> & { instruments?: unknown };
+  const ids =
+    instruments === undefined
+      ? undefined
+      : String(instruments as string | number)
+          .split(',')
+          .filter((id) => id !== '');
   return withServices('prom programme set', false, async (s) => {
-    printProgramme(await saveProgramme(s.database.db, changes, 'prom programme set'));
-    return 0;
+    const db = s.database.db;
+    try {
+      if (ids) await checkInstrumentList(db, s.instruments, ids);
+      const saved = await saveProgramme(db, changes, 'prom programme set', async (trx, version) => {
+        if (ids) await pinInstruments(trx, s.instruments, version, ids);
+      });
+      printProgramme(saved);
+      if (ids) console.log(`  instruments=${(await programmeInstrumentIds(db, saved.version)).join(',')}`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof InstrumentRefused)) throw err;
+      console.error(err.message);
+      return 1;
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { eq5dIndex, isValueSetId, listValueSets, DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
 import { exportResponsesCsv } from '../reports/export.ts';
+import { answeredInstruments } from '../instruments/programme.ts';
 import { writeAnalysisExport } from '../reports/exports/analysis.ts';
 import { audit } from '../staff/audit.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
@@ -52,7 +53,7 @@ async function exportCommand(args: string[]): Promise<number> {
   if (format !== 'csv') throw new UsageError(`--format: "${format}" is not supported; use csv.`);
   return withServices('prom export', false, async (s) => {
     const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
-    const count = await exportResponsesCsv(s.database.db, out);
+    const count = await exportResponsesCsv(s.database.db, out, s.instruments);
     await audit(s.database.db, {
       actor: cliActor(),
       action: 'export',
@@ -90,6 +91,7 @@ async function exportAnalysis(args: string[]): Promise<number> {
       exportKey,
       pseudonymKey: s.config.exportPseudonymKey,
       instrument: s.instruments.nb,
+      extraInstruments: await answeredInstruments(s.database.db, s.instruments),
     });
     await audit(s.database.db, {
       actor: cliActor(),

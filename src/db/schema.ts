@@ -134,6 +134,28 @@ export interface ResponsesTable {
   /** 0007: the letter a paper response was entered from; 'duplicate' marks an uncounted second response. */
   letter_id: ColumnType<number | null, number | null | undefined, number | null>;
   flag: ColumnType<'duplicate' | null, 'duplicate' | null | undefined, 'duplicate' | null>;
+  /** 0012: answers to items outside EQ-5D by linkId; the QuestionnaireResponses; "url|version" answered. */
+  items: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  questionnaire_responses: ColumnType<unknown[] | null, string | null | undefined, string | null>;
+  questionnaires: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+}
+
+/** 0012: a FHIR R4 Questionnaire, stored whole with its version (src/instruments/store.ts). */
+export interface InstrumentsTable {
+  id: string;
+  version: string;
+  url: string;
+  resource: ColumnType<Record<string, unknown>, string, never>;
+  added_by: string;
+  added_at: Created;
+}
+
+/** 0012: the instruments a programme version asks, in order, each pinned to a version. */
+export interface ProgrammeInstrumentsTable {
+  programme_version: number;
+  position: number;
+  instrument_id: string;
+  instrument_version: string;
 }
 
 export interface StaffUsersTable {
@@ -303,6 +325,8 @@ export interface PaperEntriesTable {
   vas: string;
   received_on: DateOnly;
   created_at: Created;
+  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
+  items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
 }
 
 export interface PaperSettingsTable {
@@ -347,6 +371,8 @@ export interface Database {
   case_notes: CaseNotesTable;
   register_profiles: RegisterProfilesTable;
   installation: InstallationTable;
+  instruments: InstrumentsTable;
+  programme_instruments: ProgrammeInstrumentsTable;
 }
 
 /** Migration 0009: one row, this installation's id (the default queue prefix). */

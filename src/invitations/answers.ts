@@ -8,7 +8,10 @@ import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { Language, ResponsesTable, UncountedReason } from '../db/schema.ts';
 import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
-import type { Answers, PageId } from '../survey/instrument.ts';
+import { PAGES, type Answers, type PageId } from '../survey/instrument.ts';
+import { askedValues, isFlowComplete, type Flow } from '../survey/flow.ts';
+import type { Instrument } from '../instruments/model.ts';
+import { canonical, questionnaireResponses } from '../instruments/response.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';
 import { linkStatus, paperVerdict, type PaperVerdict } from './programme.ts';
 import { stopInvitation } from './transitions.ts';
@@ -25,7 +28,17 @@ export async function saveDraftAnswer(
   value: number,
   today: string,
 ): Promise<boolean> {
-  const patch = JSON.stringify({ [page]: value });
+  return saveDraftAnswers(db, invitationId, { [page]: value }, today);
+}
+
+/** Several items of one page at once (values by linkId; null for an optional item left blank). */
+export async function saveDraftAnswers(
+  db: Db,
+  invitationId: number,
+  values: Record<string, unknown>,
+  today: string,
+): Promise<boolean> {
+  const patch = JSON.stringify(values);
   const result = await db
     .insertInto('answer_drafts')
     .columns(['invitation_id', 'answers'])
@@ -47,8 +60,11 @@ export async function saveDraftAnswer(
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** EQ-5D's pages by page id, other items by linkId. */
+export type DraftAnswers = Answers & { readonly [linkId: string]: unknown };
+
 export interface Draft {
-  answers: Answers;
+  answers: DraftAnswers;
   /** Grows with every saved page; the check page sends it back with the submit. */
   version: number;
 }
@@ -75,6 +91,7 @@ export async function recordWebAnswer(
   lang: Language,
   now: Date,
   shownVersion: number | undefined,
+  flow: Flow = EQ5D_ONLY,
 ): Promise<WebAnswerResult> {
   return db.transaction().execute(async (trx) => {
     const inv = await trx
@@ -85,36 +102,84 @@ export async function recordWebAnswer(
       .executeTakeFirstOrThrow();
     const status = linkStatus(inv.state, inv.closes_on, osloDay(now));
     const draft = await loadDraft(trx, invitationId);
+    const complete =
+      isComplete(draft.answers) && isFlowComplete(flow, draft.answers) ? webAnswers(flow, draft.answers) : undefined;
     if (status === 'answered') {
-      if (isComplete(draft.answers)) await keepWebDuplicate(trx, invitationId, lang, draft.answers, now);
+      if (complete) await keepWebDuplicate(trx, invitationId, lang, complete, now);
       return 'already-answered';
     }
     if (status === 'closed') return 'closed';
-    if (!isComplete(draft.answers)) return 'incomplete';
+    if (!complete) return 'incomplete';
     if (shownVersion !== draft.version) return 'changed';
-    await trx
-      .insertInto('responses')
-      .values(webResponse(invitationId, lang, draft.answers, now))
-      .execute();
+    await recordAnswer(trx, { invitationId, mode: 'web', language: lang, answers: complete, completedAt: now });
     await stopInvitation(trx, invitationId, 'answered');
     return 'submitted';
   });
 }
 
-function webResponse(invitationId: number, lang: Language, answers: CompleteAnswers, now: Date) {
+const EQ5D_ONLY: Flow = { instruments: [], steps: PAGES.map((key) => ({ kind: 'eq5d', key })) };
+
+function webAnswers(flow: Flow, answers: DraftAnswers & CompleteAnswers): AnswerSet {
   return {
-    id: randomUUID(),
-    invitation_id: invitationId,
-    mode: 'web' as const,
-    language: lang,
-    mobility: answers.mobility,
-    self_care: answers.self_care,
-    usual_activities: answers.usual_activities,
-    pain_discomfort: answers.pain_discomfort,
-    anxiety_depression: answers.anxiety_depression,
-    vas: answers.vas,
-    completed_at: now,
+    eq5d: {
+      mobility: answers.mobility,
+      self_care: answers.self_care,
+      usual_activities: answers.usual_activities,
+      pain_discomfort: answers.pain_discomfort,
+      anxiety_depression: answers.anxiety_depression,
+      vas: answers.vas,
+    },
+    items: askedValues(flow, answers),
+    instruments: flow.instruments,
   };
+}
+
+/** What one response holds: the EQ-5D columns, the other items by linkId, the instruments asked. */
+export interface AnswerSet {
+  eq5d: PaperAnswers;
+  items: Record<string, unknown>;
+  /** Empty for a response given before instruments were data (EQ-5D only, no QuestionnaireResponse kept). */
+  instruments: Instrument[];
+}
+
+export interface AnswerRecord {
+  invitationId: number;
+  mode: 'web' | 'paper';
+  language: Language;
+  answers: AnswerSet;
+  completedAt: Date;
+  counted?: boolean;
+  letterId?: number;
+}
+
+/**
+ * The one writer of a response row, web or paper: the flat values (EQ-5D columns, other items as
+ * jsonb) and a FHIR QuestionnaireResponse per instrument asked. The caller has checked the rules.
+ */
+async function recordAnswer(trx: Db, r: AnswerRecord): Promise<string> {
+  const id = randomUUID();
+  const counted = r.counted ?? true;
+  const { eq5d, items, instruments } = r.answers;
+  const values = { ...items, ...eq5d };
+  await trx
+    .insertInto('responses')
+    .values({
+      id,
+      invitation_id: r.invitationId,
+      mode: r.mode,
+      language: r.language,
+      ...eq5d,
+      counted,
+      flag: counted ? null : 'duplicate',
+      letter_id: r.letterId ?? null,
+      completed_at: r.completedAt,
+      items: instruments.length > 0 ? JSON.stringify(items) : null,
+      questionnaire_responses:
+        instruments.length > 0 ? JSON.stringify(questionnaireResponses(instruments, values, r.completedAt)) : null,
+      questionnaires: instruments.length > 0 ? instruments.map(canonical) : null,
+    })
+    .execute();
+  return id;
 }
 
 /** A complete web response next to a counted paper one is kept once, uncounted, with flag 'duplicate'. */
@@ -122,7 +187,7 @@ async function keepWebDuplicate(
   trx: Db,
   invitationId: number,
   lang: Language,
-  answers: CompleteAnswers,
+  answers: AnswerSet,
   now: Date,
 ): Promise<void> {
   const existing = await trx
@@ -131,10 +196,7 @@ async function keepWebDuplicate(
     .where('invitation_id', '=', invitationId)
     .execute();
   if (existing.some((r) => r.mode === 'web') || !existing.some((r) => r.counted && r.mode === 'paper')) return;
-  await trx
-    .insertInto('responses')
-    .values({ ...webResponse(invitationId, lang, answers, now), counted: false, flag: 'duplicate' })
-    .execute();
+  await recordAnswer(trx, { invitationId, mode: 'web', language: lang, answers, completedAt: now, counted: false });
 }
 
 /** Levels 1–5 or null (blank or more than one ticked), the VAS 0–100 or null. */
@@ -189,6 +251,7 @@ export async function recordPaperAnswer(
   receivedOn: string,
   staffId: number,
   now: Date,
+  extra: { items: Record<string, unknown>; instruments: Instrument[] } = { items: {}, instruments: [] },
 ): Promise<PaperAnswerResult> {
   const verdict = await paperVerdictFor(trx, letter.invitation_id, receivedOn);
   if (verdict.kind === 'uncounted') {
@@ -197,21 +260,15 @@ export async function recordPaperAnswer(
   }
   const counted = verdict.kind === 'count';
   const noon = parseNow(receivedOn)!;
-  const id = randomUUID();
-  await trx
-    .insertInto('responses')
-    .values({
-      id,
-      invitation_id: letter.invitation_id,
-      mode: 'paper',
-      language: letter.language,
-      ...answers,
-      counted,
-      flag: counted ? null : 'duplicate',
-      letter_id: letter.id,
-      completed_at: noon < now ? noon : now,
-    })
-    .execute();
+  const id = await recordAnswer(trx, {
+    invitationId: letter.invitation_id,
+    mode: 'paper',
+    language: letter.language,
+    answers: { eq5d: answers, ...extra },
+    completedAt: noon < now ? noon : now,
+    counted,
+    letterId: letter.id,
+  });
   if (counted) await answerInvitation(trx, letter.invitation_id);
   return { kind: counted ? 'counted' : 'duplicate', responseId: id };
 }

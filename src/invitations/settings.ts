@@ -58,8 +58,16 @@ export async function programmeVersion(db: Db, version: number | null): Promise<
   return row ? parseStored(row.settings) : DEFAULT_PROGRAMME;
 }
 
-/** Stores a changed programme as the next version; returns it. Invalid settings throw a ZodError. */
-export async function saveProgramme(db: Db, changes: Partial<Programme>, createdBy: string): Promise<ProgrammeVersion> {
+/**
+ * Stores a changed programme as the next version; returns it. Invalid settings throw a ZodError.
+ * `alsoStore` writes what belongs to the new version (its instruments) in the same transaction.
+ */
+export async function saveProgramme(
+  db: Db,
+  changes: Partial<Programme>,
+  createdBy: string,
+  alsoStore?: (trx: Db, version: number) => Promise<void>,
+): Promise<ProgrammeVersion> {
   return db.transaction().execute(async (trx) => {
     const current = await currentProgramme(trx);
     const programme = programmeSchema.parse({ ...current.programme, ...changes });
@@ -68,6 +76,7 @@ export async function saveProgramme(db: Db, changes: Partial<Programme>, created
       .insertInto('programme_settings')
       .values({ version, settings: JSON.stringify(programme), created_by: createdBy })
       .execute();
+    await alsoStore?.(trx, version);
     return { version, programme };
   });
 }

@@ -28,7 +28,17 @@ import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.
 import { currentRegisterProfile, profileIn } from '../register/profile.ts';
 import type { Instruments } from '../survey/instrument.ts';
 import type { Lang, Views } from '../web/views.ts';
-import { drawLetter, newLetterDocument, PAGES_PER_LETTER, type LetterData, type LetterTexts } from './letter.ts';
+import {
+  drawLetter,
+  letterPages,
+  newLetterDocument,
+  PAGES_PER_LETTER,
+  type LetterData,
+  type LetterTexts,
+} from './letter.ts';
+import { EQ5D_ID } from '../instruments/eq5d.ts';
+import { answerItems, type Item } from '../instruments/model.ts';
+import { programmeInstruments } from '../instruments/programme.ts';
 
 export interface BatchDeps {
   db: Db;
@@ -228,7 +238,9 @@ async function writeBatchFiles(
   const letters = await deps.db
     .selectFrom('letters as l')
     .innerJoin('outbox as o', 'o.id', 'l.outbox_id')
+    .innerJoin('invitations as i', 'i.id', 'l.invitation_id')
     .select([
+      'i.programme_version',
       'l.id',
       'l.kind',
       'l.language',
@@ -262,7 +274,9 @@ async function writeBatchFiles(
   doc.pipe(out);
   const manifest: (string | number)[][] = [];
   let pages = 0;
+  const itemsOf = otherItemsByVersion(deps);
   for (const l of drawn) {
+    const otherItems = await itemsOf(l.programme_version);
     const letterId = formatLetterId(l.id);
     const code = decryptCode(deps.codeKey, l.short_code_enc);
     const cityLine = `${l.postal_code} ${l.city ?? ''}`.trim();
@@ -276,11 +290,14 @@ async function writeBatchFiles(
         address: [l.name, l.address_line, cityLine].filter((x): x is string => Boolean(x)),
         shortCode: code,
         date: l.letter_date,
+        otherItems,
       }),
       texts,
     );
-    manifest.push([letterId, l.pages, l.name ?? '', l.address_line, l.postal_code, l.city ?? '']);
-    pages += l.pages;
+    // A programme with other instruments adds pages beyond the four the letter row was planned with.
+    const drawnPages = Math.max(l.pages, letterPages(otherItems));
+    manifest.push([letterId, drawnPages, l.name ?? '', l.address_line, l.postal_code, l.city ?? '']);
+    pages += drawnPages;
   }
   doc.end();
   await finished(out);
@@ -327,6 +344,7 @@ export function letterData(
     address: string[];
     shortCode: string;
     date: string;
+    otherItems?: Item[];
   },
 ): LetterData {
   const [y, m, d] = l.date.split('-');
@@ -340,6 +358,22 @@ export function letterData(
     codeUrl: `${publicUrl}/kode`,
     webQrUrl: `${publicUrl}/kode?kode=${encodeURIComponent(l.shortCode)}`,
     date: `${d}.${m}.${y}`,
+    otherItems: l.otherItems,
+  };
+}
+
+/** The items of a programme version's instruments other than EQ-5D, read once per version. */
+function otherItemsByVersion(deps: BatchDeps): (version: number | null) => Promise<Item[]> {
+  const cache = new Map<number | null, Promise<Item[]>>();
+  return (version) => {
+    let found = cache.get(version);
+    if (!found) {
+      found = programmeInstruments(deps.db, deps.instruments, version).then((list) =>
+        list.filter((i) => i.id !== EQ5D_ID).flatMap((i) => answerItems(i)),
+      );
+      cache.set(version, found);
+    }
+    return found;
   };
 }
 

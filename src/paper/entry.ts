@@ -13,11 +13,18 @@ import { paperVerdictFor, recordPaperAnswer, type PaperAnswerResult } from '../i
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
 import { DIMENSIONS, type Dimension } from '../survey/instrument.ts';
 import { invitationOfShortCode, normaliseShortCode } from '../invitations/short-codes.ts';
+import { formatValue, itemSchema } from '../instruments/item-schema.ts';
+import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
 import { decryptCode, formatLetterId, parseLetterId } from './batch.ts';
 
 export const FIELDS = [...DIMENSIONS, 'vas', 'received_on'] as const;
 export type Field = (typeof FIELDS)[number];
-export type EntryValues = Record<Dimension, PaperValue> & { vas: string; received_on: string };
+/** `items`: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
+export type EntryValues = Record<Dimension, PaperValue> & {
+  vas: string;
+  received_on: string;
+  items?: Record<string, string>;
+};
 
 /** Hospitals a registrar may see, or 'all' (admin). */
 export type Scope = HospitalScope;
@@ -183,6 +190,7 @@ async function loadEntries(db: Db, letterId: number): Promise<EntryRow[]> {
     enteredBy: r.entered_by,
     createdAt: r.created_at,
     values: {
+      items: r.items ?? {},
       mobility: r.mobility,
       self_care: r.self_care,
       usual_activities: r.usual_activities,
@@ -206,8 +214,12 @@ function phaseOf(
   return { kind: 'mismatch', first, second, differing: differences(first.values, second.values) };
 }
 
+/** EQ-5D's fields, then the other items' linkIds, where the two entries differ. */
 function differences(a: EntryValues, b: EntryValues): Field[] {
-  return FIELDS.filter((f) => a[f] !== b[f]);
+  const items = [...new Set([...Object.keys(a.items ?? {}), ...Object.keys(b.items ?? {})])].filter(
+    (k) => (a.items?.[k] ?? '') !== (b.items?.[k] ?? ''),
+  );
+  return [...FIELDS.filter((f) => a[f] !== b[f]), ...(items as Field[])];
 }
 
 export interface EntryError {
@@ -236,6 +248,7 @@ const VAS_CODES: Readonly<Record<string, 'missing' | 'ambiguous'>> = { '999': 'm
 export function validateEntry(
   body: Record<string, unknown>,
   bounds: { today: string; notBefore: string },
+  otherItems: Item[] = [],
 ): { values?: EntryValues; errors: EntryError[] } {
   const errors: EntryError[] = [];
   const values: Partial<EntryValues> = {};
@@ -256,6 +269,14 @@ export function validateEntry(
   else if (received > bounds.today) errors.push({ field: 'received_on', key: 'receivedFuture' });
   else if (received < bounds.notBefore) errors.push({ field: 'received_on', key: 'receivedBeforeLetter' });
   else values.received_on = received;
+  // Only a programme with other instruments has item fields; EQ-5D's entry values stay as they were.
+  if (otherItems.length > 0) values.items = {};
+  for (const item of otherItems) {
+    const raw = body[item.linkId];
+    const keyed = keyedItem(item, typeof raw === 'string' ? raw : '');
+    if (keyed === undefined) errors.push({ field: item.linkId as Field, key: 'itemInvalid' });
+    else values.items = { ...values.items, [item.linkId]: keyed };
+  }
   return errors.length ? { errors } : { values: values as EntryValues, errors };
 }
 
@@ -278,6 +299,7 @@ export async function addEntry(
   staffId: number,
   values: EntryValues,
   now: Date,
+  instruments: Instrument[] = [],
 ): Promise<AddOutcome> {
   return db.transaction().execute(async (trx) => {
     const letter = await trx
@@ -290,7 +312,18 @@ export async function addEntry(
     // After a death, a withdrawal or a stop not even the first entry's answers are kept.
     const verdict = await paperVerdictFor(trx, letter.invitation_id, values.received_on);
     if (verdict.kind === 'uncounted')
-      return outcomeOf(await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now), 0);
+      return outcomeOf(
+        await recordPaperAnswer(
+          trx,
+          letter,
+          answersOf(values),
+          values.received_on,
+          staffId,
+          now,
+          extrasOf(values, instruments),
+        ),
+        0,
+      );
     const entries = await loadEntries(trx, letterId);
     const doubleEntry = await doubleEntryOn(trx);
     const first = entries.find((e) => e.entryNo === 1);
@@ -306,6 +339,7 @@ export async function addEntry(
         entry_no: entryNo,
         entered_by: staffId,
         ...values,
+        items: JSON.stringify(values.items ?? {}),
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -315,7 +349,15 @@ export async function addEntry(
       if (differing.length) return { kind: 'mismatch' as const, entryId: entry.id, differing };
     }
     return outcomeOf(
-      await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now),
+      await recordPaperAnswer(
+        trx,
+        letter,
+        answersOf(values),
+        values.received_on,
+        staffId,
+        now,
+        extrasOf(values, instruments),
+      ),
       entry.id,
     );
   });
@@ -354,6 +396,7 @@ export async function resolveMismatch(
   staffId: number,
   choices: Record<string, unknown>,
   now: Date,
+  instruments: Instrument[] = [],
 ): Promise<ResolveOutcome> {
   return db.transaction().execute(async (trx) => {
     const letter = await trx
@@ -370,23 +413,72 @@ export async function resolveMismatch(
     const differing = differences(first.values, second.values);
     const missing = differing.filter((f) => choices[f] !== '1' && choices[f] !== '2');
     if (missing.length) return { kind: 'incomplete' as const, missing };
-    const values = { ...first.values };
-    for (const f of differing)
-      (values as Record<Field, string>)[f] = choices[f] === '1' ? first.values[f] : second.values[f];
+    const values = { ...first.values, items: { ...first.values.items } };
+    for (const f of differing) {
+      const pick = choices[f] === '1' ? first.values : second.values;
+      if ((FIELDS as readonly string[]).includes(f)) (values as Record<Field, string>)[f] = pick[f];
+      else values.items[f] = pick.items?.[f] ?? '';
+    }
     const entry = await trx
       .insertInto('paper_entries')
-      .values({ letter_id: letterId, invitation_id: letter.invitation_id, entry_no: 3, entered_by: staffId, ...values })
+      .values({
+        letter_id: letterId,
+        invitation_id: letter.invitation_id,
+        entry_no: 3,
+        entered_by: staffId,
+        ...values,
+        items: JSON.stringify(values.items),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const made = outcomeOf(
-      await recordPaperAnswer(trx, letter, answersOf(values), values.received_on, staffId, now),
+      await recordPaperAnswer(
+        trx,
+        letter,
+        answersOf(values),
+        values.received_on,
+        staffId,
+        now,
+        extrasOf(values, instruments),
+      ),
       entry.id,
     );
     return made.kind === 'final' ? { ...made, differing } : made;
   });
 }
 
+/**
+ * One keyed item: '' not answered, '?' unclear; a choice by its option's number (1 at the top)
+ * and stored as the option's code; other types as their schema reads them (a decimal comma too).
+ */
+function keyedItem(item: Item, raw: string): string | undefined {
+  const text = raw.trim();
+  if (text === '' || text === '?') return text;
+  if (item.type === 'choice') return /^\d{1,2}$/.test(text) ? item.options[Number(text) - 1]?.code : undefined;
+  if (item.type === 'boolean') return text === '1' ? 'true' : text === '2' ? 'false' : undefined;
+  const parsed = itemSchema({ ...item, required: true }).safeParse(text);
+  return parsed.success ? formatValue(parsed.data) : undefined;
+}
+
+/** Final keyed items as stored values: '' and '?' are left out (no answer), numbers as numbers. */
+function itemValuesOf(keyed: Record<string, string> | undefined, items: Item[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    const v = keyed?.[item.linkId];
+    if (v === undefined || v === '' || v === '?') continue;
+    const parsed = itemSchema({ ...item, required: true }).safeParse(v);
+    if (parsed.success) out[item.linkId] = item.type === 'boolean' ? v === 'true' : parsed.data;
+  }
+  return out;
+}
+
 const level = (v: PaperValue): number | null => (v === 'missing' || v === 'ambiguous' ? null : Number(v));
+
+/** The other instruments' answers of a final entry, and the instruments asked (for the QuestionnaireResponses). */
+function extrasOf(values: EntryValues, instruments: Instrument[]) {
+  const others = instruments.flatMap((i) => (i.id === 'eq5d5l' ? [] : answerItems(i)));
+  return { items: itemValuesOf(values.items, others), instruments };
+}
 
 /** Final entry values as the response stores them: missing/ambiguous → NULL. */
 function answersOf(v: EntryValues) {

@@ -8,6 +8,8 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { LocalProfile } from '../register/profile.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
+import type { Item } from '../instruments/model.ts';
+import { drawItemPage, itemPages } from './letter-items.ts';
 import type { Lang, TextVars, Views } from '../web/views.ts';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +35,8 @@ export interface LetterData {
   /** What the cover's QR code opens (the code page with the code filled in). */
   webQrUrl: string;
   date: string;
+  /** Items of the programme's instruments other than EQ-5D, drawn after the EQ VAS (issue 21). */
+  otherItems?: Item[];
 }
 
 export interface LetterTexts {
@@ -62,6 +66,8 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
   const t = (key: string, vars?: TextVars) => texts.views.t(data.lang, `letter.${key}`, vars);
   const instrument = texts.instrument(data.lang);
   const returnQr = QRCode.create(data.letterId, { errorCorrectionLevel: 'M' });
+  const extra = itemPages(data.otherItems ?? []);
+  const total = PAGES_PER_LETTER + extra.length;
   const page = (n: number) => {
     doc.addPage({ size: 'A4', margin: 0 });
     drawQr(doc, returnQr, 170 * MM, 12 * MM, 26 * MM);
@@ -70,7 +76,7 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
       .fontSize(8)
       .fillColor('#000')
       .text(t('returnId', { id: data.letterId }), 150 * MM, 39 * MM, { width: 46 * MM, align: 'right' });
-    doc.text(t('page', { n, total: PAGES_PER_LETTER }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
+    doc.text(t('page', { n, total }), 20 * MM, 285 * MM, { width: 170 * MM, align: 'center' });
   };
   page(1);
   const ct = (key: string, vars?: TextVars) => texts.views.t(data.lang, `contact.${key}`, vars);
@@ -81,6 +87,17 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
   drawDimensions(doc, instrument, t, 3, 5);
   page(4);
   drawVas(doc, instrument, t);
+  let number = 7;
+  extra.forEach((items, i) => {
+    page(PAGES_PER_LETTER + 1 + i);
+    drawItemPage(doc, items, data.lang, texts.views, number);
+    number += items.length;
+  });
+}
+
+/** Pages of one letter: EQ-5D's four and those of the other items. */
+export function letterPages(otherItems: Item[] = []): number {
+  return PAGES_PER_LETTER + itemPages(otherItems).length;
 }
 
 export async function letterPdf(data: LetterData, texts: LetterTexts): Promise<Buffer> {

@@ -9,6 +9,9 @@ import { allow, scopeOf } from '../staff/access.ts';
 import { me, type StaffContext } from '../staff/context.ts';
 import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
 import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
+import { EQ5D_ID } from '../instruments/eq5d.ts';
+import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
+import { programmeInstruments } from '../instruments/programme.ts';
 import { confirmBatch, letterCodeKey, listBatches } from './batch.ts';
 import { handOverSummary, undoHandOver } from '../invitations/print.ts';
 import {
@@ -105,10 +108,26 @@ export function paperRoutes(ctx: StaffContext): Router {
     });
     const done =
       typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
-    letterPage(req, res, 200, info, { flash: done ? ctx.tOr(`paper.done.${done}`, '') : '' });
+    await letterPage(req, res, 200, info, { flash: done ? ctx.tOr(`paper.done.${done}`, '') : '' });
   });
 
-  function letterPage(
+  /** The instruments the letter's invitation asks, and the items of those other than EQ-5D. */
+  async function askedOf(info: LetterInfo): Promise<{ instruments: Instrument[]; items: Item[] }> {
+    const inv = await db
+      .selectFrom('invitations')
+      .select('programme_version')
+      .where('id', '=', info.invitationId)
+      .executeTakeFirstOrThrow();
+    const list = await programmeInstruments(db, (instruments ??= loadInstruments()), inv.programme_version);
+    // Before instruments were data a letter carried EQ-5D only, and no QuestionnaireResponse was kept.
+    const pinned = list.length > 1 || list[0]?.id !== EQ5D_ID;
+    return {
+      instruments: pinned ? list : [],
+      items: list.filter((i) => i.id !== EQ5D_ID).flatMap((i) => answerItems(i)),
+    };
+  }
+
+  async function letterPage(
     req: Request,
     res: Response,
     status: number,
@@ -120,6 +139,8 @@ export function paperRoutes(ctx: StaffContext): Router {
       choices?: Record<string, unknown>;
     },
   ) {
+    const { items: otherItems } = await askedOf(info);
+    const itemText = new Map(otherItems.map((i) => [i.linkId, i.text.nb]));
     const staffId = me(res).id;
     const phase = info.phase;
     const canEnter = phase.kind === 'first' || (phase.kind === 'second' && phase.firstBy !== staffId);
@@ -134,7 +155,7 @@ export function paperRoutes(ctx: StaffContext): Router {
       heading: t('paper.letterTitle', { id: info.returnId }),
       flash: extra.flash,
       // Named in the summary, so five links never read the same.
-      errors: errors.map(({ text, href, field }) => ({ text: `${fieldName(field)}: ${text}`, href })),
+      errors: errors.map(({ text, href, field }) => ({ text: `${fieldName(field, itemText)}: ${text}`, href })),
       facts: [
         { term: t('paper.col.returnId'), value: info.returnId },
         { term: t('staff.col.name'), value: info.name ?? info.registerId },
@@ -177,14 +198,14 @@ export function paperRoutes(ctx: StaffContext): Router {
         ...base,
         rows: FIELDS.map((f) => ({
           field: f,
-          name: fieldName(f),
+          name: fieldName(f, itemText),
           first: label(f, phase.first.values[f]),
           second: label(f, phase.second.values[f]),
           differs: phase.differing.includes(f),
         })),
         differing: phase.differing.map((f) => ({
           field: f,
-          name: fieldName(f),
+          name: fieldName(f, itemText),
           error: errorFor(f),
           options: [
             {
@@ -213,6 +234,15 @@ export function paperRoutes(ctx: StaffContext): Router {
         ? t(entryNo === 1 ? 'paper.entryFirst' : 'paper.entrySecond')
         : t('paper.entrySingle'),
       ...keyingRows(typed, errorFor, today),
+      itemRows: otherItems.map((item, i) => ({
+        name: item.linkId,
+        number: 7 + i,
+        heading: item.text.nb,
+        choice: item.type === 'choice' || item.type === 'boolean',
+        value: typeof typed[item.linkId] === 'string' ? (typed[item.linkId] as string).slice(0, 40) : '',
+        error: errorFor(item.linkId),
+      })),
+      otherCodes: otherItems.length > 0 ? t('paper.otherItemCodes', { from: 7 }) : undefined,
     });
   }
 
@@ -238,7 +268,9 @@ export function paperRoutes(ctx: StaffContext): Router {
     };
   }
 
-  function fieldName(f: Field): string {
+  function fieldName(f: Field, itemText: Map<string, string>): string {
+    const other = itemText.get(f);
+    if (other !== undefined) return other;
     if (f === 'vas') return nb().vas.heading;
     if (f === 'received_on') return t('paper.receivedOn');
     return nb().dimensions[DIMENSIONS.indexOf(f)]!.heading;
@@ -254,9 +286,14 @@ export function paperRoutes(ctx: StaffContext): Router {
     const info = await loadLetter(req, res);
     if (!info) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { values, errors } = validateEntry(body, { today: osloDay(clock.now()), notBefore: info.letterDate });
+    const asked = await askedOf(info);
+    const { values, errors } = validateEntry(
+      body,
+      { today: osloDay(clock.now()), notBefore: info.letterDate },
+      asked.items,
+    );
     if (!values) return letterPage(req, res, 400, info, { errors, typed: body });
-    const outcome = await addEntry(db, info.id, me(res).id, values, clock.now());
+    const outcome = await addEntry(db, info.id, me(res).id, values, clock.now(), asked.instruments);
     const details: Record<string, unknown> = {
       survivorIds: [info.survivorId],
       letterId: info.id,
@@ -280,7 +317,14 @@ export function paperRoutes(ctx: StaffContext): Router {
     const info = await loadLetter(req, res);
     if (!info) return;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const outcome = await resolveMismatch(db, info.id, me(res).id, body, clock.now());
+    const outcome = await resolveMismatch(
+      db,
+      info.id,
+      me(res).id,
+      body,
+      clock.now(),
+      (await askedOf(info)).instruments,
+    );
     if (outcome.kind === 'incomplete') {
       return letterPage(req, res, 400, info, {
         errors: outcome.missing.map((f) => ({ field: f, key: 'chooseOne' })),

@@ -6,8 +6,11 @@ import { stringify } from 'csv-stringify';
 import type { Db } from '../db/database.ts';
 import { eq5dIndex, DEFAULT_VALUE_SET } from './eq5d/engine.ts';
 import { responseRows, stateOf } from './exports/rows.ts';
+import { formatValue } from '../instruments/item-schema.ts';
+import { answeredInstruments, itemColumns } from '../instruments/programme.ts';
+import type { Instruments } from '../survey/instrument.ts';
 
-const RESPONSE_COLUMNS = [
+export const RESPONSE_COLUMNS = [
   'response_id',
   'register_id',
   'arrest_type',
@@ -25,9 +28,14 @@ const RESPONSE_COLUMNS = [
   'completed_at',
 ] as const;
 
-export async function exportResponsesCsv(db: Db, out: Writable): Promise<number> {
+/**
+ * After today's columns, one per item of every added instrument that has responses, named by its
+ * linkId, empty where not asked (choice: the code; boolean 1/0; date YYYY-MM-DD; decimal with a point).
+ */
+export async function exportResponsesCsv(db: Db, out: Writable, texts?: Instruments): Promise<number> {
+  const extra = texts ? itemColumns(await answeredInstruments(db, texts)) : [];
   // Array records in column order: csv-stringify does less work than with objects.
-  const csv = stringify({ header: true, columns: [...RESPONSE_COLUMNS] });
+  const csv = stringify({ header: true, columns: [...RESPONSE_COLUMNS, ...extra] });
   // Resolves once `out` has taken every byte (a file is flushed before the CLI exits).
   const written = pipeline(csv, out);
   let count = 0;
@@ -50,6 +58,7 @@ export async function exportResponsesCsv(db: Db, out: Writable): Promise<number>
       r.mode,
       r.language,
       r.completed_at,
+      ...extra.map((linkId) => formatValue(r.items?.[linkId])),
     ]);
     if (!ok) await new Promise((resolve) => csv.once('drain', resolve));
     count++;

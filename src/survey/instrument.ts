@@ -72,7 +72,3 @@ export function loadInstruments(dir?: string): Instruments {
 export const PAGES = [...DIMENSIONS, 'vas'] as const;
 export type PageId = (typeof PAGES)[number];
 export type Answers = Partial<Record<PageId, number>>;
-
-export function firstUnanswered(answers: Answers): PageId | undefined {
-  return PAGES.find((p) => answers[p] === undefined);
-}

@@ -3,13 +3,18 @@
 // answers, submit, receipt. /s/<token>/stop and /s/<token>/paper lead to the two contact choices.
 import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../web/views.ts';
 import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
-import { PAGES, firstUnanswered, type Instruments, type PageId } from './instrument.ts';
-import { loadDraft, recordWebAnswer, saveDraftAnswer, type Draft } from '../invitations/answers.ts';
+import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from './instrument.ts';
+import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';
+import { answerItems } from '../instruments/model.ts';
+import { programmeInstruments } from '../instruments/programme.ts';
+import { buildFlow, firstUnanswered, isAsked, neighbour, stepNumber, type Flow, type Step } from './flow.ts';
+import { itemPageSchema, itemPageView, itemRows } from './item-pages.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
 import type { LocalProfile } from '../register/profile.ts';
@@ -62,6 +67,15 @@ export function surveyRouter(deps: SurveyDeps): Router {
   const today = () => osloDay(deps.clock.now());
   const info = (invitationId: number) => invitationInfo(db, invitationId, today());
   const loadAnswers = async (invitationId: number) => (await loadDraft(db, invitationId)).answers;
+  /** The invitation's questionnaire session: the instruments of the programme version it was planned with. */
+  const flowOf = async (invitationId: number): Promise<Flow> => {
+    const inv = await db
+      .selectFrom('invitations')
+      .select('programme_version')
+      .where('id', '=', invitationId)
+      .executeTakeFirstOrThrow();
+    return buildFlow(await programmeInstruments(db, deps.instruments, inv.programme_version));
+  };
 
   const page = (
     req: Request,
@@ -167,13 +181,17 @@ export function surveyRouter(deps: SurveyDeps): Router {
   // on where they left off. `via=code` marks a visitor who came with a letter's code.
   r.get('/s', respondent, async (req, res) => {
     if (req.query.via === 'code') req.session.via = 'code';
-    const answers = await loadAnswers(req.session.invitationId!);
-    const next = firstUnanswered(answers);
-    res.redirect(303, Object.keys(answers).length === 0 ? '/s/start' : next ? pagePath(next) : '/s/check');
+    const [answers, flow] = await Promise.all([
+      loadAnswers(req.session.invitationId!),
+      flowOf(req.session.invitationId!),
+    ]);
+    const next = firstUnanswered(flow, answers);
+    res.redirect(303, Object.keys(answers).length === 0 ? '/s/start' : next ? pagePath(flow, next.key) : '/s/check');
   });
 
-  r.get('/s/start', respondent, (req, res) => {
+  r.get('/s/start', respondent, async (req, res) => {
     const lang = langOf(req);
+    const flow = await flowOf(req.session.invitationId!);
     const register = registerView(res, lang);
     page(
       req,
@@ -182,7 +200,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
       'survey/start',
       {
         heading: views.t(lang, 'start.title'),
-        questions: PAGES.length,
+        questions: flow.instruments.reduce((n, i) => n + answerItems(i).length, 0),
         pauseNote: views.t(lang, req.session.via === 'code' ? 'start.pauseCode' : 'start.pauseLink'),
         privacy: register && privacyParagraphs(views, lang, register),
       },
@@ -196,41 +214,62 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
-    const pageId = pageOf(req);
-    if (!pageId) return message(req, res, 404, 'errors.pageNotFound');
-    const answers = await loadAnswers(req.session.invitationId!);
-    showQuestion(req, res, 200, pageId, answers[pageId], undefined);
+    const [answers, flow] = await Promise.all([
+      loadAnswers(req.session.invitationId!),
+      flowOf(req.session.invitationId!),
+    ]);
+    const step = stepOf(req, flow);
+    if (!step) return message(req, res, 404, 'errors.pageNotFound');
+    // A page whose enableWhen is false is not asked: on to the next one that is.
+    if (!isAsked(step, answers)) return res.redirect(303, nextPath(req, flow, step, answers));
+    if (step.kind === 'items') return showItems(req, res, 200, flow, step, answers, undefined);
+    showQuestion(req, res, 200, flow, step.key, answers[step.key], undefined);
   });
 
   r.post('/s/q/:n', respondent, async (req, res) => {
-    const pageId = pageOf(req);
-    if (!pageId) return message(req, res, 404, 'errors.pageNotFound');
-    const raw = (req.body as Record<string, unknown> | undefined)?.answer;
-    const parsed = parsePageAnswer(pageId, raw);
-    if (!parsed.ok) return showQuestion(req, res, 400, pageId, typeof raw === 'string' ? raw : undefined, parsed.error);
+    const [answers, flow] = await Promise.all([
+      loadAnswers(req.session.invitationId!),
+      flowOf(req.session.invitationId!),
+    ]);
+    const step = stepOf(req, flow);
+    if (!step) return message(req, res, 404, 'errors.pageNotFound');
+    let values: Record<string, unknown>;
+    if (step.kind === 'items') {
+      // The page's schema is built from its item definitions; the handler takes what it infers.
+      const parsed = itemPageSchema(step.page, answers).safeParse(req.body ?? {});
+      if (!parsed.success) return showItems(req, res, 400, flow, step, answers, parsed.error);
+      values = parsed.data;
+    } else {
+      const raw = (req.body as Record<string, unknown> | undefined)?.answer;
+      const parsed = parsePageAnswer(step.key, raw);
+      if (!parsed.ok)
+        return showQuestion(req, res, 400, flow, step.key, typeof raw === 'string' ? raw : undefined, parsed.error);
+      values = { [step.key]: parsed.value };
+    }
     // The window may close, or a paper answer count, between showing the page and saving it.
-    if (
-      !(await saveDraftAnswer(db, req.session.invitationId!, pageId, parsed.value, today())) &&
-      (await refuseUnlessOpen(req, res))
-    )
-      return;
-    const next = PAGES[PAGES.indexOf(pageId) + 1];
-    res.redirect(303, returnsToCheck(req) || !next ? '/s/check' : pagePath(next));
+    const saved =
+      step.kind === 'eq5d'
+        ? await saveDraftAnswer(db, req.session.invitationId!, step.key, values[step.key] as number, today())
+        : await saveDraftAnswers(db, req.session.invitationId!, values, today());
+    if (!saved && (await refuseUnlessOpen(req, res))) return;
+    res.redirect(303, nextPath(req, flow, step, { ...answers, ...values }));
   });
 
   r.get('/s/check', respondent, async (req, res) => {
-    showCheck(req, res, 200, await loadDraft(db, req.session.invitationId!), { showErrors: false });
+    const flow = await flowOf(req.session.invitationId!);
+    showCheck(req, res, 200, flow, await loadDraft(db, req.session.invitationId!), { showErrors: false });
   });
 
   // Idempotent: a double click or a second tab finds the response already there and gets the receipt.
   // Stores exactly what the check page showed: its draft version travels in the form.
   r.post('/s/submit', needSession, async (req, res) => {
     const shown = shownVersion((req.body as Record<string, unknown> | undefined)?.version);
-    const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown);
+    const flow = await flowOf(req.session.invitationId!);
+    const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown, flow);
     if (result === 'incomplete')
-      return showCheck(req, res, 400, await loadDraft(db, req.session.invitationId!), { showErrors: true });
+      return showCheck(req, res, 400, flow, await loadDraft(db, req.session.invitationId!), { showErrors: true });
     if (result === 'changed')
-      return showCheck(req, res, 409, await loadDraft(db, req.session.invitationId!), {
+      return showCheck(req, res, 409, flow, await loadDraft(db, req.session.invitationId!), {
         showErrors: false,
         changed: true,
       });
@@ -330,25 +369,54 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   return r;
 
+  function common(req: Request, flow: Flow, key: string, answers: Record<string, unknown>) {
+    const lang = langOf(req);
+    const index = stepNumber(flow, key) - 1;
+    const toCheck = returnsToCheck(req);
+    const previous = neighbour(flow, index, -1, answers);
+    return {
+      self: pagePath(flow, key) + (toCheck ? '?return=check' : ''),
+      progress: views.t(lang, 'survey.questionOf', { n: index + 1, total: flow.steps.length }),
+      action: pagePath(flow, key),
+      back: toCheck ? '/s/check' : previous ? pagePath(flow, previous.key) : undefined,
+      returnToCheck: toCheck,
+      first: index === 0 && !toCheck,
+      savedNote: views.t(lang, req.session.via === 'code' ? 'start.savedNoteCode' : 'survey.savedNote'),
+    };
+  }
+
+  function showItems(
+    req: Request,
+    res: Response,
+    status: number,
+    flow: Flow,
+    step: Extract<Step, { kind: 'items' }>,
+    answers: Record<string, unknown>,
+    error: ZodError | undefined,
+  ) {
+    const lang = langOf(req);
+    const { self, first: _first, ...base } = common(req, flow, step.key, answers);
+    const typed = error ? (req.body as Record<string, unknown> | undefined) : undefined;
+    const view = itemPageView(views, lang, step.page, answers, typed, error);
+    page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self });
+  }
+
   function showQuestion(
     req: Request,
     res: Response,
     status: number,
+    flow: Flow,
     pageId: PageId,
     value: unknown,
     error: AnswerError | undefined,
   ) {
     const lang = langOf(req);
     const text = deps.instruments[lang];
-    const index = PAGES.indexOf(pageId);
-    const toCheck = returnsToCheck(req);
-    const self = pagePath(pageId) + (toCheck ? '?return=check' : '');
-    const common = {
-      progress: views.t(lang, 'survey.questionOf', { n: index + 1, total: PAGES.length }),
-      action: pagePath(pageId),
-      back: toCheck ? '/s/check' : index === 0 ? undefined : pagePath(PAGES[index - 1]!),
-      returnToCheck: toCheck,
-      intro: index === 0 && !toCheck ? text.intro : undefined,
+    const index = dimensionIndex(pageId);
+    const { self, first, ...rest } = common(req, flow, pageId, {});
+    const common_ = {
+      ...rest,
+      intro: first ? text.intro : undefined,
       savedNote: views.t(lang, req.session.via === 'code' ? 'start.savedNoteCode' : 'survey.savedNote'),
       preview: deps.instruments.preview ? text.notice : undefined,
     };
@@ -361,7 +429,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
         status,
         'survey/vas',
         {
-          ...common,
+          ...common_,
           vas: text.vas,
           heading: text.vas.heading,
           value: value ?? '',
@@ -386,7 +454,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
       status,
       'survey/question',
       {
-        ...common,
+        ...common_,
         heading: dim.heading,
         question: dim.question,
         options,
@@ -401,6 +469,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     req: Request,
     res: Response,
     status: number,
+    flow: Flow,
     draft: Draft,
     opts: { showErrors: boolean; changed?: boolean },
   ) {
@@ -408,7 +477,11 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const { showErrors } = opts;
     const lang = langOf(req);
     const text = deps.instruments[lang];
-    const rows = PAGES.map((pageId, i) => {
+    const rows = flow.steps.flatMap((step) => {
+      if (step.kind === 'items')
+        return itemRows(views, lang, step.page, answers, showErrors, `${pagePath(flow, step.key)}?return=check`);
+      const pageId = step.key;
+      const i = dimensionIndex(pageId);
       const value = answers[pageId];
       const heading = pageId === 'vas' ? text.vas.heading : text.dimensions[i]!.heading;
       const shown =
@@ -423,10 +496,11 @@ export function surveyRouter(deps: SurveyDeps): Router {
         heading,
         changeName: heading,
         value: shown,
-        href: `${pagePath(pageId)}?return=check`,
+        href: `${pagePath(flow, pageId)}?return=check`,
         error,
       };
     });
+    const last = [...flow.steps].reverse().find((step) => isAsked(step, answers));
     const errors = rows.filter((row) => row.error).map((row) => ({ text: row.error!, href: row.href }));
     page(
       req,
@@ -435,7 +509,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
       'survey/check',
       {
         heading: views.t(lang, 'survey.checkTitle'),
-        back: pagePath('vas'),
+        back: last ? pagePath(flow, last.key) : undefined,
         rows,
         errors: errors.length > 0 ? errors : undefined,
         version: draft.version,
@@ -505,13 +579,24 @@ function returnsToCheck(req: Request): boolean {
   return req.query.return === 'check' || (req.body as Record<string, unknown> | undefined)?.return === 'check';
 }
 
-function pageOf(req: Request): PageId | undefined {
+function stepOf(req: Request, flow: Flow): Step | undefined {
   const n = Number(req.params.n);
-  return Number.isInteger(n) && n >= 1 ? PAGES[n - 1] : undefined;
+  return Number.isInteger(n) && n >= 1 ? flow.steps[n - 1] : undefined;
 }
 
-function pagePath(page: PageId): string {
-  return `/s/q/${PAGES.indexOf(page) + 1}`;
+function pagePath(flow: Flow, key: string): string {
+  return `/s/q/${stepNumber(flow, key)}`;
+}
+
+/** After a page: back to the check page when changing an answer, else the next page asked. */
+function nextPath(req: Request, flow: Flow, step: Step, answers: Record<string, unknown>): string {
+  const next = neighbour(flow, stepNumber(flow, step.key) - 1, 1, answers);
+  return returnsToCheck(req) || !next ? '/s/check' : pagePath(flow, next.key);
+}
+
+/** A page's place among EQ-5D's six (the dimension's texts are at this index). */
+function dimensionIndex(pageId: PageId): number {
+  return EQ5D_PAGES.indexOf(pageId);
 }
 
 /** A language set for this response, else the query's (pages without a session), else the session's, else bokmål. */

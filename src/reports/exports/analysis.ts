@@ -14,6 +14,9 @@ import { codebookCsv, rScript, spssScript, stataScript, WIDE_FILE } from './labe
 import { responseRows } from './rows.ts';
 import { analysisVariables, LONG_ITEMS, pseudonymiser, type ExportContext } from './variables.ts';
 import { defuseCell } from './csv-cells.ts';
+import { itemLongRows, itemVariables } from './item-variables.ts';
+import { formatValue } from '../../instruments/item-schema.ts';
+import type { Instrument } from '../../instruments/model.ts';
 
 export type AnalysisFormat = 'wide' | 'long' | 'fhir';
 
@@ -23,6 +26,8 @@ export interface AnalysisExportOptions {
   exportKey: string;
   pseudonymKey: string;
   instrument: InstrumentText;
+  /** Added instruments with responses: their items follow EQ-5D's variables (issue 21). */
+  extraInstruments?: Instrument[];
 }
 
 export const DATA_FILES: Record<AnalysisFormat, string> = {
@@ -38,13 +43,14 @@ export async function writeAnalysisExport(
 ): Promise<{ files: string[]; rows: number }> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ctx: ExportContext = { valueSet: opts.valueSet, pseudonym: pseudonymiser(opts.pseudonymKey, opts.exportKey) };
-  const vars = analysisVariables(opts.valueSet);
+  const vars = [...analysisVariables(opts.valueSet), ...itemVariables(opts.extraInstruments ?? [])];
+  const extraItems = itemLongRows(opts.extraInstruments ?? []);
   const dataFile = path.join(dir, DATA_FILES[opts.format]);
   const out = createWriteStream(dataFile, { mode: 0o600 });
   const rows =
     opts.format === 'fhir'
       ? await writeFhir(db, out, ctx, opts.instrument)
-      : await writeCsv(db, out, ctx, opts.format, vars);
+      : await writeCsv(db, out, ctx, opts.format, vars, extraItems);
   const extras: [string, string][] = [
     ['codebook.csv', codebookCsv(vars)],
     ['labels.R', rScript(vars)],
@@ -71,6 +77,7 @@ async function writeCsv(
   ctx: ExportContext,
   format: 'wide' | 'long',
   vars: ReturnType<typeof analysisVariables>,
+  extraItems: string[] = [],
 ): Promise<number> {
   const columns = format === 'wide' ? vars.map((v) => v.name) : ['pid', 'rid', 'arrest_type', 'item', 'value'];
   const csv = stringify({ header: true, columns });
@@ -80,13 +87,23 @@ async function writeCsv(
     const records =
       format === 'wide'
         ? [Object.fromEntries(vars.map((v) => [v.name, defuseCell(v.value(r, ctx) ?? '')]))]
-        : LONG_ITEMS.map(([item, field]) => ({
+        : LONG_ITEMS.map(([item, field]): Record<string, unknown> => ({
             pid: ctx.pseudonym('person', r.register_id),
             rid: ctx.pseudonym('response', r.id),
             arrest_type: defuseCell(r.arrest_type),
             item,
             value: r[field] ?? '',
-          }));
+          })).concat(
+            extraItems
+              .filter((linkId) => r.items?.[linkId] !== undefined)
+              .map((linkId) => ({
+                pid: ctx.pseudonym('person', r.register_id),
+                rid: ctx.pseudonym('response', r.id),
+                arrest_type: defuseCell(r.arrest_type),
+                item: linkId,
+                value: defuseCell(formatValue(r.items?.[linkId])),
+              })),
+          );
     for (const record of records) if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
     count++;
   }

@@ -21,6 +21,8 @@ export interface ResponseRow {
   pain_discomfort: number | null;
   anxiety_depression: number | null;
   vas: number | null;
+  /** 0012: answers to items of other instruments, by linkId (null before instruments were data). */
+  items: Record<string, unknown> | null;
   mode: 'web' | 'paper';
   language: 'nb' | 'nn' | 'en';
   /** ISO 8601 in UTC with microseconds, as text: exact for paging, and no Date parsing per row. */
@@ -59,6 +61,7 @@ export function countedResponses(db: Db) {
       'r.pain_discomfort',
       'r.anxiety_depression',
       'r.vas',
+      'r.items',
       'r.mode',
       'r.language',
       sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
