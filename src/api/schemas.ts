@@ -7,7 +7,7 @@ import 'zod-openapi';
 import { calendarDateProblem, EARLIEST_DAY, LATEST_DAY } from '../calendar-date.ts';
 import { deathRowSchema } from '../cohort/deaths-import.ts';
 import { survivorRowSchema } from '../cohort/survivor-row.ts';
-import { listValueSets } from '../reports/eq5d/engine.ts';
+import { listValueSets, type ValueSetId } from '../reports/eq5d/engine.ts';
 import { analysisVariables } from '../reports/exports/variables.ts';
 
 const MAX_BATCH = 1000;
@@ -157,7 +157,7 @@ export const invitationsQuerySchema = z
   })
   .strict();
 
-const VALUE_SET_IDS = listValueSets().map((v) => v.id) as [string, ...string[]];
+const VALUE_SET_IDS = listValueSets().map((v) => v.id) as [ValueSetId, ...ValueSetId[]];
 export const responsesQuerySchema = z
   .object({
     since: since('Responses completed at or after this time.'),
