@@ -111,7 +111,7 @@ Method: one smtp-server sink on loopback in the benchmark's process (counts mess
 
 \`${line}\` — target ≥ 0.5.
 
-What bounds it: per message the worker makes about nine database round trips (claim \`UPDATE\`, \`loadTargets\`, the death-file look-up, token \`INSERT\`, then a transaction of \`BEGIN\`, two \`UPDATE\`s and \`COMMIT\`) plus BullMQ's own Redis calls per job, with 10 jobs in flight against 5 SMTP connections. What would move it (\`src/invitations/delivery.ts\`, \`src/queue/workers.ts\`): fold the claim and the target load into one \`UPDATE … RETURNING\` joined to the survivor, mark \`sent\` with one statement (a CTE updating outbox and invitation) instead of a transaction, and raise the delivery concurrency to match the SMTP pool (e.g. 20 jobs for 5 × pipelined connections).`,
+What bounds it: per message the worker makes four database statements — one that claims the row and loads its invitation, survivor and the register profile (a data-modifying CTE), the death-file look-up, the link token \`INSERT\`, and one that marks the row sent and moves its invitation (a CTE; \`test/integration/delivery.test.ts\` counts them) — plus BullMQ's own Redis calls per job, with 10 jobs in flight against 5 SMTP connections. What would move it further: match the delivery concurrency to the SMTP pool, and fold the death-file look-up into the claim when the adapter is the death file.`,
   );
 } finally {
   await sink.close();

@@ -99,7 +99,7 @@ Method: ${N} survivors with an e-mail address whose arrest was 90 days before ${
 
 \`${line}\` — target ≥ 0.5, memory bounded (batches of 1000).
 
-What bounds it: per batch of 1,000 survivors the pass writes one multi-row insert of invitations and one of their outbox rows (three steps each, so three times the baseline's rows), then selects the due steps (a query with a NOT EXISTS over earlier steps of the same invitation) and queues them with \`addBulk\` exactly as the baseline does; after a pass that created 5,000 rows or more it runs \`ANALYZE\` so that query keeps its index plan (before that fix the pass ran at about 200 survivors/s). What would move it (\`src/invitations/scheduler.ts\`): insert outbox rows from arrays with \`unnest\` (one parameter per column instead of per value) and release a reminder when its predecessor is sent, so the due query becomes a plain keyset scan of the \`outbox_due\` index.`,
+What bounds it: per batch of 1,000 survivors the pass writes its invitations and their outbox rows with one \`INSERT … SELECT FROM unnest(…)\` each (one parameter per column, \`src/db/unnest.ts\`), then selects the due steps (a query with a NOT EXISTS over earlier steps of the same invitation) and queues them with \`addBulk\` exactly as the baseline does; after a pass that created 5,000 rows or more it runs \`ANALYZE\` so that query keeps its index plan. The statement triggers of the dashboard's facts (migration 0014) add one small insert per statement. What would move it further: release a reminder when its predecessor is sent, so the due query becomes a plain keyset scan of the \`outbox_due\` index.`,
   );
 } finally {
   await db.drop();
