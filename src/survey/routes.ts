@@ -398,7 +398,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const { self, first: _first, ...base } = common(req, flow, step.key, answers);
     const typed = error ? (req.body as Record<string, unknown> | undefined) : undefined;
     const view = itemPageView(views, lang, step.page, answers, typed, error);
-    page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self });
+    const scripts = view.items.some((i) => i.slider) ? ['/static/item-slider.js'] : undefined;
+    page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self, scripts });
   }
 
   function showQuestion(
