@@ -332,3 +332,24 @@ test('API results (json) carry the added items by linkId and match the OpenAPI r
     ],
   );
 });
+
+test('check page: changing an answer so that a follow-up question appears sends the person to it, then back to the check page', async () => {
+  const inv = await createInvitation(database.db);
+  await planWith(database.db, inv.invitationId, programmeVersion);
+  const agent = request.agent(app());
+  await agent.get(`/s/${inv.token}`).expect(303);
+  const csrf = csrfFrom((await agent.get('/s/q/1').expect(200)).text);
+  for (let n = 1; n <= 6; n++) await post(agent, n, csrf, { answer: n <= 5 ? '1' : '50' });
+  await post(agent, 7, csrf, { help_needed: 'no' });
+  await post(agent, 9, csrf, { recovery: '5' });
+  const change = await agent.get('/s/q/7?return=check').expect(200);
+  assert.match(change.text, /name="return" value="check"/);
+  // "Every day" makes "who helps you?" appear: asked next, not left as "not answered".
+  assert.equal(await post(agent, 7, csrf, { help_needed: 'daily', return: 'check' }), '/s/q/8?return=check');
+  assert.match((await agent.get('/s/q/8?return=check').expect(200)).text, /name="return" value="check"/);
+  assert.equal(await post(agent, 8, csrf, { help_from: 'services', return: 'check' }), '/s/check');
+  // A change that opens nothing goes straight back.
+  assert.equal(await post(agent, 9, csrf, { recovery: '6', return: 'check' }), '/s/check');
+  const check = await agent.get('/s/check').expect(200);
+  assert.match(check.text, /Hvem hjelper deg/);
+});
