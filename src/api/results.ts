@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { ValueSetId } from '../reports/eq5d/engine.ts';
-import { questionnaire, questionnaireResponse } from '../reports/exports/fhir.ts';
+import { otherQuestionnaireResponses, questionnaire, questionnaireResponse } from '../reports/exports/fhir.ts';
 import { countedResponses, type ResponseRow } from '../reports/exports/rows.ts';
 import { analysisVariables, pseudonymiser, type ExportContext } from '../reports/exports/variables.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
@@ -55,6 +55,8 @@ export function jsonRows(rows: ResponseRow[], key: ApiKey, ctx: ExportContext): 
   const vars = analysisVariables(ctx.valueSet);
   return rows.map((r) => {
     const out: Record<string, unknown> = Object.fromEntries(vars.map((v) => [v.name, v.value(r, ctx)]));
+    // The added instruments' answers by linkId; absent for EQ-5D-only responses, as before issue 21.
+    if (r.items !== null) out.items = r.items;
     if (withIdentifiers(key)) {
       out.register_id = r.register_id;
       out.completed_at = r.completed_at;
@@ -72,17 +74,19 @@ export function fhirBundle(
   links: { self: string; next?: string | undefined },
   now: Date,
 ) {
-  const entries = rows.map((r) => {
-    const resource = questionnaireResponse(r, ctx, text);
-    const subject = withIdentifiers(key)
-      ? { identifier: { system: 'urn:prom-survey:register-id', value: r.register_id } }
-      : resource.subject;
-    return {
-      fullUrl: `urn:prom-survey:QuestionnaireResponse/${resource.id}`,
-      resource: { ...resource, subject },
-      search: { mode: 'match' as const },
-    };
-  });
+  // Each response: EQ-5D's QuestionnaireResponse, then one per added instrument it was given with.
+  const entries = rows.flatMap((r) =>
+    [questionnaireResponse(r, ctx, text), ...otherQuestionnaireResponses(r, ctx)].map((resource) => {
+      const subject = withIdentifiers(key)
+        ? { identifier: { system: 'urn:prom-survey:register-id', value: r.register_id } }
+        : resource.subject;
+      return {
+        fullUrl: `urn:prom-survey:QuestionnaireResponse/${resource.id}`,
+        resource: { ...resource, subject },
+        search: { mode: 'match' as const },
+      };
+    }),
+  );
   return {
     resourceType: 'Bundle' as const,
     type: 'searchset' as const,

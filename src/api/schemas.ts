@@ -342,6 +342,13 @@ const responseRowSchema = z
     ...Object.fromEntries(analysisVariables('NO-2024').map((v) => [v.name, variableSchema(v)])),
     register_id: z.string().optional().meta({ description: 'Only for keys with the identifiers scope.' }),
     completed_at: isoTimestamp.optional().meta({ description: 'Only for keys with the identifiers scope.' }),
+    items: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+      .optional()
+      .meta({
+        description:
+          "Answers to the added instruments' items by linkId (a choice's code, a number, true/false, text or a date); absent when the response was given to EQ-5D-5L only. The variables are in the analyst export's codebook.",
+      }),
   })
   .meta({
     id: 'ResponseRow',
@@ -370,5 +377,5 @@ export const fhirBundleSchema = z
   .meta({
     id: 'FhirBundle',
     description:
-      'FHIR R4 Bundle (searchset): the Questionnaire (mode include) and one QuestionnaireResponse per response (mode match). The `next` link holds the cursor.',
+      'FHIR R4 Bundle (searchset): the Questionnaire (mode include) and, per response, one QuestionnaireResponse for EQ-5D-5L and one for each added instrument it was given with (mode match; `questionnaire` is the canonical url|version). The `next` link holds the cursor.',
   });

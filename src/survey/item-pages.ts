@@ -36,6 +36,26 @@ function decimal(lang: Lang, n: number | undefined): string {
   return lang === 'en' ? String(n) : String(n).replace('.', ',');
 }
 
+/**
+ * A slider item's scale: rendered hidden next to its number field, shown and kept in step with it
+ * by public/item-slider.js. Without JavaScript the number field alone is the answer.
+ */
+function sliderOf(views: Views, lang: Lang, item: Item) {
+  if (!item.slider || item.min === undefined || item.max === undefined) return undefined;
+  const ends = { min: decimal(lang, item.min), max: decimal(lang, item.max) };
+  return {
+    ...ends,
+    rawMin: item.min,
+    rawMax: item.max,
+    // Whole steps for integers; tenths for decimals, the finest a person can aim at on a touch screen.
+    step: item.type === 'integer' ? 1 : 0.1,
+    comma: lang !== 'en',
+    label: views.t(lang, 'items.sliderLabel', ends),
+    unset: views.t(lang, 'items.sliderUnset'),
+    chosen: views.t(lang, 'items.sliderValue', { value: '{value}' }),
+  };
+}
+
 function hintOf(views: Views, lang: Lang, item: Item): string | undefined {
   const vars = { min: decimal(lang, item.min), max: decimal(lang, item.max), maxLength: item.maxLength };
   if (item.type === 'integer')
@@ -77,6 +97,7 @@ export function itemPageView(
       inputmode: item.type === 'integer' ? 'numeric' : item.type === 'decimal' ? 'decimal' : undefined,
       number: item.type === 'integer' || item.type === 'decimal' || item.type === 'date',
       hint: hintOf(views, lang, item),
+      slider: sliderOf(views, lang, item),
       heading: single && item.type !== 'display',
       value,
       error: err && errorText(views, lang, item, err),

@@ -13,7 +13,16 @@ import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from './instrument
 import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';
 import { answerItems } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';
-import { buildFlow, firstUnanswered, isAsked, neighbour, stepNumber, type Flow, type Step } from './flow.ts';
+import {
+  buildFlow,
+  firstUnanswered,
+  isAnswered,
+  isAsked,
+  neighbour,
+  stepNumber,
+  type Flow,
+  type Step,
+} from './flow.ts';
 import { itemPageSchema, itemPageView, itemRows } from './item-pages.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
@@ -398,7 +407,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const { self, first: _first, ...base } = common(req, flow, step.key, answers);
     const typed = error ? (req.body as Record<string, unknown> | undefined) : undefined;
     const view = itemPageView(views, lang, step.page, answers, typed, error);
-    page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self });
+    const scripts = view.items.some((i) => i.slider) ? ['/static/item-slider.js'] : undefined;
+    page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self, scripts });
   }
 
   function showQuestion(
@@ -590,8 +600,19 @@ function pagePath(flow: Flow, key: string): string {
 
 /** After a page: back to the check page when changing an answer, else the next page asked. */
 function nextPath(req: Request, flow: Flow, step: Step, answers: Record<string, unknown>): string {
+  if (returnsToCheck(req)) return followUpPath(flow, step, answers) ?? '/s/check';
   const next = neighbour(flow, stepNumber(flow, step.key) - 1, 1, answers);
-  return returnsToCheck(req) || !next ? '/s/check' : pagePath(flow, next.key);
+  return next ? pagePath(flow, next.key) : '/s/check';
+}
+
+/**
+ * A changed answer can make a later question appear (enableWhen): the person is sent to it, still
+ * on the way back to the check page, instead of finding it there as "not answered".
+ */
+function followUpPath(flow: Flow, step: Step, answers: Record<string, unknown>): string | undefined {
+  const after = flow.steps.slice(stepNumber(flow, step.key));
+  const open = after.find((s) => isAsked(s, answers) && !isAnswered(s, answers));
+  return open && `${pagePath(flow, open.key)}?return=check`;
 }
 
 /** A page's place among EQ-5D's six (the dimension's texts are at this index). */

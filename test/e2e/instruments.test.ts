@@ -1,4 +1,4 @@
-// The example instrument's pages in Chromium (issue 21): every page state (question, error,
+// The example instrument's pages in Chromium (issue 21), its last item as a slider: every page state (question, error,
 // the enableWhen follow-up, the check page) with axe at 320 and 1280 px, reflow, text spacing and
 // 200 % zoom, in nb, nn and en; a keyboard-only walk and a walk with JavaScript off, each ending
 // in one stored response with the example's answers.
@@ -14,8 +14,12 @@ import {
   type SurveyServer,
 } from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
-import { planWith, useExampleProgramme } from '../support/instruments.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { exampleQuestionnaire, planWith, useExampleProgramme } from '../support/instruments.ts';
+import { loadInstruments, type Instruments } from '../../src/survey/instrument.ts';
+import type { Db } from '../../src/db/database.ts';
+import { addInstrument } from '../../src/instruments/store.ts';
+import { pinInstruments } from '../../src/instruments/programme.ts';
+import { saveProgramme } from '../../src/invitations/settings.ts';
 import type { Language } from '../../src/db/schema.ts';
 
 let browser: Browser;
@@ -23,8 +27,28 @@ let server: SurveyServer;
 let programmeVersion: number;
 before(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startSurveyServer()]);
-  programmeVersion = await useExampleProgramme(server.database.db, loadInstruments());
+  programmeVersion = await useSliderExample(server.database.db, loadInstruments());
 });
+
+/**
+ * The example with "recovery" as a slider (itemControl slider) under a new version, pinned by a
+ * new programme version: the shipped example keeps its plain number field.
+ */
+async function useSliderExample(db: Db, texts: Instruments): Promise<number> {
+  await useExampleProgramme(db, texts);
+  const q = exampleQuestionnaire();
+  q.version = '2';
+  const recovery = (q.item as { linkId: string; extension: object[] }[]).find((i) => i.linkId === 'recovery')!;
+  recovery.extension.push({
+    url: 'http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl',
+    valueCodeableConcept: { coding: [{ system: 'http://hl7.org/fhir/questionnaire-item-control', code: 'slider' }] },
+  });
+  await addInstrument(db, q, 'test');
+  const saved = await saveProgramme(db, {}, 'test', (trx, version) =>
+    pinInstruments(trx, texts, version, ['eq5d5l', 'followup-example']),
+  );
+  return saved.version;
+}
 after(async () => {
   await browser?.close();
   await server?.close();
@@ -83,6 +107,7 @@ describe('the example instrument', { concurrency: 1 }, () => {
         await follow(page, page.getByRole('button', { name: CONTINUE[lang] }));
         assert.equal(path(page), '/s/q/9');
         await checkPageState(page, `example-${lang}-q9`);
+        assert.equal(await page.locator('#item-recovery-range').isVisible(), true, 'the slider scale is shown');
         await page.locator('#item-recovery').fill('12');
         await follow(page, page.getByRole('button', { name: CONTINUE[lang] }));
         await checkPageState(page, `example-${lang}-q9-error`);
@@ -128,6 +153,45 @@ describe('the example instrument', { concurrency: 1 }, () => {
       assert.deepEqual(rows, [
         { items: { help_needed: 'sometimes', help_from: 'services', recovery: 8.5 }, mobility: 1, vas: 60 },
       ]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('slider: the range input sets the number field by keyboard, shows and announces the value; the field moves the range', async () => {
+    const inv = await atExample('nb');
+    const { context, page, cspViolations } = await newPage(browser, server.base);
+    try {
+      await page.goto(`/s/${inv.token}`);
+      await page.locator('#item-help_needed-1').check();
+      await follow(page, page.getByRole('button', { name: 'Fortsett' }));
+      assert.equal(path(page), '/s/q/9');
+      const range = page.getByRole('slider', { name: 'Skala fra 0 til 10' });
+      assert.equal(
+        await range.getAttribute('aria-valuetext'),
+        'Ikke valgt',
+        'no value is announced before one is chosen',
+      );
+      assert.equal(await page.locator('.item-slider output').innerText(), 'Ikke valgt');
+      await range.focus();
+      await page.keyboard.press('End');
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await page.locator('#item-recovery').inputValue(), '9,9');
+      assert.equal(await range.getAttribute('aria-valuetext'), '9,9');
+      assert.equal(await page.locator('.item-slider output').innerText(), 'Valgt: 9,9');
+      assert.equal(await page.locator('.item-slider output').getAttribute('aria-live'), 'polite');
+      // Typing in the field moves the scale too.
+      await page.locator('#item-recovery').fill('2,5');
+      assert.equal(await range.inputValue(), '2.5');
+      await page.locator('#item-recovery').fill('4');
+      await checkPageState(page, 'example-nb-q9-slider-set');
+      await follow(page, page.getByRole('button', { name: 'Fortsett' }));
+      assert.equal(path(page), '/s/check');
+      await follow(page, page.locator('form[action="/s/submit"] button'));
+      assert.deepEqual(await storedItems(inv.invitationId), [
+        { items: { help_needed: 'no', recovery: 4 }, mobility: 1, vas: 60 },
+      ]);
+      assert.deepEqual(cspViolations, []);
     } finally {
       await context.close();
     }

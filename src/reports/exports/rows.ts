@@ -23,6 +23,8 @@ export interface ResponseRow {
   vas: number | null;
   /** 0012: answers to items of other instruments, by linkId (null before instruments were data). */
   items: Record<string, unknown> | null;
+  /** 0012: one stored FHIR QuestionnaireResponse per instrument asked (null before instruments were data). */
+  questionnaire_responses: unknown[] | null;
   mode: 'web' | 'paper';
   language: 'nb' | 'nn' | 'en';
   /** ISO 8601 in UTC with microseconds, as text: exact for paging, and no Date parsing per row. */
@@ -62,6 +64,7 @@ export function countedResponses(db: Db) {
       'r.anxiety_depression',
       'r.vas',
       'r.items',
+      'r.questionnaire_responses',
       'r.mode',
       'r.language',
       sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
