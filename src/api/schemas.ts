@@ -337,7 +337,7 @@ function variableSchema(v: ReturnType<typeof analysisVariables>[number]): z.ZodT
   return (ALWAYS.has(v.name) ? base : base.nullable()).meta({ description: v.label + labels });
 }
 
-const responseRowSchema = z
+export const responseRowSchema = z
   .object({
     ...Object.fromEntries(analysisVariables('NO-2024').map((v) => [v.name, variableSchema(v)])),
     register_id: z.string().optional().meta({ description: 'Only for keys with the identifiers scope.' }),

@@ -34,7 +34,7 @@ export function isAsked(step: Step, answers: AnswerMap): boolean {
 }
 
 /** A page counts as answered once every asked item has a value (an optional one left blank is stored as null). */
-function isAnswered(step: Step, answers: AnswerMap): boolean {
+export function isAnswered(step: Step, answers: AnswerMap): boolean {
   if (step.kind === 'eq5d') return answers[step.key] !== undefined;
   return askedItems(step.page, answers).every((i) => i.type === 'display' || i.linkId in answers);
 }
