@@ -261,7 +261,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
         ? await saveDraftAnswer(db, req.session.invitationId!, step.key, values[step.key] as number, today())
         : await saveDraftAnswers(db, req.session.invitationId!, values, today());
     if (!saved && (await refuseUnlessOpen(req, res))) return;
-    res.redirect(303, nextPath(req, flow, step, { ...answers, ...values }));
+    res.redirect(303, nextPath(req, flow, step, { ...answers, ...values }, answers));
   });
 
   r.get('/s/check', respondent, async (req, res) => {
@@ -598,9 +598,18 @@ function pagePath(flow: Flow, key: string): string {
   return `/s/q/${stepNumber(flow, key)}`;
 }
 
-/** After a page: back to the check page when changing an answer, else the next page asked. */
-function nextPath(req: Request, flow: Flow, step: Step, answers: Record<string, unknown>): string {
-  if (returnsToCheck(req)) return followUpPath(flow, step, answers) ?? '/s/check';
+/**
+ * After a page: back to the check page when changing an answer (by way of a question the change
+ * made appear), else the next page asked. `before`: the answers as they were before this page.
+ */
+function nextPath(
+  req: Request,
+  flow: Flow,
+  step: Step,
+  answers: Record<string, unknown>,
+  before: Record<string, unknown> = answers,
+): string {
+  if (returnsToCheck(req)) return followUpPath(flow, step, answers, before) ?? '/s/check';
   const next = neighbour(flow, stepNumber(flow, step.key) - 1, 1, answers);
   return next ? pagePath(flow, next.key) : '/s/check';
 }
@@ -609,9 +618,15 @@ function nextPath(req: Request, flow: Flow, step: Step, answers: Record<string, 
  * A changed answer can make a later question appear (enableWhen): the person is sent to it, still
  * on the way back to the check page, instead of finding it there as "not answered".
  */
-function followUpPath(flow: Flow, step: Step, answers: Record<string, unknown>): string | undefined {
+function followUpPath(
+  flow: Flow,
+  step: Step,
+  answers: Record<string, unknown>,
+  before: Record<string, unknown>,
+): string | undefined {
   const after = flow.steps.slice(stepNumber(flow, step.key));
-  const open = after.find((s) => isAsked(s, answers) && !isAnswered(s, answers));
+  // Only questions this change made appear; pages simply not reached yet stay on the check page's list.
+  const open = after.find((s) => isAsked(s, answers) && !isAsked(s, before) && !isAnswered(s, answers));
   return open && `${pagePath(flow, open.key)}?return=check`;
 }
 
