@@ -48,7 +48,7 @@ const states = (h: DbHandle) =>
 
 test(
   'SIGKILL between "sending" and "sent": those steps end unknown, never resent; queued work is finished by the next worker',
-  { timeout: 180_000 },
+  { timeout: 600_000 }, // a guard against a hang; the suite runs two databases side by side
   async () => {
     const people = Array.from({ length: 30 }, (_, i) => person(8100 + i));
     writeFileSync(path.join(cli.dir, 'people.csv'), toCsv(people));
