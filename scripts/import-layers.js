@@ -15,7 +15,7 @@ const LAYERS = [
   ['types', 'clock', 'calendar-date', 'config', 'installation'],
   ['db', 'observability'],
   ['i18n', 'audit', 'queue'],
-  ['cohort', 'register'],
+  ['cohort', 'register', 'instruments'],
   ['invitations'],
   ['survey', 'paper', 'reports'],
   ['staff', 'api', 'web'],
