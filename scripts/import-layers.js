@@ -12,9 +12,9 @@ const root = resolve(import.meta.dirname, '..');
 // layer is "back up". Folders not listed here are reported as unknown, so a new folder must be
 // placed deliberately. `src` is the loose files at the top of src/ (clock, config, ...).
 const LAYERS = [
-  ['types', 'clock', 'calendar-date', 'config', 'installation'],
+  ['types', 'clock', 'calendar-date', 'config', 'installation', 'i18n'],
   ['db', 'observability'],
-  ['i18n', 'audit', 'queue'],
+  ['audit', 'queue'],
   ['cohort', 'register', 'instruments'],
   ['invitations'],
   ['survey', 'paper', 'reports'],

@@ -3,7 +3,7 @@
 // wording is stored in the database or the repository's code. Its pages keep their own templates.
 import type { Instruments } from '../survey/instrument.ts';
 import { DIMENSIONS } from '../survey/instrument.ts';
-import type { Lang } from '../web/views.ts';
+import type { Lang } from '../i18n/views.ts';
 import { readQuestionnaire } from './questionnaire.ts';
 import type { Instrument } from './model.ts';
 

@@ -5,7 +5,8 @@
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
-import type { ChannelRule, Database, Language } from '../db/schema.ts';
+import type { ChannelRule, Database } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
 import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import {
   OPEN_STATES,
@@ -22,7 +23,7 @@ export interface Target {
   survivorId: number;
   /** Only for the vital-status look-up; never logged, rendered or queued. */
   nationalId: string;
-  language: Language;
+  language: Lang;
   givenName: string | null;
   email: string | null;
   channelRule: ChannelRule;

@@ -27,7 +27,7 @@ import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-che
 import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
 import { currentRegisterProfile, profileIn } from '../register/profile.ts';
 import type { Instruments } from '../survey/instrument.ts';
-import type { Lang, Views } from '../web/views.ts';
+import type { Lang, Views } from '../i18n/views.ts';
 import {
   drawLetter,
   letterPages,

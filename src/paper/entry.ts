@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { isCalendarDate } from '../calendar-date.ts';
 import type { Db } from '../db/database.ts';
+import type { Lang } from '../i18n/views.ts';
 import type { PaperValue, UncountedReason } from '../db/schema.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { paperVerdictFor, recordPaperAnswer, type PaperAnswerResult } from '../invitations/answers.ts';
@@ -105,7 +106,7 @@ export interface LetterInfo {
   maskedNationalId: string;
   registerId: string;
   hospital: string;
-  language: 'nb' | 'nn' | 'en';
+  language: Lang;
   kind: 'invitation' | 'reminder';
   letterDate: string;
   batchId: number;

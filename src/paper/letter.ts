@@ -10,7 +10,7 @@ import type { LocalProfile } from '../register/profile.ts';
 import type { InstrumentText } from '../survey/instrument.ts';
 import type { Item } from '../instruments/model.ts';
 import { drawItemPage, itemPages } from './letter-items.ts';
-import type { Lang, TextVars, Views } from '../web/views.ts';
+import type { Lang, TextVars, Views } from '../i18n/views.ts';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');

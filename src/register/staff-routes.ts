@@ -3,7 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { allow } from '../staff/access.ts';
 import { me, type StaffContext } from '../staff/context.ts';
-import { LANGUAGES } from '../web/views.ts';
+import { LANGUAGES } from '../i18n/views.ts';
 import { heldForProfile } from '../invitations/profile-hold.ts';
 import {
   currentRegisterProfile,

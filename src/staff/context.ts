@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { StaffRole } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
-import type { TextVars, Views } from '../web/views.ts';
+import type { TextVars, Views } from '../i18n/views.ts';
 import { audit, type AuditEntry } from './audit.ts';
 import type { LoginProvider } from './login.ts';
 

@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../web/views.ts';
+import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
 import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from './instrument.ts';

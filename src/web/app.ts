@@ -18,7 +18,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
 import { saveBeforeRedirect } from './save-before-redirect.ts';
-import { isLang, type Lang, type Views } from './views.ts';
+import { isLang, type Lang, type Views } from '../i18n/views.ts';
 import './session-data.ts';
 
 export interface AppDeps {

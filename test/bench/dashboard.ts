@@ -13,7 +13,7 @@ import { codeAt, newTotpSecret } from '../../src/staff/totp.ts';
 import { addUser } from '../../src/staff/users.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import {
   migrateBench,
   benchLine,

@@ -12,7 +12,7 @@ import { TEST_PROFILE } from '../support/register.ts';
 import { newToken } from '../../src/invitations/tokens.ts';
 import { enqueueDeliveries, openQueues } from '../../src/queue/queues.ts';
 import { startWorkers } from '../../src/queue/workers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 
 const [mode, smtpUrl, n, dbUrl, redisUrl, prefix] = process.argv.slice(2) as [
   string,

@@ -20,7 +20,7 @@ import type { Db } from '../../src/db/database.ts';
 import { addInstrument } from '../../src/instruments/store.ts';
 import { pinInstruments } from '../../src/instruments/programme.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
-import type { Language } from '../../src/db/schema.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 
 let browser: Browser;
 let server: SurveyServer;
@@ -54,11 +54,11 @@ after(async () => {
   await server?.close();
 });
 
-const CONTINUE: Record<Language, string> = { nb: 'Fortsett', nn: 'Hald fram', en: 'Continue' };
+const CONTINUE: Record<Lang, string> = { nb: 'Fortsett', nn: 'Hald fram', en: 'Continue' };
 const path = (page: Page) => new URL(page.url()).pathname;
 
 /** An invitation of the example programme with EQ-5D already answered (saved pages), at page 7. */
-async function atExample(language: Language) {
+async function atExample(language: Lang) {
   const inv = await createInvitation(server.database.db, { language });
   await planWith(server.database.db, inv.invitationId, programmeVersion);
   await server.database.db

@@ -16,7 +16,7 @@ import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import {

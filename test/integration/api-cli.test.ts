@@ -10,7 +10,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 

@@ -17,7 +17,7 @@ import { createDemo } from '../../src/reports/demo.ts';
 import { pseudonymiser } from '../../src/reports/exports/variables.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { person, syntheticNationalId, type PersonRow } from '../support/people.ts';
 

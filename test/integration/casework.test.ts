@@ -13,7 +13,7 @@ import { confirmBatch, letterCodeKey, makeBatch } from '../../src/paper/batch.ts
 import { worklists } from '../../src/staff/survivors.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { systemClock } from '../../src/clock.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { changedTables, fingerprint } from '../support/security.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';
 import { createInvitation, type TestInvitation } from '../support/survey-fixtures.ts';

@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { lockDataDir } from '../../src/db/pglite-lock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { systemClock } from '../../src/clock.ts';
 import { TEST_DB } from '../support/db.ts';
 import { linkToken } from '../support/smtp.ts';

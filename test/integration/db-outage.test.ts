@@ -9,7 +9,7 @@ import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase, ADMIN_PG_URL } from '../support/db.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

@@ -10,7 +10,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { createDemo, DemoRefused } from '../../src/reports/demo.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
 import { spawn, type ChildProcess } from 'node:child_process';

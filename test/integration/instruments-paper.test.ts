@@ -16,7 +16,7 @@ import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { confirmBatch, letterCodeKey, makeBatch, type BatchDeps } from '../../src/paper/batch.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';

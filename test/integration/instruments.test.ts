@@ -23,7 +23,7 @@ import { erasePerson } from '../../src/invitations/erase.ts';
 import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

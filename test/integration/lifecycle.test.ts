@@ -11,7 +11,7 @@ import { importDeaths } from '../../src/cohort/deaths-import.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../../src/cohort/vital-status.ts';
 import { contactLog } from '../../src/invitations/contact-log.ts';
 import { linksFor, renderStepMail } from '../../src/invitations/messages.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { currentProgramme, saveProgramme } from '../../src/invitations/settings.ts';
 import { DEFAULT_PROGRAMME } from '../../src/invitations/programme.ts';

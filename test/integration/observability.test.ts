@@ -10,7 +10,7 @@ import { createMetrics } from '../../src/observability/metrics.ts';
 import { openQueues } from '../../src/queue/queues.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { answerSurvey } from '../support/browser-less.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { captureLogs } from '../support/logs.ts';

@@ -30,7 +30,7 @@ import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { findByShortCode } from '../../src/invitations/short-codes.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';

@@ -12,7 +12,7 @@ import { systemClock } from '../../src/clock.ts';
 import { codeAt } from '../../src/staff/totp.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { person, toCsv } from '../support/people.ts';

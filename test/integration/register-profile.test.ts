@@ -20,8 +20,8 @@ import {
   type LocalProfile,
 } from '../../src/register/profile.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import type { Lang } from '../../src/web/views.ts';
-import { createViews } from '../../src/web/views.ts';
+import type { Lang } from '../../src/i18n/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { importPeople, passAndDeliver, stepsOf, testClock, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';

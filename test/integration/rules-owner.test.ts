@@ -26,7 +26,7 @@ import { loadResponses } from '../../src/reports/comparison/compute.ts';
 import { loadFacts } from '../../src/reports/dashboard.ts';
 import { responseRows } from '../../src/reports/exports/rows.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { answerOnWeb } from '../support/lifecycle.ts';
 import { syntheticNationalId } from '../support/people.ts';

@@ -24,7 +24,7 @@ import { importSurvivors } from '../../src/cohort/import.ts';
 import type { Db } from '../../src/db/database.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { passAndDeliver } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
 import { appFor, Browser, quickStaff, signInAs } from '../support/security.ts';

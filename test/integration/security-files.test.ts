@@ -30,7 +30,7 @@ import { DEFAULT_VALUE_SET } from '../../src/reports/eq5d/engine.ts';
 import { DATA_FILES, writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
 import { attachmentHeader, sendCsv, startCsv } from '../../src/staff/exports.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
 import { createWorld, PUBLIC_URL, TEST_PSEUDONYM_KEY, TEST_SESSION_SECRET, type World } from '../support/world.ts';

@@ -28,7 +28,7 @@ import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.
 import { PAGES } from '../../src/survey/instrument.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { loadDraft, saveDraftAnswer } from '../../src/invitations/answers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';

@@ -12,7 +12,7 @@ import { systemClock } from '../../src/clock.ts';
 import { pingRedis } from '../../src/queue/redis.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import {
   TEST_DB,
   createPostgresDatabase,

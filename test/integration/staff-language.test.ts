@@ -12,7 +12,7 @@ import type { Db } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createStaff, signIn, type Agent } from '../support/staff.ts';
 import { writeCohort, writeTestHospitals } from '../support/staff-cohort.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

@@ -16,7 +16,7 @@ import {
   SHORT_CODE_BITS,
 } from '../../src/invitations/short-codes.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

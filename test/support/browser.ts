@@ -18,7 +18,7 @@ import {
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { openTestQueues } from './redis.ts';
 

@@ -9,7 +9,7 @@ import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { openQueues } from '../../src/queue/queues.ts';
 import { startWorkers } from '../../src/queue/workers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 
 const env = (name: string) => {
   const v = process.env[name];

@@ -9,7 +9,7 @@ import { systemClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { pingRedis } from '../../src/queue/redis.ts';
 import { csrfFrom } from './browser-less.ts';
 import { TEST_REDIS_URL } from './redis.ts';

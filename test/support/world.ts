@@ -6,7 +6,7 @@ import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import type { DeliveryDeps } from '../../src/invitations/delivery.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { pingRedis } from '../../src/queue/redis.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { openTestQueues, TEST_REDIS_URL } from './redis.ts';
