@@ -8,7 +8,7 @@ import { erasePerson } from '../invitations/erase.ts';
 import { setChannelRule, withdrawConsentStopping } from '../invitations/person.ts';
 import { redrawBatchFiles } from '../paper/batch.ts';
 import { printBatchDeps } from '../../jobs/print-batch.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { withdrawalTimeProblem, type PersonDates } from '../cohort/plausible-dates.ts';
 import { calendarDateProblem, isCalendarDate } from '../calendar-date.ts';
 import { osloMidnight, parseNow } from '../clock.ts';

@@ -3,7 +3,7 @@ import { eq5dIndex, isValueSetId, listValueSets, DEFAULT_VALUE_SET } from '../re
 import { exportResponsesCsv } from '../reports/export.ts';
 import { answeredInstruments } from '../instruments/programme.ts';
 import { writeAnalysisExport } from '../reports/exports/analysis.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const reportCommands: CommandGroup = {

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import type { StaffRole } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { TextVars, Views } from '../i18n/views.ts';
-import { audit, type AuditEntry } from './audit.ts';
+import { audit, type AuditEntry } from '../audit/log.ts';
 import type { LoginProvider } from './login.ts';
 
 export interface StaffDeps {
