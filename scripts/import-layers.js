@@ -2,7 +2,7 @@
 // Measures the shape of the code: which folders import each other (cycles between folders),
 // which imports run "back up" against the declared layer order, and the largest files.
 // Usage: node scripts/import-layers.js [--list]   (--list prints every upward import)
-// Reads relative imports (`from './x.ts'`, `import('./x.ts')`) of src/ and jobs/ only.
+// Reads relative imports (`from './x.ts'`, `import('./x.ts')`) of src/ only.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -36,10 +36,9 @@ function walk(dir) {
   });
 }
 
-/** The folder a file belongs to: src/<folder>/…, a loose src file's own name, or jobs. */
+/** The folder a file belongs to: src/<folder>/… or a loose src file's own name. */
 function folderOf(file) {
   const rel = relative(root, file).split('/');
-  if (rel[0] === 'jobs') return 'jobs';
   if (rel.length === 2) return LOOSE[rel[1]] ?? rel[1].replace(/\.ts$/, '');
   return rel[1];
 }
@@ -50,7 +49,7 @@ function importsOf(file) {
   return specs.map((spec) => resolve(dirname(file), spec));
 }
 
-const files = [...walk(join(root, 'src')), ...walk(join(root, 'jobs'))];
+const files = walk(join(root, 'src'));
 const edges = new Map(); // "a -> b" -> count
 const upward = [];
 const unknown = new Set();
@@ -86,7 +85,7 @@ for (const u of upward) {
 for (const [edge, n] of byEdge) console.log(`  ${edge}: ${n}`);
 if (process.argv.includes('--list')) for (const u of upward) console.log(`    ${u}`);
 if (unknown.size > 0) console.log(`folders without a layer: ${[...unknown].join(', ')}`);
-console.log('largest source files (src, jobs):');
+console.log('largest source files (src):');
 for (const s of sizes.filter((s) => !s.file.startsWith('test/')).slice(0, 8)) console.log(`  ${s.lines}\t${s.file}`);
 console.log('largest test files:');
 for (const s of sizes.filter((s) => s.file.startsWith('test/')).slice(0, 5)) console.log(`  ${s.lines}\t${s.file}`);

@@ -10,8 +10,7 @@ import { isOpen } from './fragments.ts';
 import type { Channel, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
-import { enqueueDeliveries } from '../queue/queues.ts';
-import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
+import { enqueueDeliveries, pruneDeliveryJobs, removeDeliveryJobs } from '../queue/jobs/delivery.ts';
 import {
   channelAtDueTime,
   decideInvitation,

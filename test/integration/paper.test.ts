@@ -13,7 +13,8 @@ import { PassThrough } from 'node:stream';
 import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
-import { PRINT_BATCH_JOB, printBatchProcessor, schedulePrintBatches } from '../../jobs/print-batch.ts';
+import { PRINT_BATCH_JOB, schedulePrintBatches } from '../../src/queue/jobs/scheduler.ts';
+import { printBatchProcessor } from '../../src/jobs/index.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import {
   confirmBatch,

@@ -17,7 +17,7 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import type { Job } from 'bullmq';
-import { printBatchProcessor } from '../../jobs/print-batch.ts';
+import { printBatchProcessor } from '../../src/jobs/index.ts';
 import { systemClock } from '../../src/clock.ts';
 import { UsageError } from '../../src/commands/command.ts';
 import { letterCommands } from '../../src/commands/letters.ts';

@@ -9,7 +9,7 @@ import { fixedClock, parseNow, systemClock } from '../../src/clock.ts';
 import { importSurvivors } from '../../src/cohort/import.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { waitUntilSettled } from '../../src/invitations/drain.ts';
-import { startWorkers } from '../../src/queue/workers.ts';
+import { startWorkers } from '../../src/jobs/index.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { createWorld, PUBLIC_URL, type World } from '../support/world.ts';
 import { person, toCsv } from '../support/people.ts';
