@@ -11,7 +11,7 @@ import { auditAction, auditDetails, auditEntity } from './audit-text.ts';
 import { me, type StaffContext } from './context.ts';
 import { rowsToCsv, sendCsv } from './exports.ts';
 import { getHospital, hospitalSchema, listHospitals, saveHospital, unknownHospitalCodes } from './hospitals.ts';
-import { JOB_STATES, queueHealth } from './queue-health.ts';
+import { JOB_STATES, queueHealth } from '../queue/health.ts';
 import { formatDateTime } from './routes-registrar.ts';
 import {
   addUser,
