@@ -1,5 +1,6 @@
-// Queue health (the admins' page and /metrics): job counts per BullMQ queue, read from Redis. Counts only — job data
-// holds ids, but failure reasons can quote an SMTP answer with an address, so they stay out.
+// Queue health (the admins' page and /metrics): job counts per BullMQ queue, read from Redis.
+// Counts only — job data holds ids, but failure reasons can quote an SMTP answer with an address,
+// so they stay out.
 import type { Queue } from 'bullmq';
 import type { Queues } from './queues.ts';
 
