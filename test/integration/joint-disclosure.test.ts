@@ -15,7 +15,7 @@ import {
   aggregate,
   dashboard,
   dashboardCsvRows,
-  DIMENSIONS,
+  BREAKDOWNS,
   loadFacts,
   publish,
   type DashboardView,
@@ -62,7 +62,7 @@ async function reportForms(k: number): Promise<{ forms: Form[]; tables: LongRow[
 
 /** The equations the dashboard's CSV gives away about answered counts, read from the CSV text itself. */
 function dashboardForms(view: DashboardView): { forms: Form[]; shown: Record<string, string>[] } {
-  const csv = rowsToCsv(dashboardCsvRows(view, DIMENSIONS));
+  const csv = rowsToCsv(dashboardCsvRows(view, BREAKDOWNS));
   const records = parse<Record<string, string>>(csv, { columns: true });
   const forms: Form[] = [];
   const whole = (type: Form['type'], cells: number[]) => {

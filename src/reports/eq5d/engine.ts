@@ -6,7 +6,7 @@
 import { parseLookupTable } from './lookup.ts';
 import { isFullHealth, stateOrdinal, toLevels } from './state.ts';
 import type { AdditiveValueSet, Citation, Levels, ValueSet, ValueSetId, ValueSetInfo } from './types.ts';
-import { DIMENSIONS } from './types.ts';
+import { DIMENSION_CODES } from './types.ts';
 import { fromUnits, toUnits } from './units.ts';
 import { VALUE_SETS } from './valuesets/index.ts';
 
@@ -72,7 +72,7 @@ function compileLookup(text: string): Scorer {
 
 function compileAdditive(vs: AdditiveValueSet): Scorer {
   const start = toUnits(vs.start);
-  const perDimension = DIMENSIONS.map((d) => vs.coefficients[d].map(toUnits));
+  const perDimension = DIMENSION_CODES.map((d) => vs.coefficients[d].map(toUnits));
   const constant = toUnits(vs.constant ?? 0);
   const n4 = toUnits(vs.n4 ?? 0);
   const n5 = toUnits(vs.n5 ?? 0);
