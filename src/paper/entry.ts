@@ -27,9 +27,6 @@ export type EntryValues = Record<Dimension, PaperValue> & {
   items?: Record<string, string>;
 };
 
-/** Hospitals a registrar may see, or 'all' (admin). */
-export type Scope = HospitalScope;
-
 export async function doubleEntryOn(db: Db): Promise<boolean> {
   const row = await db.selectFrom('paper_settings').select('double_entry').executeTakeFirst();
   return row?.double_entry ?? true;
@@ -48,7 +45,12 @@ export async function setDoubleEntry(db: Db, on: boolean, actor: string): Promis
  * short code — then the invitation's letter that carried that very code (codes are decrypted with
  * `codeKey`), else its latest letter.
  */
-export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buffer): Promise<number | undefined> {
+export async function findLetter(
+  db: Db,
+  ref: string,
+  scope: HospitalScope,
+  codeKey: Buffer,
+): Promise<number | undefined> {
   const byId = parseLetterId(ref);
   let ids: number[];
   if (byId !== undefined) ids = [byId];
@@ -118,7 +120,7 @@ export interface LetterInfo {
 }
 
 /** The letter with what the entry page needs; undefined outside the scope (the page says 404). */
-export async function letterInfo(db: Db, letterId: number, scope: Scope): Promise<LetterInfo | undefined> {
+export async function letterInfo(db: Db, letterId: number, scope: HospitalScope): Promise<LetterInfo | undefined> {
   const q = db
     .selectFrom('letters as l')
     .innerJoin('print_batches as b', 'b.id', 'l.batch_id')
@@ -502,7 +504,7 @@ export interface WorkItem {
 }
 
 /** Letters waiting for a second entry, letters with a mismatch, and flagged (uncounted) responses. */
-export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
+export async function paperWorklists(db: Db, scope: HospitalScope, limit = 50) {
   const base = () =>
     db
       .selectFrom('letters as l')

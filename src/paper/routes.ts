@@ -25,8 +25,8 @@ import {
   type EntryError,
   type Field,
   type LetterInfo,
-  type Scope,
 } from './entry.ts';
+import type { HospitalScope } from '../invitations/fragments.ts';
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -35,7 +35,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   const codeKey = letterCodeKey(ctx.deps.sessionSecret);
   let instruments = (ctx.deps as { instruments?: Instruments }).instruments;
   const nb = () => (instruments ??= loadInstruments()).nb;
-  const scope = (res: Response): Scope => (me(res).role === 'admin' ? 'all' : scopeOf(me(res)));
+  const scope = (res: Response): HospitalScope => (me(res).role === 'admin' ? 'all' : scopeOf(me(res)));
   const t = ctx.t;
 
   r.get('/staff/paper', access, async (req, res) => findPage(req, res, 200, []));

@@ -4,6 +4,7 @@
 // (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
 // docs/response-rates.md; keep the two in step.
 import type { Db } from '../db/database.ts';
+import type { HospitalScope } from '../invitations/fragments.ts';
 import { readFactCounts } from './dashboard-facts.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 import { dashboardConstraints, reportKnowledge, type ReportKnowledge } from './joint-disclosure.ts';
@@ -53,15 +54,10 @@ export interface Fact {
   count?: number;
 }
 
-export interface Scope {
-  /** Only arrests at these hospitals; undefined means the whole register. */
-  hospitals?: readonly string[] | undefined;
-}
-
 /** Settled counts (src/reports/dashboard-facts.ts), exact to the last committed transition. */
-export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
-  if (scope.hospitals && scope.hospitals.length === 0) return [];
-  const rows = await readFactCounts(db, scope.hospitals);
+export async function loadFacts(db: Db, scope: HospitalScope = 'all'): Promise<Fact[]> {
+  if (scope !== 'all' && scope.length === 0) return [];
+  const rows = await readFactCounts(db, scope === 'all' ? undefined : scope);
   return rows.map((r) => ({
     month: r.month,
     hospital: r.hospital,
@@ -413,7 +409,7 @@ function csvName(m: Measure): string {
 /** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing; then the plan includes the comparison report's. */
 export async function dashboard(
   db: Db,
-  opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined },
+  opts: { scope?: HospitalScope; suppress: boolean; threshold?: number | undefined },
 ): Promise<DashboardView> {
   const report = opts.suppress
     ? reportKnowledge(await loadResponses(db, {}), opts.threshold ?? DEFAULT_THRESHOLD)

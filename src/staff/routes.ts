@@ -140,7 +140,7 @@ export function staffRouter(deps: StaffDeps): Router {
 function dashboardFor(ctx: StaffContext, res: Response) {
   const staff = me(res);
   return dashboard(ctx.deps.db, {
-    scope: staff.role === 'registrar' ? { hospitals: staff.hospitals } : {},
+    scope: staff.role === 'registrar' ? staff.hospitals : 'all',
     suppress: staff.role === 'analyst',
     threshold: ctx.deps.smallCellThreshold,
   });
