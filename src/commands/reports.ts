@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { eq5dIndex, isValueSetId, listValueSets, DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
-import { exportResponsesCsv } from '../reports/export.ts';
+import { exportResponsesCsv } from '../reports/exports/responses.ts';
 import { answeredInstruments } from '../instruments/programme.ts';
 import { writeAnalysisExport } from '../reports/exports/analysis.ts';
 import { audit } from '../audit/log.ts';

@@ -20,7 +20,7 @@ import { addInstrument, findInstrument, InstrumentRefused, listInstruments } fro
 import { answeredInstruments, programmeInstruments, pinInstruments } from '../../src/instruments/programme.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { erasePerson } from '../../src/invitations/erase.ts';
-import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/export.ts';
+import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/exports/responses.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';

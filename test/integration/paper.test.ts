@@ -27,7 +27,7 @@ import {
 } from '../../src/paper/batch.ts';
 import { setDoubleEntry } from '../../src/paper/entry.ts';
 import { undoHandOver } from '../../src/invitations/print.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
 import { loadInstruments } from '../../src/survey/instrument.ts';
 import { findByShortCode } from '../../src/invitations/short-codes.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';

@@ -10,7 +10,7 @@ import { importSurvivors } from '../../src/cohort/import.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { waitUntilSettled } from '../../src/invitations/drain.ts';
 import { startWorkers } from '../../src/jobs/index.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
 import { createWorld, PUBLIC_URL, type World } from '../support/world.ts';
 import { person, toCsv } from '../support/people.ts';
 import { linkToken } from '../support/smtp.ts';
