@@ -55,7 +55,7 @@ export function jsonRows(rows: ResponseRow[], key: ApiKey, ctx: ExportContext): 
   const vars = analysisVariables(ctx.valueSet);
   return rows.map((r) => {
     const out: Record<string, unknown> = Object.fromEntries(vars.map((v) => [v.name, v.value(r, ctx)]));
-    // The added instruments' answers by linkId; absent for EQ-5D-only responses, as before issue 21.
+    // The added instruments' answers by linkId; absent for EQ-5D-only responses, as before other instruments were added.
     if (r.items !== null) out.items = r.items;
     if (withIdentifiers(key)) {
       out.register_id = r.register_id;

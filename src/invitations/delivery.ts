@@ -1,6 +1,6 @@
 // Sends one outbox row by e-mail, at most once: the row is claimed as `sending` before the SMTP
 // call and marked `sent` after it. A crash in between leaves `sending`, which a later pass turns
-// into `unknown` for staff — never a blind resend (ARCHITECTURE principle 2, R-3).
+// into `unknown` for staff — never a blind resend (docs/architecture.md, principle 2).
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';

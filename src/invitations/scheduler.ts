@@ -134,8 +134,8 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
 }
 
 /**
- * The invitation rows and every planned step in one transaction (the transactional outbox,
- * R-1), written as one multi-row insert of invitations and one of outbox rows per batch.
+ * The invitation rows and every planned step in one transaction (the transactional outbox),
+ * written as one multi-row insert of invitations and one of outbox rows per batch.
  */
 async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
   const p = programme.programme;

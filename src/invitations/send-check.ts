@@ -1,5 +1,5 @@
-// The check right before each message (S-27, S-28): e-mails in the delivery worker, letters when a
-// pass makes them due for print (and, in a later issue, when a print batch is made). Database facts
+// The check right before each message: e-mails in the delivery worker, letters when a
+// pass makes them due for print and again when a print batch is made. Database facts
 // first (answered, withdrawn, opted out, died, window, another open invitation), then the
 // vital-status adapter for those still due. A stop is recorded with its reason at once.
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';

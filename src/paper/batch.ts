@@ -1,4 +1,4 @@
-// Print batches (issue 5). A pass makes a paper step due for print (outbox state `print`); a batch
+// Print batches. A pass makes a paper step due for print (outbox state `print`); a batch
 // takes every such step whose due time has come and that is in no batch yet, checks each one again
 // (checkBeforeSend, and the postal address), issues a short code per letter, and writes one merged
 // PDF for the print shop and a CSV manifest. The steps stay `print` (with a `letters` row naming

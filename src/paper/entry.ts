@@ -1,4 +1,4 @@
-// Entering returned paper forms (issue 5). A letter is found by its return id or its short code;
+// Entering returned paper forms. A letter is found by its return id or its short code;
 // each entry is a `paper_entries` row with explicit 'missing'/'ambiguous' codes. The counted
 // response (`responses`, mode 'paper', missing/ambiguous → NULL) is made only when the entry is
 // final: at once with single entry; with double entry when a second person's entry matches the

@@ -35,7 +35,7 @@ export interface LetterData {
   /** What the cover's QR code opens (the code page with the code filled in). */
   webQrUrl: string;
   date: string;
-  /** Items of the programme's instruments other than EQ-5D, drawn after the EQ VAS (issue 21). */
+  /** Items of the programme's instruments other than EQ-5D, drawn after the EQ VAS. */
   otherItems?: Item[];
 }
 

@@ -63,7 +63,7 @@ const VAS_ERRORS: Record<AnswerError, string> = {
   notNumber: 'vas.notNumber',
 };
 
-/** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
+/** Failed link and code attempts per address; valid links and ordinary answering never count. */
 const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
 const ATTEMPT_LIMIT = 20;
 
@@ -144,7 +144,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
   const failedAttempt = (req: Request, res: Response, kind: 'survey link' | 'short code') => {
     res.locals.failedAttempt = true;
-    // Never the token or code itself: only that an attempt failed, and from where (S-16).
+    // Never the token or code itself: only that an attempt failed, and from where.
     req.log.warn({ ip: req.ip }, `unknown ${kind}`);
   };
 
@@ -162,7 +162,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     if (!req.session.invitationId) return message(req, res, 401, 'errors.session', codeLink(req));
     next();
   };
-  /** Pages of an open invitation; after an answer they say "already answered" (A-12), never a form. */
+  /** Pages of an open invitation; after an answer they say "already answered", never a form. */
   const openOnly = async (req: Request, res: Response, next: NextFunction) => {
     if (await refuseUnlessOpen(req, res)) return;
     next();

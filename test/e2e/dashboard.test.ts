@@ -1,4 +1,4 @@
-// The dashboard's layout in Chromium (issue 18, item 6): at 1280 px nothing scrolls sideways —
+// The dashboard's layout in Chromium: at 1280 px nothing scrolls sideways —
 // not the page and not the breakdown table inside its container — for every breakdown and role;
 // at 390 px wide tables scroll inside their own focusable region named by its caption, and the
 // page itself never does. The trend chart draws months on a time axis, hollow where fewer than

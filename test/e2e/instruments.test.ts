@@ -1,4 +1,4 @@
-// The example instrument's pages in Chromium (issue 21), its last item as a slider: every page state (question, error,
+// The example instrument's pages in Chromium, its last item as a slider: every page state (question, error,
 // the enableWhen follow-up, the check page) with axe at 320 and 1280 px, reflow, text spacing and
 // 200 % zoom, in nb, nn and en; a keyboard-only walk and a walk with JavaScript off, each ending
 // in one stored response with the example's answers.

@@ -1,4 +1,4 @@
-// `prom demo` never mixes with real data (issue 18, item 2), through the real command line on
+// `prom demo` never mixes with real data, through the real command line on
 // the embedded database and on PostgreSQL: a register holding real survivors keeps its export,
 // dashboard and hospital lists exactly as they were, whatever `prom demo` is asked to do.
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// The example instrument on paper (issue 21): a letter of a programme that asks eq5d5l and
+// The example instrument on paper: a letter of a programme that asks eq5d5l and
 // followup-example carries every item's text (pdftotext), and a returned form keyed twice, with
 // a mismatch resolved, ends in one exported row with the EQ-5D and the example's answers. Runs
 // on PGlite and on PostgreSQL.

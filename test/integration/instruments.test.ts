@@ -1,4 +1,4 @@
-// Instruments as data (issue 21): the example added next to EQ-5D-5L, a programme that asks
+// Instruments as data: the example added next to EQ-5D-5L, a programme that asks
 // both, the web walk with an enableWhen skip and a decimal comma, one stored response with a
 // FHIR QuestionnaireResponse per instrument, the export's extra columns and erasure. Runs on
 // PGlite and on PostgreSQL.

@@ -1,4 +1,4 @@
-// One disclosure plan over every analyst output (issue 19): the comparison report (page and CSV,
+// One disclosure plan over every analyst output: the comparison report (page and CSV,
 // all 36 combinations of year, hospital and arrest type) together with the analyst dashboard's
 // CSV (answered counts by hospital, month, arrest type and the totals, over both arrest types).
 // On a register where EDGE's IHCA groups add up to 3 and IHCA 2026 to 3, an exact search over

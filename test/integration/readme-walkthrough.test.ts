@@ -1,4 +1,4 @@
-// The README's first walk-through, run as written with the real `prom` command (issue 18, item 7):
+// The README's first walk-through, run as written with the real `prom` command:
 // import, schedule and send, add an admin and a registrar; then the registrar signs in (enrolling
 // an authenticator, as a first login does), finds a survivor of their hospital and opens the
 // survivor page with its contact log — and the admin, who was made by the same lines, is refused

@@ -1,4 +1,4 @@
-// The register profile (issue 17) on real services, PGlite and PostgreSQL: without a profile
+// The register profile on real services, PGlite and PostgreSQL: without a profile
 // nobody is contacted and the reason is visible; setting one releases the held steps; the e-mail
 // (SMTP sink on loopback), the letter (pdftotext, also of the envelope window) and the respondent
 // pages say who asks, in the reader's language; From and Subject carry only the neutral fields.

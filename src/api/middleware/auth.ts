@@ -21,7 +21,7 @@ export function authenticate(db: Db, failedAuth: RequestHandler, send: Send): Re
         await touchApiKey(db, lookup.found.id);
         return next();
       }
-      // Detectable guessing (S-16): a warning line per refused key, never the key itself.
+      // Detectable guessing: a warning line per refused key, never the key itself.
       req.log.warn({ reason: lookup.refused, ip: req.ip }, 'api: refused key');
       note(res, { details: { reason: lookup.refused, ...(lookup.prefix ? { keyPrefix: lookup.prefix } : {}) } });
       failedAuth(req, res, () => void send(req, res, problemAnswer(unauthenticated(lookup.refused), req)));

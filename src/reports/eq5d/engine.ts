@@ -80,7 +80,7 @@ function compileAdditive(vs: AdditiveValueSet): Scorer {
     let units = start;
     levels.forEach((level, i) => (units += perDimension[i]![level - 1]!));
     const worst = Math.max(...levels);
-    // The constant belongs to "any problem at all"; 11111 keeps the start value (issue #23).
+    // The constant belongs to "any problem at all"; 11111 keeps the start value (fragla/eq5d issue #23).
     if (!isFullHealth(levels)) units += constant;
     if (worst >= 4) units += n4;
     if (worst === 5) units += n5;

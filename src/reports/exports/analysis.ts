@@ -26,7 +26,7 @@ export interface AnalysisExportOptions {
   exportKey: string;
   pseudonymKey: string;
   instrument: InstrumentText;
-  /** Added instruments with responses: their items follow EQ-5D's variables (issue 21). */
+  /** Added instruments with responses: their items follow EQ-5D's variables. */
   extraInstruments?: Instrument[];
 }
 

@@ -65,7 +65,7 @@ interface StoredResponse {
 
 /**
  * The other instruments' QuestionnaireResponses, as stored with the response when it was given
- * (issue 21), with the export's pseudonyms. EQ-5D's stored one is left out: the response above
+ *, with the export's pseudonyms. EQ-5D's stored one is left out: the response above
  * already carries it under the established questionnaire URL.
  */
 export function otherQuestionnaireResponses(r: ResponseRow, ctx: ExportContext) {
