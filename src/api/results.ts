@@ -8,7 +8,7 @@ import type { ValueSetId } from '../reports/eq5d/engine.ts';
 import { otherQuestionnaireResponses, questionnaire, questionnaireResponse } from '../reports/exports/fhir.ts';
 import { countedResponses, type ResponseRow } from '../reports/exports/rows.ts';
 import { analysisVariables, pseudonymiser, type ExportContext } from '../reports/exports/variables.ts';
-import type { InstrumentText } from '../survey/instrument.ts';
+import type { InstrumentText } from '../instruments/eq5d-texts.ts';
 import type { Cursor } from './cursor.ts';
 import type { ApiKey } from './keys.ts';
 

@@ -15,7 +15,7 @@ import { SCHEDULER_QUEUE, schedulerProcessor } from '../queue/jobs/scheduler.ts'
 import type { Queues } from '../queue/queues.ts';
 import { runWorkers, type WorkerSpec, type Workers } from '../queue/workers.ts';
 import { settleFacts } from '../reports/dashboard-facts.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 
 export type { Workers } from '../queue/workers.ts';
 

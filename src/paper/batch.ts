@@ -26,7 +26,7 @@ import {
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
 import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
 import { currentRegisterProfile, profileIn } from '../register/profile.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import type { Lang, Views } from '../i18n/views.ts';
 import {
   drawLetter,

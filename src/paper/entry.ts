@@ -12,7 +12,7 @@ import type { PaperValue, UncountedReason } from '../db/schema.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { paperVerdictFor, recordPaperAnswer, type PaperAnswerResult } from '../invitations/answers.ts';
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
-import { DIMENSIONS, type Dimension } from '../survey/instrument.ts';
+import { DIMENSIONS, type Dimension } from '../instruments/eq5d-texts.ts';
 import { invitationOfShortCode, normaliseShortCode } from '../invitations/short-codes.ts';
 import { formatValue, itemSchema } from '../instruments/item-schema.ts';
 import { answerItems, type Instrument, type Item } from '../instruments/model.ts';

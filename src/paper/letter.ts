@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { LocalProfile } from '../register/profile.ts';
-import type { InstrumentText } from '../survey/instrument.ts';
+import type { InstrumentText } from '../instruments/eq5d-texts.ts';
 import type { Item } from '../instruments/model.ts';
 import { drawItemPage, itemPages } from './letter-items.ts';
 import type { Lang, TextVars, Views } from '../i18n/views.ts';

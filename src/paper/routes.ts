@@ -8,7 +8,7 @@ import { osloDay } from '../clock.ts';
 import { allow, scopeOf } from '../staff/access.ts';
 import { me, type StaffContext } from '../staff/context.ts';
 import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
-import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
+import { DIMENSIONS, loadInstruments, type Instruments } from '../instruments/eq5d-texts.ts';
 import { EQ5D_ID } from '../instruments/eq5d.ts';
 import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';

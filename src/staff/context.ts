@@ -1,6 +1,6 @@
 // What every staff route shares: dependencies, the signed-in person as loaded for this request,
 // page rendering in the staff layout, texts, and audit entries stamped with who and where.
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import type { Request, Response } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';

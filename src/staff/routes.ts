@@ -18,7 +18,7 @@ import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
 import { paperRoutes } from '../paper/routes.ts';
 import { reportRoutes } from './report-page.ts';
-import { loadInstruments } from '../survey/instrument.ts';
+import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { destroy } from './session.ts';
 
 /** The workspace's help pages (locales/nb/help.json). */

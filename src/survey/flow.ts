@@ -4,7 +4,7 @@
 import { isEnabled, type AnswerMap } from '../instruments/enable-when.ts';
 import { EQ5D_ID } from '../instruments/eq5d.ts';
 import type { Instrument, Item, Page } from '../instruments/model.ts';
-import { PAGES, type PageId } from './instrument.ts';
+import { PAGES, type PageId } from '../instruments/eq5d-texts.ts';
 
 export type Step = { kind: 'eq5d'; key: PageId } | { kind: 'items'; key: string; instrument: Instrument; page: Page };
 

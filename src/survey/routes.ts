@@ -9,7 +9,7 @@ import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
 import { parsePageAnswer, type AnswerError } from './answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
-import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from './instrument.ts';
+import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instruments/eq5d-texts.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';
 import { answerItems } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';

@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, letterData, makeBatch } from '../../src/paper/batch.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper/letter.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { newShortCode } from '../../src/invitations/short-codes.ts';
 import { createViews, type Lang } from '../../src/i18n/views.ts';
 import { profileIn } from '../../src/register/profile.ts';

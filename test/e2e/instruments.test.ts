@@ -15,7 +15,7 @@ import {
 } from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import { exampleQuestionnaire, planWith, useExampleProgramme } from '../support/instruments.ts';
-import { loadInstruments, type Instruments } from '../../src/survey/instrument.ts';
+import { loadInstruments, type Instruments } from '../../src/instruments/eq5d-texts.ts';
 import type { Db } from '../../src/db/database.ts';
 import { addInstrument } from '../../src/instruments/store.ts';
 import { pinInstruments } from '../../src/instruments/programme.ts';

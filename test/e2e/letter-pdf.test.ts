@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { letterPdf, MM, type LetterData } from '../../src/paper/letter.ts';
 import { profileIn } from '../../src/register/profile.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createViews, type Lang } from '../../src/i18n/views.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 

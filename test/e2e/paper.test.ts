@@ -15,7 +15,7 @@ import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';

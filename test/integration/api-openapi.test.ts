@@ -10,7 +10,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { systemClock } from '../../src/clock.ts';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '../../src/api/problem.ts';
 import { OPERATIONS } from '../../src/api/spec.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

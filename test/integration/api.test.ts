@@ -15,7 +15,7 @@ import { OPERATIONS } from '../../src/api/spec.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { createDemo } from '../../src/reports/demo.ts';
 import { pseudonymiser } from '../../src/reports/exports/variables.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

@@ -11,7 +11,7 @@ import { osloDay } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { confirmBatch, letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
 import { worklists } from '../../src/staff/survivors.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { changedTables, fingerprint } from '../support/security.ts';

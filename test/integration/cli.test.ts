@@ -8,7 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import { lockDataDir } from '../../src/db/pglite-lock.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { systemClock } from '../../src/clock.ts';

@@ -8,7 +8,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDemo, DemoRefused } from '../../src/reports/demo.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { useCliWorld } from '../support/cli-world.ts';

@@ -15,7 +15,7 @@ import type { Db } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { confirmBatch, letterCodeKey, makeBatch, type BatchDeps } from '../../src/paper/batch.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';

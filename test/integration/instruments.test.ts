@@ -21,7 +21,7 @@ import { answeredInstruments, programmeInstruments, pinInstruments } from '../..
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { erasePerson } from '../../src/invitations/erase.ts';
 import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/exports/responses.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

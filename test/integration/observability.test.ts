@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { systemClock } from '../../src/clock.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { openQueues } from '../../src/queue/queues.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { answerSurvey } from '../support/browser-less.ts';

@@ -28,7 +28,7 @@ import {
 import { setDoubleEntry } from '../../src/paper/entry.ts';
 import { undoHandOver } from '../../src/invitations/print.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { findByShortCode } from '../../src/invitations/short-codes.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
 import { createViews } from '../../src/i18n/views.ts';

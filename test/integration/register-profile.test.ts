@@ -19,7 +19,7 @@ import {
   saveRegisterProfile,
   type LocalProfile,
 } from '../../src/register/profile.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import type { Lang } from '../../src/i18n/views.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';

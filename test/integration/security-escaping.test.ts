@@ -23,7 +23,7 @@ import { osloDay, systemClock } from '../../src/clock.ts';
 import { importSurvivors } from '../../src/cohort/import.ts';
 import type { Db } from '../../src/db/database.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { passAndDeliver } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';

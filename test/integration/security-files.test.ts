@@ -29,7 +29,7 @@ import { letterCodeKey, reprintBatch, type BatchDeps } from '../../src/paper/bat
 import { DEFAULT_VALUE_SET } from '../../src/reports/eq5d/engine.ts';
 import { DATA_FILES, writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
 import { attachmentHeader, sendCsv, startCsv } from '../../src/staff/exports.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { sql } from 'kysely';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { sql } from 'kysely';
 import { systemClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { pingRedis } from '../../src/queue/redis.ts';

@@ -4,7 +4,7 @@ import type { Clock } from '../../src/clock.ts';
 import { systemClock } from '../../src/clock.ts';
 import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import type { DeliveryDeps } from '../../src/invitations/delivery.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { pingRedis } from '../../src/queue/redis.ts';

@@ -3,7 +3,7 @@
 // Every number comes from the long table (table.ts), so the page and the CSV agree cell for cell;
 // each number sits in an element with data-cell="group|measure|category".
 import type { TextVars, Views } from '../../i18n/views.ts';
-import { DIMENSIONS, type Instruments } from '../../survey/instrument.ts';
+import { DIMENSIONS, type Instruments } from '../../instruments/eq5d-texts.ts';
 import { VAS_GROUPS } from '../stats.ts';
 import { groupedBarChart } from './bar-chart.ts';
 import type { Comparison } from './compute.ts';

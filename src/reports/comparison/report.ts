@@ -1,7 +1,7 @@
 // The comparison report as HTML: a fragment for the staff page, or a standalone file.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Instruments } from '../../survey/instrument.ts';
+import type { Instruments } from '../../instruments/eq5d-texts.ts';
 import type { Views } from '../../i18n/views.ts';
 import { DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { loadNormSet, DEFAULT_NORM_SET } from '../norms/store.ts';

@@ -17,7 +17,7 @@ export type Level = 1 | 2 | 3 | 4 | 5;
 /** Levels in the fixed EQ-5D order MO, SC, UA, PD, AD. */
 export type Levels = readonly [Level, Level, Level, Level, Level];
 
-/** The value sets' codes of the EQ-5D dimensions (`DIMENSIONS` in src/survey/instrument.ts, same order). */
+/** The value sets' codes of the EQ-5D dimensions (`DIMENSIONS` in src/instruments/eq5d-texts.ts, same order). */
 export type DimensionCode = 'MO' | 'SC' | 'UA' | 'PD' | 'AD';
 
 export const DIMENSION_CODES: readonly DimensionCode[] = ['MO', 'SC', 'UA', 'PD', 'AD'];

@@ -1,7 +1,7 @@
 // FHIR R4: the EQ-5D-5L and EQ VAS as a Questionnaire, and each response as a
 // QuestionnaireResponse, in one Bundle of type "collection". Subjects are pseudonyms only.
-import type { InstrumentText } from '../../survey/instrument.ts';
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import type { InstrumentText } from '../../instruments/eq5d-texts.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import type { ResponseRow } from './rows.ts';
 import type { ExportContext } from './variables.ts';
 

@@ -8,7 +8,7 @@ import { eq5dIndex, DEFAULT_VALUE_SET } from '../eq5d/engine.ts';
 import { responseRows, stateOf } from './rows.ts';
 import { formatValue } from '../../instruments/item-schema.ts';
 import { answeredInstruments, itemColumns } from '../../instruments/programme.ts';
-import type { Instruments } from '../../survey/instrument.ts';
+import type { Instruments } from '../../instruments/eq5d-texts.ts';
 
 export const RESPONSE_COLUMNS = [
   'response_id',
