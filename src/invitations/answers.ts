@@ -8,7 +8,7 @@ import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { ResponsesTable, UncountedReason } from '../db/schema.ts';
 import type { Lang } from '../i18n/views.ts';
-import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
+import { isComplete, type CompleteAnswers } from '../instruments/eq5d-answers.ts';
 import { PAGES, type Answers, type PageId } from '../instruments/eq5d-texts.ts';
 import { askedValues, isFlowComplete, type Flow } from '../survey/flow.ts';
 import type { Instrument } from '../instruments/model.ts';

@@ -7,7 +7,7 @@ import type { ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
-import { parsePageAnswer, type AnswerError } from './answers.ts';
+import { parsePageAnswer, type AnswerError } from '../instruments/eq5d-answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instruments/eq5d-texts.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';

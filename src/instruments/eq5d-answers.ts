@@ -1,5 +1,5 @@
 // Validation of one page's answer (server side only) and of a complete response.
-import type { Answers, PageId } from '../instruments/eq5d-texts.ts';
+import type { Answers, PageId } from './eq5d-texts.ts';
 
 /**
  * What was wrong, so the page can say how to put it right: 'invalid' (a radio value that is not
