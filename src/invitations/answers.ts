@@ -10,7 +10,7 @@ import type { ResponsesTable, UncountedReason } from '../db/schema.ts';
 import type { Lang } from '../i18n/views.ts';
 import { isComplete, type CompleteAnswers } from '../instruments/eq5d-answers.ts';
 import { PAGES, type Answers, type PageId } from '../instruments/eq5d-texts.ts';
-import { askedValues, isFlowComplete, type Flow } from '../survey/flow.ts';
+import { askedValues, isFlowComplete, type Flow } from '../instruments/flow.ts';
 import type { Instrument } from '../instruments/model.ts';
 import { canonical, questionnaireResponses } from '../instruments/response.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';

@@ -22,7 +22,7 @@ import {
   stepNumber,
   type Flow,
   type Step,
-} from './flow.ts';
+} from '../instruments/flow.ts';
 import { itemPageSchema, itemPageView, itemRows } from './item-pages.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
