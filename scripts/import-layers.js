@@ -12,18 +12,20 @@ const root = resolve(import.meta.dirname, '..');
 // layer is "back up". Folders not listed here are reported as unknown, so a new folder must be
 // placed deliberately. `src` is the loose files at the top of src/ (clock, config, ...).
 const LAYERS = [
-  ['types', 'clock', 'calendar-date', 'config', 'installation', 'i18n'],
-  ['db', 'observability'],
-  ['audit', 'queue'],
+  ['types', 'clock', 'calendar-date', 'config', 'i18n'],
+  ['db'],
+  ['installation', 'audit', 'queue'],
+  ['observability'],
   ['cohort', 'register', 'instruments'],
   ['invitations'],
   ['survey', 'paper', 'reports'],
   ['staff', 'api', 'web'],
-  ['jobs', 'commands'],
+  ['jobs', 'services'],
+  ['commands'],
   ['entry'],
 ];
 const LOOSE = { 'clock.ts': 'clock', 'calendar-date.ts': 'calendar-date', 'config.ts': 'config' };
-Object.assign(LOOSE, { 'installation.ts': 'installation', 'services.ts': 'entry', 'main.ts': 'entry' });
+Object.assign(LOOSE, { 'installation.ts': 'installation', 'services.ts': 'services', 'main.ts': 'entry' });
 LOOSE['cli.ts'] = 'entry';
 
 const layerOf = new Map(LAYERS.flatMap((names, i) => names.map((name) => [name, i])));
