@@ -16,7 +16,7 @@ import { DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
 import { localLogin } from './login-local.ts';
 import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
-import { paperRoutes } from '../paper/routes.ts';
+import { paperRoutes } from './paper-routes.ts';
 import { reportRoutes } from './report-page.ts';
 import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { destroy } from './session.ts';
