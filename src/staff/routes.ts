@@ -7,7 +7,7 @@ import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { erasureRoutes } from './routes-erasure.ts';
 import { heldForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
-import { registerAdminRoutes } from '../register/staff-routes.ts';
+import { registerAdminRoutes } from './register-routes.ts';
 import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
 import { dashboardPageData } from './dashboard-page.ts';
 import { rowsToCsv, sendCsv, startCsv } from './exports.ts';
