@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { Step } from '../db/schema.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import type { Views } from '../i18n/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';

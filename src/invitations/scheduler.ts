@@ -8,7 +8,7 @@ import type { Db } from '../db/database.ts';
 import { unnestColumns } from '../db/unnest.ts';
 import { isOpen } from './fragments.ts';
 import type { Channel, Step } from '../db/schema.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries, pruneDeliveryJobs, removeDeliveryJobs } from '../queue/jobs/delivery.ts';
 import {

@@ -7,7 +7,7 @@ import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
 import type { ChannelRule, Database } from '../db/schema.ts';
 import type { Lang } from '../i18n/views.ts';
-import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { lookupVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import {
   OPEN_STATES,
   sendStopReason,

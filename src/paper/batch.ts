@@ -12,7 +12,7 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../invitations/vital-status.ts';
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
 import {
   confirmHandOver,

@@ -12,7 +12,7 @@ import { addDays, osloDay, parseNow, type Clock } from '../../src/clock.ts';
 import { setChannelRule } from '../../src/invitations/person.ts';
 import { optOut, preferPaper, withdrawConsentStopping } from '../../src/invitations/person.ts';
 import { importDeaths } from '../../src/cohort/deaths-import.ts';
-import { deathFileVitalStatus, type VitalStatus, type VitalStatusAdapter } from '../../src/cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatus, type VitalStatusAdapter } from '../../src/invitations/vital-status.ts';
 import type { ChannelRule } from '../../src/db/schema.ts';
 import { waitForDrain } from '../../src/invitations/drain.ts';
 import { runSchedulingPass, type PassResult } from '../../src/invitations/scheduler.ts';

@@ -8,7 +8,7 @@ import { addDays, osloDay } from '../../src/clock.ts';
 import { optOut, preferPaper, withdrawConsentStopping } from '../../src/invitations/person.ts';
 import { setChannelRule } from '../../src/invitations/person.ts';
 import { importDeaths } from '../../src/cohort/deaths-import.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../../src/cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../../src/invitations/vital-status.ts';
 import { contactLog } from '../../src/invitations/contact-log.ts';
 import { linksFor, renderStepMail } from '../../src/invitations/messages.ts';
 import { createViews } from '../../src/i18n/views.ts';
