@@ -2,7 +2,7 @@
 // Measures the shape of the code: which folders import each other (cycles between folders),
 // which imports run "back up" against the declared layer order, and the largest files.
 // Usage: node scripts/import-layers.js [--list]   (--list prints every upward import)
-// Reads relative imports (`from './x.ts'`, `import('./x.ts')`) of src/ and jobs/ only.
+// Reads relative imports (`from './x.ts'`, `import('./x.ts')`) of src/ only.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -12,18 +12,20 @@ const root = resolve(import.meta.dirname, '..');
 // layer is "back up". Folders not listed here are reported as unknown, so a new folder must be
 // placed deliberately. `src` is the loose files at the top of src/ (clock, config, ...).
 const LAYERS = [
-  ['types', 'clock', 'calendar-date', 'config', 'installation'],
-  ['db', 'observability'],
-  ['i18n', 'audit', 'queue'],
-  ['cohort', 'register'],
+  ['types', 'clock', 'calendar-date', 'config', 'i18n'],
+  ['db'],
+  ['installation', 'audit', 'queue'],
+  ['observability'],
+  ['register', 'instruments'],
   ['invitations'],
-  ['survey', 'paper', 'reports'],
+  ['cohort', 'survey', 'paper', 'reports'],
   ['staff', 'api', 'web'],
-  ['jobs', 'commands'],
+  ['jobs', 'services'],
+  ['commands'],
   ['entry'],
 ];
 const LOOSE = { 'clock.ts': 'clock', 'calendar-date.ts': 'calendar-date', 'config.ts': 'config' };
-Object.assign(LOOSE, { 'installation.ts': 'installation', 'services.ts': 'entry', 'main.ts': 'entry' });
+Object.assign(LOOSE, { 'installation.ts': 'installation', 'services.ts': 'services', 'main.ts': 'entry' });
 LOOSE['cli.ts'] = 'entry';
 
 const layerOf = new Map(LAYERS.flatMap((names, i) => names.map((name) => [name, i])));
@@ -36,10 +38,9 @@ function walk(dir) {
   });
 }
 
-/** The folder a file belongs to: src/<folder>/…, a loose src file's own name, or jobs. */
+/** The folder a file belongs to: src/<folder>/… or a loose src file's own name. */
 function folderOf(file) {
   const rel = relative(root, file).split('/');
-  if (rel[0] === 'jobs') return 'jobs';
   if (rel.length === 2) return LOOSE[rel[1]] ?? rel[1].replace(/\.ts$/, '');
   return rel[1];
 }
@@ -50,7 +51,7 @@ function importsOf(file) {
   return specs.map((spec) => resolve(dirname(file), spec));
 }
 
-const files = [...walk(join(root, 'src')), ...walk(join(root, 'jobs'))];
+const files = walk(join(root, 'src'));
 const edges = new Map(); // "a -> b" -> count
 const upward = [];
 const unknown = new Set();
@@ -86,7 +87,7 @@ for (const u of upward) {
 for (const [edge, n] of byEdge) console.log(`  ${edge}: ${n}`);
 if (process.argv.includes('--list')) for (const u of upward) console.log(`    ${u}`);
 if (unknown.size > 0) console.log(`folders without a layer: ${[...unknown].join(', ')}`);
-console.log('largest source files (src, jobs):');
+console.log('largest source files (src):');
 for (const s of sizes.filter((s) => !s.file.startsWith('test/')).slice(0, 8)) console.log(`  ${s.lines}\t${s.file}`);
 console.log('largest test files:');
 for (const s of sizes.filter((s) => s.file.startsWith('test/')).slice(0, 5)) console.log(`  ${s.lines}\t${s.file}`);

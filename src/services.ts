@@ -7,8 +7,8 @@ import { createMailer, type Mailer } from './invitations/mailer.ts';
 import { queuePrefixFor } from './installation.ts';
 import { openQueues, type Queues } from './queue/queues.ts';
 import { connectRedis, pingRedis, type RedisHandle } from './queue/redis.ts';
-import { loadInstruments, type Instruments } from './survey/instrument.ts';
-import { createViews, type Views } from './web/views.ts';
+import { loadInstruments, type Instruments } from './instruments/eq5d-texts.ts';
+import { createViews, type Views } from './i18n/views.ts';
 
 export interface Services {
   config: Config;

@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import type { ApiKey } from './keys.ts';
 import { type ApiProblem, PROBLEM_CONTENT_TYPE } from './problem.ts';
 

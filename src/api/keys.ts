@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 
 export const SCOPES = ['intake', 'status', 'results', 'identifiers'] as const;
-export type Scope = (typeof SCOPES)[number];
+export type ApiScope = (typeof SCOPES)[number];
 
 const KEY_PREFIX = 'prom_';
 const VISIBLE = KEY_PREFIX.length + 8;
@@ -19,7 +19,7 @@ export interface ApiKey {
   id: number;
   name: string;
   prefix: string;
-  scopes: Scope[];
+  scopes: ApiScope[];
   /** Empty: every hospital. */
   hospitals: string[];
 }
@@ -107,7 +107,7 @@ export async function listApiKeys(db: Db): Promise<ApiKeyListing[]> {
     id: r.id,
     name: r.name,
     prefix: r.prefix,
-    scopes: r.scopes as Scope[],
+    scopes: r.scopes as ApiScope[],
     hospitals: r.hospitals,
     createdBy: r.created_by,
     createdAt: r.created_at,
@@ -129,7 +129,13 @@ export async function findApiKey(db: Db, presented: string): Promise<KeyLookup> 
   if (!row) return { refused: 'unknown' };
   if (row.revoked_at) return { refused: 'revoked', prefix: row.prefix };
   return {
-    found: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes as Scope[], hospitals: row.hospitals },
+    found: {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      scopes: row.scopes as ApiScope[],
+      hospitals: row.hospitals,
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import type { ValueSetId } from '../reports/eq5d/engine.ts';
 import { otherQuestionnaireResponses, questionnaire, questionnaireResponse } from '../reports/exports/fhir.ts';
 import { countedResponses, type ResponseRow } from '../reports/exports/rows.ts';
 import { analysisVariables, pseudonymiser, type ExportContext } from '../reports/exports/variables.ts';
-import type { InstrumentText } from '../survey/instrument.ts';
+import type { InstrumentText } from '../instruments/eq5d-texts.ts';
 import type { Cursor } from './cursor.ts';
 import type { ApiKey } from './keys.ts';
 
@@ -55,7 +55,7 @@ export function jsonRows(rows: ResponseRow[], key: ApiKey, ctx: ExportContext): 
   const vars = analysisVariables(ctx.valueSet);
   return rows.map((r) => {
     const out: Record<string, unknown> = Object.fromEntries(vars.map((v) => [v.name, v.value(r, ctx)]));
-    // The added instruments' answers by linkId; absent for EQ-5D-only responses, as before issue 21.
+    // The added instruments' answers by linkId; absent for EQ-5D-only responses, as before other instruments were added.
     if (r.items !== null) out.items = r.items;
     if (withIdentifiers(key)) {
       out.register_id = r.register_id;

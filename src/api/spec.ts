@@ -2,7 +2,7 @@
 // request, and the answers. router.ts mounts exactly these (one handler per id) and openapi.ts
 // documents exactly these, so routes, validation and the document come from one list.
 import type { z } from 'zod';
-import type { Scope } from './keys.ts';
+import type { ApiScope } from './keys.ts';
 import type { ProblemType } from './problem.ts';
 import {
   batchResultSchema,
@@ -42,7 +42,7 @@ export interface OperationSpec {
   method: 'get' | 'put' | 'post';
   /** OpenAPI path under /api/v1, e.g. /survivors/{register_id}. */
   path: string;
-  scope: Scope;
+  scope: ApiScope;
   tag: 'Intake' | 'Status' | 'Results';
   summary: string;
   description: string;

@@ -1,4 +1,4 @@
-// Norwegian fødselsnummer and D-number: check digits only (a11y-security.md S-22..S-25).
+// Norwegian fødselsnummer and D-number: check digits only.
 // From 2032 the number carries neither birth date nor sex, so we never derive them from it.
 
 const K1_WEIGHTS = [3, 7, 6, 1, 8, 9, 4, 5, 2];

@@ -1,4 +1,4 @@
-// One survivor as the register sends it (CSV row now, API body later): the same rules everywhere.
+// One survivor as the register sends it (a CSV row or an API body): the same rules everywhere.
 import { z } from 'zod';
 import { calendarDateSchema } from '../calendar-date.ts';
 import { checkNationalId } from './national-id.ts';

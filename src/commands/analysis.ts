@@ -3,7 +3,7 @@ import { isValueSetId, listValueSets } from '../reports/eq5d/engine.ts';
 import { buildComparison, renderComparison, reportHospitals } from '../reports/comparison/report.ts';
 import { longCsv, longTable } from '../reports/comparison/table.ts';
 import { checkStoredNormSets, listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 import type { ArrestType } from '../db/schema.ts';
 

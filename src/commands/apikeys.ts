@@ -1,7 +1,7 @@
 // `prom apikey create|revoke|list`: keys for the integration API (docs/api.md). The key is
 // printed once, alone on standard output (so a script can capture it); only its hash is kept.
 import { ApiKeyRefused, createApiKey, listApiKeys, revokeApiKey, SCOPES } from '../api/keys.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 const USAGE = `Usage:

@@ -1,5 +1,5 @@
 import { HospitalImportRefused, importHospitalsFile } from '../staff/hospitals.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const hospitalCommands: CommandGroup = {

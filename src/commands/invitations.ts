@@ -1,9 +1,9 @@
 import { fixedClock, parseNow, systemClock, type Clock } from '../clock.ts';
 import { waitForDrain } from '../invitations/drain.ts';
 import { runSchedulingPass } from '../invitations/scheduler.ts';
-import { startWorkers } from '../queue/workers.ts';
+import { startWorkers } from '../jobs/index.ts';
+import { deliveryJobId } from '../queue/jobs/delivery.ts';
 import { PROFILE_MISSING } from '../invitations/profile-hold.ts';
-import { deliveryJobId } from '../queue/queues.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const invitationCommands: CommandGroup = {

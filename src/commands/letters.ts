@@ -1,7 +1,7 @@
 // `prom letters`: print batches of paper letters (docs/paper.md). Making a batch checks every
 // letter again and writes one merged PDF and a CSV manifest; the letters count as sent only once
 // the batch is confirmed as handed over. A reprint is always a deliberate, separate command.
-import { printBatchDeps } from '../../jobs/print-batch.ts';
+import { printBatchDeps } from '../jobs/index.ts';
 import { listBatches, makeBatch, confirmBatch, reprintBatch } from '../paper/batch.ts';
 import { doubleEntryOn, setDoubleEntry } from '../paper/entry.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';

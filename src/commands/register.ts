@@ -1,7 +1,7 @@
 // `prom register set <file.json>` and `prom register show`: the register's profile (who asks,
 // why, how to reach them). Every change is a new version and an audit row.
 import { readFileSync } from 'node:fs';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import {
   currentRegisterProfile,
   PROFILE_FIELDS,

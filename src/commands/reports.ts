@@ -1,9 +1,9 @@
 import { createWriteStream } from 'node:fs';
 import { eq5dIndex, isValueSetId, listValueSets, DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
-import { exportResponsesCsv } from '../reports/export.ts';
+import { exportResponsesCsv } from '../reports/exports/responses.ts';
 import { answeredInstruments } from '../instruments/programme.ts';
 import { writeAnalysisExport } from '../reports/exports/analysis.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 export const reportCommands: CommandGroup = {

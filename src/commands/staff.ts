@@ -1,6 +1,6 @@
 import { systemClock } from '../clock.ts';
 import { addUser, disableUser, enableUser, listUsers, resetSecondFactor, UserNotFound } from '../staff/users.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
 const USAGE = `Usage:

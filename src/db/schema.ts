@@ -1,13 +1,13 @@
 // Table types for Kysely. Keep in step with migrations/. Both drivers are set up (db/database.ts)
 // to read bigint as number and date as a 'YYYY-MM-DD' string, so the types hold for both.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Lang } from '../i18n/views.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DateOnly = string;
 type Created = ColumnType<Date, Date | string | undefined, never>;
 type Updated = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export type Language = 'nb' | 'nn' | 'en';
 export type Sex = 'female' | 'male';
 export type ArrestType = 'OHCA' | 'IHCA';
 export type ChannelRule = 'email-or-paper' | 'email-only' | 'paper-only';
@@ -32,7 +32,7 @@ export interface SurvivorsTable {
   address_line: string | null;
   postal_code: string | null;
   city: string | null;
-  language: Language;
+  language: Lang;
   channel_rule: ColumnType<ChannelRule, ChannelRule | undefined, ChannelRule>;
   withdrawn_at: Timestamp | null;
   opted_out_at: Timestamp | null;
@@ -64,7 +64,7 @@ export interface InvitationsTable {
   cancel_reason: string | null;
   opens_on: DateOnly;
   closes_on: DateOnly;
-  language: Language;
+  language: Lang;
   answered_at: Timestamp | null;
   /** The programme_settings version the steps were planned with (0002). */
   programme_version: number | null;
@@ -121,7 +121,7 @@ export interface ResponsesTable {
   id: string;
   invitation_id: number;
   mode: 'web' | 'paper';
-  language: Language;
+  language: Lang;
   mobility: number | null;
   self_care: number | null;
   usual_activities: number | null;
@@ -260,7 +260,7 @@ export interface LettersTable {
   invitation_id: number;
   batch_id: number;
   kind: 'invitation' | 'reminder';
-  language: Language;
+  language: Lang;
   pages: number;
   letter_date: DateOnly;
   name: string | null;

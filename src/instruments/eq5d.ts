@@ -1,9 +1,9 @@
 // EQ-5D-5L and the EQ VAS as the first instrument (id eq5d5l): a FHIR Questionnaire built from the
 // loaded texts (the licensed ones from INSTRUMENT_DIR, else the preview texts), so nothing of its
 // wording is stored in the database or the repository's code. Its pages keep their own templates.
-import type { Instruments } from '../survey/instrument.ts';
-import { DIMENSIONS } from '../survey/instrument.ts';
-import type { Lang } from '../web/views.ts';
+import type { Instruments } from './eq5d-texts.ts';
+import { DIMENSIONS } from './eq5d-texts.ts';
+import type { Lang } from '../i18n/views.ts';
 import { readQuestionnaire } from './questionnaire.ts';
 import type { Instrument } from './model.ts';
 

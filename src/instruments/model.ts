@@ -1,6 +1,6 @@
 // A questionnaire as this service runs it: the subset of a FHIR R4 Questionnaire that the web
 // pages, the letter, paper entry and the exports know how to handle (docs/instruments.md).
-import type { Lang } from '../web/views.ts';
+import type { Lang } from '../i18n/views.ts';
 
 /** A text in each interface language; a missing translation falls back to the base text. */
 export type Texts = Record<Lang, string>;

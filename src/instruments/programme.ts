@@ -3,7 +3,7 @@
 // latest earlier pins; before any, the programme asks EQ-5D-5L alone.
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from './eq5d-texts.ts';
 import { EQ5D_ID } from './eq5d.ts';
 import type { Instrument } from './model.ts';
 import { answerItems } from './model.ts';

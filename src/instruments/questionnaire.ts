@@ -1,7 +1,7 @@
 // Reads a FHIR R4 Questionnaire into an Instrument, refusing every item feature outside the
 // supported subset with a message that names the item and the feature. Top-level metadata other
 // than id, url, version, language, title and item is accepted and ignored. Pure: no I/O.
-import { LANGUAGES, type Lang } from '../web/views.ts';
+import { LANGUAGES, type Lang } from '../i18n/views.ts';
 import type { AnswerOption, Condition, Instrument, Item, ItemType, Operator, Page, Texts, Value } from './model.ts';
 
 const EXT = 'http://hl7.org/fhir/StructureDefinition/';

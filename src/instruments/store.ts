@@ -1,7 +1,7 @@
 // The instruments table: FHIR Questionnaires added with `prom instruments add`, each version kept
 // whole. eq5d5l is built in (its texts come from the instrument files), so it is never stored.
 import type { Db } from '../db/database.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from './eq5d-texts.ts';
 import { EQ5D_ID, EQ5D_LINK_IDS, EQ5D_VERSION, eq5dInstrument, eq5dQuestionnaire } from './eq5d.ts';
 import type { Instrument } from './model.ts';
 import { RESERVED_NAMES, readQuestionnaire } from './questionnaire.ts';

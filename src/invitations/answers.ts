@@ -6,10 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
 import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Language, ResponsesTable, UncountedReason } from '../db/schema.ts';
-import { isComplete, type CompleteAnswers } from '../survey/answers.ts';
-import { PAGES, type Answers, type PageId } from '../survey/instrument.ts';
-import { askedValues, isFlowComplete, type Flow } from '../survey/flow.ts';
+import type { ResponsesTable, UncountedReason } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
+import { isComplete, type CompleteAnswers } from '../instruments/eq5d-answers.ts';
+import { PAGES, type Answers, type PageId } from '../instruments/eq5d-texts.ts';
+import { askedValues, isFlowComplete, type Flow } from '../instruments/flow.ts';
 import type { Instrument } from '../instruments/model.ts';
 import { canonical, questionnaireResponses } from '../instruments/response.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';
@@ -88,7 +89,7 @@ export type WebAnswerResult = 'submitted' | 'already-answered' | 'closed' | 'inc
 export async function recordWebAnswer(
   db: Db,
   invitationId: number,
-  lang: Language,
+  lang: Lang,
   now: Date,
   shownVersion: number | undefined,
   flow: Flow = EQ5D_ONLY,
@@ -145,7 +146,7 @@ export interface AnswerSet {
 export interface AnswerRecord {
   invitationId: number;
   mode: 'web' | 'paper';
-  language: Language;
+  language: Lang;
   answers: AnswerSet;
   completedAt: Date;
   counted?: boolean;
@@ -186,7 +187,7 @@ async function recordAnswer(trx: Db, r: AnswerRecord): Promise<string> {
 async function keepWebDuplicate(
   trx: Db,
   invitationId: number,
-  lang: Language,
+  lang: Lang,
   answers: AnswerSet,
   now: Date,
 ): Promise<void> {
@@ -208,7 +209,7 @@ export type PaperAnswers = Pick<
 export interface PaperLetter {
   id: number;
   invitation_id: number;
-  language: Language;
+  language: Lang;
 }
 
 export type PaperAnswerResult =

@@ -7,7 +7,8 @@
 import { sql } from 'kysely';
 import { osloDay } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { Language, Survivor } from '../db/schema.ts';
+import type { Survivor } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
 import { setChannelRuleOf } from './person.ts';
 import { hasCountedResponse, inHospitalScope, isOpen, type HospitalScope } from './fragments.ts';
 import { addressKey, personStopReason, usableEmail } from './programme.ts';
@@ -281,7 +282,7 @@ export async function changeContactDetails(
 }
 
 /** The person's language: open invitations follow, so the next e-mail or letter is in it. */
-async function changeLanguage(trx: Db, survivorId: number, language: Language): Promise<void> {
+async function changeLanguage(trx: Db, survivorId: number, language: Lang): Promise<void> {
   await trx
     .updateTable('survivors')
     .set({ language, updated_at: sql`now()` })

@@ -1,12 +1,12 @@
 // Sends one outbox row by e-mail, at most once: the row is claimed as `sending` before the SMTP
 // call and marked `sent` after it. A crash in between leaves `sending`, which a later pass turns
-// into `unknown` for staff — never a blind resend (ARCHITECTURE principle 2, R-3).
+// into `unknown` for staff — never a blind resend (docs/architecture.md, principle 2).
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { Step } from '../db/schema.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
-import type { Views } from '../web/views.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
+import type { Views } from '../i18n/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';
 import { holdForProfile } from './profile-hold.ts';

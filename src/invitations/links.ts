@@ -2,7 +2,7 @@
 // whose window has closed answers "closed" from its closing day on, whether or not a scheduling
 // pass has expired it yet.
 import type { Db } from '../db/database.ts';
-import type { Language } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
 import { linkStatus, type LinkStatus } from './programme.ts';
 import { TOKEN_PATTERN, hashToken } from './tokens.ts';
 
@@ -11,7 +11,7 @@ export type { LinkStatus };
 export interface LinkedInvitation {
   invitationId: number;
   status: LinkStatus;
-  language: Language;
+  language: Lang;
 }
 
 export async function findByToken(db: Db, token: string, today: string): Promise<LinkedInvitation | undefined> {

@@ -73,7 +73,7 @@ function fileMailer(dir: string, from: string): Mailer {
 export type SendFailure = 'transient' | 'permanent' | 'unknown';
 
 /**
- * Retry only when the message surely did not leave (R-4): no connection, or a 4xx answer.
+ * Retry only when the message surely did not leave: no connection, or a 4xx answer.
  * A 5xx answer is permanent. Anything else (a socket dropped mid-DATA) may have been delivered.
  */
 export function classifySendError(err: unknown): SendFailure {

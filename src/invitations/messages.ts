@@ -5,7 +5,7 @@
 // on paper, all with the message's own token.
 import type { Step } from '../db/schema.ts';
 import { profileIn, type RegisterProfile } from '../register/profile.ts';
-import type { Views, Lang } from '../web/views.ts';
+import type { Views, Lang } from '../i18n/views.ts';
 
 export interface InvitationMail {
   subject: string;

@@ -4,7 +4,8 @@
 // hospitals, which makes those steps `sent`. Drawing the PDF is the paper module's (src/paper/).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Language, Step } from '../db/schema.ts';
+import type { Step } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
 import { osloDay } from '../clock.ts';
 import { hasCountedResponse, inHospitalScope, type HospitalScope } from './fragments.ts';
 import { usablePostalAddress } from './programme.ts';
@@ -90,7 +91,7 @@ export interface LetterToPrint {
   outboxId: number;
   invitationId: number;
   step: Step;
-  language: Language;
+  language: Lang;
   name: string | null;
   addressLine: string;
   postalCode: string;

@@ -1,4 +1,4 @@
-// The contact programme and who may be contacted: pure rules, no I/O (ARCHITECTURE principle 3).
+// The contact programme and who may be contacted: pure rules, no I/O (docs/architecture.md, principle 3).
 // Calendar days are Oslo days; times of day are Oslo wall-clock times, whatever the offset.
 import { addDays, osloDay, ZONE } from '../clock.ts';
 import type { Channel, ChannelRule, OutboxState, Step } from '../db/schema.ts';
@@ -206,7 +206,7 @@ export interface SendFacts extends PersonFacts {
   otherOpenInvitation?: boolean;
 }
 
-/** Checked again right before every message (S-27, S-28); undefined means send. */
+/** Checked again right before every message; undefined means send. */
 export function sendStopReason(f: SendFacts, today: string): StopReason | undefined {
   if (f.answered || f.invitationState === 'answered') return 'answered';
   const person = personStopReason(f);

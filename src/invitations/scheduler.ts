@@ -8,10 +8,9 @@ import type { Db } from '../db/database.ts';
 import { unnestColumns } from '../db/unnest.ts';
 import { isOpen } from './fragments.ts';
 import type { Channel, Step } from '../db/schema.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
-import { enqueueDeliveries } from '../queue/queues.ts';
-import { pruneDeliveryJobs, removeDeliveryJobs } from '../queue/reconcile.ts';
+import { enqueueDeliveries, pruneDeliveryJobs, removeDeliveryJobs } from '../queue/jobs/delivery.ts';
 import {
   channelAtDueTime,
   decideInvitation,
@@ -135,8 +134,8 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
 }
 
 /**
- * The invitation rows and every planned step in one transaction (the transactional outbox,
- * R-1), written as one multi-row insert of invitations and one of outbox rows per batch.
+ * The invitation rows and every planned step in one transaction (the transactional outbox),
+ * written as one multi-row insert of invitations and one of outbox rows per batch.
  */
 async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
   const p = programme.programme;

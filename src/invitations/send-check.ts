@@ -1,12 +1,13 @@
-// The check right before each message (S-27, S-28): e-mails in the delivery worker, letters when a
-// pass makes them due for print (and, in a later issue, when a print batch is made). Database facts
+// The check right before each message: e-mails in the delivery worker, letters when a
+// pass makes them due for print and again when a print batch is made. Database facts
 // first (answered, withdrawn, opted out, died, window, another open invitation), then the
 // vital-status adapter for those still due. A stop is recorded with its reason at once.
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { hasCountedResponse } from './fragments.ts';
-import type { ChannelRule, Database, Language } from '../db/schema.ts';
-import { lookupVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import type { ChannelRule, Database } from '../db/schema.ts';
+import type { Lang } from '../i18n/views.ts';
+import { lookupVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import {
   OPEN_STATES,
   sendStopReason,
@@ -22,7 +23,7 @@ export interface Target {
   survivorId: number;
   /** Only for the vital-status look-up; never logged, rendered or queued. */
   nationalId: string;
-  language: Language;
+  language: Lang;
   givenName: string | null;
   email: string | null;
   channelRule: ChannelRule;

@@ -1,4 +1,4 @@
-// Survey link tokens: 256 random bits, base64url, stored only as a SHA-256 hash (S-17).
+// Survey link tokens: 256 random bits, base64url, stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -1,4 +1,4 @@
-// Stopping invitations and their waiting steps, in one place (ARCHITECTURE principle 2). Every
+// Stopping invitations and their waiting steps, in one place (docs/architecture.md, principle 2). Every
 // update is guarded by the state it leaves, so a repeat or a race changes nothing the second time.
 // Each function takes the transaction it runs in and returns the outbox ids it cancelled, so the
 // caller can remove their queued jobs.

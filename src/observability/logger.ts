@@ -9,7 +9,6 @@ import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 
 import { pinoHttp } from 'pino-http';
 
 export type { Logger };
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The process logger; `destination` lets tests read the lines. */
 export function createLogger(opts: { level?: LevelWithSilent; destination?: DestinationStream } = {}): Logger {

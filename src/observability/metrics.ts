@@ -8,7 +8,7 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database.ts';
 import type { Channel, OutboxState } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
-import { JOB_STATES, queueHealth } from '../staff/queue-health.ts';
+import { JOB_STATES, queueHealth } from '../queue/health.ts';
 import { routeLabel } from './logger.ts';
 
 // Every known series is reported, zeros included, so dashboards and alerts never see gaps.

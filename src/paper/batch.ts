@@ -1,4 +1,4 @@
-// Print batches (issue 5). A pass makes a paper step due for print (outbox state `print`); a batch
+// Print batches. A pass makes a paper step due for print (outbox state `print`); a batch
 // takes every such step whose due time has come and that is in no batch yet, checks each one again
 // (checkBeforeSend, and the postal address), issues a short code per letter, and writes one merged
 // PDF for the print shop and a CSV manifest. The steps stay `print` (with a `letters` row naming
@@ -12,7 +12,7 @@ import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from '../cohort/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatusAdapter } from '../invitations/vital-status.ts';
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
 import {
   confirmHandOver,
@@ -26,8 +26,8 @@ import {
 import { applyStop, checkBeforeSend, loadTargets } from '../invitations/send-check.ts';
 import { holdForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
 import { currentRegisterProfile, profileIn } from '../register/profile.ts';
-import type { Instruments } from '../survey/instrument.ts';
-import type { Lang, Views } from '../web/views.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
+import type { Lang, Views } from '../i18n/views.ts';
 import {
   drawLetter,
   letterPages,

@@ -1,4 +1,4 @@
-// Entering returned paper forms (issue 5). A letter is found by its return id or its short code;
+// Entering returned paper forms. A letter is found by its return id or its short code;
 // each entry is a `paper_entries` row with explicit 'missing'/'ambiguous' codes. The counted
 // response (`responses`, mode 'paper', missing/ambiguous → NULL) is made only when the entry is
 // final: at once with single entry; with double entry when a second person's entry matches the
@@ -7,11 +7,12 @@
 import { sql } from 'kysely';
 import { isCalendarDate } from '../calendar-date.ts';
 import type { Db } from '../db/database.ts';
+import type { Lang } from '../i18n/views.ts';
 import type { PaperValue, UncountedReason } from '../db/schema.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { paperVerdictFor, recordPaperAnswer, type PaperAnswerResult } from '../invitations/answers.ts';
 import { inHospitalScope, type HospitalScope } from '../invitations/fragments.ts';
-import { DIMENSIONS, type Dimension } from '../survey/instrument.ts';
+import { DIMENSIONS, type Dimension } from '../instruments/eq5d-texts.ts';
 import { invitationOfShortCode, normaliseShortCode } from '../invitations/short-codes.ts';
 import { formatValue, itemSchema } from '../instruments/item-schema.ts';
 import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
@@ -25,9 +26,6 @@ export type EntryValues = Record<Dimension, PaperValue> & {
   received_on: string;
   items?: Record<string, string>;
 };
-
-/** Hospitals a registrar may see, or 'all' (admin). */
-export type Scope = HospitalScope;
 
 export async function doubleEntryOn(db: Db): Promise<boolean> {
   const row = await db.selectFrom('paper_settings').select('double_entry').executeTakeFirst();
@@ -47,7 +45,12 @@ export async function setDoubleEntry(db: Db, on: boolean, actor: string): Promis
  * short code — then the invitation's letter that carried that very code (codes are decrypted with
  * `codeKey`), else its latest letter.
  */
-export async function findLetter(db: Db, ref: string, scope: Scope, codeKey: Buffer): Promise<number | undefined> {
+export async function findLetter(
+  db: Db,
+  ref: string,
+  scope: HospitalScope,
+  codeKey: Buffer,
+): Promise<number | undefined> {
   const byId = parseLetterId(ref);
   let ids: number[];
   if (byId !== undefined) ids = [byId];
@@ -105,7 +108,7 @@ export interface LetterInfo {
   maskedNationalId: string;
   registerId: string;
   hospital: string;
-  language: 'nb' | 'nn' | 'en';
+  language: Lang;
   kind: 'invitation' | 'reminder';
   letterDate: string;
   batchId: number;
@@ -117,7 +120,7 @@ export interface LetterInfo {
 }
 
 /** The letter with what the entry page needs; undefined outside the scope (the page says 404). */
-export async function letterInfo(db: Db, letterId: number, scope: Scope): Promise<LetterInfo | undefined> {
+export async function letterInfo(db: Db, letterId: number, scope: HospitalScope): Promise<LetterInfo | undefined> {
   const q = db
     .selectFrom('letters as l')
     .innerJoin('print_batches as b', 'b.id', 'l.batch_id')
@@ -501,7 +504,7 @@ export interface WorkItem {
 }
 
 /** Letters waiting for a second entry, letters with a mismatch, and flagged (uncounted) responses. */
-export async function paperWorklists(db: Db, scope: Scope, limit = 50) {
+export async function paperWorklists(db: Db, scope: HospitalScope, limit = 50) {
   const base = () =>
     db
       .selectFrom('letters as l')

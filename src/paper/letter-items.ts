@@ -2,7 +2,7 @@
 // web pages: a choice (or yes/no) item as tick boxes, a number as boxes to write in, a 0–100
 // slider as a 200 mm scale, text and dates as a line to write on. Three items to a page.
 import type { Item } from '../instruments/model.ts';
-import type { Lang, Views } from '../web/views.ts';
+import type { Lang, Views } from '../i18n/views.ts';
 
 const MM = 72 / 25.4;
 const BODY = 12;

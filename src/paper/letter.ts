@@ -7,10 +7,10 @@ import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { LocalProfile } from '../register/profile.ts';
-import type { InstrumentText } from '../survey/instrument.ts';
+import type { InstrumentText } from '../instruments/eq5d-texts.ts';
 import type { Item } from '../instruments/model.ts';
 import { drawItemPage, itemPages } from './letter-items.ts';
-import type { Lang, TextVars, Views } from '../web/views.ts';
+import type { Lang, TextVars, Views } from '../i18n/views.ts';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -35,7 +35,7 @@ export interface LetterData {
   /** What the cover's QR code opens (the code page with the code filled in). */
   webQrUrl: string;
   date: string;
-  /** Items of the programme's instruments other than EQ-5D, drawn after the EQ VAS (issue 21). */
+  /** Items of the programme's instruments other than EQ-5D, drawn after the EQ VAS. */
   otherItems?: Item[];
 }
 

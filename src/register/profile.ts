@@ -4,7 +4,7 @@
 // or an object with the texts in bokmål, nynorsk and English.
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
-import { LANGUAGES, type Lang } from '../web/views.ts';
+import { LANGUAGES, type Lang } from '../i18n/views.ts';
 
 export type Text = string | Record<Lang, string>;
 

@@ -2,7 +2,7 @@
 // page — questions, receipts, error pages — can carry who asks and how to reach them.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db/database.ts';
-import type { Lang } from '../web/views.ts';
+import type { Lang } from '../i18n/views.ts';
 import { currentRegisterProfile, profileIn, type LocalProfile, type RegisterProfile } from './profile.ts';
 
 export function registerLocals(db: Db): RequestHandler {

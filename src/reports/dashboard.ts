@@ -4,12 +4,13 @@
 // (aggregate, pure), with small cells hidden for analysts (suppress, pure). Definitions are in
 // docs/response-rates.md; keep the two in step.
 import type { Db } from '../db/database.ts';
+import type { HospitalScope } from '../invitations/fragments.ts';
 import { readFactCounts } from './dashboard-facts.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 import { dashboardConstraints, reportKnowledge, type ReportKnowledge } from './joint-disclosure.ts';
 import { loadResponses } from './comparison/compute.ts';
 
-export const DIMENSIONS = [
+export const BREAKDOWNS = [
   'month',
   'hospital',
   'health_trust',
@@ -18,10 +19,10 @@ export const DIMENSIONS = [
   'channel',
   'language',
 ] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export type Breakdown = (typeof BREAKDOWNS)[number];
 
-export function isDimension(v: unknown): v is Dimension {
-  return typeof v === 'string' && (DIMENSIONS as readonly string[]).includes(v);
+export function isBreakdown(v: unknown): v is Breakdown {
+  return typeof v === 'string' && (BREAKDOWNS as readonly string[]).includes(v);
 }
 
 /**
@@ -53,15 +54,10 @@ export interface Fact {
   count?: number;
 }
 
-export interface Scope {
-  /** Only arrests at these hospitals; undefined means the whole register. */
-  hospitals?: readonly string[] | undefined;
-}
-
 /** Settled counts (src/reports/dashboard-facts.ts), exact to the last committed transition. */
-export async function loadFacts(db: Db, scope: Scope = {}): Promise<Fact[]> {
-  if (scope.hospitals && scope.hospitals.length === 0) return [];
-  const rows = await readFactCounts(db, scope.hospitals);
+export async function loadFacts(db: Db, scope: HospitalScope = 'all'): Promise<Fact[]> {
+  if (scope !== 'all' && scope.length === 0) return [];
+  const rows = await readFactCounts(db, scope === 'all' ? undefined : scope);
   return rows.map((r) => ({
     month: r.month,
     hospital: r.hospital,
@@ -152,7 +148,7 @@ function measureValue(c: Counts, m: Measure): number {
   return c[m as BaseMeasure];
 }
 
-function keyOf(f: Fact, d: Dimension): string {
+function keyOf(f: Fact, d: Breakdown): string {
   switch (d) {
     case 'month':
       return f.month;
@@ -180,7 +176,7 @@ export interface Group {
 
 export interface Aggregate {
   total: Counts;
-  tables: Record<Dimension, Group[]>;
+  tables: Record<Breakdown, Group[]>;
   /** Every cancel reason seen, sorted. */
   reasons: string[];
   /** hospital code → health trust, and health trust → region, as found in the facts. */
@@ -190,15 +186,15 @@ export interface Aggregate {
 
 export function aggregate(facts: readonly Fact[]): Aggregate {
   const total = emptyCounts();
-  const maps = Object.fromEntries(DIMENSIONS.map((d) => [d, new Map<string, Group>()])) as Record<
-    Dimension,
+  const maps = Object.fromEntries(BREAKDOWNS.map((d) => [d, new Map<string, Group>()])) as Record<
+    Breakdown,
     Map<string, Group>
   >;
   const trustOf = new Map<string, string>();
   const regionsOfTrust = new Map<string, Set<string>>();
   for (const f of facts) {
     add(total, f);
-    for (const d of DIMENSIONS) {
+    for (const d of BREAKDOWNS) {
       const key = keyOf(f, d);
       let g = maps[d].get(key);
       if (!g) maps[d].set(key, (g = { key, name: d === 'hospital' ? f.hospitalName : null, counts: emptyCounts() }));
@@ -212,13 +208,13 @@ export function aggregate(facts: readonly Fact[]): Aggregate {
   const regionOf = new Map<string, string>();
   // A trust listed under two regions would make "region = sum of its trusts" false; leave it out.
   for (const [trust, regions] of regionsOfTrust) if (regions.size === 1) regionOf.set(trust, [...regions][0]!);
-  const sortKey = (d: Dimension) => (a: Group, b: Group) => {
+  const sortKey = (d: Breakdown) => (a: Group, b: Group) => {
     if (a.key === '' || b.key === '') return a.key === '' ? 1 : -1; // unknown last
     if (d === 'hospital') return (a.name ?? a.key).localeCompare(b.name ?? b.key, 'nb');
     return a.key.localeCompare(b.key, 'nb');
   };
-  const tables = Object.fromEntries(DIMENSIONS.map((d) => [d, [...maps[d].values()].sort(sortKey(d))])) as Record<
-    Dimension,
+  const tables = Object.fromEntries(BREAKDOWNS.map((d) => [d, [...maps[d].values()].sort(sortKey(d))])) as Record<
+    Breakdown,
     Group[]
   >;
   const reasons = [...new Set(Object.keys(total.cancelledBy))].sort();
@@ -255,7 +251,7 @@ export interface DashboardView {
   measures: Measure[];
   reasons: string[];
   total: Line;
-  tables: Record<Dimension, Line[]>;
+  tables: Record<Breakdown, Line[]>;
   suppressed: boolean;
   /** k, when suppressed. */
   threshold: number;
@@ -274,11 +270,11 @@ export function publish(
 ): DashboardView {
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const measures = measuresOf(a);
-  const lines: { group: Group; dim: Dimension | null }[] = [
+  const lines: { group: Group; dim: Breakdown | null }[] = [
     { group: { key: '', name: null, counts: a.total }, dim: null },
   ];
-  const start = new Map<Dimension, number>();
-  for (const d of DIMENSIONS) {
+  const start = new Map<Breakdown, number>();
+  for (const d of BREAKDOWNS) {
     start.set(d, lines.length);
     for (const g of a.tables[d]) lines.push({ group: g, dim: d });
   }
@@ -288,12 +284,12 @@ export function publish(
   let hidden = values.map(() => false);
   if (opts.suppress) {
     const relations: Relation[] = [];
-    const lineOf = (d: Dimension, key: string) => {
+    const lineOf = (d: Breakdown, key: string) => {
       const i = a.tables[d].findIndex((g) => g.key === key);
       return i < 0 ? undefined : start.get(d)! + i;
     };
     for (let m = 0; m < M; m++) {
-      for (const d of DIMENSIONS) {
+      for (const d of BREAKDOWNS) {
         const s = start.get(d)!;
         relations.push({ total: cell(0, m), parts: a.tables[d].map((_, i) => cell(s + i, m)) });
       }
@@ -361,8 +357,8 @@ export function publish(
     };
   };
   const tables = Object.fromEntries(
-    DIMENSIONS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))]),
-  ) as Record<Dimension, Line[]>;
+    BREAKDOWNS.map((d) => [d, a.tables[d].map((_, i) => toLine(start.get(d)! + i))]),
+  ) as Record<Breakdown, Line[]>;
   return { measures, reasons: a.reasons, total: toLine(0), tables, suppressed: opts.suppress, threshold };
 }
 
@@ -371,7 +367,7 @@ export function cellOf(l: Line, m: Measure): Cell {
 }
 
 /** CSV of one dimension (or all with `dimension` undefined): hidden cells are empty, rates are shares with four decimals. */
-export function dashboardCsvRows(view: DashboardView, dims: readonly Dimension[]): string[][] {
+export function dashboardCsvRows(view: DashboardView, dims: readonly Breakdown[]): string[][] {
   const header = [
     'dimension',
     'key',
@@ -413,7 +409,7 @@ function csvName(m: Measure): string {
 /** `threshold` is k (SMALL_CELL_THRESHOLD) when suppressing; then the plan includes the comparison report's. */
 export async function dashboard(
   db: Db,
-  opts: { scope?: Scope; suppress: boolean; threshold?: number | undefined },
+  opts: { scope?: HospitalScope; suppress: boolean; threshold?: number | undefined },
 ): Promise<DashboardView> {
   const report = opts.suppress
     ? reportKnowledge(await loadResponses(db, {}), opts.threshold ?? DEFAULT_THRESHOLD)

@@ -1,4 +1,4 @@
-// One disclosure plan over every analyst output (issue 19; docs/analysis.md, "One plan for every
+// One disclosure plan over every analyst output (docs/analysis.md, "One plan for every
 // analyst output"). The comparison report publishes counted answers by arrest type, year and
 // hospital; the analyst dashboard publishes the same people's answered counts over both arrest
 // types, by hospital (and its health trust and region), by month of arrest and by arrest type.

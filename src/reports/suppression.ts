@@ -1,4 +1,4 @@
-// Small-cell suppression for shared statistics (a11y-security.md S-31). Pure: no I/O.
+// Small-cell suppression for shared statistics. Pure: no I/O.
 //
 // Cells are counts of people. A relation says one published cell is the sum of others (a total
 // row, a hospital's health trust, web + paper = answered). Primary suppression hides every count

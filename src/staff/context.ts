@@ -1,13 +1,13 @@
 // What every staff route shares: dependencies, the signed-in person as loaded for this request,
 // page rendering in the staff layout, texts, and audit entries stamped with who and where.
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import type { Request, Response } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { StaffRole } from '../db/schema.ts';
 import type { Queues } from '../queue/queues.ts';
-import type { TextVars, Views } from '../web/views.ts';
-import { audit, type AuditEntry } from './audit.ts';
+import type { TextVars, Views } from '../i18n/views.ts';
+import { audit, type AuditEntry } from '../audit/log.ts';
 import type { LoginProvider } from './login.ts';
 
 export interface StaffDeps {

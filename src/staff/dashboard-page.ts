@@ -3,9 +3,9 @@
 import { isSmall, SMALL_MONTH, trendChartSvg } from '../reports/chart.ts';
 import {
   cellOf,
-  DIMENSIONS,
+  BREAKDOWNS,
   type DashboardView,
-  type Dimension,
+  type Breakdown,
   type Line,
   type Measure,
   type RateCell,
@@ -34,7 +34,7 @@ function shownRate(r: RateCell): ShownCell {
   return { text: r.value === null ? '–' : percent(r.value), hidden: false };
 }
 
-function categoryLabel(ctx: StaffContext, d: Dimension, key: string, name: string | null): string {
+function categoryLabel(ctx: StaffContext, d: Breakdown, key: string, name: string | null): string {
   switch (d) {
     case 'month': {
       const [y, m] = key.split('-').map(Number) as [number, number];
@@ -63,7 +63,7 @@ function measureLabel(ctx: StaffContext, m: Measure): string {
   return ctx.t(`staff.measures.${m}`);
 }
 
-function shownLine(ctx: StaffContext, view: DashboardView, d: Dimension | null, l: Line) {
+function shownLine(ctx: StaffContext, view: DashboardView, d: Breakdown | null, l: Line) {
   return {
     label: d ? categoryLabel(ctx, d, l.key, l.name) : ctx.t('staff.total'),
     cells: [
@@ -77,7 +77,7 @@ function shownLine(ctx: StaffContext, view: DashboardView, d: Dimension | null, 
   };
 }
 
-export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Dimension) {
+export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Breakdown) {
   const columns = [
     ...view.measures.map((m) => measureLabel(ctx, m)),
     ctx.t('staff.measures.rateInvited'),
@@ -131,7 +131,7 @@ export function dashboardPageData(ctx: StaffContext, view: DashboardView, by: Di
     byLabel: ctx.t(`staff.dim.${by}`),
     byHeading: capitalise(ctx.t(`staff.dim.${by}`)),
     monthHeading: capitalise(ctx.t('staff.dim.month')),
-    dimensions: DIMENSIONS.map((d) => ({ value: d, text: ctx.t(`staff.dim.${d}`), selected: d === by })),
+    dimensions: BREAKDOWNS.map((d) => ({ value: d, text: ctx.t(`staff.dim.${d}`), selected: d === by })),
     columns,
     rows: view.tables[by].map((l) => shownLine(ctx, view, by, l)),
     totalRow: shownLine(ctx, view, null, t),

@@ -1,7 +1,7 @@
 // Why a step stopped or waits, in words for staff: the codes the rules' owner writes to
 // `outbox.last_error` and `invitations.cancel_reason`, and the SMTP replies it keeps, become
 // Norwegian sentences. A reply from a mail server is quoted after a plain explanation.
-import type { TextVars } from '../web/views.ts';
+import type { TextVars } from '../i18n/views.ts';
 
 type T = (key: string, vars?: TextVars) => string;
 type TOr = (key: string, fallback: string) => string;

@@ -14,7 +14,7 @@ import { DEFAULT_VALUE_SET, isValueSetId, listValueSets, type ValueSetId } from 
 import { DEFAULT_NORM_SET, listNormSets } from '../reports/norms/store.ts';
 import { longCsv, longTable, rowsOfTable, TABLES } from '../reports/comparison/table.ts';
 import type { Filters } from '../reports/comparison/compute.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import { allow } from './access.ts';
 import type { StaffContext } from './context.ts';
 import { sendCsv } from './exports.ts';

@@ -6,12 +6,12 @@ import { ZodError } from 'zod';
 import type { StaffRole } from '../db/schema.ts';
 import { allow } from './access.ts';
 import { isCalendarDate } from '../calendar-date.ts';
-import { allAudit, auditActions, searchAudit, type AuditFilter } from './audit.ts';
+import { allAudit, auditActions, searchAudit, type AuditFilter } from '../audit/log.ts';
 import { auditAction, auditDetails, auditEntity } from './audit-text.ts';
 import { me, type StaffContext } from './context.ts';
 import { rowsToCsv, sendCsv } from './exports.ts';
 import { getHospital, hospitalSchema, listHospitals, saveHospital, unknownHospitalCodes } from './hospitals.ts';
-import { JOB_STATES, queueHealth } from './queue-health.ts';
+import { JOB_STATES, queueHealth } from '../queue/health.ts';
 import { formatDateTime } from './routes-registrar.ts';
 import {
   addUser,

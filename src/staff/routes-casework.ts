@@ -4,7 +4,7 @@
 // message; actions that stop contact or remove data need a ticked confirmation. Another
 // hospital's survivor (or letter) is 404, as for every survivor page.
 import { Router, type Request, type Response } from 'express';
-import type { TextVars } from '../web/views.ts';
+import type { TextVars } from '../i18n/views.ts';
 import { z } from 'zod';
 import { calendarDateSchema, parseCalendarDate } from '../calendar-date.ts';
 import { osloDay, osloMidnight } from '../clock.ts';

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { sql } from 'kysely';
 import { erasePerson } from '../invitations/erase.ts';
 import { letterCodeKey, redrawBatchFiles } from '../paper/batch.ts';
-import { loadInstruments } from '../survey/instrument.ts';
+import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { allow } from './access.ts';
 import { me, type StaffContext } from './context.ts';
 import { formatDateTime, formatDay } from './routes-registrar.ts';

@@ -2,12 +2,12 @@
 // everything else under /staff needs one (access.ts), then a role. The access matrix is in
 // docs/staff-access.md and tested route by route in test/integration/staff-access.test.ts.
 import { Router, type Response } from 'express';
-import { dashboard, dashboardCsvRows, DIMENSIONS, isDimension } from '../reports/dashboard.ts';
+import { dashboard, dashboardCsvRows, BREAKDOWNS, isBreakdown } from '../reports/dashboard.ts';
 import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { erasureRoutes } from './routes-erasure.ts';
 import { heldForProfile, registerProfileSet } from '../invitations/profile-hold.ts';
-import { registerAdminRoutes } from '../register/staff-routes.ts';
+import { registerAdminRoutes } from './register-routes.ts';
 import { createContext, me, type StaffContext, type StaffDeps } from './context.ts';
 import { dashboardPageData } from './dashboard-page.ts';
 import { rowsToCsv, sendCsv, startCsv } from './exports.ts';
@@ -16,9 +16,9 @@ import { DEFAULT_VALUE_SET } from '../reports/eq5d/engine.ts';
 import { localLogin } from './login-local.ts';
 import { loginContext } from './login.ts';
 import { registrarRoutes } from './routes-registrar.ts';
-import { paperRoutes } from '../paper/routes.ts';
+import { paperRoutes } from './paper-routes.ts';
 import { reportRoutes } from './report-page.ts';
-import { loadInstruments } from '../survey/instrument.ts';
+import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { destroy } from './session.ts';
 
 /** The workspace's help pages (locales/nb/help.json). */
@@ -59,7 +59,7 @@ export function staffRouter(deps: StaffDeps): Router {
 
   r.get('/staff', async (req, res) => {
     const staff = me(res);
-    const by = isDimension(req.query.by) ? req.query.by : 'month';
+    const by = isBreakdown(req.query.by) ? req.query.by : 'month';
     const view = await dashboardFor(ctx, res);
     ctx.page(req, res, 200, 'staff/dashboard', {
       heading: ctx.t('staff.dashboardTitle'),
@@ -76,7 +76,7 @@ export function staffRouter(deps: StaffDeps): Router {
   });
 
   r.get('/staff/export/dashboard.csv', async (req, res) => {
-    const dims = isDimension(req.query.by) ? [req.query.by] : [...DIMENSIONS];
+    const dims = isBreakdown(req.query.by) ? [req.query.by] : [...BREAKDOWNS];
     const view = await dashboardFor(ctx, res);
     await ctx.audit(req, res, {
       action: 'export',
@@ -90,7 +90,7 @@ export function staffRouter(deps: StaffDeps): Router {
     const role = me(res).role;
     ctx.page(req, res, 200, 'staff/exports', {
       heading: ctx.t('staff.exportsTitle'),
-      dashboardLinks: DIMENSIONS.map((d) => ({
+      dashboardLinks: BREAKDOWNS.map((d) => ({
         href: `/staff/export/dashboard.csv?by=${d}`,
         text: ctx.t(`staff.dim.${d}`),
       })),
@@ -140,7 +140,7 @@ export function staffRouter(deps: StaffDeps): Router {
 function dashboardFor(ctx: StaffContext, res: Response) {
   const staff = me(res);
   return dashboard(ctx.deps.db, {
-    scope: staff.role === 'registrar' ? { hospitals: staff.hospitals } : {},
+    scope: staff.role === 'registrar' ? staff.hospitals : 'all',
     suppress: staff.role === 'analyst',
     threshold: ctx.deps.smallCellThreshold,
   });

@@ -7,10 +7,7 @@ import { paperWorklists } from '../paper/entry.ts';
 import { addDays } from '../clock.ts';
 import { maskNationalId } from '../cohort/national-id.ts';
 import { contactLog, type ContactLogEntry } from '../invitations/contact-log.ts';
-import { hasCountedResponse, inHospitalScope, isOpen } from '../invitations/fragments.ts';
-
-/** Hospitals a registrar may see. Always a list; an empty list sees nothing. */
-export type HospitalScope = readonly string[];
+import { hasCountedResponse, inHospitalScope, isOpen, type HospitalScope } from '../invitations/fragments.ts';
 
 /** Days before the window closes when an unanswered invitation appears on the worklist. */
 const NEAR_CLOSE_DAYS = 14;

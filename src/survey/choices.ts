@@ -3,7 +3,7 @@
 // they are recorded in the audit log too (actor "respondent"), and read back for receipts.
 import type { Db } from '../db/database.ts';
 import { optOut, preferPaper } from '../invitations/person.ts';
-import { audit } from '../staff/audit.ts';
+import { audit } from '../audit/log.ts';
 
 export interface ContactChoices {
   optedOut: boolean;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { AnswerMap } from '../instruments/enable-when.ts';
 import { itemError, itemSchema, type ItemError } from '../instruments/item-schema.ts';
 import type { Item, Page, Value } from '../instruments/model.ts';
-import type { Lang, Views } from '../web/views.ts';
-import { askedItems } from './flow.ts';
+import type { Lang, Views } from '../i18n/views.ts';
+import { askedItems } from '../instruments/flow.ts';
 
 /** The asked items' fields; an optional item left blank is saved as null (the page was answered). */
 export function itemPageSchema(page: Page, answers: AnswerMap): z.ZodType<Record<string, Value | null>> {

@@ -6,10 +6,10 @@ import { rateLimit } from 'express-rate-limit';
 import type { ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../web/views.ts';
-import { parsePageAnswer, type AnswerError } from './answers.ts';
+import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
+import { parsePageAnswer, type AnswerError } from '../instruments/eq5d-answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
-import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from './instrument.ts';
+import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instruments/eq5d-texts.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';
 import { answerItems } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';
@@ -22,7 +22,7 @@ import {
   stepNumber,
   type Flow,
   type Step,
-} from './flow.ts';
+} from '../instruments/flow.ts';
 import { itemPageSchema, itemPageView, itemRows } from './item-pages.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
@@ -63,7 +63,7 @@ const VAS_ERRORS: Record<AnswerError, string> = {
   notNumber: 'vas.notNumber',
 };
 
-/** Failed link and code attempts per address; valid links and ordinary answering never count (S-16). */
+/** Failed link and code attempts per address; valid links and ordinary answering never count. */
 const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
 const ATTEMPT_LIMIT = 20;
 
@@ -144,7 +144,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
   const failedAttempt = (req: Request, res: Response, kind: 'survey link' | 'short code') => {
     res.locals.failedAttempt = true;
-    // Never the token or code itself: only that an attempt failed, and from where (S-16).
+    // Never the token or code itself: only that an attempt failed, and from where.
     req.log.warn({ ip: req.ip }, `unknown ${kind}`);
   };
 
@@ -162,7 +162,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     if (!req.session.invitationId) return message(req, res, 401, 'errors.session', codeLink(req));
     next();
   };
-  /** Pages of an open invitation; after an answer they say "already answered" (A-12), never a form. */
+  /** Pages of an open invitation; after an answer they say "already answered", never a form. */
   const openOnly = async (req: Request, res: Response, next: NextFunction) => {
     if (await refuseUnlessOpen(req, res)) return;
     next();

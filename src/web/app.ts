@@ -11,14 +11,14 @@ import type { Queues } from '../queue/queues.ts';
 import { ping } from '../db/database.ts';
 import { staffRouter } from '../staff/routes.ts';
 import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Instruments } from '../instruments/eq5d-texts.ts';
 import { surveyRouter } from '../survey/routes.ts';
 import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
 import { saveBeforeRedirect } from './save-before-redirect.ts';
-import { isLang, type Lang, type Views } from './views.ts';
+import { isLang, type Lang, type Views } from '../i18n/views.ts';
 import './session-data.ts';
 
 export interface AppDeps {

@@ -1,6 +1,6 @@
 // What a session holds: a respondent's invitation and language, or a signed-in staff member.
 import type { StaffRole } from '../db/schema.ts';
-import type { Lang } from './views.ts';
+import type { Lang } from '../i18n/views.ts';
 
 export interface StaffSession {
   id: number;

@@ -11,9 +11,9 @@ import { openDatabase } from '../../src/db/database.ts';
 import { setTotpSecret } from '../../src/staff/login-local.ts';
 import { codeAt, newTotpSecret } from '../../src/staff/totp.ts';
 import { addUser } from '../../src/staff/users.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import {
   migrateBench,
   benchLine,

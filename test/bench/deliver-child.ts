@@ -10,9 +10,10 @@ import { createMailer, pooled } from '../../src/invitations/mailer.ts';
 import { linksFor, renderStepMail } from '../../src/invitations/messages.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 import { newToken } from '../../src/invitations/tokens.ts';
-import { enqueueDeliveries, openQueues } from '../../src/queue/queues.ts';
-import { startWorkers } from '../../src/queue/workers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { enqueueDeliveries } from '../../src/queue/jobs/delivery.ts';
+import { openQueues } from '../../src/queue/queues.ts';
+import { startWorkers } from '../../src/jobs/index.ts';
+import { createViews } from '../../src/i18n/views.ts';
 
 const [mode, smtpUrl, n, dbUrl, redisUrl, prefix] = process.argv.slice(2) as [
   string,

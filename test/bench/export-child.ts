@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../src/db/database.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
 
 const url = process.argv[2]!;
 const handle = await openDatabase({ databaseUrl: url, poolSize: 2 });

@@ -13,9 +13,9 @@ import { openDatabase } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, letterData, makeBatch } from '../../src/paper/batch.ts';
 import { drawLetter, newLetterDocument, PAGES_PER_LETTER } from '../../src/paper/letter.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { newShortCode } from '../../src/invitations/short-codes.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews, type Lang } from '../../src/i18n/views.ts';
 import { profileIn } from '../../src/register/profile.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 import { migrateBench, benchLine, createBenchDatabase, machine, PG_URL, quick, recordSection } from './support.ts';
@@ -29,8 +29,8 @@ const views = createViews();
 const instruments = loadInstruments();
 const texts = {
   views,
-  instrument: (l: 'nb' | 'nn' | 'en') => instruments[l],
-  register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l),
+  instrument: (l: Lang) => instruments[l],
+  register: (l: Lang) => profileIn(TEST_PROFILE, l),
 };
 const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
 

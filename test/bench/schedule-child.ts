@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { fixedClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
-import { deliveryJobId, openQueues } from '../../src/queue/queues.ts';
+import { deliveryJobId } from '../../src/queue/jobs/delivery.ts';
+import { openQueues } from '../../src/queue/queues.ts';
 
 const [mode, redisUrl, prefix, arg] = process.argv.slice(2) as [string, string, string, string];
 const queues = openQueues(redisUrl, prefix);

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 
 const [mode, url] = [process.argv[2], process.argv[3]!];
 const PAGES = ['mobility', 'self_care', 'usual_activities', 'pain_discomfort', 'anxiety_depression', 'vas'];

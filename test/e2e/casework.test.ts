@@ -11,8 +11,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { osloDay, systemClock } from '../../src/clock.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { setTestProfile } from '../support/register.ts';
 import {

@@ -1,4 +1,4 @@
-// The dashboard's layout in Chromium (issue 18, item 6): at 1280 px nothing scrolls sideways —
+// The dashboard's layout in Chromium: at 1280 px nothing scrolls sideways —
 // not the page and not the breakdown table inside its container — for every breakdown and role;
 // at 390 px wide tables scroll inside their own focusable region named by its caption, and the
 // page itself never does. The trend chart draws months on a time axis, hollow where fewer than
@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { DIMENSIONS } from '../../src/reports/dashboard.ts';
+import { BREAKDOWNS } from '../../src/reports/dashboard.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { checkStaffPage, E2E_SESSION_SECRET, startStaffServer, type StaffServer } from '../support/staff-browser.ts';
 import { createStaff, nextCode, type TestStaff } from '../support/staff.ts';
@@ -88,7 +88,7 @@ test('no sideways scroll at 1280 px for any breakdown or role; at 390 px wide ta
     const { context, page, cspViolations } = await newPage(browser, server.base);
     try {
       await login(page, staff[role]);
-      for (const by of DIMENSIONS) {
+      for (const by of BREAKDOWNS) {
         await page.setViewportSize({ width: 1280, height: 800 });
         await page.goto(`/staff?by=${by}`);
         if (by === 'hospital')

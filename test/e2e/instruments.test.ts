@@ -1,4 +1,4 @@
-// The example instrument's pages in Chromium (issue 21), its last item as a slider: every page state (question, error,
+// The example instrument's pages in Chromium, its last item as a slider: every page state (question, error,
 // the enableWhen follow-up, the check page) with axe at 320 and 1280 px, reflow, text spacing and
 // 200 % zoom, in nb, nn and en; a keyboard-only walk and a walk with JavaScript off, each ending
 // in one stored response with the example's answers.
@@ -15,12 +15,12 @@ import {
 } from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 import { exampleQuestionnaire, planWith, useExampleProgramme } from '../support/instruments.ts';
-import { loadInstruments, type Instruments } from '../../src/survey/instrument.ts';
+import { loadInstruments, type Instruments } from '../../src/instruments/eq5d-texts.ts';
 import type { Db } from '../../src/db/database.ts';
 import { addInstrument } from '../../src/instruments/store.ts';
 import { pinInstruments } from '../../src/instruments/programme.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
-import type { Language } from '../../src/db/schema.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 
 let browser: Browser;
 let server: SurveyServer;
@@ -54,11 +54,11 @@ after(async () => {
   await server?.close();
 });
 
-const CONTINUE: Record<Language, string> = { nb: 'Fortsett', nn: 'Hald fram', en: 'Continue' };
+const CONTINUE: Record<Lang, string> = { nb: 'Fortsett', nn: 'Hald fram', en: 'Continue' };
 const path = (page: Page) => new URL(page.url()).pathname;
 
 /** An invitation of the example programme with EQ-5D already answered (saved pages), at page 7. */
-async function atExample(language: Language) {
+async function atExample(language: Lang) {
   const inv = await createInvitation(server.database.db, { language });
   await planWith(server.database.db, inv.invitationId, programmeVersion);
   await server.database.db

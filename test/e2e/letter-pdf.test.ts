@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { letterPdf, MM, type LetterData } from '../../src/paper/letter.ts';
 import { profileIn } from '../../src/register/profile.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews, type Lang } from '../../src/i18n/views.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-letter-'));
@@ -18,8 +18,8 @@ const views = createViews();
 const instruments = loadInstruments();
 const texts = {
   views,
-  instrument: (l: 'nb' | 'nn' | 'en') => instruments[l],
-  register: (l: 'nb' | 'nn' | 'en') => profileIn(TEST_PROFILE, l),
+  instrument: (l: Lang) => instruments[l],
+  register: (l: Lang) => profileIn(TEST_PROFILE, l),
 };
 
 const letter: LetterData = {

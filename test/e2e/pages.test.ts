@@ -15,7 +15,7 @@ import {
   type SurveyServer,
 } from '../support/browser.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
-import type { Language } from '../../src/db/schema.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 import { profileIn } from '../../src/register/profile.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 
@@ -68,13 +68,13 @@ const REGISTER = {
 };
 
 /** The question form's submit buttons: exactly one, Continue, and it comes first. */
-async function assertContinueFirst(page: Page, lang: Language) {
+async function assertContinueFirst(page: Page, lang: Lang) {
   const buttons = page.locator('main form[method=post] button[type=submit], main form[method=post] input[type=submit]');
   assert.equal(await buttons.count(), 1);
   assert.equal((await buttons.first().textContent())?.trim(), TEXT[lang].continue);
 }
 
-async function assertErrorState(page: Page, lang: Language) {
+async function assertErrorState(page: Page, lang: Lang) {
   assert.ok((await page.title()).startsWith(`${TEXT[lang].error} `), await page.title());
   // Focus is on the error summary; each link in it points at a field that exists.
   assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('error-summary')), true);

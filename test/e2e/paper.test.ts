@@ -14,9 +14,9 @@ import type { Browser, Page } from 'playwright-core';
 import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { formatLetterId, letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { assertNoAxeViolations, launchBrowser, newPage, SCREEN_DIR } from '../support/browser.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import {

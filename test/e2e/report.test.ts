@@ -81,7 +81,7 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
     assert.match((await page.locator('.error-summary').textContent())!, /Sykehuset «NOPE» finnes ikke/);
     await check(page, 'unknown-hospital');
 
-    // The norm's own intervals (issue 20): beside the standardised norm and on the crude norm's row.
+    // The norm's own intervals: beside the standardised norm and on the crude norm's row.
     await page.goto('/staff/report?norms=TESTNORM');
     assert.match((await page.locator('[data-cell="norm_std_OHCA|vas_ci_low|"]').textContent())!, /^\d+,\d$/);
     assert.match((await page.locator('[data-cell="norm|vas_ci_high|"]').textContent())!, /^\d+,\d$/);
@@ -111,7 +111,7 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
     );
     await check(page, 'faulty-norms');
 
-    // The analyst dashboard, planned with the report (issue 19).
+    // The analyst dashboard, planned with the report.
     await page.goto('/staff');
     await check(page, 'analyst-dashboard');
     assert.deepEqual(cspViolations, []);

@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 import { createDemo } from '../../src/reports/demo.ts';
 import { writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
 import { eq5dIndex } from '../../src/reports/eq5d/engine.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const require = createRequire(import.meta.url);

@@ -8,9 +8,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 

@@ -10,9 +10,9 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { systemClock } from '../../src/clock.ts';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemType } from '../../src/api/problem.ts';
 import { OPERATIONS } from '../../src/api/spec.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??

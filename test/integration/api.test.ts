@@ -10,14 +10,14 @@ import request from 'supertest';
 import { Ajv as Ajv06 } from 'ajv';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { addDays, osloDay, systemClock } from '../../src/clock.ts';
-import { createApiKey, revokeApiKey, type Scope } from '../../src/api/keys.ts';
+import { createApiKey, revokeApiKey, type ApiScope } from '../../src/api/keys.ts';
 import { OPERATIONS } from '../../src/api/spec.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { createDemo } from '../../src/reports/demo.ts';
 import { pseudonymiser } from '../../src/reports/exports/variables.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp, type AppDeps } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { person, syntheticNationalId, type PersonRow } from '../support/people.ts';
 
@@ -48,7 +48,7 @@ function makeApp(extra: Partial<AppDeps> = {}) {
   });
 }
 
-async function key(name: string, scopes: Scope[], hospitals: string[] = []) {
+async function key(name: string, scopes: ApiScope[], hospitals: string[] = []) {
   const made = await createApiKey(database.db, { name, scopes, hospitals, createdBy: 'api test' });
   keys[name] = made.key;
   keyIds[name] = made.id;
@@ -306,7 +306,7 @@ describe('authentication comes first', () => {
 
 describe('scopes', () => {
   test('every endpoint refuses a key without its scope with 403 insufficient-scope', async () => {
-    const lacking: Record<Scope, string> = {
+    const lacking: Record<ApiScope, string> = {
       intake: keys['status-all']!,
       status: keys['results-all']!,
       results: keys['intake-all']!,

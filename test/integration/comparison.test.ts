@@ -7,8 +7,8 @@ import { createDemo } from '../../src/reports/demo.ts';
 import { buildComparison, renderComparison } from '../../src/reports/comparison/report.ts';
 import { loadNormSet } from '../../src/reports/norms/store.ts';
 import { findStratum, ageBand } from '../../src/reports/norms/format.ts';
-import { createViews } from '../../src/web/views.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { createViews } from '../../src/i18n/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let database: TestDatabase;

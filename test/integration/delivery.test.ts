@@ -10,9 +10,10 @@ import { deliverOutboxRow, type DeliveryDeps } from '../../src/invitations/deliv
 import { waitForDrain } from '../../src/invitations/drain.ts';
 import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
-import { openQueues, registerRepeatableJobs, type Queues } from '../../src/queue/queues.ts';
-import { startWorkers } from '../../src/queue/workers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { openQueues, type Queues } from '../../src/queue/queues.ts';
+import { registerRepeatableJobs } from '../../src/queue/jobs/scheduler.ts';
+import { startWorkers } from '../../src/jobs/index.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
 import { person } from '../support/people.ts';
 import { baseEnv, ROOT } from '../support/processes.ts';

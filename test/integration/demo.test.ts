@@ -1,4 +1,4 @@
-// `prom demo` never mixes with real data (issue 18, item 2), through the real command line on
+// `prom demo` never mixes with real data, through the real command line on
 // the embedded database and on PostgreSQL: a register holding real survivors keeps its export,
 // dashboard and hospital lists exactly as they were, whatever `prom demo` is asked to do.
 import { test } from 'node:test';
@@ -8,9 +8,9 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDemo, DemoRefused } from '../../src/reports/demo.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
 import { spawn, type ChildProcess } from 'node:child_process';

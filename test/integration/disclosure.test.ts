@@ -1,4 +1,4 @@
-// Disclosure control of the comparison report (issue 19): every combination of filters is
+// Disclosure control of the comparison report: every combination of filters is
 // published for a register whose hospital EDGE has groups just under and over k, and an exact
 // linear-algebra search over everything published (test/support/disclosure-check.ts) finds no
 // set of fewer than k people — also not by subtracting nested selections or using totals.

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useCliWorld } from '../support/cli-world.ts';
 import { prom } from '../support/processes.ts';
-import { RESPONSE_COLUMNS } from '../../src/reports/export.ts';
+import { RESPONSE_COLUMNS } from '../../src/reports/exports/responses.ts';
 import { EXAMPLE_PATH, exampleQuestionnaire } from '../support/instruments.ts';
 
 const cli = useCliWorld('instruments');

@@ -1,4 +1,4 @@
-// The example instrument on paper (issue 21): a letter of a programme that asks eq5d5l and
+// The example instrument on paper: a letter of a programme that asks eq5d5l and
 // followup-example carries every item's text (pdftotext), and a returned form keyed twice, with
 // a mismatch resolved, ends in one exported row with the EQ-5D and the example's answers. Runs
 // on PGlite and on PostgreSQL.
@@ -14,9 +14,9 @@ import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { confirmBatch, letterCodeKey, makeBatch, type BatchDeps } from '../../src/paper/batch.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';

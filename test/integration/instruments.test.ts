@@ -1,4 +1,4 @@
-// Instruments as data (issue 21): the example added next to EQ-5D-5L, a programme that asks
+// Instruments as data: the example added next to EQ-5D-5L, a programme that asks
 // both, the web walk with an enableWhen skip and a decimal comma, one stored response with a
 // FHIR QuestionnaireResponse per instrument, the export's extra columns and erasure. Runs on
 // PGlite and on PostgreSQL.
@@ -20,10 +20,10 @@ import { addInstrument, findInstrument, InstrumentRefused, listInstruments } fro
 import { answeredInstruments, programmeInstruments, pinInstruments } from '../../src/instruments/programme.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { erasePerson } from '../../src/invitations/erase.ts';
-import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/export.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { exportResponsesCsv, RESPONSE_COLUMNS } from '../../src/reports/exports/responses.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

@@ -1,4 +1,4 @@
-// One disclosure plan over every analyst output (issue 19): the comparison report (page and CSV,
+// One disclosure plan over every analyst output: the comparison report (page and CSV,
 // all 36 combinations of year, hospital and arrest type) together with the analyst dashboard's
 // CSV (answered counts by hospital, month, arrest type and the totals, over both arrest types).
 // On a register where EDGE's IHCA groups add up to 3 and IHCA 2026 to 3, an exact search over
@@ -15,7 +15,7 @@ import {
   aggregate,
   dashboard,
   dashboardCsvRows,
-  DIMENSIONS,
+  BREAKDOWNS,
   loadFacts,
   publish,
   type DashboardView,
@@ -62,7 +62,7 @@ async function reportForms(k: number): Promise<{ forms: Form[]; tables: LongRow[
 
 /** The equations the dashboard's CSV gives away about answered counts, read from the CSV text itself. */
 function dashboardForms(view: DashboardView): { forms: Form[]; shown: Record<string, string>[] } {
-  const csv = rowsToCsv(dashboardCsvRows(view, DIMENSIONS));
+  const csv = rowsToCsv(dashboardCsvRows(view, BREAKDOWNS));
   const records = parse<Record<string, string>>(csv, { columns: true });
   const forms: Form[] = [];
   const whole = (type: Form['type'], cells: number[]) => {

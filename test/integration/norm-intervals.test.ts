@@ -1,4 +1,4 @@
-// The norm's own 95 % intervals in the report's long table (issue 20), recomputed here from the
+// The norm's own 95 % intervals in the report's long table, recomputed here from the
 // stored norm strata and the people, independently of src/reports/norms/intervals.ts: the
 // standardised mean's variance Σ w²·s²/n with Welch–Satterthwaite degrees of freedom, the crude
 // mean's t interval, and the crude shares' Wilson interval as the roots of its quadratic.

@@ -1,4 +1,4 @@
-// Norm files are checked like patient data (issue 20, part 1): through the real `prom norms import`
+// Norm files are checked like patient data: through the real `prom norms import`
 // on both databases, each fault is refused with one message naming the stratum, column or file,
 // never a stack trace, and nothing is stored; valid files still import; `prom norms list`.
 import { before, test } from 'node:test';
@@ -227,7 +227,7 @@ test('nothing refused was stored; the shipped file and valid microdata import; p
   assert.doesNotMatch(list.stdout, /shipped/, 'the imported NO-2019 replaces the shipped one');
 });
 
-// Sets stored before today's checks existed (issue 20): written straight into norm_sets, as an
+// Sets stored before today's checks existed: written straight into norm_sets, as an
 // older version of the program could have, they are checked again when a report loads them and
 // by `prom norms check`; a faulty one is not used, and the set and its fault are named once.
 test('stored sets are checked again: prom norms check, prom report and prom norms list name the faulty set once', async () => {

@@ -13,7 +13,8 @@ import { PassThrough } from 'node:stream';
 import { addDays, fixedClock, osloDay, parseNow } from '../../src/clock.ts';
 import type { Job } from 'bullmq';
 import type { Db } from '../../src/db/database.ts';
-import { PRINT_BATCH_JOB, printBatchProcessor, schedulePrintBatches } from '../../jobs/print-batch.ts';
+import { PRINT_BATCH_JOB, schedulePrintBatches } from '../../src/queue/jobs/scheduler.ts';
+import { printBatchProcessor } from '../../src/jobs/index.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import {
   confirmBatch,
@@ -26,11 +27,11 @@ import {
 } from '../../src/paper/batch.ts';
 import { setDoubleEntry } from '../../src/paper/entry.ts';
 import { undoHandOver } from '../../src/invitations/print.ts';
-import { exportResponsesCsv } from '../../src/reports/export.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { findByShortCode } from '../../src/invitations/short-codes.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { syntheticNationalId } from '../support/people.ts';
 import { createStaff, signIn, type Agent, type TestStaff } from '../support/staff.ts';

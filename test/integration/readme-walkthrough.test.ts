@@ -1,4 +1,4 @@
-// The README's first walk-through, run as written with the real `prom` command (issue 18, item 7):
+// The README's first walk-through, run as written with the real `prom` command:
 // import, schedule and send, add an admin and a registrar; then the registrar signs in (enrolling
 // an authenticator, as a first login does), finds a survivor of their hospital and opens the
 // survivor page with its contact log — and the admin, who was made by the same lines, is refused
@@ -10,9 +10,9 @@ import path from 'node:path';
 import request from 'supertest';
 import { systemClock } from '../../src/clock.ts';
 import { codeAt } from '../../src/staff/totp.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom } from '../support/browser-less.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { person, toCsv } from '../support/people.ts';

@@ -1,4 +1,4 @@
-// The register profile (issue 17) on real services, PGlite and PostgreSQL: without a profile
+// The register profile on real services, PGlite and PostgreSQL: without a profile
 // nobody is contacted and the reason is visible; setting one releases the held steps; the e-mail
 // (SMTP sink on loopback), the letter (pdftotext, also of the envelope window) and the respondent
 // pages say who asks, in the reader's language; From and Subject carry only the neutral fields.
@@ -19,9 +19,9 @@ import {
   saveRegisterProfile,
   type LocalProfile,
 } from '../../src/register/profile.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import type { Lang } from '../../src/web/views.ts';
-import { createViews } from '../../src/web/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import type { Lang } from '../../src/i18n/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { importPeople, passAndDeliver, stepsOf, testClock, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';

@@ -25,8 +25,8 @@ import { addEntry, setDoubleEntry, type EntryValues } from '../../src/paper/entr
 import { loadResponses } from '../../src/reports/comparison/compute.ts';
 import { loadFacts } from '../../src/reports/dashboard.ts';
 import { responseRows } from '../../src/reports/exports/rows.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { answerOnWeb } from '../support/lifecycle.ts';
 import { syntheticNationalId } from '../support/people.ts';

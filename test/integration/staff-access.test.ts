@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
 import type { Clock } from '../../src/clock.ts';
-import { audit } from '../../src/staff/audit.ts';
+import { audit } from '../../src/audit/log.ts';
 import { sql } from 'kysely';
 import { createWorld, TEST_SESSION_SECRET, type World } from '../support/world.ts';
 import { csrfFrom } from '../support/browser-less.ts';

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
-import { DIMENSIONS, type Dimension } from '../../src/reports/dashboard.ts';
+import { BREAKDOWNS, type Breakdown } from '../../src/reports/dashboard.ts';
 import { createWorld, TEST_SESSION_SECRET, type World } from '../support/world.ts';
 import { createStaff, signIn, type Agent } from '../support/staff.ts';
 import { writeCohort, writeTestHospitals } from '../support/staff-cohort.ts';
@@ -48,7 +48,7 @@ after(async () => {
 });
 
 /** The key expression per dimension, over the fact view `f` below. */
-const KEY: Record<Dimension, string> = {
+const KEY: Record<Breakdown, string> = {
   month: 'f.month',
   hospital: 'f.hospital',
   health_trust: 'f.trust',
@@ -77,7 +77,7 @@ const FACTS = `
     JOIN arrest_events e ON e.id = i.arrest_event_id
     LEFT JOIN hospitals h ON h.code = e.hospital`;
 
-async function expected(dim: Dimension, hospitals?: string[]): Promise<Map<string, Record<string, number>>> {
+async function expected(dim: Breakdown, hospitals?: string[]): Promise<Map<string, Record<string, number>>> {
   const where = hospitals ? `WHERE f.hospital IN (${hospitals.map((h) => `'${h}'`).join(', ')})` : '';
   const counts = await sql
     .raw<{ key: string; [m: string]: string | number }>(
@@ -109,7 +109,7 @@ async function expected(dim: Dimension, hospitals?: string[]): Promise<Map<strin
   return out;
 }
 
-async function csv(agent: Agent, by?: Dimension): Promise<Record<string, string>[]> {
+async function csv(agent: Agent, by?: Breakdown): Promise<Record<string, string>[]> {
   const res = await agent.get(`/staff/export/dashboard.csv${by ? `?by=${by}` : ''}`).expect(200);
   return parse<Record<string, string>>(res.text, { columns: true, bom: true });
 }
@@ -137,7 +137,7 @@ test('every count in every breakdown equals the count computed in SQL (admin, wh
       measures.includes('cancelled_duplicate'),
     measures.join(),
   );
-  for (const dim of DIMENSIONS) {
+  for (const dim of BREAKDOWNS) {
     const want = await expected(dim);
     const got = rows.filter((r) => r.dimension === dim);
     assert.deepEqual(new Set(got.map((r) => r.key)), new Set(want.keys()), `${dim}: categories`);
@@ -232,7 +232,7 @@ test('the analyst sees the whole register with cells under 5 hidden and no hidde
   assert.equal(tiny.invited, '');
   // Secondary suppression: in no column of any breakdown (categories + total) and in no
   // web + paper = answered triple is exactly one cell hidden.
-  for (const dim of DIMENSIONS) {
+  for (const dim of BREAKDOWNS) {
     const lines = [...rows.filter((r) => r.dimension === dim), rows.find((r) => r.dimension === 'total')!];
     for (const m of measures)
       assert.notEqual(

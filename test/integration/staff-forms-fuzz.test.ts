@@ -13,8 +13,8 @@ import { systemClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { letterCodeKey, makeBatch } from '../../src/paper/batch.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
-import { createViews } from '../../src/web/views.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { importPeople, withAddress } from '../support/lifecycle.ts';
 import { person } from '../support/people.ts';
 import {

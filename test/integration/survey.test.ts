@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { osloDay, systemClock } from '../../src/clock.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import {
   findByShortCode,
   issueShortCode,
@@ -16,7 +16,7 @@ import {
   SHORT_CODE_BITS,
 } from '../../src/invitations/short-codes.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { csrfFrom, versionFrom } from '../support/browser-less.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';

@@ -16,9 +16,9 @@ import {
   type Page,
 } from 'playwright-core';
 import { systemClock, type Clock } from '../../src/clock.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
-import { createViews } from '../../src/web/views.ts';
+import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { openTestQueues } from './redis.ts';
 

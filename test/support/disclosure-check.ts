@@ -13,7 +13,7 @@
 // set of cells (every difference of nested selections) × every set of categories, and report
 // each one that counts 1 to k − 1 people — except sets of all cells, which are the whole
 // register by arrest type that publishes every figure.
-import { DIMENSIONS } from '../../src/survey/instrument.ts';
+import { DIMENSIONS } from '../../src/instruments/eq5d-texts.ts';
 import { ageBand, AGE_BANDS } from '../../src/reports/norms/format.ts';
 import type { LongRow } from '../../src/reports/comparison/table.ts';
 import type { Filters } from '../../src/reports/comparison/compute.ts';

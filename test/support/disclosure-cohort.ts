@@ -29,7 +29,7 @@ const SIZES: Sizes = {
 };
 
 /**
- * For the report together with the analyst dashboard (issue 19): EDGE's IHCA groups add up to 3
+ * For the report together with the analyst dashboard: EDGE's IHCA groups add up to 3
  * over all years while its OHCA groups add up to 15, and IHCA 2026 is 3 over both hospitals while
  * OHCA 2026 is 27 — so the dashboard's answered count of EDGE (both types) or of March 2026 minus
  * the report's OHCA figure would be a group of 3.

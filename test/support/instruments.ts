@@ -6,7 +6,7 @@ import type { Db } from '../../src/db/database.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { pinInstruments } from '../../src/instruments/programme.ts';
 import { addInstrument } from '../../src/instruments/store.ts';
-import type { Instruments } from '../../src/survey/instrument.ts';
+import type { Instruments } from '../../src/instruments/eq5d-texts.ts';
 import { csrfFrom, versionFrom } from './browser-less.ts';
 
 export const EXAMPLE_PATH = new URL('../../instruments/followup-example/questionnaire.json', import.meta.url);

@@ -8,8 +8,8 @@ import { waitForDrain } from '../../src/invitations/drain.ts';
 import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { openQueues } from '../../src/queue/queues.ts';
-import { startWorkers } from '../../src/queue/workers.ts';
-import { createViews } from '../../src/web/views.ts';
+import { startWorkers } from '../../src/jobs/index.ts';
+import { createViews } from '../../src/i18n/views.ts';
 
 const env = (name: string) => {
   const v = process.env[name];

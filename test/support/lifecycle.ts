@@ -16,7 +16,7 @@ import {
 import { runSchedulingPass, type PassOptions, type PassResult } from '../../src/invitations/scheduler.ts';
 import type { Queues } from '../../src/queue/queues.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
-import { PAGES } from '../../src/survey/instrument.ts';
+import { PAGES } from '../../src/instruments/eq5d-texts.ts';
 import type { PersonRow } from './people.ts';
 import type { Received } from './smtp.ts';
 

@@ -2,6 +2,7 @@
 // the ids use the 2032 rule's k1 freedom, so most could never have been issued before 2032).
 import { checkNationalId } from '../../src/cohort/national-id.ts';
 import { addDays, osloDay } from '../../src/clock.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 
 export function syntheticNationalId(n: number): string {
   // Day 41–71 marks a D-number; keep the base in that range so it is clearly synthetic.
@@ -23,7 +24,7 @@ export interface PersonRow {
   arrest_type: 'OHCA' | 'IHCA';
   hospital: string;
   email: string;
-  language: 'nb' | 'nn' | 'en';
+  language: Lang;
   given_name?: string;
   family_name?: string;
 }

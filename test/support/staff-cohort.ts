@@ -3,7 +3,8 @@
 // hospital, date, state, channel and answer. National ids are synthetic D-numbers.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.ts';
-import type { Channel, InvitationState, Language, OutboxState, Step } from '../../src/db/schema.ts';
+import type { Channel, InvitationState, OutboxState, Step } from '../../src/db/schema.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 import { syntheticNationalId } from './people.ts';
 
 const TEST_HOSPITALS = [
@@ -88,7 +89,7 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
   ];
   const survivors = Array.from({ length: opts.size }, (_, k) => {
     const i = offset + k;
-    const language = pick<Language>(rand, [
+    const language = pick<Lang>(rand, [
       ['nb', 80],
       ['nn', 12],
       ['en', 8],
@@ -121,7 +122,7 @@ export async function writeCohort(db: Db, opts: CohortOptions): Promise<number[]
   type Plan = {
     state: InvitationState;
     reason: string | null;
-    language: Language;
+    language: Lang;
     steps: { step: Step; channel: Channel; state: OutboxState }[];
     answer: 'web' | 'paper' | null;
   };

@@ -1,7 +1,8 @@
 // Invitations made straight in the database for respondent-page tests: a survivor, their arrest,
 // an invitation in a given state, a link token and (optionally) a short code.
 import type { Db } from '../../src/db/database.ts';
-import type { InvitationState, Language } from '../../src/db/schema.ts';
+import type { InvitationState } from '../../src/db/schema.ts';
+import type { Lang } from '../../src/i18n/views.ts';
 import { addDays, osloDay } from '../../src/clock.ts';
 import { hashToken, newToken } from '../../src/invitations/tokens.ts';
 import { issueShortCode } from '../../src/invitations/short-codes.ts';
@@ -18,7 +19,7 @@ let counter = 0;
 
 export async function createInvitation(
   db: Db,
-  opts: { language?: Language; state?: InvitationState; cancelReason?: string } = {},
+  opts: { language?: Lang; state?: InvitationState; cancelReason?: string } = {},
 ): Promise<TestInvitation> {
   const n = 5000 + ++counter;
   // An arrest 100 days ago: the window (day 90 to day 183) is open today, whatever day the suite runs.

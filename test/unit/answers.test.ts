@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isComplete, parsePageAnswer } from '../../src/survey/answers.ts';
+import { isComplete, parsePageAnswer } from '../../src/instruments/eq5d-answers.ts';
 
 const ok = (value: number) => ({ ok: true, value });
 const required = { ok: false, error: 'required' };

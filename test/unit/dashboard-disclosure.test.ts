@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {
   aggregate,
   BASE_MEASURES,
-  DIMENSIONS,
+  BREAKDOWNS,
   publish,
   type DashboardView,
   type Fact,
@@ -53,7 +53,7 @@ function facts(seed: number, n: number): Fact[] {
 function lines(view: DashboardView): { dim: string; line: Line }[] {
   return [
     { dim: 'total', line: view.total },
-    ...DIMENSIONS.flatMap((d) => view.tables[d].map((line) => ({ dim: d, line }))),
+    ...BREAKDOWNS.flatMap((d) => view.tables[d].map((line) => ({ dim: d, line }))),
   ];
 }
 
@@ -82,7 +82,7 @@ function pinned(view: DashboardView, k: number, sets = false): string[] {
   const trustOf = new Map<string, string>(HOSPITALS.map(([h, t]) => [h, t]));
   const regionOf = new Map<string, string>(HOSPITALS.map(([, t, r]) => [t, r]));
   for (const m of measures) {
-    for (const d of DIMENSIONS)
+    for (const d of BREAKDOWNS)
       relation(
         at('total', '', m),
         view.tables[d].map((l) => at(d, l.key, m)),
@@ -113,7 +113,7 @@ function pinned(view: DashboardView, k: number, sets = false): string[] {
   // Sets of people, not only single cells: the hidden lines of one breakdown are disjoint groups,
   // so every subset of them is a set; none that the equations pin down may count 1 to k − 1.
   for (const m of measures)
-    for (const d of DIMENSIONS) {
+    for (const d of BREAKDOWNS) {
       const own = view.tables[d].map((l) => at(d, l.key, m)).filter((c) => cells[c]!.hidden);
       if (own.length > 14) throw new Error(`${d} ${m}: ${own.length} hidden lines, too many to try every subset`);
       for (let s = 1; s < 1 << own.length; s++) {

@@ -1,4 +1,4 @@
-// The norm's own 95 % intervals (issue 20), checked against printed t quantiles rather than the
+// The norm's own 95 % intervals, checked against printed t quantiles rather than the
 // code's own numerics: the crude norm mean's t interval, the standardised mean whose
 // Welch–Satterthwaite degrees of freedom come out whole, its bounds, and what gives no interval.
 import { test } from 'node:test';

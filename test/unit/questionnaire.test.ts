@@ -11,7 +11,7 @@ import type { Condition, Item } from '../../src/instruments/model.ts';
 import { answerItems } from '../../src/instruments/model.ts';
 import { eq5dInstrument } from '../../src/instruments/eq5d.ts';
 import { ADDED_RESERVED } from '../../src/instruments/store.ts';
-import { loadInstruments } from '../../src/survey/instrument.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 
 const example = () =>
   JSON.parse(

@@ -1,4 +1,4 @@
-// Interface texts of the register profile work (issue 17): every new section exists in bokmål,
+// Interface texts of the register profile work: every new section exists in bokmål,
 // nynorsk and English with the same keys, and the templates that show them hold no text of
 // their own (everything a person reads comes from locales/ or the register profile).
 import { test } from 'node:test';

@@ -2,7 +2,7 @@
 // `api:<key name>`; never the key or a national id). Handlers add what they touched with note().
 import type { Request, Response } from 'express';
 import type { Db } from '../../db/database.ts';
-import { audit } from '../../staff/audit.ts';
+import { audit } from '../../audit/log.ts';
 import { problemAnswer, type Answer, type Send } from '../answer.ts';
 import type { ApiKey } from '../keys.ts';
 import { API_PREFIX, type OperationSpec } from '../spec.ts';

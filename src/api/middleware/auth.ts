@@ -3,7 +3,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../db/database.ts';
 import { problemAnswer, type Send } from '../answer.ts';
-import { findApiKey, touchApiKey, type KeyLookup, type Scope } from '../keys.ts';
+import { findApiKey, touchApiKey, type KeyLookup, type ApiScope } from '../keys.ts';
 import { ApiProblem } from '../problem.ts';
 import type { OperationSpec } from '../spec.ts';
 import { keyOf, note } from './audit.ts';
@@ -21,7 +21,7 @@ export function authenticate(db: Db, failedAuth: RequestHandler, send: Send): Re
         await touchApiKey(db, lookup.found.id);
         return next();
       }
-      // Detectable guessing (S-16): a warning line per refused key, never the key itself.
+      // Detectable guessing: a warning line per refused key, never the key itself.
       req.log.warn({ reason: lookup.refused, ip: req.ip }, 'api: refused key');
       note(res, { details: { reason: lookup.refused, ...(lookup.prefix ? { keyPrefix: lookup.prefix } : {}) } });
       failedAuth(req, res, () => void send(req, res, problemAnswer(unauthenticated(lookup.refused), req)));
@@ -51,7 +51,7 @@ function unauthenticated(refused: Refused): ApiProblem {
 }
 
 /** Also names the operation for the audit entry, whatever the outcome. */
-export function requireScope(scope: Scope, op: OperationSpec, send: Send): RequestHandler {
+export function requireScope(scope: ApiScope, op: OperationSpec, send: Send): RequestHandler {
   return (req, res, next) => {
     res.locals.apiOperation = op;
     if (keyOf(res)!.scopes.includes(scope)) return next();

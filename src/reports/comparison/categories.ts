@@ -1,6 +1,6 @@
 // Which adjacent categories are merged below the whole register (disclosure.ts): one set of
 // merges per arrest type, chosen so that as many people's selections as possible are clean. Pure.
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { boxTally, coreCheck, fine, FINE_LEVELS, FINE_VAS, merged, type Grid, type Span, type Tally } from './tally.ts';
 
 /**

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { ageBand, findStratum, type AgeBand, type NormSet, type NormStratum } from '../norms/format.ts';
 import {

@@ -10,7 +10,7 @@
 // An atom is the set of hidden cells that lie in the same published margins (year y of all
 // hospitals, hospital h of all years). Anything computable by adding and subtracting published
 // boxes is a set of published cells plus whole atoms, so it counts 0 or at least k as well.
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { chooseSpans } from './categories.ts';
 import {
   boxTally,

@@ -2,8 +2,8 @@
 // with their n and confidence intervals, level distributions, what is missing and the sources.
 // Every number comes from the long table (table.ts), so the page and the CSV agree cell for cell;
 // each number sits in an element with data-cell="group|measure|category".
-import type { TextVars, Views } from '../../web/views.ts';
-import { DIMENSIONS, type Instruments } from '../../survey/instrument.ts';
+import type { TextVars, Views } from '../../i18n/views.ts';
+import { DIMENSIONS, type Instruments } from '../../instruments/eq5d-texts.ts';
 import { VAS_GROUPS } from '../stats.ts';
 import { groupedBarChart } from './bar-chart.ts';
 import type { Comparison } from './compute.ts';

@@ -1,8 +1,8 @@
 // The comparison report as HTML: a fragment for the staff page, or a standalone file.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
-import type { Instruments } from '../../survey/instrument.ts';
-import type { Views } from '../../web/views.ts';
+import type { Instruments } from '../../instruments/eq5d-texts.ts';
+import type { Views } from '../../i18n/views.ts';
 import { DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { loadNormSet, DEFAULT_NORM_SET } from '../norms/store.ts';
 import { compare, loadResponses, type Comparison, type Filters } from './compute.ts';

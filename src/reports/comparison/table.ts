@@ -1,6 +1,6 @@
 // The comparison as one long table (tables as data): one row per published figure, with the
 // people behind it. The HTML page is drawn from the same rows, so the two agree cell for cell.
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { formatIndex } from '../eq5d/engine.ts';
 import type { Difference, Summary } from '../stats.ts';
 import type { CategoryShare, Comparison, GroupResult } from './compute.ts';

@@ -1,6 +1,6 @@
 // Counting for the disclosure plan (disclosure.ts): a tally of people by fine category for one
 // set of people, the year × hospital grid of tallies, and the checks a set must pass. Pure.
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { ageBand, AGE_BANDS } from '../norms/format.ts';
 import { vasGroup } from '../stats.ts';
 

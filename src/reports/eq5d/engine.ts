@@ -6,7 +6,7 @@
 import { parseLookupTable } from './lookup.ts';
 import { isFullHealth, stateOrdinal, toLevels } from './state.ts';
 import type { AdditiveValueSet, Citation, Levels, ValueSet, ValueSetId, ValueSetInfo } from './types.ts';
-import { DIMENSIONS } from './types.ts';
+import { DIMENSION_CODES } from './types.ts';
 import { fromUnits, toUnits } from './units.ts';
 import { VALUE_SETS } from './valuesets/index.ts';
 
@@ -72,7 +72,7 @@ function compileLookup(text: string): Scorer {
 
 function compileAdditive(vs: AdditiveValueSet): Scorer {
   const start = toUnits(vs.start);
-  const perDimension = DIMENSIONS.map((d) => vs.coefficients[d].map(toUnits));
+  const perDimension = DIMENSION_CODES.map((d) => vs.coefficients[d].map(toUnits));
   const constant = toUnits(vs.constant ?? 0);
   const n4 = toUnits(vs.n4 ?? 0);
   const n5 = toUnits(vs.n5 ?? 0);
@@ -80,7 +80,7 @@ function compileAdditive(vs: AdditiveValueSet): Scorer {
     let units = start;
     levels.forEach((level, i) => (units += perDimension[i]![level - 1]!));
     const worst = Math.max(...levels);
-    // The constant belongs to "any problem at all"; 11111 keeps the start value (issue #23).
+    // The constant belongs to "any problem at all"; 11111 keeps the start value (fragla/eq5d issue #23).
     if (!isFullHealth(levels)) units += constant;
     if (worst >= 4) units += n4;
     if (worst === 5) units += n5;

@@ -17,9 +17,10 @@ export type Level = 1 | 2 | 3 | 4 | 5;
 /** Levels in the fixed EQ-5D order MO, SC, UA, PD, AD. */
 export type Levels = readonly [Level, Level, Level, Level, Level];
 
-export type Dimension = 'MO' | 'SC' | 'UA' | 'PD' | 'AD';
+/** The value sets' codes of the EQ-5D dimensions (`DIMENSIONS` in src/instruments/eq5d-texts.ts, same order). */
+export type DimensionCode = 'MO' | 'SC' | 'UA' | 'PD' | 'AD';
 
-export const DIMENSIONS: readonly Dimension[] = ['MO', 'SC', 'UA', 'PD', 'AD'];
+export const DIMENSION_CODES: readonly DimensionCode[] = ['MO', 'SC', 'UA', 'PD', 'AD'];
 
 /** Published coefficients for levels 1..5 of one dimension; added as-is (decrements are negative). */
 export type LevelCoefficients = readonly [number, number, number, number, number];
@@ -50,7 +51,7 @@ interface ValueSetBase {
 export interface AdditiveValueSet extends ValueSetBase {
   form: 'additive';
   start: number;
-  coefficients: Readonly<Record<Dimension, LevelCoefficients>>;
+  coefficients: Readonly<Record<DimensionCode, LevelCoefficients>>;
   constant?: number;
   n4?: number;
   n5?: number;

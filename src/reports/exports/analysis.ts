@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../db/database.ts';
-import type { InstrumentText } from '../../survey/instrument.ts';
+import type { InstrumentText } from '../../instruments/eq5d-texts.ts';
 import type { ValueSetId } from '../eq5d/engine.ts';
 import { otherQuestionnaireResponses, questionnaire, questionnaireResponse } from './fhir.ts';
 import { codebookCsv, rScript, spssScript, stataScript, WIDE_FILE } from './label-scripts.ts';
@@ -26,7 +26,7 @@ export interface AnalysisExportOptions {
   exportKey: string;
   pseudonymKey: string;
   instrument: InstrumentText;
-  /** Added instruments with responses: their items follow EQ-5D's variables (issue 21). */
+  /** Added instruments with responses: their items follow EQ-5D's variables. */
   extraInstruments?: Instrument[];
 }
 

@@ -1,7 +1,7 @@
 // FHIR R4: the EQ-5D-5L and EQ VAS as a Questionnaire, and each response as a
 // QuestionnaireResponse, in one Bundle of type "collection". Subjects are pseudonyms only.
-import type { InstrumentText } from '../../survey/instrument.ts';
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import type { InstrumentText } from '../../instruments/eq5d-texts.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import type { ResponseRow } from './rows.ts';
 import type { ExportContext } from './variables.ts';
 
@@ -65,7 +65,7 @@ interface StoredResponse {
 
 /**
  * The other instruments' QuestionnaireResponses, as stored with the response when it was given
- * (issue 21), with the export's pseudonyms. EQ-5D's stored one is left out: the response above
+ *, with the export's pseudonyms. EQ-5D's stored one is left out: the response above
  * already carries it under the established questionnaire URL.
  */
 export function otherQuestionnaireResponses(r: ResponseRow, ctx: ExportContext) {

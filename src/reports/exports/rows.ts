@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
+import type { Lang } from '../../i18n/views.ts';
 
 /** Large pages: each is one indexed range scan; fewer round trips matter more than page memory. */
 const PAGE = 20_000;
@@ -26,7 +27,7 @@ export interface ResponseRow {
   /** 0012: one stored FHIR QuestionnaireResponse per instrument asked (null before instruments were data). */
   questionnaire_responses: unknown[] | null;
   mode: 'web' | 'paper';
-  language: 'nb' | 'nn' | 'en';
+  language: Lang;
   /** ISO 8601 in UTC with microseconds, as text: exact for paging, and no Date parsing per row. */
   completed_at: string;
 }

@@ -1,4 +1,4 @@
-// How precisely the norm itself is known (issue 20): 95 % intervals for the norm's means — the
+// How precisely the norm itself is known: 95 % intervals for the norm's means — the
 // crude mean of one stratum and the mean directly standardised to a group's sex × age mix — from
 // the SD and n the norm file states, and Wilson intervals for the crude norm's shares. A norm that
 // does not state SD and n gets no interval, and the page says so. Pure.

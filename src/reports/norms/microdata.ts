@@ -1,6 +1,6 @@
 // Norm aggregates computed from microdata (one row per survey respondent: age, sex, five levels,
 // VAS, weight), per sex × age group and overall, into the prom-norms format.
-import { DIMENSIONS } from '../../survey/instrument.ts';
+import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { eq5dIndex, type ValueSetId } from '../eq5d/engine.ts';
 import { shares, vasGroup, weightedMean, weightedMedian, weightedSd } from '../stats.ts';
 import { AGE_BANDS, ageBand, type AgeBand, type NormSet, type NormStratum } from './format.ts';

@@ -1,4 +1,4 @@
-// Vital status, asked right before every message (S-27). The adapter is the seam where a
+// Vital status, asked right before every message. The adapter is the seam where a
 // Folkeregisteret or NHN Persontjenesten client replaces the death file: it answers per national
 // id with alive, dead (with the date) or unknown. Unknown — the source failed or could not
 // answer — means "do not send now, try later", never "alive".

@@ -5,14 +5,14 @@
 // and every change writes one audit row before the answer (ids only, never answers or names).
 import { Router, type Request, type Response } from 'express';
 import { osloDay } from '../clock.ts';
-import { allow, scopeOf } from '../staff/access.ts';
-import { me, type StaffContext } from '../staff/context.ts';
-import { formatDateTime, formatDay } from '../staff/routes-registrar.ts';
-import { DIMENSIONS, loadInstruments, type Instruments } from '../survey/instrument.ts';
+import { allow, scopeOf } from './access.ts';
+import { me, type StaffContext } from './context.ts';
+import { formatDateTime, formatDay } from './routes-registrar.ts';
+import { DIMENSIONS, loadInstruments, type Instruments } from '../instruments/eq5d-texts.ts';
 import { EQ5D_ID } from '../instruments/eq5d.ts';
 import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';
-import { confirmBatch, letterCodeKey, listBatches } from './batch.ts';
+import { confirmBatch, letterCodeKey, listBatches } from '../paper/batch.ts';
 import { handOverSummary, undoHandOver } from '../invitations/print.ts';
 import {
   addEntry,
@@ -25,8 +25,8 @@ import {
   type EntryError,
   type Field,
   type LetterInfo,
-  type Scope,
-} from './entry.ts';
+} from '../paper/entry.ts';
+import type { HospitalScope } from '../invitations/fragments.ts';
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -35,7 +35,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   const codeKey = letterCodeKey(ctx.deps.sessionSecret);
   let instruments = (ctx.deps as { instruments?: Instruments }).instruments;
   const nb = () => (instruments ??= loadInstruments()).nb;
-  const scope = (res: Response): Scope => (me(res).role === 'admin' ? 'all' : scopeOf(me(res)));
+  const scope = (res: Response): HospitalScope => (me(res).role === 'admin' ? 'all' : scopeOf(me(res)));
   const t = ctx.t;
 
   r.get('/staff/paper', access, async (req, res) => findPage(req, res, 200, []));

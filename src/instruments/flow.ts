@@ -1,10 +1,10 @@
 // The pages of one invitation's questionnaire session: the instruments of its programme version
 // in order. EQ-5D-5L keeps its own six pages (one dimension per page, then the EQ VAS); another
 // instrument gives one page per item or page group. Pure: the caller loads the instruments.
-import { isEnabled, type AnswerMap } from '../instruments/enable-when.ts';
-import { EQ5D_ID } from '../instruments/eq5d.ts';
-import type { Instrument, Item, Page } from '../instruments/model.ts';
-import { PAGES, type PageId } from './instrument.ts';
+import { isEnabled, type AnswerMap } from './enable-when.ts';
+import { EQ5D_ID } from './eq5d.ts';
+import type { Instrument, Item, Page } from './model.ts';
+import { PAGES, type PageId } from './eq5d-texts.ts';
 
 export type Step = { kind: 'eq5d'; key: PageId } | { kind: 'items'; key: string; instrument: Instrument; page: Page };
 

@@ -1,5 +1,5 @@
-// Validation of one page's answer (server side only, A-8) and of a complete response.
-import type { Answers, PageId } from './instrument.ts';
+// Validation of one page's answer (server side only) and of a complete response.
+import type { Answers, PageId } from './eq5d-texts.ts';
 
 /**
  * What was wrong, so the page can say how to put it right: 'invalid' (a radio value that is not
@@ -8,7 +8,7 @@ import type { Answers, PageId } from './instrument.ts';
 export type AnswerError = 'required' | 'invalid' | 'decimal' | 'notNumber';
 export type PageResult = { ok: true; value: number } | { ok: false; error: AnswerError };
 
-/** Radios must be one of 1–5; the VAS a whole number 0–100 after trimming spaces (S-19). */
+/** Radios must be one of 1–5; the VAS a whole number 0–100 after trimming spaces. */
 export function parsePageAnswer(page: PageId, raw: unknown): PageResult {
   if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: 'required' };
   const text = raw.trim();

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LANGUAGES, type Lang } from '../web/views.ts';
+import { LANGUAGES, type Lang } from '../i18n/views.ts';
 
 export const DIMENSIONS = [
   'mobility',

@@ -3,12 +3,12 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { Db } from '../db/database.ts';
-import { eq5dIndex, DEFAULT_VALUE_SET } from './eq5d/engine.ts';
-import { responseRows, stateOf } from './exports/rows.ts';
-import { formatValue } from '../instruments/item-schema.ts';
-import { answeredInstruments, itemColumns } from '../instruments/programme.ts';
-import type { Instruments } from '../survey/instrument.ts';
+import type { Db } from '../../db/database.ts';
+import { eq5dIndex, DEFAULT_VALUE_SET } from '../eq5d/engine.ts';
+import { responseRows, stateOf } from './rows.ts';
+import { formatValue } from '../../instruments/item-schema.ts';
+import { answeredInstruments, itemColumns } from '../../instruments/programme.ts';
+import type { Instruments } from '../../instruments/eq5d-texts.ts';
 
 export const RESPONSE_COLUMNS = [
   'response_id',

@@ -1,7 +1,8 @@
-// Queue health for admins: job counts per BullMQ queue, read from Redis. Counts only — job data
-// holds ids, but failure reasons can quote an SMTP answer with an address, so they stay out.
+// Queue health (the admins' page and /metrics): job counts per BullMQ queue, read from Redis.
+// Counts only — job data holds ids, but failure reasons can quote an SMTP answer with an address,
+// so they stay out.
 import type { Queue } from 'bullmq';
-import type { Queues } from '../queue/queues.ts';
+import type { Queues } from './queues.ts';
 
 export const JOB_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed'] as const;
 export type JobState = (typeof JOB_STATES)[number];

@@ -1,9 +1,9 @@
 // /staff/register: admins view and edit the register profile. Each save is a new version and an
 // audit row (what changed, by whom); a wrong field is named in an error summary, the form kept.
 import { Router, type Request, type Response } from 'express';
-import { allow } from '../staff/access.ts';
-import { me, type StaffContext } from '../staff/context.ts';
-import { LANGUAGES } from '../web/views.ts';
+import { allow } from './access.ts';
+import { me, type StaffContext } from './context.ts';
+import { LANGUAGES } from '../i18n/views.ts';
 import { heldForProfile } from '../invitations/profile-hold.ts';
 import {
   currentRegisterProfile,
@@ -14,7 +14,7 @@ import {
   type Reason,
   type RegisterProfile,
   type Text,
-} from './profile.ts';
+} from '../register/profile.ts';
 
 /** Fields with a text per language in the form (others become so if the stored value is per language). */
 const PER_LANGUAGE: readonly ProfileField[] = ['purpose', 'signature', 'subject'];
