@@ -59,7 +59,8 @@ function bundleLinks(req: Request, q: Query, nextCursor: string | null) {
     ...(q.limit ? { limit: String(q.limit) } : {}),
     ...(q.value_set ? { value_set: q.value_set } : {}),
   });
-  const self = `${API_PREFIX}/responses?${new URLSearchParams(Object.entries(req.query as Record<string, string>)).toString()}`;
+  const asMade = Object.entries(req.query).map(([k, v]) => [k, String(v)]);
+  const self = `${API_PREFIX}/responses?${new URLSearchParams(asMade).toString()}`;
   const next = nextCursor ? `${API_PREFIX}/responses?${base.toString()}&cursor=${nextCursor}` : undefined;
   return { self, next };
 }
