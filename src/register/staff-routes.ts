@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { allow } from '../staff/access.ts';
 import { me, type StaffContext } from '../staff/context.ts';
 import { LANGUAGES } from '../web/views.ts';
-import { readForm } from '../web/form.ts';
+import { readForm, text } from '../web/form.ts';
 import { heldForProfile } from '../invitations/profile-hold.ts';
 import {
   currentRegisterProfile,
@@ -54,7 +54,7 @@ export function registerAdminRoutes(ctx: StaffContext): Router {
 
   // The form's fields by name (`name`, `purpose.nb` …), gathered into the profile's shape; the
   // profile itself is checked by registerProfileSchema, as `prom register set` is.
-  const registerForm = z.record(z.string(), z.unknown()).transform(fromForm);
+  const registerForm = z.record(z.string(), text).transform(fromForm);
   r.post('/staff/register', admin, async (req, res) => {
     const values: z.infer<typeof registerForm> = readForm(registerForm, req.body);
     const parsed = registerProfileSchema.safeParse(values);
@@ -113,8 +113,8 @@ function formFields(ctx: StaffContext, values: FormValues | RegisterProfile) {
 }
 
 /** `name` → a string; `purpose.nb`, `purpose.nn`, `purpose.en` → an object. Empty optional fields are left out. */
-function fromForm(body: Record<string, unknown>): FormValues {
-  const str = (k: string) => (typeof body[k] === 'string' ? body[k].replace(/\r\n/g, '\n').trim() : '');
+function fromForm(body: Record<string, string>): FormValues {
+  const str = (k: string) => (body[k] ?? '').replace(/\r\n/g, '\n').trim();
   const out: FormValues = {};
   for (const field of PROFILE_FIELDS) {
     const perLanguage = LANGUAGES.some((l) => `${field}.${l}` in body);
