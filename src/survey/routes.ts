@@ -273,8 +273,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   // Idempotent: a double click or a second tab finds the response already there and gets the receipt.
-  // Stores exactly what the check page showed: its draft version travels in the form.
-  // The draft version the check page showed; undefined when the form did not carry one.
+  // Stores exactly what the check page showed: its draft version travels in the form (undefined
+  // when the form did not carry one).
   const submitForm = z.object({
     version: z
       .string()
