@@ -28,7 +28,7 @@ import {
   type LetterInfo,
   type Scope,
 } from './entry.ts';
-import { readForm, trimmedText } from '../web/form.ts';
+import { readForm, text, trimmedText } from '../web/form.ts';
 
 /** `?done=` after an action: a short key for the flash text, else nothing. */
 const doneQuery = z.object({
@@ -38,8 +38,8 @@ const doneQuery = z.object({
     .optional()
     .catch(undefined),
 });
-/** An entry or resolve form: its fields by name (the items decide which there are). */
-const entryForm = z.record(z.string(), z.unknown());
+/** An entry or resolve form: its fields by name (the items decide which there are), each one text. */
+const entryForm = z.record(z.string(), text);
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
