@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '..');
 // layer is "back up". Folders not listed here are reported as unknown, so a new folder must be
 // placed deliberately. `src` is the loose files at the top of src/ (clock, config, ...).
 const LAYERS = [
-  ['types', 'clock', 'calendar-date', 'config', 'i18n'],
+  ['types', 'clock', 'calendar-date', 'config', 'i18n', 'form-fields'],
   ['db'],
   ['installation', 'audit', 'queue'],
   ['observability'],

@@ -9,6 +9,7 @@
 import { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { StaffUser } from '../db/schema.ts';
 import type { LoginContext, LoginProvider } from './login.ts';
 import { PENDING_MS, regenerate, type PendingLogin } from './session.ts';
@@ -23,6 +24,7 @@ import {
   totpKeyFrom,
 } from './totp.ts';
 import { checkPassword, findById, isLocked, recordFailure } from './users.ts';
+import { readForm, text, trimmedText } from '../form-fields.ts';
 
 export function localLogin(): LoginProvider {
   return { method: 'password+totp', router: localRouter };
@@ -78,10 +80,9 @@ function localRouter(ctx: LoginContext): Router {
     loginPage(req, res, 200);
   });
 
+  const loginForm = z.object({ email: trimmedText, password: text });
   r.post('/staff/login', limiter, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const email = typeof body.email === 'string' ? body.email.trim() : '';
-    const password = typeof body.password === 'string' ? body.password : '';
+    const { email, password }: z.infer<typeof loginForm> = readForm(loginForm, req.body);
     if (!email || !password) {
       return loginPage(req, res, 400, {
         email,
@@ -115,11 +116,11 @@ function localRouter(ctx: LoginContext): Router {
     ctx.page(req, res, 200, 'staff/login-code', { heading: ctx.t('staff.codeTitle') });
   });
 
+  const codeForm = z.object({ code: text });
   r.post('/staff/login/code', limiter, async (req, res) => {
     const p = pending(req, 'code');
     if (!p) return res.redirect(303, '/staff/login');
-    const given = (req.body as Record<string, unknown> | undefined)?.code;
-    const code = typeof given === 'string' ? given : '';
+    const { code }: z.infer<typeof codeForm> = readForm(codeForm, req.body);
     const again = () =>
       ctx.page(req, res, 401, 'staff/login-code', {
         heading: ctx.t('staff.codeTitle'),
@@ -180,8 +181,7 @@ function localRouter(ctx: LoginContext): Router {
       delete req.session.staffLogin;
       return loginPage(req, res, 401, { errors: errorsFor(ctx.t('staff.loginFailed'), '#email') });
     }
-    const given = (req.body as Record<string, unknown> | undefined)?.code;
-    const code = typeof given === 'string' ? given : '';
+    const { code }: z.infer<typeof codeForm> = readForm(codeForm, req.body);
     const secret = decryptSecret(key, user.id, p.enrolSecret);
     const step = await checkCode(secret, code, now, null);
     if (step === undefined)

@@ -4,6 +4,7 @@
 // the letter's hospital and admins; another hospital's letter is 404, as for survivors. Every read
 // and every change writes one audit row before the answer (ids only, never answers or names).
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { osloDay } from '../clock.ts';
 import { allow, scopeOf } from './access.ts';
 import { me, type StaffContext } from './context.ts';
@@ -27,6 +28,18 @@ import {
   type LetterInfo,
 } from '../paper/entry.ts';
 import type { HospitalScope } from '../invitations/fragments.ts';
+import { readForm, text, trimmedText } from '../form-fields.ts';
+
+/** `?done=` after an action: a short key for the flash text, else nothing. */
+const doneQuery = z.object({
+  done: z
+    .string()
+    .regex(/^[a-z-]{1,20}$/)
+    .optional()
+    .catch(undefined),
+});
+/** An entry or resolve form: its fields by name (the items decide which there are), each one text. */
+const entryForm = z.record(z.string(), text);
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -73,9 +86,9 @@ export function paperRoutes(ctx: StaffContext): Router {
     });
   }
 
+  const findForm = z.object({ ref: trimmedText.transform((s) => s.slice(0, 40)) });
   r.post('/staff/paper/find', access, async (req, res) => {
-    const given = (req.body as Record<string, unknown> | undefined)?.ref;
-    const ref = typeof given === 'string' ? given.trim().slice(0, 40) : '';
+    const { ref }: z.infer<typeof findForm> = readForm(findForm, req.body);
     if (!ref) return findPage(req, res, 400, [{ text: t('paper.errors.refMissing'), href: '#ref' }], ref);
     const letterId = await findLetter(db, ref, scope(res), codeKey);
     // The reference itself is not logged (a short code opens the questionnaire); its kind is.
@@ -106,8 +119,7 @@ export function paperRoutes(ctx: StaffContext): Router {
       entityId: info.id,
       details: { survivorIds: [info.survivorId], phase: info.phase.kind },
     });
-    const done =
-      typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    const { done }: z.infer<typeof doneQuery> = readForm(doneQuery, req.query);
     await letterPage(req, res, 200, info, { flash: done ? ctx.tOr(`paper.done.${done}`, '') : '' });
   });
 
@@ -285,7 +297,8 @@ export function paperRoutes(ctx: StaffContext): Router {
   r.post('/staff/paper/letters/:id/entries', access, async (req, res) => {
     const info = await loadLetter(req, res);
     if (!info) return;
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    // Checked field by field against the letter's items by validateEntry (src/paper/entry.ts).
+    const body: z.infer<typeof entryForm> = readForm(entryForm, req.body);
     const asked = await askedOf(info);
     const { values, errors } = validateEntry(
       body,
@@ -316,7 +329,8 @@ export function paperRoutes(ctx: StaffContext): Router {
   r.post('/staff/paper/letters/:id/resolve', access, async (req, res) => {
     const info = await loadLetter(req, res);
     if (!info) return;
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    // The choice per differing field, checked against the two entries by resolveMismatch.
+    const body: z.infer<typeof entryForm> = readForm(entryForm, req.body);
     const outcome = await resolveMismatch(
       db,
       info.id,
@@ -365,8 +379,7 @@ export function paperRoutes(ctx: StaffContext): Router {
       entity: 'print_batch',
       details: { batchIds: batches.map((b) => b.id) },
     });
-    const done =
-      typeof req.query.done === 'string' && /^[a-z-]{1,20}$/.test(req.query.done) ? req.query.done : undefined;
+    const { done }: z.infer<typeof doneQuery> = readForm(doneQuery, req.query);
     ctx.page(req, res, 200, 'staff/paper-batches', {
       heading: t('paper.batchesTitle'),
       flash: done ? ctx.tOr(`paper.batchDone.${done}`, '') : '',

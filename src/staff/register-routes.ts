@@ -1,9 +1,11 @@
 // /staff/register: admins view and edit the register profile. Each save is a new version and an
 // audit row (what changed, by whom); a wrong field is named in an error summary, the form kept.
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { allow } from './access.ts';
 import { me, type StaffContext } from './context.ts';
 import { LANGUAGES } from '../i18n/views.ts';
+import { readForm, text } from '../form-fields.ts';
 import { heldForProfile } from '../invitations/profile-hold.ts';
 import {
   currentRegisterProfile,
@@ -50,12 +52,15 @@ export function registerAdminRoutes(ctx: StaffContext): Router {
 
   r.get('/staff/register', admin, (req, res) => show(req, res, 200, undefined));
 
+  // The form's fields by name (`name`, `purpose.nb` …), gathered into the profile's shape; the
+  // profile itself is checked by registerProfileSchema, as `prom register set` is.
+  const registerForm = z.record(z.string(), text).transform(fromForm);
   r.post('/staff/register', admin, async (req, res) => {
-    const values = fromForm((req.body ?? {}) as Record<string, unknown>);
+    const values: z.infer<typeof registerForm> = readForm(registerForm, req.body);
     const parsed = registerProfileSchema.safeParse(values);
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => {
-        const [field, lang] = i.path.map(String) as [ProfileField, string | undefined];
+        const [field = '', lang] = i.path.map(String);
         const reason = (i as { params?: { reason?: Reason } }).params?.reason ?? 'notText';
         const label =
           ctx.tOr(`registerAdmin.fields.${field}`, field) +
@@ -108,8 +113,8 @@ function formFields(ctx: StaffContext, values: FormValues | RegisterProfile) {
 }
 
 /** `name` → a string; `purpose.nb`, `purpose.nn`, `purpose.en` → an object. Empty optional fields are left out. */
-function fromForm(body: Record<string, unknown>): FormValues {
-  const str = (k: string) => (typeof body[k] === 'string' ? body[k].replace(/\r\n/g, '\n').trim() : '');
+function fromForm(body: Record<string, string>): FormValues {
+  const str = (k: string) => (body[k] ?? '').replace(/\r\n/g, '\n').trim();
   const out: FormValues = {};
   for (const field of PROFILE_FIELDS) {
     const perLanguage = LANGUAGES.some((l) => `${field}.${l}` in body);

@@ -2,8 +2,7 @@
 // registrar's hospitals), the audit log (search and CSV), queue health, hospital reference data.
 // Every change is audited; so is every look at the audit log, which is itself personal data.
 import { Router, type Request, type Response } from 'express';
-import { ZodError } from 'zod';
-import type { StaffRole } from '../db/schema.ts';
+import { z } from 'zod';
 import { allow } from './access.ts';
 import { isCalendarDate } from '../calendar-date.ts';
 import { allAudit, auditActions, searchAudit, type AuditFilter } from '../audit/log.ts';
@@ -25,7 +24,9 @@ import {
   ROLES,
   setHospitals,
   UserExists,
+  newUserSchema,
 } from './users.ts';
+import { issueField, optionalText, readForm, text } from '../form-fields.ts';
 
 const PAGE = 100;
 
@@ -59,16 +60,14 @@ export function adminRoutes(ctx: StaffContext): Router {
 
   r.get('/staff/users', admin, (req, res) => usersPage(req, res, 200));
 
+  // The form's text fields; the user itself is checked by newUserSchema, as `prom staff add` is.
+  const userForm = z.object({ email: text, role: text, hospitals: text, password: text });
   r.post('/staff/users', admin, async (req, res) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const form = { email: str(b.email), role: str(b.role), hospitals: str(b.hospitals) };
+    const { password, ...form }: z.infer<typeof userForm> = readForm(userForm, req.body);
+    const user = newUserSchema.safeParse({ ...form, hospitals: splitCodes(form.hospitals), password });
     try {
-      const added = await addUser(db, {
-        email: form.email,
-        role: form.role as StaffRole,
-        hospitals: splitCodes(form.hospitals),
-        password: str(b.password),
-      });
+      if (!user.success) throw user.error;
+      const added = await addUser(db, user.data);
       await ctx.audit(req, res, {
         action: 'change',
         entity: 'staff_user',
@@ -78,11 +77,11 @@ export function adminRoutes(ctx: StaffContext): Router {
       flash(req, ctx.t('staff.userAdded', { email: added.email }));
       res.redirect(303, '/staff/users');
     } catch (err) {
-      if (!(err instanceof ZodError) && !(err instanceof UserExists)) throw err;
+      if (!(err instanceof z.ZodError) && !(err instanceof UserExists)) throw err;
       const errors =
-        err instanceof ZodError
+        err instanceof z.ZodError
           ? err.issues.map((i) => {
-              const field = String(i.path[0] ?? 'email');
+              const field = issueField(i, 'email');
               const target = field === 'hospital' || field === 'hospitals' ? 'new-hospitals' : `new-${field}`;
               return {
                 text: ctx.t(`staff.userErrors.${field === 'hospital' ? 'hospitals' : field}`),
@@ -117,11 +116,12 @@ export function adminRoutes(ctx: StaffContext): Router {
   userAction('enable', (email) => enableUser(db, email), 'staff.userEnabled');
   userAction('end-sessions', (_e, id) => endSessionsOf(db, id), 'staff.sessionsEnded');
   userAction('reset-2fa', (email) => resetSecondFactor(db, email), 'staff.totpReset');
+  const hospitalsForm = z.object({ hospitals: text.transform(splitCodes) });
   r.post('/staff/users/:id/hospitals', admin, async (req, res) => {
     const id = /^[0-9]{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
     const user = id === undefined ? undefined : await findById(db, id);
     if (!user || user.role !== 'registrar') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const codes = splitCodes(str((req.body as Record<string, unknown> | undefined)?.hospitals));
+    const { hospitals: codes }: z.infer<typeof hospitalsForm> = readForm(hospitalsForm, req.body);
     if (codes.length === 0) {
       flash(req, ctx.t('staff.userErrors.hospitals'));
       return res.redirect(303, '/staff/users');
@@ -138,18 +138,35 @@ export function adminRoutes(ctx: StaffContext): Router {
   });
 
   // ---- audit log ----
-  const filterOf = (req: Request): AuditFilter => {
-    const q = req.query as Record<string, unknown>;
-    const pick = (k: string) => (typeof q[k] === 'string' && q[k].trim() ? q[k].trim().slice(0, 200) : undefined);
-    return {
-      actor: pick('actor'),
-      action: pick('action'),
-      entity: pick('entity'),
-      entityId: pick('entity_id'),
-      from: pick('from'),
-      to: pick('to'),
-    };
-  };
+  // A filter field: trimmed, at most 200 characters, absent when empty. Dates are checked below.
+  const filterText = z
+    .string()
+    .trim()
+    .transform((s) => s.slice(0, 200) || undefined)
+    .optional()
+    .catch(undefined);
+  const auditQuery = z.object({
+    actor: filterText,
+    action: filterText,
+    entity: filterText,
+    entity_id: filterText,
+    from: filterText,
+    to: filterText,
+    before: z
+      .string()
+      .regex(/^[0-9]{1,15}$/)
+      .transform(Number)
+      .optional()
+      .catch(undefined),
+  });
+  const filterOf = (query: z.infer<typeof auditQuery>): AuditFilter => ({
+    actor: query.actor,
+    action: query.action,
+    entity: query.entity,
+    entityId: query.entity_id,
+    from: query.from,
+    to: query.to,
+  });
 
   /** Dates the log cannot be searched by: the page again with an error summary (400). */
   const refuseBadDates = async (req: Request, res: Response, filter: AuditFilter): Promise<boolean> => {
@@ -170,12 +187,10 @@ export function adminRoutes(ctx: StaffContext): Router {
   };
 
   r.get('/staff/audit', admin, async (req, res) => {
-    const filter = filterOf(req);
+    const query = readForm(auditQuery, req.query);
+    const filter = filterOf(query);
     if (await refuseBadDates(req, res, filter)) return;
-    const before =
-      typeof req.query.before === 'string' && /^[0-9]{1,15}$/.test(req.query.before)
-        ? Number(req.query.before)
-        : undefined;
+    const { before } = query;
     const [rows, options] = await Promise.all([searchAudit(db, filter, { limit: PAGE + 1, before }), auditActions(db)]);
     const shown = rows.slice(0, PAGE);
     await ctx.audit(req, res, { action: 'view', entity: 'audit_log', details: { filter, rows: shown.length } });
@@ -212,7 +227,7 @@ export function adminRoutes(ctx: StaffContext): Router {
   });
 
   r.get('/staff/audit.csv', admin, async (req, res) => {
-    const filter = filterOf(req);
+    const filter = filterOf(readForm(auditQuery, req.query));
     if (await refuseBadDates(req, res, filter)) return;
     const out: string[][] = [['id', 'at', 'actor', 'actor_role', 'action', 'entity', 'entity_id', 'source', 'details']];
     for await (const a of allAudit(db, filter)) {
@@ -269,11 +284,11 @@ export function adminRoutes(ctx: StaffContext): Router {
     ctx.page(req, res, 200, 'staff/hospital', { heading: ctx.t('staff.hospitalEditTitle', { name: h.name }), form: h });
   });
 
+  const hospitalForm = z.object({ code: text, name: text, health_trust: text, region: text, editing: optionalText });
   r.post('/staff/hospitals', admin, async (req, res) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const form = { code: str(b.code), name: str(b.name), health_trust: str(b.health_trust), region: str(b.region) };
+    const { editing: edit, ...form }: z.infer<typeof hospitalForm> = readForm(hospitalForm, req.body);
     const parsed = hospitalSchema.safeParse(form);
-    const editing = b.editing === 'yes';
+    const editing = edit === 'yes';
     if (!parsed.success) {
       const errors = parsed.error.issues.map((i) => ({
         text: ctx.t(`staff.hospitalErrors.${String(i.path[0])}`),
@@ -299,10 +314,6 @@ export function adminRoutes(ctx: StaffContext): Router {
   });
 
   return r;
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
 }
 
 function splitCodes(s: string): string[] {

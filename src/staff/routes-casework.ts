@@ -22,6 +22,7 @@ import {
 import { allow, scopeOf } from './access.ts';
 import { registerIdInScope } from './survivors.ts';
 import { me, type StaffContext } from './context.ts';
+import { issueField, readForm } from '../form-fields.ts';
 
 const confirmed = z.literal('yes', { message: 'confirm' });
 const day = calendarDateSchema();
@@ -36,6 +37,8 @@ const caseSchemas = {
   returned: z.object({ confirm: confirmed }),
   note: z.object({ text: z.string().trim().min(1, 'empty').max(500, 'long') }),
 };
+/** A refused form's fields, shown again as typed. */
+const typedForm = z.record(z.string(), z.unknown());
 
 export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): Router {
   const r = Router();
@@ -52,9 +55,9 @@ export function caseworkRoutes(ctx: StaffContext, showSurvivor: ShowSurvivor): R
   const refused = (req: Request, res: Response, id: number, fields: string[], form: string) =>
     showSurvivor(req, res, 400, id, {
       errors: [...new Set(fields)].map((f) => ({ text: t(`casework.errors.${form}.${f}`), href: `#${form}-${f}` })),
-      typed: { form, values: req.body as Record<string, unknown> },
+      typed: { form, values: readForm(typedForm, req.body) },
     });
-  const fieldsOf = (e: z.ZodError) => e.issues.map((i) => String(i.path[0] ?? 'confirm'));
+  const fieldsOf = (e: z.ZodError) => e.issues.map((i) => issueField(i, 'confirm'));
   const notFound = async (req: Request, res: Response, id: number | undefined) => {
     await ctx.audit(req, res, {
       action: 'denied',

@@ -5,12 +5,14 @@
 // an address or a national id.
 import { Router, type Request, type Response } from 'express';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import { erasePerson } from '../invitations/erase.ts';
 import { letterCodeKey, redrawBatchFiles } from '../paper/batch.ts';
 import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { allow } from './access.ts';
 import { me, type StaffContext } from './context.ts';
 import { formatDateTime, formatDay } from './routes-registrar.ts';
+import { readForm, trimmedText } from '../form-fields.ts';
 
 export function erasureRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -29,9 +31,9 @@ export function erasureRoutes(ctx: StaffContext): Router {
 
   r.get('/staff/erasure', admin, (req, res) => findPage(req, res, 200));
 
+  const findForm = z.object({ register_id: trimmedText.transform((s) => s.slice(0, 100)) });
   r.post('/staff/erasure/find', admin, async (req, res) => {
-    const given = (req.body as Record<string, unknown> | undefined)?.register_id;
-    const registerId = typeof given === 'string' ? given.trim().slice(0, 100) : '';
+    const { register_id: registerId }: z.infer<typeof findForm> = readForm(findForm, req.body);
     if (!registerId) return findPage(req, res, 400, '', t('erasure.errors.registerIdMissing'));
     const found = await db
       .selectFrom('survivors')
@@ -62,12 +64,12 @@ export function erasureRoutes(ctx: StaffContext): Router {
     personPage(req, res, 200, person);
   });
 
+  const eraseForm = z.object({ confirm_register_id: trimmedText });
   r.post('/staff/erasure/:id', admin, async (req, res) => {
     const person = await minimalPerson(idOf(req));
     if (!person) return ctx.message(req, res, 404, 'staff.errors.notFound');
     if (!ctx.deps.erasureKey) return ctx.message(req, res, 503, 'erasure.errors.noKey');
-    const confirmed = (req.body as Record<string, unknown> | undefined)?.confirm_register_id;
-    const typed = typeof confirmed === 'string' ? confirmed.trim() : '';
+    const { confirm_register_id: typed }: z.infer<typeof eraseForm> = readForm(eraseForm, req.body);
     if (typed !== person.registerId) return personPage(req, res, 400, person, t('erasure.errors.confirm'));
     const result = await erasePerson(db, person.registerId, me(res).email, ctx.deps.erasureKey, clock.now());
     if (result.kind === 'not-found') return ctx.message(req, res, 404, 'staff.errors.notFound');

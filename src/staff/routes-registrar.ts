@@ -3,6 +3,7 @@
 // change (withdrawal) writes one too. A survivor outside the registrar's hospitals is 404.
 // Searches are POSTs, so a national id typed into the search never lands in a URL or access log.
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { osloDay } from '../clock.ts';
 import { withdrawConsent } from '../invitations/person.ts';
 import { allow, scopeOf } from './access.ts';
@@ -25,6 +26,7 @@ import { caseworkRoutes, type ShowSurvivor } from './routes-casework.ts';
 import { describeOutcome } from './outcomes.ts';
 import { CHANNEL_RULES } from '../cohort/channel-rule.ts';
 import { formatLetterId } from '../paper/batch.ts';
+import { optionalText, readForm, text } from '../form-fields.ts';
 
 const dateTime = new Intl.DateTimeFormat('nb-NO', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Oslo' });
 
@@ -86,9 +88,9 @@ export function registrarRoutes(ctx: StaffContext): Router {
     });
   });
 
+  const searchForm = z.object({ q: text });
   r.post('/staff/survivors/search', registrar, async (req, res) => {
-    const given = (req.body as Record<string, unknown> | undefined)?.q;
-    const q = typeof given === 'string' ? given : '';
+    const { q }: z.infer<typeof searchForm> = readForm(searchForm, req.body);
     const heading = ctx.t('staff.survivorsTitle');
     if (q.trim().length < 2) {
       return ctx.page(req, res, 400, 'staff/survivors', {
@@ -154,11 +156,13 @@ export function registrarRoutes(ctx: StaffContext): Router {
 
   r.use(caseworkRoutes(ctx, showSurvivor));
 
+  const withdrawForm = z.object({ confirm: optionalText });
   r.post('/staff/survivors/:id/withdraw', registrar, async (req, res) => {
     const id = survivorId(req);
     const registerId = id === undefined ? undefined : await registerIdInScope(db, scopeOf(me(res)), id);
     if (id === undefined || !registerId) return notFound(req, res, id);
-    if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+    const form: z.infer<typeof withdrawForm> = readForm(withdrawForm, req.body);
+    if (form.confirm !== 'yes') {
       return showSurvivor(req, res, 400, id, {
         errors: [{ text: ctx.t('staff.withdrawConfirmMissing'), href: '#confirm' }],
       });

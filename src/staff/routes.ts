@@ -2,7 +2,8 @@
 // everything else under /staff needs one (access.ts), then a role. The access matrix is in
 // docs/staff-access.md and tested route by route in test/integration/staff-access.test.ts.
 import { Router, type Response } from 'express';
-import { dashboard, dashboardCsvRows, BREAKDOWNS, isBreakdown } from '../reports/dashboard.ts';
+import { z } from 'zod';
+import { dashboard, dashboardCsvRows, BREAKDOWNS, isBreakdown, type Breakdown } from '../reports/dashboard.ts';
 import { allow, requireStaff, scopeOf } from './access.ts';
 import { adminRoutes } from './routes-admin.ts';
 import { erasureRoutes } from './routes-erasure.ts';
@@ -20,6 +21,7 @@ import { paperRoutes } from './paper-routes.ts';
 import { reportRoutes } from './report-page.ts';
 import { loadInstruments } from '../instruments/eq5d-texts.ts';
 import { destroy } from './session.ts';
+import { readForm } from '../form-fields.ts';
 
 /** The workspace's help pages (locales/nb/help.json). */
 const HELP_TOPICS = ['svarprosent', 'lisensiert-tekst'];
@@ -57,9 +59,11 @@ export function staffRouter(deps: StaffDeps): Router {
 
   r.use('/staff', requireStaff(ctx));
 
+  // ?by= one of the dashboard's breakdowns; anything else shows (or exports) the default.
+  const dashboardQuery = z.object({ by: z.custom<Breakdown>(isBreakdown).optional().catch(undefined) });
   r.get('/staff', async (req, res) => {
     const staff = me(res);
-    const by = isBreakdown(req.query.by) ? req.query.by : 'month';
+    const by = readForm(dashboardQuery, req.query).by ?? 'month';
     const view = await dashboardFor(ctx, res);
     ctx.page(req, res, 200, 'staff/dashboard', {
       heading: ctx.t('staff.dashboardTitle'),
@@ -76,7 +80,8 @@ export function staffRouter(deps: StaffDeps): Router {
   });
 
   r.get('/staff/export/dashboard.csv', async (req, res) => {
-    const dims = isBreakdown(req.query.by) ? [req.query.by] : [...BREAKDOWNS];
+    const { by }: z.infer<typeof dashboardQuery> = readForm(dashboardQuery, req.query);
+    const dims = by ? [by] : [...BREAKDOWNS];
     const view = await dashboardFor(ctx, res);
     await ctx.audit(req, res, {
       action: 'export',

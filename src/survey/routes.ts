@@ -3,7 +3,7 @@
 // answers, submit, receipt. /s/<token>/stop and /s/<token>/paper lead to the two contact choices.
 import { Router, type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { ZodError } from 'zod';
+import { z, type ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
@@ -28,6 +28,7 @@ import { findByToken, invitationInfo, type LinkedInvitation } from '../invitatio
 import { findByShortCode } from '../invitations/short-codes.ts';
 import type { LocalProfile } from '../register/profile.ts';
 import { registerView } from '../register/web.ts';
+import { optionalText, readForm, text } from '../form-fields.ts';
 
 export interface SurveyDeps {
   db: Db;
@@ -188,8 +189,10 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   // Nothing saved yet: the start page first (who asks, why, what it takes). With saved answers,
   // on where they left off. `via=code` marks a visitor who came with a letter's code.
+  const resumeQuery = z.object({ via: optionalText });
   r.get('/s', respondent, async (req, res) => {
-    if (req.query.via === 'code') req.session.via = 'code';
+    const query: z.infer<typeof resumeQuery> = readForm(resumeQuery, req.query);
+    if (query.via === 'code') req.session.via = 'code';
     const [answers, flow] = await Promise.all([
       loadAnswers(req.session.invitationId!),
       flowOf(req.session.invitationId!),
@@ -235,6 +238,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
     showQuestion(req, res, 200, flow, step.key, answers[step.key], undefined);
   });
 
+  // An EQ-5D page sends `answer` (a level 1–5, or the VAS); an item page's schema is built from its items.
+  const questionForm = z.object({ answer: optionalText });
   r.post('/s/q/:n', respondent, async (req, res) => {
     const [answers, flow] = await Promise.all([
       loadAnswers(req.session.invitationId!),
@@ -243,23 +248,21 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const step = stepOf(req, flow);
     if (!step) return message(req, res, 404, 'errors.pageNotFound');
     let values: Record<string, unknown>;
+    let saved: boolean;
+    // The window may close, or a paper answer count, between showing the page and saving it.
     if (step.kind === 'items') {
       // The page's schema is built from its item definitions; the handler takes what it infers.
       const parsed = itemPageSchema(step.page, answers).safeParse(req.body ?? {});
       if (!parsed.success) return showItems(req, res, 400, flow, step, answers, parsed.error);
       values = parsed.data;
+      saved = await saveDraftAnswers(db, req.session.invitationId!, values, today());
     } else {
-      const raw = (req.body as Record<string, unknown> | undefined)?.answer;
-      const parsed = parsePageAnswer(step.key, raw);
-      if (!parsed.ok)
-        return showQuestion(req, res, 400, flow, step.key, typeof raw === 'string' ? raw : undefined, parsed.error);
+      const form: z.infer<typeof questionForm> = readForm(questionForm, req.body);
+      const parsed = parsePageAnswer(step.key, form.answer);
+      if (!parsed.ok) return showQuestion(req, res, 400, flow, step.key, form.answer, parsed.error);
       values = { [step.key]: parsed.value };
+      saved = await saveDraftAnswer(db, req.session.invitationId!, step.key, parsed.value, today());
     }
-    // The window may close, or a paper answer count, between showing the page and saving it.
-    const saved =
-      step.kind === 'eq5d'
-        ? await saveDraftAnswer(db, req.session.invitationId!, step.key, values[step.key] as number, today())
-        : await saveDraftAnswers(db, req.session.invitationId!, values, today());
     if (!saved && (await refuseUnlessOpen(req, res))) return;
     res.redirect(303, nextPath(req, flow, step, { ...answers, ...values }, answers));
   });
@@ -270,9 +273,18 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   // Idempotent: a double click or a second tab finds the response already there and gets the receipt.
-  // Stores exactly what the check page showed: its draft version travels in the form.
+  // Stores exactly what the check page showed: its draft version travels in the form (undefined
+  // when the form did not carry one).
+  const submitForm = z.object({
+    version: z
+      .string()
+      .regex(/^\d{1,9}$/)
+      .transform(Number)
+      .optional()
+      .catch(undefined),
+  });
   r.post('/s/submit', needSession, async (req, res) => {
-    const shown = shownVersion((req.body as Record<string, unknown> | undefined)?.version);
+    const { version: shown }: z.infer<typeof submitForm> = readForm(submitForm, req.body);
     const flow = await flowOf(req.session.invitationId!);
     const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown, flow);
     if (result === 'incomplete')
@@ -326,12 +338,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
 
   // A short code from a letter, typed in (a session is made for the form's CSRF token).
   // A QR code in a letter may carry the code (/kode?kode=…): it only fills in the field.
-  r.get('/kode', (req, res) =>
-    showCode(req, res, 200, typeof req.query.kode === 'string' ? req.query.kode.slice(0, 40) : '', undefined),
-  );
+  const codeQuery = z.object({ kode: text.transform((s) => s.slice(0, 40)) });
+  r.get('/kode', (req, res) => {
+    const query: z.infer<typeof codeQuery> = readForm(codeQuery, req.query);
+    showCode(req, res, 200, query.kode, undefined);
+  });
+  const codeForm = z.object({ code: text });
   r.post('/kode', attemptLimiter, async (req, res) => {
-    const raw = (req.body as Record<string, unknown> | undefined)?.code;
-    const typed = typeof raw === 'string' ? raw : '';
+    const { code: typed }: z.infer<typeof codeForm> = readForm(codeForm, req.body);
     if (typed.trim() === '') return showCode(req, res, 400, typed, 'required');
     const found = await findByShortCode(db, typed, today());
     if (!found) {
@@ -405,7 +419,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   ) {
     const lang = langOf(req);
     const { self, first: _first, ...base } = common(req, flow, step.key, answers);
-    const typed = error ? (req.body as Record<string, unknown> | undefined) : undefined;
+    const typed = error ? readForm(typedItems, req.body) : undefined;
     const view = itemPageView(views, lang, step.page, answers, typed, error);
     const scripts = view.items.some((i) => i.slider) ? ['/static/item-slider.js'] : undefined;
     page(req, res, status, 'survey/items', { ...base, ...view }, { csrf: true, choices: true, self, scripts });
@@ -570,10 +584,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
   }
 }
 
-/** The draft version the check page showed; undefined when the form did not carry one. */
-function shownVersion(raw: unknown): number | undefined {
-  return typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
-}
+/** What an item page sent, shown again beside its errors (the page's own schema said what was wrong). */
+const typedItems = z.record(z.string(), z.unknown());
 
 /** What happens with the answers: controller and processor, the register's purpose only, withdrawal. */
 function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): string[] {
@@ -585,8 +597,11 @@ function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): st
   ];
 }
 
+/** `return=check`, in the address or in the form: changing an answer from the check page. */
+const returnForm = z.object({ return: optionalText });
+
 function returnsToCheck(req: Request): boolean {
-  return req.query.return === 'check' || (req.body as Record<string, unknown> | undefined)?.return === 'check';
+  return readForm(returnForm, req.query).return === 'check' || readForm(returnForm, req.body).return === 'check';
 }
 
 function stepOf(req: Request, flow: Flow): Step | undefined {

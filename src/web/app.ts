@@ -5,6 +5,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { Queues } from '../queue/queues.ts';
@@ -17,6 +18,7 @@ import { requestLogger, routeLabel, silentLogger, type Logger } from '../observa
 import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
+import { readForm } from '../form-fields.ts';
 import { saveBeforeRedirect } from './save-before-redirect.ts';
 import { isLang, type Lang, type Views } from '../i18n/views.ts';
 import './session-data.ts';
@@ -208,8 +210,9 @@ function errorHandler(views: Views) {
   };
 }
 
-/** Fields of a respondent's form that may be carried into the "try again" page. */
-const RETRY_FIELDS = ['_csrf', 'answer', 'return', 'kode', 'confirm'];
+/** Fields of a respondent's form that may be carried into the "try again" page: one string, at most 2000 characters. */
+const kept = z.string().max(2000).optional().catch(undefined);
+const retryForm = z.object({ _csrf: kept, answer: kept, return: kept, kode: kept, confirm: kept });
 
 /**
  * The database did not answer while a respondent saved a page: a 503 page that keeps what they
@@ -217,11 +220,9 @@ const RETRY_FIELDS = ['_csrf', 'answer', 'return', 'kode', 'confirm'];
  */
 function retryPage(views: Views, req: Request, res: Response) {
   const lang = langOf(req);
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const fields = RETRY_FIELDS.filter((k) => typeof body[k] === 'string' && body[k].length <= 2000).map((name) => ({
-    name,
-    value: body[name] as string,
-  }));
+  const fields = Object.entries(readForm(retryForm, req.body)).flatMap(([name, value]) =>
+    value === undefined ? [] : [{ name, value }],
+  );
   const title = views.t(lang, 'errors.unavailableTitle');
   res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': '30' });
   res.send(

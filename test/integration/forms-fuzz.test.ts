@@ -185,3 +185,31 @@ test('API intake: random JSON bodies get 2xx or a specific problem+json 4xx, and
   );
   assert.equal(orphans.rows[0]!.n, 0, 'no survivor without its arrest event');
 });
+
+test('a field sent twice reads as missing: the short code, an EQ-5D page and the login say what to fill in', async () => {
+  // An app of its own: the tests above used up the attempt limits of theirs.
+  const fresh = world.app();
+  const agent = request.agent(fresh);
+  const csrf = csrfFrom((await agent.get('/kode').expect(200)).text);
+  const code = await agent.post('/kode').type('form').send(`_csrf=${csrf}&code=ABCD&code=EFGH`).expect(400);
+  assert.match(code.text, /Skriv inn koden fra brevet/);
+  const login = await agent.post('/staff/login').type('form').send(`_csrf=${csrf}&email=a&email=b&password=x`);
+  assert.equal(login.status, 400);
+  assert.match(login.text, /Skriv inn e-postadressen og passordet ditt/);
+  const invitation = await createInvitation(world.database.db);
+  const respondent = request.agent(fresh);
+  await respondent.get(`/s/${invitation.token}`).expect(303);
+  const token = csrfFrom((await respondent.get('/s/q/1').expect(200)).text);
+  const page = await respondent.post('/s/q/1').type('form').send(`_csrf=${token}&answer=1&answer=2`).expect(400);
+  assert.match(page.text, /Velg det svaret som passer best for /);
+  const drafts = await world.database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', invitation.invitationId)
+    .execute();
+  assert.deepEqual(
+    drafts.map((d) => d.answers),
+    [],
+    'nothing saved',
+  );
+});

@@ -9,7 +9,7 @@ import { ApiProblem } from '../problem.ts';
 import { exportContext, fhirBundle, jsonRows, responsePage } from '../results.ts';
 import { DEFAULT_PAGE, responsesQuerySchema } from '../schemas.ts';
 import { API_PREFIX } from '../spec.ts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { cursorOrProblem, parseQuery } from './input.ts';
 
 type Query = z.output<typeof responsesQuerySchema>;
@@ -52,6 +52,12 @@ export function listResponses({ db, clock, instruments, options }: ApiDeps): Han
   };
 }
 
+/**
+ * The query as made: Express's simple parser gives a string, or an array for a repeated name
+ * (joined with commas, as URLSearchParams did with the array).
+ */
+const queryAsMade = z.record(z.string(), z.union([z.string(), z.array(z.string()).transform((v) => v.join(','))]));
+
 /** The Bundle's self link repeats the call as made; its next link keeps only what shapes the pages. */
 function bundleLinks(req: Request, q: Query, nextCursor: string | null) {
   const base = new URLSearchParams({
@@ -59,7 +65,8 @@ function bundleLinks(req: Request, q: Query, nextCursor: string | null) {
     ...(q.limit ? { limit: String(q.limit) } : {}),
     ...(q.value_set ? { value_set: q.value_set } : {}),
   });
-  const self = `${API_PREFIX}/responses?${new URLSearchParams(Object.entries(req.query as Record<string, string>)).toString()}`;
+  const asMade = queryAsMade.safeParse(req.query);
+  const self = `${API_PREFIX}/responses?${new URLSearchParams(asMade.success ? asMade.data : {}).toString()}`;
   const next = nextCursor ? `${API_PREFIX}/responses?${base.toString()}&cursor=${nextCursor}` : undefined;
   return { self, next };
 }
