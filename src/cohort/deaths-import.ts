@@ -5,7 +5,6 @@
 // (in the future, before the person's birth or arrest) is refused and stops nothing.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { calendarDateSchema } from '../calendar-date.ts';
@@ -14,6 +13,7 @@ import { recordDeathOn } from '../invitations/transitions.ts';
 import { ImportRefused } from './import.ts';
 import { checkNationalId } from './national-id.ts';
 import { deathDateProblem, type PersonDates } from './plausible-dates.ts';
+import { registerCsv } from './csv-file.ts';
 
 const DEATH_COLUMNS = ['national_id', 'date_of_death'] as const;
 
@@ -62,21 +62,8 @@ export async function importDeaths(db: Db, input: Readable, opts: DeathsOptions 
   };
   const rows: DeathRow[] = [];
   try {
-    const parser = input.pipe(
-      parse({
-        bom: true,
-        delimiter: [',', ';'],
-        columns: checkHeader,
-        skip_empty_lines: true,
-        trim: true,
-        info: true,
-        relax_column_count: true,
-      }),
-    );
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: Record<string, string>;
-      info: { lines: number };
-    }>) {
+    const parser = registerCsv(input, checkHeader);
+    for await (const { record, info } of parser) {
       const parsed = deathRowSchema.safeParse(record);
       if (parsed.success) rows.push({ ...parsed.data, line: info.lines });
       else {

@@ -4,11 +4,11 @@
 // for survivors and one for arrest events, so a million-row file is ~4,000 statements, not 2 million.
 import { createReadStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { erasedAmong } from '../invitations/erase.ts';
 import { survivorRowSchema, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, type SurvivorRow } from './survivor-row.ts';
+import { registerCsv } from './csv-file.ts';
 
 export interface ImportReport {
   inserted: number;
@@ -137,22 +137,10 @@ function mergeByLine(a: Problem[], b: Problem[]): Problem[] {
 
 /** Parsed records with their line numbers; CSV errors become ImportRefused with a clear reason. */
 async function* records(input: Readable): AsyncGenerator<{ record: Record<string, string>; line: number }> {
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      delimiter: [',', ';'],
-      columns: checkHeader,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: true,
-      max_record_size: MAX_RECORD_CHARS,
-    }),
-  );
+  const parser = registerCsv(input, checkHeader, MAX_RECORD_CHARS);
   input.on('error', (err) => parser.destroy(err));
   try {
-    for await (const r of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
-      yield { record: r.record, line: r.info.lines };
+    for await (const r of parser) yield { record: r.record, line: r.info.lines };
   } catch (err) {
     throw refusal(err);
   }

@@ -3,10 +3,10 @@
 // editable by admins; the dashboard groups by trust and region through it.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import { registerCsv } from '../cohort/csv-file.ts';
 
 const HOSPITAL_COLUMNS = ['code', 'name', 'health_trust', 'region'] as const;
 
@@ -44,21 +44,11 @@ export async function importHospitalsFile(db: Db, file: string): Promise<Hospita
 /** Upserts by code; bad rows are reported as `line N: column: reason` and skipped. */
 async function importHospitals(db: Db, input: Readable): Promise<HospitalImportReport> {
   const report: HospitalImportReport = { inserted: 0, updated: 0, rejected: 0, problems: [] };
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      delimiter: [',', ';'],
-      columns: checkHeader,
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: true,
-    }),
-  );
+  const parser = registerCsv(input, checkHeader);
   const good: Hospital[] = [];
   const seen = new Map<string, number>();
   try {
-    for await (const record of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const record of parser) {
       const line = record.info.lines;
       const parsed = hospitalSchema.safeParse(record.record);
       if (!parsed.success) {

@@ -23,6 +23,7 @@ export interface SurvivorSummary {
   invitationState: string | null;
 }
 
+/** Survivors in the scope with each arrest and its invitation: the search's and the export's rows. */
 function summaryQuery(db: Db, scope: HospitalScope) {
   return db
     .selectFrom('survivors as s')
@@ -355,25 +356,8 @@ export async function survivorExportRows(
   db: Db,
   scope: HospitalScope,
 ): Promise<Record<(typeof SURVIVOR_EXPORT_COLUMNS)[number], string>[]> {
-  const rows = await db
-    .selectFrom('survivors as s')
-    .innerJoin('arrest_events as e', 'e.survivor_id', 's.id')
-    .leftJoin('invitations as i', 'i.arrest_event_id', 'e.id')
-    .select([
-      's.id',
-      's.register_id',
-      's.given_name',
-      's.family_name',
-      's.national_id',
-      'e.hospital',
-      'e.arrest_date',
-      'e.arrest_type',
-      'i.state',
-      'i.cancel_reason',
-      'i.closes_on',
-      (eb) => hasCountedResponse(eb).as('answered'),
-    ])
-    .where((eb) => inHospitalScope(eb, scope))
+  const rows = await summaryQuery(db, scope)
+    .select(['e.arrest_type', 'i.cancel_reason', 'i.closes_on', (eb) => hasCountedResponse(eb).as('answered')])
     .orderBy('e.arrest_date')
     .orderBy('s.id')
     .execute();
@@ -386,7 +370,7 @@ export async function survivorExportRows(
     hospital: r.hospital,
     arrest_date: r.arrest_date,
     arrest_type: r.arrest_type,
-    invitation_state: r.state ?? '',
+    invitation_state: r.invitation_state ?? '',
     cancel_reason: r.cancel_reason ?? '',
     closes_on: r.closes_on ?? '',
     answered: r.answered ? 'yes' : 'no',

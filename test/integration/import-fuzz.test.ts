@@ -10,26 +10,11 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { importSurvivorsFile, ImportRefused, type ImportReport } from '../../src/cohort/import.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { person, syntheticNationalId } from '../support/people.ts';
+import { CSV_COLUMNS_WITH_ADDRESS, person, syntheticNationalId } from '../support/people.ts';
 
 let database: TestDatabase;
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-fuzz-'));
-const HEADER = [
-  'register_id',
-  'national_id',
-  'birth_date',
-  'sex',
-  'arrest_date',
-  'arrest_type',
-  'hospital',
-  'email',
-  'language',
-  'given_name',
-  'family_name',
-  'address_line',
-  'postal_code',
-  'city',
-];
+const HEADER = CSV_COLUMNS_WITH_ADDRESS;
 let fileNo = 0;
 
 before(async () => {

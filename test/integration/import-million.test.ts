@@ -18,7 +18,7 @@ import {
   TEST_DB,
   type TestDatabase,
 } from '../support/db.ts';
-import { distinctSyntheticNationalId } from '../support/people.ts';
+import { CSV_COLUMNS, distinctSyntheticNationalId } from '../support/people.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 
 /**
@@ -32,19 +32,7 @@ const ROWS = Number(process.env.IMPORT_MILLION_ROWS ?? { pglite: 100_000, postgr
 /** Generous: the importer holds one batch of 500 rows and at most MAX_LISTED_PROBLEMS lines. */
 const MAX_RSS_GROWTH_MB = 300;
 
-const HEADER = [
-  'register_id',
-  'national_id',
-  'birth_date',
-  'sex',
-  'arrest_date',
-  'arrest_type',
-  'hospital',
-  'email',
-  'language',
-  'given_name',
-  'family_name',
-];
+const HEADER = CSV_COLUMNS;
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-million-'));
 let database: TestDatabase;
 

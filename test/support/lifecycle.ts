@@ -17,7 +17,7 @@ import { runSchedulingPass, type PassOptions, type PassResult } from '../../src/
 import type { Queues } from '../../src/queue/queues.ts';
 import { loadDraft, recordWebAnswer, saveDraftAnswer } from '../../src/invitations/answers.ts';
 import { PAGES } from '../../src/instruments/eq5d-texts.ts';
-import type { PersonRow } from './people.ts';
+import { CSV_COLUMNS_WITH_ADDRESS, type PersonRow } from './people.ts';
 import type { Received } from './smtp.ts';
 
 export interface LifecyclePerson extends PersonRow {
@@ -26,22 +26,7 @@ export interface LifecyclePerson extends PersonRow {
   city?: string;
 }
 
-const COLUMNS = [
-  'register_id',
-  'national_id',
-  'birth_date',
-  'sex',
-  'arrest_date',
-  'arrest_type',
-  'hospital',
-  'email',
-  'language',
-  'given_name',
-  'family_name',
-  'address_line',
-  'postal_code',
-  'city',
-] as const;
+const COLUMNS = CSV_COLUMNS_WITH_ADDRESS;
 
 export function lifecycleCsv(rows: LifecyclePerson[]): string {
   return [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';

@@ -46,22 +46,25 @@ export function person(i: number, overrides: Partial<PersonRow> = {}): PersonRow
   };
 }
 
+/** The register file's columns as the test files write them (README, "Import format"), and with the postal address. */
+export const CSV_COLUMNS = [
+  'register_id',
+  'national_id',
+  'birth_date',
+  'sex',
+  'arrest_date',
+  'arrest_type',
+  'hospital',
+  'email',
+  'language',
+  'given_name',
+  'family_name',
+] as const;
+export const CSV_COLUMNS_WITH_ADDRESS = [...CSV_COLUMNS, 'address_line', 'postal_code', 'city'] as const;
+
 export function toCsv(rows: PersonRow[]): string {
-  const columns = [
-    'register_id',
-    'national_id',
-    'birth_date',
-    'sex',
-    'arrest_date',
-    'arrest_type',
-    'hospital',
-    'email',
-    'language',
-    'given_name',
-    'family_name',
-  ] as const;
-  const lines = rows.map((r) => columns.map((c) => r[c] ?? '').join(','));
-  return [columns.join(','), ...lines].join('\n') + '\n';
+  const lines = rows.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '').join(','));
+  return [CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 
 const K1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];
