@@ -138,7 +138,12 @@ export interface ResponsesTable {
   items: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   questionnaire_responses: ColumnType<unknown[] | null, string | null | undefined, string | null>;
   questionnaires: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** 0015: who filled it in; null for a response given before it was asked (not recorded). */
+  respondent: ColumnType<Respondent | null, Respondent | null | undefined, Respondent | null>;
 }
+
+/** 0015: the person, the person with help, someone else on the person's behalf. */
+export type Respondent = 'self' | 'assisted' | 'proxy';
 
 /** 0012: a FHIR R4 Questionnaire, stored whole with its version (src/instruments/store.ts). */
 export interface InstrumentsTable {
@@ -148,6 +153,8 @@ export interface InstrumentsTable {
   resource: ColumnType<Record<string, unknown>, string, never>;
   added_by: string;
   added_at: Created;
+  /** 0015: a proxy variant's self version (canonical URL named by its `derivedFrom`). */
+  proxy_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** 0012: the instruments a programme version asks, in order, each pinned to a version. */
@@ -327,6 +334,8 @@ export interface PaperEntriesTable {
   created_at: Created;
   /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
   items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+  /** 0015: who filled it in as keyed ('1' self, '2' assisted, '3' proxy), 'missing' or 'ambiguous'. */
+  respondent: ColumnType<PaperValue | null, PaperValue | null | undefined, PaperValue | null>;
 }
 
 export interface PaperSettingsTable {
