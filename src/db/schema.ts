@@ -332,10 +332,8 @@ export interface PaperEntriesTable {
   vas: string;
   received_on: DateOnly;
   created_at: Created;
-  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
+  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear); 0015: and `respondent`. */
   items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
-  /** 0015: who filled it in as keyed ('1' self, '2' assisted, '3' proxy), 'missing' or 'ambiguous'. */
-  respondent: ColumnType<PaperValue | null, PaperValue | null | undefined, PaperValue | null>;
 }
 
 export interface PaperSettingsTable {

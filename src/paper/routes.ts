@@ -27,6 +27,7 @@ import {
   type LetterInfo,
   type Scope,
 } from './entry.ts';
+import { RESPONDENT_KEY } from './respondent-field.ts';
 
 export function paperRoutes(ctx: StaffContext): Router {
   const r = Router();
@@ -141,6 +142,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   ) {
     const { items: otherItems } = await askedOf(info);
     const itemText = new Map(otherItems.map((i) => [i.linkId, i.text.nb]));
+    itemText.set(RESPONDENT_KEY, t('paper.respondent'));
     const staffId = me(res).id;
     const phase = info.phase;
     const canEnter = phase.kind === 'first' || (phase.kind === 'second' && phase.firstBy !== staffId);
@@ -243,6 +245,11 @@ export function paperRoutes(ctx: StaffContext): Router {
         error: errorFor(item.linkId),
       })),
       otherCodes: otherItems.length > 0 ? t('paper.otherItemCodes', { from: 7 }) : undefined,
+      respondent: {
+        name: RESPONDENT_KEY,
+        value: typeof typed[RESPONDENT_KEY] === 'string' ? (typed[RESPONDENT_KEY] as string).slice(0, 10) : '',
+        error: errorFor(RESPONDENT_KEY),
+      },
     });
   }
 
