@@ -81,7 +81,6 @@ export function respondentRow(views: Views, lang: Lang, answers: Readonly<Record
     changeName: heading,
     value: views.t(lang, value ? CHECK_LABEL[value] : 'common.notAnswered'),
     href: `${RESPONDENT_PATH}?return=check`,
-    error: undefined,
   };
 }
 

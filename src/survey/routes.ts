@@ -529,7 +529,6 @@ export function surveyRouter(deps: SurveyDeps): Router {
         error,
       };
     });
-    rows.unshift(respondentRow(views, lang, answers));
     const last = [...flow.steps].reverse().find((step) => isAsked(step, answers));
     const errors = rows.filter((row) => row.error).map((row) => ({ text: row.error!, href: row.href }));
     page(
@@ -541,6 +540,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
         heading: views.t(lang, 'survey.checkTitle'),
         back: last ? pagePath(flow, last.key) : undefined,
         rows,
+        who: respondentRow(views, lang, answers),
         errors: errors.length > 0 ? errors : undefined,
         version: draft.version,
         changedNotice: opts.changed ? views.t(lang, 'survey.changedSinceShown') : undefined,
