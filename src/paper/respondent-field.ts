@@ -10,7 +10,7 @@ import { RESPONDENT_KEY, RESPONDENTS } from '../survey/respondent.ts';
 export { RESPONDENT_KEY };
 
 /** The form field: one code (absent or empty: nothing keyed). */
-export const respondentFieldSchema = z.object({
+const respondentFieldSchema = z.object({
   [RESPONDENT_KEY]: z
     .string()
     .trim()

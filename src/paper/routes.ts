@@ -247,7 +247,7 @@ export function paperRoutes(ctx: StaffContext): Router {
       otherCodes: otherItems.length > 0 ? t('paper.otherItemCodes', { from: 7 }) : undefined,
       respondent: {
         name: RESPONDENT_KEY,
-        value: typeof typed[RESPONDENT_KEY] === 'string' ? (typed[RESPONDENT_KEY] as string).slice(0, 10) : '',
+        value: typeof typed[RESPONDENT_KEY] === 'string' ? typed[RESPONDENT_KEY].slice(0, 10) : '',
         error: errorFor(RESPONDENT_KEY),
       },
     });

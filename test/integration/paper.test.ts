@@ -566,7 +566,7 @@ describe('entering returned forms', () => {
     await exportResponsesCsv(db, sink);
     assert.match(csv.split('\n')[0]!, /,completed_at,respondent/);
     assert.match(
-      csv.split('\n').find((l) => l.startsWith(r!.id))!,
+      csv.split('\n').find((l) => l.startsWith(r.id))!,
       /,proxy\r?$/,
     );
 
