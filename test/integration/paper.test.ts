@@ -544,7 +544,7 @@ describe('entering returned forms', () => {
     const [id] = await lettersFor(1);
     const page = await entryPage(staff.a, id!);
     assert.match(page.page.text, /<label for="respondent">Hvem fylte ut skjemaet<\/label>/);
-    assert.match(page.page.text, /3 (=|&#x3D;) noen andre, på personens vegne · 0 (=|&#x3D;) ikke krysset/);
+    assert.match(page.page.text, /3 (=|&#x3D;) noen andre · 0 (=|&#x3D;) ikke krysset/);
     const wrong = await enter(staff.a, id!, { ...form([1, 2, 2, 1, 1], '60', RECEIVED), respondent: '4' });
     assert.equal(wrong.status, 400);
     assert.match(wrong.text, /href="#respondent">Hvem fylte ut skjemaet: Skriv 1, 2 eller 3/);
