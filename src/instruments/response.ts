@@ -4,7 +4,7 @@ import type { Respondent } from '../db/schema.ts';
 import type { Instrument, Item } from './model.ts';
 
 /** 0015: who filled in the questionnaire, on each QuestionnaireResponse (self, assisted, proxy). */
-const RESPONDENT_EXTENSION = 'urn:prom-survey:extension:respondent';
+export const RESPONDENT_EXTENSION = 'urn:prom-survey:extension:respondent';
 import { answerItems } from './model.ts';
 
 export function canonical(instrument: Instrument): string {

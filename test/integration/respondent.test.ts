@@ -15,6 +15,8 @@ import { instrumentsFor } from '../../src/instruments/proxy.ts';
 import { eq5dInstrument } from '../../src/instruments/eq5d.ts';
 import { exportResponsesCsv } from '../../src/reports/export.ts';
 import { streamWideCsv } from '../../src/reports/exports/analysis.ts';
+import { questionnaireResponse } from '../../src/reports/exports/fhir.ts';
+import { countedResponses } from '../../src/reports/exports/rows.ts';
 import { codebookCsv, rScript } from '../../src/reports/exports/label-scripts.ts';
 import { analysisVariables } from '../../src/reports/exports/variables.ts';
 import { createApp } from '../../src/web/app.ts';
@@ -176,6 +178,10 @@ test('a web walk answering "someone else, on my behalf" is asked the proxy wordi
   assert.match(codebookCsv(vars), /respondent,/);
   assert.match(codebookCsv(vars), /proxy/);
   assert.match(rScript(vars), /Someone else, on the person's behalf/);
+  // The FHIR export's EQ-5D-5L QuestionnaireResponse says it too.
+  const flat = await countedResponses(database.db).where('r.id', '=', row.id).executeTakeFirstOrThrow();
+  const fhir = questionnaireResponse(flat, { valueSet: 'NO-2024', pseudonym: () => 'p' }, instruments.nb);
+  assert.deepEqual(fhir.extension, [{ url: 'urn:prom-survey:extension:respondent', valueCode: 'proxy' }]);
 });
 
 test('an answer given without the new page (a draft begun before it existed) is stored with respondent not recorded', async () => {
