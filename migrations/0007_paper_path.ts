@@ -1,4 +1,4 @@
-// The paper path (issue 5): print batches and the letters in them, entries of returned forms
+// The paper path: print batches and the letters in them, entries of returned forms
 // (with optional double entry), the register's paper settings, and a flag on responses for a
 // second (web or paper) response to one invitation, kept uncounted for staff.
 import { sql, type Kysely } from 'kysely';

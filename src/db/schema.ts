@@ -138,7 +138,12 @@ export interface ResponsesTable {
   items: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   questionnaire_responses: ColumnType<unknown[] | null, string | null | undefined, string | null>;
   questionnaires: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** 0015: who filled it in; null for a response given before it was asked (not recorded). */
+  respondent: ColumnType<Respondent | null, Respondent | null | undefined, Respondent | null>;
 }
+
+/** 0015: the person, the person with help, someone else on the person's behalf. */
+export type Respondent = 'self' | 'assisted' | 'proxy';
 
 /** 0012: a FHIR R4 Questionnaire, stored whole with its version (src/instruments/store.ts). */
 export interface InstrumentsTable {
@@ -148,6 +153,8 @@ export interface InstrumentsTable {
   resource: ColumnType<Record<string, unknown>, string, never>;
   added_by: string;
   added_at: Created;
+  /** 0015: a proxy variant's self version (canonical URL named by its `derivedFrom`). */
+  proxy_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** 0012: the instruments a programme version asks, in order, each pinned to a version. */
@@ -325,7 +332,7 @@ export interface PaperEntriesTable {
   vas: string;
   received_on: DateOnly;
   created_at: Created;
-  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear). */
+  /** 0012: other instruments' items by linkId as keyed ('' not answered, '?' unclear); 0015: and `respondent`. */
   items: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
 }
 

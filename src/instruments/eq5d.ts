@@ -1,20 +1,22 @@
 // EQ-5D-5L and the EQ VAS as the first instrument (id eq5d5l): a FHIR Questionnaire built from the
 // loaded texts (the licensed ones from INSTRUMENT_DIR, else the preview texts), so nothing of its
 // wording is stored in the database or the repository's code. Its pages keep their own templates.
-import type { Instruments } from './eq5d-texts.ts';
+import type { InstrumentTexts } from './eq5d-texts.ts';
 import { DIMENSIONS } from './eq5d-texts.ts';
 import type { Lang } from '../i18n/views.ts';
 import { readQuestionnaire } from './questionnaire.ts';
 import type { Instrument } from './model.ts';
 
 export const EQ5D_ID = 'eq5d5l';
-const EQ5D_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas';
+export const EQ5D_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas';
+const EQ5D_PROXY_ID = 'eq5d5l-proxy';
+const EQ5D_PROXY_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas-proxy';
 export const EQ5D_VERSION = '1';
 export const EQ5D_LINK_IDS: readonly string[] = [...DIMENSIONS, 'vas'];
 const LEVEL_SYSTEM = 'urn:prom-survey:codesystem:eq5d5l-level';
 const EXT = 'http://hl7.org/fhir/StructureDefinition/';
 
-function translated(texts: Instruments, pick: (lang: Lang) => string) {
+function translated(texts: InstrumentTexts, pick: (lang: Lang) => string) {
   return {
     extension: (['nn', 'en'] as const).map((lang) => ({
       url: `${EXT}translation`,
@@ -27,13 +29,15 @@ function translated(texts: Instruments, pick: (lang: Lang) => string) {
 }
 
 /** The Questionnaire resource: base texts in bokmål, nynorsk and English as translations. */
-export function eq5dQuestionnaire(texts: Instruments) {
+export function eq5dQuestionnaire(texts: InstrumentTexts, variant: 'self' | 'proxy' = 'self') {
   return {
     resourceType: 'Questionnaire',
-    id: EQ5D_ID,
-    url: EQ5D_URL,
+    id: variant === 'proxy' ? EQ5D_PROXY_ID : EQ5D_ID,
+    url: variant === 'proxy' ? EQ5D_PROXY_URL : EQ5D_URL,
     version: EQ5D_VERSION,
-    title: 'EQ-5D-5L and EQ VAS',
+    // The proxy version (0015): the same linkIds, worded for someone answering on the person's behalf.
+    ...(variant === 'proxy' ? { derivedFrom: [`${EQ5D_URL}|${EQ5D_VERSION}`] } : {}),
+    title: variant === 'proxy' ? 'EQ-5D-5L and EQ VAS, proxy version' : 'EQ-5D-5L and EQ VAS',
     status: 'active',
     language: 'nb',
     item: [
@@ -68,8 +72,9 @@ export function eq5dQuestionnaire(texts: Instruments) {
   };
 }
 
-export function eq5dInstrument(texts: Instruments): Instrument {
-  const read = readQuestionnaire(eq5dQuestionnaire(texts));
+export function eq5dInstrument(texts: InstrumentTexts, variant: 'self' | 'proxy' = 'self'): Instrument {
+  const read = readQuestionnaire(eq5dQuestionnaire(texts, variant));
   if (!read.ok) throw new Error(`EQ-5D-5L questionnaire: ${read.errors.join('; ')}`);
-  return read.instrument;
+  // The proxy version is asked in EQ-5D's place (its own pages, columns and index): same id, its own url.
+  return { ...read.instrument, id: EQ5D_ID };
 }

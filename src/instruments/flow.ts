@@ -4,6 +4,7 @@
 import { isEnabled, type AnswerMap } from './enable-when.ts';
 import { EQ5D_ID } from './eq5d.ts';
 import type { Instrument, Item, Page } from './model.ts';
+import type { Respondent } from '../db/schema.ts';
 import { PAGES, type PageId } from './eq5d-texts.ts';
 
 export type Step = { kind: 'eq5d'; key: PageId } | { kind: 'items'; key: string; instrument: Instrument; page: Page };
@@ -11,6 +12,8 @@ export type Step = { kind: 'eq5d'; key: PageId } | { kind: 'items'; key: string;
 export interface Flow {
   instruments: Instrument[];
   steps: Step[];
+  /** 0015: who is filling in (from the draft); 'proxy' asks each instrument's proxy variant. */
+  respondent?: Respondent | null;
 }
 
 export function buildFlow(instruments: Instrument[]): Flow {

@@ -40,6 +40,7 @@ export const RESERVED_NAMES: readonly string[] = [
   'mode',
   'language',
   'completed_at',
+  'respondent',
   'pid',
   'rid',
 ];

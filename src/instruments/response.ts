@@ -1,6 +1,10 @@
 // A response as FHIR R4 QuestionnaireResponses, one per instrument asked, each naming the
 // questionnaire's canonical URL and version ("url|version"), with the answers under their linkIds.
+import type { Respondent } from '../db/schema.ts';
 import type { Instrument, Item } from './model.ts';
+
+/** 0015: who filled in the questionnaire, on each QuestionnaireResponse (self, assisted, proxy). */
+export const RESPONDENT_EXTENSION = 'urn:prom-survey:extension:respondent';
 import { answerItems } from './model.ts';
 
 export function canonical(instrument: Instrument): string {
@@ -8,9 +12,15 @@ export function canonical(instrument: Instrument): string {
 }
 
 /** `values` holds every answered item by linkId (EQ-5D's included); unanswered items have no answer. */
-export function questionnaireResponses(instruments: Instrument[], values: Record<string, unknown>, authored: Date) {
+export function questionnaireResponses(
+  instruments: Instrument[],
+  values: Record<string, unknown>,
+  authored: Date,
+  respondent: Respondent | null = null,
+) {
   return instruments.map((instrument) => ({
     resourceType: 'QuestionnaireResponse',
+    ...(respondent ? { extension: [{ url: RESPONDENT_EXTENSION, valueCode: respondent }] } : {}),
     questionnaire: canonical(instrument),
     status: 'completed',
     authored: authored.toISOString(),

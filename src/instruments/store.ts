@@ -2,9 +2,11 @@
 // whole. eq5d5l is built in (its texts come from the instrument files), so it is never stored.
 import type { Db } from '../db/database.ts';
 import type { Instruments } from './eq5d-texts.ts';
-import { EQ5D_ID, EQ5D_LINK_IDS, EQ5D_VERSION, eq5dInstrument, eq5dQuestionnaire } from './eq5d.ts';
+import { EQ5D_ID, EQ5D_LINK_IDS, EQ5D_URL, EQ5D_VERSION, eq5dInstrument, eq5dQuestionnaire } from './eq5d.ts';
 import type { Instrument } from './model.ts';
 import { RESERVED_NAMES, readQuestionnaire } from './questionnaire.ts';
+import { derivedFrom, proxyProblems } from './proxy.ts';
+import { canonical } from './response.ts';
 
 export class InstrumentRefused extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +33,7 @@ export async function addInstrument(db: Db, resource: unknown, addedBy: string):
   const { id, version, url } = read.instrument;
   if (id === EQ5D_ID) throw new InstrumentRefused([`Questionnaire.id "${id}" is the built-in EQ-5D-5L`]);
   const json = JSON.stringify(resource);
+  const proxyOf = await proxyTarget(db, read.instrument, derivedFrom(resource));
   return db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('instruments')
@@ -44,7 +47,10 @@ export async function addInstrument(db: Db, resource: unknown, addedBy: string):
         `${id} version ${version} is already stored with other content; give it a new version`,
       ]);
     if (!existing)
-      await trx.insertInto('instruments').values({ id, version, url, resource: json, added_by: addedBy }).execute();
+      await trx
+        .insertInto('instruments')
+        .values({ id, version, url, resource: json, added_by: addedBy, proxy_of: proxyOf ?? null })
+        .execute();
     return {
       id,
       version,
@@ -54,6 +60,31 @@ export async function addInstrument(db: Db, resource: unknown, addedBy: string):
       instrument: read.instrument,
     };
   });
+}
+
+/**
+ * 0015: a Questionnaire whose `derivedFrom` names an installed instrument's canonical URL
+ * ("url" or "url|version") is that instrument's proxy variant, if it has the same linkIds.
+ * Returns the self version's canonical "url|version", or undefined without `derivedFrom`.
+ */
+async function proxyTarget(db: Db, variant: Instrument, names: string[]): Promise<string | undefined> {
+  if (names.length === 0) return undefined;
+  const [name] = names;
+  const [url, version] = name!.split('|');
+  if (url === EQ5D_URL)
+    throw new InstrumentRefused([
+      `derivedFrom names EQ-5D-5L: its proxy texts install through INSTRUMENT_DIR/proxy (docs/instruments.md)`,
+    ]);
+  let q = db.selectFrom('instruments').selectAll().where('url', '=', url!);
+  if (version !== undefined) q = q.where('version', '=', version);
+  const row = await q.orderBy('added_at', 'desc').limit(1).executeTakeFirst();
+  if (!row) throw new InstrumentRefused([`derivedFrom names ${name}, which is not an installed instrument`]);
+  const self = fromRow(row).instrument;
+  if (self.id === variant.id)
+    throw new InstrumentRefused([`a proxy variant needs an id of its own (not ${self.id}, the self version's)`]);
+  const problems = proxyProblems(self, variant);
+  if (problems.length > 0) throw new InstrumentRefused(problems);
+  return canonical(self);
 }
 
 /** Every stored version plus the built-in eq5d5l, newest version of each id last. */

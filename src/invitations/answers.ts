@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
 import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { ResponsesTable, UncountedReason } from '../db/schema.ts';
+import type { Respondent, ResponsesTable, UncountedReason } from '../db/schema.ts';
 import type { Lang } from '../i18n/views.ts';
 import { isComplete, type CompleteAnswers } from '../instruments/eq5d-answers.ts';
 import { PAGES, type Answers, type PageId } from '../instruments/eq5d-texts.ts';
 import { askedValues, isFlowComplete, type Flow } from '../instruments/flow.ts';
 import type { Instrument } from '../instruments/model.ts';
 import { canonical, questionnaireResponses } from '../instruments/response.ts';
+import { draftRespondent } from '../instruments/respondent.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';
 import { linkStatus, paperVerdict, type PaperVerdict } from './programme.ts';
 import { stopInvitation } from './transitions.ts';
@@ -105,14 +106,21 @@ export async function recordWebAnswer(
     const draft = await loadDraft(trx, invitationId);
     const complete =
       isComplete(draft.answers) && isFlowComplete(flow, draft.answers) ? webAnswers(flow, draft.answers) : undefined;
+    const respondent = draftRespondent(draft.answers);
     if (status === 'answered') {
-      if (complete) await keepWebDuplicate(trx, invitationId, lang, complete, now);
+      if (complete) await keepWebDuplicate(trx, invitationId, lang, { ...complete, respondent }, now);
       return 'already-answered';
     }
     if (status === 'closed') return 'closed';
     if (!complete) return 'incomplete';
     if (shownVersion !== draft.version) return 'changed';
-    await recordAnswer(trx, { invitationId, mode: 'web', language: lang, answers: complete, completedAt: now });
+    await recordAnswer(trx, {
+      invitationId,
+      mode: 'web',
+      language: lang,
+      answers: { ...complete, respondent },
+      completedAt: now,
+    });
     await stopInvitation(trx, invitationId, 'answered');
     return 'submitted';
   });
@@ -141,6 +149,8 @@ export interface AnswerSet {
   items: Record<string, unknown>;
   /** Empty for a response given before instruments were data (EQ-5D only, no QuestionnaireResponse kept). */
   instruments: Instrument[];
+  /** 0015: who filled it in; null or absent when not recorded. */
+  respondent?: Respondent | null;
 }
 
 export interface AnswerRecord {
@@ -161,6 +171,7 @@ async function recordAnswer(trx: Db, r: AnswerRecord): Promise<string> {
   const id = randomUUID();
   const counted = r.counted ?? true;
   const { eq5d, items, instruments } = r.answers;
+  const respondent = r.answers.respondent ?? null;
   const values = { ...items, ...eq5d };
   await trx
     .insertInto('responses')
@@ -176,8 +187,11 @@ async function recordAnswer(trx: Db, r: AnswerRecord): Promise<string> {
       completed_at: r.completedAt,
       items: instruments.length > 0 ? JSON.stringify(items) : null,
       questionnaire_responses:
-        instruments.length > 0 ? JSON.stringify(questionnaireResponses(instruments, values, r.completedAt)) : null,
+        instruments.length > 0
+          ? JSON.stringify(questionnaireResponses(instruments, values, r.completedAt, respondent))
+          : null,
       questionnaires: instruments.length > 0 ? instruments.map(canonical) : null,
+      respondent,
     })
     .execute();
   return id;
@@ -252,7 +266,10 @@ export async function recordPaperAnswer(
   receivedOn: string,
   staffId: number,
   now: Date,
-  extra: { items: Record<string, unknown>; instruments: Instrument[] } = { items: {}, instruments: [] },
+  extra: { items: Record<string, unknown>; instruments: Instrument[]; respondent?: Respondent | null } = {
+    items: {},
+    instruments: [],
+  },
 ): Promise<PaperAnswerResult> {
   const verdict = await paperVerdictFor(trx, letter.invitation_id, receivedOn);
   if (verdict.kind === 'uncounted') {

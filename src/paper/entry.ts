@@ -17,6 +17,7 @@ import { invitationOfShortCode, normaliseShortCode } from '../invitations/short-
 import { formatValue, itemSchema } from '../instruments/item-schema.ts';
 import { answerItems, type Instrument, type Item } from '../instruments/model.ts';
 import { decryptCode, formatLetterId, parseLetterId } from './batch.ts';
+import { keyedRespondent, paperRespondent, RESPONDENT_KEY } from './respondent-field.ts';
 
 export const FIELDS = [...DIMENSIONS, 'vas', 'received_on'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -280,6 +281,10 @@ export function validateEntry(
     if (keyed === undefined) errors.push({ field: item.linkId as Field, key: 'itemInvalid' });
     else values.items = { ...values.items, [item.linkId]: keyed };
   }
+  // Who filled it in: kept with the keyed items, so double entry compares it too.
+  const who = keyedRespondent(body);
+  if (who === null) errors.push({ field: RESPONDENT_KEY as Field, key: 'respondentInvalid' });
+  else if (who !== undefined) values.items = { ...values.items, [RESPONDENT_KEY]: who };
   return errors.length ? { errors } : { values: values as EntryValues, errors };
 }
 
@@ -480,7 +485,11 @@ const level = (v: PaperValue): number | null => (v === 'missing' || v === 'ambig
 /** The other instruments' answers of a final entry, and the instruments asked (for the QuestionnaireResponses). */
 function extrasOf(values: EntryValues, instruments: Instrument[]) {
   const others = instruments.flatMap((i) => (i.id === 'eq5d5l' ? [] : answerItems(i)));
-  return { items: itemValuesOf(values.items, others), instruments };
+  return {
+    items: itemValuesOf(values.items, others),
+    instruments,
+    respondent: paperRespondent(values.items?.respondent),
+  };
 }
 
 /** Final entry values as the response stores them: missing/ambiguous → NULL. */

@@ -11,6 +11,7 @@ import type { InstrumentText } from '../instruments/eq5d-texts.ts';
 import type { Item } from '../instruments/model.ts';
 import { drawItemPage, itemPages } from './letter-items.ts';
 import type { Lang, TextVars, Views } from '../i18n/views.ts';
+import { drawRespondent } from './letter-respondent.ts';
 
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -82,7 +83,9 @@ export function drawLetter(doc: PDFKit.PDFDocument, data: LetterData, texts: Let
   const ct = (key: string, vars?: TextVars) => texts.views.t(data.lang, `contact.${key}`, vars);
   drawCover(doc, data, texts.register(data.lang), t, ct);
   page(2);
-  drawDimensions(doc, instrument, t, 0, 3);
+  drawDimensions(doc, instrument, t, 0, 3, (y) =>
+    drawRespondent(doc, (key) => texts.views.t(data.lang, `respondent.${key}`), y),
+  );
   page(3);
   drawDimensions(doc, instrument, t, 3, 5);
   page(4);
@@ -220,6 +223,8 @@ function drawDimensions(
   t: (k: string) => string,
   from: number,
   to: number,
+  /** Draws a block below the instructions (who is filling in) and returns where the questions start. */
+  first?: (y: number) => number,
 ): void {
   let y = 50 * MM;
   if (from === 0) {
@@ -233,6 +238,7 @@ function drawDimensions(
       .fontSize(BODY)
       .text(t('questionnaireHow'), 20 * MM, y, { width: 170 * MM });
     y = doc.y + 6 * MM;
+    if (first) y = first(y);
   }
   for (const dim of instrument.dimensions.slice(from, to)) {
     doc

@@ -28,6 +28,7 @@ import {
   type LetterInfo,
 } from '../paper/entry.ts';
 import type { HospitalScope } from '../invitations/fragments.ts';
+import { RESPONDENT_KEY } from '../paper/respondent-field.ts';
 import { readForm, text, trimmedText } from '../form-fields.ts';
 
 /** `?done=` after an action: a short key for the flash text, else nothing. */
@@ -153,6 +154,7 @@ export function paperRoutes(ctx: StaffContext): Router {
   ) {
     const { items: otherItems } = await askedOf(info);
     const itemText = new Map(otherItems.map((i) => [i.linkId, i.text.nb]));
+    itemText.set(RESPONDENT_KEY, t('paper.respondent'));
     const staffId = me(res).id;
     const phase = info.phase;
     const canEnter = phase.kind === 'first' || (phase.kind === 'second' && phase.firstBy !== staffId);
@@ -255,6 +257,11 @@ export function paperRoutes(ctx: StaffContext): Router {
         error: errorFor(item.linkId),
       })),
       otherCodes: otherItems.length > 0 ? t('paper.otherItemCodes', { from: 7 }) : undefined,
+      respondent: {
+        name: RESPONDENT_KEY,
+        value: typeof typed[RESPONDENT_KEY] === 'string' ? typed[RESPONDENT_KEY].slice(0, 10) : '',
+        error: errorFor(RESPONDENT_KEY),
+      },
     });
   }
 

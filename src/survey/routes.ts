@@ -29,6 +29,9 @@ import { findByShortCode } from '../invitations/short-codes.ts';
 import type { LocalProfile } from '../register/profile.ts';
 import { registerView } from '../register/web.ts';
 import { optionalText, readForm, text } from '../form-fields.ts';
+import { instrumentsFor } from '../instruments/proxy.ts';
+import { mountRespondentPage, respondentRow } from './respondent-page.ts';
+import { draftRespondent } from '../instruments/respondent.ts';
 
 export interface SurveyDeps {
   db: Db;
@@ -69,7 +72,8 @@ const ATTEMPT_WINDOW_MS = 15 * 60 * 1000;
 const ATTEMPT_LIMIT = 20;
 
 /** Respondent addresses where a language link may change the session's language. */
-const SESSION_PAGES = /^\/(s(\/(start|q\/\d+|check|done|stop|stop\/done|paper|paper\/done))?|kode|tilgjengelighet)$/;
+const SESSION_PAGES =
+  /^\/(s(\/(start|who|q\/\d+|check|done|stop|stop\/done|paper|paper\/done))?|kode|tilgjengelighet)$/;
 
 export function surveyRouter(deps: SurveyDeps): Router {
   const r = Router();
@@ -84,7 +88,10 @@ export function surveyRouter(deps: SurveyDeps): Router {
       .select('programme_version')
       .where('id', '=', invitationId)
       .executeTakeFirstOrThrow();
-    return buildFlow(await programmeInstruments(db, deps.instruments, inv.programme_version));
+    // Someone answering on the person's behalf is asked each instrument's proxy variant.
+    const respondent = draftRespondent((await loadDraft(db, invitationId)).answers);
+    const list = await programmeInstruments(db, deps.instruments, inv.programme_version);
+    return { ...buildFlow(await instrumentsFor(db, deps.instruments, list, respondent)), respondent };
   };
 
   const page = (
@@ -218,6 +225,17 @@ export function surveyRouter(deps: SurveyDeps): Router {
       },
       { choices: true },
     );
+  });
+
+  mountRespondentPage(r, {
+    db,
+    views,
+    today,
+    guard: respondent,
+    lang: langOf,
+    render: (req, res, status, name, data) => page(req, res, status, name, data, { csrf: true, choices: true }),
+    refuseUnlessOpen,
+    savedNote: (req) => views.t(langOf(req), req.session.via === 'code' ? 'start.savedNoteCode' : 'survey.savedNote'),
   });
 
   // A short public page instead of a 404: what this is, the way in with a letter's code, contact.
@@ -435,14 +453,15 @@ export function surveyRouter(deps: SurveyDeps): Router {
     error: AnswerError | undefined,
   ) {
     const lang = langOf(req);
-    const text = deps.instruments[lang];
+    const texts = flow.respondent === 'proxy' ? deps.instruments.proxy : deps.instruments;
+    const text = texts[lang];
     const index = dimensionIndex(pageId);
     const { self, first, ...rest } = common(req, flow, pageId, {});
     const common_ = {
       ...rest,
       intro: first ? text.intro : undefined,
       savedNote: views.t(lang, req.session.via === 'code' ? 'start.savedNoteCode' : 'survey.savedNote'),
-      preview: deps.instruments.preview ? text.notice : undefined,
+      preview: texts.preview ? text.notice : undefined,
     };
     if (pageId === 'vas') {
       const msg = error ? views.t(lang, VAS_ERRORS[error]) : undefined;
@@ -500,7 +519,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
     const { answers } = draft;
     const { showErrors } = opts;
     const lang = langOf(req);
-    const text = deps.instruments[lang];
+    const text = (flow.respondent === 'proxy' ? deps.instruments.proxy : deps.instruments)[lang];
     const rows = flow.steps.flatMap((step) => {
       if (step.kind === 'items')
         return itemRows(views, lang, step.page, answers, showErrors, `${pagePath(flow, step.key)}?return=check`);
@@ -535,6 +554,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
         heading: views.t(lang, 'survey.checkTitle'),
         back: last ? pagePath(flow, last.key) : undefined,
         rows,
+        who: respondentRow(views, lang, answers),
         errors: errors.length > 0 ? errors : undefined,
         version: draft.version,
         changedNotice: opts.changed ? views.t(lang, 'survey.changedSinceShown') : undefined,

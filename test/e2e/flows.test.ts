@@ -56,6 +56,16 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(path(page), '/s/start');
       await tabTo(page, 'a.button-start');
       await page.keyboard.press('Enter');
+      // Who is filling in: Continue with nothing chosen, focus on the error summary; then a choice by keyboard.
+      await page.waitForURL('**/s/who');
+      await tabTo(page, 'button[type=submit]');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.classList.contains('error-summary'));
+      await tabTo(page, 'input[type=radio]');
+      await page.keyboard.press('Space');
+      assert.equal(await page.locator('#respondent-1').isChecked(), true);
+      await tabTo(page, 'button[type=submit]');
+      await page.keyboard.press('Enter');
       await page.waitForURL('**/s/q/1');
       // Continue with nothing chosen: focus lands on the error summary, its link leads to the first radio.
       await tabTo(page, 'button[type=submit]');
@@ -103,6 +113,7 @@ describe('journeys', { concurrency: 2 }, () => {
         ],
         [2, 1, 3, 5, 4, 73],
       );
+      assert.equal(rows[0]!.respondent, 'self');
       assert.deepEqual(cspViolations, []);
     } finally {
       await context.close();
@@ -116,6 +127,12 @@ describe('journeys', { concurrency: 2 }, () => {
       await page.goto(`/s/${inv.token}`);
       assert.equal(path(page), '/s/start');
       await follow(page, page.getByRole('button', { name: 'Start no' }));
+      // Who is filling in, without JavaScript: the error summary has focus, then a choice.
+      assert.equal(path(page), '/s/who');
+      await follow(page, page.getByRole('button', { name: 'Hald fram' }));
+      assert.equal(await active(page), 'error-summary');
+      await page.getByRole('radio', { name: 'Eg gjer det, med hjelp frå nokon' }).check();
+      await follow(page, page.getByRole('button', { name: 'Hald fram' }));
       assert.equal(path(page), '/s/q/1');
       await follow(page, page.getByRole('button', { name: 'Hald fram' }));
       assert.ok((await page.title()).startsWith('Feil: '));
@@ -135,6 +152,7 @@ describe('journeys', { concurrency: 2 }, () => {
       assert.equal(path(page), '/s/done');
       const rows = await responses(inv.invitationId);
       assert.deepEqual([rows.length, rows[0]!.vas, rows[0]!.mobility, rows[0]!.language], [1, 42, 3, 'nn']);
+      assert.equal(rows[0]!.respondent, 'assisted');
     } finally {
       await context.close();
     }
@@ -146,6 +164,8 @@ describe('journeys', { concurrency: 2 }, () => {
     try {
       await page.goto(`/s/${inv.token}`);
       await follow(page, page.getByRole('button', { name: 'Start nå' }));
+      await page.getByRole('radio', { name: 'Jeg gjør det', exact: true }).check();
+      await follow(page, page.getByRole('button', { name: 'Fortsett' }));
       for (const level of [4, 2, 5]) {
         await page.locator(`#answer-${level}`).check();
         await follow(page, page.getByRole('button', { name: 'Fortsett' }));

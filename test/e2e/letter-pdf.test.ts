@@ -203,3 +203,17 @@ function parsePgm(buf: Buffer): { width: number; height: number; pixels: Buffer 
   const height = Number(m[2]);
   return { width, height, pixels: buf.subarray(m[0].length, m[0].length + width * height) };
 }
+
+test('who is filling in: the question and its three tick boxes open the first questionnaire page, above its questions, in every language', async () => {
+  for (const lang of ['nb', 'nn', 'en'] as const) {
+    const f = path.join(dir, `respondent-${lang}.pdf`);
+    writeFileSync(f, await letterPdf({ ...letter, lang }, texts));
+    assert.match(execFileSync('pdfinfo', [f], { encoding: 'utf8' }), /Pages:\s+4\n/, lang);
+    const page2 = execFileSync('pdftotext', ['-f', '2', '-l', '2', '-layout', f, '-'], { encoding: 'utf8' });
+    const at = (key: string) => page2.indexOf(views.t(lang, `respondent.${key}`));
+    for (const key of ['title', 'self', 'assisted', 'proxy']) assert.ok(at(key) >= 0, `${lang}: ${key}`);
+    assert.ok(at('proxy') < page2.indexOf(instruments[lang].dimensions[0]!.heading), `${lang}: before question 1`);
+    // The last level of question 3 is still on the page, above the page number.
+    assert.ok(page2.includes(instruments[lang].dimensions[2]!.levels[4]!), `${lang}: question 3 fits`);
+  }
+});

@@ -17,6 +17,7 @@ import {
 import { createInvitation } from '../support/survey-fixtures.ts';
 import type { Lang } from '../../src/i18n/views.ts';
 import { profileIn } from '../../src/register/profile.ts';
+import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { TEST_PROFILE } from '../support/register.ts';
 
 let browser: Browser;
@@ -60,6 +61,11 @@ const TEXT = {
 } as const;
 
 const path = (page: Page) => new URL(page.url()).pathname;
+const WHO = {
+  nb: { title: 'Hvem fyller ut dette skjemaet?', self: 'Jeg gjør det', proxy: 'Noen andre, på vegne av meg' },
+  nn: { title: 'Kven fyller ut dette skjemaet?', self: 'Eg gjer det', proxy: 'Nokon andre, på vegner av meg' },
+  en: { title: 'Who is filling in this questionnaire?', self: 'I am', proxy: 'Someone else, on my behalf' },
+} as const;
 const START = { nb: 'Start nå', nn: 'Start no', en: 'Start now' } as const;
 const REGISTER = {
   nb: profileIn(TEST_PROFILE, 'nb'),
@@ -110,6 +116,17 @@ describe('page states', { concurrency: 2 }, () => {
         }
         await checkPageState(page, `${lang}-start`);
         await follow(page, page.getByRole('button', { name: START[lang] }));
+        // Who is filling in: its own page between the start page and question 1.
+        assert.equal(path(page), '/s/who');
+        assert.equal(await page.locator('fieldset > legend > h1').textContent(), WHO[lang].title);
+        assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'nothing pre-selected');
+        await checkPageState(page, `${lang}-who-empty`);
+        await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
+        assert.equal(path(page), '/s/who');
+        await assertErrorState(page, lang);
+        await checkPageState(page, `${lang}-who-error`);
+        await page.getByRole('radio', { name: WHO[lang].self, exact: true }).check();
+        await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
         assert.equal(path(page), '/s/q/1');
         assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'nothing pre-selected');
         assert.equal(await page.locator('.back-link').count(), 0, 'no back link on the first question');
@@ -417,4 +434,46 @@ describe('page states', { concurrency: 2 }, () => {
       await context.close();
     }
   });
+});
+
+describe('proxy wording', { concurrency: 3 }, () => {
+  const proxy = loadInstruments().proxy;
+  for (const lang of ['nb', 'nn', 'en'] as const) {
+    test(`in ${lang}: someone answering on the person's behalf gets the proxy wording on every EQ-5D page, axe-clean, and the response says proxy`, async () => {
+      const inv = await createInvitation(server.database.db, { language: lang });
+      const { context, page, cspViolations } = await newPage(browser, server.base);
+      try {
+        await page.goto(`/s/${inv.token}`);
+        await follow(page, page.getByRole('button', { name: START[lang] }));
+        await page.getByRole('radio', { name: WHO[lang].proxy }).check();
+        await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
+        for (let n = 1; n <= 5; n++) {
+          assert.equal(path(page), `/s/q/${n}`);
+          const dim = proxy[lang].dimensions[n - 1]!;
+          assert.equal(await page.locator('fieldset > legend > h1').textContent(), dim.heading);
+          assert.equal((await page.locator('#answer-question').textContent())?.trim(), dim.question);
+          if (n === 1) await checkPageState(page, `${lang}-proxy-q1`);
+          await page.locator('#answer-2').check();
+          await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
+        }
+        assert.equal(await page.locator('h1').textContent(), proxy[lang].vas.heading);
+        await checkPageState(page, `${lang}-proxy-vas`);
+        await page.getByRole('textbox', { name: proxy[lang].vas.heading }).fill('35');
+        await follow(page, page.getByRole('button', { name: TEXT[lang].continue }));
+        assert.equal(path(page), '/s/check');
+        await checkPageState(page, `${lang}-proxy-check`);
+        await follow(page, page.locator('main form[action="/s/submit"] button[type=submit]'));
+        assert.equal(path(page), '/s/done');
+        const rows = await server.database.db
+          .selectFrom('responses')
+          .select(['respondent', 'vas'])
+          .where('invitation_id', '=', inv.invitationId)
+          .execute();
+        assert.deepEqual(rows, [{ respondent: 'proxy', vas: 35 }]);
+        assert.deepEqual(cspViolations, []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

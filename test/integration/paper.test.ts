@@ -540,6 +540,43 @@ describe('entering returned forms', () => {
     assert.equal(res.headers.location, `/staff/paper/letters/${id}?done=final`);
     assert.equal((await responseOf(id!))?.vas, 85);
   });
+
+  test('who filled it in: the proxy box keyed as 3 by both people ends in respondent = proxy in the export; a wrong code is an error beside the field', async () => {
+    const [id] = await lettersFor(1);
+    const page = await entryPage(staff.a, id!);
+    assert.match(page.page.text, /<label for="respondent">Hvem fylte ut skjemaet<\/label>/);
+    assert.match(page.page.text, /3 (=|&#x3D;) noen andre · 0 (=|&#x3D;) ikke krysset/);
+    const wrong = await enter(staff.a, id!, { ...form([1, 2, 2, 1, 1], '60', RECEIVED), respondent: '4' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.text, /href="#respondent">Hvem fylte ut skjemaet: Skriv 1, 2 eller 3/);
+    await enter(staff.a, id!, { ...form([1, 2, 2, 1, 1], '60', RECEIVED), respondent: '3' });
+    // The second person keys it differently: a mismatch on that field, resolved like any other.
+    const differs = await enter(staff.b, id!, { ...form([1, 2, 2, 1, 1], '60', RECEIVED), respondent: '0' });
+    assert.equal(differs.headers.location, `/staff/paper/letters/${id}?done=mismatch`);
+    const { agent, csrf } = await entryPage(staff.c, id!);
+    await agent
+      .post(`/staff/paper/letters/${id}/resolve`)
+      .type('form')
+      .send({ _csrf: csrf, respondent: '1' })
+      .expect(303);
+    const r = await responseOf(id!);
+    assert.equal(r?.respondent, 'proxy');
+    const sink = new PassThrough();
+    let csv = '';
+    sink.on('data', (d: Buffer) => (csv += d.toString()));
+    await exportResponsesCsv(db, sink);
+    assert.match(csv.split('\n')[0]!, /,completed_at,respondent/);
+    assert.match(
+      csv.split('\n').find((l) => l.startsWith(r.id))!,
+      /,proxy\r?$/,
+    );
+
+    // Matching entries of "nothing ticked" (0): not recorded.
+    const [blank] = await lettersFor(1);
+    await enter(staff.a, blank!, { ...form([1, 1, 1, 1, 1], '90', RECEIVED), respondent: '0' });
+    await enter(staff.b, blank!, { ...form([1, 1, 1, 1, 1], '90', RECEIVED), respondent: '0' });
+    assert.equal((await responseOf(blank!))?.respondent, null);
+  });
 });
 
 describe('web and paper for one invitation: the first complete one counts, the other is kept and flagged', () => {

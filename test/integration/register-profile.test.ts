@@ -229,7 +229,8 @@ test('the start page, /, receipt, stop and paper pages, error pages and the acce
       views.t(lang, 'start.start'),
     ]);
     assert.doesNotMatch(start.text, /<form|type="radio"|<input/, 'the start page holds no question');
-    assert.match(start.text, /<a href="\/s\/q\/1" role="button"[^>]*>/);
+    // Issue 22: Start leads to "who is filling in" (/s/who), which then leads to question 1.
+    assert.match(start.text, /<a href="\/s\/who" role="button"[^>]*>/);
     must((await agent.get('/s/stop').expect(200)).text, 'stop page');
     must((await agent.get('/s/paper').expect(200)).text, 'paper page');
 

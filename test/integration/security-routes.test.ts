@@ -185,6 +185,11 @@ const VISITS: Visit[] = [
   v('GET /', SURVEY, '/', { expect: { anon: 200, respondent: 200 } }),
   v('GET /s', SURVEY, '/s', { expect: { anon: 401, respondent: 303 } }),
   v('GET /s/start', SURVEY, '/s/start', { expect: { anon: 401, respondent: 200 } }),
+  v('GET /s/who', SURVEY, '/s/who', { expect: { anon: 401, respondent: 200 } }),
+  v('POST /s/who', SURVEY, '/s/who', {
+    form: () => ({ respondent: 'assisted' }),
+    expect: { anon: 401, respondent: 303 },
+  }),
   v('GET /s/q/:n', SURVEY, '/s/q/1', { expect: { anon: 401, respondent: 200 } }),
   v('POST /s/q/:n', SURVEY, '/s/q/1', { form: () => ({ answer: '2' }), expect: { anon: 401, respondent: 303 } }),
   v('GET /s/check', SURVEY, '/s/check', { expect: { anon: 401, respondent: 200 } }),
@@ -528,6 +533,9 @@ async function anonymous(app: ReturnType<typeof appFor>, page = '/staff/login') 
 
 const CSRF_CASES: Record<string, CsrfCase> = {
   'POST /s/q/:n': { setup: async (app) => ({ ...(await respondent(app)), path: '/s/q/1', form: { answer: '3' } }) },
+  'POST /s/who': {
+    setup: async (app) => ({ ...(await respondent(app)), path: '/s/who', form: { respondent: 'proxy' } }),
+  },
   'POST /s/submit': {
     setup: async (app) => {
       const r = await respondent(app, true);

@@ -4,6 +4,7 @@ import type { InstrumentText } from '../../instruments/eq5d-texts.ts';
 import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import type { ResponseRow } from './rows.ts';
 import type { ExportContext } from './variables.ts';
+import { RESPONDENT_EXTENSION } from '../../instruments/response.ts';
 
 const QUESTIONNAIRE_URL = 'urn:prom-survey:questionnaire:eq5d5l-evas';
 const LEVEL_SYSTEM = 'urn:prom-survey:codesystem:eq5d5l-level';
@@ -50,6 +51,8 @@ export function questionnaireResponse(r: ResponseRow, ctx: ExportContext, text: 
   return {
     resourceType: 'QuestionnaireResponse',
     id: ctx.pseudonym('response', r.id),
+    // Who filled it in, as on the stored QuestionnaireResponses.
+    ...(r.respondent ? { extension: [{ url: RESPONDENT_EXTENSION, valueCode: r.respondent }] } : {}),
     questionnaire: QUESTIONNAIRE_URL,
     status: 'completed',
     subject: { identifier: { system: 'urn:prom-survey:pseudonym', value: ctx.pseudonym('person', r.register_id) } },

@@ -26,10 +26,11 @@ export const RESPONSE_COLUMNS = [
   'mode',
   'language',
   'completed_at',
+  'respondent',
 ] as const;
 
 /**
- * After today's columns, one per item of every added instrument that has responses, named by its
+ * After today's columns and `respondent` (self, assisted, proxy; empty = not recorded), one per item of every added instrument that has responses, named by its
  * linkId, empty where not asked (choice: the code; boolean 1/0; date YYYY-MM-DD; decimal with a point).
  */
 export async function exportResponsesCsv(db: Db, out: Writable, texts?: Instruments): Promise<number> {
@@ -58,6 +59,7 @@ export async function exportResponsesCsv(db: Db, out: Writable, texts?: Instrume
       r.mode,
       r.language,
       r.completed_at,
+      r.respondent ?? '',
       ...extra.map((linkId) => formatValue(r.items?.[linkId])),
     ]);
     if (!ok) await new Promise((resolve) => csv.once('drain', resolve));

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import type { Lang } from '../../i18n/views.ts';
+import type { Respondent } from '../../db/schema.ts';
 
 /** Large pages: each is one indexed range scan; fewer round trips matter more than page memory. */
 const PAGE = 20_000;
@@ -27,6 +28,8 @@ export interface ResponseRow {
   /** 0012: one stored FHIR QuestionnaireResponse per instrument asked (null before instruments were data). */
   questionnaire_responses: unknown[] | null;
   mode: 'web' | 'paper';
+  /** 0015: who filled it in (null: not recorded, e.g. given before it was asked). */
+  respondent: Respondent | null;
   language: Lang;
   /** ISO 8601 in UTC with microseconds, as text: exact for paging, and no Date parsing per row. */
   completed_at: string;
@@ -67,6 +70,7 @@ export function countedResponses(db: Db) {
       'r.items',
       'r.questionnaire_responses',
       'r.mode',
+      'r.respondent',
       'r.language',
       sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
     ])

@@ -179,8 +179,23 @@ export function analysisVariables(valueSet: ValueSetId): Variable[] {
       width: 3,
       value: (r) => r.vas,
     },
+    RESPONDENT_VARIABLE,
   ];
 }
+
+/** 0015: who filled in the questionnaire; after the fixed variables, before the items of added instruments. */
+const RESPONDENT_VARIABLE: Variable = {
+  name: 'respondent',
+  label: 'Who filled in the questionnaire (empty = not recorded)',
+  type: 'string',
+  width: 8,
+  valueLabels: [
+    ['self', 'The person'],
+    ['assisted', 'The person, with help from someone'],
+    ['proxy', "Someone else, on the person's behalf"],
+  ],
+  value: (r) => r.respondent,
+};
 
 /** Items of the long file: one row per response and item. */
 export const LONG_ITEMS = [
