@@ -1,4 +1,4 @@
-// Progressive enhancement for items with itemControl "slider" (issue 21): shows the hidden range
+// Progressive enhancement for items with itemControl "slider": shows the hidden range
 // input next to the item's number field and keeps the two in step. The number field stays the
 // answer that is sent, so the page works the same without JavaScript. Until a value is chosen the
 // range says "not chosen" rather than announcing the midpoint it is drawn at.
