@@ -47,10 +47,17 @@ async function add(args: string[]): Promise<number> {
 
 async function list(): Promise<number> {
   return withServices('prom instruments list', false, async (s) => {
-    console.log('id\tversion\titems\turl\tadded');
+    console.log('id\tversion\titems\turl\tadded\tproxy of');
     for (const i of await listInstruments(s.database.db, s.instruments))
       console.log(
-        [i.id, i.version, answerItems(i.instrument).length, i.url, i.addedAt?.toISOString() ?? 'built in'].join('\t'),
+        [
+          i.id,
+          i.version,
+          answerItems(i.instrument).length,
+          i.url,
+          i.addedAt?.toISOString() ?? 'built in',
+          i.proxyOf?.split('|')[0] ?? '',
+        ].join('\t'),
       );
     return 0;
   });

@@ -35,6 +35,10 @@ async function resolve(db: Db, texts: Instruments, ids: string[]) {
   for (const id of ids) {
     const s = await findInstrument(db, texts, id);
     if (!s) problems.push(`no instrument with id "${id}" (add it with prom instruments add)`);
+    else if (s.proxyOf)
+      problems.push(
+        `${id} is a proxy variant (of ${s.proxyOf.split('|')[0]}): list the instrument itself; its proxy wording is asked when someone answers on the person's behalf`,
+      );
     else found.push(s);
   }
   const seen = new Map<string, string>();

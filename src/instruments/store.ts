@@ -22,6 +22,8 @@ export interface StoredInstrument {
   version: string;
   url: string;
   addedAt: Date | null;
+  /** A proxy variant: the canonical url|version of the instrument it words for someone else. */
+  proxyOf: string | null;
   resource: Record<string, unknown>;
   instrument: Instrument;
 }
@@ -56,6 +58,7 @@ export async function addInstrument(db: Db, resource: unknown, addedBy: string):
       version,
       url,
       addedAt: existing?.added_at ?? new Date(),
+      proxyOf: proxyOf ?? null,
       resource: resource as Record<string, unknown>,
       instrument: read.instrument,
     };
@@ -113,12 +116,20 @@ function builtIn(texts: Instruments): StoredInstrument {
     version: EQ5D_VERSION,
     url: eq5dInstrument(texts).url,
     addedAt: null,
+    proxyOf: null,
     resource: eq5dQuestionnaire(texts),
     instrument: eq5dInstrument(texts),
   };
 }
 
-function fromRow(row: { id: string; version: string; url: string; resource: Record<string, unknown>; added_at: Date }) {
+function fromRow(row: {
+  id: string;
+  version: string;
+  url: string;
+  resource: Record<string, unknown>;
+  added_at: Date;
+  proxy_of: string | null;
+}) {
   const read = readQuestionnaire(row.resource, ADDED_RESERVED);
   if (!read.ok)
     throw new Error(`Stored questionnaire ${row.id} ${row.version} no longer reads: ${read.errors.join('; ')}`);
@@ -127,6 +138,7 @@ function fromRow(row: { id: string; version: string; url: string; resource: Reco
     version: row.version,
     url: row.url,
     addedAt: row.added_at,
+    proxyOf: row.proxy_of,
     resource: row.resource,
     instrument: read.instrument,
   };

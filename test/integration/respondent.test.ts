@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { systemClock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
-import { addInstrument, InstrumentRefused } from '../../src/instruments/store.ts';
+import { addInstrument, InstrumentRefused, listInstruments } from '../../src/instruments/store.ts';
+import { checkInstrumentList } from '../../src/instruments/programme.ts';
 import { instrumentsFor } from '../../src/instruments/proxy.ts';
 import { eq5dInstrument } from '../../src/instruments/eq5d.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
@@ -249,6 +250,20 @@ test('prom instruments add: a Questionnaire whose derivedFrom names an installed
     .where('id', '=', 'followup-example-proxy')
     .executeTakeFirstOrThrow();
   assert.equal(stored.proxy_of, 'urn:prom-survey:questionnaire:followup-example|1');
+  const listed = (await listInstruments(database.db, instruments)).find((i) => i.id === 'followup-example-proxy');
+  assert.equal(listed?.proxyOf, 'urn:prom-survey:questionnaire:followup-example|1');
+  // A proxy variant is never listed in a programme on its own: the instrument itself is.
+  await assert.rejects(
+    checkInstrumentList(database.db, instruments, ['eq5d5l', 'followup-example-proxy']),
+    (e: unknown) => {
+      assert.ok(e instanceof InstrumentRefused);
+      assert.match(
+        e.message,
+        /followup-example-proxy is a proxy variant \(of urn:prom-survey:questionnaire:followup-example\)/,
+      );
+      return true;
+    },
+  );
 
   const list = [eq5dInstrument(instruments), self.instrument];
   assert.deepEqual(
