@@ -72,9 +72,16 @@ export function eq5dQuestionnaire(texts: InstrumentTexts, variant: 'self' | 'pro
   };
 }
 
+/** Built once per loaded texts and variant: the texts do not change while a process runs. */
+const built = new WeakMap<InstrumentTexts, Map<'self' | 'proxy', Instrument>>();
+
 export function eq5dInstrument(texts: InstrumentTexts, variant: 'self' | 'proxy' = 'self'): Instrument {
+  const cached = built.get(texts)?.get(variant);
+  if (cached) return cached;
   const read = readQuestionnaire(eq5dQuestionnaire(texts, variant));
   if (!read.ok) throw new Error(`EQ-5D-5L questionnaire: ${read.errors.join('; ')}`);
   // The proxy version is asked in EQ-5D's place (its own pages, columns and index): same id, its own url.
-  return { ...read.instrument, id: EQ5D_ID };
+  const instrument = { ...read.instrument, id: EQ5D_ID };
+  built.set(texts, (built.get(texts) ?? new Map<'self' | 'proxy', Instrument>()).set(variant, instrument));
+  return instrument;
 }

@@ -57,8 +57,33 @@ export async function checkInstrumentList(db: Db, texts: Instruments, ids: strin
   await resolve(db, texts, ids);
 }
 
+/**
+ * What a programme version asks never changes once it exists: its pins are written in the
+ * transaction that makes the version, a later version has a higher number, and a pinned instrument
+ * version is never changed. So each is read once per process (and database) — every survey page
+ * needs it.
+ */
+const asked = new WeakMap<Db, WeakMap<Instruments, Map<number | null, Promise<Instrument[]>>>>();
+
 /** The instruments an invitation planned with `programmeVersion` asks (null: before any version). */
-export async function programmeInstruments(
+export function programmeInstruments(
+  db: Db,
+  texts: Instruments,
+  programmeVersion: number | null,
+): Promise<Instrument[]> {
+  const byTexts = asked.get(db) ?? new WeakMap<Instruments, Map<number | null, Promise<Instrument[]>>>();
+  asked.set(db, byTexts);
+  const byVersion = byTexts.get(texts) ?? new Map<number | null, Promise<Instrument[]>>();
+  byTexts.set(texts, byVersion);
+  const known = byVersion.get(programmeVersion);
+  if (known) return known;
+  const reading = readProgrammeInstruments(db, texts, programmeVersion);
+  byVersion.set(programmeVersion, reading);
+  reading.catch(() => byVersion.delete(programmeVersion)); // a failed read is tried again next time
+  return reading;
+}
+
+async function readProgrammeInstruments(
   db: Db,
   texts: Instruments,
   programmeVersion: number | null,

@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { Respondent } from '../db/schema.ts';
 import { loadDraft, saveDraftAnswers } from '../invitations/answers.ts';
 import type { Lang, Views } from '../i18n/views.ts';
+import { returnsToCheck } from './navigation.ts';
 import { draftRespondent, RESPONDENT_KEY, RESPONDENTS, respondentBodySchema } from '../instruments/respondent.ts';
 
 const RESPONDENT_PATH = '/s/who';
@@ -82,9 +83,4 @@ export function respondentRow(views: Views, lang: Lang, answers: Readonly<Record
     value: views.t(lang, value ? CHECK_LABEL[value] : 'common.notAnswered'),
     href: `${RESPONDENT_PATH}?return=check`,
   };
-}
-
-function returnsToCheck(req: Request): boolean {
-  const body = req.body as Record<string, unknown> | undefined;
-  return req.query.return === 'check' || body?.return === 'check';
 }

@@ -6,7 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import { z, type ZodError } from 'zod';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import { LANGUAGES, isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
+import { isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
 import { parsePageAnswer, type AnswerError } from '../instruments/eq5d-answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instruments/eq5d-texts.ts';
@@ -16,7 +16,6 @@ import { programmeInstruments } from '../instruments/programme.ts';
 import {
   buildFlow,
   firstUnanswered,
-  isAnswered,
   isAsked,
   neighbour,
   stepNumber,
@@ -24,6 +23,8 @@ import {
   type Step,
 } from '../instruments/flow.ts';
 import { itemPageSchema, itemPageView, itemRows } from './item-pages.ts';
+import { nextPath, pagePath, returnsToCheck, stepOf } from './navigation.ts';
+import { langOf, languageLinks, selfAddress, withoutLang } from './language.ts';
 import { findByToken, invitationInfo, type LinkedInvitation } from '../invitations/links.ts';
 import { findByShortCode } from '../invitations/short-codes.ts';
 import type { LocalProfile } from '../register/profile.ts';
@@ -82,16 +83,20 @@ export function surveyRouter(deps: SurveyDeps): Router {
   const info = (invitationId: number) => invitationInfo(db, invitationId, today());
   const loadAnswers = async (invitationId: number) => (await loadDraft(db, invitationId)).answers;
   /** The invitation's questionnaire session: the instruments of the programme version it was planned with. */
-  const flowOf = async (invitationId: number): Promise<Flow> => {
-    const inv = await db
-      .selectFrom('invitations')
-      .select('programme_version')
-      .where('id', '=', invitationId)
-      .executeTakeFirstOrThrow();
+  const flowOf = async (invitationId: number, answers?: Record<string, unknown>): Promise<Flow> => {
+    const [inv, saved] = await Promise.all([
+      db.selectFrom('invitations').select('programme_version').where('id', '=', invitationId).executeTakeFirstOrThrow(),
+      answers ?? loadAnswers(invitationId),
+    ]);
     // Someone answering on the person's behalf is asked each instrument's proxy variant.
-    const respondent = draftRespondent((await loadDraft(db, invitationId)).answers);
+    const respondent = draftRespondent(saved);
     const list = await programmeInstruments(db, deps.instruments, inv.programme_version);
     return { ...buildFlow(await instrumentsFor(db, deps.instruments, list, respondent)), respondent };
+  };
+  /** The saved answers and the session's pages, from one read of the draft. */
+  const answersAndFlow = async (invitationId: number) => {
+    const answers = await loadAnswers(invitationId);
+    return { answers, flow: await flowOf(invitationId, answers) };
   };
 
   const page = (
@@ -200,10 +205,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   r.get('/s', respondent, async (req, res) => {
     const query: z.infer<typeof resumeQuery> = readForm(resumeQuery, req.query);
     if (query.via === 'code') req.session.via = 'code';
-    const [answers, flow] = await Promise.all([
-      loadAnswers(req.session.invitationId!),
-      flowOf(req.session.invitationId!),
-    ]);
+    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
     const next = firstUnanswered(flow, answers);
     res.redirect(303, Object.keys(answers).length === 0 ? '/s/start' : next ? pagePath(flow, next.key) : '/s/check');
   });
@@ -244,10 +246,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
-    const [answers, flow] = await Promise.all([
-      loadAnswers(req.session.invitationId!),
-      flowOf(req.session.invitationId!),
-    ]);
+    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
     const step = stepOf(req, flow);
     if (!step) return message(req, res, 404, 'errors.pageNotFound');
     // A page whose enableWhen is false is not asked: on to the next one that is.
@@ -259,10 +258,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   // An EQ-5D page sends `answer` (a level 1–5, or the VAS); an item page's schema is built from its items.
   const questionForm = z.object({ answer: optionalText });
   r.post('/s/q/:n', respondent, async (req, res) => {
-    const [answers, flow] = await Promise.all([
-      loadAnswers(req.session.invitationId!),
-      flowOf(req.session.invitationId!),
-    ]);
+    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
     const step = stepOf(req, flow);
     if (!step) return message(req, res, 404, 'errors.pageNotFound');
     let values: Record<string, unknown>;
@@ -617,81 +613,7 @@ function privacyParagraphs(views: Views, lang: Lang, register: LocalProfile): st
   ];
 }
 
-/** `return=check`, in the address or in the form: changing an answer from the check page. */
-const returnForm = z.object({ return: optionalText });
-
-function returnsToCheck(req: Request): boolean {
-  return readForm(returnForm, req.query).return === 'check' || readForm(returnForm, req.body).return === 'check';
-}
-
-function stepOf(req: Request, flow: Flow): Step | undefined {
-  const n = Number(req.params.n);
-  return Number.isInteger(n) && n >= 1 ? flow.steps[n - 1] : undefined;
-}
-
-function pagePath(flow: Flow, key: string): string {
-  return `/s/q/${stepNumber(flow, key)}`;
-}
-
-/**
- * After a page: back to the check page when changing an answer (by way of a question the change
- * made appear), else the next page asked. `before`: the answers as they were before this page.
- */
-function nextPath(
-  req: Request,
-  flow: Flow,
-  step: Step,
-  answers: Record<string, unknown>,
-  before: Record<string, unknown> = answers,
-): string {
-  if (returnsToCheck(req)) return followUpPath(flow, step, answers, before) ?? '/s/check';
-  const next = neighbour(flow, stepNumber(flow, step.key) - 1, 1, answers);
-  return next ? pagePath(flow, next.key) : '/s/check';
-}
-
-/**
- * A changed answer can make a later question appear (enableWhen): the person is sent to it, still
- * on the way back to the check page, instead of finding it there as "not answered".
- */
-function followUpPath(
-  flow: Flow,
-  step: Step,
-  answers: Record<string, unknown>,
-  before: Record<string, unknown>,
-): string | undefined {
-  const after = flow.steps.slice(stepNumber(flow, step.key));
-  // Only questions this change made appear; pages simply not reached yet stay on the check page's list.
-  const open = after.find((s) => isAsked(s, answers) && !isAsked(s, before) && !isAnswered(s, answers));
-  return open && `${pagePath(flow, open.key)}?return=check`;
-}
-
 /** A page's place among EQ-5D's six (the dimension's texts are at this index). */
 function dimensionIndex(pageId: PageId): number {
   return EQ5D_PAGES.indexOf(pageId);
-}
-
-/** A language set for this response, else the query's (pages without a session), else the session's, else bokmål. */
-function langOf(req: Request): Lang {
-  if (isLang(req.res?.locals.lang)) return req.res.locals.lang;
-  if (isLang(req.query?.lang)) return req.query.lang;
-  return isLang(req.session?.lang) ? req.session.lang : 'nb';
-}
-
-/** The address a language link reloads: the page itself for GET, its GET twin after a POST. */
-function selfAddress(req: Request): string {
-  return req.method === 'GET' ? withoutLang(req.originalUrl) : req.path;
-}
-
-function withoutLang(url: string): string {
-  const u = new URL(url, 'http://x');
-  u.searchParams.delete('lang');
-  return u.pathname + u.search;
-}
-
-function languageLinks(views: Views, address: string, current: Lang) {
-  return LANGUAGES.filter((l) => l !== current).map((l) => {
-    const u = new URL(address, 'http://x');
-    u.searchParams.set('lang', l);
-    return { lang: l, href: u.pathname + u.search, name: views.t(l, 'site.langName') };
-  });
 }

@@ -14,13 +14,14 @@ import { staffRouter } from '../staff/routes.ts';
 import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
 import type { Instruments } from '../instruments/eq5d-texts.ts';
 import { surveyRouter } from '../survey/routes.ts';
+import { langOf } from '../survey/language.ts';
 import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
 import { readForm } from '../form-fields.ts';
 import { saveBeforeRedirect } from './save-before-redirect.ts';
-import { isLang, type Lang, type Views } from '../i18n/views.ts';
+import type { Views } from '../i18n/views.ts';
 import './session-data.ts';
 
 export interface AppDeps {
@@ -150,12 +151,6 @@ function health(deps: AppDeps) {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
-}
-
-function langOf(req: Request): Lang {
-  const q = req.query?.lang;
-  if (isLang(q)) return q;
-  return isLang(req.session?.lang) ? req.session.lang : 'nb';
 }
 
 function messagePage(views: Views, req: Request, res: Response, status: number, key: string) {
