@@ -71,6 +71,20 @@ export interface Draft {
   version: number;
 }
 
+/** The draft's answers and the programme version the invitation was planned with: every survey page needs both. */
+export async function loadDraftAndProgramme(
+  db: Db,
+  invitationId: number,
+): Promise<{ answers: DraftAnswers; programmeVersion: number | null }> {
+  const row = await db
+    .selectFrom('invitations as i')
+    .leftJoin('answer_drafts as d', 'd.invitation_id', 'i.id')
+    .select(['i.programme_version', 'd.answers'])
+    .where('i.id', '=', invitationId)
+    .executeTakeFirstOrThrow();
+  return { answers: row.answers ?? {}, programmeVersion: row.programme_version };
+}
+
 export async function loadDraft(db: Db, invitationId: number): Promise<Draft> {
   const row = await db
     .selectFrom('answer_drafts')

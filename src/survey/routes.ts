@@ -10,7 +10,14 @@ import { isLang, type Lang, type TextVars, type Views } from '../i18n/views.ts';
 import { parsePageAnswer, type AnswerError } from '../instruments/eq5d-answers.ts';
 import { chooseNoContact, choosePaper, contactChoices } from './choices.ts';
 import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instruments/eq5d-texts.ts';
-import { loadDraft, recordWebAnswer, saveDraftAnswer, saveDraftAnswers, type Draft } from '../invitations/answers.ts';
+import {
+  loadDraft,
+  loadDraftAndProgramme,
+  recordWebAnswer,
+  saveDraftAnswer,
+  saveDraftAnswers,
+  type Draft,
+} from '../invitations/answers.ts';
 import { answerItems } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';
 import {
@@ -81,23 +88,19 @@ export function surveyRouter(deps: SurveyDeps): Router {
   const { views, db } = deps;
   const today = () => osloDay(deps.clock.now());
   const info = (invitationId: number) => invitationInfo(db, invitationId, today());
-  const loadAnswers = async (invitationId: number) => (await loadDraft(db, invitationId)).answers;
-  /** The invitation's questionnaire session: the instruments of the programme version it was planned with. */
-  const flowOf = async (invitationId: number, answers?: Record<string, unknown>): Promise<Flow> => {
-    const [inv, saved] = await Promise.all([
-      db.selectFrom('invitations').select('programme_version').where('id', '=', invitationId).executeTakeFirstOrThrow(),
-      answers ?? loadAnswers(invitationId),
-    ]);
-    // Someone answering on the person's behalf is asked each instrument's proxy variant.
-    const respondent = draftRespondent(saved);
-    const list = await programmeInstruments(db, deps.instruments, inv.programme_version);
-    return { ...buildFlow(await instrumentsFor(db, deps.instruments, list, respondent)), respondent };
-  };
-  /** The saved answers and the session's pages, from one read of the draft. */
+  /**
+   * The saved answers and the session's pages (the instruments of the programme version the
+   * invitation was planned with), from one read of the draft and the invitation.
+   */
   const answersAndFlow = async (invitationId: number) => {
-    const answers = await loadAnswers(invitationId);
-    return { answers, flow: await flowOf(invitationId, answers) };
+    const { answers, programmeVersion } = await loadDraftAndProgramme(db, invitationId);
+    // Someone answering on the person's behalf is asked each instrument's proxy variant.
+    const respondent = draftRespondent(answers);
+    const list = await programmeInstruments(db, deps.instruments, programmeVersion);
+    const flow: Flow = { ...buildFlow(await instrumentsFor(db, deps.instruments, list, respondent)), respondent };
+    return { answers, flow };
   };
+  const flowOf = async (invitationId: number): Promise<Flow> => (await answersAndFlow(invitationId)).flow;
 
   const page = (
     req: Request,
