@@ -244,7 +244,7 @@ async function applyTextSpacing(page: Page): Promise<() => Promise<void>> {
  * - 640 × 400 px = a 1280 × 800 window at 200 % zoom: browser zoom divides the CSS viewport by
  *   the zoom factor, so this is the layout Chromium produces at 200 % (media queries included);
  *   no sideways scroll and nothing clipped (1.4.4);
- * - full-page PNG screenshots at 320 and 1280 px into /tmp/prom-screens/<name>-<width>.png.
+ * - full-page PNG screenshots at 320, 390 (a phone) and 1280 px into /tmp/prom-screens/<name>-<width>.png.
  */
 export async function checkPageState(page: Page, name: string, opts: { screenshots?: boolean } = {}): Promise<void> {
   mkdirSync(SCREEN_DIR, { recursive: true });
@@ -257,7 +257,12 @@ export async function checkPageState(page: Page, name: string, opts: { screensho
   const undo = await applyTextSpacing(page);
   assert.deepEqual(await layoutProblems(page), [], `${name} at 320 px with WCAG 1.4.12 text spacing`);
   await undo();
-  if (opts.screenshots !== false) await page.screenshot({ path: `${SCREEN_DIR}/${name}-320.png`, fullPage: true });
+  if (opts.screenshots !== false) {
+    await page.screenshot({ path: `${SCREEN_DIR}/${name}-320.png`, fullPage: true });
+    // A common phone (390 × 844 CSS px), for people looking at the pages.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SCREEN_DIR}/${name}-390.png`, fullPage: true });
+  }
 
   await page.setViewportSize({ width: 640, height: 400 });
   assert.deepEqual(await layoutProblems(page), [], `${name} at 200 % zoom (640 × 400 CSS px)`);
