@@ -4,7 +4,9 @@
 // exports; proxy variants of added instruments through `derivedFrom`. PGlite and PostgreSQL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -15,7 +17,7 @@ import { checkInstrumentList } from '../../src/instruments/programme.ts';
 import { instrumentsFor } from '../../src/instruments/proxy.ts';
 import { eq5dInstrument } from '../../src/instruments/eq5d.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
-import { streamWideCsv } from '../../src/reports/exports/analysis.ts';
+import { streamWideCsv, writeAnalysisExport } from '../../src/reports/exports/analysis.ts';
 import { questionnaireResponse } from '../../src/reports/exports/fhir.ts';
 import { countedResponses } from '../../src/reports/exports/rows.ts';
 import { codebookCsv, rScript } from '../../src/reports/exports/label-scripts.ts';
@@ -176,6 +178,28 @@ test('a web walk answering "someone else, on my behalf" is asked the proxy wordi
   );
   assert.ok(wide.some((r) => r.respondent === 'proxy'));
   assert.equal(Object.keys(wide[0]!).at(-1), 'respondent');
+  // The long file: `respondent` after its fixed columns, before item and value, on each of the six rows.
+  const dir = mkdtempSync(path.join(tmpdir(), 'prom-respondent-long-'));
+  try {
+    await writeAnalysisExport(database.db, dir, {
+      format: 'long',
+      valueSet: 'NO-2024',
+      exportKey: 'k',
+      pseudonymKey: 'secret',
+      instrument: instruments.nb,
+    });
+    const long = parse<Record<string, string>>(readFileSync(path.join(dir, 'responses-long.csv'), 'utf8'), {
+      columns: true,
+    });
+    assert.deepEqual(Object.keys(long[0]!), ['pid', 'rid', 'arrest_type', 'respondent', 'item', 'value']);
+    const proxyRows = long.filter((r) => r.rid === wide.find((w) => w.respondent === 'proxy')!.rid);
+    assert.deepEqual(
+      proxyRows.map((r) => r.respondent),
+      ['proxy', 'proxy', 'proxy', 'proxy', 'proxy', 'proxy'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.match(codebookCsv(vars), /respondent,/);
   assert.match(codebookCsv(vars), /proxy/);
   assert.match(rScript(vars), /Someone else, on the person's behalf/);

@@ -79,30 +79,30 @@ async function writeCsv(
   vars: ReturnType<typeof analysisVariables>,
   extraItems: string[] = [],
 ): Promise<number> {
-  const columns = format === 'wide' ? vars.map((v) => v.name) : ['pid', 'rid', 'arrest_type', 'item', 'value'];
+  const columns =
+    format === 'wide' ? vars.map((v) => v.name) : ['pid', 'rid', 'arrest_type', 'respondent', 'item', 'value'];
   const csv = stringify({ header: true, columns });
   const written = pipeline(csv, out);
   let count = 0;
   for await (const r of responseRows(db)) {
+    // The long file's fixed columns repeat on each of a response's rows.
+    const fixed = () => ({
+      pid: ctx.pseudonym('person', r.register_id),
+      rid: ctx.pseudonym('response', r.id),
+      arrest_type: defuseCell(r.arrest_type),
+      respondent: r.respondent ?? '',
+    });
     const records =
       format === 'wide'
         ? [Object.fromEntries(vars.map((v) => [v.name, defuseCell(v.value(r, ctx) ?? '')]))]
         : LONG_ITEMS.map(([item, field]): Record<string, unknown> => ({
-            pid: ctx.pseudonym('person', r.register_id),
-            rid: ctx.pseudonym('response', r.id),
-            arrest_type: defuseCell(r.arrest_type),
+            ...fixed(),
             item,
             value: r[field] ?? '',
           })).concat(
             extraItems
               .filter((linkId) => r.items?.[linkId] !== undefined)
-              .map((linkId) => ({
-                pid: ctx.pseudonym('person', r.register_id),
-                rid: ctx.pseudonym('response', r.id),
-                arrest_type: defuseCell(r.arrest_type),
-                item: linkId,
-                value: defuseCell(formatValue(r.items?.[linkId])),
-              })),
+              .map((linkId) => ({ ...fixed(), item: linkId, value: defuseCell(formatValue(r.items?.[linkId])) })),
           );
     for (const record of records) if (!csv.write(record)) await new Promise((resolve) => csv.once('drain', resolve));
     count++;
