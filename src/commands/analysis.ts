@@ -5,14 +5,15 @@ import { longCsv, longTable } from '../reports/comparison/table.ts';
 import { checkStoredNormSets, listNormSets, readNormFile, saveNormSet } from '../reports/norms/store.ts';
 import { audit } from '../audit/log.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
-import type { ArrestType } from '../db/schema.ts';
+import { RESPONDENTS } from '../instruments/respondent.ts';
+import type { ArrestType, Respondent } from '../db/schema.ts';
 
 export const analysisCommands: CommandGroup = {
   help: [
     'prom norms import <file> [--id ID] [--version V] [--value-set ID]   a prom-norms JSON file, or norm microdata CSV',
     'prom norms list                               norm sets: id, version, value set, title (one per line)',
     'prom norms check                              checks every stored norm set again; exits 1 naming each set that fails',
-    'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
+    'prom report --out <file.html> [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--respondent self|assisted|proxy] [--norms ID] [--value-set ID]',
     'prom report --format csv [--out FILE] [same filters]   the same figures as one long table (stdout without --out)',
   ],
   commands: { norms, report },
@@ -22,6 +23,12 @@ export const analysisCommands: CommandGroup = {
 function arrestTypeOption(value: string | undefined): ArrestType | undefined {
   if (value === undefined || value === 'OHCA' || value === 'IHCA') return value;
   throw new UsageError('--type must be OHCA or IHCA.');
+}
+
+function respondentOption(value: string | undefined): Respondent | undefined {
+  const found = RESPONDENTS.find((r) => r === value);
+  if (value === undefined || found) return found;
+  throw new UsageError(`--respondent: "${value}" is not one of ${RESPONDENTS.join(', ')}.`);
 }
 
 function valueSetOption(value: string | undefined) {
@@ -99,6 +106,7 @@ async function report(args: string[]): Promise<number> {
     year: { type: 'string' },
     hospital: { type: 'string' },
     type: { type: 'string' },
+    respondent: { type: 'string' },
     norms: { type: 'string' },
     'value-set': { type: 'string' },
   });
@@ -106,13 +114,18 @@ async function report(args: string[]): Promise<number> {
   if (format !== 'html' && format !== 'csv') throw new UsageError(`--format: "${format}" is not one of html, csv.`);
   if (positionals.length > 0 || (format === 'html' && !values.out)) {
     throw new UsageError(
-      'Usage: prom report --out <file.html> | --format csv [--out FILE] [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--norms ID] [--value-set ID]',
+      'Usage: prom report --out <file.html> | --format csv [--out FILE] [--year Y] [--hospital CODE] [--type OHCA|IHCA] [--respondent self|assisted|proxy] [--norms ID] [--value-set ID]',
     );
   }
   const year = values.year === undefined ? undefined : Number(values.year);
   if (year !== undefined && !(Number.isInteger(year) && year >= 2000 && year <= 2100))
     throw new UsageError(`--year: "${values.year}" is not a year.`);
-  const filters = { year, hospital: values.hospital, arrestType: arrestTypeOption(values.type) };
+  const filters = {
+    year,
+    hospital: values.hospital,
+    arrestType: arrestTypeOption(values.type),
+    respondent: respondentOption(values.respondent),
+  };
   const valueSet = valueSetOption(values['value-set']);
   return withServices('prom report', false, async (s) => {
     if (filters.hospital !== undefined && !(await reportHospitals(s.database.db)).includes(filters.hospital)) {

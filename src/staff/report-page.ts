@@ -15,6 +15,7 @@ import { DEFAULT_NORM_SET, listNormSets } from '../reports/norms/store.ts';
 import { longCsv, longTable, rowsOfTable, TABLES } from '../reports/comparison/table.ts';
 import type { Filters } from '../reports/comparison/compute.ts';
 import type { Instruments } from '../instruments/eq5d-texts.ts';
+import { RESPONDENTS } from '../instruments/respondent.ts';
 import { allow } from './access.ts';
 import type { StaffContext } from './context.ts';
 import { sendCsv } from './exports.ts';
@@ -23,6 +24,7 @@ const filterSchema = z.object({
   year: z.union([z.literal(''), z.coerce.number().int().min(2000).max(2100)]).optional(),
   hospital: z.string().max(64).optional(),
   type: z.enum(['', 'OHCA', 'IHCA']).optional(),
+  respondent: z.enum(['', ...RESPONDENTS]).optional(),
   table: z.enum(['', ...TABLES]).optional(),
   norms: z.string().max(64).optional(),
   valueSet: z.string().max(16).optional(),
@@ -46,7 +48,7 @@ export function reportRoutes(ctx: StaffContext, instruments: Instruments): Route
     const choices = await filterChoices(ctx);
     const parsed = parseFilters(ctx, req, choices);
     if (!parsed.ok) return badFilters(ctx, req, res, choices, parsed.message);
-    const { year, hospital, arrestType: type } = parsed.filters;
+    const { year, hospital, arrestType: type, respondent } = parsed.filters;
     const comparison = await buildComparison(ctx.deps.db, parsed.filters, {
       threshold: threshold(),
       normSet: parsed.normSet,
@@ -55,11 +57,11 @@ export function reportRoutes(ctx: StaffContext, instruments: Instruments): Route
     await ctx.audit(req, res, {
       action: 'view',
       entity: 'comparison-report',
-      details: { year, hospital, type, norms: parsed.normSet, valueSet: parsed.valueSet },
+      details: { year, hospital, type, respondent, norms: parsed.normSet, valueSet: parsed.valueSet },
     });
     ctx.page(req, res, 200, 'staff/report', {
       heading: ctx.t('report.title'),
-      ...selects(choices, parsed),
+      ...selects(ctx, choices, parsed),
       empty: !(await selectionHasArrests(ctx.deps.db, parsed.filters)),
       report: renderComparison(ctx.deps.views, instruments, comparison, false, csvHref(parsed)),
       wide: true,
@@ -75,11 +77,11 @@ export function reportRoutes(ctx: StaffContext, instruments: Instruments): Route
       normSet: parsed.normSet,
       valueSet: parsed.valueSet,
     });
-    const { year, hospital, arrestType: type } = parsed.filters;
+    const { year, hospital, arrestType: type, respondent } = parsed.filters;
     await ctx.audit(req, res, {
       action: 'export',
       entity: 'comparison-report',
-      details: { year, hospital, type, table: parsed.table ?? 'all' },
+      details: { year, hospital, type, respondent, table: parsed.table ?? 'all' },
     });
     sendCsv(
       res,
@@ -110,18 +112,28 @@ function parseFilters(ctx: StaffContext, req: Request, choices: Choices): Parsed
   const year = typeof parsed.data.year === 'number' ? parsed.data.year : undefined;
   return {
     ok: true,
-    filters: { year, hospital, arrestType: parsed.data.type || undefined },
+    filters: {
+      year,
+      hospital,
+      arrestType: parsed.data.type || undefined,
+      respondent: parsed.data.respondent || undefined,
+    },
     table: parsed.data.table || undefined,
     normSet,
     valueSet,
   };
 }
 
-function selects(choices: Choices, chosen?: Extract<Parsed, { ok: true }>) {
+function selects(ctx: StaffContext, choices: Choices, chosen?: Extract<Parsed, { ok: true }>) {
   return {
     years: options(choices.years.map(String), String(chosen?.filters.year ?? '')),
     hospitals: options(choices.hospitals, chosen?.filters.hospital ?? ''),
     types: options(['OHCA', 'IHCA'], chosen?.filters.arrestType ?? ''),
+    respondents: RESPONDENTS.map((r) => ({
+      value: r,
+      text: ctx.t(`report.respondentOption.${r}`),
+      selected: r === chosen?.filters.respondent,
+    })),
     normSets: choices.norms.map((n) => ({
       value: n.id,
       text: n.id,
@@ -139,7 +151,7 @@ function badFilters(ctx: StaffContext, req: Request, res: Response, choices: Cho
   ctx.page(req, res, 400, 'staff/report', {
     heading: ctx.t('report.title'),
     errors: [{ text: message, href: '#year' }],
-    ...selects(choices),
+    ...selects(ctx, choices),
   });
 }
 
@@ -149,6 +161,7 @@ function csvHref(p: Extract<Parsed, { ok: true }>): string {
   if (f.year !== undefined) q.set('year', String(f.year));
   if (f.hospital !== undefined) q.set('hospital', f.hospital);
   if (f.arrestType !== undefined) q.set('type', f.arrestType);
+  if (f.respondent !== undefined) q.set('respondent', f.respondent);
   if (p.normSet !== DEFAULT_NORM_SET) q.set('norms', p.normSet);
   if (p.valueSet !== DEFAULT_VALUE_SET) q.set('valueSet', p.valueSet);
   const s = q.toString();

@@ -72,6 +72,15 @@ test('the report page under disclosure control passes axe at 1280 and 390 px in 
     assert.match((await page.locator('main').textContent())!, /Ikke vist: gruppen/);
     await check(page, 'withheld');
 
+    // This register records nobody's answer to "who is filling in": the proxy selection is empty, the
+    // proxy counts of the whole register 0.
+    await page.goto('/staff/report?respondent=proxy&norms=TESTNORM');
+    assert.equal(await page.locator('#respondent').inputValue(), 'proxy');
+    assert.match((await page.locator('main').textContent())!, /svart av noen andre på vegne av personen/);
+    await check(page, 'by-proxy');
+    await page.goto('/staff/report?norms=TESTNORM');
+    assert.equal(await page.locator('[data-cell="OHCA|proxy_answers|"]').textContent(), '0');
+
     await page.goto('/staff/report?year=2001');
     assert.equal(await page.locator('#empty-selection').count(), 1);
     await check(page, 'empty');

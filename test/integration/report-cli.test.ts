@@ -1,6 +1,7 @@
 // `prom report` through the real command line on both databases: --format csv writes the long
 // table that the HTML file shows cell for cell (suppressed cells empty in both), an empty
-// selection still writes the whole table, and an unknown hospital exits 1 naming it.
+// selection still writes the whole table (also one by who answered, whom this register does not
+// record), and an unknown hospital exits 1 naming it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ test('prom report --format csv matches the HTML report cell for cell, for every 
     ['--year', '2025'],
     ['--hospital', 'BIG', '--type', 'OHCA'],
     ['--year', '2024', '--hospital', 'EDGE'],
+    ['--respondent', 'proxy'],
   ]) {
     const csvFile = path.join(cli.dir, 'r.csv');
     const htmlFile = path.join(cli.dir, 'r.html');
@@ -66,4 +68,7 @@ test('an unknown hospital exits 1 with a message naming it; a bad format is a us
   const bad = await prom(['report', '--format', 'xlsx'], cli.env);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--format: "xlsx" is not one of html, csv/);
+  const who = await prom(['report', '--format', 'csv', '--respondent', 'relative'], cli.env);
+  assert.equal(who.code, 2);
+  assert.match(who.stderr, /--respondent: "relative" is not one of self, assisted, proxy/);
 });

@@ -43,14 +43,22 @@ test('analysts see the comparison with its chart, table, sources and what is mis
   assert.match(page.text, /Dette kan ikke sammenlignes ennå/);
   assert.doesNotMatch(page.text, / style="/, 'no inline styles (CSP style-src self)');
   const filtered = await agent.get('/staff/report?year=2025&hospital=DEMO-OUS&type=OHCA').expect(200);
-  assert.match(filtered.text, /Utvalg: 2025, DEMO-OUS, OHCA/);
+  assert.match(filtered.text, /Utvalg: 2025, DEMO-OUS, OHCA, alle som svarte\./);
+  const proxy = await agent.get('/staff/report?respondent=proxy').expect(200);
+  assert.match(proxy.text, /Utvalg: alle år, alle sykehus, OHCA og IHCA, svart av noen andre på vegne av personen\./);
+  assert.match(proxy.text, /<option value="proxy" selected>/);
+  assert.match(proxy.text, /href="\/staff\/report.csv\?respondent&#x3D;proxy"/, 'the CSV keeps the filter');
+  const csv = await agent.get('/staff/report.csv?respondent=proxy&table=sizes').expect(200);
+  assert.match(csv.text, /^\uFEFF?group,measure,category,value,n,suppressed\n/);
+  assert.match(csv.text, /\nOHCA,proxy_answers,,/);
   const views = await world.database.db
     .selectFrom('audit_log')
     .select('details')
     .where('action', '=', 'view')
     .where('entity', '=', 'comparison-report')
     .execute();
-  assert.equal(views.length, 2);
+  assert.equal(views.length, 3);
+  assert.ok(views.some((v) => (v.details as { respondent?: string }).respondent === 'proxy'));
 });
 
 test('bad filters get 400 with an error summary; registrars get 403; no session gets 303', async () => {
@@ -58,7 +66,8 @@ test('bad filters get 400 with an error summary; registrars get 403; no session 
   const { agent } = await signIn(app, analyst);
   const bad = await agent.get('/staff/report?year=abc').expect(400);
   assert.match(bad.text, /<title>Feil: /);
-  assert.match(bad.text, /Velg år, sykehus og type fra listene/);
+  assert.match(bad.text, /Velg år, sykehus, type og hvem som svarte fra listene/);
+  await agent.get('/staff/report?respondent=relative').expect(400);
   const unknown = await agent.get('/staff/report?hospital=NOT-A-HOSPITAL').expect(400);
   assert.match(unknown.text, /Sykehuset «NOT-A-HOSPITAL» finnes ikke i registeret/);
   await agent.get('/staff/report.csv?hospital=NOT-A-HOSPITAL').expect(400);
@@ -121,7 +130,8 @@ test('each table has a CSV download; the page and its CSV agree cell for cell; d
     .where('action', '=', 'export')
     .where('entity', '=', 'comparison-report')
     .execute();
-  assert.equal(exports.length, 5);
+  // The first test's download by who answered is one more.
+  assert.equal(exports.filter((e) => !(e.details as { respondent?: string }).respondent).length, 5);
 });
 
 test('analysts choose the norm set and value set on the page; unknown ones are named; an empty selection says so', async () => {

@@ -18,7 +18,7 @@ import { ageBand, AGE_BANDS } from '../../src/reports/norms/format.ts';
 import type { LongRow } from '../../src/reports/comparison/table.ts';
 import type { Filters } from '../../src/reports/comparison/compute.ts';
 import { inRowSpace, nullSpace } from './linear-algebra.ts';
-import { HOSPITALS, YEARS, type CohortPerson } from './disclosure-cohort.ts';
+import { LAYOUT, type CohortPerson, type Layout } from './disclosure-cohort.ts';
 
 type Type = 'OHCA' | 'IHCA';
 type Family = 'size' | 'vas' | 'complete' | 'strata' | (typeof DIMENSIONS)[number];
@@ -53,7 +53,15 @@ function range(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-export const CELLS = YEARS.flatMap((year) => HOSPITALS.map((hospital) => ({ year, hospital })));
+/** The elementary cells: year × hospital × who answered (null: not recorded). */
+export const cellsOfLayout = (l: Layout) =>
+  l.years.flatMap((year) =>
+    l.hospitals.flatMap((hospital) => l.respondents.map((respondent) => ({ year, hospital, respondent }))),
+  );
+export const CELLS = cellsOfLayout(LAYOUT);
+const cellLabel = (c: (typeof CELLS)[number]) => `${c.year}/${c.hospital}${c.respondent ? `/${c.respondent}` : ''}`;
+const cellOfPerson = (cells: typeof CELLS, p: CohortPerson) =>
+  cells.findIndex((c) => c.year === p.year && c.hospital === p.hospital && c.respondent === p.respondent);
 
 /** One published equation: the people of `type` in the selection's cells whose `family` category is in `categories`. */
 export interface Form {
@@ -64,9 +72,13 @@ export interface Form {
   categories: number[];
 }
 
-export function cellsOf(f: Filters): number[] {
-  return CELLS.flatMap((c, i) =>
-    (f.year === undefined || f.year === c.year) && (f.hospital === undefined || f.hospital === c.hospital) ? [i] : [],
+export function cellsOf(f: Filters, layout: Layout = LAYOUT): number[] {
+  return cellsOfLayout(layout).flatMap((c, i) =>
+    (f.year === undefined || f.year === c.year) &&
+    (f.hospital === undefined || f.hospital === c.hospital) &&
+    (f.respondent === undefined || f.respondent === c.respondent)
+      ? [i]
+      : [],
   );
 }
 
@@ -75,15 +87,15 @@ export function formsOf(
   filters: Filters,
   rows: readonly LongRow[],
   people: readonly CohortPerson[],
+  layout: Layout = LAYOUT,
 ): { forms: Form[]; problems: string[] } {
-  const cells = cellsOf(filters);
+  const all = cellsOfLayout(layout);
+  const cells = cellsOf(filters, layout);
   const forms: Form[] = [];
   const problems: string[] = [];
-  const inBox = (t: Type) =>
-    people.filter(
-      (p) =>
-        p.arrestType === t && cells.includes(CELLS.findIndex((c) => c.year === p.year && c.hospital === p.hospital)),
-    );
+  const inCells = (t: Type, set: number[]) =>
+    people.filter((p) => p.arrestType === t && set.includes(cellOfPerson(all, p)));
+  const inBox = (t: Type) => inCells(t, cells);
   const count = (t: Type, f: Family, cats: number[]) => inBox(t).filter((p) => cats.includes(categoryOf(p, f))).length;
   for (const r of rows) {
     if (r.suppressed !== '0') continue;
@@ -107,6 +119,19 @@ export function formsOf(
       for (const f of FAMILIES) forms.push({ type: t, cells, family: f, categories: range(0, categoriesOf(f) - 1) });
       if (Number(r.value) !== inBox(t).length)
         problems.push(`${JSON.stringify(filters)} ${t} size ${r.value} ≠ ${inBox(t).length}`);
+    } else if (r.measure === 'proxy_answers') {
+      // How many in the selection answered on the person's behalf: the size of the selection's proxy part.
+      // Within a selection by who answered it is that selection's size or 0: no new equation.
+      const proxy =
+        filters.respondent === undefined
+          ? cellsOf({ ...filters, respondent: 'proxy' }, layout)
+          : filters.respondent === 'proxy'
+            ? cells
+            : [];
+      for (const f of FAMILIES)
+        forms.push({ type: t, cells: proxy, family: f, categories: range(0, categoriesOf(f) - 1) });
+      if (Number(r.value) !== inCells(t, proxy).length)
+        problems.push(`${JSON.stringify(filters)} ${t} proxy answers ${r.value} ≠ ${inCells(t, proxy).length}`);
     } else if (r.measure === 'vas_group_share') {
       const [a, b] = r.category.split('-').map(Number) as [number, number];
       const cats = range(Math.floor(a / 10), Math.min(9, Math.floor(b / 10)));
@@ -147,12 +172,13 @@ export interface Isolation {
 /** Every set of cells × set of categories that the forms pin down and that counts 1 to k − 1 people. */
 export function isolations(people: readonly CohortPerson[], forms: readonly Form[], k: number): Isolation[] {
   const found: Isolation[] = [];
+  // The register without answers by respondent: one cell per year × hospital.
   for (const type of ['OHCA', 'IHCA'] as const) {
     for (const family of FAMILIES) {
       const ofType = people.filter((p) => p.arrestType === type);
       const counts = CELLS.map((c) => {
         const v = new Array<number>(categoriesOf(family)).fill(0);
-        for (const p of ofType) if (p.year === c.year && p.hospital === c.hospital) v[categoryOf(p, family)]!++;
+        for (const p of ofType) if (cellOfPerson(CELLS, p) === CELLS.indexOf(c)) v[categoryOf(p, family)]!++;
         return v;
       });
       // Categories nobody in the whole type is in are known to be empty (the whole register publishes
@@ -188,7 +214,7 @@ export function isolations(people: readonly CohortPerson[], forms: readonly Form
             found.push({
               type,
               family,
-              cells: cellsIn.map((i) => `${CELLS[i]!.year}/${CELLS[i]!.hospital}`),
+              cells: cellsIn.map((i) => cellLabel(CELLS[i]!)),
               categories: catsIn.map((ci) => cats[ci]!),
               people: n,
             });
@@ -219,9 +245,16 @@ const TYPES = ['OHCA', 'IHCA'] as const;
  * modulo a prime (a set in the row space always passes); every set that passes is then checked
  * exactly with the rational null space, so nothing is reported that is not computable.
  */
-export function jointIsolations(people: readonly CohortPerson[], forms: readonly Form[], k: number): JointIsolation[] {
+export function jointIsolations(
+  people: readonly CohortPerson[],
+  forms: readonly Form[],
+  k: number,
+  layout: Layout = LAYOUT,
+  types: readonly Type[] = TYPES,
+): JointIsolation[] {
   const found: JointIsolation[] = [];
-  const pairs = TYPES.flatMap((type) => CELLS.map((_, cell) => ({ type, cell })));
+  const cells = cellsOfLayout(layout);
+  const pairs = types.flatMap((type) => cells.map((_, cell) => ({ type, cell })));
   const P = 2147483647n;
   const p = Number(P);
   const rnd = (() => {
@@ -229,13 +262,11 @@ export function jointIsolations(people: readonly CohortPerson[], forms: readonly
     return () => (s = (s * 1103515245 + 12345) % 2147483648);
   })();
   const typeMask = (t: Type) => pairs.reduce((m, x, i) => (x.type === t ? m | (1 << i) : m), 0);
-  const masks = TYPES.map(typeMask);
+  const masks = types.map(typeMask);
   for (const family of FAMILIES) {
     const counts = pairs.map(({ type, cell }) => {
       const v = new Array<number>(categoriesOf(family)).fill(0);
-      const c = CELLS[cell]!;
-      for (const x of people)
-        if (x.arrestType === type && x.year === c.year && x.hospital === c.hospital) v[categoryOf(x, family)]!++;
+      for (const x of people) if (x.arrestType === type && cellOfPerson(cells, x) === cell) v[categoryOf(x, family)]!++;
       return v;
     });
     const known = family === 'size' || family === 'strata' ? [] : [categoriesOf(family) - 1];
@@ -291,9 +322,7 @@ export function jointIsolations(people: readonly CohortPerson[], forms: readonly
         if (whole.length > 0 && rest.every((pi) => catsIn.every((ci) => counts[pi]![cats[ci]!] === 0))) continue;
         found.push({
           family,
-          cells: inSet.map(
-            (pi) => `${pairs[pi]!.type} ${CELLS[pairs[pi]!.cell]!.year}/${CELLS[pairs[pi]!.cell]!.hospital}`,
-          ),
+          cells: inSet.map((pi) => `${pairs[pi]!.type} ${cellLabel(cells[pairs[pi]!.cell]!)}`),
           categories: catsIn.map((ci) => cats[ci]!),
           people: total,
         });

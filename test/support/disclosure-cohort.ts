@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/database.ts';
 import { aggregateMicrodata, type NormRespondent } from '../../src/reports/norms/microdata.ts';
 import { saveNormSet } from '../../src/reports/norms/store.ts';
+import type { Respondent } from '../../src/db/schema.ts';
 import { syntheticNationalId } from './people.ts';
 
 export interface CohortPerson {
   arrestType: 'OHCA' | 'IHCA';
   year: number;
   hospital: string;
+  /** Who answered; null when not recorded. */
+  respondent: Respondent | null;
   sex: 'female' | 'male';
   age: number;
   levels: (number | null)[];
@@ -19,6 +22,16 @@ export interface CohortPerson {
 
 export const YEARS = [2024, 2025, 2026] as const;
 export const HOSPITALS = ['BIG', 'EDGE'] as const;
+
+/** The cells a disclosure search runs over: year × hospital × who answered. */
+export interface Layout {
+  years: readonly number[];
+  hospitals: readonly string[];
+  respondents: readonly (Respondent | null)[];
+}
+
+/** The registers below record nobody's answer to "who is filling in". */
+export const LAYOUT: Layout = { years: YEARS, hospitals: HOSPITALS, respondents: [null] };
 
 export type Sizes = Record<'OHCA' | 'IHCA', Record<(typeof HOSPITALS)[number], number[]>>;
 
@@ -60,23 +73,81 @@ export function disclosureCohort(seed = 19, sizes: Sizes = SIZES): CohortPerson[
   for (const arrestType of ['OHCA', 'IHCA'] as const) {
     for (const hospital of HOSPITALS) {
       YEARS.forEach((year, yi) => {
-        for (let i = 0; i < sizes[arrestType][hospital][yi]!; i++) {
-          const stratum = STRATA[Math.floor(rnd() * STRATA.length)]!;
-          const burden = arrestType === 'IHCA' ? 0.4 : 0.28;
-          const levels = [0, 1, 2, 3, 4].map(() => {
-            if (rnd() < 0.03) return null;
-            let level = 1;
-            while (level < 5 && rnd() < burden) level++;
-            return level;
-          });
-          const vas =
-            rnd() < 0.05 ? null : Math.max(0, Math.min(100, Math.round(68 + (rnd() + rnd() + rnd() - 1.5) * 45)));
-          people.push({ arrestType, year, hospital, sex: stratum.sex, age: stratum.age, levels, vas });
-        }
+        for (let i = 0; i < sizes[arrestType][hospital][yi]!; i++)
+          people.push(person(rnd, { arrestType, year, hospital, respondent: null }));
       });
     }
   }
   return people;
+}
+
+/** Two years × two hospitals × who answered (self, assisted, proxy, not recorded): 16 cells per arrest type. */
+export const RESPONDENT_LAYOUT: Layout = {
+  years: [2025, 2026],
+  hospitals: HOSPITALS,
+  respondents: ['self', 'assisted', 'proxy', null],
+};
+
+/**
+ * Group sizes per type, hospital and year, as [self, assisted, proxy, not recorded]: most answer
+ * themselves, many assisted and not-recorded groups and EDGE's sit under k = 5, some cells are empty.
+ */
+const RESPONDENT_SIZES: Record<'OHCA' | 'IHCA', Record<(typeof HOSPITALS)[number], number[][]>> = {
+  OHCA: {
+    BIG: [
+      [60, 8, 30, 1],
+      [65, 3, 35, 0],
+    ],
+    EDGE: [
+      [5, 2, 1, 0],
+      [7, 0, 3, 1],
+    ],
+  },
+  IHCA: {
+    BIG: [
+      [40, 5, 25, 0],
+      [35, 1, 30, 2],
+    ],
+    EDGE: [
+      [2, 0, 0, 0],
+      [4, 3, 0, 0],
+    ],
+  },
+};
+
+export function respondentCohort(seed = 23): CohortPerson[] {
+  const rnd = random(seed);
+  const people: CohortPerson[] = [];
+  for (const arrestType of ['OHCA', 'IHCA'] as const)
+    for (const hospital of HOSPITALS)
+      RESPONDENT_LAYOUT.years.forEach((year, yi) =>
+        RESPONDENT_LAYOUT.respondents.forEach((respondent, ri) => {
+          for (let i = 0; i < RESPONDENT_SIZES[arrestType][hospital][yi]![ri]!; i++)
+            people.push(plainPerson(rnd, { arrestType, year, hospital, respondent }));
+        }),
+      );
+  return people;
+}
+
+/** Answers in few categories (levels 1–2, three VAS groups), so that groups of a few dozen are clean. */
+function plainPerson(rnd: () => number, at: Pick<CohortPerson, 'arrestType' | 'year' | 'hospital' | 'respondent'>) {
+  const stratum = STRATA[Math.floor(rnd() * STRATA.length)]!;
+  const levels = [0, 1, 2, 3, 4].map(() => (rnd() < 0.02 ? null : rnd() < 0.3 ? 2 : 1));
+  const vas = [55, 75, 85][Math.floor(rnd() * 3)]!;
+  return { ...at, sex: stratum.sex, age: stratum.age, levels, vas };
+}
+
+function person(rnd: () => number, at: Pick<CohortPerson, 'arrestType' | 'year' | 'hospital' | 'respondent'>) {
+  const stratum = STRATA[Math.floor(rnd() * STRATA.length)]!;
+  const burden = at.arrestType === 'IHCA' ? 0.4 : 0.28;
+  const levels = [0, 1, 2, 3, 4].map(() => {
+    if (rnd() < 0.03) return null;
+    let level = 1;
+    while (level < 5 && rnd() < burden) level++;
+    return level;
+  });
+  const vas = rnd() < 0.05 ? null : Math.max(0, Math.min(100, Math.round(68 + (rnd() + rnd() + rnd() - 1.5) * 45)));
+  return { ...at, sex: stratum.sex, age: stratum.age, levels, vas };
 }
 
 export async function writeDisclosureCohort(db: Db, people: readonly CohortPerson[]): Promise<void> {
@@ -129,6 +200,7 @@ export async function writeDisclosureCohort(db: Db, people: readonly CohortPerso
           pain_discomfort,
           anxiety_depression,
           vas: p.vas,
+          respondent: p.respondent,
           completed_at: at,
         })
         .execute();

@@ -8,6 +8,7 @@ import { planDisclosure, type Unit } from '../../src/reports/comparison/disclosu
 function people(n: number, at: Partial<Unit> & Pick<Unit, 'year' | 'hospital'>): Unit[] {
   return Array.from({ length: n }, () => ({
     arrestType: 'OHCA',
+    respondent: null,
     sex: 'male',
     age: 65,
     levels: [1, 1, 1, 1, 1],

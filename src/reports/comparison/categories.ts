@@ -13,7 +13,7 @@ import { boxTally, coreCheck, fine, FINE_LEVELS, FINE_VAS, merged, type Grid, ty
  */
 const MIN_SPANS = { vas: 3, dims: 2 };
 
-export function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] } {
+export function chooseSpans(g: Grid, k: number, more: readonly Tally[] = []): { vas: Span[]; dims: Span[][] } {
   const occupied = (spans: Span[], counts: number[]) => merged(counts, spans).filter((c) => c > 0).length;
   const all = (counts: number[]) => occupied(fine(counts.length - 1), counts);
   const enough = (spans: Span[], counts: number[], min: number) =>
@@ -22,6 +22,7 @@ export function chooseSpans(g: Grid, k: number): { vas: Span[]; dims: Span[][] }
     ...g.cells.values(),
     ...g.years.map((y) => boxTally(g, { year: y })),
     ...g.hospitals.map((h) => boxTally(g, { hospital: h })),
+    ...more,
   ].filter((t) => t.n >= k);
   boxes.sort((a, b) => b.n - a.n);
   const value = (vas: Span[], dims: Span[][]) => {

@@ -23,7 +23,7 @@ import { DEFAULT_THRESHOLD } from '../suppression.ts';
 import { indexRange } from '../norms/checks.ts';
 import { normShareIntervals, standardisedMeanInterval } from '../norms/intervals.ts';
 import { planDisclosure, type Reason, type Span, type TypePlan } from './disclosure.ts';
-import type { Unit } from './tally.ts';
+import type { Respondent, Unit } from './tally.ts';
 
 const ARREST_TYPES = ['OHCA', 'IHCA'] as const;
 type ArrestType = (typeof ARREST_TYPES)[number];
@@ -32,6 +32,8 @@ export interface Filters {
   year?: number | undefined;
   hospital?: string | undefined;
   arrestType?: ArrestType | undefined;
+  /** Who filled in the questionnaire: the person, with help, or someone else on the person's behalf. */
+  respondent?: Respondent | undefined;
 }
 
 /** One counted response as the comparison and its disclosure plan read it. */
@@ -51,6 +53,8 @@ export interface GroupResult {
   suppressed: boolean;
   /** Why nothing is published for the group (null when it is). */
   reason: Reason | null;
+  /** Answers in the group given by someone else on the person's behalf; null when withheld (a box of its own). */
+  proxyAnswers: number | null;
   /** Fine VAS group shares, when published unmerged (the chart draws these). */
   vasGroups: number[] | null;
   /** The VAS groups the group publishes: merged below the whole register, fine when suppressed. */
@@ -139,16 +143,19 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
       'r.pain_discomfort',
       'r.anxiety_depression',
       'r.vas',
+      'r.respondent',
     ])
     .where((eb) => countsForAnalysis(eb));
   if (filters.year !== undefined) q = q.where(sql<number>`extract(year from e.arrest_date)::int`, '=', filters.year);
   if (filters.hospital) q = q.where('e.hospital', '=', filters.hospital);
   if (filters.arrestType) q = q.where('e.arrest_type', '=', filters.arrestType);
+  if (filters.respondent) q = q.where('r.respondent', '=', filters.respondent);
   const rows = await q.execute();
   return rows.map((r) => ({
     arrestType: r.arrest_type,
     year: r.year,
     hospital: r.hospital,
+    respondent: r.respondent,
     sex: r.sex,
     age: r.age,
     levels: [r.mobility, r.self_care, r.usual_activities, r.pain_discomfort, r.anxiety_depression],
@@ -171,10 +178,12 @@ export function compare(
   const indexComparable = normValueSet !== null && isValueSetId(normValueSet) && normValueSet === valueSet;
   const types = filters.arrestType ? [filters.arrestType] : ARREST_TYPES;
   const plan = planDisclosure(responses, threshold);
-  const box = { year: filters.year, hospital: filters.hospital };
+  const box = { year: filters.year, hospital: filters.hospital, respondent: filters.respondent };
   const selected = responses.filter(
     (r) =>
-      (box.year === undefined || r.year === box.year) && (box.hospital === undefined || r.hospital === box.hospital),
+      (box.year === undefined || r.year === box.year) &&
+      (box.hospital === undefined || r.hospital === box.hospital) &&
+      (box.respondent === undefined || r.respondent === box.respondent),
   );
   const groups = types.map((t) =>
     groupResult(
@@ -233,6 +242,11 @@ function groupResult(
 ): GroupResult {
   const n = rows.length;
   const reason = plan.reason(box);
+  const proxyReason = box.respondent === undefined ? plan.reason({ ...box, respondent: 'proxy' }) : null;
+  const proxyAnswers =
+    reason === null && (proxyReason === null || proxyReason === 'empty')
+      ? rows.filter((r) => r.respondent === 'proxy').length
+      : null;
   const showNorm = reason === null && plan.standardised(box);
   const strata = stratumCounts(rows);
   const norm = {
@@ -285,6 +299,7 @@ function groupResult(
       n,
       suppressed: true,
       reason,
+      proxyAnswers,
       vasGroups: null,
       vasSpans: fineSpans(10),
       vasCategories: null,
@@ -300,7 +315,7 @@ function groupResult(
       difference: { vas: null, index: null },
     };
   }
-  const whole = box.year === undefined && box.hospital === undefined;
+  const whole = box.year === undefined && box.hospital === undefined && box.respondent === undefined;
   const vas = rows.filter((r) => r.vas !== null).map((r) => r.vas!);
   const index = rows
     .map((r) => (r.levels.some((l) => l === null) ? null : eq5dIndex(r.levels.join(''), valueSet)))
@@ -317,6 +332,7 @@ function groupResult(
     n,
     suppressed: false,
     reason: null,
+    proxyAnswers,
     vasGroups: vasSpans.length === 10 ? vasShares : null,
     vasSpans,
     vasCategories: mergeShares(vasShares, vasSpans, vas.length),

@@ -97,7 +97,13 @@ export function comparisonView(c: Comparison, views: Views, instruments: Instrum
   const sizes = c.groups.map((g) => ({
     label: g.label,
     n: cellOf(g.label, 'group_size', ''),
-    note: g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '',
+    proxy: cellOf(g.label, 'proxy_answers', ''),
+    note: [
+      g.suppressed ? d('why') : g.normSuppressed && g.reason === null ? d('normHidden') : '',
+      !g.suppressed && g.proxyAnswers === null ? d('proxyHidden') : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
   }));
   const means = c.groups.flatMap((g) =>
     (['vas', 'index'] as const).map((m) => {

@@ -22,6 +22,7 @@ export async function selectionHasArrests(db: Db, f: Filters): Promise<boolean> 
   if (f.year !== undefined) q = q.where(sql<number>`extract(year from arrest_date)::int`, '=', f.year);
   if (f.hospital !== undefined) q = q.where('hospital', '=', f.hospital);
   if (f.arrestType !== undefined) q = q.where('arrest_type', '=', f.arrestType);
+  // Who answered is known only of answers: an arrest in the selection is enough for "not empty".
   return (await q.executeTakeFirst()) !== undefined;
 }
 
@@ -49,6 +50,7 @@ export function renderComparison(
     c.filters.year ?? t('allYears'),
     c.filters.hospital ?? t('allHospitals'),
     c.filters.arrestType ?? t('allTypes'),
+    c.filters.respondent ? t(`respondent.${c.filters.respondent}`) : t('allRespondents'),
   ].join(', ');
   const csv = (table?: string) =>
     csvHref === undefined

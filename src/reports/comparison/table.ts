@@ -60,7 +60,10 @@ function row(
 
 function groupRows(g: GroupResult): LongRow[] {
   const hide = g.suppressed;
-  const out = [row(g.label, 'group_size', '', String(g.n), g.n, hide)];
+  const out = [
+    row(g.label, 'group_size', '', String(g.n), g.n, hide),
+    row(g.label, 'proxy_answers', '', String(g.proxyAnswers), g.n, g.proxyAnswers === null),
+  ];
   for (const s of g.vasSpans)
     out.push(
       ...shareRows(
@@ -205,7 +208,7 @@ export type TableName = (typeof TABLES)[number];
 export function rowsOfTable(rows: readonly LongRow[], table: TableName | undefined): LongRow[] {
   if (!table) return [...rows];
   const measureIn: Record<TableName, (m: string) => boolean> = {
-    sizes: (m) => m === 'group_size',
+    sizes: (m) => m === 'group_size' || m === 'proxy_answers',
     vas: (m) => m === 'vas_group_share',
     means: (m) => /^(vas|index)_(mean|sd|ci_low|ci_high|diff|diff_ci_low|diff_ci_high)$/.test(m),
     dimensions: (m) => m === 'level_share',

@@ -4,14 +4,16 @@ import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { ageBand, AGE_BANDS } from '../norms/format.ts';
 import { vasGroup } from '../stats.ts';
 
-export type { ArrestType } from '../../db/schema.ts';
-import type { ArrestType } from '../../db/schema.ts';
+export type { ArrestType, Respondent } from '../../db/schema.ts';
+import type { ArrestType, Respondent } from '../../db/schema.ts';
 
 /** What the disclosure control needs to know about one counted response. */
 export interface Unit {
   arrestType: ArrestType;
   year: number;
   hospital: string;
+  /** Who filled in the questionnaire; null when not recorded (no report selects those alone). */
+  respondent: Respondent | null;
   sex: 'female' | 'male';
   age: number;
   levels: (number | null)[];
@@ -22,6 +24,7 @@ export interface Unit {
 export interface Box {
   year?: number | undefined;
   hospital?: string | undefined;
+  respondent?: Respondent | undefined;
 }
 
 /** Adjacent fine categories merged into one: fine indexes `from` … `to`. */
@@ -55,7 +58,7 @@ export function emptyTally(): Tally {
   };
 }
 
-function addUnit(t: Tally, u: Unit): void {
+export function addUnit(t: Tally, u: Unit): void {
   t.n++;
   t.vas[u.vas === null ? FINE_VAS : vasGroup(u.vas)]!++;
   t.complete[u.levels.some((l) => l === null) ? 1 : 0]!++;
@@ -64,15 +67,16 @@ function addUnit(t: Tally, u: Unit): void {
   t.strata[band ? STRATA.indexOf(`${u.sex}|${band}`) : STRATA.length]!++;
 }
 
-export function addTally(a: Tally, b: Tally): Tally {
-  const sum = (x: number[], y: number[]) => x.map((v, i) => v + y[i]!);
-  return {
-    n: a.n + b.n,
-    vas: sum(a.vas, b.vas),
-    complete: sum(a.complete, b.complete),
-    dims: a.dims.map((d, i) => sum(d, b.dims[i]!)),
-    strata: sum(a.strata, b.strata),
+/** Adds b's counts into a (no new arrays: the coordination sums many atoms per round). */
+export function addInto(a: Tally, b: Tally): void {
+  a.n += b.n;
+  const add = (x: number[], y: number[]) => {
+    for (let i = 0; i < x.length; i++) x[i]! += y[i]!;
   };
+  add(a.vas, b.vas);
+  add(a.complete, b.complete);
+  a.dims.forEach((d, i) => add(d, b.dims[i]!));
+  add(a.strata, b.strata);
 }
 
 /**
@@ -90,13 +94,20 @@ function safe(k: number) {
   return (v: number) => v === 0 || v >= k;
 }
 
+/** Whether every merged count of `counts` under `spans` is 0 or at least k (summed in place: checked for every atom in every round). */
+function spansSafe(counts: number[], spans: Span[], k: number): boolean {
+  for (const s of spans) {
+    let v = 0;
+    for (let i = s.from; i <= s.to; i++) v += counts[i]!;
+    if (v !== 0 && v < k) return false;
+  }
+  return true;
+}
+
 export function coreCheck(k: number, vas: Span[], dims: Span[][]): Check {
   const ok = safe(k);
   return (t) =>
-    ok(t.n) &&
-    merged(t.vas, vas).every(ok) &&
-    ok(t.complete[0]!) &&
-    t.dims.every((d, i) => merged(d, dims[i]!).every(ok));
+    ok(t.n) && spansSafe(t.vas, vas, k) && ok(t.complete[0]!) && t.dims.every((d, i) => spansSafe(d, dims[i]!, k));
 }
 
 export function strataCheck(k: number): Check {
@@ -111,7 +122,7 @@ export interface Grid {
   total: Tally;
 }
 
-export const cellKey = (y: number, h: string) => `${y}|${h}`;
+const cellKey = (y: number, h: string) => `${y}|${h}`;
 
 export function grid(units: readonly Unit[]): Grid {
   const cells = new Map<string, Tally>();
@@ -145,11 +156,11 @@ export function boxTally(g: Grid, box: Box): Tally {
 }
 
 function sumCells(g: Grid, box: Box): Tally {
-  let t = emptyTally();
+  const t = emptyTally();
   for (const [key, cell] of g.cells) {
     const [y, h] = [Number(key.slice(0, key.indexOf('|'))), key.slice(key.indexOf('|') + 1)];
     if ((box.year === undefined || box.year === y) && (box.hospital === undefined || box.hospital === h))
-      t = addTally(t, cell);
+      addInto(t, cell);
   }
   return t;
 }
