@@ -54,6 +54,7 @@ function openPostgres(url: string, max: number): DbHandle {
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
 }
 
@@ -87,6 +88,17 @@ async function openPglite(dir: string | undefined, command: string, durable: boo
     lock?.release();
     throw err;
   }
+}
+
+// Kysely keeps its pool to itself; COPY streams need a client of their own from it.
+const pools = new WeakMap<Db, pg.Pool>();
+
+/**
+ * The node-pg pool behind a PostgreSQL `db` (for COPY … TO STDOUT), or undefined on PGlite and
+ * for a transaction (a COPY there would not see the transaction's writes).
+ */
+export function postgresPool(db: Db): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 export async function ping(db: Db): Promise<void> {

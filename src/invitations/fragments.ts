@@ -43,7 +43,8 @@ export function consented(eb: WithSurvivor): Expression<SqlBool> {
 
 /** A response `r` of the person `s` that analysis may use: counted, and consent not withdrawn. */
 export function countsForAnalysis(eb: WithResponseAndSurvivor): Expression<SqlBool> {
-  return eb.and([eb('r.counted', '=', true), eb('s.withdrawn_at', 'is', null)]);
+  // `true` as a literal: the response export runs this inside COPY, which takes no parameters.
+  return eb.and([eb('r.counted', '=', eb.lit(true)), eb('s.withdrawn_at', 'is', null)]);
 }
 
 /** Limits `e` (arrest_events) to the actor's hospitals. */

@@ -1,13 +1,13 @@
 // Counted responses with their arrest and person facts, read page by page (keyset on
 // completed_at, id) so an export of any size runs in constant memory on PGlite and PostgreSQL.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import { countsForAnalysis } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import type { Lang } from '../../i18n/views.ts';
-import type { Respondent } from '../../db/schema.ts';
+import type { Database, Respondent } from '../../db/schema.ts';
 
 /** Large pages: each is one indexed range scan; fewer round trips matter more than page memory. */
-const PAGE = 20_000;
+export const PAGE = 20_000;
 
 export interface ResponseRow {
   id: string;
@@ -36,55 +36,82 @@ export interface ResponseRow {
 }
 
 export async function* responseRows(db: Db): AsyncGenerator<ResponseRow> {
-  let after: { completedAt: string; id: string } | undefined;
+  yield* inPages(
+    (after) => page(db, after),
+    (r) => ({ completedAt: r.completed_at, id: r.id }),
+  );
+}
+
+/** Where the previous page ended: its last row's completed_at (text, as selected) and id. */
+export interface PageEnd {
+  completedAt: string;
+  id: string;
+}
+
+/** Reads pages of `PAGE` rows, each after the last row of the one before, until a short page. */
+export async function* inPages<T>(
+  read: (after: PageEnd | undefined) => Promise<T[]>,
+  endOf: (last: T) => PageEnd,
+): AsyncGenerator<T> {
+  let after: PageEnd | undefined;
   for (;;) {
-    const rows = await page(db, after);
+    const rows = await read(after);
     yield* rows;
     if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = { completedAt: last.completed_at, id: last.id };
+    after = endOf(rows[rows.length - 1]!);
   }
 }
 
-/** Counted responses with the columns every export and the API's results read. */
-export function countedResponses(db: Db) {
+/** Rows of `r` after a page's end in (completed_at, id) order; every paged export orders by these two. */
+export function afterPageEnd(
+  eb: ExpressionBuilder<Database & { r: Database['responses'] }, 'r'>,
+  after: PageEnd,
+): Expression<SqlBool> {
+  const at = sql<Date>`${after.completedAt}::timestamptz`;
+  return eb.or([eb('r.completed_at', '>', at), eb.and([eb('r.completed_at', '=', at), eb('r.id', '>', after.id)])]);
+}
+
+/** ISO 8601 in UTC with microseconds: exact for paging, and no Date parsing per row. */
+export const completedAtText = sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Counted responses joined to their arrest (`e`), invitation (`i`) and person (`s`); no columns yet. */
+export function countedResponsesFrom(db: Db) {
   return db
     .selectFrom('responses as r')
     .innerJoin('invitations as i', 'i.id', 'r.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
-    .select([
-      'r.id',
-      's.register_id',
-      'e.arrest_type',
-      'e.hospital',
-      'e.arrest_date',
-      's.birth_date',
-      's.sex',
-      'r.mobility',
-      'r.self_care',
-      'r.usual_activities',
-      'r.pain_discomfort',
-      'r.anxiety_depression',
-      'r.vas',
-      'r.items',
-      'r.questionnaire_responses',
-      'r.mode',
-      'r.respondent',
-      'r.language',
-      sql<string>`to_char(r.completed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('completed_at'),
-    ])
     .where((eb) => countsForAnalysis(eb));
 }
 
-function page(db: Db, after: { completedAt: string; id: string } | undefined): Promise<ResponseRow[]> {
+/** Counted responses with the columns every export and the API's results read. */
+export function countedResponses(db: Db) {
+  return countedResponsesFrom(db).select([
+    'r.id',
+    's.register_id',
+    'e.arrest_type',
+    'e.hospital',
+    'e.arrest_date',
+    's.birth_date',
+    's.sex',
+    'r.mobility',
+    'r.self_care',
+    'r.usual_activities',
+    'r.pain_discomfort',
+    'r.anxiety_depression',
+    'r.vas',
+    'r.items',
+    'r.questionnaire_responses',
+    'r.mode',
+    'r.respondent',
+    'r.language',
+    completedAtText.as('completed_at'),
+  ]);
+}
+
+function page(db: Db, after: PageEnd | undefined): Promise<ResponseRow[]> {
   let q = countedResponses(db);
-  if (after) {
-    const at = sql<Date>`${after.completedAt}::timestamptz`;
-    q = q.where((eb) =>
-      eb.or([eb('r.completed_at', '>', at), eb.and([eb('r.completed_at', '=', at), eb('r.id', '>', after.id)])]),
-    );
-  }
+  if (after) q = q.where((eb) => afterPageEnd(eb, after));
   return q.orderBy('r.completed_at').orderBy('r.id').limit(PAGE).execute();
 }
 
