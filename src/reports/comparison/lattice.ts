@@ -10,6 +10,7 @@
 // and whole atoms; when every atom counts 0 or at least k (or holds the whole arrest type), so does
 // the set.
 import { RESPONDENTS } from '../../instruments/respondent.ts';
+import { Atoms } from './atoms.ts';
 import { addInto, addUnit, emptyTally, type Box, type Check, type Respondent, type Tally, type Unit } from './tally.ts';
 
 type CellRespondent = Respondent | 'none';
@@ -34,6 +35,8 @@ export interface Lattice {
   cells: Cell[];
   /** Every box a report can select, occupied or not, by key. */
   boxes: Map<string, BoxEntry>;
+  /** The indexes of the occupied cells in each box. */
+  cellsIn: Map<string, number[]>;
 }
 
 export const boxKey = (b: Box) => JSON.stringify([b.year ?? null, b.hospital ?? null, b.respondent ?? null]);
@@ -83,12 +86,16 @@ export function lattice(units: readonly Unit[]): Lattice {
         const fixed = fixedOf(box);
         if (fixed > 0) boxes.set(boxKey(box), { box, tally: emptyTally(), fixed });
       }
-  const cells = [...byCell.values()].map((c) => {
+  const cellsIn = new Map<string, number[]>();
+  const cells = [...byCell.values()].map((c, i) => {
     const within = boxesAround(c.year, c.hospital, c.respondent).map(boxKey);
-    for (const key of within) addInto(boxes.get(key)!.tally, c.tally);
+    for (const key of within) {
+      addInto(boxes.get(key)!.tally, c.tally);
+      cellsIn.set(key, [...(cellsIn.get(key) ?? []), i]);
+    }
     return { tally: c.tally, within, own: c.respondent === 'none' ? null : within[0]! };
   });
-  return { total, cells, boxes };
+  return { total, cells, boxes, cellsIn };
 }
 
 /** Boxes that pass the check on their own (a subset of `within`, when given). */
@@ -124,28 +131,13 @@ export function coordinate(l: Lattice, check: Check, start: ReadonlySet<string>)
 }
 
 function settle(l: Lattice, check: Check, start: ReadonlySet<string>, prefer: Prefer): Set<string> {
-  const published = new Set(start);
+  const atoms = new Atoms(l, check, new Set(start));
   for (let round = 0; round <= l.boxes.size; round++) {
-    const failing = failingAtom(l, check, published);
-    if (!failing) return published;
-    published.delete(giveWay(l, published, failing, prefer));
+    const failing = atoms.firstFailing();
+    if (!failing) return atoms.published;
+    atoms.hide(giveWay(l, atoms, failing, prefer));
   }
   throw new Error('disclosure control did not settle');
-}
-
-/** The published boxes containing a failing atom's cells, or null when every atom passes. */
-function failingAtom(l: Lattice, check: Check, published: ReadonlySet<string>): string[] | null {
-  const atoms = new Map<string, { tally: Tally; within: string[] }>();
-  for (const c of l.cells) {
-    if (c.own !== null && published.has(c.own)) continue;
-    const within = c.within.filter((k) => published.has(k));
-    const key = within.join('\n');
-    let atom = atoms.get(key);
-    if (!atom) atoms.set(key, (atom = { tally: emptyTally(), within }));
-    addInto(atom.tally, c.tally);
-  }
-  for (const a of atoms.values()) if (!check(a.tally) && a.tally.n !== l.total.n) return a.within;
-  return null;
 }
 
 const RESPONDENT_ORDER = [undefined, ...RESPONDENTS];
@@ -170,7 +162,8 @@ function order(l: Lattice) {
  * hospital, then a margin as `prefer` says); for an atom no published box contains, the
  * smallest box split by who answered, else the smallest margin, else the smallest box.
  */
-function giveWay(l: Lattice, published: ReadonlySet<string>, atom: string[], prefer: Prefer): string {
+function giveWay(l: Lattice, atoms: Atoms, atom: string[], prefer: Prefer): string {
+  const published = atoms.published;
   const inAtom = new Set(atom);
   const box = (key: string) => l.boxes.get(key)!;
   const byRespondentFirst = (keys: string[]) => {
@@ -178,9 +171,11 @@ function giveWay(l: Lattice, published: ReadonlySet<string>, atom: string[], pre
     return sorted.find((k) => box(k).box.respondent !== undefined) ?? sorted[0];
   };
   const merging = new Set<string>();
-  for (const c of l.cells) {
-    if (c.tally.n === 0) continue;
-    const within = c.within.filter((k) => published.has(k));
+  // A cell that would join the atom lies in every box around it: look only in the one with fewest cells.
+  const around = atom.map((k) => l.cellsIn.get(k) ?? []).sort((a, b) => a.length - b.length)[0];
+  for (const i of around ?? l.cells.keys()) {
+    if (l.cells[i]!.tally.n === 0) continue;
+    const within = atoms.publishedWithin(i);
     if (within.length !== atom.length + 1 || !atom.every((k) => within.includes(k))) continue;
     const extra = within.find((k) => !inAtom.has(k))!;
     if (box(extra).fixed >= 2 || box(extra).box.respondent !== undefined) merging.add(extra);

@@ -68,15 +68,20 @@ export function addUnit(t: Tally, u: Unit): void {
 }
 
 /** Adds b's counts into a (no new arrays: the coordination sums many atoms per round). */
-export function addInto(a: Tally, b: Tally): void {
-  a.n += b.n;
+export function addInto(a: Tally, b: Tally, sign = 1): void {
+  a.n += sign * b.n;
   const add = (x: number[], y: number[]) => {
-    for (let i = 0; i < x.length; i++) x[i]! += y[i]!;
+    for (let i = 0; i < x.length; i++) x[i]! += sign * y[i]!;
   };
   add(a.vas, b.vas);
   add(a.complete, b.complete);
   a.dims.forEach((d, i) => add(d, b.dims[i]!));
   add(a.strata, b.strata);
+}
+
+/** Takes b's counts out of a (a cell leaving an atom). */
+export function subtractFrom(a: Tally, b: Tally): void {
+  addInto(a, b, -1);
 }
 
 /**
