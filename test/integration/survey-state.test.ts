@@ -1,0 +1,72 @@
+// The survey pages' one read (loadSurveyState: link status, draft and programme version in one
+// statement) against the plain reads it replaces — invitationInfo, loadDraftAndProgramme and
+// loadDraft — on the same rows: open, answered, cancelled (opted out), expired, past its closing
+// day, erased; with and without a draft and a programme version. Runs on PGlite and on PostgreSQL.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addDays, osloDay } from '../../src/clock.ts';
+import { loadDraft, loadDraftAndProgramme, loadSurveyState, saveDraftAnswers } from '../../src/invitations/answers.ts';
+import { invitationInfo } from '../../src/invitations/links.ts';
+import { saveProgramme } from '../../src/invitations/settings.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createInvitation } from '../support/survey-fixtures.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase();
+});
+after(async () => {
+  await database?.drop();
+});
+
+/** What the plain reads say about one invitation (loadDraftAndProgramme throws for an erased one). */
+async function plain(invitationId: number, today: string) {
+  const db = database.db;
+  const info = await invitationInfo(db, invitationId, today);
+  const exists = await db.selectFrom('invitations').select('id').where('id', '=', invitationId).executeTakeFirst();
+  const joint = exists ? await loadDraftAndProgramme(db, invitationId) : { answers: {}, programmeVersion: null };
+  const draft = await loadDraft(db, invitationId);
+  return {
+    status: info.status,
+    cancelReason: info.cancelReason,
+    programmeVersion: joint.programmeVersion,
+    answers: joint.answers,
+    version: draft.version,
+  };
+}
+
+test('loadSurveyState answers what invitationInfo, loadDraftAndProgramme and loadDraft answer', async () => {
+  const db = database.db;
+  const today = osloDay(new Date());
+  const { version: programme } = await saveProgramme(db, {}, 'test');
+  const open = await createInvitation(db);
+  const drafted = await createInvitation(db, { state: 'reminded' });
+  await saveDraftAnswers(db, drafted.invitationId, { mobility: 2, self_care: 1 }, today);
+  await saveDraftAnswers(db, drafted.invitationId, { vas: 70 }, today);
+  await db
+    .updateTable('invitations')
+    .set({ programme_version: programme })
+    .where('id', '=', drafted.invitationId)
+    .execute();
+  const answered = await createInvitation(db, { state: 'answered' });
+  const optedOut = await createInvitation(db, { state: 'cancelled', cancelReason: 'opted_out' });
+  const expired = await createInvitation(db, { state: 'expired' });
+  const pastClosing = await createInvitation(db);
+  await saveDraftAnswers(db, pastClosing.invitationId, { mobility: 5 }, today);
+  await db.updateTable('invitations').set({ closes_on: today }).where('id', '=', pastClosing.invitationId).execute();
+  const ids = [open, drafted, answered, optedOut, expired, pastClosing].map((i) => i.invitationId);
+  const erased = Math.max(...ids) + 1000;
+  const seen = new Set<string>();
+  for (const day of [today, addDays(today, -1), addDays(today, 400)]) {
+    for (const id of [...ids, erased]) {
+      const expected = await plain(id, day);
+      assert.deepEqual(await loadSurveyState(db, id, day), expected, `invitation ${id} on ${day}`);
+      seen.add(expected.status);
+    }
+  }
+  assert.deepEqual([...seen].sort(), ['answered', 'closed', 'open'], 'every link status was compared');
+  const withDraft = await loadSurveyState(db, drafted.invitationId, today);
+  assert.deepEqual(withDraft.answers, { mobility: 2, self_care: 1, vas: 70 });
+  assert.equal(withDraft.version, 2);
+  assert.equal(withDraft.programmeVersion, programme);
+});
