@@ -103,9 +103,37 @@ export async function loadSurveyState(db: Db, invitationId: number, today: strin
   const row = await db
     .selectFrom('invitations as i')
     .leftJoin('answer_drafts as d', 'd.invitation_id', 'i.id')
-    .select(['i.state', 'i.closes_on', 'i.cancel_reason', 'i.programme_version', 'd.answers', 'd.version'])
+    .select([...SURVEY_STATE_COLUMNS])
     .where('i.id', '=', invitationId)
     .executeTakeFirst();
+  return surveyStateOf(row, today);
+}
+
+/**
+ * What loadSurveyState selects, from `invitations as i` left-joined with `answer_drafts as d` on
+ * the invitation: for a statement that reads it along with something else (the session row).
+ */
+export const SURVEY_STATE_COLUMNS = [
+  'i.state',
+  'i.closes_on',
+  'i.cancel_reason',
+  'i.programme_version',
+  'd.answers',
+  'd.version',
+] as const;
+
+/** The SURVEY_STATE_COLUMNS of one invitation as read. */
+export interface SurveyStateRow {
+  state: string;
+  closes_on: string;
+  cancel_reason: string | null;
+  programme_version: number | null;
+  answers: DraftAnswers | null;
+  version: number | null;
+}
+
+/** The survey state of a row read with SURVEY_STATE_COLUMNS; no row: the invitation was erased (closed). */
+export function surveyStateOf(row: SurveyStateRow | undefined, today: string): SurveyState {
   if (!row) return { status: 'closed', cancelReason: null, programmeVersion: null, answers: {}, version: 0 };
   return {
     status: linkStatus(row.state, row.closes_on, today),

@@ -41,6 +41,7 @@ import { registerView } from '../register/web.ts';
 import { optionalText, readForm, text } from '../form-fields.ts';
 import { instrumentsFor } from '../instruments/proxy.ts';
 import { mountRespondentPage, respondentRow } from './respondent-page.ts';
+import { takeSessionSurveyState } from './session-state.ts';
 import { draftRespondent } from '../instruments/respondent.ts';
 
 export interface SurveyDeps {
@@ -193,7 +194,8 @@ export function surveyRouter(deps: SurveyDeps): Router {
   /** Pages of an open invitation; after an answer they say "already answered", never a form. */
   const openOnly = async (req: Request, res: Response, next: NextFunction) => {
     const invitationId = req.session.invitationId!;
-    const state = await loadSurveyState(db, invitationId, today());
+    const state =
+      takeSessionSurveyState(req, invitationId, today()) ?? (await loadSurveyState(db, invitationId, today()));
     if (refuseClosed(req, res, state)) return;
     guardRead.set(req, { invitationId, state });
     next();

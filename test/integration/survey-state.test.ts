@@ -1,13 +1,18 @@
 // The survey pages' one read (loadSurveyState: link status, draft and programme version in one
 // statement) against the plain reads it replaces — invitationInfo, loadDraftAndProgramme and
 // loadDraft — on the same rows: open, answered, cancelled (opted out), expired, past its closing
-// day, erased; with and without a draft and a programme version. Runs on PGlite and on PostgreSQL.
+// day, erased; with and without a draft and a programme version. And the session read that
+// brings the same state along (session-state.ts) against the store's plain read. Runs on PGlite
+// and on PostgreSQL.
+import type { IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, osloDay } from '../../src/clock.ts';
 import { loadDraft, loadDraftAndProgramme, loadSurveyState, saveDraftAnswers } from '../../src/invitations/answers.ts';
 import { invitationInfo } from '../../src/invitations/links.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
+import { sessionWithSurveyState, takeSessionSurveyState } from '../../src/survey/session-state.ts';
+import { DbSessionStore, sessionKey } from '../../src/web/session-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 
@@ -69,4 +74,56 @@ test('loadSurveyState answers what invitationInfo, loadDraftAndProgramme and loa
   assert.deepEqual(withDraft.answers, { mobility: 2, self_care: 1, vas: 70 });
   assert.equal(withDraft.version, 2);
   assert.equal(withDraft.programmeVersion, programme);
+});
+
+/** A store's get as a promise. */
+function get(store: DbSessionStore<{ data: unknown }>, sid: string) {
+  return new Promise<unknown>((resolve, reject) =>
+    store.get(sid, (err, s) =>
+      err ? reject(err instanceof Error ? err : new Error('session read failed')) : resolve(s),
+    ),
+  );
+}
+
+test('the session read with the survey state answers the plain session read, and the state loadSurveyState', async () => {
+  const db = database.db;
+  const today = osloDay(new Date());
+  const ttl = 60_000;
+  const plainStore = new DbSessionStore(db, ttl);
+  const reader = sessionWithSurveyState(db);
+  const jointStore = new DbSessionStore(db, ttl, reader);
+  const inv = await createInvitation(db);
+  await saveDraftAnswers(db, inv.invitationId, { mobility: 3 }, today);
+  const gone = await createInvitation(db, { state: 'cancelled', cancelReason: 'opted_out' });
+  const later = new Date(Date.now() + ttl).toISOString();
+  const rows: [string, Record<string, unknown>, string][] = [
+    ['respondent', { cookie: {}, invitationId: inv.invitationId, lang: 'nb' }, later],
+    ['closed', { cookie: {}, invitationId: gone.invitationId, lang: 'en' }, later],
+    ['erased', { cookie: {}, invitationId: 999_999, lang: 'nb' }, later],
+    ['staff', { cookie: {}, staff: { id: 1, role: 'admin' } }, later],
+    ['odd id', { cookie: {}, invitationId: '1; drop table sessions' }, later],
+    ['fraction', { cookie: {}, invitationId: 1.5 }, later],
+    ['expired', { cookie: {}, invitationId: inv.invitationId }, new Date(Date.now() - 1000).toISOString()],
+  ];
+  for (const [sid, data, expires] of rows)
+    await db
+      .insertInto('sessions')
+      .values({ sid: sessionKey(sid), data: JSON.stringify(data), expires_at: expires })
+      .execute();
+  for (const sid of [...rows.map((r) => r[0]), 'no such session']) {
+    assert.deepEqual(await get(jointStore, sid), await get(plainStore, sid), sid);
+    const row = await reader.read(sessionKey(sid));
+    const id = (row?.data as { invitationId?: unknown } | undefined)?.invitationId;
+    const req = {} as IncomingMessage;
+    if (row) reader.loaded(req, row);
+    const state = typeof id === 'number' ? takeSessionSurveyState(req, id, today) : undefined;
+    if (sid === 'respondent' || sid === 'closed')
+      assert.deepEqual(state, await loadSurveyState(db, id as number, today), sid);
+    else assert.equal(state, undefined, `${sid}: nothing joined, so the page reads for itself`);
+  }
+  // Taken once: a second call reads again.
+  const req = {} as IncomingMessage;
+  reader.loaded(req, (await reader.read(sessionKey('respondent')))!);
+  assert.ok(takeSessionSurveyState(req, inv.invitationId, today));
+  assert.equal(takeSessionSurveyState(req, inv.invitationId, today), undefined);
 });
