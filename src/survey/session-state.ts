@@ -6,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { SURVEY_STATE_COLUMNS, surveyStateOf, type SurveyState, type SurveyStateRow } from '../invitations/answers.ts';
-import type { SessionRead } from '../web/session-store.ts';
 
 type Row = { data: unknown; invitation_id: number | null } & {
   [K in keyof SurveyStateRow]: SurveyStateRow[K] | null;
@@ -14,8 +13,14 @@ type Row = { data: unknown; invitation_id: number | null } & {
 
 const loaded = new WeakMap<IncomingMessage, Row>();
 
-/** The session store's read (DbSessionStore's `reader`): the row of `sidKey` while it has not expired, and its invitation. */
-export function sessionWithSurveyState(db: Db): SessionRead<Row> {
+/**
+ * The session store's read (a SessionRead of src/web/session-store.ts, DbSessionStore's `reader`):
+ * the row of `sidKey` while it has not expired, and its invitation.
+ */
+export function sessionWithSurveyState(db: Db): {
+  read(sidKey: string): Promise<Row | undefined>;
+  loaded(req: IncomingMessage, row: Row): void;
+} {
   return {
     read: (sidKey) =>
       db
