@@ -162,7 +162,7 @@ export async function currentRegisterProfile(db: Db): Promise<ProfileVersion | u
  * (saveRegisterProfile in this process) shows at once; one made by another process (`prom register
  * set`, a second web process) shows within this time.
  */
-export const PAGE_PROFILE_MAX_AGE_MS = 5_000;
+const PAGE_PROFILE_MAX_AGE_MS = 5_000;
 const shown = new WeakMap<Db, { readAt: number; read: Promise<ProfileVersion | undefined> }>();
 
 /**
