@@ -2,18 +2,21 @@
 // statement) against the plain reads it replaces — invitationInfo, loadDraftAndProgramme and
 // loadDraft — on the same rows: open, answered, cancelled (opted out), expired, past its closing
 // day, erased; with and without a draft and a programme version. And the session read that
-// brings the same state along (session-state.ts) against the store's plain read. Runs on PGlite
-// and on PostgreSQL.
+// brings the same state along (session-state.ts) against the store's plain read; and how fresh
+// the register profile on respondent pages is (pageRegisterProfile). Runs on PGlite and on
+// PostgreSQL.
 import type { IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, osloDay } from '../../src/clock.ts';
 import { loadDraft, loadDraftAndProgramme, loadSurveyState, saveDraftAnswers } from '../../src/invitations/answers.ts';
 import { invitationInfo } from '../../src/invitations/links.ts';
+import { currentRegisterProfile, pageRegisterProfile, saveRegisterProfile } from '../../src/register/profile.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
 import { sessionWithSurveyState, takeSessionSurveyState } from '../../src/survey/session-state.ts';
 import { DbSessionStore, sessionKey } from '../../src/web/session-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { EXAMPLE_PROFILE } from '../support/register.ts';
 import { createInvitation } from '../support/survey-fixtures.ts';
 
 let database: TestDatabase;
@@ -126,4 +129,28 @@ test('the session read with the survey state answers the plain session read, and
   reader.loaded(req, (await reader.read(sessionKey('respondent')))!);
   assert.ok(takeSessionSurveyState(req, inv.invitationId, today));
   assert.equal(takeSessionSurveyState(req, inv.invitationId, today), undefined);
+});
+
+test('respondent pages show a profile saved in this process at once, one written elsewhere within 5 s', async () => {
+  const db = database.db;
+  const t0 = Date.now();
+  const first = (await pageRegisterProfile(db, t0))!;
+  assert.deepEqual(first, await currentRegisterProfile(db));
+  const saved = await saveRegisterProfile(db, { ...EXAMPLE_PROFILE, name: 'Saved here' }, 'test');
+  const afterSave = (await pageRegisterProfile(db, t0 + 1))!;
+  assert.equal(afterSave.version, saved.version, 'a save in this process shows on the next page');
+  assert.equal(afterSave.profile.name, 'Saved here');
+  // Another process (`prom register set`) writes the table: this process sees it within 5 s.
+  await db
+    .insertInto('register_profiles')
+    .values({
+      version: saved.version + 1,
+      profile: JSON.stringify({ ...EXAMPLE_PROFILE, name: 'Saved elsewhere' }),
+      created_by: 'other process',
+    })
+    .execute();
+  assert.equal((await pageRegisterProfile(db, t0 + 4_999))!.version, saved.version, 'still the one read at t0 + 1');
+  const later = (await pageRegisterProfile(db, t0 + 5_001))!;
+  assert.equal(later.version, saved.version + 1);
+  assert.equal(later.profile.name, 'Saved elsewhere');
 });
