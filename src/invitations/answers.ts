@@ -15,7 +15,7 @@ import type { Instrument } from '../instruments/model.ts';
 import { canonical, questionnaireResponses } from '../instruments/response.ts';
 import { draftRespondent } from '../instruments/respondent.ts';
 import { hasCountedResponse, isOpen } from './fragments.ts';
-import { linkStatus, paperVerdict, type PaperVerdict } from './programme.ts';
+import { linkStatus, paperVerdict, type LinkStatus, type PaperVerdict } from './programme.ts';
 import { stopInvitation } from './transitions.ts';
 
 /**
@@ -83,6 +83,65 @@ export async function loadDraftAndProgramme(
     .where('i.id', '=', invitationId)
     .executeTakeFirstOrThrow();
   return { answers: row.answers ?? {}, programmeVersion: row.programme_version };
+}
+
+/** What every guarded survey page needs: whether the link is open, the draft, the programme version. */
+export interface SurveyState extends Draft {
+  status: LinkStatus;
+  /** Why a closed invitation closed (e.g. 'opted_out'), else null. */
+  cancelReason: string | null;
+  programmeVersion: number | null;
+}
+
+/**
+ * The invitation's link status (as `invitationInfo` judges it by `today`) with its draft and
+ * programme version, in one statement: a survey page reads this once. An invitation that no
+ * longer exists (erased at the person's request) is closed. Saving still re-checks the rules in
+ * its own statement (saveDraftAnswers); this read only decides which page to show.
+ */
+export async function loadSurveyState(db: Db, invitationId: number, today: string): Promise<SurveyState> {
+  const row = await db
+    .selectFrom('invitations as i')
+    .leftJoin('answer_drafts as d', 'd.invitation_id', 'i.id')
+    .select([...SURVEY_STATE_COLUMNS])
+    .where('i.id', '=', invitationId)
+    .executeTakeFirst();
+  return surveyStateOf(row, today);
+}
+
+/**
+ * What loadSurveyState selects, from `invitations as i` left-joined with `answer_drafts as d` on
+ * the invitation: for a statement that reads it along with something else (the session row).
+ */
+export const SURVEY_STATE_COLUMNS = [
+  'i.state',
+  'i.closes_on',
+  'i.cancel_reason',
+  'i.programme_version',
+  'd.answers',
+  'd.version',
+] as const;
+
+/** The SURVEY_STATE_COLUMNS of one invitation as read. */
+export interface SurveyStateRow {
+  state: string;
+  closes_on: string;
+  cancel_reason: string | null;
+  programme_version: number | null;
+  answers: DraftAnswers | null;
+  version: number | null;
+}
+
+/** The survey state of a row read with SURVEY_STATE_COLUMNS; no row: the invitation was erased (closed). */
+export function surveyStateOf(row: SurveyStateRow | undefined, today: string): SurveyState {
+  if (!row) return { status: 'closed', cancelReason: null, programmeVersion: null, answers: {}, version: 0 };
+  return {
+    status: linkStatus(row.state, row.closes_on, today),
+    cancelReason: row.cancel_reason,
+    programmeVersion: row.programme_version,
+    answers: row.answers ?? {},
+    version: row.version ?? 0,
+  };
 }
 
 export async function loadDraft(db: Db, invitationId: number): Promise<Draft> {

@@ -157,6 +157,33 @@ export async function currentRegisterProfile(db: Db): Promise<ProfileVersion | u
   return row && { version: row.version, profile: storedRegisterProfile(row.profile) };
 }
 
+/**
+ * How long a respondent page may show the profile it read before: an edit through the staff page
+ * (saveRegisterProfile in this process) shows at once; one made by another process (`prom register
+ * set`, a second web process) shows within this time.
+ */
+const PAGE_PROFILE_MAX_AGE_MS = 5_000;
+const shown = new WeakMap<Db, { readAt: number; read: Promise<ProfileVersion | undefined> }>();
+
+/**
+ * The profile respondent pages show, read at most once per PAGE_PROFILE_MAX_AGE_MS per process
+ * (every page carries it, and it changes a few times a year). Only for display on pages: letters,
+ * e-mails and the profile hold read the table themselves (currentRegisterProfile), so what a
+ * message says, and the version it names, is always the one in force when it is made.
+ */
+export function pageRegisterProfile(db: Db, now = Date.now()): Promise<ProfileVersion | undefined> {
+  const known = shown.get(db);
+  if (known && now - known.readAt < PAGE_PROFILE_MAX_AGE_MS) return known.read;
+  const read = currentRegisterProfile(db);
+  const entry = { readAt: now, read };
+  shown.set(db, entry);
+  // A failed read (an outage) is not kept: the next page tries again.
+  read.catch(() => {
+    if (shown.get(db) === entry) shown.delete(db);
+  });
+  return read;
+}
+
 /** A stored version, checked again as it is read (a row written by hand must not reach a letter). */
 export function storedRegisterProfile(stored: unknown): RegisterProfile {
   return registerProfileSchema.parse(stored);
@@ -169,7 +196,7 @@ export async function saveRegisterProfile(
   createdBy: string,
 ): Promise<ProfileVersion & { changed: ProfileField[] }> {
   const profile = registerProfileSchema.parse(input);
-  return db.transaction().execute(async (trx) => {
+  const saved = await db.transaction().execute(async (trx) => {
     const current = await currentRegisterProfile(trx);
     const version = (current?.version ?? 0) + 1;
     await trx
@@ -179,4 +206,7 @@ export async function saveRegisterProfile(
     const changed = PROFILE_FIELDS.filter((f) => JSON.stringify(profile[f]) !== JSON.stringify(current?.profile[f]));
     return { version, profile, changed };
   });
+  // Pages of this process show the new version from the next request on.
+  shown.delete(db);
+  return saved;
 }

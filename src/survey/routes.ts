@@ -13,10 +13,12 @@ import { PAGES as EQ5D_PAGES, type Instruments, type PageId } from '../instrumen
 import {
   loadDraft,
   loadDraftAndProgramme,
+  loadSurveyState,
   recordWebAnswer,
   saveDraftAnswer,
   saveDraftAnswers,
   type Draft,
+  type SurveyState,
 } from '../invitations/answers.ts';
 import { answerItems } from '../instruments/model.ts';
 import { programmeInstruments } from '../instruments/programme.ts';
@@ -39,6 +41,7 @@ import { registerView } from '../register/web.ts';
 import { optionalText, readForm, text } from '../form-fields.ts';
 import { instrumentsFor } from '../instruments/proxy.ts';
 import { mountRespondentPage, respondentRow } from './respondent-page.ts';
+import { takeSessionSurveyState } from './session-state.ts';
 import { draftRespondent } from '../instruments/respondent.ts';
 
 export interface SurveyDeps {
@@ -92,15 +95,25 @@ export function surveyRouter(deps: SurveyDeps): Router {
    * The saved answers and the session's pages (the instruments of the programme version the
    * invitation was planned with), from one read of the draft and the invitation.
    */
-  const answersAndFlow = async (invitationId: number) => {
-    const { answers, programmeVersion } = await loadDraftAndProgramme(db, invitationId);
+  const answersAndFlow = async (req: Request) => {
+    const invitationId = req.session.invitationId!;
+    // The guard's read, taken once: a later call (after a save) reads again.
+    const known = guardRead.get(req);
+    guardRead.delete(req);
+    const { answers, programmeVersion } =
+      known?.invitationId === invitationId ? known.state : await loadDraftAndProgramme(db, invitationId);
     // Someone answering on the person's behalf is asked each instrument's proxy variant.
     const respondent = draftRespondent(answers);
     const list = await programmeInstruments(db, deps.instruments, programmeVersion);
     const flow: Flow = { ...buildFlow(await instrumentsFor(db, deps.instruments, list, respondent)), respondent };
     return { answers, flow };
   };
-  const flowOf = async (invitationId: number): Promise<Flow> => (await answersAndFlow(invitationId)).flow;
+  const flowOf = async (req: Request): Promise<Flow> => (await answersAndFlow(req)).flow;
+  /**
+   * The guard's one statement (link status, draft, programme version) kept for the page it let
+   * through, so the page does not read the invitation and the draft again.
+   */
+  const guardRead = new WeakMap<Request, { invitationId: number; state: SurveyState }>();
 
   const page = (
     req: Request,
@@ -180,15 +193,22 @@ export function surveyRouter(deps: SurveyDeps): Router {
   };
   /** Pages of an open invitation; after an answer they say "already answered", never a form. */
   const openOnly = async (req: Request, res: Response, next: NextFunction) => {
-    if (await refuseUnlessOpen(req, res)) return;
+    const invitationId = req.session.invitationId!;
+    const state =
+      takeSessionSurveyState(req, invitationId, today()) ?? (await loadSurveyState(db, invitationId, today()));
+    if (refuseClosed(req, res, state)) return;
+    guardRead.set(req, { invitationId, state });
     next();
   };
-  /** Answers the "already answered" or "closed" page and returns true unless the invitation is open by today's date. */
-  const refuseUnlessOpen = async (req: Request, res: Response): Promise<boolean> => {
-    const now = await info(req.session.invitationId!);
+  /** Answers the "already answered" or "closed" page and returns true unless `now` is open. */
+  const refuseClosed = (req: Request, res: Response, now: { status: string; cancelReason: string | null }) => {
     if (now.status === 'answered') message(req, res, 200, 'survey.already');
     else if (now.status === 'closed') closed(req, res, now.cancelReason);
     return now.status !== 'open';
+  };
+  /** Answers the "already answered" or "closed" page and returns true unless the invitation is open by today's date. */
+  const refuseUnlessOpen = async (req: Request, res: Response): Promise<boolean> => {
+    return refuseClosed(req, res, await info(req.session.invitationId!));
   };
   const respondent: RequestHandler = (req, res, next) =>
     needSession(req, res, () => void openOnly(req, res, next).catch(next));
@@ -208,14 +228,14 @@ export function surveyRouter(deps: SurveyDeps): Router {
   r.get('/s', respondent, async (req, res) => {
     const query: z.infer<typeof resumeQuery> = readForm(resumeQuery, req.query);
     if (query.via === 'code') req.session.via = 'code';
-    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
+    const { answers, flow } = await answersAndFlow(req);
     const next = firstUnanswered(flow, answers);
     res.redirect(303, Object.keys(answers).length === 0 ? '/s/start' : next ? pagePath(flow, next.key) : '/s/check');
   });
 
   r.get('/s/start', respondent, async (req, res) => {
     const lang = langOf(req);
-    const flow = await flowOf(req.session.invitationId!);
+    const flow = await flowOf(req);
     const register = registerView(res, lang);
     page(
       req,
@@ -249,7 +269,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   r.get('/s/q/:n', respondent, async (req, res) => {
-    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
+    const { answers, flow } = await answersAndFlow(req);
     const step = stepOf(req, flow);
     if (!step) return message(req, res, 404, 'errors.pageNotFound');
     // A page whose enableWhen is false is not asked: on to the next one that is.
@@ -261,7 +281,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   // An EQ-5D page sends `answer` (a level 1–5, or the VAS); an item page's schema is built from its items.
   const questionForm = z.object({ answer: optionalText });
   r.post('/s/q/:n', respondent, async (req, res) => {
-    const { answers, flow } = await answersAndFlow(req.session.invitationId!);
+    const { answers, flow } = await answersAndFlow(req);
     const step = stepOf(req, flow);
     if (!step) return message(req, res, 404, 'errors.pageNotFound');
     let values: Record<string, unknown>;
@@ -285,8 +305,10 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
 
   r.get('/s/check', respondent, async (req, res) => {
-    const flow = await flowOf(req.session.invitationId!);
-    showCheck(req, res, 200, flow, await loadDraft(db, req.session.invitationId!), { showErrors: false });
+    // The draft and its version from the guard's read, the same statement that found the invitation open.
+    const { version } = guardRead.get(req)?.state ?? (await loadDraft(db, req.session.invitationId!));
+    const { answers, flow } = await answersAndFlow(req);
+    showCheck(req, res, 200, flow, { answers, version }, { showErrors: false });
   });
 
   // Idempotent: a double click or a second tab finds the response already there and gets the receipt.
@@ -302,7 +324,7 @@ export function surveyRouter(deps: SurveyDeps): Router {
   });
   r.post('/s/submit', needSession, async (req, res) => {
     const { version: shown }: z.infer<typeof submitForm> = readForm(submitForm, req.body);
-    const flow = await flowOf(req.session.invitationId!);
+    const flow = await flowOf(req);
     const result = await recordWebAnswer(db, req.session.invitationId!, langOf(req), deps.clock.now(), shown, flow);
     if (result === 'incomplete')
       return showCheck(req, res, 400, flow, await loadDraft(db, req.session.invitationId!), { showErrors: true });

@@ -14,6 +14,7 @@ import { staffRouter } from '../staff/routes.ts';
 import { apiErrorAnswer, apiRouter, isApiPath, type ApiOptions } from '../api/router.ts';
 import type { Instruments } from '../instruments/eq5d-texts.ts';
 import { surveyRouter } from '../survey/routes.ts';
+import { sessionWithSurveyState } from '../survey/session-state.ts';
 import { langOf } from '../survey/language.ts';
 import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -88,7 +89,8 @@ export function createApp(deps: AppDeps) {
     session({
       name: deps.secureCookies ? '__Host-prom' : 'prom.sid',
       secret: deps.sessionSecret,
-      store: new DbSessionStore(deps.db, SESSION_TTL_MS),
+      // A respondent's invitation and draft come with the session row (src/survey/session-state.ts).
+      store: new DbSessionStore(deps.db, SESSION_TTL_MS, sessionWithSurveyState(deps.db)),
       resave: false,
       saveUninitialized: false,
       rolling: true,

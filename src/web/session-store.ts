@@ -1,27 +1,53 @@
 // express-session store in our own database. The cookie carries the session id; the table keeps
 // only its SHA-256, so a copy of the database does not let anyone take over a session.
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import session from 'express-session';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 
-const key = (sid: string) => createHash('sha256').update(sid).digest('base64url');
+/** The key of a session's row: the SHA-256 of its id. */
+export const sessionKey = (sid: string) => createHash('sha256').update(sid).digest('base64url');
+const key = sessionKey;
+
+/**
+ * Reads a session row together with facts the request will need, in one statement (the survey
+ * reads its invitation and draft this way). `read` must answer exactly what the store's own read
+ * answers for `data` — the row of `sidKey` while it has not expired — and may add columns.
+ */
+export interface SessionRead<Row extends { data: unknown }> {
+  read(sidKey: string): Promise<Row | undefined>;
+  /** Called with the request whose session was built from `row`. */
+  loaded(req: IncomingMessage, row: Row): void;
+}
 
 const TOUCH_EVERY_MS = 60_000;
 
-export class DbSessionStore extends session.Store {
+export class DbSessionStore<Row extends { data: unknown } = { data: unknown }> extends session.Store {
   private readonly touched = new Map<string, number>();
   /** Session objects that have a row: read from the table, or inserted by this store. */
   private readonly stored = new WeakSet<object>();
+  /** The rows `reader` answered, by the session data they held, until express-session builds the request's session. */
+  private readonly rows = new WeakMap<object, Row>();
 
   constructor(
     private readonly db: Db,
     private readonly ttlMs: number,
+    private readonly reader?: SessionRead<Row>,
   ) {
     super();
   }
 
   override get(sid: string, cb: (err: unknown, s?: session.SessionData | null) => void): void {
+    if (this.reader) {
+      this.reader.read(key(sid)).then((row) => {
+        if (!row) return cb(null, null);
+        const data = row.data as session.SessionData;
+        this.rows.set(data, row);
+        cb(null, data);
+      }, cb);
+      return;
+    }
     this.db
       .selectFrom('sessions')
       .select('data')
@@ -33,6 +59,11 @@ export class DbSessionStore extends session.Store {
 
   /** express-session builds a request's session from a row here; remember that it has one. */
   override createSession(req: Parameters<session.Store['createSession']>[0], s: session.SessionData) {
+    const row = this.rows.get(s);
+    if (row) {
+      this.rows.delete(s);
+      this.reader?.loaded(req, row);
+    }
     const made = super.createSession(req, s);
     this.stored.add(made);
     return made;
