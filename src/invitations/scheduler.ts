@@ -7,7 +7,7 @@ import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { unnestColumns } from '../db/unnest.ts';
 import { isOpen } from './fragments.ts';
-import type { Channel, Step } from '../db/schema.ts';
+import type { Channel, ChannelRule, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries, pruneDeliveryJobs, removeDeliveryJobs } from '../queue/jobs/delivery.ts';
@@ -18,6 +18,7 @@ import {
   planSteps,
   plannedChannel,
   reminderDueTimes,
+  usableEmail,
   type InvitationDecision,
   type Programme,
 } from './programme.ts';
@@ -84,32 +85,82 @@ export async function runSchedulingPass(
   result.markedUnknown = await markStuckSendsUnknown(db);
   const gate = await profileGate(db, now);
   result.profileHeld = gate.held;
-  if (gate.go)
-    stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
-  result.stopped = stopped.length;
   if (queues) {
     await removeDeliveryJobs(queues, stopped);
     await pruneDeliveryJobs(db, queues);
-    await enqueueDeliveries(queues, result.dueOutboxIds);
   }
+  // Each batch of due e-mails is queued while the next batch is read from the database.
+  const queueing = new Queueing(queues);
+  try {
+    if (gate.go) {
+      const vital = opts.vitalStatus ?? deathFileVitalStatus(db);
+      const stoppedLetters = await releaseDueSteps(db, vital, now, today, result, (ids) => queueing.add(ids));
+      if (queues) await removeDeliveryJobs(queues, stoppedLetters);
+      stopped.push(...stoppedLetters);
+    }
+  } finally {
+    await queueing.done();
+  }
+  result.stopped = stopped.length;
   return result;
 }
 
+/** addBulk calls one after another, each started without waiting; `done` waits for all and throws the first error. */
+class Queueing {
+  private chain: Promise<void> = Promise.resolve();
+  private error: { err: unknown } | undefined;
+  constructor(private readonly queues: Queues | undefined) {}
+  add(outboxIds: number[]): void {
+    const queues = this.queues;
+    if (!queues || outboxIds.length === 0) return;
+    this.chain = this.chain
+      .then(() => enqueueDeliveries(queues, outboxIds))
+      .catch((err: unknown) => {
+        this.error ??= { err };
+      });
+  }
+  async done(): Promise<void> {
+    await this.chain;
+    if (this.error) throw this.error.err;
+  }
+}
+
 async function inviteNewArrests(db: Db, programme: ProgrammeVersion, today: string, now: Date, result: PassResult) {
-  for (;;) {
-    const batch = await arrestsWithoutInvitation(db, today, programme.programme);
+  const plans = stepPlanner(now, programme.programme);
+  for (let afterId = 0; ;) {
+    const batch = await arrestsWithoutInvitation(db, today, programme.programme, afterId);
     if (batch.length === 0) return;
-    const { invited, never } = await createInvitations(db, batch, programme, today, now);
+    afterId = batch[batch.length - 1]!.id;
+    const { invited, never } = await createInvitations(db, batch, programme, today, now, plans);
     result.invited += invited;
     result.neverInvited += never;
     if (batch.length < BATCH) return;
   }
 }
 
+/**
+ * planSteps for this pass, once per window: within a pass `now` and the programme are fixed, so
+ * the steps depend on the window alone, and the Oslo calendar arithmetic (Intl) is the pass's
+ * largest cost when repeated per survivor.
+ */
+function stepPlanner(now: Date, p: Programme) {
+  const cache = new Map<string, ReturnType<typeof planSteps>>();
+  return (window: { opensOn: string; closesOn: string }) => {
+    const key = `${window.opensOn}/${window.closesOn}`;
+    let steps = cache.get(key);
+    if (!steps) cache.set(key, (steps = planSteps(invitationDueAt(now, window, p), window, p)));
+    return steps;
+  };
+}
+
 type Candidate = Awaited<ReturnType<typeof arrestsWithoutInvitation>>[number];
 
-/** Arrests that have reached the opening day by `today` and have no invitation row yet. */
-function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
+/**
+ * Arrests that have reached the opening day by `today` and have no invitation row yet, after
+ * `afterId` (a keyset: each batch starts where the last ended instead of passing over the
+ * arrests already invited).
+ */
+function arrestsWithoutInvitation(db: Db, today: string, p: Programme, afterId: number) {
   return db
     .selectFrom('arrest_events as e')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
@@ -125,6 +176,7 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
       's.opted_out_at',
     ])
     .where('e.arrest_date', '<=', addDays(today, -p.opensAfterDays))
+    .where('e.id', '>', afterId)
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))),
     )
@@ -137,7 +189,14 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
  * The invitation rows and every planned step in one transaction (the transactional outbox),
  * written as one multi-row insert of invitations and one of outbox rows per batch.
  */
-async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
+async function createInvitations(
+  db: Db,
+  batch: Candidate[],
+  programme: ProgrammeVersion,
+  today: string,
+  now: Date,
+  plans: ReturnType<typeof stepPlanner>,
+) {
   const p = programme.programme;
   const decided = batch
     .map((c) => {
@@ -167,7 +226,7 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
         never++;
         continue;
       }
-      for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p))
+      for (const s of plans(decision.window))
         steps.push({
           invitationId: row.id,
           step: s.step,
@@ -244,10 +303,21 @@ async function markStuckSendsUnknown(db: Db): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
-type DueRow = { id: number; invitation_id: number; step: Step; channel: Channel; state: string; due_at: Date };
+type DueRow = {
+  id: number;
+  invitation_id: number;
+  step: Step;
+  channel: Channel;
+  state: string;
+  due_at: Date;
+  channel_rule: ChannelRule;
+  email: string | null;
+  bounced_email: string | null;
+};
 
 /**
- * Due steps of open invitations, oldest first. A reminder waits while an earlier step of its
+ * Due steps of open invitations, oldest first, with what the channel at due time needs of the
+ * person (channel rule and address), so e-mail steps need no other read. A reminder waits while an earlier step of its
  * invitation has not gone (pending, sending, or a letter held for an address), so it never
  * overtakes the invitation.
  */
@@ -255,7 +325,10 @@ function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
   return db
     .selectFrom('outbox as o')
     .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select(['o.id', 'o.invitation_id', 'o.step', 'o.channel', 'o.state', 'o.due_at'])
+    .select(['s.channel_rule', 's.email', 's.bounced_email'])
     .where('o.state', 'in', ['pending', 'held'])
     .where('o.due_at', '<=', now)
     .where('o.id', '>', afterId)
@@ -284,19 +357,25 @@ async function releaseDueSteps(
   now: Date,
   today: string,
   result: PassResult,
+  queue: (outboxIds: number[]) => void,
 ): Promise<number[]> {
   const stopped: number[] = [];
   for (let afterId = 0; ;) {
     const rows = await dueSteps(db, now, afterId);
     if (rows.length === 0) return stopped;
     afterId = rows[rows.length - 1]!.id;
-    const targets = await loadTargets(db, [...new Set(rows.map((r) => r.invitation_id))]);
-    const letters: { row: DueRow; target: Target }[] = [];
+    const emails: number[] = [];
+    const letterRows: DueRow[] = [];
     for (const row of rows) {
-      const target = targets.get(row.invitation_id)!;
-      if (channelAtDueTime(row.channel, target.channelRule, target.email) === 'email') result.dueOutboxIds.push(row.id);
-      else letters.push({ row, target });
+      const address = usableEmail({ email: row.email, bouncedEmail: row.bounced_email });
+      if (channelAtDueTime(row.channel, row.channel_rule, address) === 'email') emails.push(row.id);
+      else letterRows.push(row);
     }
+    result.dueOutboxIds.push(...emails);
+    queue(emails);
+    // Letters are checked now (send-time check), so they need the whole target.
+    const targets = await loadTargets(db, [...new Set(letterRows.map((r) => r.invitation_id))]);
+    const letters = letterRows.map((row) => ({ row, target: targets.get(row.invitation_id)! }));
     stopped.push(...(await releaseLetters(db, vital, letters, now, today, result)));
     if (rows.length < BATCH) return stopped;
   }
