@@ -186,8 +186,9 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme, afterId: 
 }
 
 /**
- * The invitation rows and every planned step in one transaction (the transactional outbox),
- * written as one multi-row insert of invitations and one of outbox rows per batch.
+ * The invitation rows and every planned step in one statement (the transactional outbox): a
+ * data-modifying CTE inserts the batch's invitations and the outbox rows of those it inserted,
+ * so both or neither are written, in one round trip per batch.
  */
 async function createInvitations(
   db: Db,
@@ -210,40 +211,40 @@ async function createInvitations(
       };
       return { c, decision: decideInvitation(c.arrest_date, person, today, p) };
     })
-    .filter(
-      (d): d is { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> } =>
-        d.decision.kind !== 'not-yet',
-    );
+    .filter((d): d is Decided => d.decision.kind !== 'not-yet');
   if (decided.length === 0) return { invited: 0, never: 0 };
-  return db.transaction().execute(async (trx) => {
-    const inserted = await insertInvitations(trx, decided, programme, now);
-    const byArrest = new Map(decided.map((d) => [d.c.id, d]));
-    let never = 0;
-    const steps: PlannedStep[] = [];
-    for (const row of inserted) {
-      const { c, decision } = byArrest.get(row.arrest_event_id)!;
-      if (decision.kind === 'never') {
-        never++;
-        continue;
-      }
-      for (const s of plans(decision.window))
-        steps.push({
-          invitationId: row.id,
-          step: s.step,
-          channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
-          dueAt: s.dueAt,
-        });
-    }
-    await insertSteps(trx, steps, now);
-    return { invited: inserted.length - never, never };
-  });
+  // Steps are keyed by arrest until the insert gives the invitation ids.
+  const steps: PlannedStep[] = [];
+  for (const { c, decision } of decided) {
+    if (decision.kind === 'never') continue;
+    for (const s of plans(decision.window))
+      steps.push({
+        arrestEventId: c.id,
+        step: s.step,
+        channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
+        dueAt: s.dueAt,
+      });
+  }
+  const inserted = await insertInvitationsAndSteps(db, decided, steps, programme, now);
+  const byArrest = new Map(decided.map((d) => [d.c.id, d]));
+  const never = inserted.filter((row) => byArrest.get(row.arrest_event_id)!.decision.kind === 'never').length;
+  return { invited: inserted.length - never, never };
 }
 
 type Decided = { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> };
-type PlannedStep = { invitationId: number; step: Step; channel: Channel; dueAt: Date };
+type PlannedStep = { arrestEventId: number; step: Step; channel: Channel; dueAt: Date };
 
-/** One statement for the batch; a concurrent pass that got there first wins (on conflict do nothing). */
-async function insertInvitations(db: Db, decided: Decided[], programme: ProgrammeVersion, now: Date) {
+/**
+ * One statement for the batch; a concurrent pass that got there first wins (on conflict do
+ * nothing), and then no steps are written for that arrest by this pass.
+ */
+async function insertInvitationsAndSteps(
+  db: Db,
+  decided: Decided[],
+  steps: PlannedStep[],
+  programme: ProgrammeVersion,
+  now: Date,
+) {
   const rows = unnestColumns('t', {
     arrest_event_id: { type: 'bigint', values: decided.map((d) => d.c.id) },
     state: { type: 'text', values: decided.map((d) => invitationState(d.decision)) },
@@ -255,29 +256,31 @@ async function insertInvitations(db: Db, decided: Decided[], programme: Programm
     closes_on: { type: 'date', values: decided.map((d) => d.decision.window.closesOn) },
     language: { type: 'text', values: decided.map((d) => d.c.language) },
   });
+  const stepRows = unnestColumns('p', {
+    arrest_event_id: { type: 'bigint', values: steps.map((s) => s.arrestEventId) },
+    step: { type: 'text', values: steps.map((s) => s.step) },
+    channel: { type: 'text', values: steps.map((s) => s.channel) },
+    due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
+  });
   const inserted = await sql<{ id: number; arrest_event_id: number }>`
-    insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
-    select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
-    on conflict (arrest_event_id) do nothing
-    returning id, arrest_event_id`.execute(db);
+    with inv as (
+      insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
+      select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
+      on conflict (arrest_event_id) do nothing
+      returning id, arrest_event_id
+    ), steps as (
+      insert into outbox (invitation_id, step, channel, due_at, created_at)
+      select inv.id, p.step, p.channel, p.due_at, ${now}::timestamptz
+      from ${stepRows} join inv on inv.arrest_event_id = p.arrest_event_id
+      order by inv.id, p.due_at
+    )
+    select id, arrest_event_id from inv`.execute(db);
   return inserted.rows;
 }
 
 function invitationState(decision: Decided['decision']) {
   if (decision.kind === 'invite') return 'planned';
   return decision.reason === 'window_closed' ? 'expired' : 'cancelled';
-}
-
-async function insertSteps(db: Db, steps: PlannedStep[], now: Date) {
-  if (steps.length === 0) return;
-  const rows = unnestColumns('t', {
-    invitation_id: { type: 'bigint', values: steps.map((s) => s.invitationId) },
-    step: { type: 'text', values: steps.map((s) => s.step) },
-    channel: { type: 'text', values: steps.map((s) => s.channel) },
-    due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
-  });
-  await sql`insert into outbox (invitation_id, step, channel, due_at, created_at)
-    select t.*, ${now}::timestamptz from ${rows}`.execute(db);
 }
 
 async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): Promise<number[]> {
