@@ -22,7 +22,7 @@ import {
   type InvitationDecision,
   type Programme,
 } from './programme.ts';
-import { profileGate } from './profile-hold.ts';
+import { profileGate, registerProfileSet } from './profile-hold.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
 import { expireClosedWindows, rescheduleReminders, sweepStoppedInvitations } from './transitions.ts';
@@ -52,6 +52,8 @@ export interface PassOptions {
 }
 
 const BATCH = 1000;
+/** The step planSteps puts first: the one a new invitation may have due at once. */
+const FIRST_STEP: Step = 'invitation';
 const ANALYZE_AFTER_ROWS = 5000;
 /** A row left `sending` this long belongs to a worker that died mid-send. */
 const STUCK_SENDING_MS = 10 * 60 * 1000;
@@ -77,7 +79,41 @@ export async function runSchedulingPass(
     profileHeld: 0,
   };
   const programme = await currentProgramme(db);
-  await inviteNewArrests(db, programme, today, now, result);
+  // Each batch of due e-mails is queued while the pass goes on with the next batch. The first
+  // step of a new invitation that is due at once goes from the insert that wrote it (only with a
+  // register profile set: without one the gate below holds it); the due-step scan skips it.
+  const queueing = new Queueing(queues);
+  const queuedEarly = new Set<number>();
+  const queue = (ids: number[]) => {
+    result.dueOutboxIds.push(...ids);
+    queueing.add(ids);
+  };
+  try {
+    const early = (await registerProfileSet(db))
+      ? (ids: number[]) => {
+          for (const id of ids) queuedEarly.add(id);
+          queue(ids);
+        }
+      : undefined;
+    await inviteNewArrests(db, programme, today, now, result, early);
+    await afterInvitations(db, queues, opts, now, today, result, queue, queuedEarly);
+  } finally {
+    await queueing.done();
+  }
+  return result;
+}
+
+/** The rest of a pass: windows, stuck sends, the profile gate, due steps released. */
+async function afterInvitations(
+  db: Db,
+  queues: Queues | undefined,
+  opts: PassOptions,
+  now: Date,
+  today: string,
+  result: PassResult,
+  queue: (ids: number[]) => void,
+  queuedEarly: Set<number>,
+) {
   // Many new rows at once leave the planner's statistics stale; the due-step query then picks
   // a plan a hundred times slower until autovacuum catches up.
   if (result.invited + result.neverInvited >= ANALYZE_AFTER_ROWS) await sql`analyze invitations, outbox`.execute(db);
@@ -89,20 +125,13 @@ export async function runSchedulingPass(
     await removeDeliveryJobs(queues, stopped);
     await pruneDeliveryJobs(db, queues);
   }
-  // Each batch of due e-mails is queued while the next batch is read from the database.
-  const queueing = new Queueing(queues);
-  try {
-    if (gate.go) {
-      const vital = opts.vitalStatus ?? deathFileVitalStatus(db);
-      const stoppedLetters = await releaseDueSteps(db, vital, now, today, result, (ids) => queueing.add(ids));
-      if (queues) await removeDeliveryJobs(queues, stoppedLetters);
-      stopped.push(...stoppedLetters);
-    }
-  } finally {
-    await queueing.done();
+  if (gate.go) {
+    const vital = opts.vitalStatus ?? deathFileVitalStatus(db);
+    const stoppedLetters = await releaseDueSteps(db, vital, now, today, result, queue, queuedEarly);
+    if (queues) await removeDeliveryJobs(queues, stoppedLetters);
+    stopped.push(...stoppedLetters);
   }
   result.stopped = stopped.length;
-  return result;
 }
 
 /** addBulk calls one after another, each started without waiting; `done` waits for all and throws the first error. */
@@ -125,15 +154,23 @@ class Queueing {
   }
 }
 
-async function inviteNewArrests(db: Db, programme: ProgrammeVersion, today: string, now: Date, result: PassResult) {
+async function inviteNewArrests(
+  db: Db,
+  programme: ProgrammeVersion,
+  today: string,
+  now: Date,
+  result: PassResult,
+  early: ((outboxIds: number[]) => void) | undefined,
+) {
   const plans = stepPlanner(now, programme.programme);
   for (let afterId = 0; ;) {
     const batch = await arrestsWithoutInvitation(db, today, programme.programme, afterId);
     if (batch.length === 0) return;
     afterId = batch[batch.length - 1]!.id;
-    const { invited, never } = await createInvitations(db, batch, programme, today, now, plans);
+    const { invited, never, dueEmails } = await createInvitations(db, batch, programme, today, now, plans);
     result.invited += invited;
     result.neverInvited += never;
+    early?.(dueEmails);
     if (batch.length < BATCH) return;
   }
 }
@@ -212,7 +249,7 @@ async function createInvitations(
       return { c, decision: decideInvitation(c.arrest_date, person, today, p) };
     })
     .filter((d): d is Decided => d.decision.kind !== 'not-yet');
-  if (decided.length === 0) return { invited: 0, never: 0 };
+  if (decided.length === 0) return { invited: 0, never: 0, dueEmails: [] };
   // Steps are keyed by arrest until the insert gives the invitation ids.
   const steps: PlannedStep[] = [];
   for (const { c, decision } of decided) {
@@ -227,8 +264,33 @@ async function createInvitations(
   }
   const inserted = await insertInvitationsAndSteps(db, decided, steps, programme, now);
   const byArrest = new Map(decided.map((d) => [d.c.id, d]));
-  const never = inserted.filter((row) => byArrest.get(row.arrest_event_id)!.decision.kind === 'never').length;
-  return { invited: inserted.length - never, never };
+  let never = 0;
+  const dueEmails: number[] = [];
+  for (const row of inserted) {
+    const { c, decision } = byArrest.get(row.arrest_event_id)!;
+    if (decision.kind === 'never') never++;
+    else if (row.first_step_id !== null && dueAsEmail(c, decision, plans(decision.window)[0]!, now, p))
+      dueEmails.push(row.first_step_id);
+  }
+  return { invited: inserted.length - never, never, dueEmails };
+}
+
+/**
+ * Whether a new invitation's first step is a due e-mail, as the due-step scan would find it: the
+ * invitation is open (just planned), the step is due by `now`, no step of it comes earlier, and
+ * at due time its channel is e-mail (the person's rule and usable address as read by this pass).
+ */
+function dueAsEmail(
+  c: Candidate,
+  decision: Extract<InvitationDecision, { kind: 'invite' }>,
+  first: { step: Step; dueAt: Date },
+  now: Date,
+  p: Programme,
+): boolean {
+  if (first.dueAt > now) return false;
+  const planned = plannedChannel(first.step, decision.channel, c.channel_rule, p);
+  const address = usableEmail({ email: c.email, bouncedEmail: c.bounced_email });
+  return channelAtDueTime(planned, c.channel_rule, address) === 'email';
 }
 
 type Decided = { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> };
@@ -262,7 +324,7 @@ async function insertInvitationsAndSteps(
     channel: { type: 'text', values: steps.map((s) => s.channel) },
     due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
   });
-  const inserted = await sql<{ id: number; arrest_event_id: number }>`
+  const inserted = await sql<{ id: number; arrest_event_id: number; first_step_id: number | null }>`
     with inv as (
       insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
       select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
@@ -273,8 +335,10 @@ async function insertInvitationsAndSteps(
       select inv.id, p.step, p.channel, p.due_at, ${now}::timestamptz
       from ${stepRows} join inv on inv.arrest_event_id = p.arrest_event_id
       order by inv.id, p.due_at
+      returning id, invitation_id, step
     )
-    select id, arrest_event_id from inv`.execute(db);
+    select inv.id, inv.arrest_event_id, st.id as first_step_id
+    from inv left join steps st on st.invitation_id = inv.id and st.step = ${FIRST_STEP}`.execute(db);
   return inserted.rows;
 }
 
@@ -361,6 +425,7 @@ async function releaseDueSteps(
   today: string,
   result: PassResult,
   queue: (outboxIds: number[]) => void,
+  queuedEarly: Set<number>,
 ): Promise<number[]> {
   const stopped: number[] = [];
   for (let afterId = 0; ;) {
@@ -370,11 +435,11 @@ async function releaseDueSteps(
     const emails: number[] = [];
     const letterRows: DueRow[] = [];
     for (const row of rows) {
+      if (queuedEarly.has(row.id)) continue; // queued from the insert that wrote it
       const address = usableEmail({ email: row.email, bouncedEmail: row.bounced_email });
       if (channelAtDueTime(row.channel, row.channel_rule, address) === 'email') emails.push(row.id);
       else letterRows.push(row);
     }
-    result.dueOutboxIds.push(...emails);
     queue(emails);
     // Letters are checked now (send-time check), so they need the whole target.
     const targets = await loadTargets(db, [...new Set(letterRows.map((r) => r.invitation_id))]);

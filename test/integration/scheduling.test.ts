@@ -43,7 +43,46 @@ after(async () => {
   await database?.drop();
 });
 
-test('a pass invites exactly the arrests the plain query finds, with the steps planSteps gives each window', async () => {
+/**
+ * The plain query: due waiting steps of open invitations with no earlier waiting step, and the
+ * channel at due time from the whole target (loadTargets), as the pass did before it read the
+ * person in the due-step query itself.
+ */
+async function plainDueEmails(at: Date) {
+  const rows = await db()
+    .selectFrom('outbox as o')
+    .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
+    .select(['o.id', 'o.invitation_id', 'o.channel'])
+    .where('o.state', 'in', ['pending', 'held'])
+    .where('o.due_at', '<=', at)
+    .where('i.state', 'in', [...OPEN_STATES])
+    .where('i.closes_on', '>', osloDay(at)) // the pass expires the rest first
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('outbox as p')
+            .select('p.id')
+            .whereRef('p.invitation_id', '=', 'o.invitation_id')
+            .whereRef('p.due_at', '<', 'o.due_at')
+            .where('p.step', '<>', 'paper_request')
+            .where('p.state', 'in', ['pending', 'sending', 'held']),
+        ),
+      ),
+    )
+    .execute();
+  const targets = await loadTargets(db(), [...new Set(rows.map((r) => r.invitation_id))]);
+  const expected = rows
+    .filter((r) => {
+      const t = targets.get(r.invitation_id)!;
+      return channelAtDueTime(r.channel, t.channelRule, t.email) === 'email';
+    })
+    .map((r) => r.id)
+    .sort((a, b) => a - b);
+  return { rows, expected };
+}
+
+test('a pass invites exactly the arrests the plain query finds, with the steps planSteps gives each window, and queues the due e-mails it finds', async () => {
   const programme = (await currentProgramme(db())).programme;
   const plain = await db()
     .selectFrom('arrest_events as e')
@@ -65,6 +104,15 @@ test('a pass invites exactly the arrests the plain query finds, with the steps p
     plain.map((r) => r.id).sort((a, b) => a - b),
   );
   assert.equal(pass.invited + pass.neverInvited, plain.length);
+  // The first steps due at once were queued from the insert that wrote them; e-mail rows stay
+  // pending, so the plain query after the pass finds the same set.
+  const due = await plainDueEmails(AT);
+  assert.ok(due.expected.length > 1000, `${due.expected.length} e-mails due`);
+  assert.deepEqual(
+    [...pass.dueOutboxIds].sort((a, b) => a - b),
+    due.expected,
+  );
+  assert.equal(new Set(pass.dueOutboxIds).size, pass.dueOutboxIds.length, 'each due e-mail once');
 
   const steps = await db()
     .selectFrom('outbox')
@@ -97,38 +145,8 @@ test('the e-mails a pass queues are the due steps the plain query and the full t
   const later = new Date(AT.getTime() + 15 * 86_400_000);
   await sql`update outbox set state = 'sent', sent_at = ${AT}
     where step = 'invitation' and channel = 'email' and state = 'pending' and invitation_id % 2 = 0`.execute(db());
-  // The plain query, read before the pass changes letters: due waiting steps of open
-  // invitations with no earlier waiting step, and the channel from the whole target.
-  const rows = await db()
-    .selectFrom('outbox as o')
-    .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
-    .select(['o.id', 'o.invitation_id', 'o.channel'])
-    .where('o.state', 'in', ['pending', 'held'])
-    .where('o.due_at', '<=', later)
-    .where('i.state', 'in', [...OPEN_STATES])
-    .where('i.closes_on', '>', osloDay(later)) // the pass expires the rest first
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('outbox as p')
-            .select('p.id')
-            .whereRef('p.invitation_id', '=', 'o.invitation_id')
-            .whereRef('p.due_at', '<', 'o.due_at')
-            .where('p.step', '<>', 'paper_request')
-            .where('p.state', 'in', ['pending', 'sending', 'held']),
-        ),
-      ),
-    )
-    .execute();
-  const targets = await loadTargets(db(), [...new Set(rows.map((r) => r.invitation_id))]);
-  const expected = rows
-    .filter((r) => {
-      const t = targets.get(r.invitation_id)!;
-      return channelAtDueTime(r.channel, t.channelRule, t.email) === 'email';
-    })
-    .map((r) => r.id)
-    .sort((a, b) => a - b);
+  // Read before the pass changes letters.
+  const { rows, expected } = await plainDueEmails(later);
   assert.ok(expected.length > 1000, `${expected.length} e-mails due`);
   assert.ok(rows.length > expected.length, 'some due steps are letters');
 
