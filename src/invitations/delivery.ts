@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { Step } from '../db/schema.ts';
-import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
+import { deathFileAnswer, deathFileDiedOn, type VitalStatusAdapter } from './vital-status.ts';
 import type { Views } from '../i18n/views.ts';
 import { classifySendError, type Mailer } from './mailer.ts';
 import { linksFor, renderStepMail } from './messages.ts';
@@ -46,33 +46,38 @@ export async function deliverOutboxRow(
 ): Promise<DeliveryOutcome> {
   const { db } = deps;
   const now = clock.now();
-  const claimed = await claimForSending(db, outboxId, now);
+  // The link's token is written with the claim, so it exists before the message can leave; a
+  // step that does not go after all takes its unsent token with it when it is released.
+  const token = newToken();
+  const tokenHash = hashToken(token);
+  const claimed = await claimForSending(db, outboxId, now, tokenHash, !deps.vitalStatus);
   if (!claimed) return whyNotClaimed(db, outboxId);
   const { row, profile } = claimed;
   const target = row.target;
-  const check = (await checkBeforeSend(db, deps.vitalStatus ?? deathFileVitalStatus(db), [target], osloDay(now))).get(
-    target.invitationId,
-  )!;
+  // The death file (the default source) was read in the claim's statement; another source is asked now.
+  const vital = deps.vitalStatus ?? deathFileAnswer(target.nationalId, row.deathFileDiedOn);
+  const check = (await checkBeforeSend(db, vital, [target], osloDay(now))).get(target.invitationId)!;
   if (check.kind === 'stop') {
     await db.transaction().execute(async (trx) => {
-      await release(trx, outboxId, { state: 'cancelled', last_error: check.reason });
+      await release(trx, outboxId, { state: 'cancelled', last_error: check.reason }, tokenHash);
       await applyStop(trx, target, check.reason);
     });
     return 'cancelled';
   }
   if (check.kind === 'defer') {
-    await release(db, outboxId, { state: 'pending', last_error: check.reason });
+    await release(db, outboxId, { state: 'pending', last_error: check.reason }, tokenHash);
     return 'deferred';
   }
   if (channelAtDueTime('email', target.channelRule, target.email) === 'paper') {
-    await release(db, outboxId, {
-      state: 'pending',
-      channel: 'paper',
-      last_error: 'no usable e-mail address; moved to paper',
-    });
+    await release(
+      db,
+      outboxId,
+      { state: 'pending', channel: 'paper', last_error: 'no usable e-mail address; moved to paper' },
+      tokenHash,
+    );
     return 'paper';
   }
-  return send(deps, row, profile, now, opts.finalAttempt ?? false);
+  return send(deps, row, profile, token, now, opts.finalAttempt ?? false);
 }
 
 /** A claimed e-mail step and whom it goes to. */
@@ -82,14 +87,19 @@ interface Claimed {
   step: Step;
   dueAt: Date;
   target: Target;
+  /** The death file's date for this person, read with the claim (null: not named as dead, or not read). */
+  deathFileDiedOn: string | null;
 }
 
 /**
- * The hot path's one statement. The claim (`pending` → `sending`, only if due by `now`, only
+ * The hot path's first statement. The claim (`pending` → `sending`, only if due by `now`, only
  * once, and only while a register profile is set: the message says who asks) is a data-modifying
- * CTE joined to the invitation and the survivor, with the profile in force beside them.
+ * CTE joined to the invitation and the survivor, with the profile in force beside them. A second
+ * data-modifying CTE writes the link token of a claimed row (nothing when the claim took
+ * nothing), and with `readDeathFile` the death file's row for the person is read in the same
+ * statement (the send-time check then needs no look-up of its own).
  */
-async function claimForSending(db: Db, outboxId: number, now: Date) {
+async function claimForSending(db: Db, outboxId: number, now: Date, tokenHash: Buffer, readDeathFile: boolean) {
   const row = await db
     .with('c', (qc) =>
       qc
@@ -102,6 +112,14 @@ async function claimForSending(db: Db, outboxId: number, now: Date) {
         .where((eb) => eb.exists(eb.selectFrom('register_profiles').select('version')))
         .returning(['id', 'invitation_id', 'step', 'due_at']),
     )
+    .with('t', (qc) =>
+      qc
+        .insertInto('invitation_tokens')
+        .columns(['token_hash', 'invitation_id', 'outbox_id'])
+        .expression((eb) =>
+          eb.selectFrom('c').select([sql<Buffer>`${tokenHash}::bytea`.as('h'), 'c.invitation_id', 'c.id']),
+        ),
+    )
     .with('p', (qc) => qc.selectFrom('register_profiles').select('profile').orderBy('version', 'desc').limit(1))
     .selectFrom('c')
     .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
@@ -111,6 +129,11 @@ async function claimForSending(db: Db, outboxId: number, now: Date) {
     .select(TARGET_COLUMNS)
     .select(targetFacts)
     .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.profile'])
+    .select(
+      (readDeathFile ? deathFileDiedOn(sql.ref('s.national_id')) : sql<string | null>`null::date`).as(
+        'death_file_died_on',
+      ),
+    )
     .executeTakeFirst();
   if (!row) return undefined;
   const claimed: Claimed = {
@@ -119,6 +142,7 @@ async function claimForSending(db: Db, outboxId: number, now: Date) {
     step: row.step,
     dueAt: row.due_at,
     target: toTarget(row),
+    deathFileDiedOn: row.death_file_died_on ?? null,
   };
   return { row: claimed, profile: storedRegisterProfile(row.profile) };
 }
@@ -143,15 +167,11 @@ async function send(
   deps: DeliveryDeps,
   row: Claimed,
   profile: RegisterProfile,
+  token: string,
   now: Date,
   finalAttempt: boolean,
 ): Promise<DeliveryOutcome> {
   const { target } = row;
-  const token = newToken();
-  await deps.db
-    .insertInto('invitation_tokens')
-    .values({ token_hash: hashToken(token), invitation_id: row.invitationId, outbox_id: row.id })
-    .execute();
   const mail = renderStepMail(
     deps.views,
     target.language,
@@ -227,9 +247,21 @@ async function handleSendError(
 
 type Release = { state: 'pending' | 'failed' | 'unknown' | 'cancelled'; last_error: string; channel?: 'paper' };
 
-/** Leaves `sending` (only from there: a stale worker never overwrites a later decision). */
-async function release(db: Db, outboxId: number, change: Release) {
-  await db
+/**
+ * Leaves `sending` (only from there: a stale worker never overwrites a later decision). With
+ * `unsentToken`, the token the claim wrote for a message that did not go is removed with it.
+ */
+async function release(db: Db, outboxId: number, change: Release, unsentToken?: Buffer) {
+  const base = unsentToken
+    ? db.with('gone', (qc) =>
+        qc
+          .deleteFrom('invitation_tokens')
+          .where('token_hash', '=', unsentToken)
+          .where('outbox_id', '=', outboxId)
+          .returning('outbox_id'),
+      )
+    : db;
+  await base
     .updateTable('outbox')
     .set({ ...change, updated_at: sql`now()` })
     .where('id', '=', outboxId)

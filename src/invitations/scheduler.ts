@@ -7,7 +7,7 @@ import { addDays, osloDay, type Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import { unnestColumns } from '../db/unnest.ts';
 import { isOpen } from './fragments.ts';
-import type { Channel, Step } from '../db/schema.ts';
+import type { Channel, ChannelRule, Step } from '../db/schema.ts';
 import { deathFileVitalStatus, type VitalStatusAdapter } from './vital-status.ts';
 import type { Queues } from '../queue/queues.ts';
 import { enqueueDeliveries, pruneDeliveryJobs, removeDeliveryJobs } from '../queue/jobs/delivery.ts';
@@ -18,10 +18,11 @@ import {
   planSteps,
   plannedChannel,
   reminderDueTimes,
+  usableEmail,
   type InvitationDecision,
   type Programme,
 } from './programme.ts';
-import { profileGate } from './profile-hold.ts';
+import { profileGate, registerProfileSet } from './profile-hold.ts';
 import { applyStop, checkBeforeSend, loadTargets, type Target } from './send-check.ts';
 import { currentProgramme, programmeVersion, type ProgrammeVersion } from './settings.ts';
 import { expireClosedWindows, rescheduleReminders, sweepStoppedInvitations } from './transitions.ts';
@@ -51,6 +52,8 @@ export interface PassOptions {
 }
 
 const BATCH = 1000;
+/** The step planSteps puts first: the one a new invitation may have due at once. */
+const FIRST_STEP: Step = 'invitation';
 const ANALYZE_AFTER_ROWS = 5000;
 /** A row left `sending` this long belongs to a worker that died mid-send. */
 const STUCK_SENDING_MS = 10 * 60 * 1000;
@@ -76,7 +79,41 @@ export async function runSchedulingPass(
     profileHeld: 0,
   };
   const programme = await currentProgramme(db);
-  await inviteNewArrests(db, programme, today, now, result);
+  // Each batch of due e-mails is queued while the pass goes on with the next batch. The first
+  // step of a new invitation that is due at once goes from the insert that wrote it (only with a
+  // register profile set: without one the gate below holds it); the due-step scan skips it.
+  const queueing = new Queueing(queues);
+  const queuedEarly = new Set<number>();
+  const queue = (ids: number[]) => {
+    result.dueOutboxIds.push(...ids);
+    queueing.add(ids);
+  };
+  try {
+    const early = (await registerProfileSet(db))
+      ? (ids: number[]) => {
+          for (const id of ids) queuedEarly.add(id);
+          queue(ids);
+        }
+      : undefined;
+    await inviteNewArrests(db, programme, today, now, result, early);
+    await afterInvitations(db, queues, opts, now, today, result, queue, queuedEarly);
+  } finally {
+    await queueing.done();
+  }
+  return result;
+}
+
+/** The rest of a pass: windows, stuck sends, the profile gate, due steps released. */
+async function afterInvitations(
+  db: Db,
+  queues: Queues | undefined,
+  opts: PassOptions,
+  now: Date,
+  today: string,
+  result: PassResult,
+  queue: (ids: number[]) => void,
+  queuedEarly: Set<number>,
+) {
   // Many new rows at once leave the planner's statistics stale; the due-step query then picks
   // a plan a hundred times slower until autovacuum catches up.
   if (result.invited + result.neverInvited >= ANALYZE_AFTER_ROWS) await sql`analyze invitations, outbox`.execute(db);
@@ -84,32 +121,83 @@ export async function runSchedulingPass(
   result.markedUnknown = await markStuckSendsUnknown(db);
   const gate = await profileGate(db, now);
   result.profileHeld = gate.held;
-  if (gate.go)
-    stopped.push(...(await releaseDueSteps(db, opts.vitalStatus ?? deathFileVitalStatus(db), now, today, result)));
-  result.stopped = stopped.length;
   if (queues) {
     await removeDeliveryJobs(queues, stopped);
     await pruneDeliveryJobs(db, queues);
-    await enqueueDeliveries(queues, result.dueOutboxIds);
   }
-  return result;
+  if (gate.go) {
+    const vital = opts.vitalStatus ?? deathFileVitalStatus(db);
+    const stoppedLetters = await releaseDueSteps(db, vital, now, today, result, queue, queuedEarly);
+    if (queues) await removeDeliveryJobs(queues, stoppedLetters);
+    stopped.push(...stoppedLetters);
+  }
+  result.stopped = stopped.length;
 }
 
-async function inviteNewArrests(db: Db, programme: ProgrammeVersion, today: string, now: Date, result: PassResult) {
-  for (;;) {
-    const batch = await arrestsWithoutInvitation(db, today, programme.programme);
+/** addBulk calls one after another, each started without waiting; `done` waits for all and throws the first error. */
+class Queueing {
+  private chain: Promise<void> = Promise.resolve();
+  private error: { err: unknown } | undefined;
+  constructor(private readonly queues: Queues | undefined) {}
+  add(outboxIds: number[]): void {
+    const queues = this.queues;
+    if (!queues || outboxIds.length === 0) return;
+    this.chain = this.chain
+      .then(() => enqueueDeliveries(queues, outboxIds))
+      .catch((err: unknown) => {
+        this.error ??= { err };
+      });
+  }
+  async done(): Promise<void> {
+    await this.chain;
+    if (this.error) throw this.error.err;
+  }
+}
+
+async function inviteNewArrests(
+  db: Db,
+  programme: ProgrammeVersion,
+  today: string,
+  now: Date,
+  result: PassResult,
+  early: ((outboxIds: number[]) => void) | undefined,
+) {
+  const plans = stepPlanner(now, programme.programme);
+  for (let afterId = 0; ;) {
+    const batch = await arrestsWithoutInvitation(db, today, programme.programme, afterId);
     if (batch.length === 0) return;
-    const { invited, never } = await createInvitations(db, batch, programme, today, now);
+    afterId = batch[batch.length - 1]!.id;
+    const { invited, never, dueEmails } = await createInvitations(db, batch, programme, today, now, plans);
     result.invited += invited;
     result.neverInvited += never;
+    early?.(dueEmails);
     if (batch.length < BATCH) return;
   }
 }
 
+/**
+ * planSteps for this pass, once per window: within a pass `now` and the programme are fixed, so
+ * the steps depend on the window alone, and the Oslo calendar arithmetic (Intl) is the pass's
+ * largest cost when repeated per survivor.
+ */
+function stepPlanner(now: Date, p: Programme) {
+  const cache = new Map<string, ReturnType<typeof planSteps>>();
+  return (window: { opensOn: string; closesOn: string }) => {
+    const key = `${window.opensOn}/${window.closesOn}`;
+    let steps = cache.get(key);
+    if (!steps) cache.set(key, (steps = planSteps(invitationDueAt(now, window, p), window, p)));
+    return steps;
+  };
+}
+
 type Candidate = Awaited<ReturnType<typeof arrestsWithoutInvitation>>[number];
 
-/** Arrests that have reached the opening day by `today` and have no invitation row yet. */
-function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
+/**
+ * Arrests that have reached the opening day by `today` and have no invitation row yet, after
+ * `afterId` (a keyset: each batch starts where the last ended instead of passing over the
+ * arrests already invited).
+ */
+function arrestsWithoutInvitation(db: Db, today: string, p: Programme, afterId: number) {
   return db
     .selectFrom('arrest_events as e')
     .innerJoin('survivors as s', 's.id', 'e.survivor_id')
@@ -125,6 +213,7 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
       's.opted_out_at',
     ])
     .where('e.arrest_date', '<=', addDays(today, -p.opensAfterDays))
+    .where('e.id', '>', afterId)
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom('invitations as i').select('i.id').whereRef('i.arrest_event_id', '=', 'e.id'))),
     )
@@ -134,10 +223,18 @@ function arrestsWithoutInvitation(db: Db, today: string, p: Programme) {
 }
 
 /**
- * The invitation rows and every planned step in one transaction (the transactional outbox),
- * written as one multi-row insert of invitations and one of outbox rows per batch.
+ * The invitation rows and every planned step in one statement (the transactional outbox): a
+ * data-modifying CTE inserts the batch's invitations and the outbox rows of those it inserted,
+ * so both or neither are written, in one round trip per batch.
  */
-async function createInvitations(db: Db, batch: Candidate[], programme: ProgrammeVersion, today: string, now: Date) {
+async function createInvitations(
+  db: Db,
+  batch: Candidate[],
+  programme: ProgrammeVersion,
+  today: string,
+  now: Date,
+  plans: ReturnType<typeof stepPlanner>,
+) {
   const p = programme.programme;
   const decided = batch
     .map((c) => {
@@ -151,40 +248,65 @@ async function createInvitations(db: Db, batch: Candidate[], programme: Programm
       };
       return { c, decision: decideInvitation(c.arrest_date, person, today, p) };
     })
-    .filter(
-      (d): d is { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> } =>
-        d.decision.kind !== 'not-yet',
-    );
-  if (decided.length === 0) return { invited: 0, never: 0 };
-  return db.transaction().execute(async (trx) => {
-    const inserted = await insertInvitations(trx, decided, programme, now);
-    const byArrest = new Map(decided.map((d) => [d.c.id, d]));
-    let never = 0;
-    const steps: PlannedStep[] = [];
-    for (const row of inserted) {
-      const { c, decision } = byArrest.get(row.arrest_event_id)!;
-      if (decision.kind === 'never') {
-        never++;
-        continue;
-      }
-      for (const s of planSteps(invitationDueAt(now, decision.window, p), decision.window, p))
-        steps.push({
-          invitationId: row.id,
-          step: s.step,
-          channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
-          dueAt: s.dueAt,
-        });
-    }
-    await insertSteps(trx, steps, now);
-    return { invited: inserted.length - never, never };
-  });
+    .filter((d): d is Decided => d.decision.kind !== 'not-yet');
+  if (decided.length === 0) return { invited: 0, never: 0, dueEmails: [] };
+  // Steps are keyed by arrest until the insert gives the invitation ids.
+  const steps: PlannedStep[] = [];
+  for (const { c, decision } of decided) {
+    if (decision.kind === 'never') continue;
+    for (const s of plans(decision.window))
+      steps.push({
+        arrestEventId: c.id,
+        step: s.step,
+        channel: plannedChannel(s.step, decision.channel, c.channel_rule, p),
+        dueAt: s.dueAt,
+      });
+  }
+  const inserted = await insertInvitationsAndSteps(db, decided, steps, programme, now);
+  const byArrest = new Map(decided.map((d) => [d.c.id, d]));
+  let never = 0;
+  const dueEmails: number[] = [];
+  for (const row of inserted) {
+    const { c, decision } = byArrest.get(row.arrest_event_id)!;
+    if (decision.kind === 'never') never++;
+    else if (row.first_step_id !== null && dueAsEmail(c, decision, plans(decision.window)[0]!, now, p))
+      dueEmails.push(row.first_step_id);
+  }
+  return { invited: inserted.length - never, never, dueEmails };
+}
+
+/**
+ * Whether a new invitation's first step is a due e-mail, as the due-step scan would find it: the
+ * invitation is open (just planned), the step is due by `now`, no step of it comes earlier, and
+ * at due time its channel is e-mail (the person's rule and usable address as read by this pass).
+ */
+function dueAsEmail(
+  c: Candidate,
+  decision: Extract<InvitationDecision, { kind: 'invite' }>,
+  first: { step: Step; dueAt: Date },
+  now: Date,
+  p: Programme,
+): boolean {
+  if (first.dueAt > now) return false;
+  const planned = plannedChannel(first.step, decision.channel, c.channel_rule, p);
+  const address = usableEmail({ email: c.email, bouncedEmail: c.bounced_email });
+  return channelAtDueTime(planned, c.channel_rule, address) === 'email';
 }
 
 type Decided = { c: Candidate; decision: Exclude<InvitationDecision, { kind: 'not-yet' }> };
-type PlannedStep = { invitationId: number; step: Step; channel: Channel; dueAt: Date };
+type PlannedStep = { arrestEventId: number; step: Step; channel: Channel; dueAt: Date };
 
-/** One statement for the batch; a concurrent pass that got there first wins (on conflict do nothing). */
-async function insertInvitations(db: Db, decided: Decided[], programme: ProgrammeVersion, now: Date) {
+/**
+ * One statement for the batch; a concurrent pass that got there first wins (on conflict do
+ * nothing), and then no steps are written for that arrest by this pass.
+ */
+async function insertInvitationsAndSteps(
+  db: Db,
+  decided: Decided[],
+  steps: PlannedStep[],
+  programme: ProgrammeVersion,
+  now: Date,
+) {
   const rows = unnestColumns('t', {
     arrest_event_id: { type: 'bigint', values: decided.map((d) => d.c.id) },
     state: { type: 'text', values: decided.map((d) => invitationState(d.decision)) },
@@ -196,29 +318,33 @@ async function insertInvitations(db: Db, decided: Decided[], programme: Programm
     closes_on: { type: 'date', values: decided.map((d) => d.decision.window.closesOn) },
     language: { type: 'text', values: decided.map((d) => d.c.language) },
   });
-  const inserted = await sql<{ id: number; arrest_event_id: number }>`
-    insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
-    select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
-    on conflict (arrest_event_id) do nothing
-    returning id, arrest_event_id`.execute(db);
+  const stepRows = unnestColumns('p', {
+    arrest_event_id: { type: 'bigint', values: steps.map((s) => s.arrestEventId) },
+    step: { type: 'text', values: steps.map((s) => s.step) },
+    channel: { type: 'text', values: steps.map((s) => s.channel) },
+    due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
+  });
+  const inserted = await sql<{ id: number; arrest_event_id: number; first_step_id: number | null }>`
+    with inv as (
+      insert into invitations (arrest_event_id, state, cancel_reason, opens_on, closes_on, language, programme_version, created_at)
+      select t.*, ${programme.version || null}::int, ${now}::timestamptz from ${rows}
+      on conflict (arrest_event_id) do nothing
+      returning id, arrest_event_id
+    ), steps as (
+      insert into outbox (invitation_id, step, channel, due_at, created_at)
+      select inv.id, p.step, p.channel, p.due_at, ${now}::timestamptz
+      from ${stepRows} join inv on inv.arrest_event_id = p.arrest_event_id
+      order by inv.id, p.due_at
+      returning id, invitation_id, step
+    )
+    select inv.id, inv.arrest_event_id, st.id as first_step_id
+    from inv left join steps st on st.invitation_id = inv.id and st.step = ${FIRST_STEP}`.execute(db);
   return inserted.rows;
 }
 
 function invitationState(decision: Decided['decision']) {
   if (decision.kind === 'invite') return 'planned';
   return decision.reason === 'window_closed' ? 'expired' : 'cancelled';
-}
-
-async function insertSteps(db: Db, steps: PlannedStep[], now: Date) {
-  if (steps.length === 0) return;
-  const rows = unnestColumns('t', {
-    invitation_id: { type: 'bigint', values: steps.map((s) => s.invitationId) },
-    step: { type: 'text', values: steps.map((s) => s.step) },
-    channel: { type: 'text', values: steps.map((s) => s.channel) },
-    due_at: { type: 'timestamptz', values: steps.map((s) => s.dueAt) },
-  });
-  await sql`insert into outbox (invitation_id, step, channel, due_at, created_at)
-    select t.*, ${now}::timestamptz from ${rows}`.execute(db);
 }
 
 async function closeWindowsAndSweep(db: Db, today: string, result: PassResult): Promise<number[]> {
@@ -244,10 +370,21 @@ async function markStuckSendsUnknown(db: Db): Promise<number> {
   return Number(result.numUpdatedRows);
 }
 
-type DueRow = { id: number; invitation_id: number; step: Step; channel: Channel; state: string; due_at: Date };
+type DueRow = {
+  id: number;
+  invitation_id: number;
+  step: Step;
+  channel: Channel;
+  state: string;
+  due_at: Date;
+  channel_rule: ChannelRule;
+  email: string | null;
+  bounced_email: string | null;
+};
 
 /**
- * Due steps of open invitations, oldest first. A reminder waits while an earlier step of its
+ * Due steps of open invitations, oldest first, with what the channel at due time needs of the
+ * person (channel rule and address), so e-mail steps need no other read. A reminder waits while an earlier step of its
  * invitation has not gone (pending, sending, or a letter held for an address), so it never
  * overtakes the invitation.
  */
@@ -255,7 +392,10 @@ function dueSteps(db: Db, now: Date, afterId: number): Promise<DueRow[]> {
   return db
     .selectFrom('outbox as o')
     .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
+    .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
+    .innerJoin('survivors as s', 's.id', 'e.survivor_id')
     .select(['o.id', 'o.invitation_id', 'o.step', 'o.channel', 'o.state', 'o.due_at'])
+    .select(['s.channel_rule', 's.email', 's.bounced_email'])
     .where('o.state', 'in', ['pending', 'held'])
     .where('o.due_at', '<=', now)
     .where('o.id', '>', afterId)
@@ -284,19 +424,26 @@ async function releaseDueSteps(
   now: Date,
   today: string,
   result: PassResult,
+  queue: (outboxIds: number[]) => void,
+  queuedEarly: Set<number>,
 ): Promise<number[]> {
   const stopped: number[] = [];
   for (let afterId = 0; ;) {
     const rows = await dueSteps(db, now, afterId);
     if (rows.length === 0) return stopped;
     afterId = rows[rows.length - 1]!.id;
-    const targets = await loadTargets(db, [...new Set(rows.map((r) => r.invitation_id))]);
-    const letters: { row: DueRow; target: Target }[] = [];
+    const emails: number[] = [];
+    const letterRows: DueRow[] = [];
     for (const row of rows) {
-      const target = targets.get(row.invitation_id)!;
-      if (channelAtDueTime(row.channel, target.channelRule, target.email) === 'email') result.dueOutboxIds.push(row.id);
-      else letters.push({ row, target });
+      if (queuedEarly.has(row.id)) continue; // queued from the insert that wrote it
+      const address = usableEmail({ email: row.email, bouncedEmail: row.bounced_email });
+      if (channelAtDueTime(row.channel, row.channel_rule, address) === 'email') emails.push(row.id);
+      else letterRows.push(row);
     }
+    queue(emails);
+    // Letters are checked now (send-time check), so they need the whole target.
+    const targets = await loadTargets(db, [...new Set(letterRows.map((r) => r.invitation_id))]);
+    const letters = letterRows.map((row) => ({ row, target: targets.get(row.invitation_id)! }));
     stopped.push(...(await releaseLetters(db, vital, letters, now, today, result)));
     if (rows.length < BATCH) return stopped;
   }

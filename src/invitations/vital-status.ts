@@ -2,6 +2,7 @@
 // Folkeregisteret or NHN Persontjenesten client replaces the death file: it answers per national
 // id with alive, dead (with the date) or unknown. Unknown — the source failed or could not
 // answer — means "do not send now, try later", never "alive".
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 
 export type VitalStatus = { kind: 'alive' } | { kind: 'dead'; diedOn: string } | { kind: 'unknown'; reason: string };
@@ -32,6 +33,24 @@ export function deathFileVitalStatus(db: Db): VitalStatusAdapter {
       }
       return answers;
     },
+  };
+}
+
+/**
+ * The death file's look-up as a scalar subquery on a national id column, for a statement that
+ * reads the person anyway (the delivery claim): the same rule as deathFileVitalStatus — a row in
+ * `deaths` means dead on its date, no row means alive — without a round trip of its own.
+ */
+export function deathFileDiedOn(nationalId: RawBuilder<unknown>): RawBuilder<string | null> {
+  return sql<string | null>`(select d.died_on from deaths d where d.national_id = ${nationalId})`;
+}
+
+/** An adapter that answers for one person from a death-file row already read (deathFileDiedOn). */
+export function deathFileAnswer(nationalId: string, diedOn: string | null): VitalStatusAdapter {
+  const status: VitalStatus = diedOn === null ? { kind: 'alive' } : { kind: 'dead', diedOn };
+  return {
+    name: 'death-file',
+    lookup: (ids) => Promise.resolve(new Map(ids.filter((id) => id === nationalId).map((id) => [id, status]))),
   };
 }
 

@@ -111,7 +111,7 @@ Method: one smtp-server sink on loopback in the benchmark's process (counts mess
 
 \`${line}\` — target ≥ 0.5.
 
-What bounds it: per message the worker makes four database statements — one that claims the row and loads its invitation, survivor and the register profile (a data-modifying CTE), the death-file look-up, the link token \`INSERT\`, and one that marks the row sent and moves its invitation (a CTE; \`test/integration/delivery.test.ts\` counts them) — plus BullMQ's own Redis calls per job, with 10 jobs in flight against 5 SMTP connections. What would move it further: match the delivery concurrency to the SMTP pool, and fold the death-file look-up into the claim when the adapter is the death file.`,
+What bounds it: per message the worker makes two database statements — one that claims the row, writes its link token and loads its invitation, survivor, death-file row and the register profile (data-modifying CTEs), and one that marks the row sent and moves its invitation (a CTE; \`test/integration/delivery.test.ts\` counts them) — plus BullMQ's own Redis calls per job (fetch and complete), with 10 jobs in flight against 5 SMTP connections. The rest is CPU in one Node process: rendering each message (the baseline renders before its clock starts), nodemailer's MIME build and the SMTP writes, which the baseline pays as well. On a shared 2-core machine the figure moves with the load; service and baseline are measured in the same run, one after the other.`,
   );
 } finally {
   await sink.close();

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
+import { deathFileVitalStatus } from '../../src/invitations/vital-status.ts';
 import { fixedClock, parseNow, type Clock } from '../../src/clock.ts';
 import { deliverOutboxRow, type DeliveryDeps } from '../../src/invitations/delivery.ts';
 import { waitForDrain } from '../../src/invitations/drain.ts';
@@ -15,7 +16,7 @@ import { registerRepeatableJobs } from '../../src/queue/jobs/scheduler.ts';
 import { startWorkers } from '../../src/jobs/index.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
-import { person } from '../support/people.ts';
+import { person, syntheticNationalId } from '../support/people.ts';
 import { baseEnv, ROOT } from '../support/processes.ts';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp.ts';
@@ -176,7 +177,7 @@ test('a worker that stopped between "sending" and "sent" leaves "unknown" for st
   assert.equal(messagesTo(['T3']).length, 0);
 });
 
-test('an e-mail on the hot path costs four statements: claim with its target, vital status, link token, sent', async () => {
+test('an e-mail on the hot path costs two statements: claim with its target, death file and link token; sent', async () => {
   await importPeople(db(), [who('T4', 1004, '2026-01-04')]);
   const clock = fixedClock(parseNow('2026-04-04')!);
   await runSchedulingPass(db(), undefined, clock);
@@ -190,7 +191,8 @@ test('an e-mail on the hot path costs four statements: claim with its target, vi
     transformResult: (args) => Promise.resolve(args.result),
   });
   assert.equal(await deliverOutboxRow({ ...deps, db: counting }, invitation!.id, clock), 'sent');
-  assert.equal(statements.length, 4, statements.join(', '));
+  assert.equal(statements.length, 2, statements.join(', '));
+  assert.equal((await tokensOf(invitation!.id)).length, 1, 'the link token was written with the claim');
   const [after] = await stepsOf(db(), 'T4');
   assert.equal(after!.state, 'sent');
   assert.equal(after!.attempts, 1);
@@ -202,6 +204,61 @@ test('an e-mail on the hot path costs four statements: claim with its target, vi
     .executeTakeFirstOrThrow();
   assert.equal(state.state, 'sent');
   assert.equal(messagesTo(['T4']).length, 1);
+});
+
+const tokensOf = (outboxId: number) =>
+  db().selectFrom('invitation_tokens').select('token_hash').where('outbox_id', '=', outboxId).execute();
+
+test("the claim's death-file read answers as the death file's own look-up; a step that does not go keeps no token", async () => {
+  // D1 is named in the death file after the pass planned the step (no death recorded on the
+  // person yet); D2 is not named; D3's address is removed after the pass, so the step turns to paper.
+  await importPeople(db(), [
+    who('D1', 1501, '2026-01-05'),
+    who('D2', 1502, '2026-01-05'),
+    who('D3', 1503, '2026-01-05'),
+  ]);
+  const clock = fixedClock(parseNow('2026-04-05')!);
+  await runSchedulingPass(db(), undefined, clock);
+  // As a death file row that arrived without being matched to the person (no died_on recorded).
+  await db()
+    .insertInto('deaths')
+    .values({ national_id: syntheticNationalId(1501), died_on: '2026-03-30', source: 'test' })
+    .execute();
+  await db().updateTable('survivors').set({ email: null }).where('register_id', '=', 'D3').execute();
+  const ids = new Map<string, number>();
+  for (const tag of ['D1', 'D2', 'D3']) {
+    const first = (await stepsOf(db(), tag))[0]!;
+    assert.deepEqual([first.state, first.channel], ['pending', 'email']);
+    ids.set(tag, first.id);
+  }
+  const plain = await deathFileVitalStatus(db()).lookup([syntheticNationalId(1501), syntheticNationalId(1502)]);
+  assert.deepEqual(plain.get(syntheticNationalId(1501)), { kind: 'dead', diedOn: '2026-03-30' });
+  assert.deepEqual(plain.get(syntheticNationalId(1502)), { kind: 'alive' });
+
+  assert.equal(await deliverOutboxRow(deps, ids.get('D1')!, clock), 'cancelled');
+  assert.equal(await deliverOutboxRow(deps, ids.get('D2')!, clock), 'sent');
+  const died = await db()
+    .selectFrom('survivors')
+    .select(['national_id', 'died_on'])
+    .where('national_id', 'in', [syntheticNationalId(1501), syntheticNationalId(1502)])
+    .execute();
+  // What the claim read is what the plain look-up answers: the death file's date, or alive.
+  assert.deepEqual(
+    [syntheticNationalId(1501), syntheticNationalId(1502)].map((id) => died.find((r) => r.national_id === id)!.died_on),
+    [syntheticNationalId(1501), syntheticNationalId(1502)].map((id) => {
+      const v = plain.get(id)!;
+      return v.kind === 'dead' ? v.diedOn : null;
+    }),
+  );
+  assert.equal(messagesTo(['D1']).length, 0);
+  assert.equal(messagesTo(['D2']).length, 1);
+  assert.equal((await tokensOf(ids.get('D1')!)).length, 0, 'no token for a step that was stopped');
+  assert.equal((await tokensOf(ids.get('D2')!)).length, 1);
+  // A second run of the same job claims nothing and writes no second token.
+  assert.equal(await deliverOutboxRow(deps, ids.get('D2')!, clock), 'skipped');
+  assert.equal((await tokensOf(ids.get('D2')!)).length, 1);
+  assert.equal(await deliverOutboxRow(deps, ids.get('D3')!, clock), 'paper');
+  assert.equal((await tokensOf(ids.get('D3')!)).length, 0, 'no token for a step moved to paper');
 });
 
 test('two workers against the same database, each with its own queue holding every job, send nothing twice', async () => {
