@@ -172,7 +172,7 @@ test('ROLE: worker answers /healthz beside the web with PostgreSQL; with PGlite 
   }
 });
 
-test('a port in use stops the server within 5 s, exit code 1, with a message naming PORT', async () => {
+test('a port in use stops the server before the database opens, exit code 1, with a message naming PORT', async () => {
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'prom-port-')), 'data');
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, resolve));
@@ -191,7 +191,8 @@ test('a port in use stops the server within 5 s, exit code 1, with a message nam
     assert.equal(code, 1, output());
     assert.match(output(), new RegExp(`PORT: ${port} is already in use`));
     assert.doesNotMatch(output(), /"msg":"listening"/);
-    assert.ok(ms < 5000, `stopped after ${ms} ms`);
+    // "At once" is a matter of order, not of a stopwatch on a busy machine: nothing was opened.
+    assert.doesNotMatch(output(), /"msg":"database ready"/, 'stopped before opening the database');
     if (TEST_DB === 'pglite') assert.ok(!existsSync(`${path.join(dataDir, 'pglite')}.lock`), 'lock released');
   } finally {
     await stop(child);
