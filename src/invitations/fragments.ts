@@ -52,3 +52,12 @@ export function inHospitalScope(eb: WithEvent, scope: HospitalScope): Expression
   if (scope === 'all') return sql<SqlBool>`true`;
   return scope.length > 0 ? eb('e.hospital', 'in', [...scope]) : sql<SqlBool>`false`;
 }
+
+/** The five EQ-5D level columns of a response aliased `r`, in the instrument's order (every export and report reads them). */
+export const RESPONSE_LEVEL_COLUMNS = [
+  'r.mobility',
+  'r.self_care',
+  'r.usual_activities',
+  'r.pain_discomfort',
+  'r.anxiety_depression',
+] as const;

@@ -3,7 +3,7 @@
 // is decided over the whole register (disclosure.ts), so reports for different selections cannot
 // be combined to count fewer than k people; norm figures nobody published stay missing.
 import { sql } from 'kysely';
-import { countsForAnalysis } from '../../invitations/fragments.ts';
+import { countsForAnalysis, RESPONSE_LEVEL_COLUMNS } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import { DIMENSIONS } from '../../instruments/eq5d-texts.ts';
 import { eq5dIndex, isValueSetId, DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
@@ -137,11 +137,7 @@ export async function loadResponses(db: Db, filters: Filters): Promise<SurvivorR
       sql<number>`extract(year from e.arrest_date)::int`.as('year'),
       's.sex',
       sql<number>`extract(year from age(e.arrest_date, s.birth_date))::int`.as('age'),
-      'r.mobility',
-      'r.self_care',
-      'r.usual_activities',
-      'r.pain_discomfort',
-      'r.anxiety_depression',
+      ...RESPONSE_LEVEL_COLUMNS,
       'r.vas',
       'r.respondent',
     ])

@@ -1,5 +1,6 @@
 // The register's response export as one query whose columns are the CSV's, already in their
 // final form (the NO-2024 index included), so PostgreSQL can write the CSV by itself.
+import { RESPONSE_LEVEL_COLUMNS } from '../../invitations/fragments.ts';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { DEFAULT_VALUE_SET } from '../eq5d/engine.ts';
@@ -21,11 +22,7 @@ export function exportedResponses(db: Db) {
       'e.arrest_type',
       sql<string | null>`nullif(e.hospital, '')`.as('hospital'),
       'e.arrest_date',
-      'r.mobility',
-      'r.self_care',
-      'r.usual_activities',
-      'r.pain_discomfort',
-      'r.anxiety_depression',
+      ...RESPONSE_LEVEL_COLUMNS,
       'r.vas',
       'idx.index_text as eq5d_index_no2024',
       'r.mode',

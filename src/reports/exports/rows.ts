@@ -1,7 +1,7 @@
 // Counted responses with their arrest and person facts, read page by page (keyset on
 // completed_at, id) so an export of any size runs in constant memory on PGlite and PostgreSQL.
 import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
-import { countsForAnalysis } from '../../invitations/fragments.ts';
+import { countsForAnalysis, RESPONSE_LEVEL_COLUMNS } from '../../invitations/fragments.ts';
 import type { Db } from '../../db/database.ts';
 import type { Lang } from '../../i18n/views.ts';
 import type { Database, Respondent } from '../../db/schema.ts';
@@ -94,11 +94,7 @@ export function countedResponses(db: Db) {
     'e.arrest_date',
     's.birth_date',
     's.sex',
-    'r.mobility',
-    'r.self_care',
-    'r.usual_activities',
-    'r.pain_discomfort',
-    'r.anxiety_depression',
+    ...RESPONSE_LEVEL_COLUMNS,
     'r.vas',
     'r.items',
     'r.questionnaire_responses',
