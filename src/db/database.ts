@@ -31,12 +31,17 @@ export interface OpenOptions {
   command?: string;
   /** PGlite on a folder: sync each commit to disk (default true; false only to measure the cost). */
   pgliteDurable?: boolean;
+  /**
+   * In memory only: start from this data-folder image (`dumpDataDir`) instead of an empty cluster.
+   * Tests start each database from one migrated image: a new cluster costs seconds of initdb.
+   */
+  pgliteImage?: Blob;
   poolSize?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
-  return openPglite(opts.pgliteDir, opts.command ?? 'prom', opts.pgliteDurable ?? true);
+  return openPglite(opts.pgliteDir, opts.command ?? 'prom', opts.pgliteDurable ?? true, opts.pgliteImage);
 }
 
 function openPostgres(url: string, max: number): DbHandle {
@@ -58,7 +63,12 @@ function openPostgres(url: string, max: number): DbHandle {
   return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
 }
 
-async function openPglite(dir: string | undefined, command: string, durable: boolean): Promise<DbHandle> {
+async function openPglite(
+  dir: string | undefined,
+  command: string,
+  durable: boolean,
+  image: Blob | undefined,
+): Promise<DbHandle> {
   let lock: Lock | undefined;
   if (dir) lock = lockDataDir(dir, command);
   try {
@@ -72,6 +82,7 @@ async function openPglite(dir: string | undefined, command: string, durable: boo
     const fs = dir && durable ? new DurableNodeFS(dir) : undefined;
     const client = await PGlite.create({
       ...(fs ? { fs, startParams: durableStartParams(PGlite.defaultStartParams) } : dir ? { dataDir: dir } : {}),
+      ...(image && !dir ? { loadDataDir: image } : {}),
       parsers: { [pgliteTypes.INT8]: asNumber, [pgliteTypes.DATE]: asText },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });

@@ -10,6 +10,7 @@ import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from './db.ts';
 import { setTestProfile } from './register.ts';
+import { copyPgliteTemplate, freshInstallation } from './templates.ts';
 import { baseEnv } from './processes.ts';
 import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from './redis.ts';
 import { startSmtpSink, type SmtpSink } from './smtp.ts';
@@ -54,7 +55,9 @@ export function useCliWorld(
   } as CliWorld;
   before(async () => {
     world.smtp = await startSmtpSink();
-    if (TEST_DB === 'postgres') world.databaseUrl = await createPostgresDatabase();
+    const migrated = opts.registerProfile !== false;
+    if (TEST_DB === 'postgres') world.databaseUrl = await createPostgresDatabase({ migrated });
+    else if (migrated) await copyPgliteTemplate(path.join(world.dataDir, 'pglite'));
     world.env = baseEnv({
       DATA_DIR: world.dataDir,
       DATABASE_URL: world.databaseUrl,
@@ -67,6 +70,7 @@ export function useCliWorld(
     if (opts.registerProfile !== false) {
       await world.withDatabase(async (h) => {
         await migrate(h.db);
+        await freshInstallation(h.db);
         await setTestProfile(h.db);
       });
     }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { setTestProfile } from './register.ts';
+import { copyPgliteTemplate, freshInstallation, pgliteImage, postgresTemplateName } from './templates.ts';
 
 export const TEST_DB = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 export const ADMIN_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -26,13 +27,20 @@ export interface TestDatabase extends DbHandle {
 export async function createTestDatabase(
   opts: { pgliteOnDisk?: boolean; registerProfile?: boolean; kind?: 'pglite' | 'postgres' } = {},
 ): Promise<TestDatabase> {
+  // Started from a migrated template (./templates.ts); migrate then only confirms it is current.
   const ready = async (db: DbHandle['db']) => {
     await migrate(db);
+    await freshInstallation(db);
     if (opts.registerProfile !== false) await setTestProfile(db);
   };
   if ((opts.kind ?? TEST_DB) === 'pglite') {
     const dir = opts.pgliteOnDisk ? mkdtempSync(path.join(tmpdir(), 'prom-pglite-')) : undefined;
-    const handle = await openDatabase({ pgliteDir: dir && path.join(dir, 'pglite'), command: 'test' });
+    if (dir) await copyPgliteTemplate(path.join(dir, 'pglite'));
+    const handle = await openDatabase({
+      pgliteDir: dir && path.join(dir, 'pglite'),
+      pgliteImage: dir ? undefined : await pgliteImage(),
+      command: 'test',
+    });
     await ready(handle.db);
     return {
       ...handle,
@@ -43,7 +51,7 @@ export async function createTestDatabase(
       },
     };
   }
-  const url = await createPostgresDatabase();
+  const url = await createPostgresDatabase({ migrated: true });
   const handle = await openDatabase({ databaseUrl: url, poolSize: 5 });
   await ready(handle.db);
   return {
@@ -56,10 +64,11 @@ export async function createTestDatabase(
   };
 }
 
-/** A new, empty PostgreSQL database with a unique name; returns its URL. */
-export async function createPostgresDatabase(): Promise<string> {
+/** A new PostgreSQL database with a unique name, empty or `migrated`; returns its URL. */
+export async function createPostgresDatabase(opts: { migrated?: boolean } = {}): Promise<string> {
   const name = `prom_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = opts.migrated ? ` TEMPLATE ${await postgresTemplateName(ADMIN_PG_URL)}` : '';
+  await adminQuery(`CREATE DATABASE ${name}${template}`);
   const url = new URL(ADMIN_PG_URL);
   url.pathname = `/${name}`;
   return url.toString();
