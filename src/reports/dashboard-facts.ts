@@ -119,3 +119,46 @@ export async function readFactCounts(db: Db, hospitals?: readonly string[]): Pro
     WHERE c.n > 0 ${hospitals ? sql`AND c.hospital = ANY(${[...hospitals]}::text[])` : sql``}`.execute(db);
   return rows;
 }
+
+/** Which of the dashboard's tables a marginal row counts in ('total': the register line). */
+export type MarginalDim =
+  'total' | 'month' | 'hospital' | 'health_trust' | 'region' | 'arrest_type' | 'channel' | 'language';
+
+export interface MarginalCount extends FactCount {
+  dim: MarginalDim;
+}
+
+/**
+ * GROUPING() over (month, hospital, health_trust, region, arrest_type, channel, language): a bit
+ * is 1 where the column is not grouped, so each grouping set below has its own mask.
+ */
+const MARGINAL_MASKS: Record<number, MarginalDim> = {
+  0b1111111: 'total',
+  0b0111111: 'month',
+  0b1000111: 'hospital',
+  0b1100111: 'health_trust',
+  0b1110111: 'region',
+  0b1111011: 'arrest_type',
+  0b1111101: 'channel',
+  0b1111110: 'language',
+};
+
+/**
+ * The settled counts summed per table the dashboard shows: one grouping set per breakdown (and
+ * the total), each by the columns that decide the measures. The page needs only these margins,
+ * a few thousand rows, where the counts themselves run to ~100,000 rows at a million invitations.
+ * Equal to grouping readFactCounts' rows per breakdown (test/integration/dashboard-facts.test.ts).
+ */
+export async function readFactMarginals(db: Db, hospitals?: readonly string[]): Promise<MarginalCount[]> {
+  await settleFacts(db);
+  const { rows } = await sql<FactCount & { mask: number }>`
+    SELECT c.month, c.hospital, h.name AS hospital_name, h.health_trust, h.region, c.arrest_type, c.channel,
+           c.language, c.state, c.cancel_reason, c.sent, c.reminded, c.answer_mode AS mode, sum(c.n)::int AS n,
+           GROUPING(c.month, c.hospital, h.health_trust, h.region, c.arrest_type, c.channel, c.language) AS mask
+    FROM fact_counts c LEFT JOIN hospitals h ON h.code = c.hospital
+    WHERE c.n > 0 ${hospitals ? sql`AND c.hospital = ANY(${[...hospitals]}::text[])` : sql``}
+    GROUP BY c.state, c.cancel_reason, c.sent, c.reminded, c.answer_mode, GROUPING SETS (
+      (), (c.month), (c.hospital, h.name, h.health_trust, h.region), (h.health_trust, h.region), (h.region),
+      (c.arrest_type), (c.channel), (c.language))`.execute(db);
+  return rows.map(({ mask, ...r }) => ({ ...r, dim: MARGINAL_MASKS[Number(mask)]! }));
+}

@@ -5,7 +5,7 @@
 // docs/response-rates.md; keep the two in step.
 import type { Db } from '../db/database.ts';
 import type { HospitalScope } from '../invitations/fragments.ts';
-import { readFactCounts } from './dashboard-facts.ts';
+import { readFactCounts, readFactMarginals, type FactCount, type MarginalDim } from './dashboard-facts.ts';
 import { DEFAULT_THRESHOLD, suppressCells, type Relation } from './suppression.ts';
 import { dashboardConstraints, reportKnowledge, type ReportKnowledge } from './joint-disclosure.ts';
 import { loadResponses } from './comparison/compute.ts';
@@ -52,13 +52,27 @@ export interface Fact {
   answerMode: string | null;
   /** How many invitations share exactly this fact (1 when absent). */
   count?: number;
+  /** Counted only in this table (a margin, see loadDashboardFacts); absent: in every table and the total. */
+  dim?: MarginalDim;
 }
 
 /** Settled counts (src/reports/dashboard-facts.ts), exact to the last committed transition. */
 export async function loadFacts(db: Db, scope: HospitalScope = 'all'): Promise<Fact[]> {
   if (scope !== 'all' && scope.length === 0) return [];
-  const rows = await readFactCounts(db, scope === 'all' ? undefined : scope);
-  return rows.map((r) => ({
+  return (await readFactCounts(db, scope === 'all' ? undefined : scope)).map(toFact);
+}
+
+/**
+ * The same counts summed per table (each fact tagged with its `dim`): what the page needs, in a
+ * few thousand rows. aggregate() gives the same result for both (dashboard-facts.test.ts).
+ */
+export async function loadDashboardFacts(db: Db, scope: HospitalScope = 'all'): Promise<Fact[]> {
+  if (scope !== 'all' && scope.length === 0) return [];
+  return (await readFactMarginals(db, scope === 'all' ? undefined : scope)).map((r) => ({ ...toFact(r), dim: r.dim }));
+}
+
+function toFact(r: FactCount): Fact {
+  return {
     month: r.month,
     hospital: r.hospital,
     hospitalName: r.hospital_name,
@@ -73,7 +87,7 @@ export async function loadFacts(db: Db, scope: HospitalScope = 'all'): Promise<F
     remindedSent: r.reminded === true,
     answerMode: r.mode ?? null,
     count: r.n,
-  }));
+  };
 }
 
 /** Counts for one group of invitations. */
@@ -192,18 +206,22 @@ export function aggregate(facts: readonly Fact[]): Aggregate {
   >;
   const trustOf = new Map<string, string>();
   const regionsOfTrust = new Map<string, Set<string>>();
+  const countsIn = (f: Fact, dim: MarginalDim) => f.dim === undefined || f.dim === dim;
   for (const f of facts) {
-    add(total, f);
+    if (countsIn(f, 'total')) add(total, f);
     for (const d of BREAKDOWNS) {
+      if (!countsIn(f, d)) continue;
       const key = keyOf(f, d);
       let g = maps[d].get(key);
       if (!g) maps[d].set(key, (g = { key, name: d === 'hospital' ? f.hospitalName : null, counts: emptyCounts() }));
       add(g.counts, f);
     }
-    trustOf.set(f.hospital, f.healthTrust);
-    const set = regionsOfTrust.get(f.healthTrust) ?? new Set<string>();
-    set.add(f.region);
-    regionsOfTrust.set(f.healthTrust, set);
+    if (countsIn(f, 'hospital')) trustOf.set(f.hospital, f.healthTrust);
+    if (countsIn(f, 'health_trust')) {
+      const set = regionsOfTrust.get(f.healthTrust) ?? new Set<string>();
+      set.add(f.region);
+      regionsOfTrust.set(f.healthTrust, set);
+    }
   }
   const regionOf = new Map<string, string>();
   // A trust listed under two regions would make "region = sum of its trusts" false; leave it out.
@@ -414,5 +432,5 @@ export async function dashboard(
   const report = opts.suppress
     ? reportKnowledge(await loadResponses(db, {}), opts.threshold ?? DEFAULT_THRESHOLD)
     : undefined;
-  return publish(aggregate(await loadFacts(db, opts.scope)), { ...opts, report });
+  return publish(aggregate(await loadDashboardFacts(db, opts.scope)), { ...opts, report });
 }

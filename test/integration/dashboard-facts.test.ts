@@ -2,7 +2,8 @@
 // recount of every invitation with its outbox and responses — the query the dashboard ran before —
 // on the same data: after a cohort is written, after transitions through the rules' owner
 // (withdrawal, stop, death, opt-out, erasure, a pass that closes windows), after a direct change of
-// an arrest's hospital, and after writers and settlements race each other.
+// an arrest's hospital, and after writers and settlements race each other. The page's own read
+// (the counts summed per table in SQL) aggregates to the same tables as the counts row by row.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -13,6 +14,7 @@ import { erasePerson } from '../../src/invitations/erase.ts';
 import { optOut, withdrawConsent } from '../../src/invitations/person.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { readFactCounts, settleFacts } from '../../src/reports/dashboard-facts.ts';
+import { aggregate, loadDashboardFacts, loadFacts } from '../../src/reports/dashboard.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { writeCohort, writeTestHospitals } from '../support/staff-cohort.ts';
 
@@ -77,6 +79,16 @@ async function assertSame(when: string) {
   assert.ok(plain.length > 20, `${when}: the cohort has many distinct facts (${plain.length})`);
   assert.deepEqual(mine, plain, when);
   assert.deepEqual(await settled(['OUS', 'AHUS']), await recount(['OUS', 'AHUS']), `${when}, two hospitals`);
+  // The page reads the counts summed per table in SQL; aggregated, they are the counts' own tables.
+  for (const scope of ['all', ['OUS', 'AHUS']] as const) {
+    const margins = await loadDashboardFacts(db(), scope);
+    assert.ok(margins.length < plain.length, `${when}: fewer rows as margins (${margins.length} < ${plain.length})`);
+    assert.deepEqual(
+      aggregate(margins),
+      aggregate(await loadFacts(db(), scope)),
+      `${when}, margins of ${String(scope)}`,
+    );
+  }
 }
 
 async function survivorIds(
