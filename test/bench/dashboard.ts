@@ -253,7 +253,7 @@ Method: ${N} invitations over 40 hospitals (+1 without a hospital row) and 2,000
 
 \`${line}\` — target ≥ 0.5 and under 300 ms.
 
-What bounds it: the page reads settled counts (migration 0014, \`src/reports/dashboard-facts.ts\`): writers' triggers only note which invitations changed, and a read first recounts just those (the seed above was settled once before the timed requests, as the scheduling job does after each pass), so the page reads a few hundred to a few thousand count rows whatever the number of invitations. What remains is the page itself — the aggregation over those rows in TypeScript for seven breakdowns, suppression and the SVG chart — plus the sign-in session's reads. The baseline still groups every invitation and its outbox on each run.`,
+What bounds it: the page reads settled counts (migration 0014, \`src/reports/dashboard-facts.ts\`): writers' triggers only note which invitations changed, and a read first recounts just those (the seed above was settled once before the timed requests, as the scheduling job does after each pass), and the page reads those counts summed per table in one \`GROUPING SETS\` query (\`loadDashboardFacts\`): a few thousand rows, where the counts themselves run to ~95,000 rows at a million invitations (reading them all took most of the page's time before 2026-12-06). What remains is PostgreSQL summing the counts, the page itself — seven breakdowns, the SVG chart — and the sign-in session's reads. The baseline still groups every invitation and its outbox on each run.`,
   );
 } finally {
   await db.drop();
