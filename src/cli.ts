@@ -2,47 +2,12 @@
 // parses its arguments, calls one module function and prints the result.
 // Exit codes: 0 done, 1 refused input or failure, 2 wrong usage.
 import { ZodError } from 'zod';
-import { ConfigError } from './config.ts';
-import { ImportRefused } from './cohort/import.ts';
-import { DataDirInUseError } from './db/pglite-lock.ts';
-import { RedisUnavailable } from './queue/redis.ts';
-import { UserExists } from './staff/users.ts';
-import { UsageError, type CommandGroup } from './commands/command.ts';
-import { databaseCommands } from './commands/database.ts';
-import { cohortCommands } from './commands/cohort.ts';
-import { invitationCommands } from './commands/invitations.ts';
-import { lifecycleCommands } from './commands/lifecycle.ts';
-import { reportCommands } from './commands/reports.ts';
-import { staffCommands } from './commands/staff.ts';
-import { hospitalCommands } from './commands/hospitals.ts';
-import { analysisCommands } from './commands/analysis.ts';
-import { apiKeyCommands } from './commands/apikeys.ts';
-import { letterCommands } from './commands/letters.ts';
-import { registerCommands } from './commands/register.ts';
-import { demoCommands } from './commands/demo.ts';
-import { instrumentCommands } from './commands/instruments.ts';
-import { DemoRefused } from './reports/demo.ts';
-import { FaultyNormSet, NormFileRefused } from './reports/norms/store.ts';
-import { UnknownNormSet } from './reports/comparison/report.ts';
+import { UsageError } from './commands/command.ts';
+import { COMMAND_GROUPS, loadCommandGroup } from './commands/index.ts';
 
-const groups: CommandGroup[] = [
-  databaseCommands,
-  cohortCommands,
-  invitationCommands,
-  lifecycleCommands,
-  reportCommands,
-  staffCommands,
-  hospitalCommands,
-  analysisCommands,
-  apiKeyCommands,
-  letterCommands,
-  registerCommands,
-  demoCommands,
-  instrumentCommands,
-];
-const commands = Object.assign({}, ...groups.map((g) => g.commands)) as CommandGroup['commands'];
-
-const HELP = `prom — PROM survey service command line
+async function help(): Promise<string> {
+  const groups = await Promise.all(COMMAND_GROUPS.map((g) => g.load()));
+  return `prom — PROM survey service command line
 
 Usage:
 ${groups
@@ -51,30 +16,37 @@ ${groups
   .join('\n')}
 
 Settings come from the environment (see README). With the embedded database, stop the server first.`;
+}
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(HELP);
+    console.log(await help());
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`Unknown command "${name}".`);
-  return command(rest);
+  const group = await loadCommandGroup(name);
+  const found = group?.commands[name];
+  if (!found) throw new UsageError(`Unknown command "${name}".`);
+  return found(rest);
 }
 
-/** Errors people can act on print their message only; anything else prints in full. */
-const EXPECTED = [
-  ConfigError,
-  DataDirInUseError,
-  RedisUnavailable,
-  ImportRefused,
-  UserExists,
-  NormFileRefused,
-  FaultyNormSet,
-  UnknownNormSet,
-  DemoRefused,
-];
+/**
+ * Errors people can act on print their message only; anything else prints in full. Loaded when
+ * an error comes: a command that ends well never pays for the modules that define them.
+ */
+async function expected(err: unknown): Promise<boolean> {
+  const kinds = await Promise.all([
+    import('./config.ts').then((m) => [m.ConfigError]),
+    import('./db/pglite-lock.ts').then((m) => [m.DataDirInUseError]),
+    import('./queue/redis.ts').then((m) => [m.RedisUnavailable]),
+    import('./cohort/import.ts').then((m) => [m.ImportRefused]),
+    import('./staff/users.ts').then((m) => [m.UserExists]),
+    import('./reports/norms/store.ts').then((m) => [m.NormFileRefused, m.FaultyNormSet]),
+    import('./reports/comparison/report.ts').then((m) => [m.UnknownNormSet]),
+    import('./reports/demo.ts').then((m) => [m.DemoRefused]),
+  ]);
+  return kinds.flat().some((kind) => err instanceof kind);
+}
 
 /**
  * process.exit drops what a pipe has not taken yet (a long list of import problems was cut off);
@@ -100,7 +72,11 @@ run(process.argv.slice(2)).then(
       console.error(err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
       return exit(1);
     }
-    console.error(EXPECTED.some((k) => err instanceof k) ? (err as Error).message : err);
-    exit(1);
+    void expected(err)
+      .catch(() => false)
+      .then((message) => {
+        console.error(message ? (err as Error).message : err);
+        exit(1);
+      });
   },
 );
