@@ -1,5 +1,7 @@
 // `prom apikey create|list|revoke` through the real command line, and the key it prints working
 // (then refused after revoke) against the API on the same database. PGlite folder or PostgreSQL.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';

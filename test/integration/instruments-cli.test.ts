@@ -1,6 +1,8 @@
 // `prom instruments add|list|show` and `prom programme set instruments=…` as child processes,
 // on PGlite (in DATA_DIR) or PostgreSQL: ids printed, refusals name the item (exit 1), nothing
 // refused is stored, and the response export's header is unchanged until the example has answers.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

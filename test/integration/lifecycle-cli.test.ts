@@ -1,6 +1,8 @@
 // The contact programme through the real command line, as an operator runs it: programme
 // versions, a channel rule, a pass with --now and --drain, a withdrawal, the death file and the
 // contact log. Runs with the embedded PGlite folder and with PostgreSQL.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

@@ -2,6 +2,8 @@
 // a pass makes paper steps due for print, `prom letters --out` (creating the folder) writes one
 // merged PDF and a manifest, a second run finds nothing new, `confirm` sends the letters once,
 // `reprint` draws them again on purpose, and `double-entry` switches the setting.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -3,6 +3,8 @@
 // an authenticator, as a first login does), finds a survivor of their hospital and opens the
 // survivor page with its contact log — and the admin, who was made by the same lines, is refused
 // survivor pages. If the README's commands stop working or stop making a registrar, this fails.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';

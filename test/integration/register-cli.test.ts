@@ -1,5 +1,7 @@
 // `prom register set|show` and the "nobody is contacted until a profile is set" rule through the
 // real command line, with the embedded PGlite folder and with PostgreSQL.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

@@ -1,7 +1,9 @@
-// `prom report` through the real command line on both databases: --format csv writes the long
+// `prom report` through the real command line: --format csv writes the long
 // table that the HTML file shows cell for cell (suppressed cells empty in both), an empty
 // selection still writes the whole table (also one by who answered, whom this register does not
 // record), and an unknown hospital exits 1 naming it.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,8 @@
 // The staff commands through the real `prom` command line, against an embedded PGlite folder or
 // PostgreSQL: `prom hospitals import` with the shipped example file and a file with bad rows;
 // `prom user disable` ending a signed-in user's sessions; enable, reset-2fa and list.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). TEST_DB=postgres still runs it on PostgreSQL by hand.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
