@@ -20,9 +20,21 @@ const osloDate = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+/**
+ * The last minute asked about and its date: every request asks, and formatting in a time zone is
+ * not free. A minute never spans two dates, since Oslo's offset from UTC is whole minutes.
+ */
+let lastMinute = NaN;
+let lastDay = '';
+
 /** The calendar date in Oslo at an instant, as YYYY-MM-DD. */
 export function osloDay(at: Date): string {
-  return osloDate.format(at);
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDay = osloDate.format(at); // throws for an invalid date, before the cache is touched
+    lastMinute = minute;
+  }
+  return lastDay;
 }
 
 /** Calendar arithmetic on YYYY-MM-DD strings (no time zone involved). */

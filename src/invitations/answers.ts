@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
 import { osloDay, parseNow } from '../clock.ts';
 import type { Db } from '../db/database.ts';
+import { preparedStatement } from '../db/prepared.ts';
 import type { Respondent, ResponsesTable, UncountedReason } from '../db/schema.ts';
 import type { Lang } from '../i18n/views.ts';
 import { isComplete, type CompleteAnswers } from '../instruments/eq5d-answers.ts';
@@ -40,8 +41,13 @@ export async function saveDraftAnswers(
   values: Record<string, unknown>,
   today: string,
 ): Promise<boolean> {
-  const patch = JSON.stringify(values);
-  const result = await db
+  const result = await saveDraftStatement(db, invitationId, JSON.stringify(values), today);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/** Every saved page runs it: built once, a prepared statement on PostgreSQL (src/db/prepared.ts). */
+export const saveDraftStatement = preparedStatement((db: Db, invitationId: number, patch: string, today: string) =>
+  db
     .insertInto('answer_drafts')
     .columns(['invitation_id', 'answers'])
     .expression((eb) =>
@@ -57,10 +63,8 @@ export async function saveDraftAnswers(
         version: sql`answer_drafts.version + 1`,
         updated_at: sql`now()`,
       }),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-}
+    ),
+);
 
 /** EQ-5D's pages by page id, other items by linkId. */
 export type DraftAnswers = Answers & { readonly [linkId: string]: unknown };

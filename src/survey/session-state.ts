@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { preparedStatement } from '../db/prepared.ts';
 import { SURVEY_STATE_COLUMNS, surveyStateOf, type SurveyState, type SurveyStateRow } from '../invitations/answers.ts';
 
 type Row = { data: unknown; invitation_id: number | null } & {
@@ -12,6 +13,24 @@ type Row = { data: unknown; invitation_id: number | null } & {
 };
 
 const loaded = new WeakMap<IncomingMessage, Row>();
+
+/** Every respondent page runs it: built once, a prepared statement on PostgreSQL (src/db/prepared.ts). */
+export const readSessionWithState = preparedStatement((db: Db, sidKey: string) =>
+  db
+    .selectFrom('sessions as s')
+    .leftJoin('invitations as i', (join) =>
+      join.on(
+        'i.id',
+        '=',
+        // Only a whole number joins (a staff session has none); anything else joins nothing.
+        sql<number>`case when s.data->>'invitationId' ~ '^[0-9]{1,9}$' then (s.data->>'invitationId')::int end`,
+      ),
+    )
+    .leftJoin('answer_drafts as d', 'd.invitation_id', 'i.id')
+    .select(['s.data', 'i.id as invitation_id', ...SURVEY_STATE_COLUMNS])
+    .where('s.sid', '=', sidKey)
+    .where('s.expires_at', '>', sql<Date>`now()`),
+);
 
 /**
  * The session store's read (a SessionRead of src/web/session-store.ts, DbSessionStore's `reader`):
@@ -22,22 +41,7 @@ export function sessionWithSurveyState(db: Db): {
   loaded(req: IncomingMessage, row: Row): void;
 } {
   return {
-    read: (sidKey) =>
-      db
-        .selectFrom('sessions as s')
-        .leftJoin('invitations as i', (join) =>
-          join.on(
-            'i.id',
-            '=',
-            // Only a whole number joins (a staff session has none); anything else joins nothing.
-            sql<number>`case when s.data->>'invitationId' ~ '^[0-9]{1,9}$' then (s.data->>'invitationId')::int end`,
-          ),
-        )
-        .leftJoin('answer_drafts as d', 'd.invitation_id', 'i.id')
-        .select(['s.data', 'i.id as invitation_id', ...SURVEY_STATE_COLUMNS])
-        .where('s.sid', '=', sidKey)
-        .where('s.expires_at', '>', sql<Date>`now()`)
-        .executeTakeFirst(),
+    read: async (sidKey) => (await readSessionWithState(db, sidKey)).rows[0],
     loaded: (req, row) => {
       loaded.set(req, row);
     },

@@ -8,7 +8,18 @@ import type { Db } from '../db/database.ts';
 
 /** The key of a session's row: the SHA-256 of its id. */
 export const sessionKey = (sid: string) => createHash('sha256').update(sid).digest('base64url');
-const key = sessionKey;
+
+/** Keys of recent sessions: every request reads its session (bounded; a miss only hashes again). */
+const keys = new Map<string, string>();
+function key(sid: string): string {
+  let k = keys.get(sid);
+  if (k === undefined) {
+    k = sessionKey(sid);
+    if (keys.size >= 10_000) keys.clear();
+    keys.set(sid, k);
+  }
+  return k;
+}
 
 /**
  * Reads a session row together with facts the request will need, in one statement (the survey

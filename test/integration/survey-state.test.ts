@@ -2,18 +2,30 @@
 // statement) against the plain reads it replaces — invitationInfo, loadDraftAndProgramme and
 // loadDraft — on the same rows: open, answered, cancelled (opted out), expired, past its closing
 // day, erased; with and without a draft and a programme version. And the session read that
-// brings the same state along (session-state.ts) against the store's plain read; and how fresh
-// the register profile on respondent pages is (pageRegisterProfile). Runs on PGlite and on
-// PostgreSQL.
+// brings the same state along (session-state.ts) against the store's plain read; the two
+// statements every save runs, prepared once (src/db/prepared.ts), against the same statements
+// built and run by the query builder; and how fresh the register profile on respondent pages is
+// (pageRegisterProfile). Runs on PGlite and on PostgreSQL.
 import type { IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDays, osloDay } from '../../src/clock.ts';
-import { loadDraft, loadDraftAndProgramme, loadSurveyState, saveDraftAnswers } from '../../src/invitations/answers.ts';
+import {
+  loadDraft,
+  loadDraftAndProgramme,
+  loadSurveyState,
+  saveDraftAnswers,
+  saveDraftStatement,
+} from '../../src/invitations/answers.ts';
 import { invitationInfo } from '../../src/invitations/links.ts';
 import { currentRegisterProfile, pageRegisterProfile, saveRegisterProfile } from '../../src/register/profile.ts';
 import { saveProgramme } from '../../src/invitations/settings.ts';
-import { sessionWithSurveyState, takeSessionSurveyState } from '../../src/survey/session-state.ts';
+import {
+  readSessionWithState,
+  sessionWithSurveyState,
+  takeSessionSurveyState,
+} from '../../src/survey/session-state.ts';
+import { preparedStatement } from '../../src/db/prepared.ts';
 import { DbSessionStore, sessionKey } from '../../src/web/session-store.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { EXAMPLE_PROFILE } from '../support/register.ts';
@@ -129,6 +141,90 @@ test('the session read with the survey state answers the plain session read, and
   reader.loaded(req, (await reader.read(sessionKey('respondent')))!);
   assert.ok(takeSessionSurveyState(req, inv.invitationId, today));
   assert.equal(takeSessionSurveyState(req, inv.invitationId, today), undefined);
+});
+
+/**
+ * Runs of a prepared statement: more than PostgreSQL's five custom plans per connection, so the
+ * later runs use the statement's generic plan.
+ */
+const RUNS = 8;
+
+test('the prepared draft save answers what the query builder runs, run after run, on every kind of invitation', async () => {
+  const db = database.db;
+  const today = osloDay(new Date());
+  /** Two invitations alike: one saved through saveDraftAnswers, its twin through the plain statement. */
+  const twins = async (opts: Parameters<typeof createInvitation>[1], closesOn?: string) => {
+    const pair = [(await createInvitation(db, opts)).invitationId, (await createInvitation(db, opts)).invitationId];
+    if (closesOn) await db.updateTable('invitations').set({ closes_on: closesOn }).where('id', 'in', pair).execute();
+    return pair as [number, number];
+  };
+  const pairs = [
+    await twins({}),
+    await twins({ state: 'reminded' }),
+    await twins({ state: 'answered' }),
+    await twins({ state: 'cancelled', cancelReason: 'opted_out' }),
+    await twins({ state: 'expired' }),
+    await twins({}, today),
+  ];
+  const erased = Math.max(...pairs.flat()) + 1000;
+  pairs.push([erased, erased + 1]);
+  let saved = 0;
+  let refused = 0;
+  for (const day of [today, addDays(today, -1), addDays(today, 400)])
+    for (let run = 0; run < RUNS; run++)
+      for (const [a, b] of pairs) {
+        const values = { mobility: 1 + (run % 5), [`item_${run}`]: run % 2 === 0 ? null : `tekst ${run}` };
+        const patch = JSON.stringify(values);
+        const prepared = await saveDraftAnswers(db, a, values, day);
+        const plain = await saveDraftStatement.plain(db, b, patch, day);
+        assert.equal(prepared, Number(plain.numAffectedRows ?? 0) > 0, `invitation ${a} on ${day}, run ${run}`);
+        assert.deepEqual(await loadDraft(db, a), await loadDraft(db, b), `draft of ${a} on ${day}, run ${run}`);
+        if (prepared) saved++;
+        else refused++;
+      }
+  assert.ok(saved > 0 && refused > 0, 'both a save and a refusal were compared');
+  const open = await loadDraft(db, pairs[0]![0]);
+  assert.equal(open.version, 2 * RUNS, 'the open invitation saved on today and yesterday, every run');
+});
+
+test('the prepared session read answers what the query builder runs, run after run', async () => {
+  const db = database.db;
+  const inv = await createInvitation(db);
+  await saveDraftAnswers(db, inv.invitationId, { vas: 40 }, osloDay(new Date()));
+  const later = new Date(Date.now() + 60_000).toISOString();
+  const sessions: [string, Record<string, unknown>, string][] = [
+    ['prepared respondent', { cookie: {}, invitationId: inv.invitationId, lang: 'nn' }, later],
+    ['prepared staff', { cookie: {}, staff: { id: 2, role: 'admin' } }, later],
+    ['prepared odd', { cookie: {}, invitationId: 'x' }, later],
+    ['prepared expired', { cookie: {}, invitationId: inv.invitationId }, new Date(Date.now() - 1000).toISOString()],
+  ];
+  for (const [sid, data, expires] of sessions)
+    await db
+      .insertInto('sessions')
+      .values({ sid: sessionKey(sid), data: JSON.stringify(data), expires_at: expires })
+      .execute();
+  for (let run = 0; run < RUNS; run++)
+    for (const sid of [...sessions.map((r) => r[0]), 'no such session']) {
+      const prepared = await readSessionWithState(db, sessionKey(sid));
+      const plain = await readSessionWithState.plain(db, sessionKey(sid));
+      assert.deepEqual(prepared, plain, `${sid}, run ${run}`);
+      assert.equal(prepared.rows.length, sid === 'prepared expired' || sid === 'no such session' ? 0 : 1, sid);
+    }
+});
+
+test('a prepared statement whose values do not all come out as parameters is refused', async () => {
+  const db = database.db;
+  const computed = preparedStatement((d: typeof db, id: number) =>
+    d
+      .selectFrom('invitations')
+      .select('id')
+      .where('id', '=', id + 1),
+  );
+  await assert.rejects(computed(db, 1), /value 0 is not a parameter/);
+  const fine = preparedStatement((d: typeof db, id: number) =>
+    d.selectFrom('invitations').select('id').where('id', '=', id),
+  );
+  assert.deepEqual((await fine(db, -1)).rows, []);
 });
 
 test('respondent pages show a profile saved in this process at once, one written elsewhere within 5 s', async () => {

@@ -10,6 +10,38 @@ test('osloDay gives the Oslo calendar date of an instant', () => {
   assert.equal(osloDay(new Date('2026-12-31T23:30:00Z')), '2027-01-01');
 });
 
+test('osloDay answers from its last minute only within that minute: each second around midnights, DST changes, an old date', () => {
+  const fresh = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Oslo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  // Midnight in winter and summer, both DST changes (2026-03-29, 2026-10-25), and 1890 (local mean time, +00:43).
+  for (const around of [
+    '2026-01-15T23:00:00Z',
+    '2026-07-01T22:00:00Z',
+    '2026-03-29T00:00:00Z',
+    '2026-03-29T01:00:00Z',
+    '2026-10-25T00:00:00Z',
+    '2026-10-25T01:00:00Z',
+    '1890-06-01T23:17:00Z',
+  ]) {
+    const t = Date.parse(around);
+    for (let s = -150; s <= 150; s++) {
+      const at = new Date(t + s * 1000);
+      assert.equal(osloDay(at), fresh.format(at), at.toISOString());
+    }
+    // Back and forth across the boundary: the cached minute is never taken for another.
+    for (const s of [59, -1, 0, -61, 60, -60]) {
+      const at = new Date(t + s * 1000);
+      assert.equal(osloDay(at), fresh.format(at), `${at.toISOString()} after a jump`);
+    }
+  }
+  assert.throws(() => osloDay(new Date(Number.NaN)), RangeError);
+  assert.equal(osloDay(new Date('2026-01-15T23:00:00Z')), '2026-01-16', 'an invalid date left the cache alone');
+});
+
 test('addDays crosses month and year ends, leap days, and goes backwards', () => {
   assert.equal(addDays('2026-01-31', 1), '2026-02-01');
   assert.equal(addDays('2026-12-31', 1), '2027-01-01');
