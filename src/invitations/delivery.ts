@@ -119,6 +119,7 @@ export async function claimForSending(
   db: Db,
   requests: readonly ClaimRequest[],
   readDeathFile: boolean,
+  profiles: Map<number, RegisterProfile> = new Map(),
 ): Promise<({ row: Claimed; profile: RegisterProfile } | undefined)[]> {
   const first = new Map<number, ClaimRequest>();
   for (const r of requests) if (!first.has(r.outboxId)) first.set(r.outboxId, r);
@@ -150,7 +151,9 @@ export async function claimForSending(
           eb.selectFrom('c').select([sql<Buffer>`decode(c.token_hash, 'hex')`.as('h'), 'c.invitation_id', 'c.id']),
         ),
     )
-    .with('p', (qc) => qc.selectFrom('register_profiles').select('profile').orderBy('version', 'desc').limit(1))
+    .with('p', (qc) =>
+      qc.selectFrom('register_profiles').select(['version', 'profile']).orderBy('version', 'desc').limit(1),
+    )
     .selectFrom('c')
     .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
@@ -158,15 +161,20 @@ export async function claimForSending(
     .crossJoin('p')
     .select(TARGET_COLUMNS)
     .select(targetFacts)
-    .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.profile'])
+    .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.version as profile_version', 'p.profile'])
     .select(
       (readDeathFile ? deathFileDiedOn(sql.ref('s.national_id')) : sql<string | null>`null::date`).as(
         'death_file_died_on',
       ),
     )
     .execute();
-  // Every row of one statement saw the same profile.
-  const profile = rows.length > 0 ? storedRegisterProfile(rows[0]!.profile) : undefined;
+  // Every row of one statement saw the same profile; a version, once stored, never changes.
+  let profile: RegisterProfile | undefined;
+  if (rows.length > 0) {
+    const { profile_version: version, profile: stored } = rows[0]!;
+    profile = profiles.get(version) ?? storedRegisterProfile(stored);
+    profiles.set(version, profile);
+  }
   const claimed = new Map<number, Claimed>();
   for (const row of rows) {
     claimed.set(row.outbox_id, {
@@ -193,10 +201,11 @@ export async function claimForSending(
 function batchesOf(db: Db): Batches {
   let b = batches.get(db);
   if (!b) {
+    const profiles = new Map<number, RegisterProfile>();
     b = {
       claim: {
-        withDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, true)),
-        withoutDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, false)),
+        withDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, true, profiles)),
+        withoutDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, false, profiles)),
       },
       markSent: coalesce(async (sent: SentEmail[]) => {
         await markEmailsSent(db, sent);
