@@ -3,7 +3,9 @@
 // into `unknown` for staff — never a blind resend (docs/architecture.md, principle 2).
 import { sql } from 'kysely';
 import { osloDay, type Clock } from '../clock.ts';
+import { coalesce } from '../db/coalesce.ts';
 import type { Db } from '../db/database.ts';
+import { unnestColumns } from '../db/unnest.ts';
 import type { Step } from '../db/schema.ts';
 import { deathFileAnswer, deathFileDiedOn, type VitalStatusAdapter } from './vital-status.ts';
 import type { Views } from '../i18n/views.ts';
@@ -13,7 +15,7 @@ import { holdForProfile } from './profile-hold.ts';
 import { storedRegisterProfile, type RegisterProfile } from '../register/profile.ts';
 import { channelAtDueTime, reminderDueTimes } from './programme.ts';
 import { applyStop, checkBeforeSend, TARGET_COLUMNS, targetFacts, toTarget, type Target } from './send-check.ts';
-import { markEmailSent, rescheduleReminders, survivorOf } from './transitions.ts';
+import { markEmailsSent, rescheduleReminders, survivorOf, type SentEmail } from './transitions.ts';
 import { programmeVersion } from './settings.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -50,7 +52,11 @@ export async function deliverOutboxRow(
   // step that does not go after all takes its unsent token with it when it is released.
   const token = newToken();
   const tokenHash = hashToken(token);
-  const claimed = await claimForSending(db, outboxId, now, tokenHash, !deps.vitalStatus);
+  const claimed = await batchesOf(db).claim[deps.vitalStatus ? 'withoutDeathFile' : 'withDeathFile']({
+    outboxId,
+    now,
+    tokenHash,
+  });
   if (!claimed) return whyNotClaimed(db, outboxId);
   const { row, profile } = claimed;
   const target = row.target;
@@ -91,36 +97,63 @@ interface Claimed {
   deathFileDiedOn: string | null;
 }
 
+/** One job's claim: its row, its clock, and the hash of the link token written if the row is taken. */
+export interface ClaimRequest {
+  outboxId: number;
+  now: Date;
+  tokenHash: Buffer;
+}
+
 /**
- * The hot path's first statement. The claim (`pending` → `sending`, only if due by `now`, only
- * once, and only while a register profile is set: the message says who asks) is a data-modifying
- * CTE joined to the invitation and the survivor, with the profile in force beside them. A second
- * data-modifying CTE writes the link token of a claimed row (nothing when the claim took
- * nothing), and with `readDeathFile` the death file's row for the person is read in the same
- * statement (the send-time check then needs no look-up of its own).
+ * The hot path's first statement, for every job waiting to claim (see batchesOf). The claim
+ * (`pending` → `sending`, only if due by the job's `now`, only once, and only while a register
+ * profile is set: the message says who asks) is a data-modifying CTE over the requests (one array
+ * per column, src/db/unnest.ts) joined to the invitation and the survivor, with the profile in
+ * force beside them. A second data-modifying CTE writes the link token of each claimed row
+ * (nothing for a row the claim did not take), and with `readDeathFile` the death file's row for
+ * each person is read in the same statement (the send-time check then needs no look-up of its
+ * own). One answer per request, in order: undefined when its row was not taken; a row asked for
+ * twice is claimed for the first request only.
  */
-async function claimForSending(db: Db, outboxId: number, now: Date, tokenHash: Buffer, readDeathFile: boolean) {
-  const row = await db
+export async function claimForSending(
+  db: Db,
+  requests: readonly ClaimRequest[],
+  readDeathFile: boolean,
+  profiles: Map<number, RegisterProfile> = new Map(),
+): Promise<({ row: Claimed; profile: RegisterProfile } | undefined)[]> {
+  const first = new Map<number, ClaimRequest>();
+  for (const r of requests) if (!first.has(r.outboxId)) first.set(r.outboxId, r);
+  const asked = [...first.values()];
+  const r = unnestColumns('r', {
+    id: { type: 'bigint', values: asked.map((q) => q.outboxId) },
+    claim_at: { type: 'timestamptz', values: asked.map((q) => q.now) },
+    token_hash: { type: 'text', values: asked.map((q) => q.tokenHash.toString('hex')) },
+  });
+  const rows = await db
+    .with('r', () => sql<{ id: number; claim_at: Date; token_hash: string }>`(select * from ${r})`)
     .with('c', (qc) =>
       qc
-        .updateTable('outbox')
-        .set({ state: 'sending', attempts: sql`attempts + 1`, updated_at: sql`now()` })
-        .where('id', '=', outboxId)
-        .where('state', '=', 'pending')
-        .where('channel', '=', 'email')
-        .where('due_at', '<=', now)
+        .updateTable('outbox as o')
+        .from('r')
+        .set({ state: 'sending', attempts: sql`o.attempts + 1`, updated_at: sql`now()` })
+        .whereRef('o.id', '=', 'r.id')
+        .where('o.state', '=', 'pending')
+        .where('o.channel', '=', 'email')
+        .whereRef('o.due_at', '<=', 'r.claim_at')
         .where((eb) => eb.exists(eb.selectFrom('register_profiles').select('version')))
-        .returning(['id', 'invitation_id', 'step', 'due_at']),
+        .returning(['o.id', 'o.invitation_id', 'o.step', 'o.due_at', 'r.token_hash']),
     )
     .with('t', (qc) =>
       qc
         .insertInto('invitation_tokens')
         .columns(['token_hash', 'invitation_id', 'outbox_id'])
         .expression((eb) =>
-          eb.selectFrom('c').select([sql<Buffer>`${tokenHash}::bytea`.as('h'), 'c.invitation_id', 'c.id']),
+          eb.selectFrom('c').select([sql<Buffer>`decode(c.token_hash, 'hex')`.as('h'), 'c.invitation_id', 'c.id']),
         ),
     )
-    .with('p', (qc) => qc.selectFrom('register_profiles').select('profile').orderBy('version', 'desc').limit(1))
+    .with('p', (qc) =>
+      qc.selectFrom('register_profiles').select(['version', 'profile']).orderBy('version', 'desc').limit(1),
+    )
     .selectFrom('c')
     .innerJoin('invitations as i', 'i.id', 'c.invitation_id')
     .innerJoin('arrest_events as e', 'e.id', 'i.arrest_event_id')
@@ -128,24 +161,71 @@ async function claimForSending(db: Db, outboxId: number, now: Date, tokenHash: B
     .crossJoin('p')
     .select(TARGET_COLUMNS)
     .select(targetFacts)
-    .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.profile'])
+    .select(['c.id as outbox_id', 'c.step', 'c.due_at', 'p.version as profile_version', 'p.profile'])
     .select(
       (readDeathFile ? deathFileDiedOn(sql.ref('s.national_id')) : sql<string | null>`null::date`).as(
         'death_file_died_on',
       ),
     )
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const claimed: Claimed = {
-    id: row.outbox_id,
-    invitationId: row.id,
-    step: row.step,
-    dueAt: row.due_at,
-    target: toTarget(row),
-    deathFileDiedOn: row.death_file_died_on ?? null,
-  };
-  return { row: claimed, profile: storedRegisterProfile(row.profile) };
+    .execute();
+  // Every row of one statement saw the same profile; a version, once stored, never changes.
+  let profile: RegisterProfile | undefined;
+  if (rows.length > 0) {
+    const { profile_version: version, profile: stored } = rows[0]!;
+    profile = profiles.get(version) ?? storedRegisterProfile(stored);
+    profiles.set(version, profile);
+  }
+  const claimed = new Map<number, Claimed>();
+  for (const row of rows) {
+    claimed.set(row.outbox_id, {
+      id: row.outbox_id,
+      invitationId: row.id,
+      step: row.step,
+      dueAt: row.due_at,
+      target: toTarget(row),
+      deathFileDiedOn: row.death_file_died_on ?? null,
+    });
+  }
+  return requests.map((q) => {
+    const row = first.get(q.outboxId) === q ? claimed.get(q.outboxId) : undefined;
+    return row && { row, profile: profile! };
+  });
 }
+
+/**
+ * The hot path's statements, shared by the jobs running in this process on one `db`: a claim or
+ * a mark-sent asked for while one is in flight waits, and the next statement serves every
+ * waiting job at once (src/db/coalesce.ts). One job alone runs at once, as before; with many
+ * jobs in flight the statements per message fall. Each job still gets its own outcome.
+ */
+function batchesOf(db: Db): Batches {
+  let b = batches.get(db);
+  if (!b) {
+    const profiles = new Map<number, RegisterProfile>();
+    b = {
+      claim: {
+        withDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, true, profiles)),
+        withoutDeathFile: coalesce((q: ClaimRequest[]) => claimForSending(db, q, false, profiles)),
+      },
+      markSent: coalesce(async (sent: SentEmail[]) => {
+        await markEmailsSent(db, sent);
+        return sent.map(() => undefined);
+      }),
+    };
+    batches.set(db, b);
+  }
+  return b;
+}
+
+interface Batches {
+  claim: Record<
+    'withDeathFile' | 'withoutDeathFile',
+    (q: ClaimRequest) => Promise<{ row: Claimed; profile: RegisterProfile } | undefined>
+  >;
+  markSent: (sent: SentEmail) => Promise<undefined>;
+}
+
+const batches = new WeakMap<Db, Batches>();
 
 /** Not claimed: no profile (the step waits as held), another installation's row, or already taken. */
 async function whyNotClaimed(db: Db, outboxId: number): Promise<DeliveryOutcome> {
@@ -194,18 +274,19 @@ async function send(
 }
 
 async function markSent(db: Db, row: Claimed, messageId: string, now: Date) {
-  const sent = {
+  const sent: SentEmail = {
     outboxId: row.id,
+    invitationId: row.invitationId,
     step: row.step,
     invitationState: row.target.facts.invitationState,
     messageId,
     at: now,
   };
   // A first step that went on a later day than planned moves its reminders with it.
-  if (row.step !== 'invitation' || osloDay(now) === osloDay(row.dueAt)) return markEmailSent(db, sent);
+  if (row.step !== 'invitation' || osloDay(now) === osloDay(row.dueAt)) return batchesOf(db).markSent(sent);
   const programme = await programmeVersion(db, row.target.programmeVersion);
   await db.transaction().execute(async (trx) => {
-    await markEmailSent(trx, sent);
+    await markEmailsSent(trx, [sent]);
     await rescheduleReminders(trx, row.invitationId, reminderDueTimes(now, programme));
   });
 }

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 
 export interface OutgoingMessage {
   to: string;
@@ -29,8 +30,11 @@ function smtpMailer(url: string, from: string): Mailer {
   const transport = nodemailer.createTransport(pooled(url), { from });
   return {
     async send(msg) {
-      const info = await transport.sendMail(envelope(msg, from));
-      return { messageId: info.messageId };
+      // Built whole first (the same MIME as sendMail builds): the connection then writes the
+      // message in one go, rather than in a dozen small socket writes as the build streams it.
+      const raw = await new MailComposer(envelope(msg, from)).compile().build();
+      await transport.sendMail({ raw, envelope: { from: addressOf(from), to: [msg.to] } });
+      return { messageId: msg.messageId };
     },
     close: () => transport.close(),
   };

@@ -2,9 +2,10 @@
 // update is guarded by the state it leaves, so a repeat or a race changes nothing the second time.
 // Each function takes the transaction it runs in and returns the outbox ids it cancelled, so the
 // caller can remove their queued jobs.
-import { sql, type QueryCreator } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Database, InvitationState, Step } from '../db/schema.ts';
+import type { InvitationState, Step } from '../db/schema.ts';
+import { unnestColumns } from '../db/unnest.ts';
 import { hasCountedResponse } from './fragments.ts';
 import {
   invitationStateAfterSend,
@@ -59,32 +60,84 @@ export async function advanceAfterSend(trx: Db, invitationId: number, step: Step
     .execute();
 }
 
+/** An e-mail step the SMTP server accepted, and the invitation state it was claimed in. */
+export interface SentEmail {
+  outboxId: number;
+  invitationId: number;
+  step: Step;
+  invitationState: string;
+  messageId: string;
+  at: Date;
+}
+
 /**
- * An e-mail step the SMTP server accepted, in one statement: the row becomes `sent` and its
- * invitation moves as advanceAfterSend says (a data-modifying CTE, so both or neither).
+ * E-mail steps the SMTP server accepted, set-based: each row becomes `sent` and its invitation
+ * moves as advanceAfterSend says (a data-modifying CTE, so both or neither), one statement for
+ * many rows. The rows' values travel as one array per column (src/db/unnest.ts). An invitation
+ * named twice (two of its steps in one call) is moved by one statement per step, in order, so the
+ * guards see each move as they would one at a time.
  */
-export async function markEmailSent(
-  db: Db,
-  sent: { outboxId: number; step: Step; invitationState: string; messageId: string; at: Date },
-): Promise<void> {
-  const markRow = (qc: QueryCreator<Database>) =>
-    qc
-      .updateTable('outbox')
-      .set({ state: 'sent', message_id: sent.messageId, sent_at: sent.at, last_error: null, updated_at: sql`now()` })
-      .where('id', '=', sent.outboxId)
-      .returning('invitation_id');
-  const state = invitationStateAfterSend(sent.step, sent.invitationState);
-  if (!state) {
-    await markRow(db).execute();
-    return;
+export async function markEmailsSent(db: Db, sent: readonly SentEmail[]): Promise<void> {
+  for (const round of oncePerInvitation(sent)) {
+    const rows = unnestColumns('r', {
+      id: { type: 'bigint', values: round.map((s) => s.outboxId) },
+      message_id: { type: 'text', values: round.map((s) => s.messageId) },
+      sent_at: { type: 'timestamptz', values: round.map((s) => s.at) },
+      next_state: {
+        type: 'text',
+        values: round.map((s) => invitationStateAfterSend(s.step, s.invitationState) ?? null),
+      },
+    });
+    await db
+      .with(
+        'r',
+        () =>
+          sql<{
+            id: number;
+            message_id: string;
+            sent_at: Date;
+            next_state: 'sent' | 'reminded' | null;
+          }>`(select * from ${rows})`,
+      )
+      .with('o', (qc) =>
+        qc
+          .updateTable('outbox as o')
+          .from('r')
+          .set({
+            state: 'sent',
+            message_id: sql`r.message_id`,
+            sent_at: sql`r.sent_at`,
+            last_error: null,
+            updated_at: sql`now()`,
+          })
+          .whereRef('o.id', '=', 'r.id')
+          .returning(['o.invitation_id', 'r.next_state']),
+      )
+      .updateTable('invitations as i')
+      .from('o')
+      .set({ state: sql`o.next_state`, updated_at: sql`now()` })
+      .whereRef('i.id', '=', 'o.invitation_id')
+      .where((eb) =>
+        eb.or(
+          (['sent', 'reminded'] as const).map((state) =>
+            eb.and([eb('o.next_state', '=', state), eb('i.state', 'in', statesBefore(state))]),
+          ),
+        ),
+      )
+      .execute();
   }
-  await db
-    .with('o', markRow)
-    .updateTable('invitations')
-    .set({ state, updated_at: sql`now()` })
-    .where('id', '=', (eb) => eb.selectFrom('o').select('o.invitation_id'))
-    .where('state', 'in', statesBefore(state))
-    .execute();
+}
+
+/** Splits the rows so that no invitation is named twice in one part; the order per invitation is kept. */
+function oncePerInvitation(sent: readonly SentEmail[]): SentEmail[][] {
+  const rounds: SentEmail[][] = [];
+  const next = new Map<number, number>();
+  for (const s of sent) {
+    const i = next.get(s.invitationId) ?? 0;
+    (rounds[i] ??= []).push(s);
+    next.set(s.invitationId, i + 1);
+  }
+  return rounds;
 }
 
 /** A send moves an invitation forward only: to sent from planned, to reminded from planned or sent. */

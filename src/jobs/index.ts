@@ -19,6 +19,15 @@ import type { Instruments } from '../instruments/eq5d-texts.ts';
 
 export type { Workers } from '../queue/workers.ts';
 
+/**
+ * Delivery jobs in flight per process: more than the mailer's 5 pooled SMTP connections, so the
+ * connections never wait for the database, and enough that the jobs' claims and mark-sents meet
+ * in shared statements (src/invitations/delivery.ts). A claimed row waits `sending` at most a few
+ * messages' time in the mailer's queue, far below the 10 minutes after which a pass calls it
+ * stuck; the database pool (10) is not the limit, as the jobs' statements are shared.
+ */
+const DELIVERY_CONCURRENCY = 50;
+
 /** Starts the delivery worker and (unless `scheduler: false`) the scheduler queue's worker. */
 export function startWorkers(
   deps: DeliveryDeps,
@@ -38,7 +47,7 @@ export function startWorkers(
     {
       queue: DELIVERY_QUEUE,
       processor: deliveryProcessor(deliver, (id) => opts.onForeignJob?.(id, queues.prefix)),
-      concurrency: opts.concurrency ?? 10,
+      concurrency: opts.concurrency ?? DELIVERY_CONCURRENCY,
     },
   ];
   if (opts.scheduler ?? true) {

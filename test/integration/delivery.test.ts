@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
 import { deathFileVitalStatus } from '../../src/invitations/vital-status.ts';
 import { fixedClock, parseNow, type Clock } from '../../src/clock.ts';
-import { deliverOutboxRow, type DeliveryDeps } from '../../src/invitations/delivery.ts';
+import { claimForSending, deliverOutboxRow, type DeliveryDeps } from '../../src/invitations/delivery.ts';
+import type { Db } from '../../src/db/database.ts';
 import { waitForDrain } from '../../src/invitations/drain.ts';
 import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
@@ -413,3 +414,144 @@ async function reconcileUntilSettled(queues: Queues, clock: Clock, registerIds: 
     if (Date.now() > deadline) throw new Error(`${drained.waiting} rows still waiting`);
   }
 }
+
+/** A `db` that records each statement's kind and whether it has a WITH (the claim and the mark-sent do). */
+function countingDb() {
+  const statements: { kind: string; cte: boolean }[] = [];
+  const counting = db().withPlugin({
+    transformQuery: (args) => {
+      statements.push({ kind: args.node.kind, cte: 'with' in args.node && args.node.with !== undefined });
+      return args.node;
+    },
+    transformResult: (args) => Promise.resolve(args.result),
+  });
+  const count = (kind: string) => statements.filter((s) => s.kind === kind && s.cte).length;
+  return { counting, claims: () => count('SelectQueryNode'), marks: () => count('UpdateQueryNode') };
+}
+
+test('concurrent deliveries in one process share their statements: fewer claims and mark-sents than e-mails, each job its own outcome', async () => {
+  const people = tags('C', 1, 12);
+  await importPeople(
+    db(),
+    people.map((t, i) => who(t, 1600 + i, '2026-01-07')),
+  );
+  const clock = fixedClock(parseNow('2026-04-07')!);
+  await runSchedulingPass(db(), undefined, clock);
+  const ids = await Promise.all(people.map(async (t) => (await stepsOf(db(), t))[0]!.id));
+  const { counting, claims, marks } = countingDb();
+  // The SMTP answers come back together (as from a busy pool), so the mark-sents meet as well.
+  let gone = 0;
+  let allGone!: () => void;
+  const together = new Promise<void>((r) => (allGone = r));
+  const gated: Mailer = {
+    send: async (m) => {
+      const info = await mailer.send(m);
+      if (++gone === ids.length) allGone();
+      await together;
+      return info;
+    },
+    close: () => {},
+  };
+  const d = { ...deps, db: counting, mailer: gated };
+  // Every step once, one of them twice (as two queues holding the same job), and a row this database does not hold.
+  const outcomes = await Promise.all([...ids, ids[3]!, 987_654_321].map((id) => deliverOutboxRow(d, id, clock)));
+  assert.deepEqual(outcomes, [...ids.map(() => 'sent'), 'skipped', 'foreign']);
+  assert.ok(claims() < ids.length, `${claims()} claim statements for ${ids.length} e-mails`);
+  assert.ok(marks() < ids.length, `${marks()} mark-sent statements for ${ids.length} e-mails`);
+  assert.equal(keysOnce(people), ids.length);
+  const rows = await db()
+    .selectFrom('outbox as o')
+    .innerJoin('invitations as i', 'i.id', 'o.invitation_id')
+    .select(['o.state', 'o.attempts', 'i.state as invitation_state'])
+    .select((eb) =>
+      eb
+        .selectFrom('invitation_tokens as t')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('t.outbox_id', '=', 'o.id')
+        .as('tokens'),
+    )
+    .where('o.id', 'in', ids)
+    .execute();
+  assert.deepEqual(
+    rows.map((r) => [r.state, r.attempts, r.invitation_state, Number(r.tokens)]),
+    ids.map(() => ['sent', 1, 'sent', 1]),
+  );
+});
+
+test('a batch claim answers as the per-row claims on the same data: rows, tokens, attempts and death-file reads', async () => {
+  const people = tags('B', 1, 6);
+  await importPeople(
+    db(),
+    people.map((t, i) => who(t, 1700 + i, '2026-01-08')),
+  );
+  const now = parseNow('2026-04-08')!;
+  await runSchedulingPass(db(), undefined, fixedClock(now));
+  const steps = new Map(await Promise.all(people.map(async (t) => [t, await stepsOf(db(), t)] as const)));
+  const first = (t: string) => steps.get(t)![0]!.id;
+  // B2 is named in the death file; B3's step is a letter; B4's step went already; B1's reminder is not due.
+  await db()
+    .insertInto('deaths')
+    .values({ national_id: syntheticNationalId(1701), died_on: '2026-04-01', source: 'test' })
+    .execute();
+  await db().updateTable('outbox').set({ channel: 'paper' }).where('id', '=', first('B3')).execute();
+  await db().updateTable('outbox').set({ state: 'sent' }).where('id', '=', first('B4')).execute();
+  const asked = [
+    first('B1'),
+    first('B2'),
+    first('B3'),
+    first('B4'),
+    first('B5'),
+    steps.get('B1')![1]!.id,
+    987_654_322,
+    first('B5'),
+    first('B6'),
+  ];
+  const requests = asked.map((outboxId, i) => ({ outboxId, now, tokenHash: Buffer.alloc(32, i + 1) }));
+  class Rollback extends Error {}
+  const inRolledBack = async (fn: (trx: Db) => Promise<unknown>) => {
+    let seen: unknown;
+    await db()
+      .transaction()
+      .execute(async (trx) => {
+        const result = await fn(trx);
+        const tokens = await trx
+          .selectFrom('invitation_tokens')
+          .select(['outbox_id', 'token_hash', 'invitation_id'])
+          .where('outbox_id', 'in', asked)
+          .orderBy('outbox_id')
+          .execute();
+        const outbox = await trx
+          .selectFrom('outbox')
+          .select(['id', 'state', 'attempts'])
+          .where('id', 'in', asked)
+          .orderBy('id')
+          .execute();
+        seen = { result, tokens, outbox };
+        throw new Rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
+    return seen;
+  };
+  for (const readDeathFile of [true, false]) {
+    const batch = (await inRolledBack((trx) => claimForSending(trx, requests, readDeathFile))) as {
+      result: ({ row: { id: number; deathFileDiedOn: string | null } } | undefined)[];
+    };
+    const perRow = await inRolledBack(async (trx) => {
+      const answers = [];
+      for (const q of requests) answers.push((await claimForSending(trx, [q], readDeathFile))[0]);
+      return answers;
+    });
+    assert.deepEqual(batch, perRow);
+    // And what they answered: the due e-mail steps claimed once each, the rest not.
+    assert.deepEqual(
+      batch.result.map((r) => r?.row.id),
+      [first('B1'), first('B2'), undefined, undefined, first('B5'), undefined, undefined, undefined, first('B6')],
+    );
+    assert.deepEqual(
+      batch.result.map((r) => r?.row.deathFileDiedOn),
+      [null, readDeathFile ? '2026-04-01' : null, undefined, undefined, null, undefined, undefined, undefined, null],
+    );
+  }
+});
