@@ -20,13 +20,13 @@ import type { Instruments } from '../instruments/eq5d-texts.ts';
 export type { Workers } from '../queue/workers.ts';
 
 /**
- * Delivery jobs in flight per process: more than the mailer's 5 pooled SMTP connections, so the
+ * Delivery jobs in flight per process: four times the mailer's 5 pooled SMTP connections, so the
  * connections never wait for the database, and enough that the jobs' claims and mark-sents meet
- * in shared statements (src/invitations/delivery.ts). A claimed row waits `sending` at most a few
- * messages' time in the mailer's queue, far below the 10 minutes after which a pass calls it
- * stuck; the database pool (10) is not the limit, as the jobs' statements are shared.
+ * in shared statements (src/invitations/delivery.ts). Not more: a worker killed mid-send leaves
+ * every row it had claimed `unknown` for staff to resolve by hand (principle 2), so this is also
+ * the most one crash can hand them.
  */
-const DELIVERY_CONCURRENCY = 50;
+const DELIVERY_CONCURRENCY = 20;
 
 /** Starts the delivery worker and (unless `scheduler: false`) the scheduler queue's worker. */
 export function startWorkers(

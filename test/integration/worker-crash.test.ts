@@ -50,8 +50,8 @@ test(
   'SIGKILL between "sending" and "sent": those steps end unknown, never resent; queued work is finished by the next worker',
   { timeout: 600_000 }, // a guard against a hang; the suite runs two databases side by side
   async () => {
-    // More people than the worker has delivery jobs in flight (50), so some are still waiting at the kill.
-    const people = Array.from({ length: 80 }, (_, i) => person(8100 + i));
+    // More people than the worker has delivery jobs in flight (20), so some are still waiting at the kill.
+    const people = Array.from({ length: 40 }, (_, i) => person(8100 + i));
     writeFileSync(path.join(cli.dir, 'people.csv'), toCsv(people));
     const imported = await prom(['import', path.join(cli.dir, 'people.csv')], cli.env);
     assert.equal(imported.code, 0, imported.stderr);
