@@ -44,8 +44,9 @@ function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () 
   return { child, output: () => out };
 }
 
+/** A guard against a server that never starts (a first start takes over 30 s on a busy machine). */
 async function healthy(port: number, child: ChildProcess): Promise<void> {
-  for (const started = Date.now(); Date.now() - started < 30_000; await new Promise((r) => setTimeout(r, 200))) {
+  for (const started = Date.now(); Date.now() - started < 120_000; await new Promise((r) => setTimeout(r, 200))) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,

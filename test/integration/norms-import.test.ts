@@ -76,6 +76,7 @@ async function refused(name: string, content: string, pattern: RegExp, extra: st
 }
 
 before(async () => {
+  await cli.ready;
   const r = await prom(['migrate'], cli.env);
   assert.equal(r.code, 0, r.stderr);
 });

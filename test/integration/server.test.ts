@@ -104,6 +104,13 @@ async function waitForHealth(port: number, child: ChildProcess, limitMs: number)
   throw new Error(`no healthy answer within ${limitMs} ms`);
 }
 
+/**
+ * A guard against a server that never starts, not a speed target: a first start on an empty
+ * folder takes ~10 s on a quiet 2-core machine and over 30 s beside the rest of the suite
+ * (start-up times are measured in docs/performance.md).
+ */
+const START_LIMIT_MS = 120_000;
+
 function startServer(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -124,7 +131,7 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-test('the server starts with the defaults, is healthy within 30 s and stops cleanly on SIGTERM', async () => {
+test('the server starts with the defaults, becomes healthy and stops cleanly on SIGTERM', async () => {
   const dataDir = path.join(mkdtempSync(path.join(tmpdir(), 'prom-server-')), 'data');
   const port = await sparePort();
   const prefix = uniquePrefix();
@@ -133,7 +140,7 @@ test('the server starts with the defaults, is healthy within 30 s and stops clea
     baseEnv({ PORT: String(port), DATA_DIR: dataDir, QUEUE_PREFIX: prefix, DATABASE_URL: url }),
   );
   try {
-    const ms = await waitForHealth(port, child, 30_000);
+    const ms = await waitForHealth(port, child, START_LIMIT_MS);
     console.log(`# healthy after ${ms} ms (${TEST_DB})`);
     assert.match(output(), /"msg":"listening"/);
     if (TEST_DB === 'pglite')
@@ -161,7 +168,7 @@ test('ROLE: worker answers /healthz beside the web with PostgreSQL; with PGlite 
       assert.equal(code, 1);
       assert.match(output(), /ROLE: must be "all" with the embedded database/);
     } else {
-      await waitForHealth(port, child, 30_000);
+      await waitForHealth(port, child, START_LIMIT_MS);
       const body: unknown = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       assert.deepEqual(body, { status: 'ok', role: 'worker' });
     }

@@ -25,6 +25,12 @@ export interface CliWorld {
   env: NodeJS.ProcessEnv;
   /** The database the processes use; with PGlite only while none of them runs. */
   withDatabase<T>(use: (h: DbHandle) => Promise<T>): Promise<T>;
+  /**
+   * Settles when this world's before() hook has: a file's own root-level before() must await it,
+   * since Node 20 starts root-level hooks side by side (one running `prom` with `env` still unset
+   * used the checkout's ./data folder).
+   */
+  ready: Promise<void>;
 }
 
 /** `registerProfile: false` leaves the register profile unset (then nobody is contacted). */
@@ -53,7 +59,13 @@ export function useCliWorld(
       }
     },
   } as CliWorld;
-  before(async () => {
+  let start!: () => void;
+  world.ready = new Promise<void>((resolve) => (start = resolve)).then(setUp);
+  before(() => {
+    start();
+    return world.ready;
+  });
+  async function setUp() {
     world.smtp = await startSmtpSink();
     const migrated = opts.registerProfile !== false;
     if (TEST_DB === 'postgres') world.databaseUrl = await createPostgresDatabase({ migrated });
@@ -74,7 +86,7 @@ export function useCliWorld(
         await setTestProfile(h.db);
       });
     }
-  });
+  }
   after(async () => {
     await world.smtp?.close();
     await deletePrefix(world.prefix);
