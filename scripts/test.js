@@ -37,32 +37,33 @@ const startedAt = Date.now();
 const minutes = (ms) => `${(ms / 60000).toFixed(1)} min`;
 
 /**
- * Files that took longest in the last full run (2026-12-06, fresh clone, 2 cores: 2 to 6 minutes
- * each, the rest mostly under one), longest first, so that none of them is the last one running.
+ * Files that took longest in the last full run (2026-12-06, fresh clone, 2 quiet cores: 0.7 to
+ * 2.6 minutes each, the rest mostly under half a minute), longest first, so that none of them is
+ * the last one running. The browser files start first: each holds a Chromium for its whole run.
  */
 const LONGEST_FIRST = [
   'test/e2e/first-click.test.ts',
   'test/e2e/pages.test.ts',
   'test/integration/norms-import.test.ts',
-  'test/integration/api-cli.test.ts',
-  'test/integration/paper-cli.test.ts',
-  'test/integration/lifecycle-cli.test.ts',
-  'test/integration/staff-forms-fuzz.test.ts',
-  'test/integration/instruments-cli.test.ts',
-  'test/e2e/paper.test.ts',
-  'test/e2e/instruments.test.ts',
-  'test/integration/staff-cli.test.ts',
   'test/integration/import-million.test.ts',
-  'test/e2e/staff.test.ts',
-  'test/integration/lifecycle-simulation.test.ts',
-  'test/integration/cli.test.ts',
-  'test/integration/date-edges.test.ts',
+  'test/integration/staff-forms-fuzz.test.ts',
+  'test/integration/paper-cli.test.ts',
+  'test/integration/staff-cli.test.ts',
   'test/integration/report-cli.test.ts',
+  'test/integration/lifecycle-simulation.test.ts',
   'test/integration/demo.test.ts',
-  'test/e2e/report.test.ts',
+  'test/integration/cli.test.ts',
+  'test/integration/api-cli.test.ts',
   'test/integration/session-end.test.ts',
   'test/integration/register-cli.test.ts',
-  'test/e2e/dashboard.test.ts',
+  'test/integration/lifecycle-cli.test.ts',
+  'test/integration/server.test.ts',
+  'test/integration/respondent-disclosure.test.ts',
+  'test/e2e/staff.test.ts',
+  'test/integration/security-routes.test.ts',
+  'test/integration/instruments-cli.test.ts',
+  'test/integration/date-edges.test.ts',
+  'test/integration/readme-walkthrough.test.ts',
 ];
 const rank = (file) => {
   const i = LONGEST_FIRST.indexOf(file);

@@ -1,6 +1,8 @@
-// Norm files are checked like patient data: through the real `prom norms import`
-// on both databases, each fault is refused with one message naming the stratum, column or file,
-// never a stack trace, and nothing is stored; valid files still import; `prom norms list`.
+// Norm files are checked like patient data: through the real `prom norms import`, each fault is
+// refused with one message naming the stratum, column or file, never a stack trace, and nothing
+// is stored; valid files still import; `prom norms list`.
+// @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
+// only (scripts/test.js). The store's functions run on both databases in staff-report.test.ts.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';

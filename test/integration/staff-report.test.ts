@@ -166,7 +166,8 @@ test('analysts choose the norm set and value set on the page; unknown ones are n
 
 test('the norm’s own intervals are on the page and in its CSV; without SD the page says why; a faulty stored set is named and not used', async () => {
   const db = world.database.db;
-  const { loadNormSet, saveNormSet } = await import('../../src/reports/norms/store.ts');
+  const { checkStoredNormSets, listNormSets, loadNormSet, saveNormSet } =
+    await import('../../src/reports/norms/store.ts');
   const demo = (await loadNormSet(db, 'DEMO'))!;
   // A valid set whose strata state no SD: the norm's means are shown without an interval.
   await saveNormSet(db, {
@@ -219,4 +220,14 @@ test('the norm’s own intervals are on the page and in its CSV; without SD the 
   assert.equal(said.length, 1, 'the set and its fault are said once');
   assert.match(said[0], /appears more than once/);
   await agent.get('/staff/report.csv?norms=OLD-DUP').expect(400);
+
+  // What `prom norms check` and `prom norms list` read (the command itself: norms-import.test.ts).
+  const checked = await checkStoredNormSets(db);
+  const oldDup = checked.find((c) => c.id === 'OLD-DUP')!;
+  assert.deepEqual([oldDup.version, oldDup.newest], ['old', true]);
+  assert.match(oldDup.faults.join('\n'), /stratum \S+ appears more than once/);
+  assert.deepEqual(checked.find((c) => c.id === 'DEMO-NOSD')!.faults, []);
+  const listed = await listNormSets(db);
+  assert.match(listed.find((n) => n.id === 'OLD-DUP')!.faults.join('\n'), /appears more than once/);
+  assert.deepEqual(listed.find((n) => n.id === 'DEMO-NOSD')!.faults, []);
 });
