@@ -375,7 +375,12 @@ test('Redis killed and restarted (before and during delivery): no step lost, non
       clock2,
       async () => {
         await runSchedulingPass(db(), queues, clock2);
-        while (messagesTo(second).length < 10) await new Promise((r) => setTimeout(r, 5));
+        // Bounded, so that a delivery that never starts fails here with a reason instead of hanging.
+        const deadline = Date.now() + 60_000;
+        while (messagesTo(second).length < 10) {
+          if (Date.now() > deadline) throw new Error(`${messagesTo(second).length} of 40 sent before the kill`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
         await redis.kill();
         await new Promise((r) => setTimeout(r, 100));
         await redis.start();
