@@ -32,6 +32,10 @@ if (mode === 'service') {
   out = { ms: performance.now() - started, invited: 0, queued: n };
 }
 out.waiting = await queues.delivery.getWaitingCount();
+// What the process still holds once garbage is collected (run with --expose-gc): peak RSS also
+// counts garbage V8 had not collected yet, which grows with the allocation rate, not the data.
+(globalThis as { gc?: () => void }).gc?.();
+out.heapAfterGcMb = process.memoryUsage().heapUsed / 2 ** 20;
 await queues.close();
 const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
 console.log(JSON.stringify({ ...out, peakRssMb: Number(hwm) / 1024 }));

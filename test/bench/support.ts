@@ -75,10 +75,11 @@ export function benchPrefix(tag: string): string {
 /** Deletes every Redis key under `prefix:`. */
 export const deleteRedisPrefix = (prefix: string): Promise<void> => deletePrefix(prefix, REDIS_URL);
 
-/** Runs a *-child.ts helper and resolves with the JSON of its last stdout line. */
-export function runChild<T>(file: string, args: string[]): Promise<T> {
+/** Runs a *-child.ts helper and resolves with the JSON of its last stdout line. `nodeArgs`: e.g. --expose-gc. */
+export function runChild<T>(file: string, args: string[], nodeArgs: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], {
+    const script = fileURLToPath(new URL(file, import.meta.url));
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
