@@ -156,3 +156,61 @@ test('the e-mails a pass queues are the due steps the plain query and the full t
     expected,
   );
 });
+
+test('a batch that fails mid-pass: the pass throws that error once the other writes have ended, and the next pass invites the rest exactly once', async () => {
+  const own = await createTestDatabase();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown) => unhandled.push(err);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const n = 4_500; // five batches, three written at once
+    await sql`insert into survivors (register_id, national_id, birth_date, sex, given_name, email, language)
+      select 'F' || g, lpad(g::text, 11, '0'), date '1950-01-01', 'male', 'Navn' || g, 'f' || g || '@example.test', 'nb'
+      from generate_series(1, ${n}) g`.execute(own.db);
+    await sql`insert into arrest_events (survivor_id, arrest_date, arrest_type, hospital)
+      select id, ${addDays(TODAY, -90)}::date, 'OHCA', 'H1' from survivors order by id`.execute(own.db);
+    // The second batch's statement fails (arrest ids 1001–2000, in order), as a lost connection would.
+    const [failing] = await sql<{ id: number }>`select id from arrest_events order by id offset 1500 limit 1`
+      .execute(own.db)
+      .then((r) => r.rows);
+    await sql`create function refuse_one() returns trigger language plpgsql as $$
+      begin
+        if new.arrest_event_id = ${sql.lit(failing!.id)} then raise exception 'batch refused for the test'; end if;
+        return new;
+      end $$`.execute(own.db);
+    await sql`create trigger refuse_one before insert on invitations for each row execute function refuse_one()`.execute(
+      own.db,
+    );
+
+    await assert.rejects(runSchedulingPass(own.db, undefined, fixedClock(AT)), /batch refused for the test/);
+    const afterFailure = await sql<{ n: number }>`select count(*)::int as n from invitations`.execute(own.db);
+    const written = afterFailure.rows[0]!.n;
+    assert.ok(written < n, `${written} invitations after the failure`);
+    // Each batch of 1,000 arrests (in id order) is written whole or not at all.
+    const batches = await sql<{ size: number; invited: number }>`
+      select count(*)::int as size, count(i.id)::int as invited
+      from (select id, (row_number() over (order by id) - 1) / 1000 as batch from arrest_events) e
+      left join invitations i on i.arrest_event_id = e.id
+      group by e.batch`.execute(own.db);
+    for (const b of batches.rows) assert.ok(b.invited === 0 || b.invited === b.size, JSON.stringify(b));
+    const failedOne = await sql`select 1 from invitations where arrest_event_id = ${failing!.id}`.execute(own.db);
+    assert.equal(failedOne.rows.length, 0);
+
+    await sql`drop trigger refuse_one on invitations`.execute(own.db);
+    const pass = await runSchedulingPass(own.db, undefined, fixedClock(AT));
+    assert.equal(pass.invited, n - written);
+    const counts = await sql<{ invitations: number; arrests: number; steps: number }>`
+      select count(*)::int as invitations, count(distinct arrest_event_id)::int as arrests,
+        (select count(*)::int from outbox) as steps
+      from invitations`.execute(own.db);
+    const programme = (await currentProgramme(own.db)).programme;
+    const window = { opensOn: TODAY, closesOn: addDays(TODAY, 93) };
+    const perInvitation = planSteps(invitationDueAt(AT, window, programme), window, programme).length;
+    assert.deepEqual(counts.rows[0], { invitations: n, arrests: n, steps: n * perInvitation });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, [], 'no write left unawaited');
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await own.drop();
+  }
+});
