@@ -172,7 +172,7 @@ async function inviteNewArrests(
   // Up to WRITERS batches are written at once, each on a connection of its own, while the next is
   // read: PostgreSQL runs a statement on one core, and the keyset makes the batches disjoint.
   const writing = new Set<Promise<void>>();
-  let loopError: { err: unknown } | undefined;
+  let settled: PromiseSettledResult<void>[] | undefined;
   try {
     for (let afterId = 0; ;) {
       const batch = await arrestsWithoutInvitation(db, today, programme.programme, afterId);
@@ -192,12 +192,11 @@ async function inviteNewArrests(
       if (writing.size >= WRITERS) await Promise.race(writing);
       if (batch.length < BATCH) break;
     }
-  } catch (err) {
-    loopError = { err };
+  } finally {
+    // Every write has ended before the pass goes on or throws (a read's error first).
+    settled = await Promise.allSettled(writing);
   }
-  // Every write has ended before the pass goes on or throws.
-  const failed = (await Promise.allSettled(writing)).find((s) => s.status === 'rejected');
-  if (loopError) throw loopError.err;
+  const failed = settled?.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason;
 }
 
