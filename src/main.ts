@@ -9,7 +9,7 @@ import { runSchedulingPass } from './invitations/scheduler.ts';
 import { registerRepeatableJobs, schedulePrintBatches } from './queue/jobs/scheduler.ts';
 import { startWorkers, type Workers, printBatchDeps, printBatchProcessor } from './jobs/index.ts';
 import { RedisUnavailable, safeUrl } from './queue/redis.ts';
-import { createLogger, requestLogger, type Logger } from './observability/logger.ts';
+import { createLogger, logRequests, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { openServices, type Services } from './services.ts';
 import { createApp } from './web/app.ts';
@@ -144,7 +144,7 @@ function portError(err: Error, port: number): Error {
 function workerApp(s: Services, metrics: Metrics | undefined) {
   const app = express();
   app.disable('x-powered-by');
-  app.use(requestLogger(logger));
+  logRequests(app, logger);
   app.get('/healthz', async (_req, res) => {
     const ok = await s.redisAlive();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', role: 'worker' });

@@ -4,9 +4,8 @@
 // by kind and code only, since a database error can quote the values of a row.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request } from 'express';
+import type { Express, Request } from 'express';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
-import { pinoHttp } from 'pino-http';
 
 export type { Logger };
 
@@ -37,39 +36,62 @@ function errorKind(err: unknown): { type: string; code?: string } {
 /** A caller's X-Request-Id is kept when it is a plain token, so lines join up across a proxy. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** This request's id (logRequests): the caller's X-Request-Id when it is a plain token, else a new UUID. */
+    id: string;
+    /** The process logger bound to this request's id, made when first used (logRequests). */
+    log: Logger;
+  }
+}
+
+const boundLog = Symbol('request log');
+
 /**
- * Request logging: every request gets an id (X-Request-Id, echoed in the answer), `req.log` is a
- * child logger carrying it, and one line ("request", at error level for a 5xx) is written when
- * the answer is finished.
+ * Request logging for an express app: every request gets an id (X-Request-Id, echoed in the
+ * answer), `req.log` is a logger carrying it, and one line ("request", at error level for a 5xx)
+ * is written when the answer is finished or the client has gone.
+ *
+ * Written here rather than with pino-http: on the busiest path (saving a survey page) pino-http's
+ * two child loggers and three listeners per request cost about a sixth of the service's CPU time
+ * per save (test/bench/submit.ts, docs/performance.md). `req.log` is used only on error and
+ * security paths, so its child logger is made on first use.
  */
-export function requestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
-    quietReqLogger: true,
-    // Probes and scrapes every few seconds would drown the lines that matter.
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    wrapSerializers: false,
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const given = req.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
+export function logRequests(app: Express, logger: Logger): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: IncomingMessage & { [boundLog]?: Logger }) {
+      return (this[boundLog] ??= logger.child({ reqId: this.id }));
     },
-    serializers: {
-      req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      err: errorKind,
-    },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    customSuccessMessage: () => 'request',
-    customErrorMessage: () => 'request',
-    customSuccessObject: (req, _res, val: object) => ({ ...val, route: routeLabel(req as Request) }),
-    // A 5xx line: the error itself is logged where it is handled; pino-http's is only "status 500".
-    customErrorObject: (req, _res, _err, { err: _synthetic, ...val }: Record<string, unknown>) => ({
-      ...val,
-      route: routeLabel(req as Request),
-    }),
   });
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    // Probes and scrapes every few seconds would drown the lines that matter.
+    if (req.url !== '/healthz' && req.url !== '/metrics') {
+      const start = Date.now();
+      res.once('close', () => logAnswer(logger, req, res, start));
+    }
+    next();
+  });
+}
+
+function logAnswer(logger: Logger, req: Request, res: ServerResponse, start: number): void {
+  const level = res.statusCode >= 500 ? 'error' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      reqId: req.id,
+      req: { id: req.id, method: req.method },
+      res: { statusCode: res.statusCode },
+      responseTime: Date.now() - start,
+      route: routeLabel(req),
+      // The client went away before the answer was sent.
+      ...(res.writableFinished ? {} : { aborted: true }),
+    },
+    'request',
+  );
 }
 
 /**

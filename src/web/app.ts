@@ -16,7 +16,7 @@ import type { Instruments } from '../instruments/eq5d-texts.ts';
 import { surveyRouter } from '../survey/routes.ts';
 import { sessionWithSurveyState } from '../survey/session-state.ts';
 import { langOf } from '../survey/language.ts';
-import { requestLogger, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
+import { logRequests, routeLabel, silentLogger, type Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   if (deps.metrics) app.use(deps.metrics.httpTimer);
-  app.use(requestLogger(deps.logger ?? silentLogger));
+  logRequests(app, deps.logger ?? silentLogger);
   app.use(securityHeaders());
   app.get('/healthz', health(deps));
   if (deps.metrics) app.get('/metrics', deps.metrics.endpoint);

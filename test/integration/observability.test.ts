@@ -3,6 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import request from 'supertest';
 import { sql } from 'kysely';
 import { systemClock } from '../../src/clock.ts';
@@ -81,6 +84,35 @@ test('every request gets an id, echoed as X-Request-Id and on each of its log li
       true,
       'no headers, URL or address in req',
     );
+  }
+});
+
+test('a request its client abandons is logged once, marked aborted, with its id', async () => {
+  const logs = captureLogs();
+  const server = app({ logger: logs.logger }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    // Headers and half a form, then the connection drops: the body parser is still waiting.
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.write(
+      'POST /s/q/1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+        'Content-Length: 100\r\nX-Request-Id: abandoned-7f3a9c21\r\n\r\nanswer=',
+    );
+    await once(socket, 'connect');
+    await setTimeout(200);
+    socket.destroy();
+    const mine = () => logs.entries().filter((e) => e.reqId === 'abandoned-7f3a9c21');
+    for (let i = 0; i < 50 && mine().length === 0; i++) await setTimeout(100);
+    await setTimeout(200);
+    assert.equal(mine().length, 1, JSON.stringify(mine()));
+    assert.equal(mine()[0]!.msg, 'request');
+    assert.equal(mine()[0]!.aborted, true);
+    const answered = await request(server).get('/kode').expect(200);
+    const line = logs.entries().find((e) => e.reqId === answered.headers['x-request-id']);
+    assert.equal(line?.aborted, undefined, 'a finished answer is not marked');
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
 });
 
