@@ -25,25 +25,35 @@ import {
 
 /** The part of autocannon's API used here (it ships no types, and only autocannon itself is installed). */
 type RawRequest = { method?: string; path?: string; body?: string; headers?: Record<string, string> };
-type Autocannon = (opts: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: string; setupRequest: (req: RawRequest) => RawRequest }[];
-}) => Promise<{
+interface AutocannonResult {
   requests: { total: number };
   latency: { p50: number; p99: number };
   errors: number;
   timeouts: number;
   statusCodeStats: Record<string, { count: number }>;
-}>;
+}
+/** A run's raw counts and latency histogram (skipAggregateResult), for adding runs together. */
+type RawRun = { readonly raw: unique symbol };
+type Autocannon = {
+  (opts: {
+    url: string;
+    connections: number;
+    duration: number;
+    skipAggregateResult: true;
+    requests: { method: string; setupRequest: (req: RawRequest) => RawRequest }[];
+  }): Promise<RawRun>;
+  aggregateResult(runs: RawRun[], opts: { url: string; connections: number }): AutocannonResult;
+};
 const autocannonModule = 'autocannon';
 const autocannon = ((await import(autocannonModule)) as { default: Autocannon }).default;
 
 const CONNECTIONS = 50;
 /** Respondents per side; more than the connections so concurrent requests rarely share a row. */
 const RESPONDENTS = 200;
-const DURATION_S = quick ? 3 : 10;
+/** Each side is loaded in ROUNDS turns of ROUND_S seconds, the two sides alternating (see `compare`). */
+const ROUNDS = quick ? 3 : 5;
+const ROUND_S = quick ? 1 : 2;
+const DURATION_S = ROUNDS * ROUND_S;
 const WARMUP_S = quick ? 1 : 2;
 const ANSWERS = ['3', '2', '4', '1', '5', '73'];
 
@@ -126,16 +136,17 @@ async function openSession(base: string, token: string): Promise<{ cookie: strin
 }
 
 /** Round robin over the respondents; request k posts page (k / respondents) % 6 + 1 for respondent k % respondents. */
-async function load(
+function load(
   port: number,
   bodyFor: (i: number, page: number) => { body: string; cookie?: string },
   seconds: number,
-): Promise<Figures> {
+): Promise<RawRun> {
   let k = 0;
-  const result = await autocannon({
+  return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
     duration: seconds,
+    skipAggregateResult: true,
     requests: [
       {
         method: 'POST',
@@ -158,6 +169,11 @@ async function load(
       },
     ],
   });
+}
+
+/** The figures of one side over its runs, added together (requests, and latency from the merged histograms). */
+function figures(port: number, runs: RawRun[], seconds: number): Figures {
+  const result = autocannon.aggregateResult(runs, { url: `http://127.0.0.1:${port}`, connections: CONNECTIONS });
   const ok = result.statusCodeStats['303']?.count ?? 0;
   return {
     requests: result.requests.total,
@@ -169,38 +185,93 @@ async function load(
   };
 }
 
-async function measure(
-  mode: 'service' | 'baseline' | 'embedded' | 'embedded-nosync',
-  url: string,
-  tokens: string[],
-): Promise<Figures> {
+type Mode = 'service' | 'baseline' | 'embedded' | 'embedded-nosync';
+
+interface Side {
+  port: number;
+  bodyFor: (i: number, page: number) => { body: string; cookie?: string };
+  stop: () => Promise<void>;
+}
+
+/** Starts one side's server in its own process; the service sides get a real session per respondent. */
+async function startSide(mode: Mode, url: string, tokens: string[]): Promise<Side> {
   const { child, ready } = await startChild<{ port: number }>('./submit-child.ts', [mode, url]);
+  const stop = () => stopChild(child);
   try {
     const base = `http://127.0.0.1:${ready.port}`;
-    let bodyFor: (i: number, page: number) => { body: string; cookie?: string };
-    if (mode !== 'baseline') {
-      const sessions: { cookie: string; csrf: string }[] = [];
-      for (const t of tokens) sessions.push(await openSession(base, t));
-      bodyFor = (i, page) => ({
+    if (mode === 'baseline')
+      // The other half of the invitations, so both sides start from the same empty drafts.
+      return {
+        port: ready.port,
+        bodyFor: (i, page) => ({ body: `inv=${RESPONDENTS + 1 + i}&answer=${ANSWERS[page - 1]}` }),
+        stop,
+      };
+    const sessions: { cookie: string; csrf: string }[] = [];
+    for (const t of tokens) sessions.push(await openSession(base, t));
+    return {
+      port: ready.port,
+      bodyFor: (i, page) => ({
         body: `_csrf=${encodeURIComponent(sessions[i]!.csrf)}&answer=${ANSWERS[page - 1]}`,
         cookie: sessions[i]!.cookie,
-      });
-    } else {
-      // The other half of the invitations, so both sides start from the same empty drafts.
-      bodyFor = (i, page) => ({ body: `inv=${RESPONDENTS + 1 + i}&answer=${ANSWERS[page - 1]}` });
+      }),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Loads the baseline and the service in alternating turns (baseline first in even rounds, the
+ * service first in odd ones), both processes running throughout. This machine's speed drifts by
+ * a fifth over tens of seconds; one block per side put all of a drift into the ratio.
+ */
+async function compare(url: string, tokens: string[]): Promise<{ base: Figures; service: Figures; ratios: number[] }> {
+  const base = await startSide('baseline', url, tokens);
+  try {
+    const service = await startSide('service', url, tokens);
+    try {
+      for (const side of [base, service]) await load(side.port, side.bodyFor, WARMUP_S);
+      const runs = new Map<Side, RawRun[]>([
+        [base, []],
+        [service, []],
+      ]);
+      const ratios: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? [base, service] : [service, base];
+        for (const side of order) runs.get(side)!.push(await load(side.port, side.bodyFor, ROUND_S));
+        const [b, sv] = [base, service].map((side) => figures(side.port, [runs.get(side)!.at(-1)!], ROUND_S));
+        ratios.push(sv!.rps / b!.rps);
+      }
+      return {
+        base: figures(base.port, runs.get(base)!, DURATION_S),
+        service: figures(service.port, runs.get(service)!, DURATION_S),
+        ratios,
+      };
+    } finally {
+      await service.stop();
     }
-    await load(ready.port, bodyFor, WARMUP_S);
-    return await load(ready.port, bodyFor, DURATION_S);
   } finally {
-    await stopChild(child);
+    await base.stop();
+  }
+}
+
+/** One side alone for DURATION_S after a warm-up (the embedded rows, which are not compared). */
+async function measure(mode: Mode, url: string, tokens: string[]): Promise<Figures> {
+  const side = await startSide(mode, url, tokens);
+  try {
+    await load(side.port, side.bodyFor, WARMUP_S);
+    return figures(side.port, [await load(side.port, side.bodyFor, DURATION_S)], DURATION_S);
+  } finally {
+    await side.stop();
   }
 }
 
 const db = await createBenchDatabase('submit');
 try {
   const tokens = await seed(db.url);
-  const base = await measure('baseline', db.url, tokens);
-  const service = await measure('service', db.url, tokens);
+  const { base, service, ratios } = await compare(db.url, tokens);
   for (const [name, f] of [
     ['baseline', base],
     ['service', service],
@@ -243,6 +314,8 @@ try {
   console.log(`service  (POST /s/q/:n through createApp):      ${fmt(service)}`);
   console.log(`embedded PGlite, each commit synced to disk:    ${fmt(synced)}`);
   console.log(`embedded PGlite, fsync off (PGlite's default):  ${fmt(unsynced)}`);
+  const perRound = ratios.map((r) => r.toFixed(2)).join(', ');
+  console.log(`ratio in each round: ${perRound}`);
   const line = benchLine('submit', ratio, 0.5);
   const tail = `p99 ${(service.p99 / base.p99).toFixed(1)} × the baseline's (target ≤ 2 ×)`;
   console.log(tail);
@@ -251,7 +324,7 @@ try {
     'submit',
     `Run ${new Date().toISOString().slice(0, 16)} UTC on ${machine()}, PostgreSQL via ${new URL(PG_URL).host}${quick ? ' (--quick)' : ''}; ${versions({ PostgreSQL: pgVersion, express: pkgVersion('express'), pg: pkgVersion('pg'), autocannon: pkgVersion('autocannon') })}.
 
-Method: ${CONNECTIONS} connections (autocannon) for ${DURATION_S} s after a ${WARMUP_S} s warm-up, each side served by its own child process on loopback; ${RESPONDENTS} respondents per side in round robin, pages 1–6 in turn, every answer valid. Service: a real session per respondent (opened through \`GET /s/<token>\`), CSRF token, open-invitation check, validation, \`saveAnswer\`, 303. Baseline: bare express with the same urlencoded parser and the same \`INSERT … ON CONFLICT DO UPDATE\` on \`answer_drafts\`, pg pool of 10 like the service.
+Method: ${CONNECTIONS} connections (autocannon) for ${DURATION_S} s per side after a ${WARMUP_S} s warm-up, each side served by its own child process on loopback, both running throughout and loaded in ${ROUNDS} alternating turns of ${ROUND_S} s (baseline first in even turns, the service first in odd ones; requests and latency histograms added over the turns), because this machine's speed drifts by a fifth over tens of seconds and one block per side put all of a drift into the ratio (ratio in each turn: ${perRound}); ${RESPONDENTS} respondents per side in round robin, pages 1–6 in turn, every answer valid. Service: a real session per respondent (opened through \`GET /s/<token>\`), CSRF token, open-invitation check, validation, \`saveAnswer\`, 303. Baseline: bare express with the same urlencoded parser and the same \`INSERT … ON CONFLICT DO UPDATE\` on \`answer_drafts\`, pg pool of 10 like the service.
 
 | path | req/s | p50 | p99 |
 |---|---:|---:|---:|

@@ -96,7 +96,10 @@ export function runChild<T>(file: string, args: string[], nodeArgs: string[] = [
 /** Starts a long-running *-child.ts helper and resolves with it and its first stdout line as JSON. */
 export function startChild<T>(file: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], {
+    // BENCH_CHILD_FLAGS: extra node flags for the children, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const flags = process.env.BENCH_CHILD_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const entry = fileURLToPath(new URL(file, import.meta.url));
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
