@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: runs every benchmark in test/bench/*.ts (not the helpers) one
-// after another; each prints its figures and a `BENCH <name> ratio=… target=…` line and
-// updates its section of docs/performance.md.
+// after another; each prints its figures and a `BENCH <name> ratio=… target=…` line (startup.ts,
+// which has no baseline, only its figures) and updates its section of docs/performance.md.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 

@@ -22,20 +22,36 @@ export function benchLine(name: string, ratio: number, target: number): string {
   return `BENCH ${name} ratio=${ratio.toFixed(3)} target=${target}`;
 }
 
-/** Replaces (or appends) the section `## <name>` of docs/performance.md with fresh figures. */
+/**
+ * Replaces the section `## <name>` of docs/performance.md with fresh figures, or `## <name> (--quick)`
+ * for a --quick run, so the two stay side by side. A missing quick section goes right after its
+ * full one; any other missing section at the end.
+ */
 export function recordSection(name: string, body: string): void {
-  const header = `## ${name}`;
+  const full = `## ${name}`;
+  const header = quick ? `${full} (--quick)` : full;
   const text = existsSync(PERF)
     ? readFileSync(PERF, 'utf8')
     : '# Performance\n\nFigures written by `npm run bench` (files under `test/bench/`). Each benchmark runs its baseline and the service path in the same run on the same machine; ratios are service / baseline throughput, so higher is better.\n';
   const section = `${header}\n\n${body.trim()}\n`;
+  const sectionEnd = (start: number) => {
+    const next = text.indexOf('\n## ', start + 1);
+    return next === -1 ? text.length : next + 1;
+  };
   const start = text.indexOf(`${header}\n`);
-  if (start === -1) {
+  if (start !== -1) {
+    writeFileSync(PERF, `${text.slice(0, start)}${section}${text.slice(sectionEnd(start)).replace(/^(?=## )/, '\n')}`);
+    return;
+  }
+  const fullStart = quick ? text.indexOf(`${full}\n`) : -1;
+  if (fullStart === -1) {
     writeFileSync(PERF, `${text.trimEnd()}\n\n${section}`);
     return;
   }
-  const next = text.indexOf('\n## ', start + header.length);
-  writeFileSync(PERF, `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`);
+  const at = sectionEnd(fullStart);
+  const before = text.slice(0, at).trimEnd();
+  const after = text.slice(at);
+  writeFileSync(PERF, `${before}\n\n${section}${after ? `\n${after}` : ''}`);
 }
 
 // ---- shared set-up for the benchmarks (own database, own Redis prefix, child processes) ----
