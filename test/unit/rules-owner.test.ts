@@ -29,6 +29,8 @@ const EXEMPT: Record<string, string> = {
   'test/bench/dashboard.ts': 'benchmark seed: a million invitations inserted with generate_series',
   'test/bench/export.ts': 'benchmark seed: a million responses inserted with generate_series',
   'test/bench/deliver.ts': 'benchmark seed: due e-mail steps inserted with generate_series',
+  'test/bench/startup.ts':
+    'benchmark seed: 100,000 survivors with invitations and responses inserted with generate_series',
 };
 
 function files(dir: string): string[] {
