@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const args = process.argv.slice(2);
-const helpers = new Set(['support.ts']);
+const helpers = new Set(['support.ts', 'proc-memory.ts']);
 const benches = readdirSync('test/bench')
   .filter((f) => f.endsWith('.ts') && !f.endsWith('-child.ts') && !helpers.has(f))
   .sort();

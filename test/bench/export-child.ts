@@ -1,6 +1,6 @@
 // Runs the service's CSV export in its own process so its peak memory (VmHWM) is its own.
 import { Writable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { residentMemoryMb } from './proc-memory.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { exportResponsesCsv } from '../../src/reports/exports/responses.ts';
 
@@ -17,5 +17,4 @@ const started = performance.now();
 const rows = await exportResponsesCsv(handle.db, sink);
 const ms = performance.now() - started;
 await handle.close();
-const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-console.log(JSON.stringify({ rows, ms, bytes, peakRssMb: Number(hwm) / 1024 }));
+console.log(JSON.stringify({ rows, ms, bytes, peakRssMb: residentMemoryMb().peak }));

@@ -1,7 +1,7 @@
 // One side of the schedule benchmark in its own process, so its peak RSS (VmHWM) is its own:
 // `service` runs runSchedulingPass with a fixed clock; `baseline` adds the same number of delivery
 // jobs (`ob-<n>`, payload { outboxId }) with Queue.addBulk in chunks of 1000, as the service does.
-import { readFileSync } from 'node:fs';
+import { residentMemoryMb } from './proc-memory.ts';
 import { fixedClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
@@ -37,5 +37,4 @@ out.waiting = await queues.delivery.getWaitingCount();
 (globalThis as { gc?: () => void }).gc?.();
 out.heapAfterGcMb = process.memoryUsage().heapUsed / 2 ** 20;
 await queues.close();
-const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-console.log(JSON.stringify({ ...out, peakRssMb: Number(hwm) / 1024 }));
+console.log(JSON.stringify({ ...out, peakRssMb: residentMemoryMb().peak }));

@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { sparePort } from '../support/processes.ts';
+import { residentMemoryMb } from './proc-memory.ts';
 import { benchPrefix, deleteRedisPrefix, machine, quick, recordSection, REDIS_URL } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,13 +26,6 @@ interface Start {
   rssHealthyMb: number;
   rssIdleMb: number;
   peakMb: number;
-}
-
-/** VmRSS and VmHWM of a process, in MB. */
-function memory(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
 /** The node process `npm start` runs (its script `exec`s node, so it is npm's only child). */
@@ -72,11 +66,11 @@ async function startOnce(dataDir: string, prefix: string): Promise<Start> {
       await sleep(100);
     }
     const healthyS = (performance.now() - started) / 1000;
-    const atHealthy = memory(pid);
+    const atHealthy = residentMemoryMb(pid);
     await sleep(IDLE_WAIT_MS);
-    const idle = memory(pid);
+    const idle = residentMemoryMb(pid);
     process.kill(pid, 'SIGTERM');
-    return { healthyS, rssHealthyMb: atHealthy.rss, rssIdleMb: idle.rss, peakMb: idle.hwm };
+    return { healthyS, rssHealthyMb: atHealthy.rss, rssIdleMb: idle.rss, peakMb: idle.peak };
   } finally {
     if (npm.exitCode === null) npm.kill('SIGTERM');
     await exited;

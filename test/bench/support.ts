@@ -34,24 +34,18 @@ export function recordSection(name: string, body: string): void {
     ? readFileSync(PERF, 'utf8')
     : '# Performance\n\nFigures written by `npm run bench` (files under `test/bench/`). Each benchmark runs its baseline and the service path in the same run on the same machine; ratios are service / baseline throughput, so higher is better.\n';
   const section = `${header}\n\n${body.trim()}\n`;
-  const sectionEnd = (start: number) => {
+  /** Where the section starting at `start` ends: the newline before the next `## `, or the end. */
+  const end = (start: number) => {
     const next = text.indexOf('\n## ', start + 1);
-    return next === -1 ? text.length : next + 1;
+    return next === -1 ? text.length : next;
   };
   const start = text.indexOf(`${header}\n`);
-  if (start !== -1) {
-    writeFileSync(PERF, `${text.slice(0, start)}${section}${text.slice(sectionEnd(start)).replace(/^(?=## )/, '\n')}`);
-    return;
-  }
   const fullStart = quick ? text.indexOf(`${full}\n`) : -1;
-  if (fullStart === -1) {
-    writeFileSync(PERF, `${text.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const at = sectionEnd(fullStart);
-  const before = text.slice(0, at).trimEnd();
-  const after = text.slice(at);
-  writeFileSync(PERF, `${before}\n\n${section}${after ? `\n${after}` : ''}`);
+  if (start !== -1) writeFileSync(PERF, `${text.slice(0, start)}${section}${text.slice(end(start))}`);
+  else if (fullStart !== -1) {
+    const at = end(fullStart);
+    writeFileSync(PERF, `${text.slice(0, at).trimEnd()}\n\n${section}${text.slice(at)}`);
+  } else writeFileSync(PERF, `${text.trimEnd()}\n\n${section}`);
 }
 
 // ---- shared set-up for the benchmarks (own database, own Redis prefix, child processes) ----
