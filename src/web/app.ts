@@ -22,6 +22,7 @@ import { registerLocals, registerView } from '../register/web.ts';
 import { DbSessionStore } from './session-store.ts';
 import { readForm } from '../form-fields.ts';
 import { saveBeforeRedirect } from './save-before-redirect.ts';
+import { renewSessionCookie } from './session-cookie.ts';
 import type { Views } from '../i18n/views.ts';
 import './session-data.ts';
 
@@ -85,15 +86,17 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(registerLocals(deps.db));
   app.use('/staff', refuseNul(deps.views));
+  // A respondent's invitation and draft come with the session row (src/survey/session-state.ts).
+  const sessions = new DbSessionStore(deps.db, SESSION_TTL_MS, sessionWithSurveyState(deps.db));
   app.use(
     session({
       name: deps.secureCookies ? '__Host-prom' : 'prom.sid',
       secret: deps.sessionSecret,
-      // A respondent's invitation and draft come with the session row (src/survey/session-state.ts).
-      store: new DbSessionStore(deps.db, SESSION_TTL_MS, sessionWithSurveyState(deps.db)),
+      store: sessions,
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // Sent when the session changes, and at least hourly while it is used (renewSessionCookie).
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, path: '/', maxAge: SESSION_TTL_MS },
     }),
   );
@@ -103,6 +106,8 @@ export function createApp(deps: AppDeps) {
   });
   // Every browser POST carries the session's token; GET pages get req.csrfToken() to embed it.
   app.use(csrfSynchronisedProtection);
+  // After the CSRF check, so that a refused POST writes nothing, not even a renewed cookie.
+  app.use(renewSessionCookie(sessions, deps.clock));
   app.use(surveyRouter(deps));
   app.use(staffRouter({ ...deps, previewTexts: deps.instruments.preview }));
   app.use((req, res) => messagePage(deps.views, req, res, 404, 'errors.pageNotFound'));

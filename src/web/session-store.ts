@@ -80,6 +80,11 @@ export class DbSessionStore<Row extends { data: unknown } = { data: unknown }> e
     return made;
   }
 
+  /** Whether this request's session has a row (read from the table, or inserted by this store). */
+  hasRow(s: object): boolean {
+    return this.stored.has(s);
+  }
+
   /**
    * A new session is inserted; a stored one is only updated while its row exists. Never an
    * upsert: a request still in flight when its session was destroyed (logout, "end sessions",

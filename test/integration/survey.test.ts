@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { osloDay, systemClock } from '../../src/clock.ts';
+import { osloDay, systemClock, type Clock } from '../../src/clock.ts';
 import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import {
   findByShortCode,
@@ -33,13 +33,13 @@ after(async () => {
   await database?.drop();
 });
 
-function app(secureCookies = false, logger?: Logger) {
+function app(secureCookies = false, logger?: Logger, clock: Clock = systemClock) {
   return createApp({
     logger,
     db: database.db,
     views,
     instruments,
-    clock: systemClock,
+    clock,
     sessionSecret: 'survey-test-secret-survey-test-secret-012',
     secureCookies,
     redisAlive: () => Promise.resolve(true),
@@ -111,6 +111,50 @@ test('the link is traded for an HttpOnly SameSite cookie and a redirect without 
   assertSecurityHeaders(posted, 'CSRF failure');
   assert.match(posted.text, /Skjemaet kunne ikke sendes/);
   assert.match(posted.text, /Åpne lenken fra e-posten eller brevet igjen/);
+});
+
+test('the cookie goes out when the session starts and again once an hour while it is used, not with every answer', async () => {
+  let t = Date.now();
+  const clock: Clock = { now: () => new Date(t) };
+  const inv = await createInvitation(database.db);
+  const { agent, csrf } = await open(inv.token, app(false, undefined, clock));
+  const cookieOf = (r: request.Response) => r.headers['set-cookie'] as string[] | undefined;
+  const save = (answer: string) => agent.post('/s/q/1').type('form').send({ _csrf: csrf, answer }).expect(303);
+  assert.equal(cookieOf(await save('2')), undefined, 'a save within the hour sends no cookie');
+  assert.equal(cookieOf(await agent.get('/s/q/2').expect(200)), undefined, 'nor does a page');
+
+  t += 61 * 60_000;
+  const renewed = cookieOf(await save('3'));
+  assert.ok(renewed, 'an hour on, the cookie is sent again');
+  const expires = Date.parse(/Expires=([^;]+)/.exec(String(renewed))![1]!);
+  assert.ok(Math.abs(expires - Date.now() - 12 * 3_600_000) < 60_000, String(renewed));
+  assert.equal(cookieOf(await save('4')), undefined, 'and then not again within the hour');
+  // The same session throughout: the answer of the last save is the draft's.
+  const draft = await database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', inv.invitationId)
+    .executeTakeFirstOrThrow();
+  assert.equal((draft.answers as Record<string, unknown>).mobility, 4);
+  // A visitor without a session (a page without a form) gets no cookie and leaves no row, whatever the hour.
+  const before = await database.db
+    .selectFrom('sessions')
+    .select((e) => e.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  assert.equal(
+    cookieOf(
+      await request(app(false, undefined, clock))
+        .get('/tilgjengelighet')
+        .expect(200),
+    ),
+    undefined,
+    'no cookie for a visitor',
+  );
+  const afterVisit = await database.db
+    .selectFrom('sessions')
+    .select((e) => e.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(afterVisit.n), Number(before.n));
 });
 
 test('unknown links answer 404, closed ones 410, both directly and without a session cookie', async () => {
