@@ -54,7 +54,12 @@ const percent = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) 
 
 const db = await createBenchDatabase('schedule');
 const small = quick ? undefined : await createBenchDatabase('schedule_small');
-const prefixes = [benchPrefix('schedule-base'), benchPrefix('schedule-svc'), benchPrefix('schedule-small')];
+const prefixes = [
+  benchPrefix('schedule-base'),
+  benchPrefix('schedule-svc'),
+  benchPrefix('schedule-small'),
+  benchPrefix('schedule-base-small'),
+];
 try {
   const pgVersion = await seed(db.url, N);
   if (small) await seed(small.url, SMALL_N);
@@ -71,6 +76,10 @@ try {
       })(),
     )?.[1] ?? '?';
   const base = await runChild<Out>('./schedule-child.ts', ['baseline', REDIS_URL, prefixes[0]!, String(N)]);
+  // The bare addBulk at the smaller size too: how its own peak RSS grows with the number of jobs.
+  const smallBase = small
+    ? await runChild<Out>('./schedule-child.ts', ['baseline', REDIS_URL, prefixes[3]!, String(SMALL_N)])
+    : undefined;
   const gc = ['--expose-gc'];
   const service = await runChild<Out>('./schedule-child.ts', ['service', REDIS_URL, prefixes[1]!, db.url, AT], gc);
   const smaller = small
@@ -97,7 +106,7 @@ try {
   );
   const line = benchLine('schedule', ratio, 0.5);
   const memory = smaller
-    ? `at ${N} against ${SMALL_N} survivors, peak RSS ${service.peakRssMb.toFixed(0)} against ${smaller.peakRssMb.toFixed(0)} MB (${percent(service.peakRssMb, smaller.peakRssMb)}), heap after a full GC ${service.heapAfterGcMb.toFixed(1)} against ${smaller.heapAfterGcMb.toFixed(1)} MB (${percent(service.heapAfterGcMb, smaller.heapAfterGcMb)})`
+    ? `at ${N} against ${SMALL_N} survivors, peak RSS ${service.peakRssMb.toFixed(0)} against ${smaller.peakRssMb.toFixed(0)} MB (${percent(service.peakRssMb, smaller.peakRssMb)}), heap after a full GC ${service.heapAfterGcMb.toFixed(1)} against ${smaller.heapAfterGcMb.toFixed(1)} MB (${percent(service.heapAfterGcMb, smaller.heapAfterGcMb)}); the bare \`addBulk\` of ${N} against ${SMALL_N} jobs, peak RSS ${base.peakRssMb.toFixed(0)} against ${smallBase!.peakRssMb.toFixed(0)} MB (${percent(base.peakRssMb, smallBase!.peakRssMb)})`
     : undefined;
   if (memory) console.log(`memory ${memory}`);
   console.log(line);
@@ -111,12 +120,12 @@ Method: ${N} survivors with an e-mail address whose arrest was 90 days before ${
 |---|---:|---:|---:|---:|---:|
 | baseline: BullMQ \`addBulk\` | ${N} jobs | ${(base.ms / 1000).toFixed(2)} s | ${Math.round(baseRate)} | ${base.peakRssMb.toFixed(0)} MB | |
 | service: \`runSchedulingPass\` | ${N} survivors | ${(service.ms / 1000).toFixed(2)} s | ${Math.round(serviceRate)} | ${service.peakRssMb.toFixed(0)} MB | ${service.heapAfterGcMb.toFixed(1)} MB |
-${smaller ? `| service, for the memory comparison | ${SMALL_N} survivors | ${(smaller.ms / 1000).toFixed(2)} s | ${Math.round(SMALL_N / (smaller.ms / 1000))} | ${smaller.peakRssMb.toFixed(0)} MB | ${smaller.heapAfterGcMb.toFixed(1)} MB |\n` : ''}
+${smaller ? `| service, for the memory comparison | ${SMALL_N} survivors | ${(smaller.ms / 1000).toFixed(2)} s | ${Math.round(SMALL_N / (smaller.ms / 1000))} | ${smaller.peakRssMb.toFixed(0)} MB | ${smaller.heapAfterGcMb.toFixed(1)} MB |\n` : ''}${smallBase ? `| baseline, for the memory comparison | ${SMALL_N} jobs | ${(smallBase.ms / 1000).toFixed(2)} s | ${Math.round(SMALL_N / (smallBase.ms / 1000))} | ${smallBase.peakRssMb.toFixed(0)} MB | |\n` : ''}
 \`${line}\` — target ≥ 0.5.${memory ? ` Memory: ${memory}.` : ''}
 
 What bounds it (profiled 2026-12-07 on 2 cores by the CPU time of each process during a full pass: PostgreSQL about 6.0 s, the pass's Node process about 4 s, Redis about 1.9 s, against the baseline's Node about 2 s and Redis 1.8 s). Per batch of 1,000 survivors the pass reads the next arrests without an invitation (a keyset on the arrest id) and writes their invitations and outbox rows in one statement (data-modifying CTEs over \`unnest(…)\`, one parameter per column, \`src/db/unnest.ts\`), planning the steps once per survival window. Three such batches are written at once on connections of their own while the next is read: PostgreSQL runs each statement on one core, and a pass that waited for each write in turn left a core idle (9.0 s before, 6.3–6.7 s after, at 100,000). Of the insert's own work the foreign-key checks are about a third (400,000 per 100,000 survivors; measured by disabling them on a scratch copy), the indexes and the heap most of the rest, the dashboard facts' statement triggers about 5 %; migration 0016 took two indexes off pending outbox rows. The insert returns each new invitation's first step; those due at once as e-mails go to \`addBulk\` (the baseline's call) while the next batches are written. Then a keyset scan of the due steps (NOT EXISTS over earlier steps, the person's channel rule and address read in the same query) finds older due steps and letters, skipping what was queued; each of its batches runs without parallel workers, whose start-up was half of a batch's time (12 ms against 6 ms). After a pass that created 5,000 rows or more it runs \`ANALYZE\` so that scan keeps its index plan. What would move it further: writing the reminders only when the step before them has gone (one outbox row per survivor at pass time instead of three), which changes the contact programme's transitions.
 
-Memory: the pass keeps one batch per writer and the ids of the jobs it queued. The heap left after a full garbage collection is the same at 10,000 and 100,000 survivors; peak RSS grows with the number of survivors because V8 lets its heap grow with the allocation rate before it collects, and the baseline's bare \`addBulk\` grows the same way (about 30 % between the two sizes in the runs of 2026-12-07).`,
+Memory: the pass keeps one batch per writer and the ids of the jobs it queued. The heap left after a full garbage collection is the same at 10,000 and 100,000 survivors; peak RSS grows with the number of survivors because V8 lets its heap grow with the allocation rate before it collects, and the baseline's bare \`addBulk\` grows the same way (its two rows above). What does bound it is V8's heap policy, and each way of changing that costs speed or safety (service pass in a child, 10,000 against 100,000 survivors, one run each on 2026-12-07, Intel machine; no flags: 194 against 250 MB in 0.99 / 7.04 s): a larger young generation makes it worse (\`--max-semi-space-size\` 32: 216 against 324 MB; 64: 227 against 363 MB), a smaller one leaves it (8: 183 against 258; 4: 187 against 244 MB, 11 % slower); \`--optimize-for-size\` flattens it (135 against 134 MB) but the pass takes 11.3 s instead of 7.0 s; a fixed heap growth factor (\`--heap-growing-percent\`, an undocumented V8 flag) of 1.5 gives +4 to +6 % (173 against 184, 184 against 191 MB in two runs) but takes 9–19 % longer (2.0: +18 %, 3.0: +25 %); a cap (\`--max-old-space-size\`) would turn a larger pass into an out-of-memory crash. None of these is set: the service does not run on V8 flags that change the whole process's collector for the sake of one pass, and the pass's own working set is what stays flat.`,
   );
 } finally {
   await db.drop();
