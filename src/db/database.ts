@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { lockDataDir, type Lock } from './pglite-lock.ts';
+import { Pipeline } from './pipeline.ts';
 
 export type Db = Kysely<Database>;
 
@@ -45,9 +46,8 @@ export async function openDatabase(opts: OpenOptions): Promise<DbHandle> {
 }
 
 function openPostgres(url: string, max: number): DbHandle {
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     connectionString: url,
-    max,
     types: {
       getTypeParser: ((oid: number, format?: string) => {
         if (oid === INT8) return asNumber;
@@ -55,12 +55,22 @@ function openPostgres(url: string, max: number): DbHandle {
         return pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown;
       }) as typeof pg.types.getTypeParser,
     },
-  });
+  };
+  const pool = new pg.Pool({ ...connection, max });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const pipeline = new Pipeline(connection);
   pools.set(db, pool);
-  return { db, kind: 'postgres', durable: true, close: () => db.destroy() };
+  pipelines.set(db, pipeline);
+  return {
+    db,
+    kind: 'postgres',
+    durable: true,
+    close: async () => {
+      await Promise.all([db.destroy(), pipeline.close()]);
+    },
+  };
 }
 
 async function openPglite(
@@ -110,6 +120,13 @@ const pools = new WeakMap<Db, pg.Pool>();
  */
 export function postgresPool(db: Db): pg.Pool | undefined {
   return pools.get(db);
+}
+
+const pipelines = new WeakMap<Db, Pipeline>();
+
+/** The pipelined connection of a PostgreSQL `db` (src/db/pipeline.ts); undefined on PGlite and for a transaction. */
+export function postgresPipeline(db: Db): Pipeline | undefined {
+  return pipelines.get(db);
 }
 
 export async function ping(db: Db): Promise<void> {

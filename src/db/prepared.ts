@@ -1,11 +1,11 @@
 // Statements on the path of every respondent page (the session read, the draft save): built and
 // compiled by Kysely once per database, then run again with fresh values. On PostgreSQL each is
-// a named prepared statement, so the server parses and plans it once per connection; on PGlite
-// the compiled SQL runs as it is. Only the building is saved: the statement is the same one the
+// a named prepared statement, so the server parses and plans it once per connection, sent over
+// the pipelined connection (src/db/pipeline.ts); on PGlite the compiled SQL runs as it is. Only the building is saved: the statement is the same one the
 // query builder writes, with the same rules in it (its fragments stay in their owner modules).
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type QueryResult } from 'kysely';
-import { postgresPool, type Db } from './database.ts';
+import { postgresPipeline, type Db } from './database.ts';
 
 /** Stands in for the i-th value while the statement is built once. */
 class Slot {
@@ -37,9 +37,9 @@ export function preparedStatement<Values extends unknown[], Row>(
       byDb.set(db, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
-    const pool = postgresPool(db);
-    if (!pool) return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
-    const result = await pool.query<Row & object>({ name: compiled.name, text: compiled.sql, values: parameters });
+    const pipeline = postgresPipeline(db);
+    if (!pipeline) return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+    const result = await pipeline.query<Row & object>({ name: compiled.name, text: compiled.sql, values: parameters });
     return {
       rows: result.rows,
       // As Kysely's PostgreSQL driver answers it: set for writes only.

@@ -1,5 +1,5 @@
 // When the session cookie goes back to the browser. express-session's `rolling` signed and sent it
-// with every answer, which cost a save about 7 % of the service's CPU time (test/bench/submit.ts);
+// with every answer, which cost a save 4–10 % of the service's CPU time (test/bench/submit.ts);
 // the row's expiry already slides with each request (DbSessionStore.touch), so the cookie only has
 // to follow it now and then.
 import type { RequestHandler } from 'express';
