@@ -10,7 +10,7 @@ import pg from 'pg';
 /**
  * A statement waiting longer than this for a row lock fails instead of holding up every statement
  * behind it on the connection. The hot statements wait for locks only while a transaction on the
- * same rows commits (milliseconds); a request whose statement fails gets the error page.
+ * same rows commits (milliseconds); src/db/prepared.ts then runs it again on a pooled connection.
  */
 const LOCK_TIMEOUT_MS = 2_000;
 /** Like the pool's idle clients: a connection with nothing to do for this long is closed. */

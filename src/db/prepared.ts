@@ -5,7 +5,10 @@
 // query builder writes, with the same rules in it (its fragments stay in their owner modules).
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type QueryResult } from 'kysely';
-import { postgresPipeline, type Db } from './database.ts';
+import { postgresPipeline, postgresPool, type Db } from './database.ts';
+
+/** SQLSTATE of a statement that gave up waiting for a lock (the pipeline's lock_timeout). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** Stands in for the i-th value while the statement is built once. */
 class Slot {
@@ -39,7 +42,13 @@ export function preparedStatement<Values extends unknown[], Row>(
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
     const pipeline = postgresPipeline(db);
     if (!pipeline) return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
-    const result = await pipeline.query<Row & object>({ name: compiled.name, text: compiled.sql, values: parameters });
+    const statement = { name: compiled.name, text: compiled.sql, values: parameters };
+    const result = await pipeline.query<Row & object>(statement).catch((err: unknown) => {
+      // It waited too long for a row lock on the shared connection and did nothing: it waits its
+      // turn on a pooled connection instead, so a survivor's answer still lands.
+      if ((err as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw err;
+      return postgresPool(db)!.query<Row & object>(statement);
+    });
     return {
       rows: result.rows,
       // As Kysely's PostgreSQL driver answers it: set for writes only.

@@ -8,6 +8,9 @@ import pg from 'pg';
 import { postgresPipeline, postgresPool } from '../../src/db/database.ts';
 import { Pipeline } from '../../src/db/pipeline.ts';
 import { ADMIN_PG_URL, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createInvitation } from '../support/survey-fixtures.ts';
+import { saveDraftAnswer } from '../../src/invitations/answers.ts';
+import { osloDay } from '../../src/clock.ts';
 
 let database: TestDatabase;
 let pipeline: Pipeline;
@@ -108,6 +111,33 @@ describe('the pipelined connection', () => {
       holder.release();
     }
   });
+});
+
+test('a draft save held up by a row lock past the timeout waits on a pooled connection and is stored', async () => {
+  const inv = await createInvitation(database.db);
+  const today = osloDay(new Date());
+  assert.equal(await saveDraftAnswer(database.db, inv.invitationId, 'mobility', 1, today), true);
+  const holder = await postgresPool(database.db)!.connect();
+  try {
+    await holder.query('begin');
+    await holder.query('select * from answer_drafts where invitation_id = $1 for update', [inv.invitationId]);
+    const started = Date.now();
+    const saving = saveDraftAnswer(database.db, inv.invitationId, 'self_care', 4, today);
+    // Past the pipeline's lock timeout, while the save waits on the pool; the pipeline is free again.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal((await pipeline.query<{ n: number }>({ text: 'select 7 as n' })).rows[0]!.n, 7);
+    await holder.query('commit');
+    assert.equal(await saving, true);
+    assert.ok(Date.now() - started >= 3_000);
+  } finally {
+    holder.release();
+  }
+  const draft = await database.db
+    .selectFrom('answer_drafts')
+    .select('answers')
+    .where('invitation_id', '=', inv.invitationId)
+    .executeTakeFirstOrThrow();
+  assert.deepEqual(draft.answers, { mobility: 1, self_care: 4 });
 });
 
 test('a connection with nothing to do is closed after the idle time, and the next statement opens a new one', async () => {
