@@ -27,6 +27,8 @@ export interface SmtpSink {
    */
   holdData: boolean;
   held: string[];
+  /** Take this long over the next message's data before accepting it (a slow mail server). */
+  slowNextMs: number | undefined;
   waitFor(count: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refused: [],
     holdData: false,
     held: [],
+    slowNextMs: undefined,
     waitFor: async (count, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (sink.messages.length < count) {
@@ -75,8 +78,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         stream.on('end', () => sink.held.push(...session.envelope.rcptTo.map((r) => r.address)));
         return; // no answer: the sender is left between "sending" and "sent"
       }
+      const slowMs = sink.slowNextMs;
+      sink.slowNextMs = undefined;
       simpleParser(stream)
-        .then((mail: ParsedMail) => {
+        .then(async (mail: ParsedMail) => {
+          if (slowMs) await new Promise((r) => setTimeout(r, slowMs));
           sink.messages.push({
             to: addressText(mail.to),
             from: addressText(mail.from),
