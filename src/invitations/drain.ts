@@ -12,7 +12,10 @@ export interface Drained {
   counts: Settled['counts'] & {
     /** Moved to paper (no usable address, or a permanent SMTP failure): a pass makes them letters. */
     paper: number;
-    /** Vital status unknown: left pending for a later pass. */
+    /**
+     * Vital status unknown: left pending for a later pass. With `queued`, a step deferred before
+     * and queued again counts here only once its new job has run.
+     */
     deferred: number;
   };
   /** Still pending or sending (includes `lost`). */
@@ -62,7 +65,10 @@ async function tally(db: Db, ids: number[], queued?: JobQueued): Promise<Drained
       .where('id', 'in', ids.slice(i, i + 5000))
       .execute();
     for (const row of rows) {
-      const kind = classify(row);
+      let kind = classify(row);
+      // A step deferred by an earlier pass and queued again by this one reads as deferred until
+      // its new job has run: while that job is in the queue, the step is still on its way.
+      if (kind === 'deferred' && queued && (await queued(row.id))) kind = 'waiting';
       if (kind !== 'waiting') counts[kind]++;
       else {
         waiting++;

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
-import { deathFileVitalStatus } from '../../src/invitations/vital-status.ts';
+import { deathFileVitalStatus, type VitalStatus, type VitalStatusAdapter } from '../../src/invitations/vital-status.ts';
 import { fixedClock, parseNow, type Clock } from '../../src/clock.ts';
 import { claimForSending, deliverOutboxRow, type DeliveryDeps } from '../../src/invitations/delivery.ts';
 import type { Db } from '../../src/db/database.ts';
@@ -14,6 +14,7 @@ import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { openQueues, type Queues } from '../../src/queue/queues.ts';
 import { registerRepeatableJobs } from '../../src/queue/jobs/scheduler.ts';
+import { deliveryJobId } from '../../src/queue/jobs/delivery.ts';
 import { startWorkers } from '../../src/jobs/index.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
@@ -176,6 +177,53 @@ test('a worker that stopped between "sending" and "sent" leaves "unknown" for st
   assert.equal((await stepsOf(db(), 'T3'))[0]!.state, 'unknown');
   assert.equal(await deliverOutboxRow(deps, invitation!.id, clock), 'skipped');
   assert.equal(messagesTo(['T3']).length, 0);
+});
+
+test('a step deferred on one day and queued again the next: the drain waits for its new job instead of counting the old deferral', async () => {
+  await importPeople(db(), [who('T8', 1008, '2026-01-08')]);
+  const queues = testQueues();
+  const deathFile = deathFileVitalStatus(db());
+  let registerAnswers = false;
+  const vitalStatus: VitalStatusAdapter = {
+    name: 'test-registry',
+    lookup: async (ids) =>
+      registerAnswers
+        ? deathFile.lookup(ids)
+        : new Map(ids.map((id): [string, VitalStatus] => [id, { kind: 'unknown', reason: 'timeout' }])),
+  };
+  const withRegister = { ...deps, vitalStatus };
+  const queued = async (id: number) => (await queues.delivery.getJob(deliveryJobId(id))) !== undefined;
+  try {
+    const day1 = fixedClock(parseNow('2026-04-08')!);
+    await withWorkers(
+      queues,
+      day1,
+      async () => {
+        const pass = await runSchedulingPass(db(), queues, day1, { vitalStatus });
+        await waitForDrain(db(), pass.dueOutboxIds, 20_000, 20, queued);
+      },
+      withRegister,
+    );
+    const [deferred] = await stepsOf(db(), 'T8');
+    assert.deepEqual([deferred!.state, deferred!.last_error?.split(':')[0]], ['pending', 'vital_status_unknown']);
+    // The next day the register answers; the pass queues the step while no worker is running.
+    registerAnswers = true;
+    const day2 = fixedClock(parseNow('2026-04-09')!);
+    const pass = await runSchedulingPass(db(), queues, day2, { vitalStatus });
+    assert.deepEqual(pass.dueOutboxIds, [deferred!.id]);
+    const beforeItRuns = await waitForDrain(db(), pass.dueOutboxIds, 300, 20, queued);
+    assert.deepEqual([beforeItRuns.counts.deferred, beforeItRuns.waiting, beforeItRuns.lost], [0, 1, 0]);
+    const drained = await withWorkers(
+      queues,
+      day2,
+      () => waitForDrain(db(), pass.dueOutboxIds, 20_000, 20, queued),
+      withRegister,
+    );
+    assert.deepEqual([drained.counts.sent, drained.counts.deferred, drained.waiting], [1, 0, 0]);
+  } finally {
+    await queues.close();
+  }
+  assert.equal(messagesTo(['T8']).length, 1);
 });
 
 test('an e-mail on the hot path costs two statements: claim with its target, death file and link token; sent', async () => {
