@@ -2,7 +2,7 @@ import { fixedClock, parseNow, systemClock, type Clock } from '../clock.ts';
 import { waitForDrain } from '../invitations/drain.ts';
 import { runSchedulingPass } from '../invitations/scheduler.ts';
 import { startWorkers } from '../jobs/index.ts';
-import { deliveryJobId } from '../queue/jobs/delivery.ts';
+import { deliveryJobQueued } from '../queue/jobs/delivery.ts';
 import { PROFILE_MISSING } from '../invitations/profile-hold.ts';
 import { parse, UsageError, withServices, type CommandGroup } from './command.ts';
 
@@ -54,8 +54,13 @@ async function schedule(args: string[]): Promise<number> {
       if (pass.markedUnknown > 0)
         console.log(`${pass.markedUnknown} sends left unfinished by a stopped worker are now "unknown" for staff.`);
       if (!workers) return 0;
-      const queued = async (id: number) => (await s.queues!.delivery.getJob(deliveryJobId(id))) !== undefined;
-      const settled = await waitForDrain(s.database.db, pass.dueOutboxIds, timeoutS * 1000, 100, queued);
+      const settled = await waitForDrain(
+        s.database.db,
+        pass.dueOutboxIds,
+        timeoutS * 1000,
+        100,
+        deliveryJobQueued(s.queues!),
+      );
       const c = settled.counts;
       console.log(
         `Drained: ${c.sent} sent, ${c.cancelled} cancelled, ${c.failed} failed, ${c.unknown} unknown, ${c.paper} moved to paper, ${c.deferred} deferred.`,

@@ -14,7 +14,7 @@ import { createMailer, type Mailer } from '../../src/invitations/mailer.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
 import { openQueues, type Queues } from '../../src/queue/queues.ts';
 import { registerRepeatableJobs } from '../../src/queue/jobs/scheduler.ts';
-import { deliveryJobId } from '../../src/queue/jobs/delivery.ts';
+import { deliveryJobQueued } from '../../src/queue/jobs/delivery.ts';
 import { startWorkers } from '../../src/jobs/index.ts';
 import { createViews } from '../../src/i18n/views.ts';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
@@ -192,7 +192,7 @@ test('a step deferred on one day and queued again the next: the drain waits for 
         : new Map(ids.map((id): [string, VitalStatus] => [id, { kind: 'unknown', reason: 'timeout' }])),
   };
   const withRegister = { ...deps, vitalStatus };
-  const queued = async (id: number) => (await queues.delivery.getJob(deliveryJobId(id))) !== undefined;
+  const queued = deliveryJobQueued(queues);
   try {
     const day1 = fixedClock(parseNow('2026-04-08')!);
     await withWorkers(

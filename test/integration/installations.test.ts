@@ -12,7 +12,7 @@ import { fixedClock, parseNow } from '../../src/clock.ts';
 import { installationId, queuePrefixFor } from '../../src/installation.ts';
 import { waitForDrain } from '../../src/invitations/drain.ts';
 import { runSchedulingPass } from '../../src/invitations/scheduler.ts';
-import { deliveryJobId } from '../../src/queue/jobs/delivery.ts';
+import { deliveryJobQueued } from '../../src/queue/jobs/delivery.ts';
 import { startWorkers } from '../../src/jobs/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { useCliWorld } from '../support/cli-world.ts';
@@ -119,7 +119,7 @@ function sharedPrefix() {
       await importPeople(owner.database.db, people.slice(0, 3));
       const pass = await runSchedulingPass(owner.database.db, owner.queues, fixedClock(parseNow(NOW)!));
       assert.equal(pass.dueOutboxIds.length, 3);
-      const queued = async (id: number) => (await owner.queues.delivery.getJob(deliveryJobId(id))) !== undefined;
+      const queued = deliveryJobQueued(owner.queues);
       const drained = await waitForDrain(owner.database.db, pass.dueOutboxIds, 10_000, 100, queued);
       assert.deepEqual(
         [...foreign].sort(),

@@ -18,7 +18,7 @@ import type { ChannelRule } from '../../src/db/schema.ts';
 import { waitForDrain } from '../../src/invitations/drain.ts';
 import { runSchedulingPass, type PassResult } from '../../src/invitations/scheduler.ts';
 import { openQueues, type Queues } from '../../src/queue/queues.ts';
-import { deliveryJobId, removeDeliveryJobs } from '../../src/queue/jobs/delivery.ts';
+import { deliveryJobQueued, removeDeliveryJobs } from '../../src/queue/jobs/delivery.ts';
 import { startWorkers, type Workers } from '../../src/jobs/index.ts';
 import { createWorld, type World } from '../support/world.ts';
 import { person, syntheticNationalId } from '../support/people.ts';
@@ -300,9 +300,6 @@ async function isOpen(db: World['database']['db'], invitationId: number): Promis
   return ['planned', 'sent', 'reminded'].includes(row.state);
 }
 
-/** As `prom schedule --drain` asks: a step deferred on an earlier day and queued again is waited for. */
-const jobQueued = async (id: number) => (await queues.delivery.getJob(deliveryJobId(id))) !== undefined;
-
 /**
  * Waits for the day's e-mails; a lost job is queued again by another pass, as the repeatable job
  * would. A row still `sending` when a round times out (a slow machine) is not due again, so each
@@ -311,7 +308,8 @@ const jobQueued = async (id: number) => (await queues.delivery.getJob(deliveryJo
 async function drainDay(db: World['database']['db'], pass: PassResult, before: number) {
   let ids = pass.dueOutboxIds;
   for (let round = 0; ids.length > 0; round++) {
-    const drained = await waitForDrain(db, ids, round === 0 ? 3000 : 1500, 5, jobQueued);
+    // As `prom schedule --drain` asks: a step deferred on an earlier day and queued again is waited for.
+    const drained = await waitForDrain(db, ids, round === 0 ? 3000 : 1500, 5, deliveryJobQueued(queues));
     if (drained.waiting === 0) break;
     assert.ok(round < 10, `${drained.waiting} e-mails never settled on ${today}`);
     slowSends += (

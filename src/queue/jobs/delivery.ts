@@ -45,6 +45,11 @@ export async function enqueueDeliveries(queues: Queues, outboxIds: number[]): Pr
   }
 }
 
+/** Whether an outbox row's delivery job is in the queue (waiting, delayed, running or failed). */
+export function deliveryJobQueued(queues: Queues): (outboxId: number) => Promise<boolean> {
+  return async (outboxId) => (await queues.delivery.getJob(deliveryJobId(outboxId))) !== undefined;
+}
+
 /** What sending one outbox row came to; 'foreign': this database does not hold the row. */
 export type Deliver = (outboxId: number, opts: { finalAttempt: boolean }) => Promise<string>;
 
