@@ -25,6 +25,7 @@ import {
   setHospitals,
   UserExists,
   newUserSchema,
+  registrarHospitalsSchema,
 } from './users.ts';
 import { issueField, optionalText, readForm, text } from '../form-fields.ts';
 
@@ -36,7 +37,15 @@ export function adminRoutes(ctx: StaffContext): Router {
   const { db, clock } = ctx.deps;
 
   // ---- users ----
-  const usersPage = async (req: Request, res: Response, status: number, extra: Record<string, unknown> = {}) => {
+  /** `refused`: a user's hospitals as typed, shown again beside the error instead of the saved ones. */
+  type Refused = { id: number; hospitals: string; error: string };
+  const usersPage = async (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: Record<string, unknown> = {},
+    refused?: Refused,
+  ) => {
     const [users, sessions] = await Promise.all([listUsers(db, clock.now()), countSessions(db)]);
     const self = me(res).id;
     ctx.page(req, res, status, 'staff/users', {
@@ -44,7 +53,8 @@ export function adminRoutes(ctx: StaffContext): Router {
       users: users.map((u) => ({
         ...u,
         roleName: ctx.t(`staff.roles.${u.role}`),
-        hospitals: u.hospitals.join(', '),
+        hospitals: refused?.id === u.id ? refused.hospitals : u.hospitals.join(', '),
+        hospitalsError: refused?.id === u.id ? refused.error : undefined,
         isRegistrar: u.role === 'registrar',
         lastLoginAt: formatDateTime(u.lastLoginAt),
         sessions: sessions.get(u.id) ?? 0,
@@ -82,11 +92,9 @@ export function adminRoutes(ctx: StaffContext): Router {
         err instanceof z.ZodError
           ? err.issues.map((i) => {
               const field = issueField(i, 'email');
-              const target = field === 'hospital' || field === 'hospitals' ? 'new-hospitals' : `new-${field}`;
-              return {
-                text: ctx.t(`staff.userErrors.${field === 'hospital' ? 'hospitals' : field}`),
-                href: `#${target}`,
-              };
+              if (field === 'hospital' || field === 'hospitals')
+                return { text: ctx.t(hospitalsMessage(i)), href: '#new-hospitals' };
+              return { text: ctx.t(`staff.userErrors.${field}`), href: `#new-${field}` };
             })
           : [{ text: ctx.t('staff.userExists'), href: '#new-email' }];
       await usersPage(req, res, 400, { errors, form });
@@ -116,16 +124,19 @@ export function adminRoutes(ctx: StaffContext): Router {
   userAction('enable', (email) => enableUser(db, email), 'staff.userEnabled');
   userAction('end-sessions', (_e, id) => endSessionsOf(db, id), 'staff.sessionsEnded');
   userAction('reset-2fa', (email) => resetSecondFactor(db, email), 'staff.totpReset');
-  const hospitalsForm = z.object({ hospitals: text.transform(splitCodes) });
+  const hospitalsForm = z.object({ hospitals: text });
   r.post('/staff/users/:id/hospitals', admin, async (req, res) => {
     const id = /^[0-9]{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : undefined;
     const user = id === undefined ? undefined : await findById(db, id);
     if (!user || user.role !== 'registrar') return ctx.message(req, res, 404, 'staff.errors.notFound');
-    const { hospitals: codes }: z.infer<typeof hospitalsForm> = readForm(hospitalsForm, req.body);
-    if (codes.length === 0) {
-      flash(req, ctx.t('staff.userErrors.hospitals'));
-      return res.redirect(303, '/staff/users');
+    const form: z.infer<typeof hospitalsForm> = readForm(hospitalsForm, req.body);
+    const parsed = registrarHospitalsSchema.safeParse(splitCodes(form.hospitals));
+    if (!parsed.success) {
+      const error = ctx.t(hospitalsMessage(parsed.error.issues[0]!));
+      const errors = [{ text: error, href: `#hospitals-${user.id}` }];
+      return usersPage(req, res, 400, { errors }, { id: user.id, hospitals: form.hospitals, error });
     }
+    const codes = parsed.data;
     await setHospitals(db, user.id, codes);
     await ctx.audit(req, res, {
       action: 'change',
@@ -314,6 +325,11 @@ export function adminRoutes(ctx: StaffContext): Router {
   });
 
   return r;
+}
+
+/** A code too long says how long a code may be; an empty list that a registrar needs one. */
+function hospitalsMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === 'too_big' ? 'staff.userErrors.hospitalCode' : 'staff.userErrors.hospitals';
 }
 
 function splitCodes(s: string): string[] {

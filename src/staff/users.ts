@@ -10,7 +10,10 @@ export const ROLES = ['admin', 'registrar', 'analyst'] as const satisfies readon
 const LOCK_AFTER = 5;
 const LOCK_MINUTES = 15;
 
-const hospitalCode = z.string().trim().min(1).max(32);
+const hospitalCode = z.string().trim().min(1).max(32, 'a hospital code has at most 32 characters');
+
+/** A registrar's hospitals, as set on an existing account: at least one code. */
+export const registrarHospitalsSchema = z.array(hospitalCode).min(1, 'a registrar needs at least one --hospital');
 
 export const newUserSchema = z
   .object({

@@ -229,6 +229,44 @@ test('a NUL character in any form field or query gets a 400 page in the staff la
   assert.deepEqual(changedTables(before, await writes()), []);
 });
 
+test("a registrar's hospitals: a code too long, or none, is a 400 that says which and keeps what was typed; nothing written", async () => {
+  const admin = signedIn.find((s) => s.role === 'admin')!;
+  const field = `id="hospitals-${realIds.user}"`;
+  for (const [typed, message] of [
+    [`HUS, ${'9'.repeat(300)}`, 'En sykehuskode kan ha høyst 32 tegn'],
+    [' , ;', 'Registerpersonell må ha minst ett sykehus'],
+  ] as const) {
+    const before = await writes();
+    const res = await admin.b.post(`/staff/users/${realIds.user}/hospitals`, { hospitals: typed, _csrf: admin.csrf });
+    assert.equal(res.status, 400, typed);
+    assert.match(res.text, /<title>Feil: /);
+    assert.match(res.text, new RegExp(`<a href="#hospitals-${realIds.user}">${message}</a>`));
+    const input = res.text.slice(res.text.indexOf(field) - 60, res.text.indexOf(field) + 600);
+    assert.ok(input.includes(`value="${typed}"`), 'what was typed is shown again');
+    assert.match(input, /aria-invalid="true"/);
+    assert.deepEqual(changedTables(before, await writes()), [], typed);
+  }
+  const added = await admin.b.post('/staff/users', {
+    email: 'long.code@fuzz.test',
+    role: 'registrar',
+    hospitals: 'X'.repeat(33),
+    password: 'a long enough password',
+    _csrf: admin.csrf,
+  });
+  assert.equal(added.status, 400);
+  assert.match(added.text, /<a href="#new-hospitals">En sykehuskode kan ha høyst 32 tegn<\/a>/);
+  const saved = await admin.b.post(`/staff/users/${realIds.user}/hospitals`, {
+    hospitals: 'HUS; SUS',
+    _csrf: admin.csrf,
+  });
+  assert.equal(saved.status, 303);
+  assert.deepEqual(
+    (await db.selectFrom('staff_users').select('hospitals').where('id', '=', realIds.user).executeTakeFirstOrThrow())
+      .hospitals,
+    ['HUS', 'SUS'],
+  );
+});
+
 test('a registrar with no hospitals yet sees empty lists, not an error', async () => {
   const nobody = await quickStaff(db, { email: 'no.hospitals@fuzz.test', role: 'registrar', hospitals: [] });
   const b = new Browser(appFor(world));
