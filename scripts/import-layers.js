@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '..');
 // layer is "back up". Folders not listed here are reported as unknown, so a new folder must be
 // placed deliberately. `src` is the loose files at the top of src/ (clock, config, ...).
 const LAYERS = [
-  ['types', 'clock', 'calendar-date', 'config', 'i18n', 'form-fields'],
+  ['types', 'refusal', 'clock', 'calendar-date', 'config', 'i18n', 'form-fields'],
   ['db'],
   ['installation', 'audit', 'queue'],
   ['observability'],
@@ -24,7 +24,12 @@ const LAYERS = [
   ['commands'],
   ['entry'],
 ];
-const LOOSE = { 'clock.ts': 'clock', 'calendar-date.ts': 'calendar-date', 'config.ts': 'config' };
+const LOOSE = {
+  'clock.ts': 'clock',
+  'calendar-date.ts': 'calendar-date',
+  'config.ts': 'config',
+  'refusal.ts': 'refusal',
+};
 Object.assign(LOOSE, { 'installation.ts': 'installation', 'services.ts': 'services', 'main.ts': 'entry' });
 LOOSE['cli.ts'] = 'entry';
 

@@ -2,6 +2,7 @@
 // parses its arguments, calls one module function and prints the result.
 // Exit codes: 0 done, 1 refused input or failure, 2 wrong usage.
 import { ZodError } from 'zod';
+import { Refusal } from './refusal.ts';
 import { UsageError } from './commands/command.ts';
 import { COMMAND_GROUPS, loadCommandGroup } from './commands/index.ts';
 
@@ -31,24 +32,6 @@ async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Errors people can act on print their message only; anything else prints in full. Loaded when
- * an error comes: a command that ends well never pays for the modules that define them.
- */
-async function expected(err: unknown): Promise<boolean> {
-  const kinds = await Promise.all([
-    import('./config.ts').then((m) => [m.ConfigError]),
-    import('./db/pglite-lock.ts').then((m) => [m.DataDirInUseError]),
-    import('./queue/redis.ts').then((m) => [m.RedisUnavailable]),
-    import('./cohort/import.ts').then((m) => [m.ImportRefused]),
-    import('./staff/users.ts').then((m) => [m.UserExists]),
-    import('./reports/norms/store.ts').then((m) => [m.NormFileRefused, m.FaultyNormSet]),
-    import('./reports/comparison/report.ts').then((m) => [m.UnknownNormSet]),
-    import('./reports/demo.ts').then((m) => [m.DemoRefused]),
-  ]);
-  return kinds.flat().some((kind) => err instanceof kind);
-}
-
-/**
  * process.exit drops what a pipe has not taken yet (a long list of import problems was cut off);
  * an empty write's callback runs once everything written before it is handed over.
  */
@@ -72,11 +55,8 @@ run(process.argv.slice(2)).then(
       console.error(err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
       return exit(1);
     }
-    void expected(err)
-      .catch(() => false)
-      .then((message) => {
-        console.error(message ? (err as Error).message : err);
-        exit(1);
-      });
+    // A refusal is written for the person who ran the command; anything else prints in full.
+    console.error(err instanceof Refusal ? err.message : err);
+    exit(1);
   },
 );

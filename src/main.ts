@@ -4,15 +4,15 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { systemClock } from './clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { DataDirInUseError } from './db/pglite-lock.ts';
 import { runSchedulingPass } from './invitations/scheduler.ts';
 import { registerRepeatableJobs, schedulePrintBatches } from './queue/jobs/scheduler.ts';
 import { startWorkers, type Workers, printBatchDeps, printBatchProcessor } from './jobs/index.ts';
-import { RedisUnavailable, safeUrl } from './queue/redis.ts';
+import { safeUrl } from './queue/redis.ts';
 import { createLogger, logRequests, type Logger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { openServices, type Services } from './services.ts';
 import { createApp } from './web/app.ts';
+import { Refusal } from './refusal.ts';
 
 let logger: Logger = createLogger();
 
@@ -125,7 +125,7 @@ function appFor(config: Config, s: Services) {
       });
 }
 
-export class PortUnavailable extends Error {}
+export class PortUnavailable extends Refusal {}
 
 function portError(err: Error, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;
@@ -171,12 +171,7 @@ function onShutdown(stop: () => Promise<void>) {
 }
 
 main().catch((err) => {
-  if (
-    err instanceof ConfigError ||
-    err instanceof DataDirInUseError ||
-    err instanceof RedisUnavailable ||
-    err instanceof PortUnavailable
-  ) {
+  if (err instanceof Refusal) {
     console.error(err.message);
   } else {
     console.error('Start-up failed:', err);

@@ -9,6 +9,7 @@ import type { Db } from '../db/database.ts';
 import { erasedAmong } from '../invitations/erase.ts';
 import { survivorRowSchema, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, type SurvivorRow } from './survivor-row.ts';
 import { registerCsv } from './csv-file.ts';
+import { Refusal } from '../refusal.ts';
 
 export interface ImportReport {
   inserted: number;
@@ -31,7 +32,7 @@ export interface ImportReport {
 /** How many problem lines a report lists; enough to see what is wrong with a file and where. */
 export const MAX_LISTED_PROBLEMS = 1000;
 
-export class ImportRefused extends Error {}
+export class ImportRefused extends Refusal {}
 
 const BATCH = 500;
 /** PostgreSQL (and PGlite) take at most 65,535 bind parameters per statement. */

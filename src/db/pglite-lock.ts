@@ -20,8 +20,9 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { Refusal } from '../refusal.ts';
 
-export class DataDirInUseError extends Error {}
+export class DataDirInUseError extends Refusal {}
 
 interface LockInfo {
   pid: number;

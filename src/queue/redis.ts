@@ -4,10 +4,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { Refusal } from '../refusal.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-export class RedisUnavailable extends Error {}
+export class RedisUnavailable extends Refusal {}
 
 export interface RedisHandle {
   url: string;

@@ -11,6 +11,7 @@ import { surveyWindow } from '../invitations/programme.ts';
 import { recordSyntheticContact } from '../invitations/synthetic-history.ts';
 import { aggregateMicrodata, type NormRespondent } from './norms/microdata.ts';
 import { saveNormSet } from './norms/store.ts';
+import { Refusal } from '../refusal.ts';
 
 const DEMO_PREFIX = 'DEMO-';
 const HOSPITALS = ['DEMO-OUS', 'DEMO-HUS', 'DEMO-STO', 'DEMO-UNN'];
@@ -28,7 +29,7 @@ function random(seed: number) {
 }
 
 /** The database holds people the demo did not make; nothing was written. */
-export class DemoRefused extends Error {}
+export class DemoRefused extends Refusal {}
 
 export interface DemoResult {
   survivors: number;

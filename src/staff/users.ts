@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import type { StaffRole, StaffUser } from '../db/schema.ts';
+import { Refusal } from '../refusal.ts';
 
 export const ROLES = ['admin', 'registrar', 'analyst'] as const satisfies readonly StaffRole[];
 const LOCK_AFTER = 5;
@@ -29,7 +30,7 @@ export const newUserSchema = z
 
 export type NewUser = z.input<typeof newUserSchema>;
 
-export class UserExists extends Error {}
+export class UserExists extends Refusal {}
 export class UserNotFound extends Error {}
 
 export async function addUser(db: Db, input: NewUser): Promise<{ id: number; email: string; role: StaffRole }> {

@@ -7,8 +7,9 @@ import { DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { loadNormSet, DEFAULT_NORM_SET } from '../norms/store.ts';
 import { compare, loadResponses, type Comparison, type Filters } from './compute.ts';
 import { comparisonView } from './render.ts';
+import { Refusal } from '../../refusal.ts';
 
-export class UnknownNormSet extends Error {}
+class UnknownNormSet extends Refusal {}
 
 /** Hospital codes a report can be filtered by: those with an arrest in the register. */
 export async function reportHospitals(db: Db): Promise<string[]> {

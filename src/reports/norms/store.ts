@@ -10,14 +10,15 @@ import { DEFAULT_VALUE_SET, type ValueSetId } from '../eq5d/engine.ts';
 import { normSetSchema, type NormSet } from './format.ts';
 import { aggregateMicrodata, type NormRespondent } from './microdata.ts';
 import { normSetProblems } from './checks.ts';
+import { Refusal } from '../../refusal.ts';
 
 const SHIPPED = fileURLToPath(new URL('../../../norms/no-2019.json', import.meta.url));
 export const DEFAULT_NORM_SET = 'NO-2019';
 
-export class NormFileRefused extends Error {}
+export class NormFileRefused extends Refusal {}
 
 /** A stored norm set that fails today's checks (it may have been imported before they existed): the report does not use it. */
-export class FaultyNormSet extends Error {
+class FaultyNormSet extends Refusal {
   constructor(
     readonly id: string,
     readonly version: string,
