@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startSurveyServer, type SurveyServer } from '../support/browser.ts';
 import { createInvitation, type TestInvitation } from '../support/survey-fixtures.ts';
 
-const FRESH = 50;
+/** Tries per database: the race is PostgreSQL's; on PGlite a few show the path works (each try is a page load or two). */
+const FRESH = { postgres: 50, pglite: 15 };
 let browser: Browser;
 let server: SurveyServer;
 before(async () => {
@@ -28,8 +29,9 @@ async function landing(page: Page, open: () => Promise<void>): Promise<string> {
 }
 
 async function countMisses(kind: string, open: (page: Page, inv: TestInvitation) => Promise<void>): Promise<void> {
+  const fresh = FRESH[server.database.kind];
   const invitations: TestInvitation[] = [];
-  for (let i = 0; i < FRESH; i++) invitations.push(await createInvitation(server.database.db));
+  for (let i = 0; i < fresh; i++) invitations.push(await createInvitation(server.database.db));
   const misses: string[] = [];
   const started = Date.now();
   const context = await browser.newContext({ baseURL: server.base, locale: 'nb-NO' });
@@ -43,7 +45,7 @@ async function countMisses(kind: string, open: (page: Page, inv: TestInvitation)
     await context.close();
   }
   console.log(
-    `# ${kind} (${server.database.kind}): ${misses.length} of ${FRESH} fresh ones missed the start page (${Date.now() - started} ms)`,
+    `# ${kind} (${server.database.kind}): ${misses.length} of ${fresh} fresh ones missed the start page (${Date.now() - started} ms)`,
   );
   assert.deepEqual(misses, [], `${kind}: landed elsewhere`);
 }
@@ -57,13 +59,13 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await server?.close();
     });
 
-    test(`${FRESH} fresh e-mailed links all open on the start page`, async () => {
+    test(`${FRESH[kind]} fresh e-mailed links all open on the start page`, async () => {
       await countMisses('links', async (page, inv) => {
         await page.goto(`/s/${inv.token}`);
       });
     });
 
-    test(`${FRESH} fresh letter codes all open on the start page`, async () => {
+    test(`${FRESH[kind]} fresh letter codes all open on the start page`, async () => {
       await countMisses('codes', async (page, inv) => {
         await page.goto('/kode');
         await page.locator('#code').fill(inv.shortCode);

@@ -13,7 +13,8 @@ import { openDatabase } from '../../src/db/database.ts';
 import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
-import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
+import { dropPostgresDatabase } from '../support/db.ts';
+import { migratedCliDatabase } from '../support/cli-world.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'prom-apikey-'));
@@ -21,7 +22,7 @@ let databaseUrl: string | undefined;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
+  databaseUrl = await migratedCliDatabase(path.join(dir, 'data'));
   env = baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: databaseUrl });
 });
 after(async () => {

@@ -11,25 +11,21 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { importSurvivors, importSurvivorsFile, MAX_LISTED_PROBLEMS } from '../../src/cohort/import.ts';
-import {
-  createTestDatabase,
-  createPostgresDatabase,
-  dropPostgresDatabase,
-  TEST_DB,
-  type TestDatabase,
-} from '../support/db.ts';
+import { createTestDatabase, dropPostgresDatabase, TEST_DB, type TestDatabase } from '../support/db.ts';
 import { CSV_COLUMNS, distinctSyntheticNationalId } from '../support/people.ts';
+import { migratedCliDatabase } from '../support/cli-world.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 
 /**
  * Rows in the big file, per database; IMPORT_MILLION_ROWS overrides both (1000000 for the full
  * million, e.g. before a release). The test prints rows/s and peak memory of both imports; on 2
  * cores a million rows took about 1.3 min per import on PostgreSQL and 1.6–1.9 min on PGlite,
- * and up to 5.4 min on a busy CI machine. By default `npm test` imports 250,000 rows on
- * PostgreSQL and 100,000 on PGlite: 500 and 200 batches, enough to show that memory stays flat
- * while the suite stays inside its time budget.
+ * and up to 5.4 min on a busy CI machine. By default `npm test` imports 100,000 rows on
+ * PostgreSQL and 50,000 on PGlite: 200 and 100 batches, enough to show that memory stays flat
+ * while the suite stays inside its time budget on a 2-core machine where 250,000 and 100,000
+ * took 3.3 and 4.9 min of the suite's 32 (2026-12-07).
  */
-const ROWS = Number(process.env.IMPORT_MILLION_ROWS ?? { pglite: 100_000, postgres: 250_000 }[TEST_DB]);
+const ROWS = Number(process.env.IMPORT_MILLION_ROWS ?? { pglite: 50_000, postgres: 100_000 }[TEST_DB]);
 /** Generous: the importer holds one batch of 500 rows and at most MAX_LISTED_PROBLEMS lines. */
 const MAX_RSS_GROWTH_MB = 300;
 
@@ -234,7 +230,7 @@ test('prom import ends a long list of problems with how many more there are', as
     file,
     `${HEADER.join(',')}\n${Array.from({ length: 1_500 }, (_, k) => row(`XCLI${k}`, nid(4_000 + k), { sex: 'x' })).join('\n')}\n`,
   );
-  const url = TEST_DB === 'postgres' ? await createPostgresDatabase() : undefined;
+  const url = await migratedCliDatabase(path.join(dir, 'data'));
   try {
     const run = await prom(['import', file], baseEnv({ DATA_DIR: path.join(dir, 'data'), DATABASE_URL: url }));
     assert.equal(run.code, 1, run.stderr);

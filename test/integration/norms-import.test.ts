@@ -1,12 +1,16 @@
-// Norm files are checked like patient data: through the real `prom norms import`, each fault is
-// refused with one message naming the stratum, column or file, never a stack trace, and nothing
-// is stored; valid files still import; `prom norms list`.
+// Norm files are checked like patient data: each fault is refused with one message naming the
+// stratum, column or file, never a stack trace, and nothing is stored; valid files still import;
+// `prom norms list`. Every fault is read by the file reader that `prom norms import` calls; four
+// of them (JSON, CSV, an option, a file that is not there) also go through the real command,
+// which prints that reader's message alone and exits 1 (a child process costs seconds each).
 // @databases pglite — the subject is the `prom` command itself; npm test runs this file on PGlite
 // only (scripts/test.js). The store's functions run on both databases in staff-report.test.ts.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { NormFileRefused, readNormFile } from '../../src/reports/norms/store.ts';
+import type { ValueSetId } from '../../src/reports/eq5d/types.ts';
 import { prom } from '../support/processes.ts';
 import { useCliWorld } from '../support/cli-world.ts';
 import { ROOT } from '../support/processes.ts';
@@ -67,7 +71,8 @@ const MICRO_HEADER = 'age,sex,mobility,self_care,usual_activities,pain_discomfor
 const micro = (lines: string[], header = MICRO_HEADER) => [header, ...lines].join('\n') + '\n';
 const GOOD_ROWS = ['34,female,1,1,1,2,1,85,1', '61,male,2,1,2,2,1,70,1.5', '47,female,1,1,1,1,1,90,'];
 
-async function refused(name: string, content: string, pattern: RegExp, extra: string[] = []): Promise<string> {
+/** Through the real command: exit code 1 and the reader's message alone on stderr. */
+async function refusedByCommand(name: string, content: string, pattern: RegExp, extra: string[] = []): Promise<string> {
   const file = path.join(cli.dir, name);
   writeFileSync(file, content);
   const r = await prom(['norms', 'import', file, ...extra], cli.env);
@@ -76,6 +81,24 @@ async function refused(name: string, content: string, pattern: RegExp, extra: st
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   return r.stderr;
 }
+
+/** Through the reader `prom norms import` calls: the same refusal and message, in this process. */
+function refusedByReader(name: string, content: string, pattern: RegExp, extra: string[] = []): string {
+  const file = path.join(cli.dir, name);
+  writeFileSync(file, content);
+  const valueSet = extra[0] === '--value-set' ? (extra[1] as ValueSetId) : undefined;
+  try {
+    readNormFile(file, { valueSet });
+  } catch (err) {
+    assert.ok(err instanceof NormFileRefused, `${name}: ${String(err)}`);
+    assert.match(err.message, pattern);
+    return err.message;
+  }
+  assert.fail(`${name} was not refused`);
+}
+
+/** The faults that also go through the command: one of each kind of file, and one with an option. */
+const BY_COMMAND = new Set(['dup.json', 'stated.json', 'column.csv', 'broken.json']);
 
 before(async () => {
   await cli.ready;
@@ -182,8 +205,9 @@ const faults: [string, string, string, RegExp, string[]?][] = [
 ];
 
 for (const [what, file, content, pattern, extra] of faults) {
-  test(`refused: ${what}`, async () => {
-    const message = await refused(file, content, pattern, extra);
+  test(`refused: ${what}${BY_COMMAND.has(file) ? ' (by prom norms import)' : ''}`, async () => {
+    const message = refusedByReader(file, content, pattern, extra);
+    if (BY_COMMAND.has(file)) assert.equal(await refusedByCommand(file, content, pattern, extra), `${message}\n`);
     if (file === 'column.csv')
       assert.equal(message.match(/mobilty/g)!.length, 1, 'the column is named once, not once per line');
   });

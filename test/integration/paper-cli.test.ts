@@ -10,9 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
+import { dropPostgresDatabase } from '../support/db.ts';
 import { deletePrefix, uniquePrefix, TEST_REDIS_URL } from '../support/redis.ts';
 import { person } from '../support/people.ts';
+import { migratedCliDatabase } from '../support/cli-world.ts';
 import { baseEnv, prom } from '../support/processes.ts';
 import { lifecycleCsv, withAddress } from '../support/lifecycle.ts';
 import { EXAMPLE_PROFILE_FILE } from '../support/register.ts';
@@ -23,7 +24,7 @@ let databaseUrl: string | undefined;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
+  databaseUrl = await migratedCliDatabase(path.join(dir, 'data'));
   env = baseEnv({
     DATA_DIR: path.join(dir, 'data'),
     DATABASE_URL: databaseUrl,

@@ -15,7 +15,8 @@ import { openDatabase, type DbHandle } from '../../src/db/database.ts';
 import { loadInstruments } from '../../src/instruments/eq5d-texts.ts';
 import { createApp } from '../../src/web/app.ts';
 import { createViews } from '../../src/i18n/views.ts';
-import { TEST_DB, createPostgresDatabase, dropPostgresDatabase } from '../support/db.ts';
+import { dropPostgresDatabase } from '../support/db.ts';
+import { migratedCliDatabase } from '../support/cli-world.ts';
 import { ROOT, baseEnv, prom } from '../support/processes.ts';
 import { TEST_REDIS_URL } from '../support/redis.ts';
 import { createStaff, signIn } from '../support/staff.ts';
@@ -26,7 +27,7 @@ let databaseUrl: string | undefined;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  if (TEST_DB === 'postgres') databaseUrl = await createPostgresDatabase();
+  databaseUrl = await migratedCliDatabase(path.join(dir, 'data'));
   env = baseEnv({
     DATA_DIR: path.join(dir, 'data'),
     DATABASE_URL: databaseUrl,

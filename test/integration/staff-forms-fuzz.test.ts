@@ -261,7 +261,7 @@ test("a registrar's hospitals: a code too long, or none, is a 400 that says whic
   });
   assert.equal(saved.status, 303);
   assert.deepEqual(
-    (await db.selectFrom('staff_users').select('hospitals').where('id', '=', realIds.user).executeTakeFirstOrThrow())
+    (await db.selectFrom('staff_users').select('hospitals').where('id', '=', realIds.user!).executeTakeFirstOrThrow())
       .hospitals,
     ['HUS', 'SUS'],
   );

@@ -67,9 +67,7 @@ export function useCliWorld(
   });
   async function setUp() {
     world.smtp = await startSmtpSink();
-    const migrated = opts.registerProfile !== false;
-    if (TEST_DB === 'postgres') world.databaseUrl = await createPostgresDatabase({ migrated });
-    else if (migrated) await copyPgliteTemplate(path.join(world.dataDir, 'pglite'));
+    world.databaseUrl = await migratedCliDatabase(world.dataDir);
     world.env = baseEnv({
       DATA_DIR: world.dataDir,
       DATABASE_URL: world.databaseUrl,
@@ -79,13 +77,7 @@ export function useCliWorld(
       PUBLIC_URL: 'http://prom.test',
       ...extraEnv,
     });
-    if (opts.registerProfile !== false) {
-      await world.withDatabase(async (h) => {
-        await migrate(h.db);
-        await freshInstallation(h.db);
-        await setTestProfile(h.db);
-      });
-    }
+    if (opts.registerProfile !== false) await world.withDatabase((h) => setTestProfile(h.db));
   }
   after(async () => {
     await world.smtp?.close();
@@ -93,4 +85,24 @@ export function useCliWorld(
     if (world.databaseUrl) await dropPostgresDatabase(world.databaseUrl);
   });
   return world;
+}
+
+/**
+ * The database a CLI test's commands start on, as `prom migrate` would leave it, copied from the
+ * migrated template (./templates.ts) as a new installation: a PostgreSQL database (its URL) under
+ * TEST_DB=postgres, else the PGlite folder in `dataDir`. A command on an empty DATA_DIR would
+ * run initdb and every migration first (half a minute on a busy 2-core machine); the first start
+ * on an empty folder has tests of its own (npm start in server.test.ts, prom demo in demo.test.ts).
+ */
+export async function migratedCliDatabase(dataDir: string): Promise<string | undefined> {
+  const url = TEST_DB === 'postgres' ? await createPostgresDatabase({ migrated: true }) : undefined;
+  if (!url) await copyPgliteTemplate(path.join(dataDir, 'pglite'));
+  const handle = await openDatabase({ databaseUrl: url, pgliteDir: path.join(dataDir, 'pglite'), command: 'test' });
+  try {
+    await migrate(handle.db); // only confirms the template is current
+    await freshInstallation(handle.db);
+  } finally {
+    await handle.close();
+  }
+  return url;
 }
