@@ -210,6 +210,15 @@ describe('staff pages for each role', { concurrency: false }, () => {
       ]);
       await page.waitForSelector('.error-summary');
       await checkStaffPage(page, 'admin-users-error');
+      // A registrar's hospitals with a code too long: the error beside that row's field, the typed text kept.
+      const field = page.locator(`#hospitals-${staff.registrar.id}`);
+      await field.fill(`OUS, ${'X'.repeat(40)}`);
+      await Promise.all([page.waitForLoadState('load'), field.press('Enter')]);
+      await page.waitForSelector('.error-summary');
+      assert.equal(await field.getAttribute('aria-invalid'), 'true');
+      assert.equal(await field.inputValue(), `OUS, ${'X'.repeat(40)}`);
+      assert.match((await page.locator('.error-summary').textContent()) ?? '', /En sykehuskode kan ha høyst 32 tegn/);
+      await checkStaffPage(page, 'admin-users-hospitals-error');
       await page.goto('/staff/audit');
       await checkStaffPage(page, 'admin-audit');
       await page.goto('/staff/audit?action=login');
