@@ -149,7 +149,7 @@ export async function resetSecondFactor(db: Db, email: string): Promise<StaffUse
 export async function setHospitals(db: Db, userId: number, hospitals: string[]): Promise<void> {
   await db
     .updateTable('staff_users')
-    .set({ hospitals: z.array(hospitalCode).parse(hospitals) })
+    .set({ hospitals: registrarHospitalsSchema.parse(hospitals) })
     .where('id', '=', userId)
     .execute();
 }
